@@ -1,0 +1,131 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The clickstream pipeline: library (src/), CDK app (infra/), GitHub Actions (actions/),
+ * PySpark jobs (spark/) and their tests (test/).
+ *
+ * TypeScript entry points run through `tsx`, so nothing needs compiling before use; the
+ * `compile` task type-checks every folder instead of emitting JavaScript.
+ */
+const project = new awscdk.AwsCdkTypeScriptApp({
+  name: 'clickstream-pipeline',
+  description: 'IoT sensor analytics pipeline on AWS (Kinesis, Firehose, EMR, Iceberg, Athena) that runs for real on one machine.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  // ts-node (projen's .projenrc.ts runner) breaks on TypeScript 7.
+  typescriptVersion: '5.9.3',
+  cdkVersion: '2.276.0',
+  minNodeVersion: '20.19.0',
+  license: 'MIT',
+  copyrightOwner: 'clickstream contributors',
+  // TypeScript runs through tsx and vitest; jest and its config are not used.
+  jest: false,
+  // Issue-specific workflows replace projen's defaults (see the workflows issue).
+  githubOptions: { mergify: false, pullRequestLint: false },
+  buildWorkflow: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  eslintOptions: {
+    dirs: ['src', 'infra', 'actions'],
+    devdirs: ['test'],
+    ignorePatterns: ['actions/*/dist/', '.cache/', 'cdk.out/', 'node_modules/'],
+  },
+  tsconfig: {
+    include: ['src/**/*.ts', 'infra/**/*.ts', 'actions/**/*.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      noEmit: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      resolveJsonModule: true,
+      lib: ['es2022'],
+      target: 'ES2022',
+    },
+  },
+  tsconfigDev: {
+    include: ['**/*.ts'],
+  },
+  deps: [
+    'zod@^4.1.0',
+    'commander@^14.0.0',
+    'tsx@^4.20.0',
+    // AWS SDK v3: package-lock.json pins releases that still run on Node 20 (machines) and Node 24 (actions).
+    '@aws-sdk/client-kinesis@^3.1089.0',
+    '@aws-sdk/client-s3@^3.1089.0',
+    '@aws-sdk/client-glue@^3.1089.0',
+    '@aws-sdk/client-emr@^3.1089.0',
+    '@aws-sdk/client-athena@^3.1089.0',
+    '@aws-sdk/client-cloudformation@^3.1089.0',
+    '@smithy/node-http-handler@^4.12.1',
+    '@duckdb/node-api@1.5.6-r.1',
+    'trino-client@^0.2.9',
+    '@actions/core@^3.0.1',
+    '@actions/github@^9.1.1',
+    '@aws-cdk/toolkit-lib@~1.40.1',
+    'cdk-nag@^3.0.2',
+  ],
+  devDeps: [
+    '@types/node@20.19.43',
+    'vitest@~4.1.12',
+    'aws-sdk-client-mock@^4.1.0',
+    'yaml@^2.8.0',
+  ],
+  gitignore: [
+    '/.cache/',
+    '/.clickstream/',
+    '/cdk.out/',
+    '/reports/',
+    '__pycache__/',
+    '*.pyc',
+  ],
+});
+
+// The CDK app lives in infra/, not the library folder.
+project.cdkConfig.json.addOverride('app', 'npx tsx infra/main.ts');
+project.cdkConfig.json.addOverride('build', undefined);
+
+// npm 11 runs no dependency install scripts unless allowed; DuckDB's bindings and esbuild need theirs.
+project.package.addField('allowScripts', {
+  '@duckdb/node-bindings': true,
+  'esbuild': true,
+});
+project.package.addBin({ clickstream: 'src/cli/bin.js' });
+
+const clickstream = 'tsx src/cli/main.ts';
+
+project.compileTask.reset('tsc --noEmit -p tsconfig.json', { name: 'type-check src, infra and actions' });
+project.compileTask.exec('tsc --noEmit -p test/tsconfig.json', { name: 'type-check the tests' });
+
+const checkSynth = project.addTask('check:synth', {
+  description: 'Fails when `npx projen` would change a generated file (edit .projenrc.ts, then run npx projen)',
+  exec: 'tsx test/support/check-projen-synth.ts',
+});
+
+const setup = project.addTask('setup', {
+  description: 'Installs the local toolchain (Python venv, Spark/Iceberg jars, Trino, linters) into .cache/; idempotent',
+  exec: `${clickstream} setup`,
+});
+
+project.addTask('test:unit', {
+  description: 'Runs the vitest suites only (assumes `setup` has run)',
+  exec: 'vitest run --config test/vitest.config.ts',
+  receiveArgs: true,
+});
+
+project.testTask.reset();
+project.testTask.spawn(checkSynth);
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+project.testTask.spawn(project.compileTask);
+project.testTask.spawn(setup);
+project.testTask.exec('vitest run --config test/vitest.config.ts', { receiveArgs: true });
+
+project.addTask('clickstream', {
+  description: 'Runs the clickstream command line: npx projen clickstream -- <command> [options]',
+  exec: clickstream,
+  receiveArgs: true,
+});
+
+project.synth();

@@ -1,0 +1,2 @@
+import { Command } from 'commander';
+export function registerSmokeCommand(_program: Command): void {}

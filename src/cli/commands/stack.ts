@@ -1,0 +1,2 @@
+import { Command } from 'commander';
+export function registerStackCommands(_program: Command): void {}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ENVIRONMENTS, EnvironmentName, ResourceNames, resourceNames } from './names';
+
+export const TARGETS = ['local', 'aws'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** Credentials the emulator accepts; never used against AWS. */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+
+/** Region used by the local target (the emulator accepts any). */
+export const LOCAL_REGION = 'us-east-1';
+
+const optionsSchema = z.object({
+  target: z.enum(TARGETS).default('local'),
+  environment: z.enum(ENVIRONMENTS).optional(),
+  region: z.string().min(1).optional(),
+  accountId: z.string().regex(/^\d{12}$/, 'an AWS account id has 12 digits').optional(),
+});
+
+export type ConfigOptions = z.input<typeof optionsSchema>;
+
+export interface ClickstreamConfig {
+  readonly target: Target;
+  readonly environment: EnvironmentName;
+  readonly region: string;
+  readonly names: ResourceNames;
+}
+
+/**
+ * Environment variables that override resource names (the seed's start script used these),
+ * highest precedence first.
+ */
+export const NAME_OVERRIDES = {
+  BRONZE_BUCKET: 'bronzeBucket',
+  ICEBERG_BUCKET: 'warehouseBucket',
+  SCRIPTS_BUCKET: 'scriptsBucket',
+  LOGS_BUCKET: 'logsBucket',
+  ATHENA_RESULTS_BUCKET: 'athenaResultsBucket',
+  GLUE_DATABASE: 'glueDatabase',
+  KINESIS_STREAM: 'streamName',
+  ATHENA_WORKGROUP: 'athenaWorkgroup',
+} as const satisfies Record<string, keyof ResourceNames>;
+
+/**
+ * Resolves the configuration: explicit options, then environment variables, then defaults
+ * (local target, `local` environment, us-east-1).
+ */
+export function loadConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): ClickstreamConfig {
+  const parsed = optionsSchema.safeParse({
+    target: options.target ?? env.CLICKSTREAM_TARGET ?? undefined,
+    environment: options.environment ?? env.CLICKSTREAM_ENV ?? undefined,
+    region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? undefined,
+    accountId: options.accountId,
+  });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${issues}. Targets: ${TARGETS.join(', ')}; environments: ${ENVIRONMENTS.join(', ')}.`);
+  }
+  const target = parsed.data.target;
+  const environment = parsed.data.environment ?? (target === 'local' ? 'local' : 'dev');
+  const region = target === 'local' ? LOCAL_REGION : parsed.data.region ?? 'us-east-1';
+  const base = resourceNames(environment, parsed.data.accountId);
+  const names: Record<string, string> = { ...base };
+  if (target === 'aws') {
+    for (const [variable, key] of Object.entries(NAME_OVERRIDES)) {
+      const value = env[variable];
+      if (value) names[key] = value;
+    }
+    names.warehouseUri = `s3://${names.warehouseBucket}/warehouse`;
+    names.bronzeUri = `s3://${names.bronzeBucket}/events/`;
+  }
+  return { target, environment, region, names: names as unknown as ResourceNames };
+}

@@ -1,0 +1,90 @@
+/**
+ * Resource names shared by the CDK app (infra/) and the local stack's bootstrap, so both
+ * targets address the same logical resources by the same rules.
+ */
+
+/** The Glue database that holds the raw table and the five KPI tables (seed contract). */
+export const GLUE_DATABASE = 'analytics';
+
+/** The Glue table Firehose converts JSON through; the seed calls it `clickstream_raw`. */
+export const RAW_TABLE = 'clickstream_raw';
+
+/** The Spark catalog name the jobs use (the seed's workaround for EMR's default catalog). */
+export const SPARK_CATALOG = 'glue';
+
+/**
+ * Hive-style key prefix of bronze objects by arrival time, in Firehose's timestamp namespace.
+ * The local landing renders the same layout (see {@link renderBronzePrefix}).
+ */
+export const BRONZE_PREFIX = 'events/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+
+/** Where records that fail conversion go, with Firehose's error-type namespace. */
+export const BRONZE_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
+
+/** Renders {@link BRONZE_PREFIX} for an arrival time (UTC), as Firehose does. */
+export function renderBronzePrefix(arrival: Date): string {
+  return renderTimestampNamespace(BRONZE_PREFIX, arrival);
+}
+
+/** Renders {@link BRONZE_ERROR_PREFIX} for an error type and arrival time (UTC). */
+export function renderBronzeErrorPrefix(errorType: string, arrival: Date): string {
+  return renderTimestampNamespace(BRONZE_ERROR_PREFIX, arrival).replace('!{firehose:error-output-type}', errorType);
+}
+
+function renderTimestampNamespace(template: string, at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return template
+    .replace('!{timestamp:yyyy}', String(at.getUTCFullYear()))
+    .replace('!{timestamp:MM}', pad(at.getUTCMonth() + 1))
+    .replace('!{timestamp:dd}', pad(at.getUTCDate()))
+    .replace('!{timestamp:HH}', pad(at.getUTCHours()));
+}
+
+/** The deployment environments the CDK app and the workflows know. */
+export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** Physical names of every resource, derived from one environment name. */
+export interface ResourceNames {
+  readonly environment: EnvironmentName;
+  readonly streamName: string;
+  readonly deliveryStreamName: string;
+  readonly bronzeBucket: string;
+  readonly warehouseBucket: string;
+  readonly scriptsBucket: string;
+  readonly logsBucket: string;
+  readonly athenaResultsBucket: string;
+  readonly glueDatabase: string;
+  readonly rawTable: string;
+  readonly athenaWorkgroup: string;
+  /** `s3://` location of the Iceberg warehouse. */
+  readonly warehouseUri: string;
+  /** `s3://` location of bronze Parquet (the Spark jobs' BRONZE_PATH). */
+  readonly bronzeUri: string;
+}
+
+/**
+ * Names for an environment. On AWS, buckets are suffixed with the account id because bucket
+ * names are global; locally the emulator needs no suffix.
+ */
+export function resourceNames(environment: EnvironmentName, accountId?: string): ResourceNames {
+  const suffix = accountId ? `-${accountId}` : '';
+  const base = `clickstream-${environment}`;
+  const bronzeBucket = `${base}-bronze${suffix}`;
+  const warehouseBucket = `${base}-warehouse${suffix}`;
+  return {
+    environment,
+    streamName: `${base}-events`,
+    deliveryStreamName: `${base}-bronze-delivery`,
+    bronzeBucket,
+    warehouseBucket,
+    scriptsBucket: `${base}-scripts${suffix}`,
+    logsBucket: `${base}-logs${suffix}`,
+    athenaResultsBucket: `${base}-athena-results${suffix}`,
+    glueDatabase: GLUE_DATABASE,
+    rawTable: RAW_TABLE,
+    athenaWorkgroup: `${base}-kpis`,
+    warehouseUri: `s3://${warehouseBucket}/warehouse`,
+    bronzeUri: `s3://${bronzeBucket}/events/`,
+  };
+}

@@ -1,0 +1,141 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+
+export type Sleep = (ms: number) => Promise<void>;
+export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A free TCP port on the loopback interface, chosen by the kernel. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface StartServiceOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** File that receives the service's stdout and stderr. */
+  readonly logFile: string;
+}
+
+/**
+ * Starts a long-running service in its own process group, detached from this process so it
+ * survives the CLI that started it (`clickstream up`); stop it with {@link stopProcessGroup}.
+ */
+export function startService(options: StartServiceOptions): ChildProcess {
+  const log = fs.openSync(options.logFile, 'a');
+  try {
+    const child = spawn(options.command, [...options.args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    child.unref();
+    return child;
+  } finally {
+    fs.closeSync(log);
+  }
+}
+
+/** True when a process with this pid exists (and is not a zombie we can see). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Pids of a process group's members, from /proc. */
+export function processGroupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[0] is the state, fields[2] the process group id.
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
+    } catch {
+      // The process exited while we read /proc.
+    }
+  }
+  return members;
+}
+
+/**
+ * Stops a process group: SIGTERM, then SIGKILL after the grace period. Resolves once no member
+ * is left. Services started with {@link startService} lead their own group (pgid = pid).
+ */
+export async function stopProcessGroup(pgid: number, graceMs = 10_000, wait: Sleep = sleep): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, sig);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+    }
+  };
+  if (processGroupMembers(pgid).length === 0) return;
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (processGroupMembers(pgid).length === 0) return;
+    await wait(100);
+  }
+  signal('SIGKILL');
+  for (let i = 0; i < 50 && processGroupMembers(pgid).length > 0; i++) await wait(100);
+}
+
+export interface WaitForOptions {
+  readonly timeoutMs: number;
+  readonly intervalMs?: number;
+  /** Stops waiting early with this error when it returns a message (e.g. the process died). */
+  readonly failFast?: () => string | undefined;
+  readonly sleep?: Sleep;
+}
+
+/** Polls `probe` until it returns true, failing with `what` and the last error on timeout. */
+export async function waitFor(what: string, probe: () => Promise<boolean>, options: WaitForOptions): Promise<void> {
+  const pause = options.sleep ?? sleep;
+  const deadline = Date.now() + options.timeoutMs;
+  let last = '';
+  for (;;) {
+    const failure = options.failFast?.();
+    if (failure) throw new Error(`${what}: ${failure}`);
+    try {
+      if (await probe()) return;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`${what}: not ready after ${Math.round(options.timeoutMs / 1000)} s${last ? ` (last error: ${last})` : ''}.`);
+    }
+    await pause(options.intervalMs ?? 250);
+  }
+}
+
+/** The last `lines` lines of a log file, for error messages. */
+export function tailFile(file: string, lines = 20): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+  } catch {
+    return '';
+  }
+}

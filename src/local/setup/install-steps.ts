@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LocalPaths } from '../paths';
+import { Toolchain, pythonVersion } from '../toolchain';
+import { MavenArtifact, SPARK_JARS, TRINO_PLUGINS, TRINO_SERVER, coordinates, fileName } from './artifacts';
+import { runCommand } from './run-command';
+import { fingerprint } from './stamps';
+
+/** One idempotent part of the toolchain install. */
+export interface InstallStep {
+  readonly name: string;
+  /** Changes whenever the step's inputs change (versions, requirement pins). */
+  readonly fingerprint: string;
+  /** Files that must exist for the step to count as done. */
+  readonly outputs: readonly string[];
+  install(log: (line: string) => void): Promise<void>;
+}
+
+const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
+
+async function mavenGoal(toolchain: Toolchain, goal: 'copy' | 'unpack', artifact: MavenArtifact, outputDirectory: string, log: (line: string) => void) {
+  // Maven resolves through the local repository (~/.m2), so a second clone downloads nothing.
+  await runCommand(toolchain.mvn, ['-B', '-q', `${DEPENDENCY_PLUGIN}:${goal}`, `-Dartifact=${coordinates(artifact)}`, `-DoutputDirectory=${outputDirectory}`], {
+    env: { ...process.env, JAVA_HOME: toolchain.java17Home },
+    onLine: log,
+  });
+}
+
+export function pythonVenvStep(paths: LocalPaths, toolchain: Toolchain): InstallStep {
+  const requirements = path.join(__dirname, 'requirements.txt');
+  const pins = fs.readFileSync(requirements, 'utf8');
+  const version = pythonVersion(toolchain.python)?.join('.') ?? 'unknown';
+  return {
+    name: 'python-venv',
+    fingerprint: fingerprint(pins, toolchain.python, version),
+    outputs: [paths.python, path.join(paths.venv, 'bin', 'moto_server'), path.join(paths.venv, 'bin', 'spark-submit'), path.join(paths.venv, 'bin', 'cfn-lint')],
+    async install(log) {
+      if (!fs.existsSync(paths.python)) {
+        log(`creating virtualenv ${paths.venv} from ${toolchain.python} (Python ${version})`);
+        await runCommand(toolchain.python, ['-m', 'venv', paths.venv], { onLine: log });
+      }
+      log(`installing ${requirements} (pip's cache makes repeat installs local)`);
+      await runCommand(paths.python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', '-r', requirements], { onLine: log });
+    },
+  };
+}
+
+export function sparkJarsStep(paths: LocalPaths, toolchain: Toolchain): InstallStep {
+  return {
+    name: 'spark-jars',
+    fingerprint: fingerprint(...SPARK_JARS.map(coordinates)),
+    outputs: SPARK_JARS.map((a) => path.join(paths.jars, fileName(a))),
+    async install(log) {
+      fs.mkdirSync(paths.jars, { recursive: true });
+      for (const artifact of SPARK_JARS) {
+        log(`mvn dependency:copy ${coordinates(artifact)}`);
+        await mavenGoal(toolchain, 'copy', artifact, paths.jars, log);
+      }
+    },
+  };
+}
+
+/** The Trino installation folder for the pinned version. */
+export function trinoServerDir(paths: LocalPaths): string {
+  return path.join(paths.trinoHome, `trino-server-${TRINO_SERVER.version}`);
+}
+
+export function trinoStep(paths: LocalPaths, toolchain: Toolchain): InstallStep {
+  const serverDir = trinoServerDir(paths);
+  return {
+    name: 'trino',
+    fingerprint: fingerprint(coordinates(TRINO_SERVER), ...TRINO_PLUGINS.map((p) => `${p.name}=${coordinates(p.artifact)}`)),
+    outputs: [path.join(serverDir, 'lib'), ...TRINO_PLUGINS.map((p) => path.join(serverDir, 'plugin', p.name))],
+    async install(log) {
+      fs.rmSync(paths.trinoHome, { recursive: true, force: true });
+      fs.mkdirSync(paths.trinoHome, { recursive: true });
+      log(`mvn dependency:unpack ${coordinates(TRINO_SERVER)}`);
+      await mavenGoal(toolchain, 'unpack', TRINO_SERVER, paths.trinoHome, log);
+      if (!fs.existsSync(path.join(serverDir, 'lib'))) {
+        throw new Error(`The Trino tarball did not unpack to ${serverDir}; found: ${fs.readdirSync(paths.trinoHome).join(', ')}`);
+      }
+      for (const plugin of TRINO_PLUGINS) {
+        const staging = path.join(paths.trinoHome, `.plugin-${plugin.name}`);
+        log(`mvn dependency:unpack ${coordinates(plugin.artifact)}`);
+        await mavenGoal(toolchain, 'unpack', plugin.artifact, staging, log);
+        // The zip holds one folder named after the artifact; Trino wants it as plugin/<name>.
+        const [inner] = fs.readdirSync(staging);
+        fs.mkdirSync(path.join(serverDir, 'plugin'), { recursive: true });
+        fs.renameSync(path.join(staging, inner), path.join(serverDir, 'plugin', plugin.name));
+        fs.rmSync(staging, { recursive: true, force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    root: '..',
+    include: ['test/**/*.test.ts'],
+    // Suites that start the embedded stack or Spark take their own time limits.
+    testTimeout: 30_000,
+    hookTimeout: 300_000,
+    // Two cores: suites that start JVMs must not run side by side.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
