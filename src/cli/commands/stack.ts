@@ -1,2 +1,46 @@
 import { Command } from 'commander';
-export function registerStackCommands(_program: Command): void {}
+import { localPaths } from '../../local/paths';
+import { stackDown, stackStatus, stackUp } from '../../local/stack';
+import { commandOutput, formatTable } from '../output';
+
+export function registerStackCommands(program: Command): void {
+  program
+    .command('up')
+    .description('Start the embedded stack (AWS emulator for Kinesis/S3/Glue, Trino) on free loopback ports and create the pipeline resources. Reuses a healthy stack.')
+    .option('--json', 'print the summary as one JSON object', false)
+    .action(async (options: { json: boolean }) => {
+      const out = commandOutput(options.json);
+      const result = await stackUp({ paths: localPaths(), log: out.progress });
+      out.summary(result, () => [
+        result.reused ? 'Stack already running; reused it.' : `Stack started in ${result.seconds} s.`,
+        `  AWS emulator (Kinesis, S3, Glue): ${result.endpoints.aws}`,
+        `  Trino:                             ${result.endpoints.trino}`,
+        'Stop it with `npx clickstream down`.',
+      ].join('\n'));
+    });
+
+  program
+    .command('status')
+    .description('Show whether the embedded stack is running, with endpoints, pids and log files.')
+    .option('--json', 'print the summary as one JSON object', false)
+    .action(async (options: { json: boolean }) => {
+      const out = commandOutput(options.json);
+      const status = await stackStatus({ paths: localPaths() });
+      out.summary(status, () => [
+        formatTable(['service', 'health', 'pid', 'endpoint', 'log'], status.services.map((s) => [s.name, s.health, s.pid, s.endpoint, s.logFile])),
+        status.running ? `Running since ${status.startedAt}.` : 'Not running: start it with `npx clickstream up`.',
+      ].join('\n'));
+    });
+
+  program
+    .command('down')
+    .description('Stop exactly the processes `up` started and forget the stack. Data in the emulator is not kept.')
+    .option('--json', 'print the summary as one JSON object', false)
+    .action(async (options: { json: boolean }) => {
+      const out = commandOutput(options.json);
+      const result = await stackDown({ paths: localPaths(), log: out.progress });
+      out.summary(result, () => result.stopped.length > 0
+        ? `Stopped ${result.stopped.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}.`
+        : 'Nothing was running.');
+    });
+}

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalPaths } from '../paths';
 import { Toolchain, pythonVersion } from '../toolchain';
@@ -20,10 +21,23 @@ const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.
 
 async function mavenGoal(toolchain: Toolchain, goal: 'copy' | 'unpack', artifact: MavenArtifact, outputDirectory: string, log: (line: string) => void) {
   // Maven resolves through the local repository (~/.m2), so a second clone downloads nothing.
-  await runCommand(toolchain.mvn, ['-B', '-q', `${DEPENDENCY_PLUGIN}:${goal}`, `-Dartifact=${coordinates(artifact)}`, `-DoutputDirectory=${outputDirectory}`], {
-    env: { ...process.env, JAVA_HOME: toolchain.java17Home },
-    onLine: log,
-  });
+  // Outside a project the plugin keeps "already unpacked" markers under ./target; keep them in a
+  // throw-away folder so a deliberate re-install really unpacks again.
+  const markers = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-mvn-'));
+  try {
+    await runCommand(toolchain.mvn, [
+      '-B', '-q', `${DEPENDENCY_PLUGIN}:${goal}`,
+      `-Dartifact=${coordinates(artifact)}`,
+      `-DoutputDirectory=${outputDirectory}`,
+      `-DmarkersDirectory=${markers}`,
+    ], {
+      cwd: markers,
+      env: { ...process.env, JAVA_HOME: toolchain.java17Home },
+      onLine: log,
+    });
+  } finally {
+    fs.rmSync(markers, { recursive: true, force: true });
+  }
 }
 
 export function pythonVenvStep(paths: LocalPaths, toolchain: Toolchain): InstallStep {
@@ -62,7 +76,15 @@ export function sparkJarsStep(paths: LocalPaths, toolchain: Toolchain): InstallS
 
 /** The Trino installation folder for the pinned version. */
 export function trinoServerDir(paths: LocalPaths): string {
-  return path.join(paths.trinoHome, `trino-server-${TRINO_SERVER.version}`);
+  return path.join(paths.trinoHome, `${TRINO_SERVER.artifactId}-${TRINO_SERVER.version}`);
+}
+
+/**
+ * Plugins Trino loads: only the ones the pipeline uses. The server tarball's bundled plugins are
+ * left out (its exchange-filesystem plugin fails to load from the core tarball).
+ */
+export function trinoPluginDir(paths: LocalPaths): string {
+  return path.join(paths.trinoHome, 'plugin');
 }
 
 export function trinoStep(paths: LocalPaths, toolchain: Toolchain): InstallStep {
@@ -70,7 +92,7 @@ export function trinoStep(paths: LocalPaths, toolchain: Toolchain): InstallStep 
   return {
     name: 'trino',
     fingerprint: fingerprint(coordinates(TRINO_SERVER), ...TRINO_PLUGINS.map((p) => `${p.name}=${coordinates(p.artifact)}`)),
-    outputs: [path.join(serverDir, 'lib'), ...TRINO_PLUGINS.map((p) => path.join(serverDir, 'plugin', p.name))],
+    outputs: [path.join(serverDir, 'lib'), ...TRINO_PLUGINS.map((p) => path.join(trinoPluginDir(paths), p.name))],
     async install(log) {
       fs.rmSync(paths.trinoHome, { recursive: true, force: true });
       fs.mkdirSync(paths.trinoHome, { recursive: true });
@@ -85,8 +107,8 @@ export function trinoStep(paths: LocalPaths, toolchain: Toolchain): InstallStep 
         await mavenGoal(toolchain, 'unpack', plugin.artifact, staging, log);
         // The zip holds one folder named after the artifact; Trino wants it as plugin/<name>.
         const [inner] = fs.readdirSync(staging);
-        fs.mkdirSync(path.join(serverDir, 'plugin'), { recursive: true });
-        fs.renameSync(path.join(staging, inner), path.join(serverDir, 'plugin', plugin.name));
+        fs.mkdirSync(trinoPluginDir(paths), { recursive: true });
+        fs.renameSync(path.join(staging, inner), path.join(trinoPluginDir(paths), plugin.name));
         fs.rmSync(staging, { recursive: true, force: true });
       }
     },

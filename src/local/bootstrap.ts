@@ -1,0 +1,96 @@
+import { CreateDatabaseCommand, CreateTableCommand, GetDatabaseCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
+import { ResourceNames } from '../config/names';
+import { glueColumns } from '../events/schema';
+
+/** SDK clients configured for the emulator's single endpoint. */
+export interface EmulatorClients {
+  readonly s3: S3Client;
+  readonly glue: GlueClient;
+  readonly kinesis: KinesisClient;
+}
+
+export function emulatorClients(endpoint: string): EmulatorClients {
+  const common = { endpoint, region: LOCAL_REGION, credentials: EMULATOR_CREDENTIALS };
+  return {
+    s3: new S3Client({ ...common, forcePathStyle: true }),
+    glue: new GlueClient(common),
+    // The Kinesis client defaults to HTTP/2, which the plain-HTTP emulator does not speak.
+    kinesis: new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() }),
+  };
+}
+
+export interface BootstrapResult {
+  readonly created: readonly string[];
+  readonly existing: readonly string[];
+}
+
+/** Local stream shards: two, so the replayer and landing exercise more than one shard. */
+export const LOCAL_SHARD_COUNT = 2;
+
+const notFound = (e: unknown) => {
+  const name = (e as { name?: string }).name ?? '';
+  return ['NotFound', 'NoSuchBucket', 'EntityNotFoundException', 'ResourceNotFoundException'].includes(name) || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+};
+
+async function ensure(label: string, exists: () => Promise<unknown>, create: () => Promise<unknown>, result: { created: string[]; existing: string[] }) {
+  try {
+    await exists();
+    result.existing.push(label);
+  } catch (e) {
+    if (!notFound(e)) throw e;
+    await create();
+    result.created.push(label);
+  }
+}
+
+/**
+ * Creates the local target's resources in the emulator, as the CDK app does on AWS: buckets,
+ * the Glue database and raw table, the Kinesis stream. Idempotent.
+ */
+export async function bootstrapLocalResources(clients: EmulatorClients, names: ResourceNames): Promise<BootstrapResult> {
+  const result = { created: [] as string[], existing: [] as string[] };
+  for (const bucket of [names.bronzeBucket, names.warehouseBucket, names.scriptsBucket, names.logsBucket, names.athenaResultsBucket]) {
+    await ensure(`s3://${bucket}`, () => clients.s3.send(new HeadBucketCommand({ Bucket: bucket })), () => clients.s3.send(new CreateBucketCommand({ Bucket: bucket })), result);
+  }
+  await ensure(
+    `glue database ${names.glueDatabase}`,
+    () => clients.glue.send(new GetDatabaseCommand({ Name: names.glueDatabase })),
+    () => clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: names.glueDatabase, Description: 'clickstream KPI tables and the raw events table' } })),
+    result,
+  );
+  await ensure(
+    `glue table ${names.glueDatabase}.${names.rawTable}`,
+    () => clients.glue.send(new GetTableCommand({ DatabaseName: names.glueDatabase, Name: names.rawTable })),
+    () => clients.glue.send(new CreateTableCommand({
+      DatabaseName: names.glueDatabase,
+      TableInput: {
+        Name: names.rawTable,
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: { 'classification': 'parquet', 'parquet.compression': 'SNAPPY' },
+        PartitionKeys: [],
+        StorageDescriptor: {
+          Columns: glueColumns(),
+          Location: names.bronzeUri,
+          InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+        },
+      },
+    })),
+    result,
+  );
+  await ensure(
+    `kinesis stream ${names.streamName}`,
+    () => clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: names.streamName })),
+    async () => {
+      await clients.kinesis.send(new CreateStreamCommand({ StreamName: names.streamName, ShardCount: LOCAL_SHARD_COUNT }));
+      await waitUntilStreamExists({ client: clients.kinesis, maxWaitTime: 30 }, { StreamName: names.streamName });
+    },
+    result,
+  );
+  return result;
+}

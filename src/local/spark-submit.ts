@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
+import { sparkCatalogConf, toSparkSubmitConfArgs } from '../kpis/spark-conf';
+import { LocalPaths } from './paths';
+import { SPARK_JARS, fileName } from './setup/artifacts';
+
+export interface LocalSparkSubmitOptions {
+  readonly paths: LocalPaths;
+  readonly java17Home: string;
+  /** The emulator endpoint (Glue and S3). */
+  readonly awsEndpoint: string;
+  /** The Iceberg warehouse, `s3://bucket/warehouse`. */
+  readonly warehouse: string;
+  /** The PySpark script to run (absolute path). */
+  readonly script: string;
+  /** The script's arguments, from the shared job-argument builder. */
+  readonly args: readonly string[];
+  /** Python files shipped with the job (`--py-files`). */
+  readonly pyFiles?: readonly string[];
+  /** Local cores Spark may use. @default 2 */
+  readonly cores?: number;
+  /** Driver heap (local mode runs everything in the driver). @default '2g' */
+  readonly driverMemory?: string;
+}
+
+/** A command ready to spawn. */
+export interface SparkSubmitCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The `spark-submit` invocation for the local target: Java 17, local mode, the cached jars as
+ * absolute paths, and the same catalog configuration EMR gets, pointed at the emulator.
+ */
+export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitCommand {
+  const conf = {
+    ...sparkCatalogConf({
+      warehouse: options.warehouse,
+      region: LOCAL_REGION,
+      endpoints: { glue: options.awsEndpoint, s3: options.awsEndpoint },
+    }),
+    'spark.ui.enabled': 'false',
+    'spark.sql.shuffle.partitions': '4',
+    'spark.driver.bindAddress': '127.0.0.1',
+    'spark.driver.host': '127.0.0.1',
+  };
+  const jars = SPARK_JARS.map((a) => path.join(options.paths.jars, fileName(a))).join(',');
+  return {
+    command: path.join(options.paths.venv, 'bin', 'spark-submit'),
+    args: [
+      '--master', `local[${options.cores ?? 2}]`,
+      '--driver-memory', options.driverMemory ?? '2g',
+      '--jars', jars,
+      ...toSparkSubmitConfArgs(conf),
+      ...(options.pyFiles && options.pyFiles.length > 0 ? ['--py-files', options.pyFiles.join(',')] : []),
+      options.script,
+      ...options.args,
+    ],
+    env: {
+      ...process.env,
+      JAVA_HOME: options.java17Home,
+      PYSPARK_PYTHON: options.paths.python,
+      PYSPARK_DRIVER_PYTHON: options.paths.python,
+      SPARK_LOCAL_IP: '127.0.0.1',
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      AWS_REGION: LOCAL_REGION,
+      // The Iceberg AWS bundle and S3A read these; without them they probe EC2 metadata.
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+  };
+}
