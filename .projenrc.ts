@@ -111,7 +111,7 @@ const setup = project.addTask('setup', {
 
 project.addTask('test:unit', {
   description: 'Runs the vitest suites only (assumes `setup` has run)',
-  exec: 'vitest run --config test/vitest.config.ts',
+  exec: 'vitest run --config test/vitest.config.mts',
   receiveArgs: true,
 });
 
@@ -120,7 +120,7 @@ project.testTask.spawn(checkSynth);
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 project.testTask.spawn(project.compileTask);
 project.testTask.spawn(setup);
-project.testTask.exec('vitest run --config test/vitest.config.ts', { receiveArgs: true });
+project.testTask.exec('vitest run --config test/vitest.config.mts', { receiveArgs: true });
 
 project.addTask('clickstream', {
   description: 'Runs the clickstream command line: npx projen clickstream -- <command> [options]',

@@ -31,12 +31,19 @@ export interface BootstrapResult {
 /** Local stream shards: two, so the replayer and landing exercise more than one shard. */
 export const LOCAL_SHARD_COUNT = 2;
 
-const notFound = (e: unknown) => {
-  const name = (e as { name?: string }).name ?? '';
-  return ['NotFound', 'NoSuchBucket', 'EntityNotFoundException', 'ResourceNotFoundException'].includes(name) || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
-};
+const NOT_FOUND_ERRORS = ['NotFound', 'NoSuchBucket', 'EntityNotFoundException', 'ResourceNotFoundException'];
 
-async function ensure(label: string, exists: () => Promise<unknown>, create: () => Promise<unknown>, result: { created: string[]; existing: string[] }) {
+function notFound(e: unknown): boolean {
+  const error = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return NOT_FOUND_ERRORS.includes(error.name ?? '') || error.$metadata?.httpStatusCode === 404;
+}
+
+interface Outcome {
+  readonly created: string[];
+  readonly existing: string[];
+}
+
+async function ensure(label: string, exists: () => Promise<unknown>, create: () => Promise<unknown>, result: Outcome) {
   try {
     await exists();
     result.existing.push(label);
@@ -52,7 +59,7 @@ async function ensure(label: string, exists: () => Promise<unknown>, create: () 
  * the Glue database and raw table, the Kinesis stream. Idempotent.
  */
 export async function bootstrapLocalResources(clients: EmulatorClients, names: ResourceNames): Promise<BootstrapResult> {
-  const result = { created: [] as string[], existing: [] as string[] };
+  const result: Outcome = { created: [], existing: [] };
   for (const bucket of [names.bronzeBucket, names.warehouseBucket, names.scriptsBucket, names.logsBucket, names.athenaResultsBucket]) {
     await ensure(`s3://${bucket}`, () => clients.s3.send(new HeadBucketCommand({ Bucket: bucket })), () => clients.s3.send(new CreateBucketCommand({ Bucket: bucket })), result);
   }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
+import { LocalPaths } from './paths';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../kpis/spark-conf';
-import { LocalPaths } from './paths';
 import { SPARK_JARS, fileName } from './setup/artifacts';
 
 export interface LocalSparkSubmitOptions {

@@ -1,4 +1,3 @@
-import { loadConfig } from '../config/config';
 import { bootstrapLocalResources, emulatorClients } from './bootstrap';
 import { emulatorHealthy, startEmulator } from './emulator';
 import { LocalPaths } from './paths';
@@ -6,6 +5,7 @@ import { stopProcessGroup } from './processes';
 import { ServiceRecord, StackState, readStackState, removeStackState, serviceAlive, writeStackState } from './stack-state';
 import { discoverToolchain } from './toolchain';
 import { startTrino, trinoHealthy } from './trino';
+import { loadConfig } from '../config/config';
 
 export type ServiceHealth = 'healthy' | 'unhealthy' | 'stopped';
 

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
 import { LocalPaths } from './paths';
 import { freePort, isAlive, startService, tailFile, waitFor } from './processes';
+import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
 import { trinoPluginDir, trinoServerDir } from './setup/install-steps';
 
 /**
