@@ -74,6 +74,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     'yaml@^2.8.0',
   ],
   gitignore: [
+    // Worktrees may link node_modules instead of installing it.
+    '/node_modules',
     '/.cache/',
     '/.clickstream/',
     '/cdk.out/',

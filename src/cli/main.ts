@@ -1,5 +1,9 @@
 import { buildProgram } from './program';
 
+// package-lock.json pins AWS SDK releases that support Node 20; the SDK's notice about its
+// future Node 22 requirement would otherwise interleave with every command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 buildProgram()
   .parseAsync(process.argv)
   .catch((error: Error) => {

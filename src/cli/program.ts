@@ -7,12 +7,24 @@ import { registerStackCommands } from './commands/stack';
 export function buildProgram(): Command {
   const program = new Command('clickstream')
     .description(
-      'Runs the clickstream IoT sensor KPI pipeline: replay events into Kinesis, land them as Parquet,\n' +
-      'compute the KPI Iceberg tables with Spark and validate them with Athena (Trino locally).\n' +
+      'Runs the clickstream IoT sensor KPI pipeline: replay events into Kinesis, land them as Parquet, ' +
+      'compute the KPI Iceberg tables with Spark and validate them with Athena (Trino locally). ' +
       'The local target runs everything on this machine (AWS emulator, Spark, Trino); --target aws uses AWS.',
     )
     .showHelpAfterError()
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  $ npx clickstream setup            install the local toolchain (once; re-runs are no-ops)',
+      '  $ npx clickstream up               start the embedded stack',
+      '  $ npx clickstream smoke            Spark writes an Iceberg table, Trino reads it back',
+      '  $ npx clickstream status --json    machine-readable stack status',
+      '  $ npx clickstream down             stop everything `up` started',
+      '',
+      'Every command accepts --json to print its final summary as one JSON object on stdout;',
+      'progress goes to stderr. `clickstream <command> --help` explains a command.',
+    ].join('\n'));
   registerSetupCommand(program);
   registerStackCommands(program);
   registerSmokeCommand(program);
