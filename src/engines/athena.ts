@@ -185,8 +185,8 @@ export class AthenaEngine implements QueryEngine {
 
   private async describe(queryId: string, signal?: AbortSignal): Promise<QueryExecution | undefined> {
     try {
-      const { QueryExecution: execution } = await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }), { abortSignal: signal });
-      return execution;
+      const command = new GetQueryExecutionCommand({ QueryExecutionId: queryId });
+      return (await this.client.send(command, { abortSignal: signal })).QueryExecution;
     } catch (e) {
       if (signal?.aborted) throw await this.stop(queryId, 'aborted', abortReason(signal));
       throw e;
