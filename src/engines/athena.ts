@@ -124,8 +124,7 @@ export class AthenaEngine implements QueryEngine {
     this.sleep = options.sleep ?? systemSleep;
   }
 
-  /** The StartQueryExecution request for a statement; exported for tests comparing engines. */
-  startRequest(sql: string, params: readonly QueryParameter[] = []): StartQueryExecutionCommandInput {
+  private startRequest(sql: string, params: readonly QueryParameter[] = []): StartQueryExecutionCommandInput {
     const parameters = renderParameters(params);
     return {
       QueryString: sql,

@@ -50,7 +50,8 @@ export interface TrinoEngineOptions {
  * The statement the Trino engine submits. Trino's REST protocol has no parameter binding for a
  * plain statement, so parameterised SQL goes through `EXECUTE IMMEDIATE ... USING` with the very
  * literals Athena receives as ExecutionParameters: the server parses the SQL and binds the
- * values, nothing is spliced into the text.
+ * values, nothing is spliced into the text. (Error positions on the first line then count from
+ * the start of the EXECUTE IMMEDIATE statement.)
  */
 export function trinoStatement(sql: string, parameters: readonly string[]): string {
   return parameters.length === 0 ? sql : `EXECUTE IMMEDIATE ${quote(sql)} USING ${parameters.join(', ')}`;
