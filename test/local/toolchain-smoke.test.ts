@@ -1,0 +1,51 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '../../src/local/process-memory';
+import { parseJsonOutput, runCli } from '../support/cli';
+
+interface SmokeJson {
+  table: string;
+  sparkRows: Array<{ id: number; name: string; value: number }>;
+  trinoRows: Array<{ id: number; name: string; value: number }>;
+  match: boolean;
+  sparkSeconds: number;
+  peakMemoryBytes: { spark: number; trino: number };
+}
+
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-smoke-test-'));
+const env = { CLICKSTREAM_STATE_DIR: stateDir };
+
+afterAll(async () => {
+  await runCli(['down'], env);
+});
+
+describe('toolchain smoke: Spark writes Iceberg through the glue catalog, Trino reads it', () => {
+  it('returns the same rows from both engines', async () => {
+    const result = await runCli(['smoke', '--json'], env);
+    expect(result.code, result.stderr.slice(-4000)).toBe(0);
+    const smoke = parseJsonOutput<SmokeJson>(result);
+    const expected = [
+      { id: 1, name: 'alpha', value: 1.5 },
+      { id: 2, name: 'beta', value: -2.25 },
+      { id: 3, name: 'gamma', value: 1e6 },
+    ];
+    expect(smoke.table).toBe('analytics.toolchain_smoke');
+    expect(smoke.sparkRows).toEqual(expected);
+    expect(smoke.trinoRows).toEqual(expected);
+    expect(smoke.match).toBe(true);
+    // Both processes were really sampled (a JVM takes well over 100 MiB).
+    expect(smoke.peakMemoryBytes.spark).toBeGreaterThan(100 * 1024 ** 2);
+    expect(smoke.peakMemoryBytes.trino).toBeGreaterThan(100 * 1024 ** 2);
+    process.stderr.write(
+      `toolchain smoke: Spark ${smoke.sparkSeconds.toFixed(1)} s, peak memory Spark ${formatBytes(smoke.peakMemoryBytes.spark)}, ` +
+        `Trino ${formatBytes(smoke.peakMemoryBytes.trino)}\n`,
+    );
+  }, 600_000);
+
+  it('overwrites on a re-run instead of appending', async () => {
+    const smoke = parseJsonOutput<SmokeJson>(await runCli(['smoke', '--json'], env));
+    expect(smoke.trinoRows.map((r) => r.id)).toEqual([1, 2, 3]);
+  }, 600_000);
+});
