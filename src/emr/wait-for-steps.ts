@@ -119,12 +119,13 @@ function decide(cluster: ClusterSnapshot, steps: readonly StepSnapshot[]): WaitO
   if (failed.length > 0) {
     const first = failed[0];
     const why = [first.failure?.reason, first.failure?.message].filter(Boolean).join(': ') || 'EMR gave no failure details';
+    const sentence = why.replace(/\.+$/, '');
     const others = failed.length > 1 ? ` Also failed: ${failed.slice(1).map(describeStep).join(', ')}.` : '';
     const clusterNote = cluster.state === 'TERMINATED_WITH_ERRORS' && cluster.stateChangeReason?.code !== 'STEP_FAILURE'
       ? ` Cluster ${cluster.id} is TERMINATED_WITH_ERRORS (${describeClusterReason(cluster)}).`
       : '';
     const logNote = first.failure?.logFile ? ` Log: ${first.failure.logFile}.` : '';
-    return { ...base, kind: 'step-failed', failedSteps: failed, message: `Step ${describeStep(first)} FAILED on cluster ${cluster.id}: ${why}.${logNote}${others}${clusterNote}` };
+    return { ...base, kind: 'step-failed', failedSteps: failed, message: `Step ${describeStep(first)} FAILED on cluster ${cluster.id}: ${sentence}.${logNote}${others}${clusterNote}` };
   }
   if (ending) {
     return {
