@@ -40,7 +40,7 @@ const text = () => z.preprocess(blank, z.string().optional());
 const integer = (min: number, max: number, unit: string) => z.preprocess(
   blank,
   z.string().regex(/^\d+$/, `must be a whole number of ${unit}`).transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min} ${unit}`).max(max, `must be at most ${max} ${unit}`))
+    .pipe(z.number().min(min, `must be from ${min} to ${max} ${unit}`).max(max, `must be from ${min} to ${max} ${unit}`))
     .optional(),
 );
 
@@ -114,7 +114,7 @@ export function parseEmrRunInputs(inputs: EmrRunInputs, identity: RunIdentity = 
   } else {
     check('scripts-version', () => scriptsPrefix('bucket', version));
   }
-  const mode = value?.mode ?? 'transient';
+  const mode = value?.mode ?? blank(inputs.mode) ?? 'transient';
   if (mode === 'existing' && !blank(inputs['cluster-id'])) {
     problems.push('cluster-id: mode "existing" needs the id of the cluster to add steps to (j-...).');
   }

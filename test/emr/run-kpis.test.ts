@@ -46,9 +46,13 @@ type ListStepsOutputs = ReturnType<typeof steps>;
 function run(options: EmrRunOptions, extra: { signal?: AbortSignal; events?: string[] } = {}) {
   const time = fakeTime(t0);
   return runKpisOnEmr(options, {
-    emr, s3, clock: time.clock, sleep: time.sleep, signal: extra.signal,
-    onClusterCreated: (id) => extra.events?.push(`created ${id}`),
-    onSubmitted: (s) => extra.events?.push(`submitted ${s.clusterId} ${s.stepIds.join(',')}`),
+    emr,
+    s3,
+    clock: time.clock,
+    sleep: time.sleep,
+    signal: extra.signal,
+    onClusterCreated: (id) => void extra.events?.push(`created ${id}`),
+    onSubmitted: (s) => void extra.events?.push(`submitted ${s.clusterId} ${s.stepIds.join(',')}`),
   });
 }
 
