@@ -7,7 +7,7 @@ import { Clock, Sleep } from './timing';
 
 export interface WaitForStepsOptions {
   readonly clusterId: string;
-  /** The steps of this run, in submission order. */
+  /** The steps of this run, in submission order; at most 10, the limit of ListSteps' id filter. */
   readonly stepIds: readonly string[];
   /** Give up (and report `timed-out`) after this long. */
   readonly timeoutMs: number;
