@@ -125,7 +125,8 @@ export function parseEmrRunInputs(inputs: EmrRunInputs, identity: RunIdentity = 
   if (!blank(inputs['account-id']) && missingBuckets.length > 0) {
     problems.push(`account-id: bucket names end with the account id; set account-id, or set ${missingBuckets.join(', ')}.`);
   }
-  const region = value?.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  // From the raw input: when another input is invalid, `value` is unset and a given region must not be reported missing.
+  const region = (blank(inputs.region) as string | undefined) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) problems.push('region: set region (or AWS_REGION, as aws-actions/configure-aws-credentials does).');
 
   if (problems.length > 0 || !value || !region || !version) {

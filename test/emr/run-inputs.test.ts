@@ -28,6 +28,13 @@ describe('parseEmrRunInputs', () => {
     ].join('\n'));
   });
 
+  it('does not report a given region missing when another input is invalid', () => {
+    expect(() => parseEmrRunInputs({ ...valid, 'timeout-minutes': 'abc' }, {}, {})).toThrow(
+      'Invalid run-emr-kpis input:\n- timeout-minutes: must be a whole number of minutes (got "abc")',
+    );
+    expect(() => parseEmrRunInputs({ ...valid, 'timeout-minutes': 'abc' }, {}, {})).not.toThrow(/region/);
+  });
+
   it('asks for both ends of a date window', () => {
     expect(() => parseEmrRunInputs({ ...valid, 'from-date': '2026-11-01' }, {}, {})).toThrow('to-date: set both from-date and to-date (YYYY-MM-DD), or neither to process every day.');
   });
