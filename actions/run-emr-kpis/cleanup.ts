@@ -1,0 +1,30 @@
+import { ActionIo, actionsCoreIo, STATE } from './io';
+import { cancelRun } from '../../src/emr/cancel';
+import { createEmrClients, EmrClients } from '../../src/emr/clients';
+
+export interface CleanupDeps {
+  /** @default @actions/core */
+  readonly io?: ActionIo;
+  /** @default clients with the SDK's adaptive retry */
+  readonly createClients?: (region: string) => EmrClients;
+}
+
+/**
+ * The post step: after a run that did not complete (failed, timed out, or killed when the workflow
+ * was cancelled), cancels its unfinished steps and terminates the cluster it created. Repeating
+ * what the main step already cleaned up is harmless; doing nothing after a completed run matters,
+ * since an existing cluster may be running other work.
+ */
+export async function cleanup(deps: CleanupDeps = {}): Promise<void> {
+  const io = deps.io ?? actionsCoreIo;
+  const clusterId = io.getState(STATE.clusterId);
+  const result = io.getState(STATE.result);
+  if (!clusterId || result === 'completed') return;
+  const createdCluster = io.getState(STATE.createdCluster) === 'true';
+  const stepIds = io.getState(STATE.stepIds).split(',').filter(Boolean);
+  const { emr } = (deps.createClients ?? ((region) => createEmrClients({ region })))(io.getState(STATE.region));
+  const done = await cancelRun({ clusterId, stepIds, terminateCluster: createdCluster }, emr);
+  if (done.cancelledStepIds.length > 0) io.info(`Cancelled step(s) ${done.cancelledStepIds.join(', ')} on cluster ${clusterId}.`);
+  if (done.terminatedClusterId) io.info(`Terminated cluster ${done.terminatedClusterId}, which this run created (run result: ${result || 'none, the run was stopped'}).`);
+  if (done.problems.length > 0) io.setFailed(done.problems.join(' '));
+}

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { DEFAULT_RELEASE_LABEL } from './cluster-spec';
+import { EmrRunOptions } from './run-kpis';
+import { scriptsPrefix } from './steps';
+import { loadConfig } from '../config/config';
+import { ENVIRONMENTS } from '../config/names';
+import { parseJobList } from '../kpis/catalog';
+import { validateWindow } from '../kpis/job-arguments';
+
+/**
+ * The runner's settings as strings, keyed by the action's input names (the CLI's flags use the same
+ * names), so both entry points validate one way and their messages name what the user typed.
+ * Empty strings count as unset.
+ */
+export type EmrRunInputs = Readonly<Partial<Record<EmrRunInputName, string>>>;
+
+export const EMR_RUN_INPUT_NAMES = [
+  'mode', 'cluster-id', 'environment', 'account-id', 'region',
+  'release-label', 'instance-type', 'core-instance-count', 'use-spot', 'subnet-id', 'service-role', 'instance-profile', 'idle-timeout-minutes',
+  'jobs', 'from-date', 'to-date', 'scripts-version', 'scripts-bucket', 'log-bucket', 'bronze-bucket', 'warehouse-bucket',
+  'timeout-minutes', 'log-wait-minutes',
+] as const;
+export type EmrRunInputName = (typeof EMR_RUN_INPUT_NAMES)[number];
+
+/** Where a cluster came from and why, for its tags and name. */
+export interface RunIdentity {
+  /** `owner/name` of the repository that started the run. */
+  readonly repository?: string;
+  /** The workflow run id (or any id that names this run). */
+  readonly runId?: string;
+}
+
+export interface ParsedEmrRun {
+  readonly region: string;
+  readonly options: EmrRunOptions;
+}
+
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
+const text = () => z.preprocess(blank, z.string().optional());
+const integer = (min: number, max: number, unit: string) => z.preprocess(
+  blank,
+  z.string().regex(/^\d+$/, `must be a whole number of ${unit}`).transform(Number)
+    .pipe(z.number().min(min, `must be from ${min} to ${max} ${unit}`).max(max, `must be from ${min} to ${max} ${unit}`))
+    .optional(),
+);
+
+const schema = z.object({
+  'mode': z.preprocess(blank, z.enum(['transient', 'existing'], 'must be "transient" (a cluster for this run) or "existing" (add steps to cluster-id)').default('transient')),
+  'cluster-id': z.preprocess(blank, z.string().regex(/^j-[A-Z0-9]+$/, 'must be an EMR cluster id like j-2AXXXXXXGAPLF').optional()),
+  'environment': z.preprocess(blank, z.enum(ENVIRONMENTS.filter((e) => e !== 'local'), `must be one of ${ENVIRONMENTS.filter((e) => e !== 'local').join(', ')}`).default('dev')),
+  'account-id': z.preprocess(blank, z.string().regex(/^\d{12}$/, 'must be the 12-digit AWS account id').optional()),
+  'region': z.preprocess(blank, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-west-1').optional()),
+  'release-label': z.preprocess(blank, z.string().regex(/^emr-\d+\.\d+\.\d+$/, 'must be an EMR release label like emr-7.12.0').default(DEFAULT_RELEASE_LABEL)),
+  'instance-type': z.preprocess(blank, z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type like m5.xlarge').default('m5.xlarge')),
+  'core-instance-count': integer(0, 100, 'core nodes'),
+  'use-spot': z.preprocess(blank, z.enum(['true', 'false'], 'must be true or false').default('false')),
+  'subnet-id': z.preprocess(blank, z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id like subnet-0abc123').optional()),
+  'service-role': text(),
+  'instance-profile': text(),
+  'idle-timeout-minutes': integer(1, 10_080, 'minutes'),
+  'jobs': text(),
+  'from-date': text(),
+  'to-date': text(),
+  'scripts-version': text(),
+  'scripts-bucket': text(),
+  'log-bucket': text(),
+  'bronze-bucket': text(),
+  'warehouse-bucket': text(),
+  'timeout-minutes': integer(1, 24 * 60, 'minutes'),
+  'log-wait-minutes': integer(0, 60, 'minutes'),
+});
+
+/** Bucket inputs and the environment variables {@link loadConfig} reads for them. */
+const BUCKET_OVERRIDES = {
+  'scripts-bucket': 'SCRIPTS_BUCKET',
+  'log-bucket': 'LOGS_BUCKET',
+  'bronze-bucket': 'BRONZE_BUCKET',
+  'warehouse-bucket': 'ICEBERG_BUCKET',
+} as const;
+
+/**
+ * Validates every input before anything talks to AWS, and fails with all problems at once, each
+ * naming the input and what to change.
+ */
+export function parseEmrRunInputs(inputs: EmrRunInputs, identity: RunIdentity = {}, env: NodeJS.ProcessEnv = process.env): ParsedEmrRun {
+  const problems: string[] = [];
+  const parsed = schema.safeParse(inputs);
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}${quoteValue(inputs[i.path[0] as EmrRunInputName])}`));
+  }
+  const value = parsed.success ? parsed.data : undefined;
+  const check = (name: EmrRunInputName, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      problems.push(`${name}: ${(e as Error).message}`);
+    }
+  };
+
+  let jobs: ReturnType<typeof parseJobList> = [];
+  check('jobs', () => {
+    jobs = parseJobList(inputs.jobs);
+  });
+  const fromDate = blank(inputs['from-date']) as string | undefined;
+  const toDate = blank(inputs['to-date']) as string | undefined;
+  if (Boolean(fromDate) !== Boolean(toDate)) {
+    problems.push(`${fromDate ? 'to-date' : 'from-date'}: set both from-date and to-date (YYYY-MM-DD), or neither to process every day.`);
+  } else if (fromDate && toDate) {
+    check('from-date', () => validateWindow({ fromDate, toDate }));
+  }
+  const version = blank(inputs['scripts-version']) as string | undefined;
+  if (!version) {
+    problems.push('scripts-version: set the version prefix the scripts were uploaded under (the deploying commit\'s sha).');
+  } else {
+    check('scripts-version', () => scriptsPrefix('bucket', version));
+  }
+  const mode = value?.mode ?? blank(inputs.mode) ?? 'transient';
+  if (mode === 'existing' && !blank(inputs['cluster-id'])) {
+    problems.push('cluster-id: mode "existing" needs the id of the cluster to add steps to (j-...).');
+  }
+  if (mode === 'transient' && blank(inputs['cluster-id'])) {
+    problems.push('cluster-id: only used with mode "existing"; remove it, or set mode to "existing".');
+  }
+  const missingBuckets = Object.keys(BUCKET_OVERRIDES).filter((k) => !blank(inputs[k as EmrRunInputName]));
+  if (!blank(inputs['account-id']) && missingBuckets.length > 0) {
+    problems.push(`account-id: bucket names end with the account id; set account-id, or set ${missingBuckets.join(', ')}.`);
+  }
+  // From the raw input: when another input is invalid, `value` is unset and a given region must not be reported missing.
+  const region = (blank(inputs.region) as string | undefined) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) problems.push('region: set region (or AWS_REGION, as aws-actions/configure-aws-credentials does).');
+
+  if (problems.length > 0 || !value || !region || !version) {
+    throw new Error(`Invalid run-emr-kpis input:\n- ${problems.join('\n- ')}`);
+  }
+
+  const overrides: NodeJS.ProcessEnv = {};
+  for (const [input, variable] of Object.entries(BUCKET_OVERRIDES)) {
+    const bucket = value[input as keyof typeof BUCKET_OVERRIDES];
+    if (bucket) overrides[variable] = bucket;
+  }
+  const config = loadConfig({ target: 'aws', environment: value.environment, region, accountId: value['account-id'] }, overrides);
+  const { names } = config;
+  const runName = identity.runId ? `run-${identity.runId}` : new Date().toISOString().slice(0, 10);
+  const tags: Record<string, string> = { 'clickstream:environment': names.environment };
+  if (identity.repository) tags.repository = identity.repository;
+  if (identity.runId) tags['run-id'] = identity.runId;
+
+  const minutes = (m: number | undefined, fallback: number) => (m ?? fallback) * 60_000;
+  return {
+    region,
+    options: {
+      target: mode === 'existing'
+        ? { mode: 'existing', clusterId: value['cluster-id']! }
+        : {
+          mode: 'transient',
+          cluster: {
+            name: `clickstream-${names.environment}-kpis-${runName}`,
+            logUri: `s3://${names.logsBucket}/emr/`,
+            releaseLabel: value['release-label'],
+            primaryInstanceType: value['instance-type'],
+            coreInstanceCount: value['core-instance-count'] ?? 2,
+            useSpotCoreNodes: value['use-spot'] === 'true',
+            ...(value['service-role'] ? { serviceRole: value['service-role'] } : {}),
+            ...(value['instance-profile'] ? { instanceProfile: value['instance-profile'] } : {}),
+            ...(value['subnet-id'] ? { subnetId: value['subnet-id'] } : {}),
+            idleTimeoutSeconds: (value['idle-timeout-minutes'] ?? 30) * 60,
+            tags,
+          },
+        },
+      steps: {
+        jobs,
+        locations: { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri },
+        ...(fromDate && toDate ? { window: { fromDate, toDate } } : {}),
+        region,
+        scriptsBucket: names.scriptsBucket,
+        scriptsVersion: version,
+      },
+      timeoutMs: minutes(value['timeout-minutes'], 60),
+      logWaitMs: minutes(value['log-wait-minutes'], 6),
+    },
+  };
+}
+
+function quoteValue(v: string | undefined): string {
+  return v === undefined || v === '' ? '' : ` (got "${v}")`;
+}

@@ -1,0 +1,110 @@
+import { gunzipSync } from 'node:zlib';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Clock, Sleep } from './timing';
+
+export interface StepLogOptions {
+  /** The cluster's log location (`s3://` or EMR's `s3n://`). */
+  readonly logUri: string;
+  readonly clusterId: string;
+  readonly stepId: string;
+  /** EMR's FailureDetails.LogFile: the file EMR found the failure in, read first when set. */
+  readonly failureLogFile?: string;
+  /**
+   * How long to wait for the log to appear: EMR uploads step logs about every five minutes.
+   * @default 360_000
+   */
+  readonly maxWaitMs?: number;
+  /**
+   * Pause between looks.
+   * @default 30_000
+   */
+  readonly pollIntervalMs?: number;
+  /**
+   * Lines kept from the end of each log.
+   * @default 50
+   */
+  readonly tailLines?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface StepLogDeps {
+  readonly s3: S3Client;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+}
+
+export interface LogTail {
+  /** `s3://` location of the whole log. */
+  readonly uri: string;
+  /** The last lines, oldest first. */
+  readonly lines: readonly string[];
+}
+
+export type StepLogResult =
+  | { readonly found: true; readonly tails: readonly LogTail[] }
+  | { readonly found: false; readonly message: string };
+
+/**
+ * The tail of a failed step's logs: EMR's failure log file (or stderr) and stdout. Waits, bounded,
+ * for the first one to be uploaded; the others are read only if already there.
+ */
+export async function fetchStepLogTail(options: StepLogOptions, deps: StepLogDeps): Promise<StepLogResult> {
+  const stepPrefix = `${withSlash(toS3Uri(options.logUri))}${options.clusterId}/steps/${options.stepId}/`;
+  const primary = options.failureLogFile ? toS3Uri(options.failureLogFile) : `${stepPrefix}stderr.gz`;
+  const others = [`${stepPrefix}stderr.gz`, `${stepPrefix}stdout.gz`].filter((uri) => uri !== primary);
+  const tailLines = options.tailLines ?? 50;
+  const deadline = deps.clock() + (options.maxWaitMs ?? 360_000);
+
+  let first: LogTail | undefined;
+  for (;;) {
+    const read = await readTail(deps.s3, primary, tailLines);
+    if (read.kind === 'tail') {
+      first = read.tail;
+      break;
+    }
+    if (read.kind === 'error') return { found: false, message: read.message };
+    const left = deadline - deps.clock();
+    if (left <= 0 || options.signal?.aborted) {
+      return { found: false, message: `No log at ${primary} after waiting ${Math.round((options.maxWaitMs ?? 360_000) / 1000)} s; EMR may still upload it, look there later.` };
+    }
+    await deps.sleep(Math.min(options.pollIntervalMs ?? 30_000, left), options.signal);
+  }
+  const tails = [first];
+  for (const uri of others) {
+    const read = await readTail(deps.s3, uri, tailLines);
+    if (read.kind === 'tail') tails.push(read.tail);
+  }
+  return { found: true, tails };
+}
+
+type Read = { kind: 'tail'; tail: LogTail } | { kind: 'missing' } | { kind: 'error'; message: string };
+
+async function readTail(s3: S3Client, uri: string, tailLines: number): Promise<Read> {
+  const { bucket, key } = splitS3Uri(uri);
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const bytes = Buffer.from(object.Body ? await object.Body.transformToByteArray() : []);
+    const text = (key.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+    const lines = text.replace(/\n+$/, '').split('\n');
+    return { kind: 'tail', tail: { uri, lines: lines.slice(-tailLines) } };
+  } catch (e) {
+    const error = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    if (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata?.httpStatusCode === 404) return { kind: 'missing' };
+    return { kind: 'error', message: `Could not read ${uri}: ${error.name ?? 'Error'}: ${error.message ?? String(e)}` };
+  }
+}
+
+/** EMR reports log locations as `s3n://`; S3 knows them as `s3://`. */
+function toS3Uri(uri: string): string {
+  return uri.replace(/^s3[an]:\/\//, 's3://');
+}
+
+function withSlash(uri: string): string {
+  return uri.endsWith('/') ? uri : `${uri}/`;
+}
+
+function splitS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new Error(`Not an S3 object location: ${uri}`);
+  return { bucket: match[1], key: match[2] };
+}

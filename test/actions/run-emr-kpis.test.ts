@@ -1,0 +1,245 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, TerminateJobFlowsCommand,
+} from '@aws-sdk/client-emr';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { cleanup } from '../../actions/run-emr-kpis/cleanup';
+import { ActionIo } from '../../actions/run-emr-kpis/io';
+import { run } from '../../actions/run-emr-kpis/run';
+import { EMR_RUN_INPUT_NAMES } from '../../src/emr/run-inputs';
+import { cluster, fakeTime, gzipObject, step, steps } from '../emr/fakes';
+
+interface ActionYaml {
+  inputs: Record<string, { default?: string }>;
+  outputs: Record<string, unknown>;
+  runs: Record<string, string>;
+}
+const actionYaml = parse(fs.readFileSync(path.join(__dirname, '../../actions/run-emr-kpis/action.yml'), 'utf8')) as ActionYaml;
+const SHA = '9fceb02d0ae598e95dc970b74767f19372d61af8';
+const env = { GITHUB_REPOSITORY: 'acme/clickstream', GITHUB_RUN_ID: '4242', AWS_REGION: 'eu-west-1' };
+
+const emrMock = mockClient(EMRClient);
+const s3Mock = mockClient(S3Client);
+const clients = () => ({ emr: new EMRClient({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }) });
+
+/** The runner's side of @actions/core: inputs with action.yml's defaults applied, as GitHub does; state shared with the post step. */
+function fakeRunner(inputs: Record<string, string>, state = new Map<string, string>()) {
+  const record = { outputs: {} as Record<string, string>, failures: [] as string[], summary: '', logs: [] as string[], state };
+  const io: ActionIo = {
+    getInput: (name) => {
+      const declared = actionYaml.inputs[name];
+      if (!declared) throw new Error(`input ${name} is not declared in action.yml`);
+      return inputs[name] ?? (declared.default ?? '').replace('${{ github.sha }}', SHA);
+    },
+    setOutput: (name, value) => void (record.outputs[name] = value),
+    setFailed: (message) => void record.failures.push(message),
+    info: (message) => void record.logs.push(message),
+    warning: (message) => void record.logs.push(`warning: ${message}`),
+    saveState: (name, value) => void state.set(name, value),
+    getState: (name) => state.get(name) ?? '',
+    writeSummary: async (markdown) => void (record.summary += markdown),
+  };
+  return { io, record };
+}
+
+const NAMES = ['clickstream-kpi-sensor_health', 'clickstream-kpi-temp_humidity', 'clickstream-kpi-event_geo'];
+const inputs = { 'account-id': '123456789012' };
+
+function newClusterWithSteps() {
+  emrMock.on(RunJobFlowCommand).resolves({ $metadata: {}, JobFlowId: 'j-NEW1' });
+  emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: undefined }).resolves(steps(
+    step('s-C', NAMES[2], 'PENDING'), step('s-B', NAMES[1], 'PENDING'), step('s-A', NAMES[0], 'PENDING'),
+  ));
+}
+
+beforeEach(() => {
+  emrMock.reset();
+  s3Mock.reset();
+});
+
+describe('run-emr-kpis action.yml', () => {
+  it('runs main and post bundles on node24 and declares exactly the inputs the action reads and the outputs it sets', () => {
+    expect(actionYaml.runs).toEqual({ 'using': 'node24', 'main': 'dist/main.js', 'post': 'dist/post.js', 'post-if': 'always()' });
+    expect(Object.keys(actionYaml.inputs).sort()).toEqual([...EMR_RUN_INPUT_NAMES].sort());
+    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['cluster-id', 'duration-seconds', 'normalized-instance-hours', 'result', 'step-ids']);
+  });
+});
+
+describe('run-emr-kpis main step', () => {
+  it('fails on invalid inputs before any AWS call, naming each input to fix', async () => {
+    const { io, record } = fakeRunner({ 'mode': 'existing', 'core-instance-count': '-1', 'from-date': '2026-13-01', 'to-date': '2026-11-02' });
+
+    await run({ io, env, createClients: clients, signal: new AbortController().signal });
+
+    expect(record.failures).toHaveLength(1);
+    expect(record.failures[0]).toContain('core-instance-count: must be a whole number of core nodes (got "-1")');
+    expect(record.failures[0]).toContain('from-date: --from-date must be a UTC day as YYYY-MM-DD, got "2026-13-01".');
+    expect(record.failures[0]).toContain('cluster-id: mode "existing" needs the id of the cluster');
+    expect(record.failures[0]).toContain('account-id: bucket names end with the account id');
+    expect(emrMock.calls()).toHaveLength(0);
+    expect(s3Mock.calls()).toHaveLength(0);
+    expect(record.outputs).toEqual({});
+  });
+
+  it('runs every job on a transient cluster with the action defaults, sets the outputs and writes a per-step summary', async () => {
+    newClusterWithSteps();
+    emrMock.on(DescribeClusterCommand).resolves(cluster('TERMINATING', { hours: 32 }));
+    emrMock.on(ListStepsCommand, { StepIds: ['s-A', 's-B', 's-C'] }).resolves(steps(
+      step('s-A', NAMES[0], 'COMPLETED'), step('s-B', NAMES[1], 'COMPLETED'), step('s-C', NAMES[2], 'COMPLETED'),
+    ));
+    const { io, record } = fakeRunner(inputs);
+    const time = fakeTime();
+
+    await run({ io, env, createClients: clients, ...time, signal: new AbortController().signal });
+
+    expect(record.failures).toEqual([]);
+    expect(record.outputs).toEqual({
+      'cluster-id': 'j-NEW1',
+      'step-ids': 's-A,s-B,s-C',
+      'result': 'completed',
+      'duration-seconds': '0',
+      'normalized-instance-hours': '32',
+    });
+    const request = emrMock.commandCalls(RunJobFlowCommand)[0].args[0].input;
+    expect(request.ReleaseLabel).toBe('emr-7.12.0');
+    expect(request.Tags).toEqual([
+      { Key: 'clickstream:environment', Value: 'dev' }, { Key: 'repository', Value: 'acme/clickstream' }, { Key: 'run-id', Value: '4242' },
+    ]);
+    expect(request.Steps!.map((s) => s.HadoopJarStep!.Args!.find((a) => a.endsWith('.py')))).toEqual([
+      `s3://clickstream-dev-scripts-123456789012/${SHA}/kpi_sensor_health.py`,
+      `s3://clickstream-dev-scripts-123456789012/${SHA}/kpi_temp_humidity.py`,
+      `s3://clickstream-dev-scripts-123456789012/${SHA}/kpi_event_geo.py`,
+    ]);
+    expect(record.summary).toContain('### ✅ KPI jobs completed on EMR');
+    expect(record.summary).toContain(`| ${NAMES[1]} | \`s-B\` | COMPLETED |`);
+    expect(record.state.get('result')).toBe('completed');
+
+    emrMock.resetHistory();
+    await cleanup({ io, createClients: clients });
+    expect(emrMock.calls()).toHaveLength(0);
+  });
+
+  it('fails with the step\'s reason, shows its log tail, and leaves the post step to make sure the cluster is gone', async () => {
+    newClusterWithSteps();
+    emrMock.on(DescribeClusterCommand).resolves(cluster('TERMINATING'));
+    emrMock.on(ListStepsCommand, { StepIds: ['s-A', 's-B', 's-C'] }).resolves(steps(
+      step('s-A', NAMES[0], 'COMPLETED'),
+      step('s-B', NAMES[1], 'FAILED', { FailureDetails: { Reason: 'Unknown Error.', LogFile: 's3://clickstream-dev-logs-123456789012/emr/j-NEW1/steps/s-B/stderr.gz' } }),
+      step('s-C', NAMES[2], 'COMPLETED'),
+    ));
+    s3Mock.on(GetObjectCommand).resolves(gzipObject('pyspark.errors.exceptions.captured.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND]\n'));
+    const { io, record } = fakeRunner({ ...inputs, 'use-spot': 'true' });
+
+    await run({ io, env, createClients: clients, ...fakeTime(), signal: new AbortController().signal });
+
+    expect(record.outputs.result).toBe('step-failed');
+    expect(record.failures).toEqual([
+      `Step s-B (${NAMES[1]}) FAILED on cluster j-NEW1: Unknown Error. Log: s3://clickstream-dev-logs-123456789012/emr/j-NEW1/steps/s-B/stderr.gz.`,
+    ]);
+    expect(record.summary).toContain('AnalysisException: [TABLE_OR_VIEW_NOT_FOUND]');
+    expect(record.logs.join('\n')).toContain('AnalysisException: [TABLE_OR_VIEW_NOT_FOUND]');
+
+    emrMock.on(ListStepsCommand, { StepStates: ['PENDING', 'RUNNING'] }).resolves(steps());
+    emrMock.on(TerminateJobFlowsCommand).resolves({ $metadata: {} });
+    await cleanup({ io, createClients: clients });
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand).map((c) => c.args[0].input)).toEqual([{ JobFlowIds: ['j-NEW1'] }]);
+  });
+
+  it('cancels and terminates when the workflow is cancelled mid-run', async () => {
+    newClusterWithSteps();
+    emrMock.on(DescribeClusterCommand).resolves(cluster('RUNNING'));
+    emrMock.on(ListStepsCommand, { StepIds: ['s-A', 's-B', 's-C'] }).resolves(steps(
+      step('s-A', NAMES[0], 'RUNNING'), step('s-B', NAMES[1], 'PENDING'), step('s-C', NAMES[2], 'PENDING'),
+    ));
+    emrMock.on(ListStepsCommand, { StepStates: ['PENDING', 'RUNNING'] }).resolves(steps(
+      step('s-C', NAMES[2], 'PENDING'), step('s-B', NAMES[1], 'PENDING'), step('s-A', NAMES[0], 'RUNNING'),
+    ));
+    emrMock.on(CancelStepsCommand).resolves({ $metadata: {}, CancelStepsInfoList: ['s-C', 's-B', 's-A'].map((StepId) => ({ StepId, Status: 'SUBMITTED' as const })) });
+    emrMock.on(TerminateJobFlowsCommand).resolves({ $metadata: {} });
+    const { io, record } = fakeRunner(inputs);
+    const cancelled = new AbortController();
+    const time = fakeTime();
+    const sleep = async (ms: number) => {
+      await time.sleep(ms);
+      cancelled.abort();
+    };
+
+    await run({ io, env, createClients: clients, clock: time.clock, sleep, signal: cancelled.signal });
+
+    expect(record.outputs.result).toBe('aborted');
+    expect(record.failures[0]).toMatch(/^The run was cancelled while 3 unfinished step\(s\)/);
+    expect(emrMock.commandCalls(CancelStepsCommand).map((c) => c.args[0].input)).toEqual([
+      { ClusterId: 'j-NEW1', StepIds: ['s-C', 's-B', 's-A'], StepCancellationOption: 'SEND_INTERRUPT' },
+    ]);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
+    expect(record.summary).toContain('Cleanup: cancelled `s-C`, `s-B`, `s-A`; terminated cluster `j-NEW1`.');
+  });
+});
+
+describe('run-emr-kpis post step', () => {
+  it('cancels the steps and terminates the cluster of a run killed before it could clean up', async () => {
+    newClusterWithSteps();
+    emrMock.on(DescribeClusterCommand).resolves(cluster('RUNNING'));
+    emrMock.on(ListStepsCommand, { StepIds: ['s-A', 's-B', 's-C'] }).resolves(steps(
+      step('s-A', NAMES[0], 'RUNNING'), step('s-B', NAMES[1], 'PENDING'), step('s-C', NAMES[2], 'PENDING'),
+    ));
+    const { io, record } = fakeRunner(inputs);
+    let killed!: () => void;
+    const isKilled = new Promise<void>((resolve) => (killed = resolve));
+    // The runner kills the main step while it waits between polls: its promise never settles.
+    const sleep = () => {
+      killed();
+      return new Promise<void>(() => undefined);
+    };
+    void run({ io, env, createClients: clients, clock: () => 0, sleep, signal: new AbortController().signal });
+    await isKilled;
+    expect(record.state.get('result')).toBeUndefined();
+
+    emrMock.on(ListStepsCommand, { StepStates: ['PENDING', 'RUNNING'] }).resolves(steps(step('s-B', NAMES[1], 'PENDING'), step('s-A', NAMES[0], 'RUNNING')));
+    emrMock.on(CancelStepsCommand).resolves({ $metadata: {}, CancelStepsInfoList: ['s-B', 's-A'].map((StepId) => ({ StepId, Status: 'SUBMITTED' as const })) });
+    emrMock.on(TerminateJobFlowsCommand).resolves({ $metadata: {} });
+    const post = fakeRunner({}, record.state);
+
+    await cleanup({ io: post.io, createClients: clients });
+
+    expect(emrMock.commandCalls(ListStepsCommand, { StepStates: ['PENDING', 'RUNNING'] })[0].args[0].input)
+      .toEqual({ ClusterId: 'j-NEW1', StepIds: ['s-A', 's-B', 's-C'], StepStates: ['PENDING', 'RUNNING'] });
+    expect(emrMock.commandCalls(CancelStepsCommand).map((c) => c.args[0].input.StepIds)).toEqual([['s-B', 's-A']]);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand).map((c) => c.args[0].input)).toEqual([{ JobFlowIds: ['j-NEW1'] }]);
+    expect(post.record.logs).toContain('Terminated cluster j-NEW1, which this run created (run result: none, the run was stopped).');
+    expect(post.record.failures).toEqual([]);
+  });
+
+  it('on an existing cluster cancels only this run\'s steps and never terminates the cluster', async () => {
+    emrMock.on(DescribeClusterCommand).resolves(cluster('WAITING'));
+    emrMock.on(AddJobFlowStepsCommand).resolves({ $metadata: {}, StepIds: ['s-A'] });
+    emrMock.on(ListStepsCommand).resolves(steps(step('s-A', NAMES[0], 'RUNNING')));
+    emrMock.on(CancelStepsCommand).resolves({ $metadata: {}, CancelStepsInfoList: [{ StepId: 's-A', Status: 'SUBMITTED' }] });
+    const { io, record } = fakeRunner({ ...inputs, 'mode': 'existing', 'cluster-id': 'j-SHARED1', 'jobs': 'sensor_health' });
+    let killed!: () => void;
+    const isKilled = new Promise<void>((resolve) => (killed = resolve));
+    const sleep = () => {
+      killed();
+      return new Promise<void>(() => undefined);
+    };
+    void run({ io, env, createClients: clients, clock: () => 0, sleep, signal: new AbortController().signal });
+    await isKilled;
+    expect(record.state.get('step-ids')).toBe('s-A');
+
+    await cleanup({ io: fakeRunner({}, record.state).io, createClients: clients });
+
+    expect(emrMock.commandCalls(CancelStepsCommand).map((c) => c.args[0].input)).toEqual([
+      { ClusterId: 'j-SHARED1', StepIds: ['s-A'], StepCancellationOption: 'SEND_INTERRUPT' },
+    ]);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(0);
+  });
+
+  it('does nothing when the main step never submitted anything', async () => {
+    await cleanup({ io: fakeRunner({}).io, createClients: clients });
+    expect(emrMock.calls()).toHaveLength(0);
+  });
+});

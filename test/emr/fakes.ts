@@ -1,0 +1,48 @@
+import { gzipSync } from 'node:zlib';
+import type { ClusterState, DescribeClusterCommandOutput, ListStepsCommandOutput, StepState, StepSummary } from '@aws-sdk/client-emr';
+
+/** A clock that only moves when the code under test sleeps; every pause is recorded. */
+export function fakeTime(start = Date.parse('2026-11-20T06:00:00Z')) {
+  const time = {
+    now: start,
+    sleeps: [] as number[],
+    clock: () => time.now,
+    sleep: async (ms: number) => {
+      time.sleeps.push(ms);
+      time.now += ms;
+    },
+  };
+  return time;
+}
+
+const meta = { $metadata: {} };
+
+export function cluster(
+  state: ClusterState,
+  extra: { reason?: { Code?: string; Message?: string }; logUri?: string; hours?: number } = {},
+): DescribeClusterCommandOutput {
+  return {
+    ...meta,
+    Cluster: {
+      Id: 'j-CLUSTER1',
+      Name: 'kpis',
+      Status: { State: state, ...(extra.reason ? { StateChangeReason: extra.reason as never } : {}) },
+      LogUri: extra.logUri ?? 's3n://clickstream-dev-logs-123456789012/emr/',
+      NormalizedInstanceHours: extra.hours ?? 0,
+    },
+  };
+}
+
+export function step(id: string, name: string, state: StepState, extra: Partial<NonNullable<StepSummary['Status']>> = {}): StepSummary {
+  return { Id: id, Name: name, Status: { State: state, ...extra } };
+}
+
+export function steps(...summaries: StepSummary[]): ListStepsCommandOutput {
+  return { ...meta, Steps: summaries };
+}
+
+/** A GetObject response whose body is `text` gzipped, as EMR uploads step logs. */
+export function gzipObject(text: string) {
+  const bytes = new Uint8Array(gzipSync(Buffer.from(text)));
+  return { $metadata: {}, Body: { transformToByteArray: async () => bytes } as never };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseEmrRunInputs } from '../../src/emr/run-inputs';
+
+const valid = { 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': 'abc123' };
+
+describe('parseEmrRunInputs', () => {
+  it('lists every problem at once, each naming the input and what to change', () => {
+    expect(() => parseEmrRunInputs({
+      'mode': 'existing',
+      'core-instance-count': 'two',
+      'use-spot': 'yes',
+      'jobs': 'sensor_health,churn',
+      'from-date': '2026-11-05',
+      'to-date': '2026-11-01',
+      'timeout-minutes': '0',
+      'scripts-version': 'v1/../../x',
+    }, {}, {})).toThrow([
+      'Invalid run-emr-kpis input:',
+      '- core-instance-count: must be a whole number of core nodes (got "two")',
+      '- use-spot: must be true or false (got "yes")',
+      '- timeout-minutes: must be from 1 to 1440 minutes (got "0")',
+      '- jobs: Unknown KPI job(s): churn. Valid jobs: sensor_health, temp_humidity, event_geo (or "all").',
+      '- from-date: --from-date (2026-11-05) is after --to-date (2026-11-01); swap them or widen the window.',
+      '- scripts-version: scripts-version must be a git sha or content hash (letters, digits, ".", "_", "-"), got "v1/../../x".',
+      '- cluster-id: mode "existing" needs the id of the cluster to add steps to (j-...).',
+      '- account-id: bucket names end with the account id; set account-id, or set scripts-bucket, log-bucket, bronze-bucket, warehouse-bucket.',
+      '- region: set region (or AWS_REGION, as aws-actions/configure-aws-credentials does).',
+    ].join('\n'));
+  });
+
+  it('does not report a given region missing when another input is invalid', () => {
+    expect(() => parseEmrRunInputs({ ...valid, 'timeout-minutes': 'abc' }, {}, {})).toThrow(
+      'Invalid run-emr-kpis input:\n- timeout-minutes: must be a whole number of minutes (got "abc")',
+    );
+    expect(() => parseEmrRunInputs({ ...valid, 'timeout-minutes': 'abc' }, {}, {})).not.toThrow(/region/);
+  });
+
+  it('asks for both ends of a date window', () => {
+    expect(() => parseEmrRunInputs({ ...valid, 'from-date': '2026-11-01' }, {}, {})).toThrow('to-date: set both from-date and to-date (YYYY-MM-DD), or neither to process every day.');
+  });
+
+  it('uses the environment\'s resource names, the region from AWS_REGION and explicit buckets over derived ones', () => {
+    const { region, options } = parseEmrRunInputs({ ...valid, 'region': '', 'environment': 'staging', 'log-bucket': 'central-emr-logs' }, {}, { AWS_REGION: 'us-west-2' });
+    expect(region).toBe('us-west-2');
+    expect(options.steps.locations).toEqual({
+      bronzePath: 's3://clickstream-staging-bronze-123456789012/events/',
+      database: 'analytics',
+      warehouse: 's3://clickstream-staging-warehouse-123456789012/warehouse',
+    });
+    expect(options.steps.scriptsBucket).toBe('clickstream-staging-scripts-123456789012');
+    expect(options.target.mode === 'transient' && options.target.cluster.logUri).toBe('s3://central-emr-logs/emr/');
+    expect(options.timeoutMs).toBe(3_600_000);
+  });
+
+  it('needs no account id when every bucket is given', () => {
+    const { options } = parseEmrRunInputs({
+      'region': 'eu-west-1', 'scripts-version': 'abc', 'scripts-bucket': 's', 'log-bucket': 'l', 'bronze-bucket': 'b', 'warehouse-bucket': 'w',
+    }, {}, {});
+    expect(options.steps.locations.bronzePath).toBe('s3://b/events/');
+  });
+
+  it('rejects a cluster id in transient mode rather than silently ignoring it', () => {
+    expect(() => parseEmrRunInputs({ ...valid, 'cluster-id': 'j-ABC' }, {}, {})).toThrow('cluster-id: only used with mode "existing"');
+  });
+});
