@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { awscdk, javascript } from 'projen';
 
 /**
@@ -80,6 +82,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '/.clickstream/',
     '/cdk.out/',
     '/reports/',
+    '/actions/*/dist/',
     '__pycache__/',
     '*.pyc',
   ],
@@ -123,6 +126,28 @@ project.testTask.spawn(project.tasks.tryFind('eslint')!);
 project.testTask.spawn(project.compileTask);
 project.testTask.spawn(setup);
 project.testTask.exec('vitest run --config test/vitest.config.mts', { receiveArgs: true });
+
+/**
+ * The custom GitHub Actions: every folder of actions/ with an action.yml. Each is bundled with
+ * esbuild into actions/<name>/dist/ (main.js, and post.js when it has a post step); workflows
+ * build the bundles before `uses: ./actions/<name>`.
+ */
+const actionNames = fs.readdirSync('actions', { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && fs.existsSync(path.join('actions', entry.name, 'action.yml')))
+  .map((entry) => entry.name)
+  .sort();
+const bundleActions = project.addTask('bundle:actions', {
+  description: 'Bundles every custom GitHub Action (actions/<name>/dist/) for the node24 runtime',
+});
+for (const name of actionNames) {
+  for (const entry of ['main', 'post']) {
+    if (!fs.existsSync(path.join('actions', name, `${entry}.ts`))) continue;
+    bundleActions.exec(
+      `esbuild actions/${name}/${entry}.ts --bundle --platform=node --target=node24 --format=cjs --log-level=warning --outfile=actions/${name}/dist/${entry}.js`,
+      { name: `bundle ${name}/${entry}` },
+    );
+  }
+}
 
 project.addTask('clickstream', {
   description: 'Runs the clickstream command line: npx projen clickstream -- <command> [options]',
