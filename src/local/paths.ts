@@ -21,6 +21,7 @@ export interface LocalPaths {
   readonly python: string;
   readonly jars: string;
   readonly trinoHome: string;
+  /** Tools built for the project (actionlint). */
   readonly bin: string;
   /** Runtime state of the embedded stack (`.clickstream/`): state file, logs, data. */
   readonly state: string;

@@ -12,6 +12,8 @@ export interface Toolchain {
   readonly python: string;
   /** The Maven executable (downloads JVM artifacts into the local repository). */
   readonly mvn: string;
+  /** The Go toolchain, optional: only the workflow linter (actionlint) is built with it. */
+  readonly go?: string;
 }
 
 /** A JDK's major version from its `release` file, or undefined when it is not a JDK. */
@@ -101,5 +103,6 @@ export function discoverToolchain(env: NodeJS.ProcessEnv = process.env): Toolcha
   if (problems.length > 0) {
     throw new Error(`The local toolchain is incomplete. Missing:\n  - ${problems.join('\n  - ')}`);
   }
-  return { java17Home: java17Home!, java25Home: java25Home!, python: python!, mvn: mvn! };
+  const go = env.CLICKSTREAM_GO ?? onPath('go', env);
+  return { java17Home: java17Home!, java25Home: java25Home!, python: python!, mvn: mvn!, go };
 }

@@ -16,7 +16,7 @@ export function registerSetupCommand(program: Command): void {
       const result = await runSetup({ paths, force: options.force, log: out.progress });
       const seconds = Math.round((Date.now() - started) / 100) / 10;
       out.summary({ ...result, cache: paths.cache, seconds }, () => [
-        formatTable(['step', 'status', 'seconds'], result.steps.map((s) => [s.name, s.status, s.seconds])),
+        formatTable(['step', 'status', 'seconds', 'note'], result.steps.map((s) => [s.name, s.status, s.seconds, s.reason])),
         result.nothingToDo ? `Nothing to do: the toolchain in ${paths.cache} is up to date.` : `Toolchain installed in ${paths.cache} (${seconds} s).`,
       ].join('\n'));
     });

@@ -38,3 +38,7 @@ export const TRINO_PLUGINS: ReadonlyArray<{ readonly name: string; readonly arti
   { name: 'iceberg', artifact: { groupId: 'io.trino', artifactId: 'trino-iceberg', version: TRINO_VERSION, type: 'zip' } },
   { name: 'hive', artifact: { groupId: 'io.trino', artifactId: 'trino-hive', version: TRINO_VERSION, type: 'zip' } },
 ];
+
+/** The workflow linter, built from source through the Go module proxy (`go install`). */
+export const ACTIONLINT_MODULE = 'github.com/rhysd/actionlint/cmd/actionlint';
+export const ACTIONLINT_VERSION = 'v1.7.12';

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalPaths } from '../paths';
 import { Toolchain, pythonVersion } from '../toolchain';
-import { MavenArtifact, SPARK_JARS, TRINO_PLUGINS, TRINO_SERVER, coordinates, fileName } from './artifacts';
+import { ACTIONLINT_MODULE, ACTIONLINT_VERSION, MavenArtifact, SPARK_JARS, TRINO_PLUGINS, TRINO_SERVER, coordinates, fileName } from './artifacts';
 import { runCommand } from './run-command';
 import { fingerprint } from './stamps';
 
@@ -15,6 +15,8 @@ export interface InstallStep {
   /** Files that must exist for the step to count as done. */
   readonly outputs: readonly string[];
   install(log: (line: string) => void): Promise<void>;
+  /** Why the step cannot run on this machine, when it is optional and something it needs is missing. */
+  readonly skipReason?: string;
 }
 
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
@@ -111,6 +113,24 @@ export function trinoStep(paths: LocalPaths, toolchain: Toolchain): InstallStep 
         fs.renameSync(path.join(staging, inner), path.join(trinoPluginDir(paths), plugin.name));
         fs.rmSync(staging, { recursive: true, force: true });
       }
+    },
+  };
+}
+
+/** actionlint for the workflow lint test; needs Go, and is skipped (with the reason) without it. */
+export function actionlintStep(paths: LocalPaths, toolchain: Toolchain): InstallStep {
+  return {
+    name: 'actionlint',
+    fingerprint: fingerprint(ACTIONLINT_MODULE, ACTIONLINT_VERSION),
+    outputs: [path.join(paths.bin, 'actionlint')],
+    skipReason: toolchain.go ? undefined : 'Go is not installed (set CLICKSTREAM_GO or put `go` on PATH); only the workflow lint test needs actionlint',
+    async install(log) {
+      fs.mkdirSync(paths.bin, { recursive: true });
+      log(`go install ${ACTIONLINT_MODULE}@${ACTIONLINT_VERSION} (the Go module cache makes repeat builds local)`);
+      await runCommand(toolchain.go!, ['install', `${ACTIONLINT_MODULE}@${ACTIONLINT_VERSION}`], {
+        env: { ...process.env, GOBIN: paths.bin, GOFLAGS: '-mod=mod' },
+        onLine: log,
+      });
     },
   };
 }

@@ -1,19 +1,21 @@
 import * as path from 'node:path';
 import { LocalPaths } from '../paths';
 import { Toolchain, discoverToolchain } from '../toolchain';
-import { InstallStep, pythonVenvStep, sparkJarsStep, trinoStep } from './install-steps';
+import { InstallStep, actionlintStep, pythonVenvStep, sparkJarsStep, trinoStep } from './install-steps';
 import { stampIsCurrent, writeStamp } from './stamps';
 
 export interface SetupStepResult {
   readonly name: string;
-  readonly status: 'installed' | 'up-to-date';
+  readonly status: 'installed' | 'up-to-date' | 'skipped';
+  /** Why a step was skipped. */
+  readonly reason?: string;
   readonly seconds: number;
 }
 
 export interface SetupResult {
   readonly toolchain: Toolchain;
   readonly steps: readonly SetupStepResult[];
-  /** True when every step was already up to date. */
+  /** True when no step had anything to install. */
   readonly nothingToDo: boolean;
 }
 
@@ -26,7 +28,7 @@ export interface SetupOptions {
 }
 
 export function installSteps(paths: LocalPaths, toolchain: Toolchain): InstallStep[] {
-  return [pythonVenvStep(paths, toolchain), sparkJarsStep(paths, toolchain), trinoStep(paths, toolchain)];
+  return [pythonVenvStep(paths, toolchain), sparkJarsStep(paths, toolchain), trinoStep(paths, toolchain), actionlintStep(paths, toolchain)];
 }
 
 /**
@@ -46,6 +48,11 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
       results.push({ name: step.name, status: 'up-to-date', seconds: 0 });
       continue;
     }
+    if (step.skipReason) {
+      log(`${step.name}: skipped: ${step.skipReason}`);
+      results.push({ name: step.name, status: 'skipped', seconds: 0, reason: step.skipReason });
+      continue;
+    }
     log(`${step.name}: installing`);
     await step.install((line) => log(`  ${step.name} | ${line}`));
     writeStamp(stampFile, step.fingerprint, step.outputs);
@@ -53,5 +60,5 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
     log(`${step.name}: installed in ${seconds} s`);
     results.push({ name: step.name, status: 'installed', seconds });
   }
-  return { toolchain, steps: results, nothingToDo: results.every((r) => r.status === 'up-to-date') };
+  return { toolchain, steps: results, nothingToDo: results.every((r) => r.status !== 'installed') };
 }
