@@ -1,9 +1,7 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
-import { ENVIRONMENTS, EnvironmentName } from '../../src/config/names';
+import { DEPLOY_ENVIRONMENTS, DeployEnvironment } from './deploy-environments';
 
-/** The environments the CDK app deploys (`local` is the embedded stack, never deployed). */
-export type DeployEnvironment = Exclude<EnvironmentName, 'local'>;
-export const DEPLOY_ENVIRONMENTS = ENVIRONMENTS.filter((e): e is DeployEnvironment => e !== 'local');
+export { DEPLOY_ENVIRONMENTS, DeployEnvironment };
 
 /** Kinesis capacity: a fixed shard count, or on-demand scaling. */
 export type StreamCapacity = { readonly mode: 'provisioned'; readonly shards: number } | { readonly mode: 'on-demand' };
