@@ -1,0 +1,155 @@
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import { Construct } from 'constructs';
+import { EMR_LOG_PREFIX } from './compute-stack';
+import { ATHENA_RESULTS_PREFIX } from './query-stack';
+import { ResourceNames } from '../../src/config/names';
+import { OUTPUT_KEYS, stackNamePrefix } from '../../src/config/stack-outputs';
+import { EnvironmentConfig } from '../config/environments';
+import { glueDatabaseArns, pipelineBucket } from '../constructs/imports';
+import { acknowledgeWildcards, arnFinding, bucketObjectsFinding, S3_GRANT_ACTIONS } from '../constructs/nag';
+import { addOutput } from '../constructs/output';
+
+/** Issuer of GitHub Actions' OIDC tokens. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+/**
+ * Tag every KPI cluster carries (value: the environment). The run role may only create clusters
+ * with it and only touch clusters that have it, so it cannot reach other EMR workloads.
+ */
+export const EMR_ENVIRONMENT_TAG = 'clickstream:environment';
+
+export interface CiStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+  readonly names: ResourceNames;
+  readonly emrServiceRole: iam.IRole;
+  readonly emrInstanceRole: iam.IRole;
+}
+
+/** The `sub` claims of GitHub's OIDC tokens that each role trusts. */
+export function trustedSubjects(config: EnvironmentConfig): { deploy: string[]; run: string[] } {
+  const repo = `repo:${config.github.repository}`;
+  const main = `${repo}:ref:refs/heads/main`;
+  return {
+    deploy: [main],
+    // Scheduled and dispatched runs carry main's ref; pull-request jobs carry `pull_request`
+    // (the workflow only runs that job for labelled PRs, and forks get no OIDC token).
+    run: config.github.runFromPullRequests ? [main, `${repo}:pull_request`] : [main],
+  };
+}
+
+/**
+ * GitHub OIDC trust and the two roles workflows assume: deploy (push to main; may only assume
+ * the CDK bootstrap roles) and run (replay, EMR KPI runs and Athena validation).
+ */
+export class CiStack extends Stack {
+  readonly deployRole: iam.Role;
+  readonly runRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: CiStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const provider = config.github.createOidcProvider
+      ? new iam.OidcProviderNative(this, 'GitHubOidc', { url: `https://${GITHUB_OIDC_HOST}`, clientIds: ['sts.amazonaws.com'] })
+      : iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidc', this.formatArn({ service: 'iam', region: '', resource: 'oidc-provider', resourceName: GITHUB_OIDC_HOST }));
+    const subjects = trustedSubjects(config);
+    const github = (sub: string[]) => new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, {
+      StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: sub },
+    });
+
+    this.deployRole = new iam.Role(this, 'DeployRole', {
+      assumedBy: github(subjects.deploy),
+      description: `GitHub Actions: deploys clickstream ${config.name} from ${config.github.repository}@main`,
+      maxSessionDuration: Duration.hours(2),
+    });
+    const bootstrapRoles = this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `cdk-${config.bootstrapQualifier}-*-${this.account}-${this.region}` });
+    const bootstrapStack = this.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'CDKToolkit/*' });
+    this.deployRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'AssumeCdkBootstrapRoles',
+      actions: ['sts:AssumeRole', 'sts:TagSession'],
+      resources: [bootstrapRoles],
+    }));
+    this.deployRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'CheckBootstrap',
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [bootstrapStack],
+    }));
+    acknowledgeWildcards(this.deployRole, [
+      { finding: arnFinding(this, bootstrapRoles), reason: "The account's CDK bootstrap roles (deploy, lookup, file and image publishing); the toolkit assumes the one each step needs and they hold the deployment permissions." },
+      { finding: arnFinding(this, bootstrapStack), reason: "A stack ARN ends in a generated id; this names the bootstrap stack only (the deploy action's bootstrap check)." },
+    ]);
+
+    this.runRole = new iam.Role(this, 'RunRole', {
+      assumedBy: github(subjects.run),
+      description: `GitHub Actions: replays events, runs the KPI jobs on EMR and validates them in clickstream ${config.name}`,
+      maxSessionDuration: Duration.hours(4),
+    });
+    this.grantRun(props);
+
+    addOutput(this, OUTPUT_KEYS.deployRoleArn, this.deployRole.roleArn, 'role-to-assume of the deploy workflow');
+    addOutput(this, OUTPUT_KEYS.runRoleArn, this.runRole.roleArn, 'role-to-assume of the KPI run workflows');
+  }
+
+  private grantRun(props: CiStackProps): void {
+    const role = this.runRole;
+    const { names } = props;
+    const stream = kinesis.Stream.fromStreamArn(this, 'Stream', this.formatArn({ service: 'kinesis', resource: 'stream', resourceName: names.streamName }));
+    stream.grantWrite(role);
+    stream.grant(role, 'kinesis:DescribeStreamSummary');
+    const bucket = (b: Parameters<typeof pipelineBucket>[2]) => pipelineBucket(this, names, b);
+    bucket('bronzeBucket').grantRead(role);
+    bucket('warehouseBucket').grantRead(role);
+    bucket('scriptsBucket').grantRead(role);
+    bucket('logsBucket').grantRead(role, `${EMR_LOG_PREFIX}*`);
+    bucket('athenaResultsBucket').grantReadWrite(role, `${ATHENA_RESULTS_PREFIX}*`);
+    props.emrServiceRole.grantPassRole(role);
+    props.emrInstanceRole.grantPassRole(role);
+
+    const stacks = this.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stackNamePrefix(props.config.name)}*/*` });
+    const tag = `aws:RequestTag/${EMR_ENVIRONMENT_TAG}`;
+    const clusters = this.formatArn({ service: 'elasticmapreduce', resource: 'cluster', resourceName: '*' });
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'CreateTaggedClusters',
+      actions: ['elasticmapreduce:RunJobFlow', 'elasticmapreduce:AddTags'],
+      resources: [clusters],
+      conditions: { StringEquals: { [tag]: props.config.name } },
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'OperateOwnClusters',
+      actions: [
+        'elasticmapreduce:DescribeCluster', 'elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:DescribeStep',
+        'elasticmapreduce:ListSteps', 'elasticmapreduce:CancelSteps', 'elasticmapreduce:TerminateJobFlows',
+      ],
+      resources: [clusters],
+      conditions: { StringEquals: { [`aws:ResourceTag/${EMR_ENVIRONMENT_TAG}`]: props.config.name } },
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ReadKpiTables',
+      actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
+      resources: glueDatabaseArns(this, names.glueDatabase),
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ValidateWithAthena',
+      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+      resources: [this.formatArn({ service: 'athena', resource: 'workgroup', resourceName: names.athenaWorkgroup })],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ResolveNamesFromStackOutputs',
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [stacks],
+    }));
+    acknowledgeWildcards(role, [
+      { finding: S3_GRANT_ACTIONS, reason: 'Bucket grants of the run role: read bronze, warehouse, scripts and EMR logs; read and write Athena results.' },
+      ...(['bronzeBucket', 'warehouseBucket', 'scriptsBucket'] as const).map((b) => ({
+        finding: bucketObjectsFinding(bucket(b)),
+        reason: 'Read-only: runs check landed data, published scripts and (through Athena) the Iceberg tables.',
+      })),
+      { finding: bucketObjectsFinding(bucket('logsBucket'), `${EMR_LOG_PREFIX}*`), reason: 'Read-only: failed steps are reported with their EMR logs.' },
+      { finding: bucketObjectsFinding(bucket('athenaResultsBucket'), `${ATHENA_RESULTS_PREFIX}*`), reason: 'Athena writes and the validation suite reads query results under results/.' },
+      { finding: arnFinding(this, clusters), reason: 'EMR cluster ids are generated; the statements only allow clusters tagged with this environment.' },
+      { finding: arnFinding(this, glueDatabaseArns(this, names.glueDatabase)[2]), reason: 'Read-only metadata of the KPI tables in this database, for Athena.' },
+      { finding: arnFinding(this, stacks), reason: "The CLI resolves names from this environment's stack outputs; stack ARNs end in a generated id." },
+    ]);
+  }
+}

@@ -1,0 +1,222 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT, REPOSITORY, Synthesized, synthesize } from './support';
+import { ATHENA_ENGINE_VERSION } from '../../infra/stacks/query-stack';
+import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, GLUE_DATABASE, RAW_TABLE, resourceNames } from '../../src/config/names';
+import { scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
+import { OUTPUT_KEYS, STACK_CONCERNS, stackName } from '../../src/config/stack-outputs';
+import { glueColumns } from '../../src/events/schema';
+import { localPaths } from '../../src/local/paths';
+
+const names = resourceNames('dev', ACCOUNT);
+let dev: Synthesized;
+const templates: Record<string, Template> = {};
+
+beforeAll(() => {
+  // One synthesis (with cdk-nag, which throws on any unacknowledged finding) for the whole file.
+  dev = synthesize('dev');
+  for (const [concern, stack] of Object.entries(dev.stacks)) templates[concern] = Template.fromStack(stack);
+});
+
+const bucketLogicalId = (template: Template, bucketName: string) => {
+  const found = template.findResources('AWS::S3::Bucket', { Properties: { BucketName: bucketName } });
+  expect(Object.keys(found), bucketName).toHaveLength(1);
+  return Object.keys(found)[0];
+};
+
+describe('storage', () => {
+  const buckets = [names.bronzeBucket, names.warehouseBucket, names.scriptsBucket, names.logsBucket, names.athenaResultsBucket];
+
+  it.each(buckets)('%s is encrypted, private, TLS-only and emptied on destroy in dev', (bucketName) => {
+    const t = templates.storage;
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: bucketName,
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    const id = bucketLogicalId(t, bucketName);
+    expect(t.toJSON().Resources[id].DeletionPolicy).toBe('Delete');
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+  });
+
+  it('expires logs and Athena results, and keeps script versions', () => {
+    const t = templates.storage;
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: names.logsBucket,
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 14, Status: 'Enabled' })]) },
+    });
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: names.athenaResultsBucket,
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7 })]) },
+    });
+    t.hasResourceProperties('AWS::S3::Bucket', { BucketName: names.scriptsBucket, VersioningConfiguration: { Status: 'Enabled' } });
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: names.bronzeBucket,
+      LoggingConfiguration: { DestinationBucketName: { Ref: bucketLogicalId(t, names.logsBucket) }, LogFilePrefix: `s3-access/${names.bronzeBucket}/` },
+    });
+  });
+});
+
+describe('catalog', () => {
+  it('creates the analytics database', () => {
+    templates.catalog.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: GLUE_DATABASE } });
+  });
+
+  it("derives the raw table's columns from the event schema and reads bronze's Parquet", () => {
+    const tables = templates.catalog.findResources('AWS::Glue::Table');
+    const [table] = Object.values(tables) as Array<{ Properties: { TableInput: Record<string, any> } }>;
+    const input = table.Properties.TableInput;
+    expect(input.Name).toBe(RAW_TABLE);
+    expect(input.StorageDescriptor.Columns).toEqual(glueColumns());
+    expect(input.StorageDescriptor.Location).toBe(`s3://${names.bronzeBucket}/events/`);
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    expect(`s3://${names.bronzeBucket}/${BRONZE_PREFIX}`.startsWith(input.StorageDescriptor.Location)).toBe(true);
+  });
+});
+
+describe('ingestion', () => {
+  it('creates an encrypted, provisioned Kinesis stream in dev', () => {
+    templates.ingestion.hasResourceProperties('AWS::Kinesis::Stream', {
+      Name: names.streamName,
+      ShardCount: 1,
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+    });
+  });
+
+  it('lands the stream in bronze as Parquet under the shared prefixes, converting through the raw table', () => {
+    templates.ingestion.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: names.deliveryStreamName,
+      DeliveryStreamType: 'KinesisStreamAsSource',
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: Match.anyValue(),
+        Prefix: BRONZE_PREFIX,
+        ErrorOutputPrefix: BRONZE_ERROR_PREFIX,
+        BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 },
+        DataFormatConversionConfiguration: Match.objectLike({
+          Enabled: true,
+          InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: Match.anyValue() } },
+          OutputFormatConfiguration: { Serializer: { ParquetSerDe: Match.anyValue() } },
+          SchemaConfiguration: Match.objectLike({ VersionId: 'LATEST' }),
+        }),
+      }),
+    });
+  });
+});
+
+describe('compute', () => {
+  it('gives EMR a service role with the scoped v2 policy and an instance profile', () => {
+    const t = templates.compute;
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'elasticmapreduce.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } })] },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonEMRServicePolicy_v2']] }],
+    });
+    t.resourceCountIs('AWS::IAM::InstanceProfile', 1);
+  });
+
+  it('scopes the instance role to the Glue database and no broader managed policy', () => {
+    const roles = templates.compute.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] } } });
+    const [roleId] = Object.keys(roles);
+    expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    const policies = templates.compute.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Resource: unknown }>);
+    const glue = statements.find((s) => s.Sid === 'IcebergGlueCatalog');
+    expect(JSON.stringify(glue?.Resource)).toContain(`:table/${GLUE_DATABASE}/*`);
+  });
+
+  it('publishes the Spark scripts under their content-hash prefix, keeping older versions', () => {
+    const version = scriptsVersion(dev.sparkDir);
+    templates.compute.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: names.scriptsBucket,
+      DestinationBucketKeyPrefix: scriptsKeyPrefix(version),
+      Prune: false,
+    });
+    templates.compute.hasOutput(OUTPUT_KEYS.scriptsVersion, { Value: version });
+    templates.compute.hasOutput(OUTPUT_KEYS.scriptsUri, { Value: `s3://${names.scriptsBucket}/spark/${version}/` });
+  });
+});
+
+describe('query', () => {
+  it('creates an engine v3 workgroup with enforced, encrypted results and a scan cutoff', () => {
+    templates.query.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: names.athenaWorkgroup,
+      WorkGroupConfiguration: {
+        EngineVersion: { SelectedEngineVersion: ATHENA_ENGINE_VERSION },
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 1024 ** 3,
+        ResultConfiguration: { OutputLocation: `s3://${names.athenaResultsBucket}/results/`, EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } },
+      },
+    });
+  });
+});
+
+describe('ci', () => {
+  const trust = (sub: string[]) => Match.objectLike({
+    AssumeRolePolicyDocument: {
+      Statement: [Match.objectLike({
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': sub } },
+      })],
+    },
+  });
+
+  it("trusts GitHub's OIDC issuer", () => {
+    templates.ci.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
+  });
+
+  it('lets only main assume the deploy and run roles in dev', () => {
+    templates.ci.hasResourceProperties('AWS::IAM::Role', trust([`repo:${REPOSITORY}:ref:refs/heads/main`]));
+    expect(Object.keys(templates.ci.findResources('AWS::IAM::Role', { Properties: trust([`repo:${REPOSITORY}:ref:refs/heads/main`]) }))).toHaveLength(2);
+  });
+
+  it('restricts the run role to clusters tagged with its environment', () => {
+    templates.ci.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'CreateTaggedClusters', Condition: { StringEquals: { 'aws:RequestTag/clickstream:environment': 'dev' } } }),
+          Match.objectLike({ Sid: 'OperateOwnClusters', Condition: { StringEquals: { 'aws:ResourceTag/clickstream:environment': 'dev' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets the deploy role do nothing but assume the CDK bootstrap roles and read the bootstrap stack', () => {
+    const policies = templates.ci.findResources('AWS::IAM::Policy', { Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AssumeCdkBootstrapRoles' })]) } } });
+    const [policy] = Object.values(policies) as Array<{ Properties: { PolicyDocument: { Statement: Array<{ Action: unknown }> } } }>;
+    expect(policy.Properties.PolicyDocument.Statement.map((s) => s.Action)).toEqual([['sts:AssumeRole', 'sts:TagSession'], 'cloudformation:DescribeStacks']);
+  });
+});
+
+describe('the app', () => {
+  it('names the stacks by environment and concern', () => {
+    expect(Object.values(dev.stacks).map((s) => s.stackName)).toEqual(STACK_CONCERNS.map((c) => stackName('dev', c)));
+  });
+
+  it('declares every output the actions and the CLI read', () => {
+    const declared = Object.values(templates).flatMap((t) => Object.keys(t.toJSON().Outputs ?? {}));
+    expect(declared).toEqual(expect.arrayContaining(Object.values(OUTPUT_KEYS)));
+  });
+
+  it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(dev.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ summary: { status: string }; violations?: unknown[] }> };
+    for (const plugin of report.pluginReports) expect(plugin.violations ?? []).toEqual([]);
+  });
+
+  it('passes cfn-lint with zero errors on every template', () => {
+    const cfnLint = path.join(localPaths().venv, 'bin', 'cfn-lint');
+    expect(fs.existsSync(cfnLint), `${cfnLint} missing: run \`npx projen setup\``).toBe(true);
+    const files = Object.values(dev.stacks).map((s) => path.join(dev.outdir, s.templateFile));
+    const run = spawnSync(cfnLint, ['--format', 'json', '--', ...files], { encoding: 'utf8' });
+    expect(run.error).toBeUndefined();
+    const matches = JSON.parse(run.stdout || '[]') as Array<{ Level: string; Rule: { Id: string }; Message: string; Filename: string }>;
+    expect(matches.filter((m) => m.Level === 'Error').map((m) => `${path.basename(m.Filename)} ${m.Rule.Id}: ${m.Message}`)).toEqual([]);
+  });
+});
