@@ -136,14 +136,20 @@ const actionNames = fs.readdirSync('actions', { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && fs.existsSync(path.join('actions', entry.name, 'action.yml')))
   .map((entry) => entry.name)
   .sort();
+/**
+ * Packages an action's bundle must load from node_modules at run time: the CDK toolkit reads data
+ * files next to its own code, so deploy-infra runs after `npm install` in the workflow.
+ */
+const actionExternals: Record<string, readonly string[]> = { 'deploy-infra': ['@aws-cdk/toolkit-lib'] };
 const bundleActions = project.addTask('bundle:actions', {
   description: 'Bundles every custom GitHub Action (actions/<name>/dist/) for the node24 runtime',
 });
 for (const name of actionNames) {
   for (const entry of ['main', 'post']) {
     if (!fs.existsSync(path.join('actions', name, `${entry}.ts`))) continue;
+    const externals = (actionExternals[name] ?? []).map((pkg) => ` --external:${pkg}`).join('');
     bundleActions.exec(
-      `esbuild actions/${name}/${entry}.ts --bundle --platform=node --target=node24 --format=cjs --log-level=warning --outfile=actions/${name}/dist/${entry}.js`,
+      `esbuild actions/${name}/${entry}.ts --bundle --platform=node --target=node24 --format=cjs --log-level=warning${externals} --outfile=actions/${name}/dist/${entry}.js`,
       { name: `bundle ${name}/${entry}` },
     );
   }

@@ -4,7 +4,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 import { EMR_LOG_PREFIX } from './compute-stack';
 import { ATHENA_RESULTS_PREFIX } from './query-stack';
-import { ResourceNames } from '../../src/config/names';
+import { EMR_ENVIRONMENT_TAG, ResourceNames } from '../../src/config/names';
 import { OUTPUT_KEYS, stackNamePrefix } from '../../src/config/stack-outputs';
 import { EnvironmentConfig } from '../config/environments';
 import { glueDatabaseArns, pipelineBucket } from '../constructs/imports';
@@ -18,7 +18,6 @@ export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
  * Tag every KPI cluster carries (value: the environment). The run role may only create clusters
  * with it and only touch clusters that have it, so it cannot reach other EMR workloads.
  */
-export const EMR_ENVIRONMENT_TAG = 'clickstream:environment';
 
 export interface CiStackProps extends StackProps {
   readonly config: EnvironmentConfig;

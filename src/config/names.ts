@@ -40,6 +40,11 @@ function renderTimestampNamespace(template: string, at: Date): string {
     .replace('!{timestamp:HH}', pad(at.getUTCHours()));
 }
 
+/**
+ * Tag every EMR cluster of an environment carries; the CI run role may only act on clusters with it.
+ */
+export const EMR_ENVIRONMENT_TAG = 'clickstream:environment';
+
 /** The deployment environments the CDK app and the workflows know. */
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];

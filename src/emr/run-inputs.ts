@@ -3,7 +3,7 @@ import { DEFAULT_RELEASE_LABEL } from './cluster-spec';
 import { EmrRunOptions } from './run-kpis';
 import { scriptsPrefix } from './steps';
 import { loadConfig } from '../config/config';
-import { ENVIRONMENTS } from '../config/names';
+import { EMR_ENVIRONMENT_TAG, ENVIRONMENTS } from '../config/names';
 import { parseJobList } from '../kpis/catalog';
 import { validateWindow } from '../kpis/job-arguments';
 
@@ -141,7 +141,7 @@ export function parseEmrRunInputs(inputs: EmrRunInputs, identity: RunIdentity = 
   const config = loadConfig({ target: 'aws', environment: value.environment, region, accountId: value['account-id'] }, overrides);
   const { names } = config;
   const runName = identity.runId ? `run-${identity.runId}` : new Date().toISOString().slice(0, 10);
-  const tags: Record<string, string> = { 'clickstream:environment': names.environment };
+  const tags: Record<string, string> = { [EMR_ENVIRONMENT_TAG]: names.environment };
   if (identity.repository) tags.repository = identity.repository;
   if (identity.runId) tags['run-id'] = identity.runId;
 
