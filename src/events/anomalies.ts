@@ -18,7 +18,7 @@ const WRONG_TYPES: ReadonlyArray<(e: Mutable) => void> = [
   (e) => { e.sensor_id = `sensor-${String(e.sensor_id)}`; },
   (e) => { e.temperature = `${String(e.temperature)}C`; },
   (e) => { e.humidity = true; },
-  (e) => { e.location = `${String(e.location.latitude)},${String(e.location.longitude)}`; },
+  (e) => { (e as Record<string, unknown>).location = `${String(e.location.latitude)},${String(e.location.longitude)}`; },
   (e) => { e.timestamp = new Date(Number(e.timestamp) * 1000).toISOString(); },
   (e) => { e.status = 3; },
 ];

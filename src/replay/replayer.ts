@@ -16,7 +16,7 @@ export interface ReplayOptions {
    * @default the stream's open shard count × 1,000 records/s and × 1 MiB/s (DescribeStreamSummary)
    */
   readonly rate?: Rate | 'unlimited';
-  /** PutRecords calls in flight. @default 4 */
+  /** PutRecords calls in flight. @default 4 (use {@link EMULATOR_CONCURRENCY} against the emulator) */
   readonly concurrency?: number;
   /** Attempts per record, the first send included. @default 10 */
   readonly maxAttempts?: number;
@@ -77,6 +77,13 @@ export interface ReplayResult {
   };
   readonly manifest: ReplayManifest;
 }
+
+/**
+ * PutRecords calls in flight against the emulator: moto assigns Kinesis sequence numbers
+ * without a lock, so concurrent calls overwrite each other's records (and it still answers
+ * with sequence numbers). Seen: 40,000 sent with 4 in flight, 38,984 in the stream.
+ */
+export const EMULATOR_CONCURRENCY = 1;
 
 /** How many undelivered records the result names. */
 export const LISTED_UNDELIVERED = 10;
