@@ -1,5 +1,5 @@
-import { SensorEvent } from './schema';
 import { Random } from './random';
+import { SensorEvent } from './schema';
 
 /**
  * How a record can be broken. The first three cannot be converted to the schema (Firehose

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise -- a PRNG is 32-bit integer arithmetic */
 /**
  * A small seeded PRNG (mulberry32): the generator must produce the same bytes for the same
  * seed on every machine and Node version, which `Math.random` cannot promise.

@@ -17,13 +17,13 @@ export function duckdbColumns(): string {
  * Parquet schema is the event schema, never an inferred one.
  */
 export class ParquetWriter {
-  private constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection, private readonly dir: string) {}
-
   static async open(tempDir: string = os.tmpdir()): Promise<ParquetWriter> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     return new ParquetWriter(instance, connection, fs.mkdtempSync(path.join(tempDir, 'landing-')));
   }
+
+  private constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection, private readonly dir: string) {}
 
   /** Writes the rows and returns the Parquet file's bytes. */
   async write(rows: readonly Record<string, unknown>[]): Promise<Buffer> {

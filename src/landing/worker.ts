@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, Shard, _Record } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { renderBronzeErrorPrefix, renderBronzePrefix } from '../config/names';
-import { Sleep, sleep as realSleep } from '../local/processes';
 import { CheckpointStore, ShardCheckpoints, s3CheckpointStore } from './checkpoints';
 import { convertRecord } from './convert';
 import { ParquetWriter } from './parquet';
+import { renderBronzeErrorPrefix, renderBronzePrefix } from '../config/names';
+import { Sleep } from '../replay/rate-limiter';
 
 /** Firehose's error output type for records its format conversion rejects. */
 export const FORMAT_CONVERSION_FAILED = 'format-conversion-failed';
@@ -54,6 +55,15 @@ export interface LandedObject {
   readonly bytes: number;
 }
 
+export interface ShardReport {
+  readonly shardId: string;
+  /** Records read from the shard in this run. */
+  readonly read: number;
+  /** The checkpoint the run started after; none means the shard's oldest record. */
+  readonly startedAfter?: string;
+  readonly lastSequenceNumber?: string;
+}
+
 export interface LandingResult {
   readonly streamName: string;
   readonly bucket: string;
@@ -64,7 +74,7 @@ export interface LandingResult {
   /** Records written to the errors prefix. */
   readonly errors: number;
   readonly objects: readonly LandedObject[];
-  readonly shards: ReadonlyArray<{ readonly shardId: string; readonly read: number; readonly startedAfter?: string; readonly lastSequenceNumber?: string }>;
+  readonly shards: readonly ShardReport[];
   readonly checkpointLocation: string;
   readonly durationSeconds: number;
   readonly eventsPerSecond: number;
@@ -92,7 +102,7 @@ const stamp = (at: Date) => at.toISOString().slice(0, 19).replace('T', '-').repl
  */
 export async function land(options: LandingOptions): Promise<LandingResult> {
   const clock = options.clock ?? Date.now;
-  const pause = options.sleep ?? realSleep;
+  const pause: Sleep = options.sleep ?? ((ms) => delay(ms));
   const bufferSize = options.bufferSizeBytes ?? 64 * 1024 * 1024;
   const bufferInterval = options.bufferIntervalMs ?? 60_000;
   const store = options.checkpoints ?? s3CheckpointStore(options.s3, options.bucket, options.streamName);
@@ -150,7 +160,7 @@ export async function land(options: LandingOptions): Promise<LandingResult> {
     totals.read++;
   };
 
-  const shardReport: Array<LandingResult['shards'][number]> = [];
+  const shardReport: ShardReport[] = [];
   try {
     for (const shard of await listShards(options.kinesis, options.streamName)) {
       const shardId = shard.ShardId!;

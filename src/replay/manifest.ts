@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { FAULTY_STATUS } from '../events/schema';
 import { ReplayRecord } from './records';
+import { FAULTY_STATUS } from '../events/schema';
 
 /** What was delivered on one event day (UTC), counted over distinct valid uuids. */
 export interface DayExpectation {

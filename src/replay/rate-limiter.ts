@@ -1,4 +1,5 @@
-import { Sleep } from '../local/processes';
+/** Waits the given milliseconds; injected so tests run on a fake clock. */
+export type Sleep = (ms: number) => Promise<void>;
 
 /** Records and bytes per second; `undefined` leaves a dimension unlimited. */
 export interface Rate {

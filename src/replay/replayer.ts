@@ -1,9 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { Sleep, sleep as realSleep } from '../local/processes';
 import { BackoffOptions, fullJitterDelay } from './backoff';
 import { batchRecords } from './batches';
 import { ManifestBuilder, ReplayManifest } from './manifest';
-import { Rate, RateLimiter } from './rate-limiter';
+import { Rate, RateLimiter, Sleep } from './rate-limiter';
 import { KINESIS_LIMITS, ReplayRecord } from './records';
 import { InvalidLineReport, ReplaySource, newestEventTime, shiftedSource } from './sources';
 
@@ -143,7 +143,7 @@ function validateOptions(options: ReplayOptions): void {
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   validateOptions(options);
   const clock = options.clock ?? Date.now;
-  const pause = options.sleep ?? realSleep;
+  const pause: Sleep = options.sleep ?? ((ms) => delay(ms));
   const random = options.random ?? Math.random;
   const maxAttempts = options.maxAttempts ?? 10;
   const started = clock();
@@ -173,7 +173,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       if (listedIds.length < LISTED_UNDELIVERED) listedIds.push(id);
     }
   };
-  const progress = () => options.onProgress?.({ sent: counts.sent, failed: counts.failed, retried: counts.retried, throttled: counts.throttled, elapsedMs: clock() - started });
+  const progress = () => options.onProgress?.({
+    sent: counts.sent, failed: counts.failed, retried: counts.retried, throttled: counts.throttled, elapsedMs: clock() - started,
+  });
 
   const putWithRetries = async (batch: ReplayRecord[]) => {
     let pending = batch;
@@ -211,9 +213,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       progress();
       if (failed.length === 0) return;
       if (attempt >= maxAttempts) return undeliver(failed, reason);
-      const delay = fullJitterDelay(attempt, random, options.backoff);
-      if (clock() + delay >= deadline) return undeliver(failed, 'DeadlineExceeded');
-      await pause(delay);
+      const backoff = fullJitterDelay(attempt, random, options.backoff);
+      if (clock() + backoff >= deadline) return undeliver(failed, 'DeadlineExceeded');
+      await pause(backoff);
       counts.retried += failed.length;
       pending = failed;
     }

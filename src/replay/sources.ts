@@ -1,6 +1,6 @@
+import { ReplayRecord, toReplayRecord } from './records';
 import { GeneratorOptions, generateRecords } from '../events/generator';
 import { checkEventLine, readJsonLines } from '../events/jsonl';
-import { ReplayRecord, toReplayRecord } from './records';
 
 /** A line that fails the schema check. */
 export interface InvalidLine {

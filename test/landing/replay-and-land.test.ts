@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorFixture, download, listKeys, startEmulatorFixture } from './emulator-fixture';
 import { UNCONVERTIBLE_KINDS } from '../../src/events/anomalies';
 import { GeneratedRecord, GeneratorOptions, generateRecords } from '../../src/events/generator';
 import { EVENT_FIELDS, duckdbType } from '../../src/events/schema';
 import { land, LandingOptions } from '../../src/landing/worker';
 import { EMULATOR_CONCURRENCY, replay } from '../../src/replay/replayer';
 import { generatorSource } from '../../src/replay/sources';
-import { EmulatorFixture, download, listKeys, startEmulatorFixture } from './emulator-fixture';
 
 const GENERATED: GeneratorOptions = { count: 50_000, seed: 11, days: 2, duplicateRate: 0.03, malformedRate: 0.02 };
 
@@ -101,7 +101,8 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
     const errorDocs: Array<Record<string, string>> = [];
     for (const key of errorKeys) {
       expect(key).toMatch(/^errors\/format-conversion-failed\/year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\//);
-      const body = await (await fixture.clients.s3.send(new GetObjectCommand({ Bucket: fixture.names.bronzeBucket, Key: key }))).Body!.transformToString();
+      const object = await fixture.clients.s3.send(new GetObjectCommand({ Bucket: fixture.names.bronzeBucket, Key: key }));
+      const body = await object.Body!.transformToString();
       errorDocs.push(...body.trimEnd().split('\n').map((l) => JSON.parse(l)));
     }
     const reasonByRaw = new Map(errorDocs.map((d) => [Buffer.from(d.rawData, 'base64').toString(), d]));

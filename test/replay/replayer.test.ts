@@ -30,7 +30,10 @@ function throttled(): Error {
 }
 
 /** A stream fake: accepts entries, remembering every delivered payload, with faults decided per call. */
-function fakeStream(fault: (entry: { Data?: Uint8Array; PartitionKey?: string }, call: number) => string | undefined, wholeCall?: (call: number) => Error | undefined) {
+function fakeStream(
+  fault: (entry: { Data?: Uint8Array; PartitionKey?: string }, call: number) => string | undefined,
+  wholeCall?: (call: number) => Error | undefined,
+) {
   const delivered: string[] = [];
   const sentPerCall: number[] = [];
   let calls = 0;
@@ -109,7 +112,13 @@ describe('replay', () => {
   it('stops retrying at the deadline and says so', async () => {
     fakeStream(() => undefined, () => throttled());
     const time = fakeTime();
-    const result = await replay({ ...baseOptions(time), source: generatorSource({ count: 1200 }), maxAttempts: 100, deadlineMs: 2000, backoff: { baseDelayMs: 400, maxDelayMs: 400 } });
+    const result = await replay({
+      ...baseOptions(time),
+      source: generatorSource({ count: 1200 }),
+      maxAttempts: 100,
+      deadlineMs: 2000,
+      backoff: { baseDelayMs: 400, maxDelayMs: 400 },
+    });
     expect(result.sent).toBe(0);
     expect(result.failed).toBe(1200);
     expect(result.undelivered.reasons).toEqual({ DeadlineExceeded: 1200 });
