@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerLandCommand } from './commands/land';
+import { registerReplayCommands } from './commands/replay';
 import { registerSetupCommand } from './commands/setup';
 import { registerSmokeCommand } from './commands/smoke';
 import { registerStackCommands } from './commands/stack';
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false });
   registerSetupCommand(program);
   registerStackCommands(program);
+  registerReplayCommands(program);
+  registerLandCommand(program);
   registerSmokeCommand(program);
   return program;
 }
