@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/config/config';
 import { ResourceNames } from '../../src/config/names';
@@ -48,4 +49,20 @@ export async function download(s3: S3Client, bucket: string, keys: readonly stri
     fs.writeFileSync(file, await object.Body!.transformToByteArray());
     return file;
   }));
+}
+
+/** Records in a stream, counted by reading every shard from its oldest record. */
+export async function countStreamRecords(kinesis: KinesisClient, streamName: string): Promise<number> {
+  const shards = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+  let count = 0;
+  for (const shard of shards.Shards ?? []) {
+    let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      count += page.Records?.length ?? 0;
+      if ((page.Records?.length ?? 0) === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return count;
 }
