@@ -93,7 +93,8 @@ describe('replay-sensor-data action', () => {
     const result = await run({ kinesis: () => refusing });
     expect(process.exitCode).toBe(1);
     expect(readOutputs(process.env.GITHUB_OUTPUT!)).toMatchObject({ 'records-sent': '0', 'records-failed': '20' });
-    expect(fs.readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(`20 record(s) were not delivered (20 ProvisionedThroughputExceededException); first: ${result!.undelivered.first[0]}`);
+    const summary = fs.readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8');
+    expect(summary).toContain(`20 record(s) were not delivered (20 ProvisionedThroughputExceededException); first: ${result!.undelivered.first[0]}`);
   });
 
   it('declares node24, the bundle, and the defaults run() assumes', () => {
