@@ -100,7 +100,8 @@ describe('replay-sensor-data action', () => {
   it('declares node24, the bundle, and the defaults run() assumes', () => {
     const action = parse(fs.readFileSync(path.join(ACTION_DIR, 'action.yml'), 'utf8'));
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/main.js' });
-    const defaults = Object.fromEntries(Object.entries(action.inputs as Record<string, { default: string }>).map(([name, input]) => [name, input.default]));
+    const inputs = action.inputs as Record<string, { default: string }>;
+    const defaults = Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.default]));
     expect(defaults).toEqual(INPUT_DEFAULTS);
     expect(Object.keys(action.outputs)).toEqual(['records-sent', 'records-failed', 'duration-seconds', 'first-event-time', 'last-event-time', 'manifest-path']);
   });
