@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerLandCommand } from './commands/land';
+import { registerReplayCommands } from './commands/replay';
 import { registerSetupCommand } from './commands/setup';
 import { registerSmokeCommand } from './commands/smoke';
 import { registerStackCommands } from './commands/stack';
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
     ].join('\n'));
   registerSetupCommand(program);
   registerStackCommands(program);
+  registerReplayCommands(program);
+  registerLandCommand(program);
   registerSmokeCommand(program);
   return program;
 }

@@ -1,0 +1,205 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { TARGETS, Target, loadConfig } from '../../config/config';
+import { ResourceNames } from '../../config/names';
+import { GeneratorOptions, resolveGeneratorOptions } from '../../events/generator';
+import { SAMPLE_FILE, SAMPLE_OPTIONS, writeEventsFile } from '../../events/sample/sample';
+import { emulatorClients } from '../../local/bootstrap';
+import { localPaths } from '../../local/paths';
+import { requireRunningStack } from '../../local/stack';
+import { EMULATOR_CONCURRENCY, ReplayOptions, replay } from '../../replay/replayer';
+import { replaySummaryRows, undeliveredMessage } from '../../replay/report';
+import { fileSource, generatorSource } from '../../replay/sources';
+import { commandOutput, formatTable } from '../output';
+
+export interface TargetClients {
+  readonly kinesis: KinesisClient;
+  readonly s3: S3Client;
+  readonly names: ResourceNames;
+  readonly region: string;
+  /** Against the emulator, which needs one PutRecords call at a time. */
+  readonly emulator: boolean;
+}
+
+/** Clients for a target: the running local stack's emulator, or AWS with region and names from configuration. */
+export async function targetClients(target: Target, region?: string): Promise<TargetClients> {
+  const config = loadConfig({ target, region });
+  if (target === 'local') {
+    const endpoints = await requireRunningStack({ paths: localPaths() });
+    const clients = emulatorClients(endpoints.aws);
+    return { kinesis: clients.kinesis, s3: clients.s3, names: config.names, region: config.region, emulator: true };
+  }
+  const aws = { region: config.region };
+  return { kinesis: new KinesisClient(aws), s3: new S3Client(aws), names: config.names, region: config.region, emulator: false };
+}
+
+const number = (what: string, check: (n: number) => boolean, rule: string) => (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new InvalidArgumentError(`${what} must be ${rule}, got "${value}".`);
+  return n;
+};
+export const wholeNumber = (what: string, min = 0) => number(what, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
+export const positive = (what: string) => number(what, (n) => n > 0, 'a positive number');
+export const share = (what: string) => number(what, (n) => n >= 0 && n <= 1, 'between 0 and 1');
+export const targetOption = () => new Option('--target <target>', 'where to run').choices(TARGETS).default('local');
+
+interface GeneratorCliOptions {
+  records: number;
+  seed: number;
+  days: number;
+  start?: string;
+  sensors: number;
+  duplicateRate: number;
+  malformedRate: number;
+}
+
+interface GenerateCliOptions extends GeneratorCliOptions {
+  output?: string;
+  sample: boolean;
+  json: boolean;
+}
+
+interface ReplayCliOptions extends GeneratorCliOptions {
+  target: Target;
+  region?: string;
+  stream?: string;
+  file?: string;
+  sample: boolean;
+  sendInvalid: boolean;
+  shiftToNow: boolean;
+  rate?: string;
+  bytesRate?: number;
+  concurrency?: number;
+  maxAttempts: number;
+  deadline: number;
+  manifest?: string;
+  includeUuids: boolean;
+  json: boolean;
+}
+
+/** Generator options from the command line, validated before anything connects anywhere. */
+function generatorOptions(o: GeneratorCliOptions): GeneratorOptions {
+  const options = {
+    count: o.records, seed: o.seed, days: o.days, start: o.start, sensors: o.sensors, duplicateRate: o.duplicateRate, malformedRate: o.malformedRate,
+  };
+  resolveGeneratorOptions(options);
+  return options;
+}
+
+function replayRate(o: ReplayCliOptions): ReplayOptions['rate'] {
+  if (o.rate === 'max') return 'unlimited';
+  if (!o.rate && !o.bytesRate) return undefined;
+  return { recordsPerSecond: o.rate ? Number(o.rate) : undefined, bytesPerSecond: o.bytesRate };
+}
+
+const parseRate = (value: string) => {
+  if (value === 'max') return value;
+  return String(positive('--rate')(value));
+};
+
+export function registerReplayCommands(program: Command): void {
+  program
+    .command('generate')
+    .description('Write generated sensor events as JSON Lines (gzip when the name ends in .gz). Same seed and options, same bytes.')
+    .option('--output <file>', 'file to write (default: the committed sample with --sample)')
+    .option('--sample', `recreate the committed sample (${path.relative(process.cwd(), SAMPLE_FILE)}) with its fixed options`, false)
+    .option('--records <n>', 'records to generate, anomalies included', wholeNumber('--records', 1), 10_000)
+    .option('--seed <n>', 'random seed', wholeNumber('--seed'), 1)
+    .option('--days <n>', 'days the event times spread over', positive('--days'), 3)
+    .option('--start <iso>', 'first event time (UTC)', '2026-11-01T00:00:00Z')
+    .option('--sensors <n>', 'sensors in the fleet', wholeNumber('--sensors', 1), 100)
+    .option('--duplicate-rate <share>', 'share of re-delivered events (same uuid)', share('--duplicate-rate'), 0)
+    .option('--malformed-rate <share>', 'share of malformed records', share('--malformed-rate'), 0)
+    .option('--json', 'print the summary as one JSON object', false)
+    .action((o: GenerateCliOptions) => {
+      const out = commandOutput(o.json);
+      const options = o.sample ? SAMPLE_OPTIONS : generatorOptions(o);
+      const file = o.output ?? (o.sample ? SAMPLE_FILE : undefined);
+      if (!file) throw new Error('Say where to write with --output <file> (or use --sample to recreate the committed sample).');
+      const written = writeEventsFile(file, options);
+      out.summary({ ...written, options }, () => `Wrote ${options.count} records (${written.bytes} bytes) to ${written.file}.`);
+    });
+
+  program
+    .command('replay')
+    .description(
+      'Replay sensor events (generated, or a JSON Lines file) into the Kinesis stream with PutRecords, paced to the stream\'s shard limits; ' +
+      'failed entries are re-sent with backoff. Exits non-zero, naming them, if any record was not delivered.',
+    )
+    .addOption(targetOption())
+    .option('--region <region>', 'AWS region (aws target)')
+    .option('--stream <name>', 'stream name (default: from configuration)')
+    .option('--file <path>', 'replay a JSON Lines file (.gz allowed) instead of generating events')
+    .option('--sample', 'replay the committed sample file', false)
+    .option('--records <n>', 'events to generate', wholeNumber('--records', 1), 10_000)
+    .option('--seed <n>', 'generator seed', wholeNumber('--seed'), 1)
+    .option('--days <n>', 'days the generated event times spread over', positive('--days'), 3)
+    .option('--start <iso>', 'first generated event time (UTC)')
+    .option('--sensors <n>', 'sensors in the generated fleet', wholeNumber('--sensors', 1), 100)
+    .option('--duplicate-rate <share>', 'share of generated re-deliveries', share('--duplicate-rate'), 0)
+    .option('--malformed-rate <share>', 'share of generated malformed records', share('--malformed-rate'), 0)
+    .option('--send-invalid', 'also send file lines that fail the schema check (exercises the landing\'s error path)', false)
+    .option('--shift-to-now', 'shift event times so the newest event is now', false)
+    .option('--rate <records/s>', 'records per second, or "max" for no pacing (default: shard count x 1000)', parseRate)
+    .option('--bytes-rate <bytes/s>', 'bytes per second (default: shard count x 1 MiB)', positive('--bytes-rate'))
+    .option('--concurrency <n>', `PutRecords calls in flight (default 4; ${EMULATOR_CONCURRENCY} against the emulator)`, wholeNumber('--concurrency', 1))
+    .option('--max-attempts <n>', 'attempts per record', wholeNumber('--max-attempts', 1), 10)
+    .option('--deadline <seconds>', 'stop sending and retrying after this long', positive('--deadline'), 3600)
+    .option('--manifest <path>', 'write a JSON manifest of what was delivered')
+    .option('--include-uuids', 'list every distinct valid uuid in the manifest', false)
+    .option('--json', 'print the summary as one JSON object', false)
+    .action(async (o: ReplayCliOptions) => {
+      const out = commandOutput(o.json);
+      if (o.file && o.sample) throw new Error('Use either --file or --sample, not both.');
+      const file = o.sample ? SAMPLE_FILE : o.file;
+      if (file && !fs.existsSync(file)) throw new Error(`--file ${file} does not exist.`);
+      const source = file
+        ? fileSource({ file, sendInvalid: o.sendInvalid })
+        : generatorSource(generatorOptions(o));
+      const clients = await targetClients(o.target, o.region);
+      if (clients.emulator && o.concurrency !== undefined && o.concurrency > EMULATOR_CONCURRENCY) {
+        out.progress(`replay: the emulator loses records under concurrent PutRecords; using concurrency ${EMULATOR_CONCURRENCY}`);
+      }
+      const streamName = o.stream ?? clients.names.streamName;
+      out.progress(`replay: ${file ? `file ${file}` : `${o.records} generated events (seed ${o.seed})`} -> ${o.target} stream ${streamName}`);
+      let lastReport = 0;
+      const result = await replay({
+        kinesis: clients.kinesis,
+        streamName,
+        source,
+        rate: replayRate(o),
+        concurrency: clients.emulator ? EMULATOR_CONCURRENCY : o.concurrency,
+        maxAttempts: o.maxAttempts,
+        deadlineMs: o.deadline * 1000,
+        shiftToNow: o.shiftToNow,
+        includeUuids: o.includeUuids,
+        onProgress: (p) => {
+          if (p.elapsedMs - lastReport < 1000) return;
+          lastReport = p.elapsedMs;
+          out.progress(`replay: ${p.sent} sent, ${p.failed} failed, ${p.retried} retried, ${p.throttled} throttled (${Math.round(p.sent / (p.elapsedMs / 1000))} rec/s)`);
+        },
+      });
+      if (o.manifest) {
+        fs.mkdirSync(path.dirname(path.resolve(o.manifest)), { recursive: true });
+        fs.writeFileSync(o.manifest, `${JSON.stringify(result.manifest, null, 2)}\n`);
+      }
+      const { manifest, ...summary } = result;
+      out.summary({ ...summary, manifestPath: o.manifest }, () => {
+        const lines = [formatTable(['metric', 'value'], replaySummaryRows(result))];
+        const invalid = result.invalidLines;
+        if (invalid && invalid.count > 0) {
+          lines.push('', `Invalid lines (${invalid.count}${invalid.count > 10 ? ', first 10' : ''}):`);
+          lines.push(...invalid.lines.slice(0, 10).map((l) => `  line ${l.lineNumber}: ${l.reason}`));
+        }
+        if (o.manifest) lines.push('', `Manifest: ${o.manifest} (${manifest.counts.distinctValidUuids} distinct valid events).`);
+        return lines.join('\n');
+      });
+      if (result.failed > 0) {
+        process.stderr.write(`error: ${undeliveredMessage(result)}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,122 @@
+/**
+ * Replays 200,000 events into the emulator three ways and prints records/s, checking each way
+ * lost nothing: our replayer, the seed's one-record-per-PutRecord producer (on a smaller
+ * sample, extrapolated), and a raw max-rate PutRecords loop with no checks (the emulator's
+ * ceiling). Then lands our replay and prints the landing's events/s.
+ *
+ *   CLICKSTREAM_CACHE_DIR=... npx tsx test/bench/replay.bench.ts [events] [single-record sample]
+ *
+ * Each way gets a fresh emulator: moto's per-shard cost grows with what a shard already holds.
+ */
+import * as os from 'node:os';
+import { PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { generateRecords } from '../../src/events/generator';
+import { land } from '../../src/landing/worker';
+import { toReplayRecord } from '../../src/replay/records';
+import { EMULATOR_CONCURRENCY, replay } from '../../src/replay/replayer';
+import { ReplaySource } from '../../src/replay/sources';
+import { countStreamRecords, EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
+
+const EVENTS = Number(process.argv[2] ?? 200_000);
+const SINGLE_SAMPLE = Number(process.argv[3] ?? 5_000);
+const GENERATOR = { count: EVENTS, seed: 2026, duplicateRate: 0.01 };
+
+interface Way {
+  readonly name: string;
+  readonly records: number;
+  readonly seconds: number;
+  readonly lossless: boolean;
+  readonly extrapolated?: boolean;
+}
+
+async function withEmulator<T>(work: (fixture: EmulatorFixture) => Promise<T>): Promise<T> {
+  const fixture = await startEmulatorFixture();
+  try {
+    return await work(fixture);
+  } finally {
+    await fixture.stop();
+  }
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const perSecond = (way: Way) => Math.round(way.records / way.seconds);
+
+async function main() {
+  const lines = [...generateRecords(GENERATOR)].map((r) => ({ data: Buffer.from(r.line), key: String(r.event.sensor_id) }));
+  const ways: Way[] = [];
+  let landingRate = 0;
+
+  await withEmulator(async (f) => {
+    log(`ours: replaying ${EVENTS} events (no pacing, ${EMULATOR_CONCURRENCY} call in flight: the emulator's limit)`);
+    // Every way starts from the same JSON lines, generated before the clock starts; ours still checks each against the schema.
+    const source: ReplaySource = {
+      description: { kind: 'bench', events: EVENTS },
+      async *records() {
+        for (const line of lines) yield toReplayRecord(line.data.toString());
+      },
+    };
+    const result = await replay({ kinesis: f.clients.kinesis, streamName: f.names.streamName, source, rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    const inStream = await countStreamRecords(f.clients.kinesis, f.names.streamName);
+    ways.push({ name: 'ours (replayer)', records: result.sent, seconds: result.durationSeconds, lossless: result.failed === 0 && inStream === EVENTS });
+    log(`ours: ${result.sent} sent in ${result.durationSeconds} s, ${inStream} in the stream; landing them`);
+    const landed = await land({
+      kinesis: f.clients.kinesis,
+      s3: f.clients.s3,
+      streamName: f.names.streamName,
+      bucket: f.names.bronzeBucket,
+      deliveryStreamName: f.names.deliveryStreamName,
+      tempDir: os.tmpdir(),
+    });
+    if (landed.read !== EVENTS || landed.landed + landed.errors !== landed.read) {
+      throw new Error(`landing read ${landed.read}, landed ${landed.landed}, errors ${landed.errors}`);
+    }
+    landingRate = landed.eventsPerSecond;
+    log(`landing: ${landed.read} events in ${landed.durationSeconds} s`);
+  });
+
+  await withEmulator(async (f) => {
+    const sample = lines.slice(0, SINGLE_SAMPLE);
+    log(`single: ${sample.length} records, one PutRecord each`);
+    const started = Date.now();
+    for (const line of sample) {
+      await f.clients.kinesis.send(new PutRecordCommand({ StreamName: f.names.streamName, Data: line.data, PartitionKey: line.key }));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const inStream = await countStreamRecords(f.clients.kinesis, f.names.streamName);
+    ways.push({ name: 'one PutRecord per record', records: sample.length, seconds, lossless: inStream === sample.length, extrapolated: sample.length < EVENTS });
+  });
+
+  await withEmulator(async (f) => {
+    log(`raw: ${EVENTS} records, PutRecords of 500, no checks`);
+    const started = Date.now();
+    for (let i = 0; i < lines.length; i += 500) {
+      const batch = lines.slice(i, i + 500).map((l) => ({ Data: l.data, PartitionKey: l.key }));
+      await f.clients.kinesis.send(new PutRecordsCommand({ StreamName: f.names.streamName, Records: batch }));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const inStream = await countStreamRecords(f.clients.kinesis, f.names.streamName);
+    ways.push({ name: 'raw PutRecords (emulator ceiling)', records: EVENTS, seconds, lossless: inStream === EVENTS });
+  });
+
+  const [ours, single, raw] = ways;
+  const rows = ways.map((w) => [
+    w.name, String(w.records), w.seconds.toFixed(1), String(perSecond(w)),
+    w.extrapolated ? `${(EVENTS / perSecond(w)).toFixed(0)} s for ${EVENTS} (extrapolated)` : '', w.lossless ? 'yes' : 'NO',
+  ]);
+  const header = ['way', 'records', 'seconds', 'records/s', 'note', 'lossless'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  process.stdout.write([
+    fmt(header), ...rows.map(fmt), '',
+    `ours / one-record-per-call: ${(perSecond(ours) / perSecond(single)).toFixed(1)}x`,
+    `ours / raw ceiling:         ${(perSecond(ours) / perSecond(raw)).toFixed(2)}`,
+    `landing:                    ${landingRate} events/s`,
+    `machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+  ].join('\n') + '\n');
+  if (!ways.every((w) => w.lossless)) process.exitCode = 1;
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`bench failed: ${e.message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { loadConfig } from '../../src/config/config';
+import { ResourceNames } from '../../src/config/names';
+import { EmulatorClients, bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
+import { EmulatorProcess, startEmulator } from '../../src/local/emulator';
+import { localPaths } from '../../src/local/paths';
+import { stopProcessGroup } from '../../src/local/processes';
+
+/** An emulator of our own for one suite, with the pipeline's resources created in it. */
+export interface EmulatorFixture {
+  readonly emulator: EmulatorProcess;
+  readonly clients: EmulatorClients;
+  readonly names: ResourceNames;
+  stop(): Promise<void>;
+}
+
+export async function startEmulatorFixture(): Promise<EmulatorFixture> {
+  const emulator = await startEmulator({ paths: localPaths() });
+  try {
+    const clients = emulatorClients(emulator.endpoint);
+    const names = loadConfig({ target: 'local' }).names;
+    await bootstrapLocalResources(clients, names);
+    return { emulator, clients, names, stop: () => stopProcessGroup(emulator.pid) };
+  } catch (e) {
+    await stopProcessGroup(emulator.pid);
+    throw e;
+  }
+}
+
+export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys;
+}
+
+/** Downloads objects into a folder; returns the local file paths. */
+export async function download(s3: S3Client, bucket: string, keys: readonly string[], dir: string): Promise<string[]> {
+  return Promise.all(keys.map(async (key, i) => {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const file = path.join(dir, `${i}-${path.basename(key)}`);
+    fs.writeFileSync(file, await object.Body!.transformToByteArray());
+    return file;
+  }));
+}
+
+/** Records in a stream, counted by reading every shard from its oldest record. */
+export async function countStreamRecords(kinesis: KinesisClient, streamName: string): Promise<number> {
+  const shards = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+  let count = 0;
+  for (const shard of shards.Shards ?? []) {
+    let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      count += page.Records?.length ?? 0;
+      if ((page.Records?.length ?? 0) === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return count;
+}

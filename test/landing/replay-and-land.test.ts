@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorFixture, download, listKeys, startEmulatorFixture } from './emulator-fixture';
+import { UNCONVERTIBLE_KINDS } from '../../src/events/anomalies';
+import { GeneratedRecord, GeneratorOptions, generateRecords } from '../../src/events/generator';
+import { EVENT_FIELDS, duckdbType } from '../../src/events/schema';
+import { land, LandingOptions } from '../../src/landing/worker';
+import { EMULATOR_CONCURRENCY, replay } from '../../src/replay/replayer';
+import { generatorSource } from '../../src/replay/sources';
+
+const GENERATED: GeneratorOptions = { count: 50_000, seed: 11, days: 2, duplicateRate: 0.03, malformedRate: 0.02 };
+
+/** A row as JSON with the schema's field order, the form generated lines have. */
+const canonical = (row: Record<string, unknown>) => {
+  const location = row.location as Record<string, unknown>;
+  return JSON.stringify({
+    sensor_id: row.sensor_id,
+    temperature: row.temperature,
+    humidity: row.humidity,
+    location: { latitude: location.latitude, longitude: location.longitude },
+    status: row.status,
+    event_type: row.event_type,
+    timestamp: Number(row.timestamp),
+    uuid: row.uuid,
+  });
+};
+
+/** What `expected` has that `actual` lacks and the reverse, counting repeats; small to print when it fails. */
+function multisetDifference(actual: readonly string[], expected: readonly string[]) {
+  const counts = new Map<string, number>();
+  for (const e of expected) counts.set(e, (counts.get(e) ?? 0) + 1);
+  const unexpected: string[] = [];
+  for (const a of actual) {
+    const n = counts.get(a) ?? 0;
+    if (n === 0) unexpected.push(a);
+    else counts.set(a, n - 1);
+  }
+  const missing = [...counts.entries()].flatMap(([line, n]) => Array<string>(n).fill(line));
+  return { missing: missing.slice(0, 5), unexpected: unexpected.slice(0, 5) };
+}
+
+describe('replay -> land -> bronze Parquet on the emulator', () => {
+  let fixture: EmulatorFixture;
+  let tmp: string;
+  let landingOptions: LandingOptions;
+  const generated: GeneratedRecord[] = [...generateRecords(GENERATED)];
+
+  beforeAll(async () => {
+    fixture = await startEmulatorFixture();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bronze-'));
+    landingOptions = {
+      kinesis: fixture.clients.kinesis,
+      s3: fixture.clients.s3,
+      streamName: fixture.names.streamName,
+      bucket: fixture.names.bronzeBucket,
+      deliveryStreamName: fixture.names.deliveryStreamName,
+      table: { databaseName: fixture.names.glueDatabase, tableName: fixture.names.rawTable, region: 'us-east-1' },
+      bufferSizeBytes: 4 * 1024 * 1024,
+      tempDir: tmp,
+    };
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('lands every valid event with its generated values and every unconvertible record as an error', async () => {
+    const replayed = await replay({ kinesis: fixture.clients.kinesis, streamName: fixture.names.streamName, source: generatorSource(GENERATED), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    expect(replayed).toMatchObject({ read: 50_000, sent: 50_000, failed: 0 });
+
+    const landed = await land(landingOptions);
+    const expectedErrors = generated.filter((r) => UNCONVERTIBLE_KINDS.includes(r.kind as never));
+    const expectedRows = generated.filter((r) => !UNCONVERTIBLE_KINDS.includes(r.kind as never));
+    expect(landed.read).toBe(50_000);
+    expect(landed.landed + landed.errors).toBe(landed.read);
+    expect(landed.errors).toBe(expectedErrors.length);
+    expect(landed.objects.filter((o) => o.kind === 'parquet').length).toBeGreaterThan(1);
+
+    const parquetKeys = await listKeys(fixture.clients.s3, fixture.names.bronzeBucket, 'events/');
+    for (const key of parquetKeys) {
+      expect(key).toMatch(/^events\/year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\/clickstream-local-bronze-delivery-1-[\d-]+-[0-9a-f-]{36}\.parquet$/);
+    }
+    const files = await download(fixture.clients.s3, fixture.names.bronzeBucket, parquetKeys, tmp);
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    const list = `[${files.map((f) => `'${f}'`).join(', ')}]`;
+    const rows = (await duck.runAndReadAll(`SELECT * FROM read_parquet(${list})`)).getRowObjectsJS() as Array<Record<string, unknown>>;
+    // Every valid event, duplicates and out-of-range values included, with exactly its generated values.
+    expect(multisetDifference(rows.map(canonical), expectedRows.map((r) => r.line))).toEqual({ missing: [], unexpected: [] });
+
+    const schema = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${files[0]}')`)).getRowObjectsJson();
+    expect(schema.map((c) => [c.column_name, c.column_type])).toEqual(EVENT_FIELDS.map((f) => [f.name, duckdbType(f.type)]));
+    const codecs = (await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata(${list})`)).getRowObjectsJson();
+    expect(codecs).toEqual([{ compression: 'SNAPPY' }]);
+    duck.closeSync();
+
+    const errorKeys = await listKeys(fixture.clients.s3, fixture.names.bronzeBucket, 'errors/format-conversion-failed/');
+    const errorDocs: Array<Record<string, string>> = [];
+    for (const key of errorKeys) {
+      expect(key).toMatch(/^errors\/format-conversion-failed\/year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\//);
+      const object = await fixture.clients.s3.send(new GetObjectCommand({ Bucket: fixture.names.bronzeBucket, Key: key }));
+      const body = await object.Body!.transformToString();
+      errorDocs.push(...body.trimEnd().split('\n').map((l) => JSON.parse(l)));
+    }
+    const reasonByRaw = new Map(errorDocs.map((d) => [Buffer.from(d.rawData, 'base64').toString(), d]));
+    const rawLines = errorDocs.map((d) => Buffer.from(d.rawData, 'base64').toString());
+    expect(multisetDifference(rawLines, expectedErrors.map((r) => r.line))).toEqual({ missing: [], unexpected: [] });
+    const expectedReason = { invalid_json: /^not valid JSON/, missing_field: /^missing field /, wrong_type: /^field \S+: expected / } as Record<string, RegExp>;
+    for (const record of expectedErrors) {
+      const doc = reasonByRaw.get(record.line)!;
+      expect(doc.errorCode).toBe('DataFormatConversion.MalformedData');
+      expect(doc.errorMessage).toMatch(expectedReason[record.kind]);
+    }
+  }, 300_000);
+
+  it('lands only new records on a second run', async () => {
+    const again = await land(landingOptions);
+    expect(again).toMatchObject({ read: 0, landed: 0, errors: 0, objects: [] });
+    await replay({ kinesis: fixture.clients.kinesis, streamName: fixture.names.streamName, source: generatorSource({ count: 300, seed: 12 }), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    const next = await land(landingOptions);
+    expect(next).toMatchObject({ read: 300, landed: 300, errors: 0 });
+    expect(next.shards.map((s) => s.startedAfter)).not.toContain(undefined);
+  }, 60_000);
+});
