@@ -7,7 +7,7 @@ errors exit with status 2 and a usage message, before any Spark session starts.
 import argparse
 from dataclasses import dataclass
 from datetime import date
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 DEFAULT_LATENESS_DAYS = 2
 
@@ -52,11 +52,19 @@ def _non_negative(value: str) -> int:
     return number
 
 
-def _parser(prog: str, table_label: str, description: str) -> argparse.ArgumentParser:
+def _parser(prog: str, table_label: str, description: str, check_table: Optional[Callable[[str], None]]) -> argparse.ArgumentParser:
+    def table(value: str) -> str:
+        try:
+            if check_table is not None:
+                check_table(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+        return value
+
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("bronze_path", metavar="BRONZE_PATH", help="landed Parquet, e.g. s3://bucket/events/")
     parser.add_argument("database", metavar="ICEBERG_DB", help="Glue database of the KPI tables")
-    parser.add_argument("table", metavar=table_label)
+    parser.add_argument("table", metavar=table_label, type=table)
     parser.add_argument("warehouse", metavar="ICEBERG_WAREHOUSE", help="Iceberg warehouse, e.g. s3://bucket/warehouse")
     parser.add_argument("--from-date", type=_utc_day, help="first UTC event day of the window (YYYY-MM-DD)")
     parser.add_argument("--to-date", type=_utc_day, help="last UTC event day of the window (YYYY-MM-DD)")
@@ -74,8 +82,10 @@ def parse_arguments(
     prog: str,
     table_label: str = "ICEBERG_TABLE",
     description: str = "",
+    check_table: Optional[Callable[[str], None]] = None,
 ) -> JobArguments:
-    parser = _parser(prog, table_label, description)
+    """Parses the arguments; `check_table` raises ValueError to reject the ICEBERG_TABLE slot's value."""
+    parser = _parser(prog, table_label, description, check_table)
     parsed = parser.parse_args(list(argv))
     for name, label in (("bronze_path", "BRONZE_PATH"), ("database", "ICEBERG_DB"), ("table", table_label), ("warehouse", "ICEBERG_WAREHOUSE")):
         if not getattr(parsed, name).strip():

@@ -3,11 +3,11 @@
 Each job reads the shared cleaned events and writes its tables; the all-time tables are rebuilt
 from per-day partial aggregates, so their cost grows with sensors x days, not with events.
 """
-import sys
 import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
 from . import kpis
@@ -50,9 +50,11 @@ def run_sensor_health(context: JobContext, table_argument: str) -> List[str]:
     ensure_table(spark, health_table, KPI_TABLE_COLUMNS["sensor_health"], by_day=False)
     ensure_table(spark, status_table, KPI_TABLE_COLUMNS["status_health"], by_day=False)
     replace_window(kpis.sensor_day_stats(context.events), stats_table, SENSOR_DAY_STATS_COLUMNS, window)
-    all_days = spark.table(stats_table)
+    # Read once for both all-time tables; it holds sensors x days rows, not events.
+    all_days = spark.table(stats_table).cache()
     replace_all(kpis.sensor_health(all_days), health_table, KPI_TABLE_COLUMNS["sensor_health"])
     replace_all(kpis.status_health(all_days), status_table, KPI_TABLE_COLUMNS["status_health"])
+    all_days.unpersist()
     return [health_table, status_table]
 
 
@@ -93,10 +95,14 @@ def describe_window(arguments: JobArguments) -> str:
 
 
 def prepare_events(spark: SparkSession, arguments: JobArguments) -> DataFrame:
-    raw = read_bronze(spark, arguments.bronze_path, arguments.window, arguments.lateness_days)
+    # Persisted so that counting and cleaning scan bronze once.
+    raw = read_bronze(spark, arguments.bronze_path, arguments.window, arguments.lateness_days).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
     counts = read_counts(raw, arguments.window)
     events = clean_events(raw, arguments.window).cache()
     kept = events.count()
+    raw.unpersist()
     log(
         f"read {counts['read']} bronze rows; excluded {counts['invalid']} invalid rows (null fields or "
         f"values out of range); dropped {counts['valid_in_window'] - kept} duplicate rows by uuid; "
@@ -140,12 +146,11 @@ def parse_job_list(value: str) -> List[str]:
 def all_jobs_entry_point(argv: Sequence[str], prog: str) -> int:
     """Several jobs in one application, reading bronze once: `<BRONZE_PATH> <ICEBERG_DB> <JOBS> <ICEBERG_WAREHOUSE>`."""
     arguments = parse_arguments(
-        argv, prog, table_label="JOBS", description="Computes the KPI tables of several jobs in one Spark application."
+        argv,
+        prog,
+        table_label="JOBS",
+        description="Computes the KPI tables of several jobs in one Spark application.",
+        check_table=parse_job_list,
     )
-    try:
-        names = parse_job_list(arguments.table)
-    except ValueError as error:
-        print(f"{prog}: error: JOBS: {error}", file=sys.stderr)
-        return 2
-    run(names, arguments, JOB_TABLE_ARGUMENTS)
+    run(parse_job_list(arguments.table), arguments, JOB_TABLE_ARGUMENTS)
     return 0

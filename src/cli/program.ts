@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerKpisCommand } from './commands/kpis';
 import { registerSetupCommand } from './commands/setup';
 import { registerSmokeCommand } from './commands/smoke';
 import { registerStackCommands } from './commands/stack';
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   registerSetupCommand(program);
   registerStackCommands(program);
   registerSmokeCommand(program);
+  registerKpisCommand(program);
   return program;
 }
