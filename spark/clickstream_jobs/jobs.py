@@ -95,6 +95,7 @@ def describe_window(arguments: JobArguments) -> str:
 
 
 def prepare_events(spark: SparkSession, arguments: JobArguments) -> DataFrame:
+    started = time.monotonic()
     # Persisted so that counting and cleaning scan bronze once.
     raw = read_bronze(spark, arguments.bronze_path, arguments.window, arguments.lateness_days).persist(
         StorageLevel.MEMORY_AND_DISK
@@ -106,7 +107,7 @@ def prepare_events(spark: SparkSession, arguments: JobArguments) -> DataFrame:
     log(
         f"read {counts['read']} bronze rows; excluded {counts['invalid']} invalid rows (null fields or "
         f"values out of range); dropped {counts['valid_in_window'] - kept} duplicate rows by uuid; "
-        f"{kept} events in the window"
+        f"{kept} events in the window ({time.monotonic() - started:.1f} s)"
     )
     if kept == 0:
         log(f"empty window: no valid events for {describe_window(arguments)}; its days are replaced with no rows")
