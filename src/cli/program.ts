@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerLandCommand } from './commands/land';
 import { registerReplayCommands } from './commands/replay';
+import { registerKpisCommand } from './commands/kpis';
 import { registerSetupCommand } from './commands/setup';
 import { registerSmokeCommand } from './commands/smoke';
 import { registerStackCommands } from './commands/stack';
@@ -32,5 +33,6 @@ export function buildProgram(): Command {
   registerReplayCommands(program);
   registerLandCommand(program);
   registerSmokeCommand(program);
+  registerKpisCommand(program);
   return program;
 }

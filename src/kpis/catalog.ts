@@ -126,3 +126,12 @@ export function parseJobList(value: string | undefined): KpiJobName[] {
   }
   return [...new Set(names)] as KpiJobName[];
 }
+
+/**
+ * The script that runs several jobs in one Spark application, reading bronze once. Its arguments
+ * have the seed's shape with the job list in the ICEBERG_TABLE slot (see buildAllKpisArguments).
+ */
+export const ALL_KPIS_SCRIPT = 'all_kpis.py';
+
+/** The Python package under spark/ the job scripts import; ship it with `--py-files`. */
+export const SPARK_JOBS_PACKAGE = 'clickstream_jobs';

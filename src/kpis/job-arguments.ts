@@ -46,3 +46,18 @@ export function buildJobArguments(job: KpiJobName, locations: JobLocations, wind
   }
   return args;
 }
+
+/**
+ * Arguments of `all_kpis.py` (ALL_KPIS_SCRIPT): the seed's four positionals with the comma-separated job
+ * list where a single job has its ICEBERG_TABLE, then the optional window. Shared by both targets
+ * like {@link buildJobArguments}.
+ */
+export function buildAllKpisArguments(jobs: readonly KpiJobName[], locations: JobLocations, window?: DayWindow): string[] {
+  if (jobs.length === 0) throw new Error('No KPI job to run: pass at least one of sensor_health, temp_humidity, event_geo.');
+  const args = [locations.bronzePath, locations.database, jobs.join(','), locations.warehouse];
+  if (window) {
+    validateWindow(window);
+    args.push('--from-date', window.fromDate, '--to-date', window.toDate);
+  }
+  return args;
+}

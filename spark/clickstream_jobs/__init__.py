@@ -1,0 +1,1 @@
+"""Shared code of the clickstream KPI jobs: read bronze -> pure transformations -> write Iceberg."""

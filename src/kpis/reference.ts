@@ -1,0 +1,168 @@
+import { KPI_TABLES, KpiTableName } from './catalog';
+import { DayWindow } from './job-arguments';
+import { FAULTY_STATUS, VALID_RANGES } from '../events/schema';
+
+/**
+ * An independent reference computation of the five KPI tables, in plain TypeScript, with the
+ * semantics documented in spark/README.md. Tests compare the Spark jobs' tables with it.
+ */
+
+/** A bronze row as landed: any field may be missing, null or out of range. */
+export interface RawEvent {
+  readonly sensor_id?: number | null;
+  readonly temperature?: number | null;
+  readonly humidity?: number | null;
+  readonly location?: { readonly latitude?: number | null; readonly longitude?: number | null } | null;
+  readonly status?: string | null;
+  readonly event_type?: string | null;
+  readonly timestamp?: number | null;
+  readonly uuid?: string | null;
+}
+
+/** One output row; `day` is `YYYY-MM-DD`. */
+export type KpiRow = Record<string, string | number>;
+export type KpiTablesRows = Record<KpiTableName, KpiRow[]>;
+
+interface CleanEvent {
+  readonly day: string;
+  readonly sensor_id: number;
+  readonly temperature: number;
+  readonly humidity: number;
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly status: string;
+  readonly event_type: string;
+  readonly timestamp: number;
+  readonly uuid: string;
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+const within = (value: number | null | undefined, range: { readonly min: number; readonly max: number }): value is number =>
+  typeof value === 'number' && value >= range.min && value <= range.max;
+
+const nonEmpty = (value: string | null | undefined): value is string => typeof value === 'string' && value.length > 0;
+
+/** Every field present, strings non-empty, timestamp >= 0, numbers inside VALID_RANGES. */
+export function isValidEvent(event: RawEvent): boolean {
+  return within(event.sensor_id, VALID_RANGES.sensorId) && Number.isInteger(event.sensor_id)
+    && within(event.temperature, VALID_RANGES.temperature)
+    && within(event.humidity, VALID_RANGES.humidity)
+    && within(event.location?.latitude, VALID_RANGES.latitude)
+    && within(event.location?.longitude, VALID_RANGES.longitude)
+    && nonEmpty(event.status) && nonEmpty(event.event_type) && nonEmpty(event.uuid)
+    && typeof event.timestamp === 'number' && event.timestamp >= 0;
+}
+
+/** The UTC day of an epoch second, `YYYY-MM-DD`. */
+export function utcDay(epochSeconds: number): string {
+  return new Date(Math.floor(epochSeconds / SECONDS_PER_DAY) * SECONDS_PER_DAY * 1000).toISOString().slice(0, 10);
+}
+
+function compare(a: string | number, b: string | number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareTuples(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compare(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/** The order that picks among differing copies of one uuid (the smallest wins). */
+const copyOrder = (e: CleanEvent) => [e.timestamp, e.sensor_id, e.temperature, e.humidity, e.latitude, e.longitude, e.status, e.event_type];
+
+/** Valid events of the window's days, one per uuid. */
+export function cleanEvents(events: readonly RawEvent[], window?: DayWindow): CleanEvent[] {
+  const byUuid = new Map<string, CleanEvent>();
+  for (const raw of events) {
+    if (!isValidEvent(raw)) continue;
+    const event: CleanEvent = {
+      day: utcDay(raw.timestamp!),
+      sensor_id: raw.sensor_id!,
+      temperature: raw.temperature!,
+      humidity: raw.humidity!,
+      latitude: raw.location!.latitude!,
+      longitude: raw.location!.longitude!,
+      status: raw.status!,
+      event_type: raw.event_type!,
+      timestamp: raw.timestamp!,
+      uuid: raw.uuid!,
+    };
+    if (window && (event.day < window.fromDate || event.day > window.toDate)) continue;
+    const kept = byUuid.get(event.uuid);
+    if (!kept || compareTuples(copyOrder(event), copyOrder(kept)) < 0) byUuid.set(event.uuid, event);
+  }
+  return [...byUuid.values()];
+}
+
+/** round(100 * faulty / total, 2), half up, computed exactly on integers. */
+export function faultyPct(faulty: number, total: number): number {
+  return Math.floor((20_000 * faulty + total) / (2 * total)) / 100;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+const isFaulty = (e: CleanEvent) => e.status === FAULTY_STATUS;
+
+/** Sorts rows by the table's grain, the order tests compare in. */
+export function sortByGrain(table: KpiTableName, rows: readonly KpiRow[]): KpiRow[] {
+  const grain = KPI_TABLES[table].grain as readonly string[];
+  return [...rows].sort((a, b) => compareTuples(grain.map((g) => a[g]), grain.map((g) => b[g])));
+}
+
+/**
+ * The five tables over the window's events (all events without a window): the day tables hold
+ * the window's days, the all-time tables everything the window contains.
+ */
+export function referenceKpis(events: readonly RawEvent[], window?: DayWindow): KpiTablesRows {
+  const clean = cleanEvents(events, window);
+  const bySensor = groupBy(clean, (e) => String(e.sensor_id));
+  const sensorHealth = [...bySensor.values()].map((group) => {
+    const faulty = group.filter(isFaulty).length;
+    return { sensor_id: group[0].sensor_id, faulty_count: faulty, total_count: group.length, faulty_pct: faultyPct(faulty, group.length) };
+  });
+  const latestStatuses = [...bySensor.values()].map((group) =>
+    group.reduce((a, b) => (compareTuples([a.timestamp, a.uuid], [b.timestamp, b.uuid]) >= 0 ? a : b)).status);
+  const statusHealth = [...groupBy(latestStatuses, (s) => s).entries()].map(([status, sensors]) => ({ status, sensor_count: sensors.length }));
+  const tempHumidity = [...groupBy(clean, (e) => `${e.day}|${e.latitude}|${e.longitude}`).values()].map((group) => {
+    const temps = group.map((e) => e.temperature);
+    const hums = group.map((e) => e.humidity);
+    return {
+      day: group[0].day,
+      latitude: group[0].latitude,
+      longitude: group[0].longitude,
+      avg_temp: sum(temps) / temps.length,
+      min_temp: Math.min(...temps),
+      max_temp: Math.max(...temps),
+      avg_humidity: sum(hums) / hums.length,
+      min_humidity: Math.min(...hums),
+      max_humidity: Math.max(...hums),
+    };
+  });
+  const eventCounts = [...groupBy(clean, (e) => `${e.day}|${e.event_type}`).values()].map((group) => ({
+    day: group[0].day, event_type: group[0].event_type, event_count: group.length,
+  }));
+  const faultyGeo = [...groupBy(clean.filter(isFaulty), (e) => `${e.latitude}|${e.longitude}`).values()].map((group) => ({
+    latitude: group[0].latitude, longitude: group[0].longitude, faulty_count: group.length,
+  }));
+  return {
+    sensor_health: sortByGrain('sensor_health', sensorHealth),
+    status_health: sortByGrain('status_health', statusHealth),
+    temp_humidity_kpis: sortByGrain('temp_humidity_kpis', tempHumidity),
+    event_geo_kpis_events: sortByGrain('event_geo_kpis_events', eventCounts),
+    event_geo_kpis_faulty_geo: sortByGrain('event_geo_kpis_faulty_geo', faultyGeo),
+  };
+}

@@ -1,0 +1,151 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LocalPaths } from './paths';
+import { tailFile } from './processes';
+import { SparkSubmitCommand, localSparkSubmit } from './spark-submit';
+import { findJavaHome } from './toolchain';
+import { loadConfig } from '../config/config';
+import { ResourceNames } from '../config/names';
+import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName, SPARK_JOBS_PACKAGE } from '../kpis/catalog';
+import { DayWindow, JobLocations, buildAllKpisArguments, buildJobArguments, validateWindow } from '../kpis/job-arguments';
+
+/**
+ * How the jobs are submitted: `single-app` runs them all in one Spark application (all_kpis.py,
+ * bronze read once, one JVM start); `per-job` submits the seed's three scripts one after another.
+ */
+export type KpiRunMode = 'single-app' | 'per-job';
+
+/** Measured on the local target (see spark/README.md): one application beats three submits. */
+export const DEFAULT_KPI_RUN_MODE: KpiRunMode = 'single-app';
+
+/** The prefix of the jobs' own progress lines on stdout (spark/clickstream_jobs/jobs.py). */
+const JOB_LOG_PREFIX = '[kpis] ';
+
+export interface RunKpisLocallyOptions {
+  readonly paths: LocalPaths;
+  /** The emulator endpoint serving Glue and S3. */
+  readonly awsEndpoint: string;
+  /** Bucket and database names. @default the local target's names */
+  readonly names?: ResourceNames;
+  /** UTC event days to (re)compute; without one, everything in bronze is recomputed. */
+  readonly window?: DayWindow;
+  /** @default all jobs */
+  readonly jobs?: readonly KpiJobName[];
+  /** @default DEFAULT_KPI_RUN_MODE */
+  readonly mode?: KpiRunMode;
+  /** JAVA_HOME of a JDK 17. @default discovered (CLICKSTREAM_JAVA17_HOME or the usual JDK folders) */
+  readonly java17Home?: string;
+  /** Progress lines. @default none */
+  readonly log?: (line: string) => void;
+  /** Starts a spark-submit and resolves with its exit code; output goes to the log file. @default spawns it */
+  readonly submit?: (command: SparkSubmitCommand, logFile: string, onJobLine: (line: string) => void) => Promise<number>;
+}
+
+export interface KpiSubmitResult {
+  readonly script: string;
+  readonly args: readonly string[];
+  readonly seconds: number;
+}
+
+export interface KpiRunResult {
+  readonly mode: KpiRunMode;
+  readonly jobs: readonly KpiJobName[];
+  readonly window?: DayWindow;
+  readonly submits: readonly KpiSubmitResult[];
+  readonly seconds: number;
+  /** The Spark output of every submit of this run. */
+  readonly logFile: string;
+}
+
+const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
+
+/** Spawns spark-submit, appending its output to `logFile` and passing the jobs' own lines on. */
+export function spawnSparkSubmit(command: SparkSubmitCommand, logFile: string, onJobLine: (line: string) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const log = fs.createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(command.command, [...command.args], { env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.startsWith(JOB_LOG_PREFIX)) onJobLine(line.slice(JOB_LOG_PREFIX.length));
+    });
+    child.stderr.pipe(log, { end: false });
+    child.on('error', (error) => log.end(() => reject(error)));
+    child.on('close', (code, signal) => log.end(() => resolve(code ?? (signal ? 128 : 1))));
+  });
+}
+
+/**
+ * Zips the jobs' shared package for `--py-files`, as EMR gets it: the driver on a cluster does not
+ * have the script's folder on its path.
+ */
+export function packageSparkJobs(paths: LocalPaths, outputDir: string): string {
+  fs.mkdirSync(outputDir, { recursive: true });
+  const zip = path.join(outputDir, `${SPARK_JOBS_PACKAGE}.zip`);
+  const script = [
+    'import pathlib, sys, zipfile',
+    'root, out = pathlib.Path(sys.argv[1]), sys.argv[2]',
+    'with zipfile.ZipFile(out, "w") as z:',
+    `    for f in sorted((root / "${SPARK_JOBS_PACKAGE}").glob("*.py")): z.write(f, f.relative_to(root))`,
+  ].join('\n');
+  const result = spawnSync(paths.python, ['-c', script, paths.spark, zip], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`Could not package ${path.join(paths.spark, SPARK_JOBS_PACKAGE)} with ${paths.python}: ${result.stderr || result.error?.message}. Run \`npx clickstream setup\` if the virtualenv is missing.`);
+  }
+  return zip;
+}
+
+/** The scripts and arguments of a run; both built by the functions the EMR steps use. */
+export function plannedSubmits(mode: KpiRunMode, jobs: readonly KpiJobName[], locations: JobLocations, window?: DayWindow) {
+  if (mode === 'single-app') return [{ script: ALL_KPIS_SCRIPT, args: buildAllKpisArguments(jobs, locations, window) }];
+  return jobs.map((job) => ({ script: KPI_JOBS[job].script, args: buildJobArguments(job, locations, window) }));
+}
+
+/**
+ * Runs KPI jobs on the local target: spark-submit in local mode with Java 17, the cached jars and
+ * the catalog `glue` pointed at the emulator. Fails with the Spark log's path and its last lines.
+ */
+export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<KpiRunResult> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const window = options.window ? validateWindow(options.window) : undefined;
+  const jobs = options.jobs && options.jobs.length > 0 ? [...options.jobs] : [...KPI_JOB_NAMES];
+  const mode = options.mode ?? DEFAULT_KPI_RUN_MODE;
+  const names = options.names ?? loadConfig({ target: 'local' }).names;
+  const java17Home = options.java17Home ?? findJavaHome(17, true);
+  if (!java17Home) throw new Error('Spark 3.5 needs a JDK 17: install one or set CLICKSTREAM_JAVA17_HOME.');
+  const locations: JobLocations = { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri };
+  const submits = plannedSubmits(mode, jobs, locations, window);
+
+  fs.mkdirSync(options.paths.logs, { recursive: true });
+  const logFile = path.join(options.paths.logs, `kpis-${new Date(started).toISOString().replace(/[:.]/g, '-')}.log`);
+  const pyFiles = [packageSparkJobs(options.paths, path.join(options.paths.state, 'spark'))];
+  const submit = options.submit ?? spawnSparkSubmit;
+  log(`kpis: ${jobs.join(', ')} as ${mode} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'}; Spark log: ${logFile}`);
+
+  const results: KpiSubmitResult[] = [];
+  for (const { script, args } of submits) {
+    const submitStarted = Date.now();
+    log(`kpis: spark-submit ${script} ${args.join(' ')}`);
+    const command = localSparkSubmit({
+      paths: options.paths,
+      java17Home,
+      awsEndpoint: options.awsEndpoint,
+      warehouse: names.warehouseUri,
+      script: path.join(options.paths.spark, script),
+      args,
+      pyFiles,
+    });
+    fs.appendFileSync(logFile, `\n==> ${script} ${args.join(' ')}\n`);
+    const exitCode = await submit(command, logFile, (line) => log(`kpis: ${script}: ${line}`));
+    if (exitCode !== 0) {
+      throw new Error(`KPI job ${script} failed (exit ${exitCode}). Spark log: ${logFile}\nLast lines:\n${tailFile(logFile, 30)}`);
+    }
+    results.push({ script, args, seconds: seconds(submitStarted) });
+    log(`kpis: ${script} done in ${seconds(submitStarted)} s`);
+  }
+  return { mode, jobs, window, submits: results, seconds: seconds(started), logFile };
+}
