@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { registerQueryCommand } from './commands/query';
 import { registerSetupCommand } from './commands/setup';
 import { registerSmokeCommand } from './commands/smoke';
 import { registerStackCommands } from './commands/stack';
+import { registerValidateCommand } from './commands/validate';
 
 /** The `clickstream` command line; each command lives in commands/<name>.ts. */
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
       '  $ npx clickstream setup            install the local toolchain (once; re-runs are no-ops)',
       '  $ npx clickstream up               start the embedded stack',
       '  $ npx clickstream smoke            Spark writes an Iceberg table, Trino reads it back',
+      '  $ npx clickstream validate         check the KPI tables (Trino locally, Athena with --target aws)',
+      '  $ npx clickstream query "SELECT 1" ad-hoc SQL on the same engine',
       '  $ npx clickstream status --json    machine-readable stack status',
       '  $ npx clickstream down             stop everything `up` started',
       '',
@@ -28,5 +32,7 @@ export function buildProgram(): Command {
   registerSetupCommand(program);
   registerStackCommands(program);
   registerSmokeCommand(program);
+  registerValidateCommand(program);
+  registerQueryCommand(program);
   return program;
 }

@@ -105,7 +105,7 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
       const tableChecks = query.evaluate(result.rows[0]);
       checks.push(...tableChecks);
       const failed = tableChecks.filter((c) => !c.passed).length;
-      log(`validate: ${query.table}: ${tableChecks.length - failed}/${tableChecks.length} checks passed (${result.durationMs} ms)`);
+      log(`validate: ${query.table}: ${tableChecks.length - failed}/${tableChecks.length} checks passed (${Math.round(result.durationMs)} ms)`);
     } catch (e) {
       if (options.signal?.aborted) throw e;
       checks.push({ table: query.table, check: 'query', severity: 'error', passed: false, observed: (e as Error).message, expected: 'the checks run' });

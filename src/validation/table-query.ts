@@ -260,7 +260,7 @@ function evaluateComparison(table: string, c: Comparison, row: Row): CheckResult
   const total = row[`${p}_actual_total`] !== undefined && c.values[0]
     ? `; ${c.values[0].name} total ${format(row[`${p}_actual_total`])} vs ${c.against} ${format(row[`${p}_wanted_total`])}`
     : '';
-  let observed = `${compared} rows match${total}`;
+  let observed = `${plural(compared, 'row')} compared, all equal${total}`;
   if (differing > 0) {
     const key = describeKey(c.grain.map((g) => [g.name, row[`${p}_key_${g.name}`]]));
     let example: string;
