@@ -221,7 +221,7 @@ function evaluate(table: KpiTableName, row: Row, options: TableQueryOptions, com
   const n = (name: string) => Number(row[name] ?? 0);
   const scope = daily ? ' in the window' : '';
 
-  add('rows-present', 'error', n('row_count') > 0, `${n('row_count')} rows${scope}`, `at least 1 row${scope}`);
+  add('rows-present', 'error', n('row_count') > 0, `${plural(n('row_count'), 'row')}${scope}`, `at least 1 row${scope}`);
   if (daily) {
     const missing = n('missing_days');
     const list = String(row.missing_day_list ?? '');
