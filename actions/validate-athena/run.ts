@@ -65,7 +65,8 @@ export async function run(deps: RunDeps = {}): Promise<void> {
 async function commentOnPullRequest(deps: RunDeps, inputs: ValidateAthenaInputs, env: NodeJS.ProcessEnv, markdown: string): Promise<void> {
   const pullRequest = pullRequestFromEvent(env, (file) => fs.readFileSync(file, 'utf8'));
   if (!pullRequest) return;
-  const comments = deps.comments ?? (inputs.githubToken ? octokitComments(getOctokit(inputs.githubToken, { baseUrl: env.GITHUB_API_URL || undefined })) : undefined);
+  const token = inputs.githubToken;
+  const comments = deps.comments ?? (token ? octokitComments(getOctokit(token, { baseUrl: env.GITHUB_API_URL || undefined })) : undefined);
   if (!comments) {
     core.info('No github-token: not commenting on the pull request.');
     return;

@@ -11,14 +11,14 @@ export interface ValueRule {
   readonly severity: Severity;
   /** What the rule demands, as the report's "expected". */
   readonly expected: string;
+  /** Columns whose smallest and largest values the report shows next to the violation count. */
+  readonly range?: { readonly min: string; readonly max: string };
   /**
    * True for a row that satisfies the rule. NULL counts as a violation, so a rule over a
    * nullable column also catches missing values.
    * @param tolerance a parameter holding the tolerance for comparisons of doubles
    */
   ok(tolerance: number): Sql;
-  /** Columns whose smallest and largest values the report shows next to the violation count. */
-  readonly range?: { readonly min: string; readonly max: string };
 }
 
 const { humidity, latitude, longitude, temperature, sensorId } = VALID_RANGES;

@@ -146,7 +146,8 @@ export function expectedRowSets(expectations: KpiExpectations | undefined, table
   if (explicit) {
     sets.push({ check: 'expected-values', view: 'rows', columns: catalog.columns, grain: catalog.grain, rows: explicit.filter(keep) });
   } else if (table === 'event_geo_kpis_events' && days.some(([, d]) => d.distinctByEventType)) {
-    const rows = days.flatMap(([day, d]) => Object.entries(d.distinctByEventType ?? {}).map(([eventType, n]) => ({ day, event_type: eventType, event_count: n })));
+    const rows = days.flatMap(([day, d]) => Object.entries(d.distinctByEventType ?? {})
+      .map(([eventType, n]) => ({ day, event_type: eventType, event_count: n })));
     sets.push({ check: 'expected-values', view: 'rows', columns: catalog.columns, grain: catalog.grain, rows });
   }
   if (table === 'event_geo_kpis_events' && days.length > 0) {

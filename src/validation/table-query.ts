@@ -264,9 +264,11 @@ function evaluateComparison(table: string, c: Comparison, row: Row): CheckResult
   if (differing > 0) {
     const key = describeKey(c.grain.map((g) => [g.name, row[`${p}_key_${g.name}`]]));
     let example: string;
-    if (row[`${p}_missing`] === true) example = `${key} is missing`;
-    else if (row[`${p}_unexpected`] === true) example = `${key} is not in ${c.against}`;
-    else {
+    if (row[`${p}_missing`] === true) {
+      example = `${key} is missing`;
+    } else if (row[`${p}_unexpected`] === true) {
+      example = `${key} is not in ${c.against}`;
+    } else {
       example = `${key}: ${c.values
         .filter((v) => format(row[`${p}_actual_${v.name}`]) !== format(row[`${p}_wanted_${v.name}`]))
         .map((v) => `${v.name} ${format(row[`${p}_actual_${v.name}`])} vs ${c.against} ${format(row[`${p}_wanted_${v.name}`])}`)

@@ -81,7 +81,11 @@ export function expectedKpiRows(events: readonly FixtureEvent[]): Record<KpiTabl
   const seen = new Set<string>();
   const valid = events.filter(isValid).filter((e) => !seen.has(e.uuid) && seen.add(e.uuid));
   const faultyCount = (es: FixtureEvent[]) => es.filter((e) => e.status === FAULTY_STATUS).length;
-  const stats = (values: number[]) => ({ avg: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) });
+  const stats = (values: number[]) => ({
+    avg: values.reduce((a, b) => a + b, 0) / values.length,
+    min: Math.min(...values),
+    max: Math.max(...values),
+  });
   const latestStatus = [...groupBy(valid, (e) => String(e.sensor_id)).values()]
     .map((es) => [...es].sort((a, b) => b.timestamp - a.timestamp || (b.uuid < a.uuid ? -1 : 1))[0].status);
   return {
@@ -96,13 +100,21 @@ export function expectedKpiRows(events: readonly FixtureEvent[]): Record<KpiTabl
       const t = stats(es.map((e) => e.temperature));
       const h = stats(es.map((e) => e.humidity));
       return {
-        day: dayOf(es[0]), latitude: es[0].location!.latitude, longitude: es[0].location!.longitude,
-        avg_temp: t.avg, min_temp: t.min, max_temp: t.max, avg_humidity: h.avg, min_humidity: h.min, max_humidity: h.max,
+        day: dayOf(es[0]),
+        latitude: es[0].location!.latitude,
+        longitude: es[0].location!.longitude,
+        avg_temp: t.avg,
+        min_temp: t.min,
+        max_temp: t.max,
+        avg_humidity: h.avg,
+        min_humidity: h.min,
+        max_humidity: h.max,
       };
     }),
     event_geo_kpis_events: [...groupBy(valid, (e) => `${dayOf(e)}|${e.event_type}`).values()]
       .map((es) => ({ day: dayOf(es[0]), event_type: es[0].event_type, event_count: es.length })),
-    event_geo_kpis_faulty_geo: [...groupBy(valid.filter((e) => e.status === FAULTY_STATUS), (e) => `${e.location!.latitude}|${e.location!.longitude}`).values()]
+    event_geo_kpis_faulty_geo: [...groupBy(valid.filter((e) => e.status === FAULTY_STATUS), (e) => `${e.location!.latitude}|${e.location!.longitude}`)
+      .values()]
       .map((es) => ({ latitude: es[0].location!.latitude, longitude: es[0].location!.longitude, faulty_count: es.length })),
   };
 }
