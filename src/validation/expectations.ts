@@ -101,8 +101,11 @@ export function parseExpectations(json: unknown, source = 'the manifest'): KpiEx
 function checkRows(table: KpiTableName, rows: readonly ExpectedRow[], source: string): void {
   const { columns, grain } = KPI_TABLES[table];
   if (rows.length > MAX_EXPECTED_ROWS) throw new Error(`${source}: tables.${table} has ${rows.length} rows; at most ${MAX_EXPECTED_ROWS} can be checked exactly.`);
+  const shape = Object.keys(rows[0] ?? {}).sort().join(', ');
   rows.forEach((row, i) => {
     const where = `${source}: tables.${table}[${i}]`;
+    // A column left out of one row would read as an expected NULL there.
+    if (Object.keys(row).sort().join(', ') !== shape) throw new Error(`${where} has columns ${Object.keys(row).sort().join(', ')}; give every row the same columns (${shape}).`);
     for (const [name, value] of Object.entries(row)) {
       const column = columns.find((c) => c.name === name);
       if (!column) throw new Error(`${where} has column "${name}", which ${table} does not have (columns: ${columns.map((c) => c.name).join(', ')}).`);

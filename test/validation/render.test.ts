@@ -82,6 +82,8 @@ describe('validating inputs early', () => {
     expect(() => parseExpectations({ tables: { sensor_health: [{ sensor_id: 1, faulty: 2 }] } }, 'm.json'))
       .toThrow('m.json: tables.sensor_health[0] has column "faulty", which sensor_health does not have');
     expect(() => parseExpectations({ tables: { sensor_health: [{ total_count: 2 }] } }, 'm.json')).toThrow('lacks grain column(s) sensor_id');
+    expect(() => parseExpectations({ tables: { status_health: [{ status: 'ok', sensor_count: 2 }, { status: 'faulty' }] } }, 'm.json'))
+      .toThrow('m.json: tables.status_health[1] has columns status; give every row the same columns (sensor_count, status).');
   });
 
   it('accepts a replay manifest as it is, ignoring the fields it does not use', () => {
