@@ -42,24 +42,32 @@ function evaluateSchema(tables: readonly KpiTableName[], rows: readonly Readonly
   const results: CheckResult[] = [];
   const missingTables: KpiTableName[] = [];
   for (const table of tables) {
-    const expected = KPI_TABLES[table].columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`);
-    const actual = rows.filter((r) => r.table_name === table).map((r) => `${String(r.column_name)} ${baseType(String(r.data_type))}`);
-    if (actual.length === 0) missingTables.push(table);
-    const absent = expected.filter((c) => !actual.includes(c));
-    const extra = actual.filter((c) => !expected.includes(c));
-    const observed = actual.length === 0
-      ? 'table not found'
-      : absent.length === 0 && extra.length === 0
-        ? `${actual.length} columns as expected`
-        : [absent.length > 0 && `missing or retyped: ${absent.join(', ')}`, extra.length > 0 && `unexpected: ${extra.join(', ')}`].filter(Boolean).join('; ');
+    const expected = KPI_TABLES[table].columns.map((c) => ({ name: c.name, type: SQL_TYPES[c.type] }));
+    const actual = new Map(rows.filter((r) => r.table_name === table).map((r) => [String(r.column_name), baseType(String(r.data_type))]));
+    if (actual.size === 0) missingTables.push(table);
+    const wrong = expected
+      .filter((c) => actual.get(c.name) !== c.type)
+      .map((c) => (actual.has(c.name) ? `${c.name} is ${actual.get(c.name)}` : `${c.name} is missing`));
+    const extra = [...actual].filter(([name]) => !expected.some((c) => c.name === name)).map(([name, type]) => `${name} ${type}`);
     results.push({
       table,
       check: 'columns',
       severity: 'error',
-      passed: actual.length > 0 && absent.length === 0,
-      observed,
-      expected: expected.join(', '),
+      passed: actual.size > 0 && wrong.length === 0,
+      observed: actual.size === 0 ? 'table not found' : wrong.length === 0 ? 'every column with its type' : wrong.join(', '),
+      expected: expected.map((c) => `${c.name} ${c.type}`).join(', '),
     });
+    // A new column breaks no reader, but the catalog and the jobs have drifted apart.
+    if (actual.size > 0) {
+      results.push({
+        table,
+        check: 'no-extra-columns',
+        severity: 'warn',
+        passed: extra.length === 0,
+        observed: extra.length === 0 ? 'none' : extra.join(', '),
+        expected: 'only the catalog\'s columns',
+      });
+    }
   }
   return { results, missingTables };
 }

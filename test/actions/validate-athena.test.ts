@@ -152,8 +152,8 @@ describe('validate-athena against the local target', () => {
     const outputs = first.outputs();
     expect(outputs).toMatchObject({ 'passed': 'true', 'failed-count': '0' });
     const report = JSON.parse(fs.readFileSync(outputs['report-path'], 'utf8')) as ValidationReport;
-    expect(report.summary).toEqual({ checks: 43, passed: 43, failedErrors: 0, failedWarnings: 0 });
-    expect(first.summary()).toContain(':white_check_mark: **all checks passed**: 43/43 checks passed on trino, database `analytics`, all days.');
+    expect(report.summary).toEqual({ checks: 48, passed: 48, failedErrors: 0, failedWarnings: 0 });
+    expect(first.summary()).toContain(':white_check_mark: **all checks passed**: 48/48 checks passed on trino, database `analytics`, all days.');
     expect(first.summary()).toContain('| pass | event_geo_kpis_events | matches-bronze | 6 rows compared, all equal; event_count total 36 vs bronze 36 |');
     expect(github.requests).toEqual(['GET /repos/acme/clickstream/issues/7/comments', 'POST /repos/acme/clickstream/issues/7/comments']);
     expect(github.comments).toHaveLength(2);

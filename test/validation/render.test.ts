@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { QueryEngine, QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
 import { KPI_TABLES } from '../../src/kpis/catalog';
 import { parseExpectations } from '../../src/validation/expectations';
+import { reportFails, summarize } from '../../src/validation/report';
 import { renderSuite, parseTableList, runValidation } from '../../src/validation/runner';
 import { identifier } from '../../src/validation/sql';
 import { resolveWindow } from '../../src/validation/window';
@@ -48,6 +49,34 @@ describe('rendering the check suite', () => {
     expect(seen).toHaveLength(3);
     expect(report.queries.map((q) => q.subject)).toEqual(['information_schema', 'sensor_health', 'status_health']);
     expect(report.checks.filter((c) => c.check === 'columns').every((c) => c.passed)).toBe(true);
+  });
+
+  it('fails a retyped column as an error and an extra column as a warning, which fails the run only with fail-on-warn', async () => {
+    const columns = [
+      { table_name: 'status_health', column_name: 'status', data_type: 'varchar' },
+      { table_name: 'status_health', column_name: 'sensor_count', data_type: 'integer' },
+      { table_name: 'event_geo_kpis_events', column_name: 'day', data_type: 'date' },
+      { table_name: 'event_geo_kpis_events', column_name: 'event_type', data_type: 'varchar' },
+      { table_name: 'event_geo_kpis_events', column_name: 'event_count', data_type: 'bigint' },
+      { table_name: 'event_geo_kpis_events', column_name: 'note', data_type: 'varchar(20)' },
+    ];
+    const engine: QueryEngine = {
+      name: 'fake',
+      query: async (sql) => ({ queryId: 'q', columns: [], rows: sql.includes('information_schema') ? columns : [{ row_count: 1 }], durationMs: 1 }),
+    };
+
+    const report = await runValidation(engine, { tables: ['status_health', 'event_geo_kpis_events'], window: { from: '2026-11-01', to: '2026-11-01' } });
+    const schemaChecks = report.checks.filter((c) => c.check.includes('columns')).map((c) => [c.table, c.check, c.severity, c.passed, c.observed]);
+
+    expect(schemaChecks).toEqual([
+      ['status_health', 'columns', 'error', false, 'sensor_count is integer'],
+      ['status_health', 'no-extra-columns', 'warn', true, 'none'],
+      ['event_geo_kpis_events', 'columns', 'error', true, 'every column with its type'],
+      ['event_geo_kpis_events', 'no-extra-columns', 'warn', false, 'note varchar'],
+    ]);
+    const eventsOnly = { ...report, summary: summarize(report.checks.filter((c) => c.table === 'event_geo_kpis_events' && c.check.includes('columns'))) };
+    expect(reportFails(eventsOnly)).toBe(false);
+    expect(reportFails(eventsOnly, true)).toBe(true);
   });
 
   it('reports a table that does not exist without querying it', async () => {

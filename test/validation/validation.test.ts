@@ -50,7 +50,7 @@ describe('the check suite on a local Trino', () => {
     expect(report.queries).toHaveLength(6);
     const checksOf = (table: string) => report.checks.filter((c) => c.table === table).map((c) => c.check);
     expect(checksOf('event_geo_kpis_events')).toEqual([
-      'columns', 'rows-present', 'days-covered', 'keys-not-null', 'unique-grain', 'event-count-positive',
+      'columns', 'no-extra-columns', 'rows-present', 'days-covered', 'keys-not-null', 'unique-grain', 'event-count-positive',
       'matches-bronze', 'expected-values', 'expected-day-totals', 'fresh',
     ]);
     expect(checksOf('sensor_health')).toContain('expected-values');
@@ -86,11 +86,11 @@ describe('the check suite on a local Trino', () => {
     const validate = await runCli(['validate', '--manifest', manifestFile, '--report-dir', reportDir], env);
 
     expect(validate.code, validate.stderr).toBe(0);
-    expect(validate.stdout).toMatch(/Passed: 47\/47 checks on trino, 2026-11-01\.\.2026-11-03\.\n$/);
+    expect(validate.stdout).toMatch(/Passed: 52\/52 checks on trino, 2026-11-01\.\.2026-11-03\.\n$/);
     expect(validate.stdout).toMatch(/pass +sensor_health +faulty-pct-range +0 rows breaking it \(min 0, max 55\.56\)/);
     const written = JSON.parse(fs.readFileSync(path.join(reportDir, 'validation-report.json'), 'utf8')) as ValidationReport;
-    expect(written.summary).toEqual({ checks: 47, passed: 47, failedErrors: 0, failedWarnings: 0 });
-    expect(fs.readFileSync(path.join(reportDir, 'validation-report.md'), 'utf8')).toContain(':white_check_mark: **all checks passed**: 47/47 checks passed on trino');
+    expect(written.summary).toEqual({ checks: 52, passed: 52, failedErrors: 0, failedWarnings: 0 });
+    expect(fs.readFileSync(path.join(reportDir, 'validation-report.md'), 'utf8')).toContain(':white_check_mark: **all checks passed**: 52/52 checks passed on trino');
 
     const query = await runCli(['query', '--json', 'SELECT status, sensor_count FROM status_health ORDER BY status'], env);
     expect(query.code, query.stderr).toBe(0);
