@@ -2,9 +2,11 @@ import { Command } from 'commander';
 import { registerLandCommand } from './commands/land';
 import { registerReplayCommands } from './commands/replay';
 import { registerKpisCommand } from './commands/kpis';
+import { registerQueryCommand } from './commands/query';
 import { registerSetupCommand } from './commands/setup';
 import { registerSmokeCommand } from './commands/smoke';
 import { registerStackCommands } from './commands/stack';
+import { registerValidateCommand } from './commands/validate';
 
 /** The `clickstream` command line; each command lives in commands/<name>.ts. */
 export function buildProgram(): Command {
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
       '  $ npx clickstream setup            install the local toolchain (once; re-runs are no-ops)',
       '  $ npx clickstream up               start the embedded stack',
       '  $ npx clickstream smoke            Spark writes an Iceberg table, Trino reads it back',
+      '  $ npx clickstream validate         check the KPI tables (Trino locally, Athena with --target aws)',
+      '  $ npx clickstream query "SELECT 1" ad-hoc SQL on the same engine',
       '  $ npx clickstream status --json    machine-readable stack status',
       '  $ npx clickstream down             stop everything `up` started',
       '',
@@ -34,5 +38,7 @@ export function buildProgram(): Command {
   registerLandCommand(program);
   registerSmokeCommand(program);
   registerKpisCommand(program);
+  registerValidateCommand(program);
+  registerQueryCommand(program);
   return program;
 }

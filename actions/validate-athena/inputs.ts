@@ -1,0 +1,65 @@
+import { Target, TARGETS } from '../../src/config/config';
+import { KpiTableName } from '../../src/kpis/catalog';
+import { parseTableList } from '../../src/validation/runner';
+import { DayWindow, resolveWindow } from '../../src/validation/window';
+
+/** The action's inputs, checked. */
+export interface ValidateAthenaInputs {
+  readonly target: Target;
+  readonly database: string;
+  readonly workGroup?: string;
+  readonly outputLocation?: string;
+  readonly region?: string;
+  readonly trinoEndpoint?: string;
+  /** Undefined: the manifest's days, else every day. */
+  readonly window?: DayWindow;
+  readonly tables: readonly KpiTableName[];
+  readonly manifest?: string;
+  readonly failOnWarn: boolean;
+  readonly githubToken?: string;
+}
+
+/**
+ * Reads and checks every input, collecting all problems into one message that names each input
+ * to fix. `getInput` returns '' for an unset input, as @actions/core does.
+ */
+export function parseInputs(getInput: (name: string) => string): ValidateAthenaInputs {
+  const problems: string[] = [];
+  const input = (name: string) => getInput(name).trim() || undefined;
+  const attempt = <T>(name: string, parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (e) {
+      problems.push(`${name}: ${(e as Error).message}`);
+      return undefined;
+    }
+  };
+  const target = input('target') ?? 'aws';
+  if (!(TARGETS as readonly string[]).includes(target)) problems.push(`target: must be one of ${TARGETS.join(', ')}, got "${target}".`);
+  const database = input('database') ?? 'analytics';
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) problems.push(`database: must be a Glue database name (lowercase letters, digits, underscores), got "${database}".`);
+  const outputLocation = input('output-location');
+  if (outputLocation && !outputLocation.startsWith('s3://')) problems.push(`output-location: must be an s3:// URI, got "${outputLocation}".`);
+  const trinoEndpoint = input('trino-endpoint');
+  if (trinoEndpoint && target !== 'local') problems.push('trino-endpoint: only applies with target "local".');
+  const failOnWarn = input('fail-on-warn') ?? 'false';
+  if (failOnWarn !== 'true' && failOnWarn !== 'false') problems.push(`fail-on-warn: must be "true" or "false", got "${failOnWarn}".`);
+  const fromDate = input('from-date');
+  const toDate = input('to-date');
+  const window = fromDate || toDate ? attempt('from-date/to-date', () => resolveWindow({ fromDate, toDate })) : undefined;
+  const tables = attempt('tables', () => parseTableList(input('tables')));
+  if (problems.length > 0) throw new Error(`Invalid inputs:\n- ${problems.join('\n- ')}`);
+  return {
+    target: target as Target,
+    database,
+    workGroup: input('workgroup'),
+    outputLocation,
+    region: input('region'),
+    trinoEndpoint,
+    window,
+    tables: tables!,
+    manifest: input('manifest'),
+    failOnWarn: failOnWarn === 'true',
+    githubToken: input('github-token'),
+  };
+}

@@ -1,0 +1,70 @@
+import { Command, Option } from 'commander';
+import { loadConfig, Target, TARGETS } from '../../config/config';
+import { engineForTarget } from '../../engines/for-target';
+import { loadExpectations } from '../../validation/expectations';
+import { failingChecks, reportFails, reportJson } from '../../validation/report';
+import { writeReportFiles } from '../../validation/report-files';
+import { parseTableList, runValidation } from '../../validation/runner';
+import { resolveWindow } from '../../validation/window';
+import { commandOutput, formatTable } from '../output';
+
+interface ValidateOptions {
+  readonly target?: Target;
+  readonly fromDate?: string;
+  readonly toDate?: string;
+  readonly tables?: string;
+  readonly manifest?: string;
+  readonly failOnWarn: boolean;
+  readonly json: boolean;
+  readonly reportDir?: string;
+}
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('Check the KPI tables through the target\'s query engine (Trino locally, Athena on AWS): columns, rows per day, keys, grain, value rules, ' +
+      'reconciliation with bronze, freshness and, with --manifest, exact expected values. Exits 1 when an error-level check fails.')
+    .addOption(new Option('--target <target>', 'where the tables are').choices(TARGETS))
+    .option('--from-date <YYYY-MM-DD>', 'first UTC day to check the daily tables for (with --to-date)')
+    .option('--to-date <YYYY-MM-DD>', 'last UTC day, inclusive (with --from-date); neither: the manifest\'s days, else every day')
+    .option('--tables <list>', 'comma-separated KPI tables, or "all"', 'all')
+    .option('--manifest <file>', 'a replay manifest / expectations JSON with the exact values to expect')
+    .option('--fail-on-warn', 'also exit 1 when a warn-level check fails', false)
+    .option('--json', 'print the report as one JSON object', false)
+    .option('--report-dir <dir>', 'also write validation-report.json and validation-report.md there')
+    .addHelpText('after', '\nExamples:\n  $ npx clickstream validate --from-date 2026-11-01 --to-date 2026-11-07\n  $ npx clickstream validate --manifest replay-manifest.json --report-dir out/')
+    .action(async (options: ValidateOptions) => {
+      const out = commandOutput(options.json);
+      const tables = parseTableList(options.tables);
+      const expectations = options.manifest ? loadExpectations(options.manifest) : undefined;
+      const config = loadConfig({ target: options.target });
+      const engine = await engineForTarget({ config });
+      const report = await runValidation(engine, {
+        tables,
+        window: options.fromDate || options.toDate ? resolveWindow(options) : undefined,
+        expectations,
+        database: config.names.glueDatabase,
+        rawTable: config.names.rawTable,
+        log: out.progress,
+      });
+      if (options.reportDir) {
+        const files = writeReportFiles(options.reportDir, report, { failOnWarn: options.failOnWarn });
+        out.progress(`validate: wrote ${files.json} and ${files.markdown}`);
+      }
+      const failing = reportFails(report, options.failOnWarn);
+      if (options.json) {
+        process.stdout.write(reportJson(report));
+      } else {
+        out.summary(report, () => [
+          formatTable(['result', 'table', 'check', 'observed', 'expected', 'severity'],
+            report.checks.map((c) => [c.passed ? 'pass' : 'FAIL', c.table, c.check, c.observed, c.expected, c.severity])),
+          '',
+          failing
+            ? `FAILED: ${failingChecks(report, options.failOnWarn).map((c) => `${c.table} ${c.check}`).join(', ')}.`
+            : `Passed: ${report.summary.passed}/${report.summary.checks} checks on ${report.engine}, ${report.window.description}` +
+              `${report.summary.failedWarnings > 0 ? ` (${report.summary.failedWarnings} warnings)` : ''}.`,
+        ].join('\n'));
+      }
+      if (failing) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,116 @@
+import { identifier, sql, Sql } from './sql';
+import { VALID_RANGES } from '../events/schema';
+import { KpiTableName } from '../kpis/catalog';
+
+export type Severity = 'error' | 'warn';
+
+/** A rule every row of a table must satisfy. */
+export interface ValueRule {
+  /** The check's name in the report. */
+  readonly check: string;
+  readonly severity: Severity;
+  /** What the rule demands, as the report's "expected". */
+  readonly expected: string;
+  /** Columns whose smallest and largest values the report shows next to the violation count. */
+  readonly range?: { readonly min: string; readonly max: string };
+  /**
+   * True for a row that satisfies the rule. NULL counts as a violation, so a rule over a
+   * nullable column also catches missing values.
+   * @param tolerance a parameter holding the tolerance for comparisons of doubles
+   */
+  ok(tolerance: number): Sql;
+}
+
+const { humidity, latitude, longitude, temperature, sensorId } = VALID_RANGES;
+
+const coordinatesValid: ValueRule = {
+  check: 'coordinates-valid',
+  severity: 'error',
+  expected: `latitude in [${latitude.min}, ${latitude.max}], longitude in [${longitude.min}, ${longitude.max}]`,
+  ok: () => sql`latitude BETWEEN ${latitude.min} AND ${latitude.max} AND longitude BETWEEN ${longitude.min} AND ${longitude.max}`,
+};
+
+const positive = (column: string): ValueRule => ({
+  check: `${column.replaceAll('_', '-')}-positive`,
+  severity: 'error',
+  expected: `${column} > 0`,
+  ok: () => sql`${identifier(column)} > 0`,
+  range: { min: column, max: column },
+});
+
+/** min <= avg <= max, with a tolerance because an average of equal doubles may differ in the last bit. */
+const ordered = (measure: 'temp' | 'humidity'): ValueRule => ({
+  check: `${measure}-min-avg-max`,
+  severity: 'error',
+  expected: `min_${measure} <= avg_${measure} <= max_${measure}`,
+  ok: (tolerance) => {
+    const [min, avg, max] = ['min', 'avg', 'max'].map((stat) => identifier(`${stat}_${measure}`));
+    return sql`${min} <= ${avg} + ${tolerance} AND ${avg} <= ${max} + ${tolerance}`;
+  },
+});
+
+/** The value rules of each table. Column names are the catalog's constants. */
+export const VALUE_RULES: Readonly<Record<KpiTableName, readonly ValueRule[]>> = {
+  sensor_health: [
+    {
+      check: 'sensor-id-valid',
+      severity: 'error',
+      expected: `sensor_id in [${sensorId.min}, ${sensorId.max}]`,
+      ok: () => sql`sensor_id BETWEEN ${sensorId.min} AND ${sensorId.max}`,
+    },
+    positive('total_count'),
+    {
+      check: 'faulty-count-within-total',
+      severity: 'error',
+      expected: '0 <= faulty_count <= total_count',
+      ok: () => sql`faulty_count BETWEEN 0 AND total_count`,
+    },
+    {
+      check: 'faulty-pct-range',
+      severity: 'error',
+      expected: '0 <= faulty_pct <= 100',
+      ok: () => sql`faulty_pct BETWEEN 0 AND 100`,
+      range: { min: 'faulty_pct', max: 'faulty_pct' },
+    },
+    {
+      check: 'faulty-pct-consistent',
+      severity: 'error',
+      expected: 'faulty_pct = round(100 * faulty_count / total_count, 2)',
+      ok: (tolerance) => sql`abs(faulty_pct - round(100e0 * faulty_count / total_count, 2)) <= ${tolerance}`,
+    },
+  ],
+  status_health: [positive('sensor_count')],
+  temp_humidity_kpis: [
+    ordered('temp'),
+    ordered('humidity'),
+    {
+      check: 'humidity-range',
+      severity: 'error',
+      expected: `humidity in [${humidity.min}, ${humidity.max}]`,
+      ok: () => sql`min_humidity >= ${humidity.min} AND max_humidity <= ${humidity.max}`,
+      range: { min: 'min_humidity', max: 'max_humidity' },
+    },
+    {
+      check: 'temperature-range',
+      severity: 'error',
+      expected: `temperature in [${temperature.min}, ${temperature.max}]`,
+      ok: () => sql`min_temp >= ${temperature.min} AND max_temp <= ${temperature.max}`,
+      range: { min: 'min_temp', max: 'max_temp' },
+    },
+    coordinatesValid,
+  ],
+  event_geo_kpis_events: [positive('event_count')],
+  event_geo_kpis_faulty_geo: [positive('faulty_count'), coordinatesValid],
+};
+
+/**
+ * The columns reconciled with bronze's recomputation: the direct aggregates. Derived values
+ * (faulty_pct) have their own rule, so that one wrong number fails one check.
+ */
+export const RECONCILED_COLUMNS: Readonly<Record<KpiTableName, readonly string[]>> = {
+  sensor_health: ['faulty_count', 'total_count'],
+  status_health: ['sensor_count'],
+  temp_humidity_kpis: ['avg_temp', 'min_temp', 'max_temp', 'avg_humidity', 'min_humidity', 'max_humidity'],
+  event_geo_kpis_events: ['event_count'],
+  event_geo_kpis_faulty_geo: ['faulty_count'],
+};

@@ -1,0 +1,51 @@
+import { QueryParameter } from '../engines/query-engine';
+
+/**
+ * A piece of SQL text with the values of its `?` placeholders, in order. Text only ever comes
+ * from template literals in this code and from {@link identifier}; every value travels as a
+ * parameter, so nothing a user typed is spliced into a statement.
+ */
+export class Sql {
+  constructor(readonly text: string, readonly params: readonly QueryParameter[]) {}
+}
+
+/**
+ * Builds {@link Sql}: interpolated {@link Sql} fragments are inlined (with their parameters),
+ * any other interpolated value becomes a `?` parameter.
+ */
+export function sql(strings: TemplateStringsArray, ...values: ReadonlyArray<Sql | QueryParameter>): Sql {
+  let text = strings[0];
+  const params: QueryParameter[] = [];
+  values.forEach((value, i) => {
+    if (value instanceof Sql) {
+      text += value.text;
+      params.push(...value.params);
+    } else {
+      text += '?';
+      params.push(value);
+    }
+    text += strings[i + 1];
+  });
+  return new Sql(text, params);
+}
+
+/** Joins fragments with a separator written in code (`, `, ` AND `). */
+export function joinSql(fragments: readonly Sql[], separator: string): Sql {
+  return new Sql(fragments.map((f) => f.text).join(separator), fragments.flatMap((f) => f.params));
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * A quoted identifier. Names come from the KPI catalog or from validated configuration; the
+ * pattern (Glue's lowercase names) leaves no room for a quote to escape.
+ */
+export function identifier(name: string): Sql {
+  if (!IDENTIFIER.test(name)) throw new Error(`"${name}" is not a valid table, column or database name; use lowercase letters, digits and underscores.`);
+  return new Sql(`"${name}"`, []);
+}
+
+/** `"catalog"."database"."table"`. */
+export function qualifiedName(...parts: readonly string[]): Sql {
+  return joinSql(parts.map(identifier), '.');
+}

@@ -1,0 +1,295 @@
+import { BronzeSource, referenceSql, validEventsSql } from './bronze';
+import { RECONCILED_COLUMNS, Severity, VALUE_RULES } from './checks';
+import { ExpectedRowSet, ExpectedValue } from './expectations';
+import { CheckResult } from './report';
+import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
+import { DayWindow } from './window';
+import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
+import { KPI_TABLES, KpiColumn, KpiTableName } from '../kpis/catalog';
+
+export interface TableQueryOptions {
+  /** The catalog, database and raw table the SQL names; KPI tables are in the same database. */
+  readonly source: BronzeSource;
+  readonly window: DayWindow;
+  /** Largest difference between two doubles that still counts as equal. */
+  readonly tolerance: number;
+  /**
+   * The newest day a daily table must reach.
+   * @default - the newest day with valid events in bronze, within the window
+   */
+  readonly expectedLatestDay?: string;
+  readonly expectations: readonly ExpectedRowSet[];
+}
+
+type Row = Readonly<Record<string, TypedValue>>;
+
+/** One statement that checks one table, and how to read its single result row. */
+export interface TableQuery {
+  readonly table: KpiTableName;
+  readonly sql: string;
+  readonly params: readonly QueryParameter[];
+  evaluate(row: Row): CheckResult[];
+}
+
+/** A comparison of a table (or a view of it) with rows it should equal, keyed by grain. */
+interface Comparison {
+  readonly prefix: string;
+  readonly check: string;
+  readonly expected: string;
+  readonly against: string;
+  readonly grain: readonly KpiColumn[];
+  readonly values: readonly KpiColumn[];
+  readonly actual: Sql;
+  readonly wanted: Sql;
+  /** For daily tables: only these days are compared (a missing day is another check's failure). */
+  readonly days?: Sql;
+}
+
+/**
+ * Renders every data check of one table as one SELECT (Athena charges latency and money per
+ * query): a profile of the table's rows, bronze's recomputation joined on the grain, and each set
+ * of expected rows, all returned as one row of aggregates and first examples.
+ */
+export function renderTableQuery(table: KpiTableName, options: TableQueryOptions): TableQuery {
+  const catalog = KPI_TABLES[table];
+  const daily = !catalog.allTime;
+  const columns = new Map<string, KpiColumn>(catalog.columns.map((c) => [c.name, c]));
+  const grain = catalog.grain.map((name) => columns.get(name)!);
+  const grainIds = joinSql(grain.map((g) => identifier(g.name)), ', ');
+  const windowFilter = daily ? sql`WHERE day BETWEEN ${sqlDate(options.window.from)} AND ${sqlDate(options.window.to)}` : sql``;
+  const rules = VALUE_RULES[table];
+
+  const comparisons: Comparison[] = [{
+    prefix: 'recon',
+    check: 'matches-bronze',
+    expected: 'every row equals its recomputation from valid, de-duplicated bronze events',
+    against: 'bronze',
+    grain,
+    values: RECONCILED_COLUMNS[table].map((name) => columns.get(name)!),
+    actual: sql`SELECT * FROM kpi`,
+    wanted: sql`SELECT * FROM reference`,
+    days: daily ? sql`SELECT day FROM kpi` : undefined,
+  }];
+  options.expectations.forEach((set, i) => comparisons.push(expectedComparison(`expected${i}`, set)));
+
+  const profile = joinSql([
+    sql`count(*) AS row_count`,
+    sql`count_if(${joinSql(grain.map((g) => sql`${identifier(g.name)} IS NULL`), ' OR ')}) AS null_key_rows`,
+    sql`count_if(grain_copy > 1) AS duplicate_rows`,
+    ...(daily ? [sql`max(day) AS latest_day`] : []),
+    ...rules.flatMap((rule, i) => [
+      sql`count_if(NOT coalesce(${rule.ok(options.tolerance)}, false)) AS ${identifier(`rule${i}_rows`)}`,
+      ...(rule.range ? [
+        sql`min(${identifier(rule.range.min)}) AS ${identifier(`rule${i}_min`)}`,
+        sql`max(${identifier(rule.range.max)}) AS ${identifier(`rule${i}_max`)}`,
+      ] : []),
+    ]),
+  ], ',\n    ');
+
+  const ctes: Sql[] = [
+    sql`kpi_all AS (
+  SELECT *, row_number() OVER (PARTITION BY ${grainIds}) AS grain_copy
+  FROM ${qualifiedName(options.source.catalog, options.source.database, table)}
+  ${windowFilter}
+)`,
+    sql`kpi AS (SELECT * FROM kpi_all WHERE grain_copy = 1 AND ${joinSql(grain.map((g) => sql`${identifier(g.name)} IS NOT NULL`), ' AND ')})`,
+    sql`valid_events AS (
+  ${validEventsSql(options.source, daily ? options.window : undefined)}
+)`,
+    sql`reference AS (
+  ${referenceSql(table)}
+)`,
+    sql`profile AS (
+  SELECT ${profile}
+  FROM kpi_all
+)`,
+    sql`duplicate_example AS (
+  SELECT ${joinSql(grain.map((g) => sql`${identifier(g.name)} AS ${identifier(`duplicate_${g.name}`)}`), ', ')}
+  FROM kpi_all WHERE grain_copy > 1 ORDER BY ${grainIds} LIMIT 1
+)`,
+    sql`bronze_summary AS (SELECT count(*) AS bronze_events, max(day) AS bronze_latest_day FROM valid_events)`,
+    ...(daily ? [sql`coverage AS (
+  SELECT count(*) AS missing_days, array_join(slice(array_agg(CAST(b.day AS varchar) ORDER BY b.day), 1, 5), ', ') AS missing_day_list
+  FROM (SELECT DISTINCT day FROM valid_events) b
+  LEFT JOIN (SELECT DISTINCT day FROM kpi_all) k ON k.day = b.day
+  WHERE k.day IS NULL
+)`] : []),
+    ...comparisons.flatMap((c) => comparisonCtes(c, options.tolerance)),
+  ];
+  const joined = [
+    'profile',
+    'bronze_summary',
+    ...(daily ? ['coverage'] : []),
+    ...comparisons.map((c) => `${c.prefix}_summary`),
+  ].join(' CROSS JOIN ');
+  const examples = ['duplicate_example', ...comparisons.map((c) => `${c.prefix}_example`)].map((name) => `LEFT JOIN ${name} ON TRUE`).join(' ');
+  const statement = sql`WITH ${joinSql(ctes, ',\n')}
+SELECT * FROM ${new Sql(`${joined} ${examples}`, [])}`;
+
+  return {
+    table,
+    sql: statement.text,
+    params: statement.params,
+    evaluate: (row) => evaluate(table, row, options, comparisons),
+  };
+}
+
+function expectedComparison(prefix: string, set: ExpectedRowSet): Comparison {
+  const grain = set.grain.map((name) => set.columns.find((c) => c.name === name)!);
+  const present = new Set(set.rows.flatMap((r) => Object.keys(r)));
+  const values = set.columns.filter((c) => !set.grain.includes(c.name) && present.has(c.name));
+  const listed = [...grain, ...values];
+  const rows = set.rows.map((row) => sql`(${joinSql(listed.map((c) => sql`${toParameter(c, row[c.name] ?? null)}`), ', ')})`);
+  const wanted = sql`SELECT * FROM (VALUES ${joinSql(rows, ', ')}) AS wanted (${joinSql(listed.map((c) => identifier(c.name)), ', ')})`;
+  const daily = grain.some((g) => g.name === 'day');
+  return {
+    prefix,
+    check: set.check,
+    expected: set.view === 'rows' ? `${set.rows.length} rows from the manifest` : `per-day totals of ${set.rows.length} days from the manifest`,
+    against: 'expected',
+    grain,
+    values,
+    actual: set.view === 'rows' ? sql`SELECT * FROM kpi` : sql`SELECT day, sum(event_count) AS event_count FROM kpi GROUP BY day`,
+    wanted,
+    days: daily ? sql`SELECT day FROM ${identifier(`${prefix}_wanted`)}` : undefined,
+  };
+}
+
+function toParameter(column: KpiColumn, value: ExpectedValue): QueryParameter {
+  if (value === null) return null;
+  return column.type === 'date' ? sqlDate(String(value)) : value;
+}
+
+/** CTEs `<prefix>_wanted`, `<prefix>_compared`, `<prefix>_summary` and `<prefix>_example`. */
+function comparisonCtes(c: Comparison, tolerance: number): Sql[] {
+  const p = c.prefix;
+  const on = joinSql(c.grain.map((g) => sql`a.${identifier(g.name)} = w.${identifier(g.name)}`), ' AND ');
+  const equal = (column: KpiColumn) => {
+    const a = sql`a.${identifier(column.name)}`;
+    const w = sql`w.${identifier(column.name)}`;
+    return column.type === 'double'
+      ? sql`((${a} IS NULL AND ${w} IS NULL) OR abs(${a} - ${w}) <= ${tolerance})`
+      : sql`${a} IS NOT DISTINCT FROM ${w}`;
+  };
+  const firstKey = identifier(c.grain[0].name);
+  const missing = sql`a.${firstKey} IS NULL`;
+  const unexpected = sql`w.${firstKey} IS NULL`;
+  const same = c.values.length > 0 ? joinSql(c.values.map(equal), ' AND ') : sql`TRUE`;
+  const selected = joinSql([
+    ...c.grain.map((g) => sql`coalesce(a.${identifier(g.name)}, w.${identifier(g.name)}) AS ${identifier(`${p}_key_${g.name}`)}`),
+    ...c.values.flatMap((v) => [
+      sql`a.${identifier(v.name)} AS ${identifier(`${p}_actual_${v.name}`)}`,
+      sql`w.${identifier(v.name)} AS ${identifier(`${p}_wanted_${v.name}`)}`,
+    ]),
+    sql`${missing} AS ${identifier(`${p}_missing`)}`,
+    sql`${unexpected} AS ${identifier(`${p}_unexpected`)}`,
+    sql`(${missing} OR ${unexpected} OR NOT (${same})) AS ${identifier(`${p}_differs`)}`,
+  ], ',\n    ');
+  const scope = c.days ? sql`WHERE coalesce(a.day, w.day) IN (${c.days})` : sql``;
+  const total = c.values[0];
+  const totals = total && total.type !== 'double'
+    ? sql`, sum(${identifier(`${p}_actual_${total.name}`)}) AS ${identifier(`${p}_actual_total`)}, sum(${identifier(`${p}_wanted_${total.name}`)}) AS ${identifier(`${p}_wanted_total`)}`
+    : sql``;
+  const keys = joinSql(c.grain.map((g) => identifier(`${p}_key_${g.name}`)), ', ');
+  return [
+    sql`${identifier(`${p}_wanted`)} AS (
+  ${c.wanted}
+)`,
+    sql`${identifier(`${p}_compared`)} AS (
+  SELECT ${selected}
+  FROM (${c.actual}) a
+  FULL OUTER JOIN ${identifier(`${p}_wanted`)} w ON ${on}
+  ${scope}
+)`,
+    sql`${identifier(`${p}_summary`)} AS (
+  SELECT count(*) AS ${identifier(`${p}_rows`)}, count_if(${identifier(`${p}_differs`)}) AS ${identifier(`${p}_differing`)},
+    count_if(${identifier(`${p}_missing`)}) AS ${identifier(`${p}_missing_rows`)}, count_if(${identifier(`${p}_unexpected`)}) AS ${identifier(`${p}_unexpected_rows`)}${totals}
+  FROM ${identifier(`${p}_compared`)}
+)`,
+    sql`${identifier(`${p}_example`)} AS (
+  SELECT * FROM ${identifier(`${p}_compared`)} WHERE ${identifier(`${p}_differs`)} ORDER BY ${keys} LIMIT 1
+)`,
+  ];
+}
+
+function evaluate(table: KpiTableName, row: Row, options: TableQueryOptions, comparisons: readonly Comparison[]): CheckResult[] {
+  const catalog = KPI_TABLES[table];
+  const daily = !catalog.allTime;
+  const results: CheckResult[] = [];
+  const add = (check: string, severity: Severity, passed: boolean, observed: string, expected: string) =>
+    results.push({ table, check, severity, passed, observed, expected });
+  const n = (name: string) => Number(row[name] ?? 0);
+  const scope = daily ? ' in the window' : '';
+
+  add('rows-present', 'error', n('row_count') > 0, `${plural(n('row_count'), 'row')}${scope}`, `at least 1 row${scope}`);
+  if (daily) {
+    const missing = n('missing_days');
+    const list = String(row.missing_day_list ?? '');
+    add('days-covered', 'error', missing === 0,
+      missing === 0 ? 'every day with bronze events has rows' : `${plural(missing, 'day')} without rows: ${list}${missing > 5 ? ', ...' : ''}`,
+      'a row set for every day with valid bronze events');
+  }
+  add('keys-not-null', 'error', n('null_key_rows') === 0, `${plural(n('null_key_rows'), 'row')} with a NULL in ${catalog.grain.join(', ')}`, 'no NULL grain columns');
+  const duplicates = n('duplicate_rows');
+  add('unique-grain', 'error', duplicates === 0,
+    duplicates === 0 ? 'every grain appears once' : `${plural(duplicates, 'duplicate row')}, e.g. ${describeKey(catalog.grain.map((g) => [g, row[`duplicate_${g}`]]))}`,
+    `one row per ${catalog.grain.join(' + ')}`);
+  VALUE_RULES[table].forEach((rule, i) => {
+    const bad = n(`rule${i}_rows`);
+    const range = rule.range ? ` (min ${format(row[`rule${i}_min`])}, max ${format(row[`rule${i}_max`])})` : '';
+    add(rule.check, rule.severity, bad === 0, `${plural(bad, 'row')} breaking it${range}`, rule.expected);
+  });
+  for (const c of comparisons) results.push(evaluateComparison(table, c, row));
+  if (daily) {
+    const latest = row.latest_day === null || row.latest_day === undefined ? undefined : String(row.latest_day);
+    const bronzeLatest = row.bronze_latest_day === null || row.bronze_latest_day === undefined ? undefined : String(row.bronze_latest_day);
+    const wanted = options.expectedLatestDay
+      ? (options.expectedLatestDay < options.window.to ? options.expectedLatestDay : options.window.to)
+      : bronzeLatest;
+    const source = options.expectedLatestDay ? 'as expected' : 'the newest day in bronze';
+    add('fresh', 'error', wanted === undefined || (latest !== undefined && latest >= wanted),
+      `latest day ${latest ?? 'none'}`, wanted ? `>= ${wanted} (${source})` : 'nothing: no valid bronze events in the window');
+  }
+  return results;
+}
+
+function evaluateComparison(table: string, c: Comparison, row: Row): CheckResult {
+  const p = c.prefix;
+  const differing = Number(row[`${p}_differing`] ?? 0);
+  const compared = Number(row[`${p}_rows`] ?? 0);
+  const total = row[`${p}_actual_total`] !== undefined && c.values[0]
+    ? `; ${c.values[0].name} total ${format(row[`${p}_actual_total`])} vs ${c.against} ${format(row[`${p}_wanted_total`])}`
+    : '';
+  let observed = `${plural(compared, 'row')} compared, all equal${total}`;
+  if (differing > 0) {
+    const key = describeKey(c.grain.map((g) => [g.name, row[`${p}_key_${g.name}`]]));
+    let example: string;
+    if (row[`${p}_missing`] === true) {
+      example = `${key} is missing`;
+    } else if (row[`${p}_unexpected`] === true) {
+      example = `${key} is not in ${c.against}`;
+    } else {
+      example = `${key}: ${c.values
+        .filter((v) => format(row[`${p}_actual_${v.name}`]) !== format(row[`${p}_wanted_${v.name}`]))
+        .map((v) => `${v.name} ${format(row[`${p}_actual_${v.name}`])} vs ${c.against} ${format(row[`${p}_wanted_${v.name}`])}`)
+        .join(', ')}`;
+    }
+    observed = `${differing} of ${compared} rows differ (${Number(row[`${p}_missing_rows`])} missing, ${Number(row[`${p}_unexpected_rows`])} unexpected)${total}; e.g. ${example}`;
+  }
+  return { table, check: c.check, severity: 'error', passed: differing === 0, observed, expected: c.expected };
+}
+
+function describeKey(parts: ReadonlyArray<readonly [string, TypedValue | undefined]>): string {
+  return parts.map(([name, value]) => `${name}=${format(value)}`).join(', ');
+}
+
+/** Values as a person reads them: doubles to 12 significant digits, NULL spelled out. */
+export function format(value: TypedValue | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' && !Number.isInteger(value)) return String(Number(value.toPrecision(12)));
+  return String(value);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

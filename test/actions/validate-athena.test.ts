@@ -1,0 +1,173 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
+import { run } from '../../actions/validate-athena/run';
+import { TrinoEngine } from '../../src/engines/trino';
+import { REPORT_MARKER } from '../../src/validation/markdown';
+import { ValidationReport } from '../../src/validation/report';
+import { parseJsonOutput, runCli } from '../support/cli';
+import { createKpiTables, expectedKpiRows, fixtureEvents, writeBronze } from '../validation/fixture';
+
+interface ActionYaml {
+  inputs: Record<string, { default?: string }>;
+  outputs: Record<string, unknown>;
+  runs: Record<string, string>;
+}
+const actionYaml = parse(fs.readFileSync(path.join(__dirname, '../../actions/validate-athena/action.yml'), 'utf8')) as ActionYaml;
+
+interface Comment { id: number; body: string; user: { login: string } }
+
+/** The GitHub REST endpoints the action uses, over real HTTP, with the requests it received. */
+async function startFakeGitHub() {
+  const comments: Comment[] = [{ id: 1, body: 'Looks good to me', user: { login: 'reviewer' } }];
+  const requests: string[] = [];
+  let nextId = 100;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      requests.push(`${req.method} ${req.url!.split('?')[0]}`);
+      const reply = (status: number, json: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(json));
+      };
+      const update = /^\/repos\/acme\/clickstream\/issues\/comments\/(\d+)$/.exec(req.url!);
+      if (req.method === 'GET' && req.url!.startsWith('/repos/acme/clickstream/issues/7/comments')) return reply(200, comments);
+      if (req.method === 'POST' && req.url === '/repos/acme/clickstream/issues/7/comments') {
+        const comment = { id: nextId++, body: (JSON.parse(body) as { body: string }).body, user: { login: 'github-actions[bot]' } };
+        comments.push(comment);
+        return reply(201, comment);
+      }
+      const existing = update && comments.find((c) => c.id === Number(update[1]));
+      if (req.method === 'PATCH' && existing) {
+        existing.body = (JSON.parse(body) as { body: string }).body;
+        return reply(200, existing);
+      }
+      return reply(404, { message: 'Not Found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    comments,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-validate-action-test-'));
+const stackEnv = { CLICKSTREAM_STATE_DIR: stateDir };
+let trinoEndpoint: string;
+let github: Awaited<ReturnType<typeof startFakeGitHub>>;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  const up = await runCli(['up', '--json'], stackEnv);
+  if (up.code !== 0) throw new Error(`clickstream up failed:\n${up.stderr}`);
+  const endpoints = parseJsonOutput<{ endpoints: { aws: string; trino: string } }>(up).endpoints;
+  trinoEndpoint = endpoints.trino;
+  const events = fixtureEvents();
+  await writeBronze(endpoints.aws, events);
+  await createKpiTables(new TrinoEngine({ endpoint: trinoEndpoint }), expectedKpiRows(events));
+  github = await startFakeGitHub();
+});
+
+afterAll(async () => {
+  await github?.close();
+  await runCli(['down'], stackEnv);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  process.env = { ...savedEnv };
+  process.exitCode = 0;
+});
+
+// @actions/core resolves the summary file once per process (the runner starts one per step), so steps share one path.
+const summaryFile = path.join(stateDir, 'step-summary.md');
+
+/** A runner's environment for one step: INPUT_* variables and emptied output and summary files. */
+function actionStep(inputs: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(stateDir, 'step-'));
+  const files = { output: path.join(dir, 'output'), summary: summaryFile, event: path.join(dir, 'event.json') };
+  fs.writeFileSync(files.output, '');
+  fs.writeFileSync(files.summary, '');
+  fs.writeFileSync(files.event, JSON.stringify({ pull_request: { number: 7 } }));
+  const all = { ...Object.fromEntries(Object.entries(actionYaml.inputs).map(([name, declared]) => [name, declared.default ?? ''])), 'github-token': 'ghs_fake', ...inputs };
+  process.env = {
+    ...savedEnv,
+    ...Object.fromEntries(Object.entries(all).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_REPOSITORY: 'acme/clickstream',
+    GITHUB_API_URL: github.url,
+    RUNNER_TEMP: dir,
+  };
+  return {
+    outputs: () => Object.fromEntries([...fs.readFileSync(files.output, 'utf8').matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1], m[3]])),
+    summary: () => fs.readFileSync(files.summary, 'utf8'),
+  };
+}
+
+const local = { 'target': 'local', 'trino-endpoint': '' };
+
+describe('validate-athena action.yml', () => {
+  it('runs its bundle on node24 and declares the inputs and outputs', () => {
+    expect(actionYaml.runs).toEqual({ using: 'node24', main: 'dist/main.js' });
+    expect(Object.keys(actionYaml.inputs).sort()).toEqual([
+      'database', 'fail-on-warn', 'from-date', 'github-token', 'manifest', 'output-location', 'region', 'tables', 'target', 'to-date', 'trino-endpoint', 'workgroup',
+    ]);
+    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['failed-count', 'passed', 'report-path']);
+  });
+});
+
+describe('validate-athena against the local target', () => {
+  it('fails on invalid inputs before any query, naming each input', async () => {
+    actionStep({ 'target': 'athena', 'from-date': '2026-11-01', 'tables': 'sensor_health,sensors' });
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+
+    await run();
+
+    const written = stdout.mock.calls.map((call) => String(call[0])).join('');
+    stdout.mockRestore();
+    expect(process.exitCode).toBe(1);
+    expect(written).toContain('::error::Invalid inputs:');
+    expect(written).toContain('target: must be one of local, aws, got "athena".');
+    expect(written).toContain('from-date/to-date: Give both --from-date and --to-date');
+    expect(written).toContain('tables: Unknown KPI table(s): sensors.');
+    expect(github.requests).toEqual([]);
+  });
+
+  it('reports to the job summary and keeps one PR comment: created on the first run, updated on the next', async () => {
+    const first = actionStep({ ...local, 'trino-endpoint': trinoEndpoint });
+    await run();
+
+    expect(process.exitCode ?? 0).toBe(0);
+    const outputs = first.outputs();
+    expect(outputs).toMatchObject({ 'passed': 'true', 'failed-count': '0' });
+    const report = JSON.parse(fs.readFileSync(outputs['report-path'], 'utf8')) as ValidationReport;
+    expect(report.summary).toEqual({ checks: 48, passed: 48, failedErrors: 0, failedWarnings: 0 });
+    expect(first.summary()).toContain(':white_check_mark: **all checks passed**: 48/48 checks passed on trino, database `analytics`, all days.');
+    expect(first.summary()).toContain('| pass | event_geo_kpis_events | matches-bronze | 6 rows compared, all equal; event_count total 36 vs bronze 36 |');
+    expect(github.requests).toEqual(['GET /repos/acme/clickstream/issues/7/comments', 'POST /repos/acme/clickstream/issues/7/comments']);
+    expect(github.comments).toHaveLength(2);
+
+    await new TrinoEngine({ endpoint: trinoEndpoint }).query('UPDATE sensor_health SET faulty_pct = 140 WHERE sensor_id = 2');
+    const second = actionStep({ ...local, 'trino-endpoint': trinoEndpoint, 'tables': 'sensor_health' });
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    expect(second.outputs()).toMatchObject({ 'passed': 'false', 'failed-count': '2' });
+    expect(second.summary()).toContain('| FAIL | sensor_health | faulty-pct-range | 1 row breaking it (min 0, max 140) | 0 <= faulty_pct <= 100 | error |');
+    expect(github.requests.slice(2)).toEqual(['GET /repos/acme/clickstream/issues/7/comments', 'PATCH /repos/acme/clickstream/issues/comments/100']);
+    expect(github.comments.map((c) => c.id)).toEqual([1, 100]);
+    expect(github.comments[1].body).toContain(REPORT_MARKER);
+    expect(github.comments[1].body).toContain(':x: **2 errors**');
+  }, 240_000);
+});

@@ -1,0 +1,192 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadConfig } from '../../src/config/config';
+import { QueryEngine, QueryParameter, sqlDate } from '../../src/engines/query-engine';
+import { FAULTY_STATUS, VALID_RANGES } from '../../src/events/schema';
+import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
+import { emulatorClients } from '../../src/local/bootstrap';
+import { KpiExpectations } from '../../src/validation/expectations';
+
+/** A flattened bronze event; `null` fields make invalid rows. */
+export interface FixtureEvent {
+  readonly sensor_id: number;
+  readonly temperature: number;
+  readonly humidity: number;
+  readonly location: { readonly latitude: number; readonly longitude: number } | null;
+  readonly status: string;
+  readonly event_type: string;
+  readonly timestamp: number;
+  readonly uuid: string;
+}
+
+export const FIXTURE_DAYS = ['2026-11-01', '2026-11-02', '2026-11-03'];
+const SENSORS = [
+  { id: 1, latitude: 52.52, longitude: 13.405 },
+  { id: 2, latitude: 48.8566, longitude: 2.3522 },
+  { id: 3, latitude: 52.52, longitude: 13.405 },
+  { id: 4, latitude: 40.4168, longitude: -3.7038 },
+];
+
+/** Three days of four sensors, plus the rows the KPIs must ignore: invalid ones and a re-delivery. */
+export function fixtureEvents(): FixtureEvent[] {
+  const events: FixtureEvent[] = [];
+  FIXTURE_DAYS.forEach((day, d) => {
+    const midnight = Date.parse(`${day}T00:00:00Z`) / 1000;
+    for (const sensor of SENSORS) {
+      [1, 9, 17].forEach((hour, h) => {
+        const faulty = sensor.id === 2 && (h + d) % 2 === 0;
+        const status = faulty ? FAULTY_STATUS : sensor.id === 4 && d === 2 && h === 2 ? 'maintenance' : 'ok';
+        events.push({
+          sensor_id: sensor.id,
+          temperature: 10 + sensor.id * 2.5 + hour / 4 + d,
+          humidity: 35 + sensor.id * 3 + h * 7.25,
+          location: { latitude: sensor.latitude, longitude: sensor.longitude },
+          status,
+          event_type: faulty ? 'alert' : 'sensor_reading',
+          timestamp: midnight + hour * 3600 + sensor.id * 60,
+          uuid: `${day}-s${sensor.id}-h${hour}`,
+        });
+      });
+    }
+  });
+  const redelivered = events[5];
+  const base = events[0];
+  return [
+    ...events,
+    redelivered,
+    { ...base, uuid: 'bad-humidity', humidity: 150 },
+    { ...base, uuid: 'bad-location', location: null },
+    { ...base, uuid: '' },
+  ];
+}
+
+const isValid = (e: FixtureEvent) => e.location !== null && e.uuid.length > 0 && e.timestamp >= 0
+  && e.humidity >= VALID_RANGES.humidity.min && e.humidity <= VALID_RANGES.humidity.max
+  && e.temperature >= VALID_RANGES.temperature.min && e.temperature <= VALID_RANGES.temperature.max;
+
+type KpiRow = Record<string, string | number>;
+const dayOf = (e: FixtureEvent) => new Date(e.timestamp * 1000).toISOString().slice(0, 10);
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+/** The KPI tables the fixture's events must give, computed independently of the SQL under test. */
+export function expectedKpiRows(events: readonly FixtureEvent[]): Record<KpiTableName, KpiRow[]> {
+  const seen = new Set<string>();
+  const valid = events.filter(isValid).filter((e) => !seen.has(e.uuid) && seen.add(e.uuid));
+  const faultyCount = (es: FixtureEvent[]) => es.filter((e) => e.status === FAULTY_STATUS).length;
+  const stats = (values: number[]) => ({
+    avg: values.reduce((a, b) => a + b, 0) / values.length,
+    min: Math.min(...values),
+    max: Math.max(...values),
+  });
+  const latestStatus = [...groupBy(valid, (e) => String(e.sensor_id)).values()]
+    .map((es) => [...es].sort((a, b) => b.timestamp - a.timestamp || (b.uuid < a.uuid ? -1 : 1))[0].status);
+  return {
+    sensor_health: [...groupBy(valid, (e) => String(e.sensor_id)).values()].map((es) => ({
+      sensor_id: es[0].sensor_id,
+      faulty_count: faultyCount(es),
+      total_count: es.length,
+      faulty_pct: Math.round((10000 * faultyCount(es)) / es.length) / 100,
+    })),
+    status_health: [...groupBy(latestStatus, (s) => s).entries()].map(([status, ss]) => ({ status, sensor_count: ss.length })),
+    temp_humidity_kpis: [...groupBy(valid, (e) => `${dayOf(e)}|${e.location!.latitude}|${e.location!.longitude}`).values()].map((es) => {
+      const t = stats(es.map((e) => e.temperature));
+      const h = stats(es.map((e) => e.humidity));
+      return {
+        day: dayOf(es[0]),
+        latitude: es[0].location!.latitude,
+        longitude: es[0].location!.longitude,
+        avg_temp: t.avg,
+        min_temp: t.min,
+        max_temp: t.max,
+        avg_humidity: h.avg,
+        min_humidity: h.min,
+        max_humidity: h.max,
+      };
+    }),
+    event_geo_kpis_events: [...groupBy(valid, (e) => `${dayOf(e)}|${e.event_type}`).values()]
+      .map((es) => ({ day: dayOf(es[0]), event_type: es[0].event_type, event_count: es.length })),
+    event_geo_kpis_faulty_geo: [...groupBy(valid.filter((e) => e.status === FAULTY_STATUS), (e) => `${e.location!.latitude}|${e.location!.longitude}`)
+      .values()]
+      .map((es) => ({ latitude: es[0].location!.latitude, longitude: es[0].location!.longitude, faulty_count: es.length })),
+  };
+}
+
+/** What a replay manifest of these events says, in the expectations format. */
+export function fixtureExpectations(events: readonly FixtureEvent[]): KpiExpectations {
+  const rows = expectedKpiRows(events);
+  const days: Record<string, { distinctEvents: number; distinctByEventType: Record<string, number> }> = {};
+  for (const row of rows.event_geo_kpis_events) {
+    const day = (days[row.day] ??= { distinctEvents: 0, distinctByEventType: {} });
+    day.distinctEvents += Number(row.event_count);
+    day.distinctByEventType[row.event_type] = Number(row.event_count);
+  }
+  return { days, latestDay: FIXTURE_DAYS[FIXTURE_DAYS.length - 1], tables: { sensor_health: rows.sensor_health, status_health: rows.status_health } };
+}
+
+/** Writes the events as Parquet into the emulator's bronze bucket, one object per event day, as the landing does. */
+export async function writeBronze(awsEndpoint: string, events: readonly FixtureEvent[]): Promise<void> {
+  const names = loadConfig({ target: 'local' }).names;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-bronze-'));
+  const db = await DuckDBInstance.create(':memory:');
+  const connection = await db.connect();
+  const s3 = emulatorClients(awsEndpoint).s3;
+  try {
+    await connection.run(`CREATE TABLE flat (sensor_id INTEGER, temperature DOUBLE, humidity DOUBLE, latitude DOUBLE, longitude DOUBLE,
+      has_location BOOLEAN, status VARCHAR, event_type VARCHAR, "timestamp" BIGINT, uuid VARCHAR)`);
+    for (const e of events) {
+      await connection.run('INSERT INTO flat VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+        e.sensor_id, e.temperature, e.humidity, e.location?.latitude ?? 0, e.location?.longitude ?? 0,
+        e.location !== null, e.status, e.event_type, BigInt(e.timestamp), e.uuid,
+      ]);
+    }
+    for (const [day, group] of groupBy(events, dayOf)) {
+      const file = path.join(dir, `${day}.parquet`);
+      const midnight = Date.parse(`${day}T00:00:00Z`) / 1000;
+      await connection.run(`COPY (
+        SELECT sensor_id, temperature, humidity,
+          CASE WHEN has_location THEN {'latitude': latitude, 'longitude': longitude} END AS location,
+          status, event_type, "timestamp", uuid
+        FROM flat WHERE "timestamp" >= ${midnight} AND "timestamp" < ${midnight + 86_400}
+      ) TO '${file}' (FORMAT parquet)`);
+      const [y, m, d] = day.split('-');
+      await s3.send(new PutObjectCommand({
+        Bucket: names.bronzeBucket,
+        Key: `events/year=${y}/month=${m}/day=${d}/hour=00/fixture-${day}.parquet`,
+        Body: fs.readFileSync(file),
+      }));
+    }
+  } finally {
+    connection.closeSync();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const SQL_TYPES = { int: 'integer', bigint: 'bigint', double: 'double', string: 'varchar', date: 'date' } as const;
+
+/** Creates the five KPI tables as Iceberg tables in the Glue catalog and fills them with `rows`. */
+export async function createKpiTables(engine: QueryEngine, rows: Record<KpiTableName, KpiRow[]>): Promise<void> {
+  const warehouse = loadConfig({ target: 'local' }).names.warehouseUri;
+  for (const table of Object.values(KPI_TABLES)) {
+    const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
+    await engine.query(`DROP TABLE IF EXISTS awsdatacatalog.analytics.${table.name}`);
+    await engine.query(`CREATE TABLE awsdatacatalog.analytics.${table.name} (${columns}) WITH (location = '${warehouse}/analytics/${table.name}')`);
+    await insertRows(engine, table.name as KpiTableName, rows[table.name as KpiTableName]);
+  }
+}
+
+/** Inserts rows with every value as a parameter. */
+export async function insertRows(engine: QueryEngine, table: KpiTableName, rows: readonly KpiRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = KPI_TABLES[table].columns;
+  const placeholders = rows.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
+  const params: QueryParameter[] = rows.flatMap((row) => columns.map((c) => (c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name])));
+  await engine.query(`INSERT INTO awsdatacatalog.analytics.${table} VALUES ${placeholders}`, params);
+}

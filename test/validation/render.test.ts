@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { QueryEngine, QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
+import { KPI_TABLES } from '../../src/kpis/catalog';
+import { parseExpectations } from '../../src/validation/expectations';
+import { reportFails, summarize } from '../../src/validation/report';
+import { renderSuite, parseTableList, runValidation } from '../../src/validation/runner';
+import { identifier } from '../../src/validation/sql';
+import { resolveWindow } from '../../src/validation/window';
+
+const placeholders = (sql: string) => (sql.replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length;
+
+describe('rendering the check suite', () => {
+  it('renders one statement per table, with every value as a parameter', () => {
+    const hostile = "alert'); DROP TABLE sensor_health; --";
+    const suite = renderSuite({
+      window: { from: '2026-11-01', to: '2026-11-07' },
+      expectations: parseExpectations({ days: { '2026-11-02': { distinctEvents: 3, distinctByEventType: { [hostile]: 3 } } } }),
+    });
+
+    expect(suite.tableQueries.map((q) => q.table)).toEqual(Object.keys(KPI_TABLES));
+    for (const query of [suite.schema, ...suite.tableQueries]) {
+      expect(placeholders(query.sql)).toBe(query.params.length);
+      expect(query.sql).not.toContain('2026-11');
+      expect(query.sql).not.toContain('DROP TABLE');
+    }
+    const events = suite.tableQueries.find((q) => q.table === 'event_geo_kpis_events')!;
+    expect(events.params).toContainEqual(sqlDate('2026-11-01'));
+    expect(events.params).toContainEqual(sqlDate('2026-11-07'));
+    expect(events.params).toContain(hostile);
+    expect(events.sql).toContain('FROM "awsdatacatalog"."analytics"."event_geo_kpis_events"');
+    expect(events.sql).toContain('FROM "awsdatacatalog"."analytics"."clickstream_raw"');
+  });
+
+  it('asks the engine one query for all columns and one per table', async () => {
+    const seen: Array<{ sql: string; params: readonly QueryParameter[] }> = [];
+    const engine: QueryEngine = {
+      name: 'fake',
+      query: async (sql, params = []) => {
+        seen.push({ sql, params });
+        const rows = sql.includes('information_schema')
+          ? Object.values(KPI_TABLES).flatMap((t) => t.columns.map((c) => ({ table_name: t.name, column_name: c.name, data_type: c.type === 'int' ? 'integer' : c.type === 'string' ? 'varchar' : c.type })))
+          : [{ row_count: 1 }];
+        return { queryId: `q${seen.length}`, columns: [], rows, durationMs: 1 } satisfies QueryResult;
+      },
+    };
+
+    const report = await runValidation(engine, { tables: ['sensor_health', 'status_health'] });
+
+    expect(seen).toHaveLength(3);
+    expect(report.queries.map((q) => q.subject)).toEqual(['information_schema', 'sensor_health', 'status_health']);
+    expect(report.checks.filter((c) => c.check === 'columns').every((c) => c.passed)).toBe(true);
+  });
+
+  it('fails a retyped column as an error and an extra column as a warning, which fails the run only with fail-on-warn', async () => {
+    const columns = [
+      { table_name: 'status_health', column_name: 'status', data_type: 'varchar' },
+      { table_name: 'status_health', column_name: 'sensor_count', data_type: 'integer' },
+      { table_name: 'event_geo_kpis_events', column_name: 'day', data_type: 'date' },
+      { table_name: 'event_geo_kpis_events', column_name: 'event_type', data_type: 'varchar' },
+      { table_name: 'event_geo_kpis_events', column_name: 'event_count', data_type: 'bigint' },
+      { table_name: 'event_geo_kpis_events', column_name: 'note', data_type: 'varchar(20)' },
+    ];
+    const engine: QueryEngine = {
+      name: 'fake',
+      query: async (sql) => ({ queryId: 'q', columns: [], rows: sql.includes('information_schema') ? columns : [{ row_count: 1 }], durationMs: 1 }),
+    };
+
+    const report = await runValidation(engine, { tables: ['status_health', 'event_geo_kpis_events'], window: { from: '2026-11-01', to: '2026-11-01' } });
+    const schemaChecks = report.checks.filter((c) => c.check.includes('columns')).map((c) => [c.table, c.check, c.severity, c.passed, c.observed]);
+
+    expect(schemaChecks).toEqual([
+      ['status_health', 'columns', 'error', false, 'sensor_count is integer'],
+      ['status_health', 'no-extra-columns', 'warn', true, 'none'],
+      ['event_geo_kpis_events', 'columns', 'error', true, 'every column with its type'],
+      ['event_geo_kpis_events', 'no-extra-columns', 'warn', false, 'note varchar'],
+    ]);
+    const eventsOnly = { ...report, summary: summarize(report.checks.filter((c) => c.table === 'event_geo_kpis_events' && c.check.includes('columns'))) };
+    expect(reportFails(eventsOnly)).toBe(false);
+    expect(reportFails(eventsOnly, true)).toBe(true);
+  });
+
+  it('reports a table that does not exist without querying it', async () => {
+    const engine: QueryEngine = { name: 'fake', query: async () => ({ queryId: 'q', columns: [], rows: [], durationMs: 1 }) };
+
+    const report = await runValidation(engine, { tables: ['status_health'] });
+
+    expect(report.checks).toEqual([expect.objectContaining({ table: 'status_health', check: 'columns', passed: false, observed: 'table not found' })]);
+    expect(report.summary.failedErrors).toBe(1);
+  });
+});
+
+describe('validating inputs early', () => {
+  it('names the valid tables when --tables has an unknown one', () => {
+    expect(() => parseTableList('sensor_health,sensors')).toThrow('Unknown KPI table(s): sensors. Valid tables: sensor_health, status_health');
+    expect(parseTableList('all')).toHaveLength(5);
+  });
+
+  it('rejects half a window, impossible days and reversed windows', () => {
+    expect(() => resolveWindow({ fromDate: '2026-11-01' })).toThrow('Give both --from-date and --to-date');
+    expect(() => resolveWindow({ fromDate: '2026-02-30', toDate: '2026-03-01' })).toThrow('--from-date must be a UTC day as YYYY-MM-DD, got "2026-02-30"');
+    expect(() => resolveWindow({ fromDate: '2026-11-02', toDate: '2026-11-01' })).toThrow('swap them');
+  });
+
+  it('refuses identifiers that could escape their quotes', () => {
+    expect(() => identifier('analytics"; --')).toThrow('is not a valid table, column or database name');
+    expect(() => renderSuite({ database: 'Analytics-Prod' })).toThrow('"Analytics-Prod" is not a valid');
+  });
+
+  it('says which manifest field is wrong', () => {
+    expect(() => parseExpectations({ days: { '2026-11-31': { distinctEvents: 1 } } }, 'm.json')).toThrow('m.json is not a valid KPI expectations file: days.2026-11-31');
+    expect(() => parseExpectations({ tables: { sensor_health: [{ sensor_id: 1, faulty: 2 }] } }, 'm.json'))
+      .toThrow('m.json: tables.sensor_health[0] has column "faulty", which sensor_health does not have');
+    expect(() => parseExpectations({ tables: { sensor_health: [{ total_count: 2 }] } }, 'm.json')).toThrow('lacks grain column(s) sensor_id');
+    expect(() => parseExpectations({ tables: { status_health: [{ status: 'ok', sensor_count: 2 }, { status: 'faulty' }] } }, 'm.json'))
+      .toThrow('m.json: tables.status_health[1] has columns status; give every row the same columns (sensor_count, status).');
+  });
+
+  it('accepts a replay manifest as it is, ignoring the fields it does not use', () => {
+    const manifest = { version: 1, streamName: 's', counts: { delivered: 3 }, days: { '2026-11-01': { distinctEvents: 3, deliveries: 4, uuidDigest: 'ab', distinctByEventType: { a: 3 }, distinctFaulty: 0 } } };
+    expect(parseExpectations(manifest).days?.['2026-11-01'].distinctEvents).toBe(3);
+  });
+});

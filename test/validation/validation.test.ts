@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKpiTables, expectedKpiRows, fixtureEvents, fixtureExpectations, writeBronze } from './fixture';
+import { asAthenaResultSet, RecordedQuery, recordingEngine } from './recording-engine';
+import { AthenaEngine } from '../../src/engines/athena';
+import { renderParameters } from '../../src/engines/sql-literals';
+import { TrinoEngine } from '../../src/engines/trino';
+import { ValidationReport } from '../../src/validation/report';
+import { runValidation } from '../../src/validation/runner';
+import { parseJsonOutput, runCli } from '../support/cli';
+
+// A private stack: the test never touches one the developer is running.
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-validation-test-'));
+const env = { CLICKSTREAM_STATE_DIR: stateDir };
+const events = fixtureEvents();
+const expectations = fixtureExpectations(events);
+const manifestFile = path.join(stateDir, 'manifest.json');
+let trino: TrinoEngine;
+let passedOnTrino: { calls: RecordedQuery[]; report: ValidationReport } | undefined;
+
+beforeAll(async () => {
+  const up = await runCli(['up', '--json'], env);
+  if (up.code !== 0) throw new Error(`clickstream up failed:\n${up.stderr}`);
+  const endpoints = parseJsonOutput<{ endpoints: { aws: string; trino: string } }>(up).endpoints;
+  trino = new TrinoEngine({ endpoint: endpoints.trino });
+  await writeBronze(endpoints.aws, events);
+  await createKpiTables(trino, expectedKpiRows(events));
+  fs.writeFileSync(manifestFile, JSON.stringify(expectations));
+});
+
+afterAll(async () => {
+  await runCli(['down'], env);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+const failures = (report: ValidationReport) => report.checks.filter((c) => !c.passed).map((c) => `${c.table} ${c.check}: ${c.observed}`);
+
+describe('the check suite on a local Trino', () => {
+  it('passes every check on consistent tables, the manifest\'s exact values included', async () => {
+    const engine = recordingEngine(trino);
+
+    const report = await runValidation(engine, { expectations });
+
+    expect(failures(report)).toEqual([]);
+    expect(report.window.description).toBe('2026-11-01..2026-11-03');
+    expect(report.queries).toHaveLength(6);
+    const checksOf = (table: string) => report.checks.filter((c) => c.table === table).map((c) => c.check);
+    expect(checksOf('event_geo_kpis_events')).toEqual([
+      'columns', 'no-extra-columns', 'rows-present', 'days-covered', 'keys-not-null', 'unique-grain', 'event-count-positive',
+      'matches-bronze', 'expected-values', 'expected-day-totals', 'fresh',
+    ]);
+    expect(checksOf('sensor_health')).toContain('expected-values');
+    // The bronze reconciliation saw the de-duplicated valid events only: 36 of the 40 rows landed.
+    expect(report.checks.find((c) => c.table === 'event_geo_kpis_events' && c.check === 'matches-bronze')!.observed)
+      .toBe('6 rows compared, all equal; event_count total 36 vs bronze 36');
+    passedOnTrino = { calls: engine.calls, report };
+  }, 180_000);
+
+  it('sends Athena exactly the SQL and parameters that passed on Trino, and reaches the same verdicts', async () => {
+    expect(passedOnTrino, 'needs the passing Trino run').toBeDefined();
+    const { calls, report: trinoReport } = passedOnTrino!;
+    const client = new AthenaClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const athena = mockClient(client);
+    athena.on(StartQueryExecutionCommand).callsFake(() => ({ QueryExecutionId: `q${athena.commandCalls(StartQueryExecutionCommand).length - 1}` }));
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DML' } });
+    athena.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId: string }) => {
+      const { ColumnInfo, Rows } = asAthenaResultSet(calls[Number(input.QueryExecutionId.slice(1))].result);
+      return { ResultSet: { ResultSetMetadata: { ColumnInfo }, Rows } };
+    });
+
+    const athenaReport = await runValidation(new AthenaEngine({ client, workGroup: 'clickstream-dev-kpis', sleep: async () => {} }), { expectations });
+
+    const sent = athena.commandCalls(StartQueryExecutionCommand).map((call) => call.args[0].input);
+    expect(sent.map((input) => input.QueryString)).toEqual(calls.map((call) => call.sql));
+    expect(sent.map((input) => input.ExecutionParameters)).toEqual(calls.map((call) => renderParameters(call.params)));
+    expect(athenaReport.checks).toEqual(trinoReport.checks);
+  });
+
+  it('clickstream validate passes with the manifest and writes the report; clickstream query prints rows', async () => {
+    const reportDir = path.join(stateDir, 'report');
+
+    const validate = await runCli(['validate', '--manifest', manifestFile, '--report-dir', reportDir], env);
+
+    expect(validate.code, validate.stderr).toBe(0);
+    expect(validate.stdout).toMatch(/Passed: 52\/52 checks on trino, 2026-11-01\.\.2026-11-03\.\n$/);
+    expect(validate.stdout).toMatch(/pass +sensor_health +faulty-pct-range +0 rows breaking it \(min 0, max 55\.56\)/);
+    const written = JSON.parse(fs.readFileSync(path.join(reportDir, 'validation-report.json'), 'utf8')) as ValidationReport;
+    expect(written.summary).toEqual({ checks: 52, passed: 52, failedErrors: 0, failedWarnings: 0 });
+    expect(fs.readFileSync(path.join(reportDir, 'validation-report.md'), 'utf8')).toContain(':white_check_mark: **all checks passed**: 52/52 checks passed on trino');
+
+    const query = await runCli(['query', '--json', 'SELECT status, sensor_count FROM status_health ORDER BY status'], env);
+    expect(query.code, query.stderr).toBe(0);
+    expect(parseJsonOutput<{ rows: unknown[] }>(query).rows).toEqual([
+      { status: 'faulty', sensor_count: 1 }, { status: 'maintenance', sensor_count: 1 }, { status: 'ok', sensor_count: 2 },
+    ]);
+  }, 120_000);
+
+  it('fails exactly the checks each corruption breaks, showing the observed value', async () => {
+    for (const statement of [
+      'INSERT INTO event_geo_kpis_faulty_geo SELECT * FROM event_geo_kpis_faulty_geo',
+      'UPDATE sensor_health SET faulty_pct = 140 WHERE sensor_id = 2',
+      "DELETE FROM temp_humidity_kpis WHERE day = DATE '2026-11-02'",
+      "UPDATE event_geo_kpis_events SET event_count = event_count + 1 WHERE day = DATE '2026-11-01' AND event_type = 'sensor_reading'",
+    ]) await trino.query(statement);
+
+    const report = await runValidation(trino, { window: { from: '2026-11-01', to: '2026-11-03' } });
+
+    expect(failures(report)).toEqual([
+      'sensor_health faulty-pct-range: 1 row breaking it (min 0, max 140)',
+      'sensor_health faulty-pct-consistent: 1 row breaking it',
+      'temp_humidity_kpis days-covered: 1 day without rows: 2026-11-02',
+      'event_geo_kpis_events matches-bronze: 1 of 6 rows differ (0 missing, 0 unexpected); event_count total 37 vs bronze 36; ' +
+        'e.g. day=2026-11-01, event_type=sensor_reading: event_count 11 vs bronze 10',
+      'event_geo_kpis_faulty_geo unique-grain: 1 duplicate row, e.g. latitude=48.8566, longitude=2.3522',
+    ]);
+    expect(report.summary.failedErrors).toBe(5);
+  }, 120_000);
+
+  it('clickstream validate exits 1 on the corrupted tables, the manifest\'s values failing too', async () => {
+    const result = await runCli(['validate', '--json', '--manifest', manifestFile, '--tables', 'event_geo_kpis_events,status_health'], env);
+
+    expect(result.code).toBe(1);
+    const report = parseJsonOutput<ValidationReport>(result);
+    expect(report.tables).toEqual(['event_geo_kpis_events', 'status_health']);
+    expect(report.checks.filter((c) => !c.passed).map((c) => `${c.table} ${c.check}`)).toEqual([
+      'event_geo_kpis_events matches-bronze',
+      'event_geo_kpis_events expected-values',
+      'event_geo_kpis_events expected-day-totals',
+    ]);
+    expect(report.checks.find((c) => c.check === 'expected-day-totals')!.observed).toContain('e.g. day=2026-11-01: event_count 13 vs expected 12');
+  }, 120_000);
+});
