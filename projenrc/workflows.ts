@@ -238,7 +238,7 @@ function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
     },
     {
       name: 'Collect the validation report',
-      if: `always() && steps.validate.outputs.report-path != ''`,
+      if: 'always() && steps.validate.outputs.report-path != \'\'',
       env: { REPORT_PATH: '${{ steps.validate.outputs.report-path }}' },
       run: 'mkdir -p "$RUNNER_TEMP/reports" && cp "$(dirname "$REPORT_PATH")"/* "$RUNNER_TEMP/reports/"',
     },
@@ -246,14 +246,17 @@ function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
   ];
 }
 
-function concurrency(group: string): { group: string; 'cancel-in-progress': boolean } {
+function concurrency(group: string): { 'group': string; 'cancel-in-progress': boolean } {
   return { 'group': group, 'cancel-in-progress': false };
 }
 
-/** Workflows grant nothing by default; each job asks for what it needs. */
+/**
+ * Workflows grant reading the repository by default (projen drops an empty `permissions: {}`);
+ * each job states exactly what it needs.
+ */
 function newWorkflow(gh: github.GitHub, name: string): github.GithubWorkflow {
   const workflow = new github.GithubWorkflow(gh, name);
-  workflow.file?.addOverride('permissions', {});
+  workflow.file?.addOverride('permissions', { contents: 'read' });
   return workflow;
 }
 
@@ -290,10 +293,10 @@ function deployJob(environment: string, needs: string[], condition: string): Job
         id: 'deploy',
         uses: './actions/deploy-infra',
         with: {
-          'environment': environment,
-          'region': '${{ vars.AWS_REGION }}',
+          environment: environment,
+          region: '${{ vars.AWS_REGION }}',
           // The second environment in one account imports the account's single GitHub OIDC provider.
-          'context': [
+          context: [
             'account=${{ vars.AWS_ACCOUNT_ID }}',
             "createOidcProvider=${{ vars.CREATE_OIDC_PROVIDER || 'true' }}",
           ].join('\n'),
