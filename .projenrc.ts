@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { awscdk, javascript } from 'projen';
+import { addWorkflows } from './projenrc/workflows';
 
 /**
  * The clickstream pipeline: library (src/), CDK app (infra/), GitHub Actions (actions/),
@@ -160,5 +161,7 @@ project.addTask('clickstream', {
   exec: clickstream,
   receiveArgs: true,
 });
+
+addWorkflows(project);
 
 project.synth();
