@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerLandCommand } from './commands/land';
 import { registerReplayCommands } from './commands/replay';
+import { registerRunCommand } from './commands/run';
 import { registerKpisCommand } from './commands/kpis';
 import { registerQueryCommand } from './commands/query';
 import { registerSetupCommand } from './commands/setup';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
       '',
       'Examples:',
       '  $ npx clickstream setup            install the local toolchain (once; re-runs are no-ops)',
+      '  $ npx clickstream run              the whole pipeline on 20,000 generated events, validated',
       '  $ npx clickstream up               start the embedded stack',
       '  $ npx clickstream smoke            Spark writes an Iceberg table, Trino reads it back',
       '  $ npx clickstream validate         check the KPI tables (Trino locally, Athena with --target aws)',
@@ -34,11 +36,12 @@ export function buildProgram(): Command {
     ].join('\n'));
   registerSetupCommand(program);
   registerStackCommands(program);
+  registerRunCommand(program);
   registerReplayCommands(program);
   registerLandCommand(program);
-  registerSmokeCommand(program);
   registerKpisCommand(program);
   registerValidateCommand(program);
   registerQueryCommand(program);
+  registerSmokeCommand(program);
   return program;
 }

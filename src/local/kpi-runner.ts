@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
-import { tailFile } from './processes';
+import { PeakMemorySampler } from './process-memory';
+import { stopProcessGroup, tailFile } from './processes';
 import { SparkSubmitCommand, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
@@ -39,7 +40,11 @@ export interface RunKpisLocallyOptions {
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
   /** Starts a spark-submit and resolves with its exit code; output goes to the log file. @default spawns it */
-  readonly submit?: (command: SparkSubmitCommand, logFile: string, onJobLine: (line: string) => void) => Promise<number>;
+  readonly submit?: (command: SparkSubmitCommand, logFile: string, onJobLine: (line: string) => void, signal?: AbortSignal) => Promise<number>;
+  /** Aborting stops the running spark-submit (JVM and Python workers) and fails the run. */
+  readonly signal?: AbortSignal;
+  /** Records the peak memory of each spark-submit's process tree under `spark`. */
+  readonly memory?: PeakMemorySampler;
 }
 
 export interface KpiSubmitResult {
@@ -60,11 +65,26 @@ export interface KpiRunResult {
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
-/** Spawns spark-submit, appending its output to `logFile` and passing the jobs' own lines on. */
-export function spawnSparkSubmit(command: SparkSubmitCommand, logFile: string, onJobLine: (line: string) => void): Promise<number> {
+/**
+ * Spawns spark-submit in its own process group, appending its output to `logFile` and passing the
+ * jobs' own lines on. Aborting stops the whole group, so no Spark JVM or Python worker survives.
+ */
+export function spawnSparkSubmit(
+  command: SparkSubmitCommand,
+  logFile: string,
+  onJobLine: (line: string) => void,
+  signal?: AbortSignal,
+  memory?: PeakMemorySampler,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const log = fs.createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(command.command, [...command.args], { env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command.command, [...command.args], { env: command.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    if (child.pid && memory) memory.watch('spark', child.pid);
+    const stop = () => {
+      if (child.pid) void stopProcessGroup(child.pid, 5_000);
+    };
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
     let pending = '';
     child.stdout.on('data', (chunk: Buffer) => {
       log.write(chunk);
@@ -73,8 +93,15 @@ export function spawnSparkSubmit(command: SparkSubmitCommand, logFile: string, o
       for (const line of lines) if (line.startsWith(JOB_LOG_PREFIX)) onJobLine(line.slice(JOB_LOG_PREFIX.length));
     });
     child.stderr.pipe(log, { end: false });
-    child.on('error', (error) => log.end(() => reject(error)));
-    child.on('close', (code, signal) => log.end(() => resolve(code ?? (signal ? 128 : 1))));
+    const done = () => signal?.removeEventListener('abort', stop);
+    child.on('error', (error) => log.end(() => {
+      done();
+      reject(error);
+    }));
+    child.on('close', (code, closeSignal) => log.end(() => {
+      done();
+      resolve(code ?? (closeSignal ? 128 : 1));
+    }));
   });
 }
 
@@ -123,7 +150,8 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
   fs.mkdirSync(options.paths.logs, { recursive: true });
   const logFile = path.join(options.paths.logs, `kpis-${new Date(started).toISOString().replace(/[:.]/g, '-')}.log`);
   const pyFiles = [packageSparkJobs(options.paths, path.join(options.paths.state, 'spark'))];
-  const submit = options.submit ?? spawnSparkSubmit;
+  const submit = options.submit ?? ((command: SparkSubmitCommand, file: string, onLine: (line: string) => void, signal?: AbortSignal) =>
+    spawnSparkSubmit(command, file, onLine, signal, options.memory));
   log(`kpis: ${jobs.join(', ')} as ${mode} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'}; Spark log: ${logFile}`);
 
   const results: KpiSubmitResult[] = [];
@@ -140,7 +168,10 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
       pyFiles,
     });
     fs.appendFileSync(logFile, `\n==> ${script} ${args.join(' ')}\n`);
-    const exitCode = await submit(command, logFile, (line) => log(`kpis: ${script}: ${line}`));
+    const exitCode = await submit(command, logFile, (line) => log(`kpis: ${script}: ${line}`), options.signal);
+    if (options.signal?.aborted) {
+      throw new Error(`KPI job ${script} was stopped (${String(options.signal.reason ?? 'aborted')}); its Spark processes were stopped. Spark log: ${logFile}`);
+    }
     if (exitCode !== 0) {
       throw new Error(`KPI job ${script} failed (exit ${exitCode}). Spark log: ${logFile}\nLast lines:\n${tailFile(logFile, 30)}`);
     }
