@@ -1,9 +1,9 @@
 import { Command } from 'commander';
+import { registerKpisCommand } from './commands/kpis';
 import { registerLandCommand } from './commands/land';
+import { registerQueryCommand } from './commands/query';
 import { registerReplayCommands } from './commands/replay';
 import { registerRunCommand } from './commands/run';
-import { registerKpisCommand } from './commands/kpis';
-import { registerQueryCommand } from './commands/query';
 import { registerSetupCommand } from './commands/setup';
 import { registerSmokeCommand } from './commands/smoke';
 import { registerStackCommands } from './commands/stack';

@@ -1,3 +1,5 @@
+import { formatCount, formatDuration } from './progress';
+import { RunStoppedError, StageError, StageReport, StageRunner } from './stages';
 import { loadConfig } from '../config/config';
 import { QueryEngine, TypedValue } from '../engines/query-engine';
 import { TrinoEngine } from '../engines/trino';
@@ -15,8 +17,6 @@ import { EMULATOR_CONCURRENCY, ReplayResult, replay } from '../replay/replayer';
 import { ReplaySource, fileSource, generatorSource } from '../replay/sources';
 import { ValidationReport, reportFails } from '../validation/report';
 import { runValidation } from '../validation/runner';
-import { formatCount, formatDuration } from './progress';
-import { RunStoppedError, StageError, StageReport, StageRunner } from './stages';
 
 /** Where a run's events come from: the seeded generator, or a JSON Lines file. */
 export type EventSource =
@@ -192,7 +192,14 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       }
       return {
         value: result,
-        counts: { read: result.read, sent: result.sent, retried: result.retried, throttled: result.throttled, failed: result.failed, distinctValidEvents: result.manifest.counts.distinctValidUuids },
+        counts: {
+          read: result.read,
+          sent: result.sent,
+          retried: result.retried,
+          throttled: result.throttled,
+          failed: result.failed,
+          distinctValidEvents: result.manifest.counts.distinctValidUuids,
+        },
         summary: `${formatCount(result.sent)} records sent (${formatCount(result.recordsPerSecond)}/s), ${formatCount(result.manifest.counts.distinctValidUuids)} distinct valid events`,
       };
     }));
@@ -261,14 +268,15 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           [{ type: 'date', value: window.fromDate }, { type: 'date', value: window.toDate }],
         )).rows[0].n)
         : replayed.manifest.counts.distinctValidUuids;
+      const distinctValidEvents = replayed.manifest.counts.distinctValidUuids;
       reconciliation = {
         sent: replayed.sent,
         read: landed.read,
         landed: landed.landed,
         landingErrors: landed.errors,
-        distinctValidEvents: replayed.manifest.counts.distinctValidUuids,
+        distinctValidEvents,
         kpiEvents,
-        reconciled: landed.read >= replayed.sent && landed.landed + landed.errors === landed.read && kpiEvents === replayed.manifest.counts.distinctValidUuids,
+        reconciled: landed.read >= replayed.sent && landed.landed + landed.errors === landed.read && kpiEvents === distinctValidEvents,
       };
       const failed = report.checks.filter((c) => !c.passed && (c.severity === 'error' || options.failOnWarn));
       if (reportFails(report, options.failOnWarn)) {
@@ -280,7 +288,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       }
       return {
         value: report,
-        counts: { checks: report.summary.checks, passed: report.summary.passed, failedErrors: report.summary.failedErrors, failedWarnings: report.summary.failedWarnings },
+        counts: { ...report.summary },
         summary: `${report.summary.passed}/${report.summary.checks} checks passed on ${report.engine}`,
       };
     }));

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatBytes } from '../local/process-memory';
-import { writeReportFiles } from '../validation/report-files';
 import { LocalRunReport, TablePreview } from './local-run';
 import { formatCount, formatDuration } from './progress';
+import { formatBytes } from '../local/process-memory';
+import { writeReportFiles } from '../validation/report-files';
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -62,7 +62,7 @@ export function renderRunReportMarkdown(report: LocalRunReport): string {
   }
   if (report.validation) {
     const v = report.validation.summary;
-    lines.push('', `### Validation`, '', `${v.passed}/${v.checks} checks passed on ${report.validation.engine}` +
+    lines.push('', '### Validation', '', `${v.passed}/${v.checks} checks passed on ${report.validation.engine}` +
       `${v.failedErrors > 0 ? `; ${v.failedErrors} error-level failures` : ''}${v.failedWarnings > 0 ? `; ${v.failedWarnings} warnings` : ''}.` +
       ' The full report is validation-report.md beside this file.');
   }

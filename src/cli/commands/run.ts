@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { positive, share, wholeNumber } from './replay';
+import { SAMPLE_FILE } from '../../events/sample/sample';
 import { parseJobList } from '../../kpis/catalog';
-import { formatBytes } from '../../local/process-memory';
 import { localPaths } from '../../local/paths';
+import { formatBytes } from '../../local/process-memory';
 import { EventSource, LocalRunReport, runLocalPipeline } from '../../pipeline/local-run';
 import { createProgressReporter, formatCount, formatDuration } from '../../pipeline/progress';
 import { writeRunReport } from '../../pipeline/run-report';
-import { SAMPLE_FILE } from '../../events/sample/sample';
 import { commandOutput, formatTable } from '../output';
-import { positive, share, wholeNumber } from './replay';
 
 interface RunCliOptions {
   records: number;
@@ -34,7 +34,9 @@ function eventSource(o: RunCliOptions): EventSource {
   if (o.file || o.sample) return { kind: 'file', path: o.file ?? SAMPLE_FILE, sendInvalid: o.sendInvalid };
   return {
     kind: 'generator',
-    options: { count: o.records, seed: o.seed, days: o.days, start: o.start, sensors: o.sensors, duplicateRate: o.duplicateRate, malformedRate: o.malformedRate },
+    options: {
+      count: o.records, seed: o.seed, days: o.days, start: o.start, sensors: o.sensors, duplicateRate: o.duplicateRate, malformedRate: o.malformedRate,
+    },
   };
 }
 
@@ -118,7 +120,9 @@ export function registerRunCommand(program: Command): void {
       process.on('SIGTERM', onSignal);
       const progress = createProgressReporter();
       try {
-        const report = await runLocalPipeline({ paths: localPaths(), source, jobs, shiftToNow: o.shiftToNow, keep: o.keep, failOnWarn: o.failOnWarn, signal: controller.signal, progress });
+        const report = await runLocalPipeline({
+          paths: localPaths(), source, jobs, shiftToNow: o.shiftToNow, keep: o.keep, failOnWarn: o.failOnWarn, signal: controller.signal, progress,
+        });
         progress.close();
         const files = writeRunReport(path.resolve(o.reportDir), report);
         out.summary(report, () => textSummary(report, files));

@@ -14,9 +14,9 @@ export interface InstallStep {
   readonly fingerprint: string;
   /** Files that must exist for the step to count as done. */
   readonly outputs: readonly string[];
-  install(log: (line: string) => void): Promise<void>;
   /** Why the step cannot run on this machine, when it is optional and something it needs is missing. */
   readonly skipReason?: string;
+  install(log: (line: string) => void): Promise<void>;
 }
 
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
