@@ -4,12 +4,14 @@
  * sample, extrapolated), and a raw max-rate PutRecords loop with no checks (the emulator's
  * ceiling). Then lands our replay and prints the landing's events/s.
  *
- *   CLICKSTREAM_CACHE_DIR=... npx tsx test/bench/replay.bench.ts [events] [single-record sample]
+ *   CLICKSTREAM_CACHE_DIR=... npx tsx test/bench/replay.bench.ts [events] [single-record sample] [shards]
  *
- * Each way gets a fresh emulator: moto's per-shard cost grows with what a shard already holds.
+ * Each way gets a fresh emulator and a stream of `shards` shards (default 8): moto finds a
+ * shard's last sequence number by listing its records, so every put costs time in proportion
+ * to what the shard already holds, and on 2 shards that, not the producer, dominates.
  */
 import * as os from 'node:os';
-import { PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, PutRecordCommand, PutRecordsCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { generateRecords } from '../../src/events/generator';
 import { land } from '../../src/landing/worker';
 import { toReplayRecord } from '../../src/replay/records';
@@ -19,6 +21,8 @@ import { countStreamRecords, EmulatorFixture, startEmulatorFixture } from '../la
 
 const EVENTS = Number(process.argv[2] ?? 200_000);
 const SINGLE_SAMPLE = Number(process.argv[3] ?? 5_000);
+const SHARDS = Number(process.argv[4] ?? 8);
+const STREAM = 'clickstream-bench-events';
 const GENERATOR = { count: EVENTS, seed: 2026, duplicateRate: 0.01 };
 
 interface Way {
@@ -32,6 +36,8 @@ interface Way {
 async function withEmulator<T>(work: (fixture: EmulatorFixture) => Promise<T>): Promise<T> {
   const fixture = await startEmulatorFixture();
   try {
+    await fixture.clients.kinesis.send(new CreateStreamCommand({ StreamName: STREAM, ShardCount: SHARDS }));
+    await waitUntilStreamExists({ client: fixture.clients.kinesis, maxWaitTime: 30 }, { StreamName: STREAM });
     return await work(fixture);
   } finally {
     await fixture.stop();
@@ -55,14 +61,14 @@ async function main() {
         for (const line of lines) yield toReplayRecord(line.data.toString());
       },
     };
-    const result = await replay({ kinesis: f.clients.kinesis, streamName: f.names.streamName, source, rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
-    const inStream = await countStreamRecords(f.clients.kinesis, f.names.streamName);
+    const result = await replay({ kinesis: f.clients.kinesis, streamName: STREAM, source, rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    const inStream = await countStreamRecords(f.clients.kinesis, STREAM);
     ways.push({ name: 'ours (replayer)', records: result.sent, seconds: result.durationSeconds, lossless: result.failed === 0 && inStream === EVENTS });
     log(`ours: ${result.sent} sent in ${result.durationSeconds} s, ${inStream} in the stream; landing them`);
     const landed = await land({
       kinesis: f.clients.kinesis,
       s3: f.clients.s3,
-      streamName: f.names.streamName,
+      streamName: STREAM,
       bucket: f.names.bronzeBucket,
       deliveryStreamName: f.names.deliveryStreamName,
       tempDir: os.tmpdir(),
@@ -79,10 +85,10 @@ async function main() {
     log(`single: ${sample.length} records, one PutRecord each`);
     const started = Date.now();
     for (const line of sample) {
-      await f.clients.kinesis.send(new PutRecordCommand({ StreamName: f.names.streamName, Data: line.data, PartitionKey: line.key }));
+      await f.clients.kinesis.send(new PutRecordCommand({ StreamName: STREAM, Data: line.data, PartitionKey: line.key }));
     }
     const seconds = (Date.now() - started) / 1000;
-    const inStream = await countStreamRecords(f.clients.kinesis, f.names.streamName);
+    const inStream = await countStreamRecords(f.clients.kinesis, STREAM);
     ways.push({ name: 'one PutRecord per record', records: sample.length, seconds, lossless: inStream === sample.length, extrapolated: sample.length < EVENTS });
   });
 
@@ -91,10 +97,10 @@ async function main() {
     const started = Date.now();
     for (let i = 0; i < lines.length; i += 500) {
       const batch = lines.slice(i, i + 500).map((l) => ({ Data: l.data, PartitionKey: l.key }));
-      await f.clients.kinesis.send(new PutRecordsCommand({ StreamName: f.names.streamName, Records: batch }));
+      await f.clients.kinesis.send(new PutRecordsCommand({ StreamName: STREAM, Records: batch }));
     }
     const seconds = (Date.now() - started) / 1000;
-    const inStream = await countStreamRecords(f.clients.kinesis, f.names.streamName);
+    const inStream = await countStreamRecords(f.clients.kinesis, STREAM);
     ways.push({ name: 'raw PutRecords (emulator ceiling)', records: EVENTS, seconds, lossless: inStream === EVENTS });
   });
 
@@ -111,7 +117,7 @@ async function main() {
     `ours / one-record-per-call: ${(perSecond(ours) / perSecond(single)).toFixed(1)}x`,
     `ours / raw ceiling:         ${(perSecond(ours) / perSecond(raw)).toFixed(2)}`,
     `landing:                    ${landingRate} events/s`,
-    `machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `stream: ${SHARDS} shards; machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   ].join('\n') + '\n');
   if (!ways.every((w) => w.lossless)) process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,14 @@ import { EVENT_FIELDS, duckdbType } from '../../src/events/schema';
 import { land, LandingOptions } from '../../src/landing/worker';
 import { EMULATOR_CONCURRENCY, replay } from '../../src/replay/replayer';
 import { generatorSource } from '../../src/replay/sources';
+
+/**
+ * A stream of its own with 8 shards: moto finds a shard's last sequence number by listing all
+ * its records, so a put costs time in proportion to what the shard holds; more shards keep the
+ * 50,000-event replay fast on a 2-core CI machine.
+ */
+const STREAM = 'clickstream-e2e-events';
+const SHARDS = 8;
 
 const GENERATED: GeneratorOptions = { count: 50_000, seed: 11, days: 2, duplicateRate: 0.03, malformedRate: 0.02 };
 
@@ -51,11 +60,13 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
 
   beforeAll(async () => {
     fixture = await startEmulatorFixture();
+    await fixture.clients.kinesis.send(new CreateStreamCommand({ StreamName: STREAM, ShardCount: SHARDS }));
+    await waitUntilStreamExists({ client: fixture.clients.kinesis, maxWaitTime: 30 }, { StreamName: STREAM });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bronze-'));
     landingOptions = {
       kinesis: fixture.clients.kinesis,
       s3: fixture.clients.s3,
-      streamName: fixture.names.streamName,
+      streamName: STREAM,
       bucket: fixture.names.bronzeBucket,
       deliveryStreamName: fixture.names.deliveryStreamName,
       table: { databaseName: fixture.names.glueDatabase, tableName: fixture.names.rawTable, region: 'us-east-1' },
@@ -69,7 +80,7 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
   });
 
   it('lands every valid event with its generated values and every unconvertible record as an error', async () => {
-    const replayed = await replay({ kinesis: fixture.clients.kinesis, streamName: fixture.names.streamName, source: generatorSource(GENERATED), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    const replayed = await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource(GENERATED), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
     expect(replayed).toMatchObject({ read: 50_000, sent: 50_000, failed: 0 });
 
     const landed = await land(landingOptions);
@@ -119,9 +130,10 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
   it('lands only new records on a second run', async () => {
     const again = await land(landingOptions);
     expect(again).toMatchObject({ read: 0, landed: 0, errors: 0, objects: [] });
-    await replay({ kinesis: fixture.clients.kinesis, streamName: fixture.names.streamName, source: generatorSource({ count: 300, seed: 12 }), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource({ count: 300, seed: 12 }), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
     const next = await land(landingOptions);
     expect(next).toMatchObject({ read: 300, landed: 300, errors: 0 });
+    expect(next.shards).toHaveLength(SHARDS);
     expect(next.shards.map((s) => s.startedAfter)).not.toContain(undefined);
   }, 60_000);
 });
