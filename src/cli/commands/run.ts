@@ -35,7 +35,13 @@ function eventSource(o: RunCliOptions): EventSource {
   return {
     kind: 'generator',
     options: {
-      count: o.records, seed: o.seed, days: o.days, start: o.start, sensors: o.sensors, duplicateRate: o.duplicateRate, malformedRate: o.malformedRate,
+      count: o.records,
+      seed: o.seed,
+      days: o.days,
+      start: o.start,
+      sensors: o.sensors,
+      duplicateRate: o.duplicateRate,
+      malformedRate: o.malformedRate,
     },
   };
 }
