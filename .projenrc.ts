@@ -156,6 +156,22 @@ for (const name of actionNames) {
   }
 }
 
+project.addTask('bench', {
+  description: 'Benchmarks the whole local pipeline (clickstream run) at 100,000 and 1,000,000 events: per-stage wall time and peak memory',
+  exec: 'tsx test/bench/run.bench.ts',
+  receiveArgs: true,
+});
+project.addTask('bench:replay', {
+  description: 'Benchmarks the replayer against a one-record-per-call producer and raw PutRecords (200,000 events), and the landing',
+  exec: 'tsx test/bench/replay.bench.ts',
+  receiveArgs: true,
+});
+project.addTask('bench:kpis', {
+  description: 'Benchmarks the KPI stage at 1,000,000 events: the seed pattern vs ours, and a daily run with 30 days vs 1 day of history',
+  exec: 'tsx test/kpis/benchmark.ts',
+  receiveArgs: true,
+});
+
 project.addTask('clickstream', {
   description: 'Runs the clickstream command line: npx projen clickstream -- <command> [options]',
   exec: clickstream,

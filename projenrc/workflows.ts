@@ -5,7 +5,7 @@ import { KPI_JOBS } from '../src/kpis/catalog';
 
 /**
  * The project's GitHub workflows: `deploy` (push to main, dispatch), `kpis` (daily schedule,
- * dispatch) and `pull-request` (checks, local end-to-end run, opt-in EMR run). See WORKFLOWS.md.
+ * dispatch) and `pull-request` (checks, local end-to-end run, opt-in EMR run). See "Running on AWS" in README.md.
  */
 
 /**
@@ -432,7 +432,7 @@ function addPullRequestWorkflow(gh: github.GitHub): void {
       steps: [
         ...checkoutAndBundle(),
         ...localToolchain(),
-        { name: 'Run the pipeline end to end', run: 'npx clickstream run --json' },
+        { name: 'Run the pipeline end to end on the committed sample', run: 'npx clickstream run --sample --json' },
         {
           name: 'Write the report to the job summary',
           if: 'always()',

@@ -1,0 +1,79 @@
+/**
+ * Benchmark of the whole local pipeline (`clickstream run`) at several sizes: per-stage wall time
+ * and peak memory, written to reports/bench/run-bench.{json,md} and printed. Not a test: it
+ * asserts nothing about speed; it fails only when a run does not succeed.
+ *
+ *   npx projen bench              100,000 and 1,000,000 events
+ *   npx projen bench -- 20000     other sizes
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { formatBytes } from '../../src/local/process-memory';
+import { LocalRunReport } from '../../src/pipeline/local-run';
+import { formatCount, formatDuration } from '../../src/pipeline/progress';
+import { REPO_ROOT } from '../support/cli';
+
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const runs = sizes.length > 0 ? sizes : [100_000, 1_000_000];
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 1024 ** 3)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
+
+interface BenchRow {
+  readonly events: number;
+  readonly totalMs: number;
+  readonly stages: ReadonlyArray<{ readonly name: string; readonly ms: number; readonly peak: Record<string, number> }>;
+  readonly reconciled: boolean;
+  readonly checks: string;
+}
+
+const rows: BenchRow[] = [];
+for (const events of runs) {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-bench-'));
+  process.stderr.write(`bench: clickstream run --records ${events} (state ${stateDir})\n`);
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'src', 'cli', 'bin.js'), 'run', '--records', String(events), '--report-dir', path.join(stateDir, 'reports'), '--json'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CLICKSTREAM_STATE_DIR: stateDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const report = JSON.parse(result.stdout) as LocalRunReport;
+  if (report.outcome !== 'succeeded') {
+    process.stderr.write(`bench: the ${events}-event run ${report.outcome}: ${report.failure?.message}\n`);
+    process.exit(1);
+  }
+  rows.push({
+    events,
+    totalMs: report.durationMs,
+    stages: report.stages.map((s) => ({ name: s.name, ms: s.durationMs, peak: { ...(report.peakMemoryBytes[s.name] ?? {}) } })),
+    reconciled: report.reconciliation?.reconciled ?? false,
+    checks: `${report.validation?.summary.passed}/${report.validation?.summary.checks}`,
+  });
+}
+
+const stageNames = rows[0].stages.map((s) => s.name);
+const peakOf = (peak: Record<string, number>) => Object.values(peak).reduce((a, b) => a + b, 0);
+const markdown = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
+  '',
+  `| events | ${stageNames.join(' | ')} | total | peak memory (all processes) | reconciled | checks |`,
+  `|---:|${stageNames.map(() => '---:').join('|')}|---:|---:|---|---|`,
+  ...rows.map((r) => `| ${formatCount(r.events)} | ${r.stages.map((s) => formatDuration(s.ms)).join(' | ')} | ${formatDuration(r.totalMs)} | ` +
+    `${formatBytes(Math.max(...r.stages.map((s) => peakOf(s.peak))))} | ${r.reconciled ? 'yes' : 'NO'} | ${r.checks} |`),
+  '',
+  'Peak memory per stage (this CLI with its Spark children, the emulator, Trino):',
+  '',
+  ...rows.flatMap((r) => [
+    `- ${formatCount(r.events)} events: ${r.stages.map((s) => `${s.name} ${Object.entries(s.peak).map(([k, v]) => `${k} ${formatBytes(v)}`).join(' + ')}`).join('; ')}`,
+  ]),
+].join('\n');
+const outDir = path.join(REPO_ROOT, 'reports', 'bench');
+fs.mkdirSync(outDir, { recursive: true });
+fs.writeFileSync(path.join(outDir, 'run-bench.json'), `${JSON.stringify({ machine: machine(), measuredAt: new Date().toISOString(), rows }, null, 2)}\n`);
+fs.writeFileSync(path.join(outDir, 'run-bench.md'), `${markdown}\n`);
+process.stdout.write(`${markdown}\n\nwritten to ${path.join(outDir, 'run-bench.md')}\n`);
