@@ -46,7 +46,7 @@ export const positive = (what: string) => number(what, (n) => n > 0, 'a positive
 export const share = (what: string) => number(what, (n) => n >= 0 && n <= 1, 'between 0 and 1');
 export const targetOption = () => new Option('--target <target>', 'where to run').choices(TARGETS).default('local');
 
-interface GeneratorCliOptions {
+export interface GeneratorCliOptions {
   records: number;
   seed: number;
   days: number;
@@ -81,7 +81,7 @@ interface ReplayCliOptions extends GeneratorCliOptions {
 }
 
 /** Generator options from the command line, validated before anything connects anywhere. */
-function generatorOptions(o: GeneratorCliOptions): GeneratorOptions {
+export function generatorOptions(o: GeneratorCliOptions): GeneratorOptions {
   const options = {
     count: o.records, seed: o.seed, days: o.days, start: o.start, sensors: o.sensors, duplicateRate: o.duplicateRate, malformedRate: o.malformedRate,
   };

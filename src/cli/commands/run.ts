@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { positive, share, wholeNumber } from './replay';
+import { GeneratorCliOptions, generatorOptions, positive, share, wholeNumber } from './replay';
 import { SAMPLE_FILE } from '../../events/sample/sample';
 import { parseJobList } from '../../kpis/catalog';
 import { localPaths } from '../../local/paths';
@@ -10,14 +10,7 @@ import { createProgressReporter, formatCount, formatDuration } from '../../pipel
 import { writeRunReport } from '../../pipeline/run-report';
 import { commandOutput, formatTable } from '../output';
 
-interface RunCliOptions {
-  records: number;
-  seed: number;
-  days: number;
-  start?: string;
-  sensors: number;
-  duplicateRate: number;
-  malformedRate: number;
+interface RunCliOptions extends GeneratorCliOptions {
   file?: string;
   sample: boolean;
   sendInvalid: boolean;
@@ -32,18 +25,7 @@ interface RunCliOptions {
 function eventSource(o: RunCliOptions): EventSource {
   if (o.file && o.sample) throw new Error('Give either --file or --sample, not both.');
   if (o.file || o.sample) return { kind: 'file', path: o.file ?? SAMPLE_FILE, sendInvalid: o.sendInvalid };
-  return {
-    kind: 'generator',
-    options: {
-      count: o.records,
-      seed: o.seed,
-      days: o.days,
-      start: o.start,
-      sensors: o.sensors,
-      duplicateRate: o.duplicateRate,
-      malformedRate: o.malformedRate,
-    },
-  };
+  return { kind: 'generator', options: generatorOptions(o) };
 }
 
 function textSummary(report: LocalRunReport, files: { json: string; markdown: string }): string {
