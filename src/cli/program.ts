@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerLandCommand } from './commands/land';
+import { registerPublishScriptsCommand } from './commands/publish-scripts';
 import { registerReplayCommands } from './commands/replay';
 import { registerRunCommand } from './commands/run';
 import { registerKpisCommand } from './commands/kpis';
@@ -43,5 +44,6 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerQueryCommand(program);
   registerSmokeCommand(program);
+  registerPublishScriptsCommand(program);
   return program;
 }

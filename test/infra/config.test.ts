@@ -81,7 +81,8 @@ describe('Spark scripts version', () => {
 
   it('fails clearly for a missing folder or a malformed version', () => {
     expect(() => scriptsVersion('/nonexistent/spark')).toThrow(/does not exist/);
-    expect(() => scriptsKeyPrefix('main')).toThrow(/not a 16-digit hex content hash/);
+    expect(() => scriptsKeyPrefix('main/../x')).toThrow('scripts-version must be a git sha or content hash (letters, digits, ".", "_", "-"), got "main/../x".');
+    expect(() => scriptsKeyPrefix('')).toThrow(/scripts-version/);
   });
 });
 
