@@ -459,15 +459,12 @@ function addPullRequestWorkflow(gh: github.GitHub): void {
         awsCredentials('AWS_RUN_ROLE_ARN'),
         {
           name: "Publish this pull request's Spark scripts",
+          // The layout the CDK app publishes and the EMR steps read: spark/<version>/.
           env: {
-            SCRIPTS_PREFIX: `s3://clickstream-${PR_ENVIRONMENT}-scripts-\${{ vars.AWS_ACCOUNT_ID }}/\${{ github.event.pull_request.head.sha }}`,
+            SCRIPTS_BUCKET: `clickstream-${PR_ENVIRONMENT}-scripts-\${{ vars.AWS_ACCOUNT_ID }}`,
+            SCRIPTS_VERSION: '${{ github.event.pull_request.head.sha }}',
           },
-          run: [
-            'cd spark',
-            "zip -qr \"$RUNNER_TEMP/clickstream_jobs.zip\" clickstream_jobs -x '*/__pycache__/*' '*/tests/*'",
-            'aws s3 cp "$RUNNER_TEMP/clickstream_jobs.zip" "$SCRIPTS_PREFIX/clickstream_jobs.zip"',
-            'for script in kpi_*.py; do aws s3 cp "$script" "$SCRIPTS_PREFIX/$script"; done',
-          ].join('\n'),
+          run: 'npx clickstream publish-scripts --bucket "$SCRIPTS_BUCKET" --scripts-version "$SCRIPTS_VERSION"',
         },
         ...awsPipelineSteps({
           environment: PR_ENVIRONMENT,

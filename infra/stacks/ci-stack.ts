@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { EMR_LOG_PREFIX } from './compute-stack';
 import { ATHENA_RESULTS_PREFIX } from './query-stack';
 import { EMR_ENVIRONMENT_TAG, ResourceNames } from '../../src/config/names';
+import { SCRIPTS_ROOT_PREFIX } from '../../src/config/scripts';
 import { OUTPUT_KEYS, stackNamePrefix } from '../../src/config/stack-outputs';
 import { EnvironmentConfig } from '../config/environments';
 import { glueDatabaseArns, pipelineBucket } from '../constructs/imports';
@@ -25,6 +26,12 @@ export interface CiStackProps extends StackProps {
   readonly emrServiceRole: iam.IRole;
   readonly emrInstanceRole: iam.IRole;
 }
+
+/**
+ * Keys a pull request's EMR run publishes its scripts to: versions named by a 40-character commit
+ * sha (`?` matches one character), never the 16-character content hashes the CDK app deploys.
+ */
+export const COMMIT_SCRIPTS_KEYS = `${SCRIPTS_ROOT_PREFIX}/${'?'.repeat(40)}/*`;
 
 /** The `sub` claims of GitHub's OIDC tokens that each role trusts. */
 export function trustedSubjects(config: EnvironmentConfig): { deploy: string[]; run: string[] } {
@@ -100,6 +107,13 @@ export class CiStack extends Stack {
     bucket('bronzeBucket').grantRead(role);
     bucket('warehouseBucket').grantRead(role);
     bucket('scriptsBucket').grantRead(role);
+    if (props.config.github.runFromPullRequests) {
+      role.addToPolicy(new iam.PolicyStatement({
+        sid: 'PublishPullRequestScripts',
+        actions: ['s3:PutObject'],
+        resources: [bucket('scriptsBucket').arnForObjects(COMMIT_SCRIPTS_KEYS)],
+      }));
+    }
     bucket('logsBucket').grantRead(role, `${EMR_LOG_PREFIX}*`);
     bucket('athenaResultsBucket').grantReadWrite(role, `${ATHENA_RESULTS_PREFIX}*`);
     props.emrServiceRole.grantPassRole(role);
@@ -145,6 +159,10 @@ export class CiStack extends Stack {
         reason: 'Read-only: runs check landed data, published scripts and (through Athena) the Iceberg tables.',
       })),
       { finding: bucketObjectsFinding(bucket('logsBucket'), `${EMR_LOG_PREFIX}*`), reason: 'Read-only: failed steps are reported with their EMR logs.' },
+      {
+        finding: bucketObjectsFinding(bucket('scriptsBucket'), COMMIT_SCRIPTS_KEYS),
+        reason: "A pull request's EMR run uploads its scripts under its commit's sha (clickstream publish-scripts); deployed content-hash versions stay read-only.",
+      },
       { finding: bucketObjectsFinding(bucket('athenaResultsBucket'), `${ATHENA_RESULTS_PREFIX}*`), reason: 'Athena writes and the validation suite reads query results under results/.' },
       { finding: arnFinding(this, clusters), reason: 'EMR cluster ids are generated; the statements only allow clusters tagged with this environment.' },
       { finding: arnFinding(this, glueDatabaseArns(this, names.glueDatabase)[2]), reason: 'Read-only metadata of the KPI tables in this database, for Athena.' },

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerKpisCommand } from './commands/kpis';
 import { registerLandCommand } from './commands/land';
+import { registerPublishScriptsCommand } from './commands/publish-scripts';
 import { registerQueryCommand } from './commands/query';
 import { registerReplayCommands } from './commands/replay';
 import { registerRunCommand } from './commands/run';
@@ -43,5 +44,6 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerQueryCommand(program);
   registerSmokeCommand(program);
+  registerPublishScriptsCommand(program);
   return program;
 }

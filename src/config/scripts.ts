@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { deterministicZip } from './zip';
+import { SPARK_JOBS_PACKAGE } from '../kpis/catalog';
 
-/**
+/*
  * What is left out of the published Spark scripts. Byte-code caches and tests do not change
- * what a cluster runs, and documentation does not either, so none of them may change the
- * version. Expressed as gitignore patterns for the CDK asset; {@link isPublishedScript}
- * applies the same rules to the content hash.
+ * what a cluster runs, and documentation does not either, so none of them may change the version.
  */
-export const SCRIPTS_IGNORE_PATTERNS = ['__pycache__/', '.pytest_cache/', 'tests/', '.venv/', '*.pyc', '*.md'] as const;
-
 const IGNORED_DIRECTORIES = new Set(['__pycache__', '.pytest_cache', 'tests', '.venv']);
 const IGNORED_EXTENSIONS = ['.pyc', '.md'];
 
@@ -57,10 +55,65 @@ export function scriptsVersion(sparkDir: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Key prefix of one published version in the scripts bucket (`spark/<version>/`). */
-export function scriptsKeyPrefix(version: string): string {
-  if (!/^[0-9a-f]{16}$/.test(version)) {
-    throw new Error(`Scripts version "${version}" is not a 16-digit hex content hash (see scriptsVersion()).`);
+/** The zip of the jobs' shared package, published beside the scripts for `--py-files`. */
+export const SCRIPTS_ARCHIVE = `${SPARK_JOBS_PACKAGE}.zip`;
+
+/** A version is a content hash or a git sha: one path segment, nothing to escape. */
+const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Throws unless `version` can name a published version (one path segment). */
+export function validateScriptsVersion(version: string): void {
+  if (!VERSION.test(version)) {
+    throw new Error(`scripts-version must be a git sha or content hash (letters, digits, ".", "_", "-"), got "${version}".`);
   }
+}
+
+/**
+ * Key prefix of one published version in the scripts bucket (`spark/<version>/`). The CDK app
+ * publishes there, `clickstream publish-scripts` uploads there and the EMR steps read from there.
+ */
+export function scriptsKeyPrefix(version: string): string {
+  validateScriptsVersion(version);
   return `${SCRIPTS_ROOT_PREFIX}/${version}/`;
+}
+
+/** `s3://<bucket>/spark/<version>/`, the prefix every script of a run is read from. */
+export function scriptsUri(bucket: string, version: string): string {
+  return `s3://${bucket}/${scriptsKeyPrefix(version)}`;
+}
+
+/**
+ * The zip of `spark/clickstream_jobs/` with the package folder inside, as `--py-files` needs it.
+ * Entries are sorted and carry fixed timestamps, so the same sources give the same bytes.
+ */
+export function scriptsArchive(sparkDir: string): Buffer {
+  const packageFiles = publishedScriptFiles(sparkDir).filter((f) => f.startsWith(`${SPARK_JOBS_PACKAGE}/`));
+  if (packageFiles.length === 0) {
+    throw new Error(`${path.join(sparkDir, SPARK_JOBS_PACKAGE)} has no files to package; the jobs import it.`);
+  }
+  return deterministicZip(packageFiles.map((name) => ({ name, data: fs.readFileSync(path.join(sparkDir, name)) })));
+}
+
+/** One object of a published version: its key below the version prefix and its bytes. */
+export interface ScriptObject {
+  readonly key: string;
+  readonly body: Buffer;
+}
+
+/** Everything a version publishes: the published files as they are, and {@link SCRIPTS_ARCHIVE}. */
+export function scriptObjects(sparkDir: string): ScriptObject[] {
+  return [
+    ...publishedScriptFiles(sparkDir).map((key) => ({ key, body: fs.readFileSync(path.join(sparkDir, key)) })),
+    { key: SCRIPTS_ARCHIVE, body: scriptsArchive(sparkDir) },
+  ];
+}
+
+/** Writes {@link scriptObjects} into `outDir` (the CDK asset's staging folder); returns their keys. */
+export function stageScripts(sparkDir: string, outDir: string): string[] {
+  return scriptObjects(sparkDir).map(({ key, body }) => {
+    const file = path.join(outDir, ...key.split('/'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, body);
+    return key;
+  });
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { DEFAULT_RELEASE_LABEL } from './cluster-spec';
 import { EmrRunOptions } from './run-kpis';
-import { scriptsPrefix } from './steps';
 import { loadConfig } from '../config/config';
 import { EMR_ENVIRONMENT_TAG, ENVIRONMENTS } from '../config/names';
+import { validateScriptsVersion } from '../config/scripts';
 import { parseJobList } from '../kpis/catalog';
 import { validateWindow } from '../kpis/job-arguments';
 
@@ -110,9 +110,9 @@ export function parseEmrRunInputs(inputs: EmrRunInputs, identity: RunIdentity = 
   }
   const version = blank(inputs['scripts-version']) as string | undefined;
   if (!version) {
-    problems.push('scripts-version: set the version prefix the scripts were uploaded under (the deploying commit\'s sha).');
+    problems.push('scripts-version: set the published scripts version (the compute stack\'s ScriptsVersion output, or the git sha given to `clickstream publish-scripts`).');
   } else {
-    check('scripts-version', () => scriptsPrefix('bucket', version));
+    check('scripts-version', () => validateScriptsVersion(version));
   }
   const mode = value?.mode ?? blank(inputs.mode) ?? 'transient';
   if (mode === 'existing' && !blank(inputs['cluster-id'])) {

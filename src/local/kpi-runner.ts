@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
@@ -8,7 +8,8 @@ import { SparkSubmitCommand, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
 import { ResourceNames } from '../config/names';
-import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName, SPARK_JOBS_PACKAGE } from '../kpis/catalog';
+import { SCRIPTS_ARCHIVE, scriptsArchive } from '../config/scripts';
+import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName } from '../kpis/catalog';
 import { DayWindow, JobLocations, buildAllKpisArguments, buildJobArguments, validateWindow } from '../kpis/job-arguments';
 
 /**
@@ -106,22 +107,13 @@ export function spawnSparkSubmit(
 }
 
 /**
- * Zips the jobs' shared package for `--py-files`, as EMR gets it: the driver on a cluster does not
- * have the script's folder on its path.
+ * Zips the jobs' shared package for `--py-files`, as EMR gets it (the same bytes the CDK app
+ * publishes): the driver on a cluster does not have the script's folder on its path.
  */
 export function packageSparkJobs(paths: LocalPaths, outputDir: string): string {
   fs.mkdirSync(outputDir, { recursive: true });
-  const zip = path.join(outputDir, `${SPARK_JOBS_PACKAGE}.zip`);
-  const script = [
-    'import pathlib, sys, zipfile',
-    'root, out = pathlib.Path(sys.argv[1]), sys.argv[2]',
-    'with zipfile.ZipFile(out, "w") as z:',
-    `    for f in sorted((root / "${SPARK_JOBS_PACKAGE}").glob("*.py")): z.write(f, f.relative_to(root))`,
-  ].join('\n');
-  const result = spawnSync(paths.python, ['-c', script, paths.spark, zip], { encoding: 'utf8' });
-  if (result.status !== 0) {
-    throw new Error(`Could not package ${path.join(paths.spark, SPARK_JOBS_PACKAGE)} with ${paths.python}: ${result.stderr || result.error?.message}. Run \`npx clickstream setup\` if the virtualenv is missing.`);
-  }
+  const zip = path.join(outputDir, SCRIPTS_ARCHIVE);
+  fs.writeFileSync(zip, scriptsArchive(paths.spark));
   return zip;
 }
 

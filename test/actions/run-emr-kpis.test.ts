@@ -110,9 +110,9 @@ describe('run-emr-kpis main step', () => {
       { Key: 'clickstream:environment', Value: 'dev' }, { Key: 'repository', Value: 'acme/clickstream' }, { Key: 'run-id', Value: '4242' },
     ]);
     expect(request.Steps!.map((s) => s.HadoopJarStep!.Args!.find((a) => a.endsWith('.py')))).toEqual([
-      `s3://clickstream-dev-scripts-123456789012/${SHA}/kpi_sensor_health.py`,
-      `s3://clickstream-dev-scripts-123456789012/${SHA}/kpi_temp_humidity.py`,
-      `s3://clickstream-dev-scripts-123456789012/${SHA}/kpi_event_geo.py`,
+      `s3://clickstream-dev-scripts-123456789012/spark/${SHA}/kpi_sensor_health.py`,
+      `s3://clickstream-dev-scripts-123456789012/spark/${SHA}/kpi_temp_humidity.py`,
+      `s3://clickstream-dev-scripts-123456789012/spark/${SHA}/kpi_event_geo.py`,
     ]);
     expect(record.summary).toContain('### ✅ KPI jobs completed on EMR');
     expect(record.summary).toContain(`| ${NAMES[1]} | \`s-B\` | COMPLETED |`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SCRIPTS_ARCHIVE, scriptsKeyPrefix } from '../../src/config/scripts';
 import { buildRunJobFlowRequest } from '../../src/emr/cluster-spec';
-import { buildKpiSteps, scriptsPrefix } from '../../src/emr/steps';
+import { buildKpiSteps } from '../../src/emr/steps';
 import { KPI_JOB_NAMES } from '../../src/kpis/catalog';
 import { buildJobArguments } from '../../src/kpis/job-arguments';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../../src/kpis/spark-conf';
@@ -35,9 +36,9 @@ describe('KPI steps', () => {
     const args = step.HadoopJarStep!.Args!;
     expect(step.HadoopJarStep!.Jar).toBe('command-runner.jar');
     expect(args.slice(0, 5)).toEqual([
-      'spark-submit', '--deploy-mode', 'cluster', '--py-files', 's3://clickstream-dev-scripts-123456789012/0f3c2a9/clickstream_jobs.zip',
+      'spark-submit', '--deploy-mode', 'cluster', '--py-files', 's3://clickstream-dev-scripts-123456789012/spark/0f3c2a9/clickstream_jobs.zip',
     ]);
-    expect(args).toContain('s3://clickstream-dev-scripts-123456789012/0f3c2a9/kpi_event_geo.py');
+    expect(args).toContain('s3://clickstream-dev-scripts-123456789012/spark/0f3c2a9/kpi_event_geo.py');
     const conf = toSparkSubmitConfArgs(sparkCatalogConf({ warehouse: locations.warehouse, region: 'eu-west-1' }));
     expect(args.slice(5, 5 + conf.length)).toEqual(conf);
     expect(args.join(' ')).not.toMatch(/endpoint/);
@@ -45,8 +46,18 @@ describe('KPI steps', () => {
     expect(step.ActionOnFailure).toBe('CONTINUE');
   });
 
+  it('read the keys the CDK app and publish-scripts write: the prefix scriptsKeyPrefix() gives the version', () => {
+    for (const version of ['0123456789abcdef', '9fceb02d0ae598e95dc970b74767f19372d61af8']) {
+      const [step] = buildKpiSteps({ ...base, jobs: ['sensor_health'], scriptsVersion: version });
+      const args = step.HadoopJarStep!.Args!;
+      const published = `s3://${base.scriptsBucket}/${scriptsKeyPrefix(version)}`;
+      expect(args[args.indexOf('--py-files') + 1]).toBe(`${published}${SCRIPTS_ARCHIVE}`);
+      expect(args.find((a) => a.endsWith('.py'))).toBe(`${published}kpi_sensor_health.py`);
+    }
+  });
+
   it('refuse a version that is not one path segment', () => {
-    expect(() => scriptsPrefix('b', 'main/../x')).toThrow('scripts-version must be a git sha or content hash (letters, digits, ".", "_", "-"), got "main/../x".');
+    expect(() => buildKpiSteps({ ...base, scriptsVersion: 'main/../x' })).toThrow('scripts-version must be a git sha or content hash (letters, digits, ".", "_", "-"), got "main/../x".');
     expect(() => buildKpiSteps({ ...base, scriptsVersion: '' })).toThrow(/scripts-version/);
   });
 });

@@ -6,8 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, REPOSITORY, Synthesized, synthesize } from './support';
 import { ATHENA_ENGINE_VERSION } from '../../infra/stacks/query-stack';
 import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, GLUE_DATABASE, RAW_TABLE, resourceNames } from '../../src/config/names';
-import { scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
+import { SCRIPTS_ARCHIVE, scriptsArchive, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 import { OUTPUT_KEYS, STACK_CONCERNS, stackName } from '../../src/config/stack-outputs';
+import { buildKpiSteps } from '../../src/emr/steps';
 import { glueColumns } from '../../src/events/schema';
 import { localPaths } from '../../src/local/paths';
 
@@ -141,6 +142,47 @@ describe('compute', () => {
     });
     templates.compute.hasOutput(OUTPUT_KEYS.scriptsVersion, { Value: version });
     templates.compute.hasOutput(OUTPUT_KEYS.scriptsUri, { Value: `s3://${names.scriptsBucket}/spark/${version}/` });
+  });
+
+  /** The folder the BucketDeployment's asset was staged from, and the prefix it is copied to. */
+  const publishedAsset = () => {
+    const deployments = Object.values(templates.compute.findResources('Custom::CDKBucketDeployment'));
+    expect(deployments).toHaveLength(1);
+    const properties = deployments[0].Properties as { SourceObjectKeys: string[]; DestinationBucketKeyPrefix: string };
+    const { SourceObjectKeys: keys, DestinationBucketKeyPrefix: prefix } = properties;
+    expect(keys).toHaveLength(1);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dev.outdir, `${dev.stacks.compute.artifactId}.assets.json`), 'utf8')) as {
+      files: Record<string, { source: { path: string; packaging: string }; destinations: Record<string, { objectKey: string }> }>;
+    };
+    const asset = Object.values(manifest.files).find((f) => Object.values(f.destinations).some((d) => d.objectKey === keys[0]));
+    expect(asset?.source.packaging).toBe('zip');
+    const dir = path.join(dev.outdir, asset!.source.path);
+    expect(fs.statSync(dir).isDirectory()).toBe(true);
+    return { dir, prefix };
+  };
+
+  it('publishes the package zip beside the scripts, as the zip builder makes it', () => {
+    const { dir } = publishedAsset();
+    const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+    expect(files).toEqual(['clickstream_jobs/__init__.py', SCRIPTS_ARCHIVE, 'kpi_sensor_health.py'].map((f) => f.split('/').join(path.sep)).sort());
+    expect(fs.readFileSync(path.join(dir, SCRIPTS_ARCHIVE)).equals(scriptsArchive(dev.sparkDir))).toBe(true);
+  });
+
+  it('publishes every object the EMR steps of its version read, at the URIs they read', () => {
+    const { dir, prefix } = publishedAsset();
+    const version = dev.stacks.compute.scripts.version;
+    const steps = buildKpiSteps({
+      jobs: ['sensor_health'],
+      locations: { bronzePath: names.bronzeUri, database: GLUE_DATABASE, warehouse: names.warehouseUri },
+      region: 'eu-west-1',
+      scriptsBucket: names.scriptsBucket,
+      scriptsVersion: version,
+    });
+    const args = steps[0].HadoopJarStep!.Args!;
+    const read = [args[args.indexOf('--py-files') + 1], args.find((a) => a.endsWith('.py'))!];
+    const published = `s3://${names.scriptsBucket}/${prefix}`;
+    expect(read).toEqual([`${published}${SCRIPTS_ARCHIVE}`, `${published}kpi_sensor_health.py`]);
+    for (const uri of read) expect(fs.existsSync(path.join(dir, uri.slice(published.length))), uri).toBe(true);
   });
 });
 

@@ -11,9 +11,9 @@ import { REPOSITORY, sparkFixture, synthesize, testConfig } from './support';
 import { environmentConfig } from '../../infra/config/environments';
 import { acknowledgeWildcards, S3_GRANT_ACTIONS } from '../../infra/constructs/nag';
 import { bronzeTablePrefix } from '../../infra/stacks/catalog-stack';
-import { trustedSubjects } from '../../infra/stacks/ci-stack';
+import { COMMIT_SCRIPTS_KEYS, trustedSubjects } from '../../infra/stacks/ci-stack';
 import { BRONZE_PREFIX } from '../../src/config/names';
-import { publishedScriptFiles, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
+import { publishedScriptFiles, SCRIPTS_ARCHIVE, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 
 describe('environment configuration', () => {
   const context = (values: Record<string, string>) => ({ tryGetContext: (key: string) => values[key] });
@@ -44,6 +44,22 @@ describe('environment configuration', () => {
 
   it('imports the OIDC provider when told another environment created it', () => {
     expect(testConfig('staging', { createOidcProvider: 'false' }).github.createOidcProvider).toBe(false);
+  });
+});
+
+describe('staging', () => {
+  it("lets the run role publish a pull request's scripts under commit versions only", () => {
+    const { stacks } = synthesize('staging');
+    const statements = Object.values(Template.fromStack(stacks.ci).findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: unknown; Resource: unknown }>);
+    const publish = statements.find((s) => s.Sid === 'PublishPullRequestScripts');
+    expect(publish?.Action).toBe('s3:PutObject');
+    expect(JSON.stringify(publish?.Resource)).toContain(`/${COMMIT_SCRIPTS_KEYS}`);
+    const keys = new RegExp(`^${COMMIT_SCRIPTS_KEYS.replace(/\?/g, '.').replace('*', '.*')}$`);
+    expect(keys.test(`${scriptsKeyPrefix('9fceb02d0ae598e95dc970b74767f19372d61af8')}${SCRIPTS_ARCHIVE}`)).toBe(true);
+    expect(keys.test(`${scriptsKeyPrefix('0123456789abcdef')}${SCRIPTS_ARCHIVE}`)).toBe(false);
+    const writesScripts = (s: { Action: unknown; Resource: unknown }) => JSON.stringify(s.Action).includes('s3:Put') && JSON.stringify(s.Resource).includes('-scripts-');
+    expect(statements.filter(writesScripts)).toEqual([publish]);
   });
 });
 
@@ -81,7 +97,8 @@ describe('Spark scripts version', () => {
 
   it('fails clearly for a missing folder or a malformed version', () => {
     expect(() => scriptsVersion('/nonexistent/spark')).toThrow(/does not exist/);
-    expect(() => scriptsKeyPrefix('main')).toThrow(/not a 16-digit hex content hash/);
+    expect(() => scriptsKeyPrefix('main/../x')).toThrow('scripts-version must be a git sha or content hash (letters, digits, ".", "_", "-"), got "main/../x".');
+    expect(() => scriptsKeyPrefix('')).toThrow(/scripts-version/);
   });
 });
 
