@@ -28,8 +28,20 @@ export interface BootstrapResult {
   readonly existing: readonly string[];
 }
 
-/** Local stream shards: two, so the replayer and landing exercise more than one shard. */
-export const LOCAL_SHARD_COUNT = 2;
+/**
+ * Local stream shards: two by default, so the replayer and landing exercise more than one shard.
+ * `CLICKSTREAM_LOCAL_SHARDS` raises it for big local runs: the emulator's cost per put grows with
+ * the records already in the shard, so a million events replay far faster over more shards.
+ */
+export function localShardCount(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.CLICKSTREAM_LOCAL_SHARDS;
+  if (value === undefined || value === '') return 2;
+  const shards = Number(value);
+  if (!Number.isInteger(shards) || shards < 1 || shards > 256) {
+    throw new Error(`CLICKSTREAM_LOCAL_SHARDS must be a whole number from 1 to 256, got "${value}".`);
+  }
+  return shards;
+}
 
 const NOT_FOUND_ERRORS = ['NotFound', 'NoSuchBucket', 'EntityNotFoundException', 'ResourceNotFoundException'];
 
@@ -94,7 +106,7 @@ export async function bootstrapLocalResources(clients: EmulatorClients, names: R
     `kinesis stream ${names.streamName}`,
     () => clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: names.streamName })),
     async () => {
-      await clients.kinesis.send(new CreateStreamCommand({ StreamName: names.streamName, ShardCount: LOCAL_SHARD_COUNT }));
+      await clients.kinesis.send(new CreateStreamCommand({ StreamName: names.streamName, ShardCount: localShardCount() }));
       await waitUntilStreamExists({ client: clients.kinesis, maxWaitTime: 30 }, { StreamName: names.streamName });
     },
     result,

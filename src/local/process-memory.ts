@@ -11,8 +11,8 @@ export function residentBytes(pid: number): number {
   }
 }
 
-/** A process and all its descendants, from /proc (Linux). */
-export function processTree(root: number): number[] {
+/** A process and all its descendants, from /proc (Linux), not descending into `exclude`. */
+export function processTree(root: number, exclude: ReadonlySet<number> = new Set()): number[] {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -29,7 +29,7 @@ export function processTree(root: number): number[] {
   while (queue.length > 0) {
     const pid = queue.shift()!;
     tree.push(pid);
-    queue.push(...(children.get(pid) ?? []));
+    queue.push(...(children.get(pid) ?? []).filter((child) => !exclude.has(child)));
   }
   return tree;
 }
@@ -37,6 +37,7 @@ export function processTree(root: number): number[] {
 /**
  * Tracks the peak resident memory of process trees while work runs (e.g. the Spark driver JVM
  * plus its Python workers), by sampling /proc. Sampling misses spikes shorter than the interval.
+ * A tree stops at another watched root, so a service started by the watched CLI counts once.
  */
 export class PeakMemorySampler {
   private readonly peaks = new Map<string, number>();
@@ -67,8 +68,10 @@ export class PeakMemorySampler {
   }
 
   private sample(): void {
+    const roots = new Set(this.roots.values());
     for (const [label, root] of this.roots) {
-      const total = processTree(root).reduce((sum, pid) => sum + residentBytes(pid), 0);
+      const others = new Set([...roots].filter((pid) => pid !== root));
+      const total = processTree(root, others).reduce((sum, pid) => sum + residentBytes(pid), 0);
       this.peaks.set(label, Math.max(this.peaks.get(label) ?? 0, total));
     }
   }
