@@ -199,6 +199,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
           throttled: result.throttled,
           failed: result.failed,
           distinctValidEvents: result.manifest.counts.distinctValidUuids,
+          shiftSeconds: result.shiftSeconds,
         },
         summary: `${formatCount(result.sent)} records sent (${formatCount(result.recordsPerSecond)}/s), ${formatCount(result.manifest.counts.distinctValidUuids)} distinct valid events`,
       };

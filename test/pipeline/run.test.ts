@@ -2,6 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TrinoEngine } from '../../src/engines/trino';
+import { generateRecords } from '../../src/events/generator';
+import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
+import { KpiRow, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
+import { convertRecord } from '../../src/landing/convert';
 import { LocalRunReport } from '../../src/pipeline/local-run';
 import { parseJsonOutput, runCli } from '../support/cli';
 import { processesWithEnv } from '../support/processes';
@@ -9,27 +14,69 @@ import { processesWithEnv } from '../support/processes';
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-run-test-'));
 const reportDir = path.join(stateDir, 'reports');
 const env = { CLICKSTREAM_STATE_DIR: stateDir };
+const GENERATOR = { count: 20_000, seed: 7, duplicateRate: 0.03, malformedRate: 0.01 } as const;
 
 afterAll(async () => {
   await runCli(['down'], env);
 });
 
+/**
+ * What the landing puts in bronze for the generated records, shifted as the replay shifted them:
+ * the input of the independent reference computation.
+ */
+function landedEvents(shiftSeconds: number): RawEvent[] {
+  const events: RawEvent[] = [];
+  for (const record of generateRecords({ ...GENERATOR, days: 3, sensors: 100 })) {
+    let line = record.line;
+    try {
+      const value = JSON.parse(line) as Record<string, unknown>;
+      if (value && typeof value === 'object' && typeof value.timestamp === 'number' && Number.isInteger(value.timestamp)) {
+        line = JSON.stringify({ ...value, timestamp: value.timestamp + shiftSeconds });
+      }
+    } catch {
+      // Not JSON: the landing sends it to errors/ whatever its timestamp.
+    }
+    const conversion = convertRecord(new TextEncoder().encode(line));
+    if (conversion.ok) events.push(conversion.row as RawEvent);
+  }
+  return events;
+}
+
+function expectRowsEqual(table: KpiTableName, actual: KpiRow[], expected: KpiRow[]): void {
+  expect(actual.length, `${table}: row count`).toBe(expected.length);
+  const columns: ReadonlyArray<{ readonly name: string; readonly type: string }> = KPI_TABLES[table].columns;
+  const doubles = new Set(columns.filter((c) => c.type === 'double').map((c) => c.name));
+  for (let i = 0; i < expected.length; i++) {
+    for (const column of columns.map((c) => c.name)) {
+      const where = `${table} row ${i} (${KPI_TABLES[table].grain.map((g) => `${g}=${expected[i][g]}`).join(', ')}) column ${column}`;
+      if (doubles.has(column)) expect(Number(actual[i][column]), where).toBeCloseTo(Number(expected[i][column]), 9);
+      else expect(actual[i][column], where).toBe(expected[i][column]);
+    }
+  }
+}
+
 describe('clickstream run: the whole pipeline on the embedded stack', () => {
-  it('takes 20,000 generated events from a stopped stack to validated KPI tables, and stops what it started', async () => {
-    const result = await runCli(['run', '--records', '20000', '--seed', '7', '--duplicate-rate', '0.03', '--malformed-rate', '0.01', '--report-dir', reportDir, '--json'], env);
+  let report: LocalRunReport;
+
+  it('takes 20,000 generated events from a stopped stack to validated KPI tables', async () => {
+    const result = await runCli([
+      'run', '--records', String(GENERATOR.count), '--seed', String(GENERATOR.seed), '--duplicate-rate', String(GENERATOR.duplicateRate),
+      '--malformed-rate', String(GENERATOR.malformedRate), '--report-dir', reportDir, '--keep', '--json',
+    ], env);
     expect(result.code, result.stderr.slice(-5000)).toBe(0);
-    const report = parseJsonOutput<LocalRunReport>(result);
+    report = parseJsonOutput<LocalRunReport>(result);
 
     expect(report.outcome).toBe('succeeded');
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
       ['stack', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'succeeded'],
     ]);
-    const stage = (name: string) => report.stages.find((s) => s.name === name)!;
+    expect(report.stack.startedByRun).toBe(true);
 
     // Counts reconcile from the replay to the tables.
+    const replay = report.stages.find((s) => s.name === 'replay')!;
     const r = report.reconciliation!;
-    expect(stage('replay').counts.sent).toBe(20_000);
-    expect(stage('replay').counts.failed).toBe(0);
+    expect(replay.counts.sent).toBe(20_000);
+    expect(replay.counts.failed).toBe(0);
     expect(r.read).toBe(r.sent);
     expect(r.landed + r.landingErrors).toBe(r.read);
     // Malformed JSON and wrong types go to errors/; duplicates and out-of-range values land.
@@ -43,20 +90,29 @@ describe('clickstream run: the whole pipeline on the embedded stack', () => {
     expect(report.validation!.summary.passed).toBe(report.validation!.summary.checks);
     expect(report.validation!.checks.some((c) => c.check === 'expected-day-totals' && c.passed)).toBe(true);
 
-    // The five tables are shown with their first rows.
+    // The five tables are shown with their first rows; the reports are on disk.
     expect(report.tables!.map((t) => t.table)).toEqual(['sensor_health', 'status_health', 'temp_humidity_kpis', 'event_geo_kpis_events', 'event_geo_kpis_faulty_geo']);
     for (const table of report.tables!) {
       expect(table.rowCount, table.table).toBeGreaterThan(0);
       expect(table.rows.length, table.table).toBe(Math.min(5, table.rowCount));
     }
-    const sensors = report.tables!.find((t) => t.table === 'status_health')!;
-    expect(sensors.rows.reduce((sum, row) => sum + Number(row.sensor_count), 0)).toBe(100);
-
-    // Reports on disk, and nothing left running.
     expect(fs.readFileSync(path.join(reportDir, 'run-report.md'), 'utf8')).toContain('## clickstream run: passed');
     expect(fs.existsSync(path.join(reportDir, 'validation-report.md'))).toBe(true);
-    expect(report.stack.startedByRun).toBe(true);
-    expect(report.stack.stoppedAtEnd).toBe(true);
-    expect(processesWithEnv('CLICKSTREAM_STATE_DIR', stateDir)).toEqual([]);
   }, 900_000);
+
+  it('wrote exactly the tables the independent reference computes from the same events', async () => {
+    const shift = report.stages.find((s) => s.name === 'replay')!.counts.shiftSeconds;
+    const expected = referenceKpis(landedEvents(shift), report.window);
+    const trino = new TrinoEngine({ endpoint: report.stack.endpoints!.trino });
+    for (const table of Object.keys(KPI_TABLES) as KpiTableName[]) {
+      const rows = (await trino.query(`SELECT * FROM analytics.${table}`)).rows as KpiRow[];
+      expectRowsEqual(table, sortByGrain(table, rows), sortByGrain(table, expected[table]));
+    }
+  }, 300_000);
+
+  it('down stops every process the run left running', async () => {
+    const down = await runCli(['down', '--json'], env);
+    expect(down.code).toBe(0);
+    expect(processesWithEnv('CLICKSTREAM_STATE_DIR', stateDir)).toEqual([]);
+  }, 120_000);
 });
