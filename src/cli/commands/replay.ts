@@ -100,19 +100,33 @@ const parseRate = (value: string) => {
   return String(positive('--rate')(value));
 };
 
+/** Per-command defaults of the generator options. */
+export interface GeneratorOptionDefaults {
+  readonly records: number;
+  readonly duplicateRate: number;
+  readonly malformedRate: number;
+  readonly start?: string;
+}
+
+/** The seeded generator's options, one definition for every command that generates events. */
+export function addGeneratorOptions(command: Command, defaults: GeneratorOptionDefaults): Command {
+  return command
+    .option('--records <n>', 'events to generate, anomalies included', wholeNumber('--records', 1), defaults.records)
+    .option('--seed <n>', 'generator seed (same seed, same events)', wholeNumber('--seed'), 1)
+    .option('--days <n>', 'days the generated event times spread over', positive('--days'), 3)
+    .option('--start <iso>', 'first generated event time (UTC)', defaults.start)
+    .option('--sensors <n>', 'sensors in the generated fleet', wholeNumber('--sensors', 1), 100)
+    .option('--duplicate-rate <share>', 'share of re-delivered events (same uuid)', share('--duplicate-rate'), defaults.duplicateRate)
+    .option('--malformed-rate <share>', 'share of malformed records', share('--malformed-rate'), defaults.malformedRate);
+}
+
 export function registerReplayCommands(program: Command): void {
-  program
+  addGeneratorOptions(program
     .command('generate')
     .description('Write generated sensor events as JSON Lines (gzip when the name ends in .gz). Same seed and options, same bytes.')
     .option('--output <file>', 'file to write (default: the committed sample with --sample)')
-    .option('--sample', `recreate the committed sample (${path.relative(process.cwd(), SAMPLE_FILE)}) with its fixed options`, false)
-    .option('--records <n>', 'records to generate, anomalies included', wholeNumber('--records', 1), 10_000)
-    .option('--seed <n>', 'random seed', wholeNumber('--seed'), 1)
-    .option('--days <n>', 'days the event times spread over', positive('--days'), 3)
-    .option('--start <iso>', 'first event time (UTC)', '2026-11-01T00:00:00Z')
-    .option('--sensors <n>', 'sensors in the fleet', wholeNumber('--sensors', 1), 100)
-    .option('--duplicate-rate <share>', 'share of re-delivered events (same uuid)', share('--duplicate-rate'), 0)
-    .option('--malformed-rate <share>', 'share of malformed records', share('--malformed-rate'), 0)
+    .option('--sample', `recreate the committed sample (${path.relative(process.cwd(), SAMPLE_FILE)}) with its fixed options`, false),
+  { records: 10_000, duplicateRate: 0, malformedRate: 0, start: '2026-11-01T00:00:00Z' })
     .option('--json', 'print the summary as one JSON object', false)
     .action((o: GenerateCliOptions) => {
       const out = commandOutput(o.json);
@@ -123,7 +137,7 @@ export function registerReplayCommands(program: Command): void {
       out.summary({ ...written, options }, () => `Wrote ${options.count} records (${written.bytes} bytes) to ${written.file}.`);
     });
 
-  program
+  addGeneratorOptions(program
     .command('replay')
     .description(
       'Replay sensor events (generated, or a JSON Lines file) into the Kinesis stream with PutRecords, paced to the stream\'s shard limits; ' +
@@ -133,14 +147,8 @@ export function registerReplayCommands(program: Command): void {
     .option('--region <region>', 'AWS region (aws target)')
     .option('--stream <name>', 'stream name (default: from configuration)')
     .option('--file <path>', 'replay a JSON Lines file (.gz allowed) instead of generating events')
-    .option('--sample', 'replay the committed sample file', false)
-    .option('--records <n>', 'events to generate', wholeNumber('--records', 1), 10_000)
-    .option('--seed <n>', 'generator seed', wholeNumber('--seed'), 1)
-    .option('--days <n>', 'days the generated event times spread over', positive('--days'), 3)
-    .option('--start <iso>', 'first generated event time (UTC)')
-    .option('--sensors <n>', 'sensors in the generated fleet', wholeNumber('--sensors', 1), 100)
-    .option('--duplicate-rate <share>', 'share of generated re-deliveries', share('--duplicate-rate'), 0)
-    .option('--malformed-rate <share>', 'share of generated malformed records', share('--malformed-rate'), 0)
+    .option('--sample', 'replay the committed sample file', false),
+  { records: 10_000, duplicateRate: 0, malformedRate: 0 })
     .option('--send-invalid', 'also send file lines that fail the schema check (exercises the landing\'s error path)', false)
     .option('--shift-to-now', 'shift event times so the newest event is now', false)
     .option('--rate <records/s>', 'records per second, or "max" for no pacing (default: shard count x 1000)', parseRate)

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { GeneratorCliOptions, generatorOptions, positive, share, wholeNumber } from './replay';
+import { GeneratorCliOptions, addGeneratorOptions, generatorOptions } from './replay';
 import { SAMPLE_FILE } from '../../events/sample/sample';
 import { parseJobList } from '../../kpis/catalog';
 import { localPaths } from '../../local/paths';
@@ -59,20 +59,14 @@ function textSummary(report: LocalRunReport, files: { json: string; markdown: st
 }
 
 export function registerRunCommand(program: Command): void {
-  program
+  addGeneratorOptions(program
     .command('run')
     .description(
       'Run the whole pipeline on the embedded stack: start it (or reuse a running one), replay events into Kinesis, land them as Parquet, ' +
       'compute the five KPI tables with Spark, validate them on Trino, and write a run report. Stops what it started unless --keep; ' +
       'Ctrl-C stops every process the run started.',
-    )
-    .option('--records <n>', 'events to generate, anomalies included', wholeNumber('--records', 1), 20_000)
-    .option('--seed <n>', 'generator seed (same seed, same events)', wholeNumber('--seed'), 1)
-    .option('--days <n>', 'days the event times spread over', positive('--days'), 3)
-    .option('--start <iso>', 'first event time (UTC)')
-    .option('--sensors <n>', 'sensors in the fleet', wholeNumber('--sensors', 1), 100)
-    .option('--duplicate-rate <share>', 'share of re-delivered events (same uuid)', share('--duplicate-rate'), 0.02)
-    .option('--malformed-rate <share>', 'share of malformed records', share('--malformed-rate'), 0.01)
+    ),
+  { records: 20_000, duplicateRate: 0.02, malformedRate: 0.01 })
     .option('--file <path>', 'replay a JSON Lines file (.gz allowed) instead of generating events')
     .option('--sample', 'replay the committed sample file', false)
     .option('--send-invalid', 'with --file: also send lines that fail the schema check', false)
