@@ -62,6 +62,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-sdk/client-emr@^3.1089.0',
     '@aws-sdk/client-athena@^3.1089.0',
     '@aws-sdk/client-cloudformation@^3.1089.0',
+    '@aws-sdk/client-firehose@^3.1089.0',
     '@smithy/node-http-handler@^4.12.1',
     '@duckdb/node-api@1.5.6-r.1',
     'trino-client@^0.2.9',
