@@ -30,8 +30,7 @@ export interface BootstrapResult {
 
 /**
  * Local stream shards: two by default, so the replayer and landing exercise more than one shard.
- * `CLICKSTREAM_LOCAL_SHARDS` raises it for big local runs: the emulator's cost per put grows with
- * the records already in the shard, so a million events replay far faster over more shards.
+ * `CLICKSTREAM_LOCAL_SHARDS` sets another count (1 to 256), e.g. to try the landing's per-shard work.
  */
 export function localShardCount(env: NodeJS.ProcessEnv = process.env): number {
   const value = env.CLICKSTREAM_LOCAL_SHARDS;

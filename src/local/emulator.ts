@@ -18,6 +18,9 @@ export interface StartEmulatorOptions {
   readonly timeoutMs?: number;
 }
 
+/** The launcher that starts moto server with constant-time Kinesis shard lookups. */
+const MOTO_LAUNCHER = path.join(__dirname, 'moto_server.py');
+
 /** True when the emulator answers on its endpoint. */
 export async function emulatorHealthy(endpoint: string): Promise<boolean> {
   try {
@@ -28,19 +31,22 @@ export async function emulatorHealthy(endpoint: string): Promise<boolean> {
   }
 }
 
-/** Starts moto server from the project's virtualenv and waits until it answers. */
+/**
+ * Starts moto server from the project's virtualenv and waits until it answers. It starts through
+ * `moto_server.py` beside this file, which makes moto's Kinesis shard lookups constant-time
+ * (moto's own are linear in the records a shard holds, which stalls million-event replays).
+ */
 export async function startEmulator(options: StartEmulatorOptions): Promise<EmulatorProcess> {
-  const motoServer = path.join(options.paths.venv, 'bin', 'moto_server');
-  if (!fs.existsSync(motoServer)) {
-    throw new Error(`The AWS emulator is not installed (${motoServer} is missing). Run \`npx clickstream setup\` first.`);
+  if (!fs.existsSync(path.join(options.paths.venv, 'bin', 'moto_server'))) {
+    throw new Error(`The AWS emulator is not installed (moto is missing from ${options.paths.venv}). Run \`npx clickstream setup\` first.`);
   }
   fs.mkdirSync(options.paths.logs, { recursive: true });
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const logFile = path.join(options.paths.logs, 'emulator.log');
   const child = startService({
-    command: motoServer,
-    args: ['-H', '127.0.0.1', '-p', String(port)],
+    command: options.paths.python,
+    args: [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)],
     logFile,
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });

@@ -6,9 +6,7 @@
  *
  *   CLICKSTREAM_CACHE_DIR=... npx tsx test/bench/replay.bench.ts [events] [single-record sample] [shards]
  *
- * Each way gets a fresh emulator and a stream of `shards` shards (default 8): moto finds a
- * shard's last sequence number by listing its records, so every put costs time in proportion
- * to what the shard already holds, and on 2 shards that, not the producer, dominates.
+ * Each way gets a fresh emulator and a stream of `shards` shards (default 8).
  */
 import * as os from 'node:os';
 import { CreateStreamCommand, PutRecordCommand, PutRecordsCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';

@@ -13,11 +13,7 @@ import { land, LandingOptions } from '../../src/landing/worker';
 import { EMULATOR_CONCURRENCY, replay } from '../../src/replay/replayer';
 import { generatorSource } from '../../src/replay/sources';
 
-/**
- * A stream of its own with 8 shards: moto finds a shard's last sequence number by listing all
- * its records, so a put costs time in proportion to what the shard holds; more shards keep the
- * 50,000-event replay fast on a 2-core CI machine.
- */
+/** A stream of its own with 8 shards, so the replay and the landing work across many shards. */
 const STREAM = 'clickstream-e2e-events';
 const SHARDS = 8;
 

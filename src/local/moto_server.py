@@ -1,0 +1,67 @@
+"""Starts moto server (the local AWS emulator) with constant-time Kinesis shard lookups.
+
+moto's Kinesis shard keeps its records in an ordered dict keyed by sequence number, and finds
+the newest one with ``list(self.records.keys())[-1]``: every put copies every key the shard
+already holds, so a million-event replay slows to a crawl (quadratic time). GetRecords likewise
+walks the shard from its first record on every call. This launcher replaces those lookups with
+constant-time ones that return exactly what moto's own code returns; everything else (the HTTP
+API, validation, responses) is moto's, unchanged.
+
+Usage: python moto_server.py [moto_server arguments], e.g. ``-H 127.0.0.1 -p 5000``.
+"""
+
+import sys
+from typing import Any
+
+from moto.kinesis.models import Shard
+
+_original_get_records = Shard.get_records
+
+
+def get_max_sequence_number(self: Shard) -> int:
+    """The newest record's sequence number (0 when empty), without listing the keys."""
+    return next(reversed(self.records)) if self.records else 0
+
+
+def get_min_sequence_number(self: Shard) -> int:
+    """The oldest record's sequence number (0 when empty), without listing the keys."""
+    return next(iter(self.records)) if self.records else 0
+
+
+def get_records(self: Shard, last_sequence_id: str, limit: Any) -> Any:
+    """Records after ``last_sequence_id``, reading from there instead of the shard's start.
+
+    Sequence numbers of a shard are 1, 2, 3, ... (each put adds one to the newest), so the next
+    record after N is N + 1. If that ever does not hold (N + 1 absent but newer records exist),
+    moto's own scan answers.
+    """
+    if limit is not None and limit < 1:
+        return _original_get_records(self, last_sequence_id, limit)
+    last = int(last_sequence_id)
+    newest = get_max_sequence_number(self)
+    if last >= newest:
+        return [], last, 0
+    if last + 1 not in self.records:
+        return _original_get_records(self, last_sequence_id, limit)
+    newest_created_at = self.records[newest].created_at
+    results = []
+    sequence = last + 1
+    while sequence <= newest and (limit is None or len(results) < limit):
+        record = self.records.get(sequence)
+        if record is None:
+            break
+        results.append(record)
+        sequence += 1
+    millis_behind_latest = int((newest_created_at - results[-1].created_at) * 1000)
+    return results, results[-1].sequence_number, millis_behind_latest
+
+
+Shard.get_max_sequence_number = get_max_sequence_number
+Shard.get_min_sequence_number = get_min_sequence_number
+Shard.get_records = get_records
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    sys.argv[0] = "moto_server"
+    sys.exit(main())
