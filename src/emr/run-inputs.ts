@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { DEFAULT_RELEASE_LABEL } from './cluster-spec';
 import { EmrRunOptions } from './run-kpis';
 import { loadConfig } from '../config/config';
-import { EMR_ENVIRONMENT_TAG, ENVIRONMENTS } from '../config/names';
+import { EMR_ENVIRONMENT_TAG, ENVIRONMENTS, ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
-import { parseJobList } from '../kpis/catalog';
-import { validateWindow } from '../kpis/job-arguments';
+import { KpiJobName, parseJobList } from '../kpis/catalog';
+import { DayWindow, validateWindow } from '../kpis/job-arguments';
 
 /**
  * The runner's settings as strings, keyed by the action's input names (the CLI's flags use the same
@@ -71,75 +71,139 @@ const schema = z.object({
 });
 
 /** Bucket inputs and the environment variables {@link loadConfig} reads for them. */
-const BUCKET_OVERRIDES = {
+export const BUCKET_OVERRIDES = {
   'scripts-bucket': 'SCRIPTS_BUCKET',
   'log-bucket': 'LOGS_BUCKET',
   'bronze-bucket': 'BRONZE_BUCKET',
   'warehouse-bucket': 'ICEBERG_BUCKET',
 } as const;
 
+/** How problems name the inputs: the action's input names, or a command line's flags. */
+export interface EmrInputStyle {
+  /** First line of the error. */
+  readonly header: string;
+  /** What a problem calls an input. */
+  readonly label: (input: EmrRunInputName) => string;
+}
+
+/** The run-emr-kpis action's style: problems name its inputs. */
+export const ACTION_INPUT_STYLE: EmrInputStyle = { header: 'Invalid run-emr-kpis input:', label: (input) => input };
+
+export interface ValidateEmrRunOptions {
+  /** @default ACTION_INPUT_STYLE */
+  readonly style?: EmrInputStyle;
+  /**
+   * Buckets, the scripts version and the EMR roles come from the environment's stack outputs,
+   * read after validation (as `clickstream run --target aws` does): scripts-version and the
+   * account id or bucket inputs are then optional.
+   * @default false
+   */
+  readonly namesFromStack?: boolean;
+}
+
+/** The validated settings of the schema (defaults applied). */
+export type EmrRunSettings = z.output<typeof schema>;
+
+/** Inputs that passed validation, before resource names complete them into {@link EmrRunOptions}. */
+export interface ValidatedEmrRunInputs {
+  readonly region: string;
+  readonly settings: EmrRunSettings;
+  readonly jobs: readonly KpiJobName[];
+  readonly window?: DayWindow;
+  /** Unset only with `namesFromStack`. */
+  readonly scriptsVersion?: string;
+}
+
 /**
  * Validates every input before anything talks to AWS, and fails with all problems at once, each
  * naming the input and what to change.
  */
-export function parseEmrRunInputs(inputs: EmrRunInputs, identity: RunIdentity = {}, env: NodeJS.ProcessEnv = process.env): ParsedEmrRun {
+export function validateEmrRunInputs(
+  inputs: EmrRunInputs,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ValidateEmrRunOptions = {},
+): ValidatedEmrRunInputs {
+  const { label, header } = options.style ?? ACTION_INPUT_STYLE;
   const problems: string[] = [];
   const parsed = schema.safeParse(inputs);
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}${quoteValue(inputs[i.path[0] as EmrRunInputName])}`));
+    problems.push(...parsed.error.issues.map((i) => `${label(i.path[0] as EmrRunInputName)}: ${i.message}${quoteValue(inputs[i.path[0] as EmrRunInputName])}`));
   }
   const value = parsed.success ? parsed.data : undefined;
   const check = (name: EmrRunInputName, fn: () => void) => {
     try {
       fn();
     } catch (e) {
-      problems.push(`${name}: ${(e as Error).message}`);
+      problems.push(`${label(name)}: ${(e as Error).message}`);
     }
   };
 
-  let jobs: ReturnType<typeof parseJobList> = [];
+  let jobs: KpiJobName[] = [];
   check('jobs', () => {
     jobs = parseJobList(inputs.jobs);
   });
   const fromDate = blank(inputs['from-date']) as string | undefined;
   const toDate = blank(inputs['to-date']) as string | undefined;
   if (Boolean(fromDate) !== Boolean(toDate)) {
-    problems.push(`${fromDate ? 'to-date' : 'from-date'}: set both from-date and to-date (YYYY-MM-DD), or neither to process every day.`);
+    problems.push(`${label(fromDate ? 'to-date' : 'from-date')}: set both ${label('from-date')} and ${label('to-date')} (YYYY-MM-DD), or neither to process every day.`);
   } else if (fromDate && toDate) {
     check('from-date', () => validateWindow({ fromDate, toDate }));
   }
   const version = blank(inputs['scripts-version']) as string | undefined;
-  if (!version) {
-    problems.push('scripts-version: set the published scripts version (the compute stack\'s ScriptsVersion output, or the git sha given to `clickstream publish-scripts`).');
-  } else {
+  if (version) {
     check('scripts-version', () => validateScriptsVersion(version));
+  } else if (!options.namesFromStack) {
+    problems.push(`${label('scripts-version')}: set the published scripts version (the compute stack's ScriptsVersion output, or the git sha given to \`clickstream publish-scripts\`).`);
   }
   const mode = value?.mode ?? blank(inputs.mode) ?? 'transient';
   if (mode === 'existing' && !blank(inputs['cluster-id'])) {
-    problems.push('cluster-id: mode "existing" needs the id of the cluster to add steps to (j-...).');
+    problems.push(`${label('cluster-id')}: mode "existing" needs the id of the cluster to add steps to (j-...).`);
   }
   if (mode === 'transient' && blank(inputs['cluster-id'])) {
-    problems.push('cluster-id: only used with mode "existing"; remove it, or set mode to "existing".');
+    problems.push(`${label('cluster-id')}: only used with mode "existing"; remove it, or set mode to "existing".`);
   }
   const missingBuckets = Object.keys(BUCKET_OVERRIDES).filter((k) => !blank(inputs[k as EmrRunInputName]));
-  if (!blank(inputs['account-id']) && missingBuckets.length > 0) {
-    problems.push(`account-id: bucket names end with the account id; set account-id, or set ${missingBuckets.join(', ')}.`);
+  if (!options.namesFromStack && !blank(inputs['account-id']) && missingBuckets.length > 0) {
+    problems.push(`${label('account-id')}: bucket names end with the account id; set ${label('account-id')}, or set ${missingBuckets.map((b) => label(b as EmrRunInputName)).join(', ')}.`);
   }
   // From the raw input: when another input is invalid, `value` is unset and a given region must not be reported missing.
   const region = (blank(inputs.region) as string | undefined) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) problems.push('region: set region (or AWS_REGION, as aws-actions/configure-aws-credentials does).');
+  if (!region) problems.push(`${label('region')}: set ${label('region')} (or AWS_REGION, as aws-actions/configure-aws-credentials does).`);
 
-  if (problems.length > 0 || !value || !region || !version) {
-    throw new Error(`Invalid run-emr-kpis input:\n- ${problems.join('\n- ')}`);
+  if (problems.length > 0 || !value || !region) {
+    throw new Error(`${header}\n- ${problems.join('\n- ')}`);
   }
+  return {
+    region,
+    settings: value,
+    jobs,
+    ...(fromDate && toDate ? { window: { fromDate, toDate } } : {}),
+    ...(version ? { scriptsVersion: version } : {}),
+  };
+}
 
-  const overrides: NodeJS.ProcessEnv = {};
-  for (const [input, variable] of Object.entries(BUCKET_OVERRIDES)) {
-    const bucket = value[input as keyof typeof BUCKET_OVERRIDES];
-    if (bucket) overrides[variable] = bucket;
-  }
-  const config = loadConfig({ target: 'aws', environment: value.environment, region, accountId: value['account-id'] }, overrides);
-  const { names } = config;
+/** What stack outputs (or the caller) supply where the inputs are silent; explicit inputs win. */
+export interface EmrRunDefaults {
+  readonly scriptsVersion?: string;
+  readonly serviceRole?: string;
+  readonly instanceProfile?: string;
+  /** The days to compute when the inputs name none (e.g. the days a replay delivered). */
+  readonly window?: DayWindow;
+}
+
+/** The runner's options from validated inputs and the environment's resource names. */
+export function emrRunOptions(
+  run: ValidatedEmrRunInputs,
+  names: ResourceNames,
+  identity: RunIdentity = {},
+  defaults: EmrRunDefaults = {},
+): EmrRunOptions {
+  const value = run.settings;
+  const scriptsVersion = run.scriptsVersion ?? defaults.scriptsVersion;
+  if (!scriptsVersion) throw new Error('scripts-version: no published scripts version was given or found.');
+  const serviceRole = value['service-role'] ?? defaults.serviceRole;
+  const instanceProfile = value['instance-profile'] ?? defaults.instanceProfile;
+  const window = run.window ?? defaults.window;
   const runName = identity.runId ? `run-${identity.runId}` : new Date().toISOString().slice(0, 10);
   const tags: Record<string, string> = { [EMR_ENVIRONMENT_TAG]: names.environment };
   if (identity.repository) tags.repository = identity.repository;
@@ -147,38 +211,55 @@ export function parseEmrRunInputs(inputs: EmrRunInputs, identity: RunIdentity = 
 
   const minutes = (m: number | undefined, fallback: number) => (m ?? fallback) * 60_000;
   return {
-    region,
-    options: {
-      target: mode === 'existing'
-        ? { mode: 'existing', clusterId: value['cluster-id']! }
-        : {
-          mode: 'transient',
-          cluster: {
-            name: `clickstream-${names.environment}-kpis-${runName}`,
-            logUri: `s3://${names.logsBucket}/emr/`,
-            releaseLabel: value['release-label'],
-            primaryInstanceType: value['instance-type'],
-            coreInstanceCount: value['core-instance-count'] ?? 2,
-            useSpotCoreNodes: value['use-spot'] === 'true',
-            ...(value['service-role'] ? { serviceRole: value['service-role'] } : {}),
-            ...(value['instance-profile'] ? { instanceProfile: value['instance-profile'] } : {}),
-            ...(value['subnet-id'] ? { subnetId: value['subnet-id'] } : {}),
-            idleTimeoutSeconds: (value['idle-timeout-minutes'] ?? 30) * 60,
-            tags,
-          },
+    target: value.mode === 'existing'
+      ? { mode: 'existing', clusterId: value['cluster-id']! }
+      : {
+        mode: 'transient',
+        cluster: {
+          name: `clickstream-${names.environment}-kpis-${runName}`,
+          logUri: `s3://${names.logsBucket}/emr/`,
+          releaseLabel: value['release-label'],
+          primaryInstanceType: value['instance-type'],
+          coreInstanceCount: value['core-instance-count'] ?? 2,
+          useSpotCoreNodes: value['use-spot'] === 'true',
+          ...(serviceRole ? { serviceRole } : {}),
+          ...(instanceProfile ? { instanceProfile } : {}),
+          ...(value['subnet-id'] ? { subnetId: value['subnet-id'] } : {}),
+          idleTimeoutSeconds: (value['idle-timeout-minutes'] ?? 30) * 60,
+          tags,
         },
-      steps: {
-        jobs,
-        locations: { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri },
-        ...(fromDate && toDate ? { window: { fromDate, toDate } } : {}),
-        region,
-        scriptsBucket: names.scriptsBucket,
-        scriptsVersion: version,
       },
-      timeoutMs: minutes(value['timeout-minutes'], 60),
-      logWaitMs: minutes(value['log-wait-minutes'], 6),
+    steps: {
+      jobs: run.jobs,
+      locations: { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri },
+      ...(window ? { window } : {}),
+      region: run.region,
+      scriptsBucket: names.scriptsBucket,
+      scriptsVersion,
     },
+    timeoutMs: minutes(value['timeout-minutes'], 60),
+    logWaitMs: minutes(value['log-wait-minutes'], 6),
   };
+}
+
+/**
+ * Validates the inputs ({@link validateEmrRunInputs}) and completes them with the environment's
+ * resource names by the naming convention, bucket inputs winning.
+ */
+export function parseEmrRunInputs(
+  inputs: EmrRunInputs,
+  identity: RunIdentity = {},
+  env: NodeJS.ProcessEnv = process.env,
+  style?: EmrInputStyle,
+): ParsedEmrRun {
+  const run = validateEmrRunInputs(inputs, env, { style });
+  const overrides: NodeJS.ProcessEnv = {};
+  for (const [input, variable] of Object.entries(BUCKET_OVERRIDES)) {
+    const bucket = run.settings[input as keyof typeof BUCKET_OVERRIDES];
+    if (bucket) overrides[variable] = bucket;
+  }
+  const { names } = loadConfig({ target: 'aws', environment: run.settings.environment, region: run.region, accountId: run.settings['account-id'] }, overrides);
+  return { region: run.region, options: emrRunOptions(run, names, identity) };
 }
 
 function quoteValue(v: string | undefined): string {

@@ -5,8 +5,8 @@ describe('clickstream kpis --target aws', () => {
   it('names every missing or invalid input before any AWS call', async () => {
     const result = await runCli(['kpis', '--target', 'aws', '--from-date', '2026-11-05', '--to-date', '2026-11-01'], { AWS_REGION: '', AWS_DEFAULT_REGION: '' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('scripts-version: set the published scripts version');
-    expect(result.stderr).toContain('region: set region');
+    expect(result.stderr).toContain('--scripts-version: set the published scripts version');
+    expect(result.stderr).toContain('--region: set --region (or AWS_REGION');
     expect(result.stderr).toMatch(/from-date.*after.*to-date|--from-date \(2026-11-05\) is after --to-date/);
   }, 60_000);
 

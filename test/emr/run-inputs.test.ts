@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseEmrRunInputs } from '../../src/emr/run-inputs';
+import { resourceNames } from '../../src/config/names';
+import { emrRunOptions, parseEmrRunInputs, validateEmrRunInputs } from '../../src/emr/run-inputs';
 
 const valid = { 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': 'abc123' };
 
@@ -57,6 +58,21 @@ describe('parseEmrRunInputs', () => {
       'region': 'eu-west-1', 'scripts-version': 'abc', 'scripts-bucket': 's', 'log-bucket': 'l', 'bronze-bucket': 'b', 'warehouse-bucket': 'w',
     }, {}, {});
     expect(options.steps.locations.bronzePath).toBe('s3://b/events/');
+  });
+
+  it('leaves the scripts version, buckets and roles to the stack outputs when asked, explicit inputs winning', () => {
+    const run = validateEmrRunInputs({ 'region': 'eu-west-1', 'instance-profile': 'mine' }, {}, { namesFromStack: true });
+    expect(run.scriptsVersion).toBeUndefined();
+    const options = emrRunOptions(run, resourceNames('dev', '123456789012'), { runId: '7' }, {
+      scriptsVersion: 'fromstack', serviceRole: 'stack-service', instanceProfile: 'stack-profile', window: { fromDate: '2026-11-01', toDate: '2026-11-02' },
+    });
+    expect(options.steps).toMatchObject({ scriptsVersion: 'fromstack', window: { fromDate: '2026-11-01', toDate: '2026-11-02' }, scriptsBucket: 'clickstream-dev-scripts-123456789012' });
+    expect(options.target).toMatchObject({ mode: 'transient', cluster: { serviceRole: 'stack-service', instanceProfile: 'mine', name: 'clickstream-dev-kpis-run-7' } });
+  });
+
+  it('names the command line\'s flags when given its style', () => {
+    const style = { header: 'Invalid options:', label: (input: string) => `--${input}` };
+    expect(() => validateEmrRunInputs({ 'core-instance-count': 'x' }, {}, { style })).toThrow('Invalid options:\n- --core-instance-count: must be a whole number of core nodes (got "x")');
   });
 
   it('rejects a cluster id in transient mode rather than silently ignoring it', () => {
