@@ -21,6 +21,12 @@ export const BRONZE_PREFIX = 'events/year=!{timestamp:yyyy}/month=!{timestamp:MM
 /** Where records that fail conversion go, with Firehose's error-type namespace. */
 export const BRONZE_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
 
+/**
+ * Firehose's error output type for records its format conversion rejects: the only failure a
+ * delivery stream without record processing writes under the errors prefix.
+ */
+export const FORMAT_CONVERSION_FAILED = 'format-conversion-failed';
+
 /** Renders {@link BRONZE_PREFIX} for an arrival time (UTC), as Firehose does. */
 export function renderBronzePrefix(arrival: Date): string {
   return renderTimestampNamespace(BRONZE_PREFIX, arrival);

@@ -70,6 +70,12 @@ export interface ResolveAwsNamesOptions {
    * @default - an SDK client with the default credential chain
    */
   readonly cloudFormation?: (region: string) => CloudFormationLike;
+  /**
+   * Account whose buckets to name by the naming convention when neither a variable nor a stack
+   * output names them.
+   * @default - such buckets are an error
+   */
+  readonly accountId?: string;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -89,7 +95,8 @@ export interface ResolvedAwsNames {
  * Resolves the AWS target's resource names the way the seed's start script did: environment
  * variables (`BRONZE_BUCKET`, `ICEBERG_BUCKET`, ..., `AWS_REGION`) first, then the outputs of
  * the CDK app's stacks (not read at all when variables name every bucket). Other names fall
- * back to the naming convention; bucket names never do, because they carry the account id.
+ * back to the naming convention; bucket names only when the account id is given, because they
+ * carry it.
  */
 export async function resolveAwsNames(options: ResolveAwsNamesOptions): Promise<ResolvedAwsNames> {
   const env = options.env ?? process.env;
@@ -107,7 +114,7 @@ export async function resolveAwsNames(options: ResolveAwsNamesOptions): Promise<
     ? {}
     : await readStackOutputs(options.environment, region, (options.cloudFormation ?? defaultClient)(region));
 
-  const convention = resourceNames(options.environment);
+  const convention = resourceNames(options.environment, options.accountId);
   const names: Record<string, string> = {};
   const sources: Record<string, NameSource> = {};
   const missing: string[] = [];
@@ -121,7 +128,7 @@ export async function resolveAwsNames(options: ResolveAwsNamesOptions): Promise<
     } else if (fromOutput) {
       names[key] = fromOutput;
       sources[key] = 'stack output';
-    } else if (required.includes(key)) {
+    } else if (required.includes(key) && !options.accountId) {
       const variable = Object.entries(NAME_OVERRIDES).find(([, k]) => k === key)![0];
       missing.push(`${key} (set ${variable} or deploy output ${(OUTPUT_KEYS as Record<string, string>)[key]})`);
     } else {

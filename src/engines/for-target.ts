@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { AthenaEngine, createAthenaClient } from './athena';
 import { QueryEngine } from './query-engine';
+import { Clock, Sleep } from './timing';
 import { TrinoEngine } from './trino';
 import { ClickstreamConfig } from '../config/config';
 import { LocalPaths, localPaths } from '../local/paths';
@@ -27,6 +28,10 @@ export interface EngineForTargetOptions {
    * @default - s3://<the environment's Athena results bucket>/
    */
   readonly outputLocation?: string;
+  /** Athena's clock. @default - real time */
+  readonly clock?: Clock;
+  /** Athena's pause between polls. @default - real timers */
+  readonly sleep?: Sleep;
 }
 
 /**
@@ -44,5 +49,7 @@ export async function engineForTarget(options: EngineForTargetOptions): Promise<
     workGroup: options.workGroup ?? config.names.athenaWorkgroup,
     outputLocation: options.outputLocation ?? `s3://${config.names.athenaResultsBucket}/`,
     database: config.names.glueDatabase,
+    clock: options.clock,
+    sleep: options.sleep,
   });
 }

@@ -5,11 +5,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CheckpointStore, ShardCheckpoints, s3CheckpointStore } from './checkpoints';
 import { convertRecord } from './convert';
 import { ParquetWriter } from './parquet';
-import { renderBronzeErrorPrefix, renderBronzePrefix } from '../config/names';
+import { FORMAT_CONVERSION_FAILED, renderBronzeErrorPrefix, renderBronzePrefix } from '../config/names';
 import { Sleep } from '../replay/rate-limiter';
-
-/** Firehose's error output type for records its format conversion rejects. */
-export const FORMAT_CONVERSION_FAILED = 'format-conversion-failed';
 
 export interface LandingOptions {
   readonly kinesis: KinesisClient;

@@ -54,6 +54,12 @@ describe('resolveAwsNames', () => {
       .rejects.toThrow(/Cannot resolve the AWS names of environment "prod" in eu-west-1: warehouseBucket \(set ICEBERG_BUCKET or deploy output WarehouseBucket\);.*Deploy the stacks \(clickstream-prod-storage,/);
   });
 
+  it('names the buckets no variable or output names by the convention when given the account id', async () => {
+    const resolved = await resolveAwsNames({ environment: 'prod', region: 'eu-west-1', accountId: '123456789012', cloudFormation: client, env: { BRONZE_BUCKET: 'b' } });
+    expect(resolved.names).toMatchObject({ bronzeBucket: 'b', warehouseBucket: 'clickstream-prod-warehouse-123456789012', warehouseUri: 's3://clickstream-prod-warehouse-123456789012/warehouse' });
+    expect(resolved.sources).toMatchObject({ bronzeBucket: 'environment variable', warehouseBucket: 'naming convention' });
+  });
+
   it('fails without a region', async () => {
     await expect(resolveAwsNames({ environment: 'dev', cloudFormation: client, env: {} })).rejects.toThrow(/No AWS region: set AWS_REGION/);
   });
