@@ -29,6 +29,8 @@ interface BenchRow {
   readonly stages: ReadonlyArray<{ readonly name: string; readonly ms: number; readonly peak: Record<string, number> }>;
   readonly reconciled: boolean;
   readonly checks: string;
+  /** The machine's 1-minute load average when the run ended (2 cores: above 2 means other work competed). */
+  readonly loadAverage: number;
 }
 
 const rows: BenchRow[] = [];
@@ -53,6 +55,7 @@ for (const events of runs) {
     stages: report.stages.map((s) => ({ name: s.name, ms: s.durationMs, peak: { ...(report.peakMemoryBytes[s.name] ?? {}) } })),
     reconciled: report.reconciliation?.reconciled ?? false,
     checks: `${report.validation?.summary.passed}/${report.validation?.summary.checks}`,
+    loadAverage: Math.round(os.loadavg()[0] * 10) / 10,
   });
 }
 
@@ -61,10 +64,10 @@ const peakOf = (peak: Record<string, number>) => Object.values(peak).reduce((a, 
 const markdown = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
   '',
-  `| events | ${stageNames.join(' | ')} | total | peak memory (all processes) | reconciled | checks |`,
-  `|---:|${stageNames.map(() => '---:').join('|')}|---:|---:|---|---|`,
+  `| events | ${stageNames.join(' | ')} | total | peak memory (all processes) | reconciled | checks | load average at end |`,
+  `|---:|${stageNames.map(() => '---:').join('|')}|---:|---:|---|---|---:|`,
   ...rows.map((r) => `| ${formatCount(r.events)} | ${r.stages.map((s) => formatDuration(s.ms)).join(' | ')} | ${formatDuration(r.totalMs)} | ` +
-    `${formatBytes(Math.max(...r.stages.map((s) => peakOf(s.peak))))} | ${r.reconciled ? 'yes' : 'NO'} | ${r.checks} |`),
+    `${formatBytes(Math.max(...r.stages.map((s) => peakOf(s.peak))))} | ${r.reconciled ? 'yes' : 'NO'} | ${r.checks} | ${r.loadAverage} |`),
   '',
   'Peak memory per stage (this CLI with its Spark children, the emulator, Trino):',
   '',
