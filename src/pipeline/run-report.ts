@@ -1,9 +1,110 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LocalRunReport, TablePreview } from './local-run';
-import { formatCount, formatDuration } from './progress';
+import type { FirehoseLandingResult } from './firehose-landing';
+import { formatCount, formatDuration, formatSize } from './progress';
+import { StageReport } from './stages';
+import type { ResourceNames } from '../config/names';
+import type { NameSource } from '../config/stack-outputs';
+import { EmrRunReport, renderReportMarkdown as renderEmrReportMarkdown } from '../emr/report';
+import type { TypedValue } from '../engines/query-engine';
+import type { KpiTableName } from '../kpis/catalog';
+import type { DayWindow } from '../kpis/job-arguments';
 import { formatBytes } from '../local/process-memory';
+import type { StackEndpoints } from '../local/stack';
+import { ValidationReport } from '../validation/report';
 import { writeReportFiles } from '../validation/report-files';
+
+/** The first rows of a KPI table, as the run shows them at the end. */
+export interface TablePreview {
+  readonly table: KpiTableName;
+  readonly rowCount: number;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<Readonly<Record<string, TypedValue>>>;
+}
+
+/** Why a run did not succeed: the stage, the reason, where the logs are, what to try. */
+export interface RunFailure {
+  readonly stage: string;
+  readonly message: string;
+  readonly logs?: readonly string[];
+  readonly hint?: string;
+}
+
+/** Counts that must agree from the replay to the tables, on the local target. */
+export interface LocalReconciliation {
+  readonly sent: number;
+  /** Records the landing worker read from the stream. */
+  readonly read: number;
+  readonly landed: number;
+  readonly landingErrors: number;
+  /** Distinct valid events the replay delivered (manifest). */
+  readonly distinctValidEvents: number;
+  /** Events the KPI tables count over the run's days (sum of event_geo_kpis_events.event_count). */
+  readonly kpiEvents: number;
+  /** read = sent, landed + errors = read, KPI events = distinct valid events. */
+  readonly reconciled: boolean;
+}
+
+/**
+ * Counts that must agree on the aws target. Firehose reports no per-record counts, so what it
+ * read and landed is known only as objects; the records reconcile through the tables.
+ */
+export interface AwsReconciliation {
+  readonly sent: number;
+  /** Parquet objects of this run in bronze. */
+  readonly landedObjects: number;
+  /** Objects of this run under errors/ (records Firehose could not convert). */
+  readonly errorObjects: number;
+  readonly distinctValidEvents: number;
+  readonly kpiEvents: number;
+  /** KPI events = distinct valid events. */
+  readonly reconciled: boolean;
+}
+
+interface RunReportBase {
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly outcome: 'succeeded' | 'failed' | 'stopped';
+  readonly stages: readonly StageReport[];
+  /** UTC event days of the replay: what the KPI jobs computed and the checks covered. */
+  readonly window?: DayWindow;
+  readonly tables?: readonly TablePreview[];
+  readonly validation?: ValidationReport;
+  readonly failure?: RunFailure;
+}
+
+export interface LocalRunReport extends RunReportBase {
+  readonly target: 'local';
+  /** Peak resident memory per stage, bytes: this CLI with its child processes (Spark), the emulator, Trino. */
+  readonly peakMemoryBytes: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly reconciliation?: LocalReconciliation;
+  readonly stack: { readonly endpoints?: StackEndpoints; readonly startedByRun: boolean; readonly stoppedAtEnd: boolean };
+}
+
+/** The aws target's resources, as the resolve stage found them. */
+export interface AwsRunResources {
+  readonly environment: string;
+  readonly region: string;
+  readonly names: ResourceNames;
+  readonly sources: Readonly<Record<string, NameSource>>;
+  readonly scriptsVersion: string;
+  readonly scriptsVersionSource: 'option' | 'stack output';
+}
+
+export interface AwsRunReport extends RunReportBase {
+  readonly target: 'aws';
+  readonly environment: string;
+  readonly region: string;
+  readonly resources?: AwsRunResources;
+  /** What the wait for Firehose saw. */
+  readonly landing?: FirehoseLandingResult;
+  /** The EMR runner's report: cluster, steps and their states, a failed step's log tail, cleanup. */
+  readonly emr?: EmrRunReport;
+  readonly reconciliation?: AwsReconciliation;
+}
+
+/** A `clickstream run` report, of either target. */
+export type RunReport = LocalRunReport | AwsRunReport;
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -26,40 +127,35 @@ function previewMarkdown(preview: TablePreview): string {
   ].join('\n');
 }
 
-/** The run report as Markdown: outcome, stages, reconciliation, tables' first rows. */
-export function renderRunReportMarkdown(report: LocalRunReport): string {
+/** The run report as Markdown: outcome, stages, reconciliation, the target's details, tables' first rows. */
+export function renderRunReportMarkdown(report: RunReport): string {
   const icon = { succeeded: 'passed', failed: 'FAILED', stopped: 'STOPPED' }[report.outcome];
+  const where = report.target === 'aws' ? `Target \`aws\` (environment \`${report.environment}\`, ${report.region})` : 'Target `local`';
   const lines = [
     `## clickstream run: ${icon}`,
     '',
-    `Target \`${report.target}\`, started ${report.startedAt}, ${formatDuration(report.durationMs)}` +
+    `${where}, started ${report.startedAt}, ${formatDuration(report.durationMs)}` +
       `${report.window ? `, event days ${report.window.fromDate}..${report.window.toDate}` : ''}.`,
     '',
-    markdownTable(['stage', 'status', 'duration', 'summary', 'peak memory'], report.stages.map((s) => [
+  ];
+  if (report.target === 'local') {
+    lines.push(markdownTable(['stage', 'status', 'duration', 'summary', 'peak memory'], report.stages.map((s) => [
       s.name,
       s.status,
       formatDuration(s.durationMs),
       s.summary,
       Object.entries(report.peakMemoryBytes[s.name] ?? {}).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', '),
-    ])),
-  ];
+    ])));
+  } else {
+    lines.push(markdownTable(['stage', 'status', 'duration', 'summary'], report.stages.map((s) => [s.name, s.status, formatDuration(s.durationMs), s.summary])));
+  }
   if (report.failure) {
     lines.push('', `**${report.failure.stage} ${report.outcome === 'stopped' ? 'stopped' : 'failed'}:** ${report.failure.message.split('\n')[0]}`);
     if (report.failure.logs?.length) lines.push('', `Logs: ${report.failure.logs.map((l) => `\`${l}\``).join(', ')}`);
     if (report.failure.hint) lines.push('', `Try: ${report.failure.hint}`);
   }
-  if (report.reconciliation) {
-    const r = report.reconciliation;
-    lines.push('', '### Reconciliation', '', markdownTable(['count', 'value'], [
-      ['records sent to the stream', formatCount(r.sent)],
-      ['records read by the landing', formatCount(r.read)],
-      ['landed as Parquet', formatCount(r.landed)],
-      ['sent to errors/ (not convertible)', formatCount(r.landingErrors)],
-      ['distinct valid events sent', formatCount(r.distinctValidEvents)],
-      ['events counted by the KPI tables', formatCount(r.kpiEvents)],
-      ['reconciled', r.reconciled ? 'yes' : 'NO'],
-    ]));
-  }
+  lines.push(...reconciliationMarkdown(report));
+  if (report.target === 'aws') lines.push(...awsMarkdown(report));
   if (report.validation) {
     const v = report.validation.summary;
     lines.push('', '### Validation', '', `${v.passed}/${v.checks} checks passed on ${report.validation.engine}` +
@@ -72,6 +168,57 @@ export function renderRunReportMarkdown(report: LocalRunReport): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
+function reconciliationMarkdown(report: RunReport): string[] {
+  if (!report.reconciliation) return [];
+  const rows: Array<[string, string]> = [];
+  if (report.target === 'local') {
+    const r = report.reconciliation;
+    rows.push(
+      ['records sent to the stream', formatCount(r.sent)],
+      ['records read by the landing', formatCount(r.read)],
+      ['landed as Parquet', formatCount(r.landed)],
+      ['sent to errors/ (not convertible)', formatCount(r.landingErrors)],
+    );
+  } else {
+    const r = report.reconciliation;
+    rows.push(
+      ['records sent to the stream', formatCount(r.sent)],
+      ['Parquet objects Firehose landed (records are not counted)', formatCount(r.landedObjects)],
+      ['objects under errors/', formatCount(r.errorObjects)],
+    );
+  }
+  const r = report.reconciliation;
+  rows.push(
+    ['distinct valid events sent', formatCount(r.distinctValidEvents)],
+    ['events counted by the KPI tables', formatCount(r.kpiEvents)],
+    ['reconciled', r.reconciled ? 'yes' : 'NO'],
+  );
+  return ['', '### Reconciliation', '', markdownTable(['count', 'value'], rows)];
+}
+
+function awsMarkdown(report: AwsRunReport): string[] {
+  const lines: string[] = [];
+  if (report.resources) {
+    const { names, scriptsVersion, scriptsVersionSource } = report.resources;
+    lines.push('', '### AWS resources', '', markdownTable(['resource', 'name'], [
+      ['Kinesis stream', names.streamName],
+      ['Firehose delivery stream', names.deliveryStreamName],
+      ['bronze', names.bronzeUri],
+      ['warehouse', names.warehouseUri],
+      ['Glue database', names.glueDatabase],
+      ['Athena workgroup', names.athenaWorkgroup],
+      ['Spark scripts', `s3://${names.scriptsBucket}/spark/${scriptsVersion}/ (${scriptsVersionSource})`],
+    ]));
+  }
+  if (report.landing) {
+    const l = report.landing;
+    lines.push('', '### Landing (Firehose)', '', `${formatCount(l.objects)} Parquet objects (${formatSize(l.bytes)}) and ${formatCount(l.errorObjects)} error objects ` +
+      `in s3://${l.bucket}/ after ${formatDuration(l.waitedMs)} of waiting (${l.polls} listings; buffer interval ${l.bufferIntervalSeconds} s).`);
+  }
+  if (report.emr) lines.push('', renderEmrReportMarkdown(report.emr).trimEnd());
+  return lines;
+}
+
 export interface RunReportFiles {
   readonly json: string;
   readonly markdown: string;
@@ -80,7 +227,7 @@ export interface RunReportFiles {
 }
 
 /** Writes run-report.json and run-report.md (and the validation report) into `dir`. */
-export function writeRunReport(dir: string, report: LocalRunReport): RunReportFiles {
+export function writeRunReport(dir: string, report: RunReport): RunReportFiles {
   fs.mkdirSync(dir, { recursive: true });
   const files: RunReportFiles = { json: path.join(dir, 'run-report.json'), markdown: path.join(dir, 'run-report.md') };
   fs.writeFileSync(files.json, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);

@@ -1,16 +1,21 @@
 import * as path from 'node:path';
-import { Command } from 'commander';
-import { GeneratorCliOptions, addGeneratorOptions, generatorOptions } from './replay';
+import { Command, Option } from 'commander';
+import { GeneratorCliOptions, addGeneratorOptions, generatorOptions, wholeNumber } from './replay';
+import { TARGETS, Target } from '../../config/config';
 import { SAMPLE_FILE } from '../../events/sample/sample';
 import { parseJobList } from '../../kpis/catalog';
 import { localPaths } from '../../local/paths';
 import { formatBytes } from '../../local/process-memory';
-import { EventSource, LocalRunReport, runLocalPipeline } from '../../pipeline/local-run';
+import { createAwsRunClients, planAwsRun, runAwsPipeline } from '../../pipeline/aws-run';
+import { runLocalPipeline } from '../../pipeline/local-run';
 import { createProgressReporter, formatCount, formatDuration } from '../../pipeline/progress';
-import { writeRunReport } from '../../pipeline/run-report';
+import { RunReport, writeRunReport } from '../../pipeline/run-report';
+import { EventSource } from '../../pipeline/shared-stages';
+import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs, givenEmrOptions } from '../emr-options';
 import { commandOutput, formatTable } from '../output';
 
-interface RunCliOptions extends GeneratorCliOptions {
+interface RunCliOptions extends GeneratorCliOptions, EmrCliOptions {
+  target: Target;
   file?: string;
   sample: boolean;
   sendInvalid: boolean;
@@ -18,9 +23,13 @@ interface RunCliOptions extends GeneratorCliOptions {
   jobs: string;
   keep: boolean;
   failOnWarn: boolean;
+  landingTimeoutMinutes?: number;
   reportDir: string;
   json: boolean;
 }
+
+/** Log lines of a failed EMR step shown in the summary; the report has the whole tail. */
+const LOG_TAIL_LINES = 20;
 
 function eventSource(o: RunCliOptions): EventSource {
   if (o.file && o.sample) throw new Error('Give either --file or --sample, not both.');
@@ -28,7 +37,7 @@ function eventSource(o: RunCliOptions): EventSource {
   return { kind: 'generator', options: generatorOptions(o) };
 }
 
-function textSummary(report: LocalRunReport, files: { json: string; markdown: string }): string {
+function textSummary(report: RunReport, files: { json: string; markdown: string }): string {
   const lines: string[] = [];
   for (const table of report.tables ?? []) {
     lines.push(`${table.table} (${formatCount(table.rowCount)} rows; first ${table.rows.length}):`);
@@ -41,58 +50,103 @@ function textSummary(report: LocalRunReport, files: { json: string; markdown: st
   }
   const short = (text: string) => (text.length > 110 ? `${text.slice(0, 107)}...` : text);
   lines.push(formatTable(['stage', 'status', 'duration', 'summary'], report.stages.map((s) => [s.name, s.status, formatDuration(s.durationMs), short(s.summary)])));
-  if (report.reconciliation) {
+  if (report.target === 'local' && report.reconciliation) {
     const r = report.reconciliation;
     lines.push('', `counts: ${formatCount(r.sent)} sent -> ${formatCount(r.read)} read -> ${formatCount(r.landed)} landed + ${formatCount(r.landingErrors)} errors; ` +
       `${formatCount(r.distinctValidEvents)} distinct valid events -> ${formatCount(r.kpiEvents)} counted by the KPI tables: ${r.reconciled ? 'reconciled' : 'NOT RECONCILED'}`);
   }
-  const peak = Object.entries(report.peakMemoryBytes.kpis ?? {}).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ');
-  if (peak) lines.push(`peak memory during kpis: ${peak}`);
+  if (report.target === 'aws' && report.reconciliation) {
+    const r = report.reconciliation;
+    lines.push('', `counts: ${formatCount(r.sent)} sent -> Firehose landed ${formatCount(r.landedObjects)} Parquet objects + ${formatCount(r.errorObjects)} error objects ` +
+      `(it reports no record counts); ${formatCount(r.distinctValidEvents)} distinct valid events -> ${formatCount(r.kpiEvents)} counted by the KPI tables: ` +
+      `${r.reconciled ? 'reconciled' : 'NOT RECONCILED'}`);
+  }
+  if (report.target === 'local') {
+    const peak = Object.entries(report.peakMemoryBytes.kpis ?? {}).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ');
+    if (peak) lines.push(`peak memory during kpis: ${peak}`);
+  }
   if (report.failure) {
     lines.push('', `${report.outcome.toUpperCase()} at stage ${report.failure.stage}: ${report.failure.message}`);
     if (report.failure.logs?.length) lines.push(`logs: ${report.failure.logs.join(', ')}`);
+    const tail = report.target === 'aws' && report.emr?.logs?.found ? report.emr.logs.tails[0] : undefined;
+    if (tail) lines.push(`last lines of ${tail.uri}:`, ...tail.lines.slice(-LOG_TAIL_LINES).map((l) => `  ${l}`));
     if (report.failure.hint) lines.push(`try: ${report.failure.hint}`);
   }
   lines.push('', `report: ${files.markdown} (and ${path.basename(files.json)}); ${formatDuration(report.durationMs)} in all.`);
-  if (report.stack.endpoints && !report.stack.stoppedAtEnd) lines.push('The stack is still running; stop it with `npx clickstream down`.');
+  if (report.target === 'local' && report.stack.endpoints && !report.stack.stoppedAtEnd) lines.push('The stack is still running; stop it with `npx clickstream down`.');
   return lines.join('\n');
 }
 
+/** Options of the other target are mistakes, not no-ops: say so before anything starts. */
+function checkTargetOptions(o: RunCliOptions): void {
+  if (o.target === 'local') {
+    const aws = [...givenEmrOptions(o), ...(o.landingTimeoutMinutes !== undefined ? ['--landing-timeout-minutes'] : [])];
+    if (aws.length > 0) throw new Error(`${aws.join(', ')} ${aws.length === 1 ? 'applies' : 'apply'} only to --target aws; add --target aws, or leave them out for the local run.`);
+  } else if (o.keep) {
+    throw new Error('--keep applies to the local stack only; the aws target starts no stack (a transient EMR cluster always ends with its steps).');
+  }
+}
+
 export function registerRunCommand(program: Command): void {
-  addGeneratorOptions(program
+  const command = addGeneratorOptions(program
     .command('run')
     .description(
-      'Run the whole pipeline on the embedded stack: start it (or reuse a running one), replay events into Kinesis, land them as Parquet, ' +
-      'compute the five KPI tables with Spark, validate them on Trino, and write a run report. Stops what it started unless --keep; ' +
-      'Ctrl-C stops every process the run started.',
-    ),
+      'Run the whole pipeline end to end and write a run report. Locally (the default): start the embedded stack (or reuse a running one), ' +
+      'replay events into Kinesis, land them as Parquet, compute the five KPI tables with Spark, validate them on Trino; stops what it started ' +
+      'unless --keep, and Ctrl-C stops every process the run started. With --target aws: resolve the environment\'s resources from its stack ' +
+      'outputs (or BRONZE_BUCKET, ... variables), replay into its Kinesis stream, wait for Firehose to land bronze, run the KPI jobs as EMR steps, ' +
+      'validate them with Athena; every option is checked before the first AWS call, and Ctrl-C cancels the steps and terminates the transient cluster.',
+    )
+    .addOption(new Option('--target <target>', 'where to run: the embedded stack, or the AWS environment of --environment').choices(TARGETS).default('local')),
   { records: 20_000, duplicateRate: 0.02, malformedRate: 0.01 })
     .option('--file <path>', 'replay a JSON Lines file (.gz allowed) instead of generating events')
     .option('--sample', 'replay the committed sample file', false)
     .option('--send-invalid', 'with --file: also send lines that fail the schema check', false)
     .option('--no-shift-to-now', 'keep the events\' own times (the jobs only find events that arrive within 2 days of their day)')
     .option('--jobs <list>', 'KPI jobs: sensor_health, temp_humidity, event_geo, or all', 'all')
-    .option('--keep', 'leave the stack running at the end (when this run started it)', false)
+    .option('--keep', 'local: leave the stack running at the end (when this run started it)', false)
     .option('--fail-on-warn', 'fail the run on warn-level validation checks too', false)
     .option('--report-dir <dir>', 'where run-report.json/.md and validation-report.json/.md go', 'reports')
     .option('--json', 'print the run report as one JSON object', false)
+    .option('--landing-timeout-minutes <n>', 'aws: fail the land stage when Firehose has not delivered the replay after this long (default 15)', wholeNumber('--landing-timeout-minutes', 1));
+  addEmrOptions(command, {
+    environment: 'to run in: its stream, delivery stream, buckets, database and workgroup',
+    scriptsVersion: 'default: the compute stack\'s ScriptsVersion output',
+    roles: 'default: the compute stack\'s output, else the EMR default role',
+  })
     .addHelpText('after', [
       '',
       'Examples:',
-      '  $ npx clickstream run                                   20,000 generated events over 3 days',
+      '  $ npx clickstream run                                   20,000 generated events over 3 days, on this machine',
       '  $ npx clickstream run --records 1000000 --keep          a bigger run; the stack stays up',
       '  $ npx clickstream run --sample --jobs sensor_health     the committed sample, one job',
+      '  $ AWS_REGION=eu-west-1 npx clickstream run --target aws --environment staging --records 5000 --spot',
+      '                                                          5,000 events through staging\'s Kinesis, Firehose, EMR and Athena',
+      '',
+      'On AWS the land stage lists bronze\'s arrival-hour prefixes until Firehose\'s buffer interval (read from the delivery stream) plus 30 s',
+      'has passed since the last put and two listings agree. The exact checks expect bronze to hold only this run\'s events for its days.',
     ].join('\n'))
     .action(async (o: RunCliOptions) => {
       const out = commandOutput(o.json);
+      checkTargetOptions(o);
       const source = eventSource(o);
       const jobs = parseJobList(o.jobs);
+      // Every option is checked before anything starts or talks to AWS.
+      const aws = o.target === 'aws'
+        ? {
+          emr: emrInputs(o, { jobs: o.jobs }),
+          inputStyle: CLI_INPUT_STYLE,
+          landingTimeoutMs: o.landingTimeoutMinutes !== undefined ? o.landingTimeoutMinutes * 60_000 : undefined,
+        }
+        : undefined;
+      const plan = aws ? planAwsRun(aws) : undefined;
       const controller = new AbortController();
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
         signals += 1;
         if (signals === 1) {
-          process.stderr.write(`\n${signal}: stopping the run and everything it started (press Ctrl-C again to exit at once)\n`);
+          const what = aws ? 'cancelling the EMR steps and terminating the cluster this run started' : 'stopping the run and everything it started';
+          process.stderr.write(`\n${signal}: ${what} (press Ctrl-C again to exit at once${aws ? ', which may leave them running' : ''})\n`);
           controller.abort(signal);
         } else {
           process.exit(130);
@@ -102,9 +156,14 @@ export function registerRunCommand(program: Command): void {
       process.on('SIGTERM', onSignal);
       const progress = createProgressReporter();
       try {
-        const report = await runLocalPipeline({
-          paths: localPaths(), source, jobs, shiftToNow: o.shiftToNow, keep: o.keep, failOnWarn: o.failOnWarn, signal: controller.signal, progress,
-        });
+        const report: RunReport = aws && plan
+          ? await runAwsPipeline(
+            { ...aws, source, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, signal: controller.signal, progress },
+            createAwsRunClients(plan.region),
+          )
+          : await runLocalPipeline({
+            paths: localPaths(), source, jobs, shiftToNow: o.shiftToNow, keep: o.keep, failOnWarn: o.failOnWarn, signal: controller.signal, progress,
+          });
         progress.close();
         const files = writeRunReport(path.resolve(o.reportDir), report);
         out.summary(report, () => textSummary(report, files));

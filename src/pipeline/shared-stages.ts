@@ -1,0 +1,201 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { formatCount, formatDuration } from './progress';
+import type { RunFailure, TablePreview } from './run-report';
+import { RunStoppedError, StageError, StageOutcome, StageRunner } from './stages';
+import { QueryEngine } from '../engines/query-engine';
+import { GeneratorOptions } from '../events/generator';
+import { KPI_JOBS, KPI_TABLES, KpiJobName, KpiTableName } from '../kpis/catalog';
+import { DayWindow } from '../kpis/job-arguments';
+import { ReplayResult, replay } from '../replay/replayer';
+import { ReplaySource, fileSource, generatorSource } from '../replay/sources';
+import { ValidationReport, failingChecks, reportFails } from '../validation/report';
+import { runValidation } from '../validation/runner';
+
+/** Where a run's events come from: the seeded generator, or a JSON Lines file. */
+export type EventSource =
+  | { readonly kind: 'generator'; readonly options: GeneratorOptions }
+  | { readonly kind: 'file'; readonly path: string; readonly sendInvalid?: boolean };
+
+/** Stage progress: `update` for running counts, `line` for lines that stay. */
+export interface RunProgress {
+  update(stage: string, status: string): void;
+  line(text: string): void;
+}
+
+const PREVIEW_ROWS = 5;
+
+/** The jobs to run (all when none are named) and the tables they write. */
+export function jobsAndTables(jobs: readonly KpiJobName[] | undefined): { jobs: KpiJobName[]; tables: KpiTableName[] } {
+  const chosen = jobs && jobs.length > 0 ? [...jobs] : (Object.keys(KPI_JOBS) as KpiJobName[]);
+  return { jobs: chosen, tables: chosen.flatMap((job) => KPI_JOBS[job].tables) };
+}
+
+/** A stage runner that prints each stage's start and end as lines that stay. */
+export function stageRunner(signal: AbortSignal, progress: RunProgress, now?: () => number): StageRunner {
+  return new StageRunner(signal, (event) => {
+    if (event.phase === 'start') progress.line(`${event.stage}: started`);
+    else if (event.report) progress.line(`${event.stage}: ${event.report.status} in ${formatDuration(event.report.durationMs)}: ${event.report.summary}`);
+  }, now);
+}
+
+/** How a run ended, from the error that ended it; the stages after the failed one are marked skipped. */
+export function endOfRun(runner: StageRunner, stages: readonly string[], error: unknown, signal: AbortSignal, firstStage: string): {
+  outcome: 'failed' | 'stopped';
+  failure: RunFailure;
+} {
+  const last = runner.reports[runner.reports.length - 1];
+  runner.skip(stages);
+  return {
+    outcome: error instanceof RunStoppedError || signal.aborted ? 'stopped' : 'failed',
+    failure: { stage: last?.name ?? firstStage, message: (error as Error).message, logs: last?.error?.logs, hint: last?.error?.hint },
+  };
+}
+
+function replaySource(source: EventSource): ReplaySource {
+  return source.kind === 'generator' ? generatorSource(source.options) : fileSource({ file: source.path, sendInvalid: source.sendInvalid ?? false });
+}
+
+/** A replay source that stops handing out records once the run is stopped. */
+function stoppable(source: ReplaySource, signal: AbortSignal): ReplaySource {
+  return {
+    ...source,
+    async *records() {
+      for await (const record of source.records()) {
+        if (signal.aborted) return;
+        yield record;
+      }
+    },
+  };
+}
+
+export interface ReplayStageOptions {
+  readonly kinesis: KinesisClient;
+  readonly streamName: string;
+  readonly source: EventSource;
+  readonly shiftToNow: boolean;
+  /** @default the replayer's (4) */
+  readonly concurrency?: number;
+  /** @default the replayer's: paced to the stream's shards */
+  readonly rate?: 'unlimited';
+  /** What to try when records were not delivered. */
+  readonly undeliveredHint: string;
+  readonly signal: AbortSignal;
+  readonly progress: RunProgress;
+}
+
+/** The replay stage: events into the stream, every record accounted for; undelivered records fail it. */
+export async function replayStage(options: ReplayStageOptions): Promise<StageOutcome<ReplayResult>> {
+  const { progress } = options;
+  const result = await replay({
+    kinesis: options.kinesis,
+    streamName: options.streamName,
+    source: stoppable(replaySource(options.source), options.signal),
+    concurrency: options.concurrency,
+    rate: options.rate,
+    shiftToNow: options.shiftToNow,
+    onProgress: (p) => progress.update('replay', `${formatCount(p.sent)} sent, ${formatCount(p.retried)} retried, ${formatCount(p.sent / Math.max(p.elapsedMs / 1000, 0.001))}/s`),
+  });
+  if (result.failed > 0) {
+    throw new StageError(`${result.failed} records were not delivered (first: ${result.undelivered.first.join(', ')})`, [], options.undeliveredHint);
+  }
+  if (result.invalidLines && result.invalidLines.count > 0) {
+    const first = result.invalidLines.lines.slice(0, 3).map((l) => `line ${l.lineNumber}: ${l.reason}`).join('; ');
+    progress.line(`replay: ${result.invalidLines.count} file lines fail the schema and were ${result.invalidLines.sent ? 'sent anyway' : 'not sent'} (${first})`);
+  }
+  return {
+    value: result,
+    counts: {
+      read: result.read,
+      sent: result.sent,
+      retried: result.retried,
+      throttled: result.throttled,
+      failed: result.failed,
+      distinctValidEvents: result.manifest.counts.distinctValidUuids,
+      shiftSeconds: result.shiftSeconds,
+    },
+    summary: `${formatCount(result.sent)} records sent (${formatCount(result.recordsPerSecond)}/s), ${formatCount(result.manifest.counts.distinctValidUuids)} distinct valid events`,
+  };
+}
+
+/** The UTC event days a replay delivered, first to last. */
+export function windowOf(result: ReplayResult): DayWindow | undefined {
+  const days = Object.keys(result.manifest.days).sort();
+  return days.length > 0 ? { fromDate: days[0], toDate: days[days.length - 1] } : undefined;
+}
+
+async function previewTables(engine: QueryEngine, database: string, tables: readonly KpiTableName[], signal: AbortSignal): Promise<TablePreview[]> {
+  const previews: TablePreview[] = [];
+  for (const table of tables) {
+    const spec = KPI_TABLES[table];
+    const order = spec.grain.join(', ');
+    const rows = await engine.query(`SELECT * FROM ${database}.${table} ORDER BY ${order} LIMIT ${PREVIEW_ROWS}`, [], { signal });
+    const count = await engine.query(`SELECT count(*) AS n FROM ${database}.${table}`, [], { signal });
+    previews.push({ table, rowCount: Number(count.rows[0]?.n ?? 0), columns: rows.columns.map((c) => c.name), rows: rows.rows });
+  }
+  return previews;
+}
+
+export interface ValidateStageOptions {
+  readonly engine: QueryEngine;
+  readonly database: string;
+  readonly rawTable: string;
+  readonly tables: readonly KpiTableName[];
+  readonly window?: DayWindow;
+  readonly replayed: ReplayResult;
+  readonly failOnWarn: boolean;
+  /** What to try when checks fail. */
+  readonly failedChecksHint: string;
+  /** Receives the results as soon as they exist, so a run that fails its checks still reports them. */
+  readonly onResults: (results: ValidateStageResults) => void;
+  readonly signal: AbortSignal;
+  readonly progress: RunProgress;
+}
+
+export interface ValidateStageResults {
+  readonly report: ValidationReport;
+  readonly previews: readonly TablePreview[];
+  /** Distinct valid events the replay delivered (manifest). */
+  readonly distinctValidEvents: number;
+  /** Events the KPI tables count over the run's days (sum of event_geo_kpis_events.event_count). */
+  readonly kpiEvents: number;
+}
+
+/**
+ * The validate stage: the check suite with the replay manifest's exact expectations over the
+ * run's days, the tables' first rows, and the events the tables count; failing checks fail it.
+ */
+export async function validateStage(options: ValidateStageOptions): Promise<StageOutcome<ValidationReport>> {
+  const { engine, window, replayed, signal } = options;
+  const report = await runValidation(engine, {
+    tables: options.tables,
+    window: window ? { from: window.fromDate, to: window.toDate } : undefined,
+    expectations: { days: replayed.manifest.days, latestDay: window?.toDate },
+    database: options.database,
+    rawTable: options.rawTable,
+    signal,
+    log: (line) => options.progress.update('validate', line),
+  });
+  const previews = await previewTables(engine, options.database, options.tables, signal);
+  const distinctValidEvents = replayed.manifest.counts.distinctValidUuids;
+  const kpiEvents = options.tables.includes('event_geo_kpis_events') && window
+    ? Number((await engine.query(
+      `SELECT coalesce(sum(event_count), 0) AS n FROM ${options.database}.event_geo_kpis_events WHERE day BETWEEN ? AND ?`,
+      [{ type: 'date', value: window.fromDate }, { type: 'date', value: window.toDate }],
+      { signal },
+    )).rows[0].n)
+    : distinctValidEvents;
+  options.onResults({ report, previews, distinctValidEvents, kpiEvents });
+  if (reportFails(report, options.failOnWarn)) {
+    const failed = failingChecks(report, options.failOnWarn);
+    throw new StageError(
+      `${failed.length} check(s) failed: ${failed.slice(0, 5).map((c) => `${c.table} ${c.check} (observed ${c.observed}, expected ${c.expected})`).join('; ')}`,
+      [],
+      options.failedChecksHint,
+    );
+  }
+  return {
+    value: report,
+    counts: { ...report.summary },
+    summary: `${report.summary.passed}/${report.summary.checks} checks passed on ${report.engine}`,
+  };
+}

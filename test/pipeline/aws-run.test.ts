@@ -1,0 +1,563 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryResultsOutput, StartQueryExecutionCommand, StartQueryExecutionCommandInput,
+} from '@aws-sdk/client-athena';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput,
+  StepConfig, TerminateJobFlowsCommand,
+} from '@aws-sdk/client-emr';
+import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
+import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../../src/config/config';
+import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX } from '../../src/config/names';
+import { EmrRunInputs } from '../../src/emr/run-inputs';
+import { KPI_JOB_NAMES, KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
+import { KpiTablesRows, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
+import { LandingResult, land } from '../../src/landing/worker';
+import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
+import { AwsRunReport, renderRunReportMarkdown } from '../../src/pipeline/run-report';
+import { EmulatorFixture, countStreamRecords, download, listKeys, startEmulatorFixture } from '../landing/emulator-fixture';
+import { runCli } from '../support/cli';
+
+/**
+ * `clickstream run --target aws` end to end: Kinesis, S3 and Firehose's DescribeDeliveryStream are
+ * a real moto server, with the project's landing worker delivering into bronze as Firehose would;
+ * CloudFormation, EMR and Athena cannot run locally, so they are mocked and the exact requests the
+ * run sends them are asserted.
+ */
+
+const SCRIPTS_VERSION = 'abc1234';
+const SERVICE_ROLE = 'clickstream-dev-emr-service';
+const INSTANCE_PROFILE = 'clickstream-dev-emr-instance';
+const CREDENTIALS = { region: LOCAL_REGION, credentials: EMULATOR_CREDENTIALS };
+const STEP_NAMES = KPI_JOB_NAMES.map((job) => `clickstream-kpi-${job}`);
+
+const cloudFormation = new CloudFormationClient(CREDENTIALS);
+const emr = new EMRClient(CREDENTIALS);
+const athena = new AthenaClient(CREDENTIALS);
+const cfMock = mockClient(cloudFormation);
+const emrMock = mockClient(emr);
+const athenaMock = mockClient(athena);
+
+/** One deployed environment in the emulator: its own stream, delivery stream and buckets. */
+interface Deployment {
+  readonly stream: string;
+  readonly deliveryStream: string;
+  readonly bronze: string;
+  readonly warehouse: string;
+  readonly scripts: string;
+  readonly logs: string;
+  readonly athenaResults: string;
+  readonly workgroup: string;
+}
+
+/** Real time plus the time the code under test slept, so waits are instant and S3's timestamps stay in order. */
+function fakeTime() {
+  const time = {
+    offset: 0,
+    sleeps: [] as number[],
+    /** Runs once, at the first pause after it is set (the landing worker playing Firehose). */
+    onNextSleep: undefined as (() => Promise<void>) | undefined,
+    clock: () => Date.now() + time.offset,
+    sleep: async (ms: number) => {
+      time.sleeps.push(ms);
+      time.offset += ms;
+      const hook = time.onNextSleep;
+      time.onNextSleep = undefined;
+      await hook?.();
+    },
+  };
+  return time;
+}
+
+function recordingProgress() {
+  const lines: string[] = [];
+  return {
+    lines,
+    update: () => undefined,
+    line: (text: string) => void lines.push(text),
+  };
+}
+
+/** A StepConfig's arguments. */
+const stepArgs = (step: StepConfig) => step.HadoopJarStep?.Args ?? [];
+
+describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena and CloudFormation mocked', () => {
+  let fixture: EmulatorFixture;
+  let firehose: FirehoseClient;
+  let tmp: string;
+  let deployments = 0;
+  /** Commands the run sent to the emulator's clients. */
+  const emulatorCommands: string[] = [];
+
+  beforeAll(async () => {
+    fixture = await startEmulatorFixture();
+    firehose = new FirehoseClient({ ...CREDENTIALS, endpoint: fixture.emulator.endpoint });
+    const record = { step: 'initialize', name: 'recordEmulatorCommands' } as const;
+    fixture.clients.kinesis.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`kinesis ${context.commandName}`), next(args)), record);
+    fixture.clients.s3.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`s3 ${context.commandName}`), next(args)), record);
+    firehose.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`firehose ${context.commandName}`), next(args)), record);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-run-'));
+  });
+
+  afterAll(async () => {
+    await fixture?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    cfMock.reset();
+    emrMock.reset();
+    athenaMock.reset();
+  });
+
+  /** Creates an environment's resources in the emulator and answers DescribeStacks with its outputs. */
+  async function deploy(): Promise<Deployment> {
+    const id = `t${process.pid}-${++deployments}`;
+    const d: Deployment = {
+      stream: `clickstream-${id}-events`,
+      deliveryStream: `clickstream-${id}-bronze-delivery`,
+      bronze: `clickstream-${id}-bronze`,
+      warehouse: `clickstream-${id}-warehouse`,
+      scripts: `clickstream-${id}-scripts`,
+      logs: `clickstream-${id}-logs`,
+      athenaResults: `clickstream-${id}-athena-results`,
+      workgroup: `clickstream-${id}-kpis`,
+    };
+    for (const bucket of [d.bronze, d.warehouse, d.scripts, d.logs, d.athenaResults]) {
+      await fixture.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    }
+    await fixture.clients.kinesis.send(new CreateStreamCommand({ StreamName: d.stream, ShardCount: 2 }));
+    await waitUntilStreamExists({ client: fixture.clients.kinesis, maxWaitTime: 30 }, { StreamName: d.stream });
+    const role = 'arn:aws:iam::123456789012:role/clickstream-firehose';
+    await firehose.send(new CreateDeliveryStreamCommand({
+      DeliveryStreamName: d.deliveryStream,
+      DeliveryStreamType: 'KinesisStreamAsSource',
+      KinesisStreamSourceConfiguration: { KinesisStreamARN: `arn:aws:kinesis:${LOCAL_REGION}:123456789012:stream/${d.stream}`, RoleARN: role },
+      ExtendedS3DestinationConfiguration: {
+        BucketARN: `arn:aws:s3:::${d.bronze}`,
+        RoleARN: role,
+        Prefix: BRONZE_PREFIX,
+        ErrorOutputPrefix: BRONZE_ERROR_PREFIX,
+        BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 },
+      },
+    }));
+
+    const outputs: Record<string, Record<string, string>> = {
+      'clickstream-dev-storage': {
+        BronzeBucket: d.bronze, WarehouseBucket: d.warehouse, ScriptsBucket: d.scripts, LogsBucket: d.logs, AthenaResultsBucket: d.athenaResults,
+      },
+      'clickstream-dev-ingestion': { StreamName: d.stream, DeliveryStreamName: d.deliveryStream },
+      'clickstream-dev-compute': { ScriptsVersion: SCRIPTS_VERSION, EmrServiceRole: SERVICE_ROLE, EmrInstanceProfile: INSTANCE_PROFILE },
+      'clickstream-dev-query': { AthenaWorkgroup: d.workgroup },
+    };
+    cfMock.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
+      const stack = outputs[input.StackName];
+      if (!stack) throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError' });
+      return {
+        Stacks: [{
+          StackName: input.StackName,
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: Object.entries(stack).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        }],
+      };
+    });
+    emulatorCommands.length = 0;
+    return d;
+  }
+
+  /** Lands whatever is in the stream into bronze, as Firehose would: the project's local landing worker. */
+  function landWith(d: Deployment, into: { result?: LandingResult }) {
+    return async () => {
+      into.result = await land({
+        kinesis: fixture.clients.kinesis,
+        s3: fixture.clients.s3,
+        streamName: d.stream,
+        bucket: d.bronze,
+        deliveryStreamName: d.deliveryStream,
+        tempDir: tmp,
+      });
+    };
+  }
+
+  /** Starts the landing worker at the land stage's first pause. */
+  function progressLandingAt(time: ReturnType<typeof fakeTime>, landing: () => Promise<void>) {
+    const progress = recordingProgress();
+    return {
+      ...progress,
+      line: (text: string) => {
+        progress.line(text);
+        if (text === 'land: started') time.onNextSleep = landing;
+      },
+    };
+  }
+
+  /** The bronze Parquet the landing wrote, as the reference computation's input. */
+  async function bronzeEvents(d: Deployment): Promise<RawEvent[]> {
+    const keys = await listKeys(fixture.clients.s3, d.bronze, 'events/');
+    const dir = fs.mkdtempSync(path.join(tmp, 'bronze-'));
+    const files = await download(fixture.clients.s3, d.bronze, keys, dir);
+    const instance = await DuckDBInstance.create(':memory:');
+    const duck = await instance.connect();
+    try {
+      const rows = (await duck.runAndReadAll(`SELECT * FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}])`)).getRowObjectsJS() as Array<Record<string, unknown>>;
+      const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      return rows.map((r) => {
+        const location = r.location as Record<string, unknown> | null;
+        return {
+          sensor_id: num(r.sensor_id),
+          temperature: num(r.temperature),
+          humidity: num(r.humidity),
+          location: location ? { latitude: num(location.latitude), longitude: num(location.longitude) } : null,
+          status: r.status as string | null,
+          event_type: r.event_type as string | null,
+          timestamp: num(r.timestamp),
+          uuid: r.uuid as string | null,
+        };
+      });
+    } finally {
+      duck.closeSync();
+      instance.closeSync();
+    }
+  }
+
+  /**
+   * Athena answering as if the KPI tables held `tables` (the reference computation over bronze):
+   * the column listing, a healthy aggregate row per table check, the tables' first rows and counts.
+   */
+  function athenaServing(tables: () => Promise<KpiTablesRows>) {
+    const statements = new Map<string, string>();
+    const requests: StartQueryExecutionCommandInput[] = [];
+    athenaMock.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => {
+      requests.push(input);
+      const id = `q-${requests.length}`;
+      statements.set(id, input.QueryString!);
+      return { QueryExecutionId: id };
+    });
+    athenaMock.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) => ({
+      QueryExecution: { QueryExecutionId: input.QueryExecutionId, StatementType: 'DML', Status: { State: 'SUCCEEDED' } },
+    }));
+    athenaMock.on(GetQueryResultsCommand).callsFake(async (input: { QueryExecutionId: string }) =>
+      answer(statements.get(input.QueryExecutionId)!, await tables()));
+    return requests;
+  }
+
+  it('replays 2,000 events, waits for Firehose, runs the KPI steps and validates on Athena: every stage succeeds and the counts reconcile', async () => {
+    const d = await deploy();
+    const time = fakeTime();
+    const landed: { result?: LandingResult } = {};
+    const progress = progressLandingAt(time, landWith(d, landed));
+    emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-NEW1' });
+    emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: undefined }).resolves({
+      Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'PENDING' } })),
+    });
+    emrMock.on(ListStepsCommand).resolves({ Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'COMPLETED' } })) });
+    emrMock.on(DescribeClusterCommand).resolves({
+      Cluster: { Id: 'j-NEW1', Status: { State: 'TERMINATING', StateChangeReason: { Code: 'ALL_STEPS_COMPLETED' } }, LogUri: `s3n://${d.logs}/emr/` },
+    });
+    let reference: KpiTablesRows | undefined;
+    const athenaRequests = athenaServing(async () => (reference ??= referenceKpis(await bronzeEvents(d))));
+
+    const report = await runAwsPipeline(options({ 'core-instance-count': '3', 'use-spot': 'true' }, progress), { ...clients(), clock: time.clock, sleep: time.sleep });
+
+    expect(report.failure, JSON.stringify(report.failure)).toBeUndefined();
+    expect(report.outcome).toBe('succeeded');
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'succeeded'],
+    ]);
+    expect(report.resources).toMatchObject({
+      environment: 'dev',
+      region: LOCAL_REGION,
+      scriptsVersion: SCRIPTS_VERSION,
+      scriptsVersionSource: 'stack output',
+      names: { streamName: d.stream, deliveryStreamName: d.deliveryStream, bronzeBucket: d.bronze, bronzeUri: `s3://${d.bronze}/events/`, athenaWorkgroup: d.workgroup },
+    });
+    expect(cfMock.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName).sort()).toEqual(
+      ['ci', 'compute', 'catalog', 'ingestion', 'query', 'storage'].map((c) => `clickstream-dev-${c}`).sort(),
+    );
+
+    // Replay: every record in the real stream.
+    const replay = report.stages.find((s) => s.name === 'replay')!;
+    expect(replay.counts).toMatchObject({ read: 2_000, sent: 2_000, failed: 0 });
+    expect(await countStreamRecords(fixture.clients.kinesis, d.stream)).toBe(2_000);
+
+    // Land: the wait saw exactly what the landing worker delivered, and waited out the buffer interval.
+    const objects = landed.result!.objects;
+    expect(report.landing).toMatchObject({
+      deliveryStreamName: d.deliveryStream,
+      bucket: d.bronze,
+      bufferIntervalSeconds: 60,
+      objects: objects.filter((o) => o.kind === 'parquet').length,
+      bytes: objects.filter((o) => o.kind === 'parquet').reduce((n, o) => n + o.bytes, 0),
+      errorObjects: objects.filter((o) => o.kind === 'errors').length,
+    });
+    expect(report.landing!.objects).toBeGreaterThan(0);
+    expect(report.landing!.errorObjects).toBeGreaterThan(0);
+    expect(report.landing!.waitedMs).toBeGreaterThanOrEqual(90_000);
+    expect(landed.result!.read).toBe(2_000);
+
+    // The window is the replay's event days: exactly the days of the valid events in bronze.
+    const days = [...new Set(reference!.event_geo_kpis_events.map((r) => String(r.day)))].sort();
+    const window = { fromDate: days[0], toDate: days[days.length - 1] };
+    expect(report.window).toEqual(window);
+
+    // EMR: one transient cluster in the environment's log bucket and roles, steps over the window and the environment's buckets.
+    const runJobFlow = emrMock.commandCalls(RunJobFlowCommand).map((c) => c.args[0].input as RunJobFlowCommandInput);
+    expect(runJobFlow).toHaveLength(1);
+    expect(runJobFlow[0]).toMatchObject({
+      LogUri: `s3://${d.logs}/emr/`,
+      ServiceRole: SERVICE_ROLE,
+      JobFlowRole: INSTANCE_PROFILE,
+      Instances: { InstanceGroups: [{ InstanceRole: 'MASTER', Market: 'ON_DEMAND' }, { InstanceRole: 'CORE', Market: 'SPOT', InstanceCount: 3 }] },
+      Tags: expect.arrayContaining([{ Key: 'clickstream:environment', Value: 'dev' }]),
+    });
+    expect(runJobFlow[0].Steps!.map((s) => s.Name)).toEqual(STEP_NAMES);
+    for (const step of runJobFlow[0].Steps!) expectStepOver(step, d, window);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(0);
+    expect(report.emr).toMatchObject({ result: 'completed', clusterId: 'j-NEW1', createdCluster: true });
+    expect(report.emr!.steps.map((s) => s.state)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+
+    // Athena: every statement in the environment's workgroup and results bucket; the window's dates as parameters.
+    expect(athenaRequests.length).toBeGreaterThan(10);
+    for (const request of athenaRequests) {
+      expect(request).toMatchObject({
+        WorkGroup: d.workgroup, ResultConfiguration: { OutputLocation: `s3://${d.athenaResults}/` }, QueryExecutionContext: { Database: 'analytics' },
+      });
+      expect(request.QueryString).not.toContain(window.fromDate);
+      for (const date of (request.ExecutionParameters ?? []).filter((p) => p.startsWith('DATE '))) {
+        expect(date >= `DATE '${window.fromDate}'` && date <= `DATE '${window.toDate}'`, `${date} in the window`).toBe(true);
+      }
+    }
+    const dailyChecks = athenaRequests.filter((r) => r.QueryString!.startsWith('WITH') && /temp_humidity_kpis|event_geo_kpis_events/.test(r.QueryString!));
+    expect(dailyChecks).toHaveLength(2);
+    for (const request of dailyChecks) {
+      expect(request.ExecutionParameters).toEqual(expect.arrayContaining([`DATE '${window.fromDate}'`, `DATE '${window.toDate}'`]));
+    }
+    const kpiEventsQuery = athenaRequests.find((r) => r.QueryString!.startsWith('SELECT coalesce(sum(event_count), 0) AS n'))!;
+    expect(kpiEventsQuery.ExecutionParameters).toEqual([`DATE '${window.fromDate}'`, `DATE '${window.toDate}'`]);
+
+    // Validation, previews and the reconciliation of the tables with the manifest.
+    expect(report.validation!.engine).toBe('athena');
+    expect(report.validation!.summary.failedErrors).toBe(0);
+    expect(report.validation!.checks.some((c) => c.check === 'expected-day-totals')).toBe(true);
+    expect(report.tables!.map((t) => t.table)).toEqual(Object.keys(KPI_TABLES));
+    const kpiEvents = reference!.event_geo_kpis_events.reduce((n, r) => n + Number(r.event_count), 0);
+    expect(report.reconciliation).toEqual({
+      sent: 2_000,
+      landedObjects: report.landing!.objects,
+      errorObjects: report.landing!.errorObjects,
+      distinctValidEvents: replay.counts.distinctValidEvents,
+      kpiEvents,
+      reconciled: true,
+    });
+    expect(kpiEvents).toBe(replay.counts.distinctValidEvents);
+
+    const markdown = renderRunReportMarkdown(report);
+    expect(markdown).toContain('## clickstream run: passed');
+    expect(markdown).toContain(`Target \`aws\` (environment \`dev\`, ${LOCAL_REGION})`);
+    expect(markdown).toContain('KPI jobs completed on EMR');
+  }, 180_000);
+
+  it('fails at land, naming the bucket and prefix and what to check, when Firehose delivers nothing', async () => {
+    const d = await deploy();
+    const time = fakeTime();
+    const progress = recordingProgress();
+
+    const report = await runAwsPipeline(options({}, progress, { records: 200 }), { ...clients(), clock: time.clock, sleep: time.sleep });
+
+    expect(report.outcome).toBe('failed');
+    expect(report.failure!.stage).toBe('land');
+    expect(report.failure!.message).toMatch(new RegExp(`^Nothing landed in s3://${d.bronze}/ under events/year=\\d{4}/month=\\d{2}/day=\\d{2}/hour=\\d{2}/`));
+    expect(report.failure!.message).toContain(`within 15 min of the replay; delivery stream ${d.deliveryStream} buffers 60 s`);
+    expect(report.failure!.hint).toContain(`Open delivery stream ${d.deliveryStream} in the Firehose console`);
+    expect(report.failure!.logs).toContain(`s3://${d.bronze}/errors/`);
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'failed'], ['kpis', 'skipped'], ['validate', 'skipped'],
+    ]);
+    // Waited out the whole timeout (the clock also moves with real time, a few ms of it).
+    const waited = time.sleeps.reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThan(15 * 60_000 - 10_000);
+    expect(waited).toBeLessThanOrEqual(15 * 60_000);
+    expect(emrMock.calls()).toHaveLength(0);
+    expect(athenaMock.calls()).toHaveLength(0);
+  }, 60_000);
+
+  it('fails at kpis with the failed step\'s log location and tail when an EMR step FAILS on an existing cluster', async () => {
+    const d = await deploy();
+    const time = fakeTime();
+    const progress = progressLandingAt(time, landWith(d, {}));
+    const logKey = 'emr/j-EXISTING1/steps/s-0/stderr.gz';
+    await fixture.clients.s3.send(new PutObjectCommand({
+      Bucket: d.logs, Key: logKey, Body: gzipSync('starting sensor_health\npyspark.errors.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] glue.analytics.x\n'),
+    }));
+    emrMock.on(DescribeClusterCommand).resolves({ Cluster: { Id: 'j-EXISTING1', Status: { State: 'WAITING' }, LogUri: `s3n://${d.logs}/emr/` } });
+    emrMock.on(AddJobFlowStepsCommand).resolves({ StepIds: ['s-0', 's-1', 's-2'] });
+    emrMock.on(ListStepsCommand).resolves({
+      Steps: [
+        { Id: 's-0', Name: STEP_NAMES[0], Status: { State: 'FAILED', FailureDetails: { Reason: 'Unknown Error.', LogFile: `s3://${d.logs}/${logKey}` } } },
+        { Id: 's-1', Name: STEP_NAMES[1], Status: { State: 'COMPLETED' } },
+        { Id: 's-2', Name: STEP_NAMES[2], Status: { State: 'COMPLETED' } },
+      ],
+    });
+
+    const report = await runAwsPipeline(options({ 'mode': 'existing', 'cluster-id': 'j-EXISTING1' }, progress, { records: 200 }), { ...clients(), clock: time.clock, sleep: time.sleep });
+
+    expect(report.outcome).toBe('failed');
+    expect(report.failure!.stage).toBe('kpis');
+    expect(report.failure!.message).toContain(`Step s-0 (${STEP_NAMES[0]}) FAILED on cluster j-EXISTING1: Unknown Error.`);
+    expect(report.failure!.logs).toEqual([`s3://${d.logs}/${logKey}`]);
+    expect(report.failure!.hint).toContain(`npx clickstream kpis --target aws --environment dev --region ${LOCAL_REGION} --from-date ${report.window!.fromDate} --to-date ${report.window!.toDate} --scripts-version ${SCRIPTS_VERSION}`);
+    expect(report.emr!.logs).toEqual({ found: true, tails: [{ uri: `s3://${d.logs}/${logKey}`, lines: ['starting sensor_health', 'pyspark.errors.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] glue.analytics.x'] }] });
+    expect(report.stages.find((s) => s.name === 'validate')!.status).toBe('skipped');
+
+    const added = emrMock.commandCalls(AddJobFlowStepsCommand).map((c) => c.args[0].input);
+    expect(added).toHaveLength(1);
+    expect(added[0].JobFlowId).toBe('j-EXISTING1');
+    for (const step of added[0].Steps!) expectStepOver(step, d, report.window!);
+    expect(emrMock.commandCalls(RunJobFlowCommand)).toHaveLength(0);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(0);
+    expect(athenaMock.calls()).toHaveLength(0);
+    expect(renderRunReportMarkdown(report)).toContain(`Logs: \`s3://${d.logs}/${logKey}\``);
+  }, 120_000);
+
+  it('on abort during kpis cancels the steps, terminates the transient cluster and reports the run stopped', async () => {
+    const d = await deploy();
+    const time = fakeTime();
+    const progress = progressLandingAt(time, landWith(d, {}));
+    const controller = new AbortController();
+    const pending = { Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'PENDING' as const } })) };
+    emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-NEW2' });
+    emrMock.on(ListStepsCommand).resolves(pending);
+    emrMock.on(DescribeClusterCommand).callsFake(() => {
+      // Ctrl-C while the cluster starts.
+      controller.abort('SIGINT');
+      return { Cluster: { Id: 'j-NEW2', Status: { State: 'STARTING' } } };
+    });
+    emrMock.on(CancelStepsCommand).resolves({ CancelStepsInfoList: pending.Steps.map((s) => ({ StepId: s.Id, Status: 'SUBMITTED' as const })) });
+    emrMock.on(TerminateJobFlowsCommand).resolves({});
+
+    const run = { ...options({}, progress, { records: 200 }), signal: controller.signal };
+    const report = await runAwsPipeline(run, { ...clients(), clock: time.clock, sleep: time.sleep });
+
+    expect(report.outcome).toBe('stopped');
+    expect(report.failure).toMatchObject({ stage: 'kpis', message: 'stopped by SIGINT during kpis' });
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'stopped'], ['validate', 'skipped'],
+    ]);
+    expect(emrMock.commandCalls(CancelStepsCommand).map((c) => c.args[0].input)).toEqual([
+      { ClusterId: 'j-NEW2', StepIds: ['s-0', 's-1', 's-2'], StepCancellationOption: 'SEND_INTERRUPT' },
+    ]);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand).map((c) => c.args[0].input)).toEqual([{ JobFlowIds: ['j-NEW2'] }]);
+    expect(report.emr).toMatchObject({ result: 'aborted', cleanup: { terminatedClusterId: 'j-NEW2', problems: [] } });
+    expect(athenaMock.calls()).toHaveLength(0);
+  }, 120_000);
+
+  it.each([
+    ['a core node count that is not a number', { 'core-instance-count': 'x' }, 'core-instance-count: must be a whole number of core nodes (got "x")'],
+    ['an unknown environment', { environment: 'qa' }, 'environment: must be one of dev, staging, prod (got "qa")'],
+  ])('refuses %s before any AWS call', async (_what, inputs, message) => {
+    const d = await deploy();
+    const time = fakeTime();
+
+    const run = runAwsPipeline(options(inputs, recordingProgress()), { ...clients(), clock: time.clock, sleep: time.sleep });
+    await expect(run).rejects.toThrow(message);
+
+    expect(cfMock.calls()).toHaveLength(0);
+    expect(emrMock.calls()).toHaveLength(0);
+    expect(athenaMock.calls()).toHaveLength(0);
+    expect(emulatorCommands).toEqual([]);
+    expect(await countStreamRecords(fixture.clients.kinesis, d.stream)).toBe(0);
+  }, 60_000);
+
+  function clients() {
+    return { kinesis: fixture.clients.kinesis, s3: fixture.clients.s3, firehose, emr, athena, cloudFormation };
+  }
+});
+
+/** Run options: generated events (a fifth of them re-delivered or malformed), the dev environment in the emulator's region. */
+function options(emrInputs: EmrRunInputs, progress: AwsRunOptions['progress'], generator: { records?: number } = {}): AwsRunOptions {
+  return {
+    source: { kind: 'generator', options: { count: generator.records ?? 2_000, seed: 5, days: 2, sensors: 40, duplicateRate: 0.03, malformedRate: 0.02 } },
+    emr: { environment: 'dev', region: LOCAL_REGION, ...emrInputs },
+    env: {},
+    runId: 'test',
+    signal: new AbortController().signal,
+    progress,
+  };
+}
+
+function expectStepOver(step: StepConfig, d: Deployment, window: { fromDate: string; toDate: string }): void {
+  const args = stepArgs(step);
+  expect(args.slice(-8)).toEqual([
+    `s3://${d.bronze}/events/`, 'analytics', expect.any(String), `s3://${d.warehouse}/warehouse`,
+    '--from-date', window.fromDate, '--to-date', window.toDate,
+  ]);
+  expect(args).toContain(`s3://${d.scripts}/spark/${SCRIPTS_VERSION}/clickstream_jobs.zip`);
+}
+
+const SQL_TYPES = { int: 'integer', bigint: 'bigint', double: 'double', string: 'varchar', date: 'date' } as const;
+
+/** Athena's answer to one statement, as if the KPI tables held `tables`. */
+function answer(sql: string, tables: KpiTablesRows): GetQueryResultsOutput {
+  const names = Object.keys(KPI_TABLES) as KpiTableName[];
+  if (sql.includes('information_schema.columns')) {
+    return resultSet(
+      [['table_name', 'varchar'], ['column_name', 'varchar'], ['data_type', 'varchar']],
+      names.flatMap((table) => KPI_TABLES[table].columns.map((c) => [table, c.name, SQL_TYPES[c.type]])),
+    );
+  }
+  if (sql.startsWith('WITH')) {
+    const table = names.find((t) => sql.includes(`"${t}"`) || sql.includes(`.${t}`))!;
+    const rows = tables[table];
+    const days = rows.map((r) => String(r.day ?? '')).filter(Boolean).sort();
+    // A healthy table: rows present, every failure count 0 (absent columns read as 0), fresh to its last day.
+    return resultSet([['row_count', 'bigint'], ['latest_day', 'date']], [[String(rows.length), days[days.length - 1]]]);
+  }
+  const preview = /^SELECT \* FROM analytics\.(\w+) ORDER BY .* LIMIT (\d+)$/.exec(sql);
+  if (preview) {
+    const table = preview[1] as KpiTableName;
+    const columns = KPI_TABLES[table].columns;
+    const first = sortByGrain(table, tables[table]).slice(0, Number(preview[2]));
+    return resultSet(columns.map((c) => [c.name, SQL_TYPES[c.type]]), first.map((r) => columns.map((c) => r[c.name])));
+  }
+  const count = /^SELECT count\(\*\) AS n FROM analytics\.(\w+)$/.exec(sql);
+  if (count) return resultSet([['n', 'bigint']], [[tables[count[1] as KpiTableName].length]]);
+  if (sql.startsWith('SELECT coalesce(sum(event_count), 0) AS n')) {
+    return resultSet([['n', 'bigint']], [[tables.event_geo_kpis_events.reduce((n, r) => n + Number(r.event_count), 0)]]);
+  }
+  throw new Error(`The Athena mock has no answer for: ${sql}`);
+}
+
+function resultSet(columns: ReadonlyArray<readonly [string, string]>, rows: ReadonlyArray<ReadonlyArray<unknown>>): GetQueryResultsOutput {
+  const text = (values: ReadonlyArray<unknown>) => ({ Data: values.map((v) => (v === null || v === undefined ? {} : { VarCharValue: String(v) })) });
+  return {
+    ResultSet: {
+      ResultSetMetadata: { ColumnInfo: columns.map(([name, type]) => ({ Name: name, Label: name, Type: type })) },
+      Rows: [text(columns.map(([name]) => name)), ...rows.map(text)],
+    },
+  };
+}
+
+describe('clickstream run --target aws', () => {
+  it('exits non-zero naming --core-nodes, before any AWS call', async () => {
+    const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-run-cli-'));
+    // Any AWS call would go to a closed port and fail differently.
+    const result = await runCli(['run', '--target', 'aws', '--core-nodes', 'x', '--report-dir', reportDir], {
+      AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Invalid option(s) for the aws target:\n- --core-nodes: must be a whole number of core nodes (got "x")');
+    expect(result.stderr).not.toMatch(/resolve: started|ECONNREFUSED/);
+    expect(fs.existsSync(path.join(reportDir, 'run-report.json'))).toBe(false);
+    fs.rmSync(reportDir, { recursive: true, force: true });
+  }, 60_000);
+});
