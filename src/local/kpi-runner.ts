@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
 import { PeakMemorySampler } from './process-memory';
-import { stopProcessGroup, tailFile } from './processes';
+import { tailFile } from './processes';
+import { spawnSparkSubmit } from './spark-job';
 import { SparkSubmitCommand, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
@@ -67,46 +67,6 @@ export interface KpiRunResult {
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
 /**
- * Spawns spark-submit in its own process group, appending its output to `logFile` and passing the
- * jobs' own lines on. Aborting stops the whole group, so no Spark JVM or Python worker survives.
- */
-export function spawnSparkSubmit(
-  command: SparkSubmitCommand,
-  logFile: string,
-  onJobLine: (line: string) => void,
-  signal?: AbortSignal,
-  memory?: PeakMemorySampler,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const log = fs.createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(command.command, [...command.args], { env: command.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    if (child.pid && memory) memory.watch('spark', child.pid);
-    const stop = () => {
-      if (child.pid) void stopProcessGroup(child.pid, 5_000);
-    };
-    if (signal?.aborted) stop();
-    signal?.addEventListener('abort', stop, { once: true });
-    let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      log.write(chunk);
-      const lines = (pending + chunk.toString('utf8')).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) if (line.startsWith(JOB_LOG_PREFIX)) onJobLine(line.slice(JOB_LOG_PREFIX.length));
-    });
-    child.stderr.pipe(log, { end: false });
-    const done = () => signal?.removeEventListener('abort', stop);
-    child.on('error', (error) => log.end(() => {
-      done();
-      reject(error);
-    }));
-    child.on('close', (code, closeSignal) => log.end(() => {
-      done();
-      resolve(code ?? (closeSignal ? 128 : 1));
-    }));
-  });
-}
-
-/**
  * Zips the jobs' shared package for `--py-files`, as EMR gets it (the same bytes the CDK app
  * publishes): the driver on a cluster does not have the script's folder on its path.
  */
@@ -142,8 +102,12 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
   fs.mkdirSync(options.paths.logs, { recursive: true });
   const logFile = path.join(options.paths.logs, `kpis-${new Date(started).toISOString().replace(/[:.]/g, '-')}.log`);
   const pyFiles = [packageSparkJobs(options.paths, path.join(options.paths.state, 'spark'))];
-  const submit = options.submit ?? ((command: SparkSubmitCommand, file: string, onLine: (line: string) => void, signal?: AbortSignal) =>
-    spawnSparkSubmit(command, file, onLine, signal, options.memory));
+  const submit = options.submit ?? (async (command: SparkSubmitCommand, file: string, onLine: (line: string) => void, signal?: AbortSignal) => {
+    const onStdoutLine = (line: string) => {
+      if (line.startsWith(JOB_LOG_PREFIX)) onLine(line.slice(JOB_LOG_PREFIX.length));
+    };
+    return (await spawnSparkSubmit(command, { logFile: file, onStdoutLine, signal, memory: options.memory })).exitCode;
+  });
   log(`kpis: ${jobs.join(', ')} as ${mode} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'}; Spark log: ${logFile}`);
 
   const results: KpiSubmitResult[] = [];

@@ -5,8 +5,8 @@ import { PeakMemorySampler } from './process-memory';
 import { stopProcessGroup } from './processes';
 import { SparkSubmitCommand } from './spark-submit';
 
-export interface RunSparkJobOptions {
-  /** File that receives spark-submit's full output (Spark logs are long). */
+export interface SpawnSparkSubmitOptions {
+  /** File that receives spark-submit's full output, appended (Spark logs are long). */
   readonly logFile: string;
   /** Receives stdout lines (what the job prints), for progress and results. */
   readonly onStdoutLine?: (line: string) => void;
@@ -16,20 +16,23 @@ export interface RunSparkJobOptions {
   readonly memory?: PeakMemorySampler;
 }
 
-export interface SparkJobResult {
-  readonly stdout: readonly string[];
-  readonly durationMs: number;
+/** How a spark-submit ended. */
+export interface SparkSubmitExit {
+  /** Exit code; 128 when a signal ended it, 1 when neither is known. */
+  readonly exitCode: number;
+  readonly signal: NodeJS.Signals | null;
+  /** The last 40 lines spark-submit wrote to stderr (Spark's own log). */
+  readonly stderrTail: readonly string[];
 }
 
 /**
- * Runs one spark-submit to completion in its own process group, so an abort (Ctrl-C) stops the
- * JVM and its Python workers together. Fails with the log file's path and tail.
+ * Spawns spark-submit in its own process group and resolves when it ends, whatever its exit
+ * code. Its output is appended to the log file; aborting stops the whole group, so no Spark JVM
+ * or Python worker survives a Ctrl-C.
  */
-export async function runSparkJob(command: SparkSubmitCommand, options: RunSparkJobOptions): Promise<SparkJobResult> {
+export async function spawnSparkSubmit(command: SparkSubmitCommand, options: SpawnSparkSubmitOptions): Promise<SparkSubmitExit> {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = fs.createWriteStream(options.logFile, { flags: 'a' });
-  const started = Date.now();
-  const stdout: string[] = [];
   const child = spawn(command.command, [...command.args], { env: command.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid && options.memory) options.memory.watch('spark', child.pid);
   let partial = '';
@@ -37,10 +40,7 @@ export async function runSparkJob(command: SparkSubmitCommand, options: RunSpark
     log.write(chunk);
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) {
-      stdout.push(line);
-      options.onStdoutLine?.(line);
-    }
+    for (const line of lines) options.onStdoutLine?.(line);
   });
   const stderrTail: string[] = [];
   child.stderr.on('data', (chunk: Buffer) => {
@@ -48,24 +48,48 @@ export async function runSparkJob(command: SparkSubmitCommand, options: RunSpark
     stderrTail.push(...chunk.toString('utf8').split('\n'));
     stderrTail.splice(0, Math.max(0, stderrTail.length - 40));
   });
-  const abort = () => {
+  const stop = () => {
     if (child.pid) void stopProcessGroup(child.pid, 5_000);
   };
-  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (c, s) => resolve([c, s]));
     });
-    if (partial) stdout.push(partial);
-    if (options.signal?.aborted) throw new Error(`spark-submit was stopped (${options.signal.reason ?? 'aborted'}); log: ${options.logFile}`);
-    if (code !== 0) {
-      const errors = stderrTail.filter((l) => /error|exception|traceback|usage/i.test(l)).slice(-12).join('\n');
-      throw new Error(`spark-submit ${path.basename(command.args.find((a) => a.endsWith('.py')) ?? '')} failed (${signal ?? `exit ${code}`}); full log: ${options.logFile}\n${errors || stderrTail.slice(-12).join('\n')}`);
-    }
-    return { stdout, durationMs: Date.now() - started };
+    if (partial) options.onStdoutLine?.(partial);
+    return { exitCode: code ?? (signal ? 128 : 1), signal, stderrTail };
   } finally {
-    options.signal?.removeEventListener('abort', abort);
+    options.signal?.removeEventListener('abort', stop);
     await new Promise<void>((resolve) => log.end(resolve));
   }
+}
+
+export interface SparkJobResult {
+  readonly stdout: readonly string[];
+  readonly durationMs: number;
+}
+
+/**
+ * Runs one spark-submit to completion and returns what it printed on stdout. Fails when it is
+ * stopped or exits non-zero, with the log file's path and the error lines of its tail.
+ */
+export async function runSparkJob(command: SparkSubmitCommand, options: SpawnSparkSubmitOptions): Promise<SparkJobResult> {
+  const started = Date.now();
+  const stdout: string[] = [];
+  const exit = await spawnSparkSubmit(command, {
+    ...options,
+    onStdoutLine: (line) => {
+      stdout.push(line);
+      options.onStdoutLine?.(line);
+    },
+  });
+  if (options.signal?.aborted) throw new Error(`spark-submit was stopped (${options.signal.reason ?? 'aborted'}); log: ${options.logFile}`);
+  if (exit.exitCode !== 0) {
+    const errors = exit.stderrTail.filter((l) => /error|exception|traceback|usage/i.test(l)).slice(-12).join('\n');
+    const script = path.basename(command.args.find((a) => a.endsWith('.py')) ?? '');
+    throw new Error(`spark-submit ${script} failed (${exit.signal ?? `exit ${exit.exitCode}`}); full log: ${options.logFile}\n${errors || exit.stderrTail.slice(-12).join('\n')}`);
+  }
+  return { stdout, durationMs: Date.now() - started };
 }

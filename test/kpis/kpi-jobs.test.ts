@@ -12,9 +12,10 @@ import { DayWindow } from '../../src/kpis/job-arguments';
 import { KpiRow, KpiTablesRows, referenceKpis, sortByGrain } from '../../src/kpis/reference';
 import { EmulatorClients, bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
 import { EmulatorProcess, startEmulator } from '../../src/local/emulator';
-import { KpiRunMode, KpiRunResult, runKpisLocally, spawnSparkSubmit } from '../../src/local/kpi-runner';
+import { KpiRunMode, KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
 import { LocalPaths, localPaths } from '../../src/local/paths';
 import { stopProcessGroup } from '../../src/local/processes';
+import { runSparkJob } from '../../src/local/spark-job';
 import { localSparkSubmit } from '../../src/local/spark-submit';
 import { findJavaHome } from '../../src/local/toolchain';
 
@@ -121,10 +122,8 @@ describe('KPI jobs on the local target', () => {
       script: path.join(paths.root, 'test', 'kpis', 'read_tables.py'),
       args: [names.glueDatabase, JSON.stringify(spec)],
     });
-    const logFile = path.join(paths.logs, 'read-tables.log');
-    fs.mkdirSync(paths.logs, { recursive: true });
-    expect(await spawnSparkSubmit(command, logFile, () => undefined), `see ${logFile}`).toBe(0);
-    const line = fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.startsWith('TABLE_ROWS '))!;
+    const { stdout } = await runSparkJob(command, { logFile: path.join(paths.logs, 'read-tables.log') });
+    const line = stdout.find((l) => l.startsWith('TABLE_ROWS '))!;
     const rows = JSON.parse(line.slice('TABLE_ROWS '.length)) as Record<string, KpiRow[]>;
     tables = {};
     for (const label of Object.keys(snapshots)) {
