@@ -1,11 +1,18 @@
-"""Starts moto server (the local AWS emulator) with constant-time Kinesis shard lookups.
+"""Starts moto server (the local AWS emulator) with constant-time Kinesis shard lookups and
+Glue's column-statistics reads.
 
 moto's Kinesis shard keeps its records in an ordered dict keyed by sequence number, and finds
 the newest one with ``list(self.records.keys())[-1]``: every put copies every key the shard
 already holds, so a million-event replay slows to a crawl (quadratic time). GetRecords likewise
 walks the shard from its first record on every call. This launcher replaces those lookups with
-constant-time ones that return exactly what moto's own code returns; everything else (the HTTP
-API, validation, responses) is moto's, unchanged.
+constant-time ones that return exactly what moto's own code returns.
+
+moto also lacks Glue's GetColumnStatisticsForTable/-Partition: it answers HTTP 500, and Trino's
+Glue client retries each call with backoff, which cost the first query on the raw table about 35 s
+of planning. Here they answer as Glue does for columns nobody computed statistics for (nothing in
+this pipeline does): an empty list, after checking that the table (or partition) exists.
+
+Everything else (the HTTP API, validation, responses) is moto's, unchanged.
 
 Usage: python moto_server.py [moto_server arguments], e.g. ``-H 127.0.0.1 -p 5000``.
 """
@@ -13,6 +20,8 @@ Usage: python moto_server.py [moto_server arguments], e.g. ``-H 127.0.0.1 -p 500
 import sys
 from typing import Any
 
+from moto.core.responses import ActionResult
+from moto.glue.responses import GlueResponse
 from moto.kinesis.models import Shard
 
 _original_get_records = Shard.get_records
@@ -56,9 +65,24 @@ def get_records(self: Shard, last_sequence_id: str, limit: Any) -> Any:
     return results, results[-1].sequence_number, millis_behind_latest
 
 
+def get_column_statistics_for_table(self: GlueResponse) -> ActionResult:
+    """No statistics: the table must exist (EntityNotFoundException otherwise, as Glue says)."""
+    self.glue_backend.get_table(self.parameters.get("DatabaseName"), self.parameters.get("TableName"))
+    return ActionResult({"ColumnStatisticsList": [], "Errors": []})
+
+
+def get_column_statistics_for_partition(self: GlueResponse) -> ActionResult:
+    """No statistics: the partition must exist (EntityNotFoundException otherwise, as Glue says)."""
+    params = self.parameters
+    self.glue_backend.get_partition(params.get("DatabaseName"), params.get("TableName"), params.get("PartitionValues"))
+    return ActionResult({"ColumnStatisticsList": [], "Errors": []})
+
+
 Shard.get_max_sequence_number = get_max_sequence_number
 Shard.get_min_sequence_number = get_min_sequence_number
 Shard.get_records = get_records
+GlueResponse.get_column_statistics_for_table = get_column_statistics_for_table
+GlueResponse.get_column_statistics_for_partition = get_column_statistics_for_partition
 
 if __name__ == "__main__":
     from moto.server import main

@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { GetColumnStatisticsForTableCommand } from '@aws-sdk/client-glue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPaths } from '../../src/local/paths';
+import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
 
 /**
  * The emulator launcher (src/local/moto_server.py) swaps moto's linear Kinesis shard lookups for
- * constant-time ones; its pytest suite checks they answer exactly what moto's own code answers.
+ * constant-time ones, and answers Glue's column-statistics reads that moto lacks.
  */
-describe('moto launcher (pytest)', () => {
-  it('answers every shard lookup as moto does', () => {
+describe('moto launcher', () => {
+  it('answers every Kinesis shard lookup as moto does (pytest)', () => {
     const paths = localPaths();
     const result = spawnSync(paths.python, ['-m', 'pytest', path.join(paths.root, 'test', 'local', 'test_moto_server.py'), '-q', '-p', 'no:cacheprovider'], {
       cwd: paths.root,
@@ -18,4 +20,28 @@ describe('moto launcher (pytest)', () => {
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(summary).toMatch(/^\d+ passed/);
   }, 60_000);
+
+  describe('Glue column statistics, over HTTP', () => {
+    let fixture: EmulatorFixture;
+    beforeAll(async () => {
+      fixture = await startEmulatorFixture();
+    });
+    afterAll(async () => {
+      await fixture?.stop();
+    });
+
+    it('returns no statistics for an existing table, at once (moto alone answers HTTP 500, which Trino retries)', async () => {
+      const response = await fixture.clients.glue.send(new GetColumnStatisticsForTableCommand({
+        DatabaseName: fixture.names.glueDatabase, TableName: fixture.names.rawTable, ColumnNames: ['sensor_id', 'uuid'],
+      }));
+      expect(response.ColumnStatisticsList).toEqual([]);
+      expect(response.Errors).toEqual([]);
+    });
+
+    it('says EntityNotFoundException for a table that does not exist', async () => {
+      await expect(fixture.clients.glue.send(new GetColumnStatisticsForTableCommand({
+        DatabaseName: fixture.names.glueDatabase, TableName: 'no_such_table', ColumnNames: ['x'],
+      }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    });
+  });
 });
