@@ -1,7 +1,7 @@
 import { Target, TARGETS } from '../../src/config/config';
 import { KpiTableName } from '../../src/kpis/catalog';
+import { DayWindow, windowFromOptions } from '../../src/kpis/day-window';
 import { parseTableList } from '../../src/validation/runner';
-import { DayWindow, resolveWindow } from '../../src/validation/window';
 
 /** The action's inputs, checked. */
 export interface ValidateAthenaInputs {
@@ -46,7 +46,7 @@ export function parseInputs(getInput: (name: string) => string): ValidateAthenaI
   if (failOnWarn !== 'true' && failOnWarn !== 'false') problems.push(`fail-on-warn: must be "true" or "false", got "${failOnWarn}".`);
   const fromDate = input('from-date');
   const toDate = input('to-date');
-  const window = fromDate || toDate ? attempt('from-date/to-date', () => resolveWindow({ fromDate, toDate })) : undefined;
+  const window = attempt('from-date/to-date', () => windowFromOptions(fromDate, toDate, 'validate every day'));
   const tables = attempt('tables', () => parseTableList(input('tables')));
   if (problems.length > 0) throw new Error(`Invalid inputs:\n- ${problems.join('\n- ')}`);
   return {

@@ -5,7 +5,7 @@ import { loadConfig } from '../config/config';
 import { EMR_ENVIRONMENT_TAG, ENVIRONMENTS, ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { KpiJobName, parseJobList } from '../kpis/catalog';
-import { DayWindow, validateWindow } from '../kpis/job-arguments';
+import { DayWindow, validateWindow } from '../kpis/day-window';
 
 /**
  * The runner's settings as strings, keyed by the action's input names (the CLI's flags use the same

@@ -1,7 +1,8 @@
 import type { ActionOnFailure, StepConfig } from '@aws-sdk/client-emr';
 import { SCRIPTS_ARCHIVE, scriptsUri } from '../config/scripts';
 import { KPI_JOBS, KpiJobName } from '../kpis/catalog';
-import { buildJobArguments, DayWindow, JobLocations } from '../kpis/job-arguments';
+import { DayWindow } from '../kpis/day-window';
+import { buildJobArguments, JobLocations } from '../kpis/job-arguments';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../kpis/spark-conf';
 
 /** Step names start with this, then the job name; a transient cluster's step ids are found by name. */

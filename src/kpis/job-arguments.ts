@@ -1,10 +1,5 @@
 import { KPI_JOBS, KpiJobName } from './catalog';
-
-/** A UTC day window; both ends inclusive, `YYYY-MM-DD`. */
-export interface DayWindow {
-  readonly fromDate: string;
-  readonly toDate: string;
-}
+import { DayWindow, validateWindow } from './day-window';
 
 /** Everything a KPI job needs to know where to read and write. */
 export interface JobLocations {
@@ -14,21 +9,6 @@ export interface JobLocations {
   readonly database: string;
   /** ICEBERG_WAREHOUSE: the Iceberg warehouse location (`s3://bucket/warehouse`). */
   readonly warehouse: string;
-}
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Validates a window: well-formed real dates, from <= to. */
-export function validateWindow(window: DayWindow): DayWindow {
-  for (const [label, value] of [['from-date', window.fromDate], ['to-date', window.toDate]] as const) {
-    if (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-      throw new Error(`--${label} must be a UTC day as YYYY-MM-DD, got "${value}".`);
-    }
-  }
-  if (window.fromDate > window.toDate) {
-    throw new Error(`--from-date (${window.fromDate}) is after --to-date (${window.toDate}); swap them or widen the window.`);
-  }
-  return window;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { KPI_TABLES, KpiTableName } from './catalog';
-import { DayWindow } from './job-arguments';
+import { DayWindow } from './day-window';
 import { FAULTY_STATUS, VALID_RANGES } from '../events/schema';
 
 /**

@@ -10,7 +10,8 @@ import { loadConfig } from '../config/config';
 import { ResourceNames } from '../config/names';
 import { SCRIPTS_ARCHIVE, scriptsArchive } from '../config/scripts';
 import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName } from '../kpis/catalog';
-import { DayWindow, JobLocations, buildAllKpisArguments, buildJobArguments, validateWindow } from '../kpis/job-arguments';
+import { DayWindow, validateWindow } from '../kpis/day-window';
+import { JobLocations, buildAllKpisArguments, buildJobArguments } from '../kpis/job-arguments';
 
 /**
  * How the jobs are submitted: `single-app` runs them all in one Spark application (all_kpis.py,

@@ -19,7 +19,7 @@ import { Clock, Sleep, sleep as realSleep, systemClock } from '../emr/timing';
 import { createAthenaClient } from '../engines/athena';
 import { engineForTarget } from '../engines/for-target';
 import { KpiJobName, KpiTableName } from '../kpis/catalog';
-import { DayWindow } from '../kpis/job-arguments';
+import { DayWindow } from '../kpis/day-window';
 import { ValidationReport } from '../validation/report';
 
 export const AWS_STAGES = ['resolve', 'replay', 'land', 'kpis', 'validate'] as const;

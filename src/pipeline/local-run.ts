@@ -5,7 +5,7 @@ import { RunStoppedError, StageError } from './stages';
 import { loadConfig } from '../config/config';
 import { TrinoEngine } from '../engines/trino';
 import { KpiJobName } from '../kpis/catalog';
-import { DayWindow } from '../kpis/job-arguments';
+import { DayWindow } from '../kpis/day-window';
 import { LandingResult, land } from '../landing/worker';
 import { emulatorClients } from '../local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';

@@ -8,7 +8,7 @@ import type { NameSource } from '../config/stack-outputs';
 import { EmrRunReport, renderReportMarkdown as renderEmrReportMarkdown } from '../emr/report';
 import type { TypedValue } from '../engines/query-engine';
 import type { KpiTableName } from '../kpis/catalog';
-import type { DayWindow } from '../kpis/job-arguments';
+import type { DayWindow } from '../kpis/day-window';
 import { formatBytes } from '../local/process-memory';
 import type { StackEndpoints } from '../local/stack';
 import { ValidationReport } from '../validation/report';

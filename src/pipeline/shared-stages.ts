@@ -5,7 +5,7 @@ import { RunStoppedError, StageError, StageOutcome, StageRunner } from './stages
 import { QueryEngine } from '../engines/query-engine';
 import { GeneratorOptions } from '../events/generator';
 import { KPI_JOBS, KPI_TABLES, KpiJobName, KpiTableName } from '../kpis/catalog';
-import { DayWindow } from '../kpis/job-arguments';
+import { DayWindow } from '../kpis/day-window';
 import { ReplayResult, replay } from '../replay/replayer';
 import { ReplaySource, fileSource, generatorSource } from '../replay/sources';
 import { ValidationReport, failingChecks, reportFails } from '../validation/report';
@@ -168,7 +168,7 @@ export async function validateStage(options: ValidateStageOptions): Promise<Stag
   const { engine, window, replayed, signal } = options;
   const report = await runValidation(engine, {
     tables: options.tables,
-    window: window ? { from: window.fromDate, to: window.toDate } : undefined,
+    window,
     expectations: { days: replayed.manifest.days, latestDay: window?.toDate },
     database: options.database,
     rawTable: options.rawTable,

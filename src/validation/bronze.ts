@@ -1,7 +1,7 @@
 import { qualifiedName, sql, Sql } from './sql';
-import { DayWindow } from './window';
 import { FAULTY_STATUS, VALID_RANGES } from '../events/schema';
 import { KpiTableName } from '../kpis/catalog';
+import { DayWindow } from '../kpis/day-window';
 
 /** Where the checks find the raw events: the Glue raw table Firehose writes through. */
 export interface BronzeSource {
@@ -18,7 +18,7 @@ export interface BronzeSource {
  */
 export function validEventsSql(source: BronzeSource, window: DayWindow | undefined): Sql {
   const r = VALID_RANGES;
-  const dayFilter = window ? sql`WHERE day BETWEEN ${{ type: 'date', value: window.from }} AND ${{ type: 'date', value: window.to }}` : sql``;
+  const dayFilter = window ? sql`WHERE day BETWEEN ${{ type: 'date', value: window.fromDate }} AND ${{ type: 'date', value: window.toDate }}` : sql``;
   return sql`SELECT day, sensor_id, temperature, humidity, latitude, longitude, status, event_type, "timestamp", uuid
   FROM (
     SELECT date_add('day', "timestamp" / 86400, DATE '1970-01-01') AS day,

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { DayWindow, parseDay } from './window';
 import { KPI_TABLES, KpiColumn, KpiTableName } from '../kpis/catalog';
+import { DayWindow, parseDay } from '../kpis/day-window';
 
 /** A value of an expected KPI row: numbers for numeric columns, `YYYY-MM-DD` for `day`, text for strings. */
 export type ExpectedValue = string | number | null;
@@ -133,10 +133,10 @@ function describeType(column: KpiColumn): string {
 /** The window the expectations describe: their first to last day, if they list days. */
 export function expectationsWindow(expectations: KpiExpectations): DayWindow | undefined {
   const days = Object.keys(expectations.days ?? {}).sort();
-  return days.length > 0 ? { from: days[0], to: days[days.length - 1] } : undefined;
+  return days.length > 0 ? { fromDate: days[0], toDate: days[days.length - 1] } : undefined;
 }
 
-const inWindow = (day: string, window: DayWindow) => day >= window.from && day <= window.to;
+const inWindow = (day: string, window: DayWindow) => day >= window.fromDate && day <= window.toDate;
 
 /** The expected rows each table's checks compare against, limited to the window's days. */
 export function expectedRowSets(expectations: KpiExpectations | undefined, table: KpiTableName, window: DayWindow): ExpectedRowSet[] {

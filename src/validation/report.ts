@@ -1,4 +1,5 @@
 import { Severity } from './checks';
+import { DayWindow } from '../kpis/day-window';
 
 /** One check's outcome: a row of the report. */
 export interface CheckResult {
@@ -33,7 +34,7 @@ export interface ReportSummary {
 export interface ValidationReport {
   readonly engine: string;
   readonly database: string;
-  readonly window: { readonly from: string; readonly to: string; readonly description: string };
+  readonly window: DayWindow & { readonly description: string };
   readonly tables: readonly string[];
   readonly startedAt: string;
   readonly durationMs: number;

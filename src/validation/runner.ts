@@ -3,10 +3,10 @@ import { expectedRowSets, expectationsWindow, KpiExpectations } from './expectat
 import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
 import { renderSchemaQuery, SchemaQuery } from './schema-query';
 import { renderTableQuery, TableQuery } from './table-query';
-import { ALL_DAYS, DayWindow, describeWindow } from './window';
 import { GLUE_DATABASE, RAW_TABLE } from '../config/names';
 import { QueryEngine } from '../engines/query-engine';
 import { KPI_TABLES, KpiTableName } from '../kpis/catalog';
+import { ALL_DAYS, DayWindow, describeWindow } from '../kpis/day-window';
 
 /** Athena's default catalog, which the local Trino names its Iceberg-on-Glue catalog after. */
 export const DEFAULT_CATALOG = 'awsdatacatalog';

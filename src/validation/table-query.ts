@@ -3,9 +3,9 @@ import { RECONCILED_COLUMNS, Severity, VALUE_RULES } from './checks';
 import { ExpectedRowSet, ExpectedValue } from './expectations';
 import { CheckResult } from './report';
 import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
-import { DayWindow } from './window';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
 import { KPI_TABLES, KpiColumn, KpiTableName } from '../kpis/catalog';
+import { DayWindow } from '../kpis/day-window';
 
 export interface TableQueryOptions {
   /** The catalog, database and raw table the SQL names; KPI tables are in the same database. */
@@ -56,7 +56,7 @@ export function renderTableQuery(table: KpiTableName, options: TableQueryOptions
   const columns = new Map<string, KpiColumn>(catalog.columns.map((c) => [c.name, c]));
   const grain = catalog.grain.map((name) => columns.get(name)!);
   const grainIds = joinSql(grain.map((g) => identifier(g.name)), ', ');
-  const windowFilter = daily ? sql`WHERE day BETWEEN ${sqlDate(options.window.from)} AND ${sqlDate(options.window.to)}` : sql``;
+  const windowFilter = daily ? sql`WHERE day BETWEEN ${sqlDate(options.window.fromDate)} AND ${sqlDate(options.window.toDate)}` : sql``;
   const rules = VALUE_RULES[table];
 
   const comparisons: Comparison[] = [{
@@ -244,7 +244,7 @@ function evaluate(table: KpiTableName, row: Row, options: TableQueryOptions, com
     const latest = row.latest_day === null || row.latest_day === undefined ? undefined : String(row.latest_day);
     const bronzeLatest = row.bronze_latest_day === null || row.bronze_latest_day === undefined ? undefined : String(row.bronze_latest_day);
     const wanted = options.expectedLatestDay
-      ? (options.expectedLatestDay < options.window.to ? options.expectedLatestDay : options.window.to)
+      ? (options.expectedLatestDay < options.window.toDate ? options.expectedLatestDay : options.window.toDate)
       : bronzeLatest;
     const source = options.expectedLatestDay ? 'as expected' : 'the newest day in bronze';
     add('fresh', 'error', wanted === undefined || (latest !== undefined && latest >= wanted),

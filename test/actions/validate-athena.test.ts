@@ -139,7 +139,7 @@ describe('validate-athena against the local target', () => {
     expect(process.exitCode).toBe(1);
     expect(written).toContain('::error::Invalid inputs:');
     expect(written).toContain('target: must be one of local, aws, got "athena".');
-    expect(written).toContain('from-date/to-date: Give both --from-date and --to-date');
+    expect(written).toContain('from-date/to-date: --from-date and --to-date go together');
     expect(written).toContain('tables: Unknown KPI table(s): sensors.');
     expect(github.requests).toEqual([]);
   });

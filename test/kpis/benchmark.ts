@@ -19,7 +19,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../src/config/config';
 import { ResourceNames, renderBronzePrefix } from '../../src/config/names';
-import { DayWindow } from '../../src/kpis/job-arguments';
+import { DayWindow } from '../../src/kpis/day-window';
 import { bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
 import { startEmulator } from '../../src/local/emulator';
 import { KpiRunMode, runKpisLocally } from '../../src/local/kpi-runner';

@@ -8,7 +8,7 @@ import { generateLandedEvents } from './support/events';
 import { currentSnapshotId } from './support/iceberg';
 import { loadConfig } from '../../src/config/config';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
-import { DayWindow } from '../../src/kpis/job-arguments';
+import { DayWindow } from '../../src/kpis/day-window';
 import { KpiRow, KpiTablesRows, referenceKpis, sortByGrain } from '../../src/kpis/reference';
 import { EmulatorClients, bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
 import { EmulatorProcess, startEmulator } from '../../src/local/emulator';

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { windowFromOptions } from '../../src/cli/commands/kpis';
 import { loadConfig } from '../../src/config/config';
+import { windowFromOptions } from '../../src/kpis/day-window';
 import { faultyPct, isValidEvent, referenceKpis, utcDay } from '../../src/kpis/reference';
 import { plannedSubmits, runKpisLocally } from '../../src/local/kpi-runner';
 import { localPaths } from '../../src/local/paths';
@@ -77,8 +77,8 @@ describe('the local KPI runner', () => {
   it('rejects a bad window before submitting anything', async () => {
     await expect(runKpisLocally({ paths: tempPaths(), awsEndpoint: 'x', window: { fromDate: '2026-03-02', toDate: '2026-03-01' }, java17Home: '/jdk17', submit: async () => 0 }))
       .rejects.toThrow('is after --to-date');
-    expect(() => windowFromOptions('2026-03-01', undefined)).toThrow('go together');
-    expect(windowFromOptions(undefined, undefined)).toBeUndefined();
+    expect(() => windowFromOptions('2026-03-01', undefined, 'recompute everything')).toThrow('go together');
+    expect(windowFromOptions(undefined, undefined, 'recompute everything')).toBeUndefined();
   });
 });
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { QueryEngine, QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
 import { KPI_TABLES } from '../../src/kpis/catalog';
+import { windowFromOptions } from '../../src/kpis/day-window';
 import { parseExpectations } from '../../src/validation/expectations';
 import { reportFails, summarize } from '../../src/validation/report';
 import { renderSuite, parseTableList, runValidation } from '../../src/validation/runner';
 import { identifier } from '../../src/validation/sql';
-import { resolveWindow } from '../../src/validation/window';
 
 const placeholders = (sql: string) => (sql.replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length;
 
@@ -13,7 +13,7 @@ describe('rendering the check suite', () => {
   it('renders one statement per table, with every value as a parameter', () => {
     const hostile = "alert'); DROP TABLE sensor_health; --";
     const suite = renderSuite({
-      window: { from: '2026-11-01', to: '2026-11-07' },
+      window: { fromDate: '2026-11-01', toDate: '2026-11-07' },
       expectations: parseExpectations({ days: { '2026-11-02': { distinctEvents: 3, distinctByEventType: { [hostile]: 3 } } } }),
     });
 
@@ -65,7 +65,7 @@ describe('rendering the check suite', () => {
       query: async (sql) => ({ queryId: 'q', columns: [], rows: sql.includes('information_schema') ? columns : [{ row_count: 1 }], durationMs: 1 }),
     };
 
-    const report = await runValidation(engine, { tables: ['status_health', 'event_geo_kpis_events'], window: { from: '2026-11-01', to: '2026-11-01' } });
+    const report = await runValidation(engine, { tables: ['status_health', 'event_geo_kpis_events'], window: { fromDate: '2026-11-01', toDate: '2026-11-01' } });
     const schemaChecks = report.checks.filter((c) => c.check.includes('columns')).map((c) => [c.table, c.check, c.severity, c.passed, c.observed]);
 
     expect(schemaChecks).toEqual([
@@ -96,9 +96,10 @@ describe('validating inputs early', () => {
   });
 
   it('rejects half a window, impossible days and reversed windows', () => {
-    expect(() => resolveWindow({ fromDate: '2026-11-01' })).toThrow('Give both --from-date and --to-date');
-    expect(() => resolveWindow({ fromDate: '2026-02-30', toDate: '2026-03-01' })).toThrow('--from-date must be a UTC day as YYYY-MM-DD, got "2026-02-30"');
-    expect(() => resolveWindow({ fromDate: '2026-11-02', toDate: '2026-11-01' })).toThrow('swap them');
+    expect(() => windowFromOptions('2026-11-01', undefined, 'validate every day')).toThrow('--from-date and --to-date go together: give both (UTC days, inclusive), or neither to validate every day.');
+    expect(() => windowFromOptions('2026-02-30', '2026-03-01', 'validate every day')).toThrow('--from-date must be a UTC day as YYYY-MM-DD, got "2026-02-30"');
+    expect(() => windowFromOptions('2026-11-02', '2026-11-01', 'validate every day')).toThrow('swap them');
+    expect(windowFromOptions(' ', undefined, 'validate every day')).toBeUndefined();
   });
 
   it('refuses identifiers that could escape their quotes', () => {

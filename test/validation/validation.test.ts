@@ -107,7 +107,7 @@ describe('the check suite on a local Trino', () => {
       "UPDATE event_geo_kpis_events SET event_count = event_count + 1 WHERE day = DATE '2026-11-01' AND event_type = 'sensor_reading'",
     ]) await trino.query(statement);
 
-    const report = await runValidation(trino, { window: { from: '2026-11-01', to: '2026-11-03' } });
+    const report = await runValidation(trino, { window: { fromDate: '2026-11-01', toDate: '2026-11-03' } });
 
     expect(failures(report)).toEqual([
       'sensor_health faulty-pct-range: 1 row breaking it (min 0, max 140)',

@@ -6,7 +6,7 @@ import { renderReportMarkdown } from '../../emr/report';
 import { parseEmrRunInputs } from '../../emr/run-inputs';
 import { runKpisOnEmr } from '../../emr/run-kpis';
 import { parseJobList } from '../../kpis/catalog';
-import { DayWindow, validateWindow } from '../../kpis/job-arguments';
+import { windowFromOptions } from '../../kpis/day-window';
 import { DEFAULT_KPI_RUN_MODE, KpiRunMode, runKpisLocally } from '../../local/kpi-runner';
 import { localPaths } from '../../local/paths';
 import { requireRunningStack } from '../../local/stack';
@@ -37,15 +37,6 @@ async function runOnEmr(options: KpisCommandOptions): Promise<void> {
   }
 }
 
-/** Both ends or neither: a half-open window would silently mean something else. */
-export function windowFromOptions(fromDate: string | undefined, toDate: string | undefined): DayWindow | undefined {
-  if (fromDate === undefined && toDate === undefined) return undefined;
-  if (fromDate === undefined || toDate === undefined) {
-    throw new Error('--from-date and --to-date go together: give both (UTC days, inclusive), or neither to recompute everything.');
-  }
-  return validateWindow({ fromDate, toDate });
-}
-
 export function registerKpisCommand(program: Command): void {
   addEmrOptions(program
     .command('kpis')
@@ -67,7 +58,7 @@ export function registerKpisCommand(program: Command): void {
         return;
       }
       const out = commandOutput(options.json);
-      const window = windowFromOptions(options.fromDate, options.toDate);
+      const window = windowFromOptions(options.fromDate, options.toDate, 'recompute everything');
       const jobs = parseJobList(options.jobs);
       const paths = localPaths();
       const endpoints = await requireRunningStack({ paths });

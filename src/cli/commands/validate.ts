@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
 import { loadConfig, Target, TARGETS } from '../../config/config';
 import { engineForTarget } from '../../engines/for-target';
+import { windowFromOptions } from '../../kpis/day-window';
 import { loadExpectations } from '../../validation/expectations';
 import { failingChecks, reportFails, reportJson } from '../../validation/report';
 import { writeReportFiles } from '../../validation/report-files';
 import { parseTableList, runValidation } from '../../validation/runner';
-import { resolveWindow } from '../../validation/window';
 import { commandOutput, formatTable } from '../output';
 
 interface ValidateOptions {
@@ -41,7 +41,7 @@ export function registerValidateCommand(program: Command): void {
       const engine = await engineForTarget({ config });
       const report = await runValidation(engine, {
         tables,
-        window: options.fromDate || options.toDate ? resolveWindow(options) : undefined,
+        window: windowFromOptions(options.fromDate, options.toDate, 'validate every day'),
         expectations,
         database: config.names.glueDatabase,
         rawTable: config.names.rawTable,

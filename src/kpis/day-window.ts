@@ -1,0 +1,55 @@
+/**
+ * A window of UTC event days: what a KPI run (re)computes and what validation checks. Both ends
+ * are inclusive, `YYYY-MM-DD`, named like the jobs' `--from-date`/`--to-date` arguments.
+ */
+export interface DayWindow {
+  readonly fromDate: string;
+  readonly toDate: string;
+}
+
+/** Every day a table can hold: validation's window when none is given. */
+export const ALL_DAYS: DayWindow = { fromDate: '1970-01-01', toDate: '9999-12-31' };
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Checks that `value` is a real calendar day as `YYYY-MM-DD`, naming `what` when it is not. */
+export function parseDay(what: string, value: string): string {
+  const match = DAY.exec(value);
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
+  if (!date || date.toISOString().slice(0, 10) !== value) throw new Error(`${what} must be a UTC day as YYYY-MM-DD, got "${value}".`);
+  return value;
+}
+
+/** Validates a window: real days, from <= to. Messages name the `--from-date`/`--to-date` options. */
+export function validateWindow(window: DayWindow): DayWindow {
+  parseDay('--from-date', window.fromDate);
+  parseDay('--to-date', window.toDate);
+  if (window.fromDate > window.toDate) {
+    throw new Error(`--from-date (${window.fromDate}) is after --to-date (${window.toDate}); swap them or widen the window.`);
+  }
+  return window;
+}
+
+/**
+ * The window of a command's `--from-date`/`--to-date`: both (validated), or neither (undefined).
+ * One alone fails, saying what leaving both out means (`neitherMeans`): a half-open window would
+ * silently mean something else.
+ */
+export function windowFromOptions(fromDate: string | undefined, toDate: string | undefined, neitherMeans: string): DayWindow | undefined {
+  const from = fromDate?.trim() || undefined;
+  const to = toDate?.trim() || undefined;
+  if (from === undefined && to === undefined) return undefined;
+  if (from === undefined || to === undefined) {
+    throw new Error(`--from-date and --to-date go together: give both (UTC days, inclusive), or neither to ${neitherMeans}.`);
+  }
+  return validateWindow({ fromDate: from, toDate: to });
+}
+
+export function isAllDays(window: DayWindow): boolean {
+  return window.fromDate === ALL_DAYS.fromDate && window.toDate === ALL_DAYS.toDate;
+}
+
+/** `2026-11-01..2026-11-07`, or `all days`. */
+export function describeWindow(window: DayWindow): string {
+  return isAllDays(window) ? 'all days' : `${window.fromDate}..${window.toDate}`;
+}
