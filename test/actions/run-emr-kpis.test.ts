@@ -61,6 +61,21 @@ beforeEach(() => {
   s3Mock.reset();
 });
 
+/**
+ * Runs the main step until its first wait between polls, where the runner kills it: the step's
+ * promise never settles and nothing of its own clean-up runs, as when a runner is killed.
+ */
+async function runUntilKilled(io: ReturnType<typeof fakeRunner>['io']): Promise<void> {
+  let killed!: () => void;
+  const isKilled = new Promise<void>((resolve) => (killed = resolve));
+  const sleep = () => {
+    killed();
+    return new Promise<void>(() => undefined);
+  };
+  void run({ io, env, createClients: clients, clock: () => 0, sleep, signal: new AbortController().signal });
+  await isKilled;
+}
+
 describe('run-emr-kpis action.yml', () => {
   it('runs main and post bundles on node24 and declares exactly the inputs the action reads and the outputs it sets', () => {
     expect(actionYaml.runs).toEqual({ 'using': 'node24', 'main': 'dist/main.js', 'post': 'dist/post.js', 'post-if': 'always()' });
@@ -188,15 +203,7 @@ describe('run-emr-kpis post step', () => {
       step('s-A', NAMES[0], 'RUNNING'), step('s-B', NAMES[1], 'PENDING'), step('s-C', NAMES[2], 'PENDING'),
     ));
     const { io, record } = fakeRunner(inputs);
-    let killed!: () => void;
-    const isKilled = new Promise<void>((resolve) => (killed = resolve));
-    // The runner kills the main step while it waits between polls: its promise never settles.
-    const sleep = () => {
-      killed();
-      return new Promise<void>(() => undefined);
-    };
-    void run({ io, env, createClients: clients, clock: () => 0, sleep, signal: new AbortController().signal });
-    await isKilled;
+    await runUntilKilled(io);
     expect(record.state.get('result')).toBeUndefined();
 
     emrMock.on(ListStepsCommand, { StepStates: ['PENDING', 'RUNNING'] }).resolves(steps(step('s-B', NAMES[1], 'PENDING'), step('s-A', NAMES[0], 'RUNNING')));
@@ -220,14 +227,7 @@ describe('run-emr-kpis post step', () => {
     emrMock.on(ListStepsCommand).resolves(steps(step('s-A', NAMES[0], 'RUNNING')));
     emrMock.on(CancelStepsCommand).resolves({ $metadata: {}, CancelStepsInfoList: [{ StepId: 's-A', Status: 'SUBMITTED' }] });
     const { io, record } = fakeRunner({ ...inputs, 'mode': 'existing', 'cluster-id': 'j-SHARED1', 'jobs': 'sensor_health' });
-    let killed!: () => void;
-    const isKilled = new Promise<void>((resolve) => (killed = resolve));
-    const sleep = () => {
-      killed();
-      return new Promise<void>(() => undefined);
-    };
-    void run({ io, env, createClients: clients, clock: () => 0, sleep, signal: new AbortController().signal });
-    await isKilled;
+    await runUntilKilled(io);
     expect(record.state.get('step-ids')).toBe('s-A');
 
     await cleanup({ io: fakeRunner({}, record.state).io, createClients: clients });
