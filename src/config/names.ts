@@ -13,6 +13,12 @@ export const RAW_TABLE = 'clickstream_raw';
 export const SPARK_CATALOG = 'glue';
 
 /**
+ * Athena's default data catalog (the Glue catalog). The local Trino names its Iceberg-on-Glue
+ * catalog after it, so fully qualified SQL reads the same on both engines.
+ */
+export const QUERY_CATALOG = 'awsdatacatalog';
+
+/**
  * Hive-style key prefix of bronze objects by arrival time, in Firehose's timestamp namespace.
  * The local landing renders the same layout (see {@link renderBronzePrefix}).
  */

@@ -3,6 +3,7 @@ import { abortReason, QueryEngine, QueryExecutionError, QueryFailure, QueryOptio
 import { quote, renderParameters } from './sql-literals';
 import { backoffDelays, Clock, requirePositive, Sleep, systemClock, systemSleep } from './timing';
 import { assertUniqueNames, baseType, parseJsonKeepingIntegers, toTypedValue } from './typed-values';
+import { QUERY_CATALOG } from '../config/names';
 
 export interface TrinoEngineOptions {
   /** The coordinator's base URL, e.g. `http://127.0.0.1:8080`. */
@@ -92,7 +93,7 @@ export class TrinoEngine implements QueryEngine {
     this.endpoint = url.href.replace(/\/+$/, '');
     const session = {
       user: options.user ?? 'clickstream',
-      catalog: options.catalog ?? 'awsdatacatalog',
+      catalog: options.catalog ?? QUERY_CATALOG,
       schema: options.schema ?? 'analytics',
       timeZone: options.timeZone ?? 'UTC',
     };

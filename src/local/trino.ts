@@ -3,13 +3,9 @@ import * as path from 'node:path';
 import { LocalPaths } from './paths';
 import { freePort, isAlive, startService, tailFile, waitFor } from './processes';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
+import { QUERY_CATALOG } from '../config/names';
 import { trinoPluginDir, trinoServerDir } from './setup/install-steps';
 
-/**
- * The Trino catalog that holds the Glue database, named like Athena's default data catalog so
- * that fully qualified SQL reads the same on both engines.
- */
-export const TRINO_CATALOG = 'awsdatacatalog';
 /** The Hive catalog over the same Glue database; Trino redirects non-Iceberg tables (the raw table) to it. */
 export const TRINO_HIVE_CATALOG = 'hive';
 
@@ -72,7 +68,7 @@ export function writeTrinoConfig(etcDir: string, dataDir: string, port: number, 
     'task.max-worker-threads': '4',
   }));
   fs.writeFileSync(path.join(etcDir, 'log.properties'), properties({ 'io.trino': 'INFO' }));
-  fs.writeFileSync(path.join(etcDir, 'catalog', `${TRINO_CATALOG}.properties`), properties({
+  fs.writeFileSync(path.join(etcDir, 'catalog', `${QUERY_CATALOG}.properties`), properties({
     'connector.name': 'iceberg',
     'iceberg.catalog.type': 'glue',
     'iceberg.hive-catalog-name': TRINO_HIVE_CATALOG,
@@ -81,7 +77,7 @@ export function writeTrinoConfig(etcDir: string, dataDir: string, port: number, 
   fs.writeFileSync(path.join(etcDir, 'catalog', `${TRINO_HIVE_CATALOG}.properties`), properties({
     'connector.name': 'hive',
     'hive.metastore': 'glue',
-    'hive.iceberg-catalog-name': TRINO_CATALOG,
+    'hive.iceberg-catalog-name': QUERY_CATALOG,
     // Bronze lands under year=/month=/day=/hour= folders below the raw table's location.
     'hive.recursive-directories': 'true',
     ...glueAndS3(awsEndpoint),

@@ -3,13 +3,10 @@ import { expectedRowSets, expectationsWindow, KpiExpectations } from './expectat
 import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
 import { renderSchemaQuery, SchemaQuery } from './schema-query';
 import { renderTableQuery, TableQuery } from './table-query';
-import { GLUE_DATABASE, RAW_TABLE } from '../config/names';
+import { GLUE_DATABASE, QUERY_CATALOG, RAW_TABLE } from '../config/names';
 import { QueryEngine } from '../engines/query-engine';
 import { KPI_TABLES, KpiTableName } from '../kpis/catalog';
 import { ALL_DAYS, DayWindow, describeWindow } from '../kpis/day-window';
-
-/** Athena's default catalog, which the local Trino names its Iceberg-on-Glue catalog after. */
-export const DEFAULT_CATALOG = 'awsdatacatalog';
 
 /** Doubles (averages, percentages) compared within this. */
 export const DEFAULT_TOLERANCE = 1e-6;
@@ -56,7 +53,7 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
   const tables = options.tables && options.tables.length > 0 ? [...new Set(options.tables)] : (Object.keys(KPI_TABLES) as KpiTableName[]);
   const window = options.window ?? (options.expectations && expectationsWindow(options.expectations)) ?? ALL_DAYS;
   const source: BronzeSource = {
-    catalog: options.catalog ?? DEFAULT_CATALOG,
+    catalog: options.catalog ?? QUERY_CATALOG,
     database: options.database ?? GLUE_DATABASE,
     rawTable: options.rawTable ?? RAW_TABLE,
   };
