@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/config/config';
 import { ResourceNames } from '../../src/config/names';
 import { EmulatorClients, bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
@@ -32,12 +32,9 @@ export async function startEmulatorFixture(): Promise<EmulatorFixture> {
 
 export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
     keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-    token = page.NextContinuationToken;
-  } while (token);
+  }
   return keys;
 }
 
