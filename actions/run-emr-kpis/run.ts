@@ -4,7 +4,7 @@ import { createEmrClients, EmrClients } from '../../src/emr/clients';
 import { renderReportMarkdown } from '../../src/emr/report';
 import { EMR_RUN_INPUT_NAMES, EmrRunInputs, parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
-import { Clock, Sleep } from '../../src/emr/timing';
+import { Clock, Sleep } from '../../src/timing/clock';
 
 export interface RunDeps {
   /** @default @actions/core */

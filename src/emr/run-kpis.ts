@@ -6,8 +6,8 @@ import { EmrRunReport, toStepReport } from './report';
 import { fetchStepLogTail, StepLogResult } from './step-logs';
 import { buildKpiSteps, KpiStepsOptions } from './steps';
 import { Submission, submitToExistingCluster, submitToNewCluster } from './submit';
-import { Clock, sleep as realSleep, Sleep, systemClock } from './timing';
 import { waitForSteps } from './wait-for-steps';
+import { Clock, sleep as realSleep, Sleep, systemClock } from '../timing/clock';
 
 /** Where the steps run. */
 export type EmrTarget =

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Clock, Sleep } from './timing';
+import { Clock, Sleep } from '../timing/clock';
 
 export interface StepLogOptions {
   /** The cluster's log location (`s3://` or EMR's `s3n://`). */

@@ -2,7 +2,7 @@ import {
   AddJobFlowStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommandInput, RunJobFlowCommand, StepConfig,
 } from '@aws-sdk/client-emr';
 import { isClusterEnding, toClusterSnapshot, describeClusterReason } from './snapshots';
-import { Sleep } from './timing';
+import { Sleep } from '../timing/clock';
 
 /** Where a run's steps went. */
 export interface Submission {

@@ -3,7 +3,7 @@ import {
   ClusterSnapshot, describeClusterReason, describeStep, isClusterEnding, isTerminalStep, StepSnapshot,
   toClusterSnapshot, toStepSnapshot,
 } from './snapshots';
-import { Clock, Sleep } from './timing';
+import { Clock, Sleep } from '../timing/clock';
 
 export interface WaitForStepsOptions {
   readonly clusterId: string;

@@ -12,8 +12,9 @@ import {
 } from '@aws-sdk/client-athena';
 import { abortReason, QueryEngine, QueryExecutionError, QueryFailure, QueryOptions, QueryParameter, QueryResult, ResultColumn, TypedValue } from './query-engine';
 import { renderParameters } from './sql-literals';
-import { backoffDelays, Clock, requirePositive, Sleep, systemClock, systemSleep } from './timing';
+import { backoffDelays, requirePositive } from './timing';
 import { assertUniqueNames, baseType, toTypedValue } from './typed-values';
+import { Clock, Sleep, sleep, systemClock } from '../timing/clock';
 
 export interface AthenaEngineOptions {
   /** The Athena client; see {@link createAthenaClient} for one that rides out throttling. */
@@ -121,7 +122,7 @@ export class AthenaEngine implements QueryEngine {
       throw new Error(`Athena pageSize must be a whole number up to ${MAX_PAGE_SIZE}, got ${this.pageSize}.`);
     }
     this.clock = options.clock ?? systemClock;
-    this.sleep = options.sleep ?? systemSleep;
+    this.sleep = options.sleep ?? sleep;
   }
 
   private startRequest(sql: string, params: readonly QueryParameter[] = []): StartQueryExecutionCommandInput {

@@ -1,11 +1,11 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { AthenaEngine, createAthenaClient } from './athena';
 import { QueryEngine } from './query-engine';
-import { Clock, Sleep } from './timing';
 import { TrinoEngine } from './trino';
 import { ClickstreamConfig } from '../config/config';
 import { LocalPaths, localPaths } from '../local/paths';
 import { requireRunningStack } from '../local/stack';
+import { Clock, Sleep } from '../timing/clock';
 
 export interface EngineForTargetOptions {
   readonly config: ClickstreamConfig;

@@ -1,24 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
-
-/** Milliseconds since an arbitrary origin; only differences are used. */
-export type Clock = () => number;
-
-/**
- * Waits `ms`; returns early (without throwing) when `signal` aborts, so the caller decides what
- * an abort means, e.g. cancelling the query on the engine first.
- */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-export const systemClock: Clock = () => performance.now();
-
-export const systemSleep: Sleep = async (ms, signal) => {
-  try {
-    await delay(ms, undefined, { signal });
-  } catch (e) {
-    if (!signal?.aborted) throw e;
-  }
-};
-
 /** Exponential backoff: `initialMs`, then times `factor` per step, capped at `maxMs`. */
 export function backoffDelays(initialMs: number, factor: number, maxMs: number): () => number {
   let next = initialMs;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { abortReason, QueryEngine, QueryExecutionError, QueryFailure, QueryOptions, QueryParameter, QueryResult, ResultColumn, TypedValue } from './query-engine';
 import { quote, renderParameters } from './sql-literals';
-import { backoffDelays, Clock, requirePositive, Sleep, systemClock, systemSleep } from './timing';
+import { backoffDelays, requirePositive } from './timing';
 import { assertUniqueNames, baseType, parseJsonKeepingIntegers, toTypedValue } from './typed-values';
 import { QUERY_CATALOG } from '../config/names';
+import { Clock, Sleep, sleep, systemClock } from '../timing/clock';
 
 export interface TrinoEngineOptions {
   /** The coordinator's base URL, e.g. `http://127.0.0.1:8080`. */
@@ -111,7 +112,7 @@ export class TrinoEngine implements QueryEngine {
     this.retryInitialDelayMs = requirePositive('Trino retryInitialDelayMs', options.retryInitialDelayMs ?? 100);
     this.fetch = options.fetch ?? globalThis.fetch;
     this.clock = options.clock ?? systemClock;
-    this.sleep = options.sleep ?? systemSleep;
+    this.sleep = options.sleep ?? sleep;
   }
 
   async query(sql: string, params: readonly QueryParameter[] = [], options: QueryOptions = {}): Promise<QueryResult> {

@@ -15,11 +15,11 @@ import { createEmrClients } from '../emr/clients';
 import { EmrRunReport } from '../emr/report';
 import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, emrRunOptions, validateEmrRunInputs } from '../emr/run-inputs';
 import { EmrRunOptions, runKpisOnEmr } from '../emr/run-kpis';
-import { Clock, Sleep, sleep as realSleep, systemClock } from '../emr/timing';
 import { createAthenaClient } from '../engines/athena';
 import { engineForTarget } from '../engines/for-target';
 import { KpiJobName, KpiTableName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
+import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
 import { ValidationReport } from '../validation/report';
 
 export const AWS_STAGES = ['resolve', 'replay', 'land', 'kpis', 'validate'] as const;

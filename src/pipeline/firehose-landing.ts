@@ -2,7 +2,7 @@ import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-f
 import { S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { RunStoppedError, StageError } from './stages';
 import { FORMAT_CONVERSION_FAILED, renderBronzeErrorPrefix, renderBronzePrefix } from '../config/names';
-import { Clock, Sleep, sleep as realSleep, systemClock } from '../emr/timing';
+import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
 
 const HOUR_MS = 3_600_000;
 
