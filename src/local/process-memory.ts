@@ -76,8 +76,3 @@ export class PeakMemorySampler {
     }
   }
 }
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-  return `${Math.round(bytes / 1024 ** 2)} MiB`;
-}

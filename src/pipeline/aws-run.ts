@@ -5,7 +5,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { FirehoseLandingResult, waitForFirehoseLanding } from './firehose-landing';
-import { formatCount, formatDuration, formatSize } from './progress';
+import { formatBytes, formatCount, formatDuration } from './progress';
 import type { AwsReconciliation, AwsRunReport, AwsRunResources, TablePreview } from './run-report';
 import { EventSource, RunProgress, endOfRun, jobsAndTables, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError } from './stages';
@@ -186,7 +186,7 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
         graceMs: options.landingGraceMs,
         pollIntervalMs: options.landingPollIntervalMs,
         signal,
-        onProgress: (p) => progress.update('land', `${formatCount(p.objects)} objects (${formatSize(p.bytes)}) in bronze, ${formatCount(p.errorObjects)} under errors/; ` +
+        onProgress: (p) => progress.update('land', `${formatCount(p.objects)} objects (${formatBytes(p.bytes)}) in bronze, ${formatCount(p.errorObjects)} under errors/; ` +
           (p.secondsUntilFlush > 0 ? `Firehose's buffer flushes in about ${p.secondsUntilFlush} s` : 'waiting for the listing to settle')),
       }, { firehose: deps.firehose, s3: deps.s3, clock, sleep });
       return {
@@ -198,7 +198,7 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
           waitedSeconds: Math.round(result.waitedMs / 1000),
           bufferIntervalSeconds: result.bufferIntervalSeconds,
         },
-        summary: `${formatCount(result.objects)} Parquet objects (${formatSize(result.bytes)}) and ${formatCount(result.errorObjects)} under errors/ from ${names.deliveryStreamName} after ${formatDuration(result.waitedMs)}`,
+        summary: `${formatCount(result.objects)} Parquet objects (${formatBytes(result.bytes)}) and ${formatCount(result.errorObjects)} under errors/ from ${names.deliveryStreamName} after ${formatDuration(result.waitedMs)}`,
       };
     });
 

@@ -73,9 +73,10 @@ export function formatDuration(ms: number): string {
   return `${minutes} min ${String(Math.round(seconds - minutes * 60)).padStart(2, '0')} s`;
 }
 
-/** `512 B`, `12.3 KiB`, `4.5 MiB`, `1.20 GiB` */
-export function formatSize(bytes: number): string {
+/** Bytes in binary units: `512 B`, `3.4 KiB`, `7.5 MiB`, `676 MiB`, `1.48 GiB`. */
+export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+  if (bytes >= 10 * 1024 ** 2) return `${Math.round(bytes / 1024 ** 2)} MiB`;
   if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;

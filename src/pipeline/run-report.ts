@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FirehoseLandingResult } from './firehose-landing';
-import { formatCount, formatDuration, formatSize } from './progress';
+import { formatBytes, formatCount, formatDuration } from './progress';
 import { StageReport } from './stages';
 import type { ResourceNames } from '../config/names';
 import type { NameSource } from '../config/stack-outputs';
@@ -9,7 +9,6 @@ import { EmrRunReport, renderReportMarkdown as renderEmrReportMarkdown } from '.
 import type { TypedValue } from '../engines/query-engine';
 import type { KpiTableName } from '../kpis/catalog';
 import type { DayWindow } from '../kpis/day-window';
-import { formatBytes } from '../local/process-memory';
 import type { StackEndpoints } from '../local/stack';
 import { ValidationReport } from '../validation/report';
 import { writeReportFiles } from '../validation/report-files';
@@ -212,7 +211,7 @@ function awsMarkdown(report: AwsRunReport): string[] {
   }
   if (report.landing) {
     const l = report.landing;
-    lines.push('', '### Landing (Firehose)', '', `${formatCount(l.objects)} Parquet objects (${formatSize(l.bytes)}) and ${formatCount(l.errorObjects)} error objects ` +
+    lines.push('', '### Landing (Firehose)', '', `${formatCount(l.objects)} Parquet objects (${formatBytes(l.bytes)}) and ${formatCount(l.errorObjects)} error objects ` +
       `in s3://${l.bucket}/ after ${formatDuration(l.waitedMs)} of waiting (${l.polls} listings; buffer interval ${l.bufferIntervalSeconds} s).`);
   }
   if (report.emr) lines.push('', renderEmrReportMarkdown(report.emr).trimEnd());

@@ -10,9 +10,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatBytes } from '../../src/local/process-memory';
 import { LocalRunReport } from '../../src/pipeline/local-run';
-import { formatCount, formatDuration } from '../../src/pipeline/progress';
+import { formatBytes, formatCount, formatDuration } from '../../src/pipeline/progress';
 import { REPO_ROOT } from '../support/cli';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatBytes } from '../../src/local/process-memory';
+import { formatBytes } from '../../src/pipeline/progress';
 import { parseJsonOutput, runCli } from '../support/cli';
 
 interface SmokeJson {

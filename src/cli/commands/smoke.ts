@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { TrinoEngine } from '../../engines/trino';
 import { localPaths } from '../../local/paths';
-import { formatBytes } from '../../local/process-memory';
 import { stackUp } from '../../local/stack';
 import { discoverToolchain } from '../../local/toolchain';
 import { runToolchainSmoke } from '../../local/toolchain-smoke';
+import { formatBytes } from '../../pipeline/progress';
 import { commandOutput, formatTable } from '../output';
 
 export function registerSmokeCommand(program: Command): void {
