@@ -1,29 +1,52 @@
 """The three KPI jobs and the entry point that runs one or several of them in one Spark application.
 
-Each job reads the shared cleaned events and writes its tables; the all-time tables are rebuilt
-from per-day partial aggregates, so their cost grows with sensors x days, not with events.
+A run first ingests bronze (bronze.py picks the objects): rows that break a validity rule go to
+`rejected_events`, valid rows are merged into `_valid_events` (one row per day and uuid), and the
+event days that received rows are the days to recompute. Each job then replaces exactly those days
+of its day tables and per-day partial aggregates, rebuilds its all-time tables from the partials,
+and appends its row to the runs ledger `_kpi_runs`, last.
 """
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Callable, Dict, List, Optional, Sequence
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from . import kpis
 from .arguments import JobArguments, parse_arguments
-from .bronze import read_bronze
-from .cleaning import clean_events, read_counts
-from .contracts import (
-    FAULTY_GEO_DAY_STATS_COLUMNS,
-    JOB_TABLE_ARGUMENTS,
-    KPI_TABLE_COLUMNS,
-    SENSOR_DAY_STATS_COLUMNS,
+from .bronze import (
+    BronzeObject,
+    BronzeState,
+    day_globs,
+    describe_objects,
+    first_listed_day,
+    list_objects,
+    read_objects,
+    select_objects,
+    state_after,
 )
+from .cleaning import deduplicate, rejected_rows, valid_events
+from .contracts import INTERNAL_TABLE_COLUMNS, JOB_TABLE_ARGUMENTS, KPI_TABLE_COLUMNS
+from .runs import RUNS_TABLE, RunRecord, append_record, read_states
 from .session import create_session, table_name
-from .tables import ensure_table, replace_all, replace_window
+from .tables import column_names, ensure_table, replace_all, replace_rows
 
 LOG_PREFIX = "[kpis]"
+VALID_EVENTS = "_valid_events"
+REJECTED_EVENTS = "rejected_events"
+
+# How each internal table is partitioned (unpartitioned when absent).
+_INTERNAL_PARTITIONING = {
+    VALID_EVENTS: "day",
+    "_sensor_health_day_stats": "day",
+    "_status_health_day_stats": "day",
+    "_event_geo_kpis_faulty_geo_day_stats": "day",
+    REJECTED_EVENTS: "days(arrival_hour)",
+}
 
 
 def log(message: str) -> None:
@@ -31,29 +54,62 @@ def log(message: str) -> None:
 
 
 @dataclass(frozen=True)
+class Ingested:
+    """What the ingest step produced for the jobs of the application."""
+
+    # _valid_events rows of the recomputed days (cached): what the jobs compute from.
+    events: DataFrame
+    # The recomputed days, and the condition that selects their rows in a day table.
+    days: List[date]
+    replaced: Column
+    # Every object listed (the new high-water mark is computed from them) and the run's record, for one job.
+    listed: List[BronzeObject]
+    record: RunRecord
+
+    def record_for(self, job: str, arguments: JobArguments, previous: Optional[BronzeState]) -> RunRecord:
+        """The job's ledger row. A window run recomputes its days only: the job's incremental state stays."""
+        if arguments.mode == "window":
+            state = previous or BronzeState()
+        else:
+            state = state_after(self.listed, arguments.as_of, arguments.settle_minutes, previous)
+        return replace(self.record, job=job, state=state)
+
+
+@dataclass(frozen=True)
 class JobContext:
     spark: SparkSession
     arguments: JobArguments
-    # Cleaned events of the run (cached; shared by the jobs of one application).
-    events: DataFrame
+    ingested: Ingested
 
     def table(self, name: str) -> str:
         return table_name(self.arguments.database, name)
 
+    def replace_days(self, frame: DataFrame, table: str, columns: str) -> None:
+        replace_rows(frame, self.table(table), columns, self.ingested.replaced)
+
+
+def _internal(context: JobContext, name: str) -> str:
+    table = context.table(name)
+    ensure_table(context.spark, table, INTERNAL_TABLE_COLUMNS[name], _INTERNAL_PARTITIONING.get(name))
+    return table
+
 
 def run_sensor_health(context: JobContext, table_argument: str) -> List[str]:
-    spark, window = context.spark, context.arguments.window
-    stats_table = context.table(f"_{table_argument}_day_stats")
+    spark, events = context.spark, context.ingested.events
+    sensor_stats = f"_{table_argument}_day_stats"
+    status_stats = "_status_health_day_stats"
+    sensor_stats_table = _internal(context, sensor_stats)
+    status_stats_table = _internal(context, status_stats)
     health_table = context.table(table_argument)
     status_table = context.table("status_health")
-    ensure_table(spark, stats_table, SENSOR_DAY_STATS_COLUMNS, by_day=True)
-    ensure_table(spark, health_table, KPI_TABLE_COLUMNS["sensor_health"], by_day=False)
-    ensure_table(spark, status_table, KPI_TABLE_COLUMNS["status_health"], by_day=False)
-    replace_window(kpis.sensor_day_stats(context.events), stats_table, SENSOR_DAY_STATS_COLUMNS, window)
+    ensure_table(spark, health_table, KPI_TABLE_COLUMNS["sensor_health"])
+    ensure_table(spark, status_table, KPI_TABLE_COLUMNS["status_health"])
+    context.replace_days(kpis.sensor_day_stats(events), sensor_stats, INTERNAL_TABLE_COLUMNS[sensor_stats])
+    context.replace_days(kpis.status_day_stats(events), status_stats, INTERNAL_TABLE_COLUMNS[status_stats])
     # Read once for both all-time tables; it holds sensors x days rows, not events.
-    all_days = spark.table(stats_table).cache()
+    all_days = spark.table(sensor_stats_table).cache()
     replace_all(kpis.sensor_health(all_days), health_table, KPI_TABLE_COLUMNS["sensor_health"])
-    replace_all(kpis.status_health(all_days), status_table, KPI_TABLE_COLUMNS["status_health"])
+    replace_all(kpis.status_health(all_days, spark.table(status_stats_table)), status_table, KPI_TABLE_COLUMNS["status_health"])
     all_days.unpersist()
     return [health_table, status_table]
 
@@ -61,21 +117,21 @@ def run_sensor_health(context: JobContext, table_argument: str) -> List[str]:
 def run_temp_humidity(context: JobContext, table_argument: str) -> List[str]:
     name = context.table(table_argument)
     columns = KPI_TABLE_COLUMNS["temp_humidity_kpis"]
-    ensure_table(context.spark, name, columns, by_day=True)
-    replace_window(kpis.temp_humidity_kpis(context.events), name, columns, context.arguments.window)
+    ensure_table(context.spark, name, columns, "day")
+    context.replace_days(kpis.temp_humidity_kpis(context.ingested.events), table_argument, columns)
     return [name]
 
 
 def run_event_geo(context: JobContext, table_argument: str) -> List[str]:
-    spark, window = context.spark, context.arguments.window
+    spark, events = context.spark, context.ingested.events
     events_table = context.table(f"{table_argument}_events")
     geo_table = context.table(f"{table_argument}_faulty_geo")
-    stats_table = context.table(f"_{table_argument}_faulty_geo_day_stats")
-    ensure_table(spark, events_table, KPI_TABLE_COLUMNS["event_geo_kpis_events"], by_day=True)
-    ensure_table(spark, stats_table, FAULTY_GEO_DAY_STATS_COLUMNS, by_day=True)
-    ensure_table(spark, geo_table, KPI_TABLE_COLUMNS["event_geo_kpis_faulty_geo"], by_day=False)
-    replace_window(kpis.event_counts(context.events), events_table, KPI_TABLE_COLUMNS["event_geo_kpis_events"], window)
-    replace_window(kpis.faulty_geo_day_stats(context.events), stats_table, FAULTY_GEO_DAY_STATS_COLUMNS, window)
+    stats = f"_{table_argument}_faulty_geo_day_stats"
+    stats_table = _internal(context, stats)
+    ensure_table(spark, events_table, KPI_TABLE_COLUMNS["event_geo_kpis_events"], "day")
+    ensure_table(spark, geo_table, KPI_TABLE_COLUMNS["event_geo_kpis_faulty_geo"])
+    context.replace_days(kpis.event_counts(events), f"{table_argument}_events", KPI_TABLE_COLUMNS["event_geo_kpis_events"])
+    context.replace_days(kpis.faulty_geo_day_stats(events), stats, INTERNAL_TABLE_COLUMNS[stats])
     replace_all(kpis.faulty_geo(spark.table(stats_table)), geo_table, KPI_TABLE_COLUMNS["event_geo_kpis_faulty_geo"])
     return [events_table, geo_table]
 
@@ -87,42 +143,133 @@ JOBS: Dict[str, Callable[[JobContext, str], List[str]]] = {
 }
 
 
-def describe_window(arguments: JobArguments) -> str:
-    window = arguments.window
-    if window is None:
-        return "all of bronze (no --from-date/--to-date)"
-    return f"{window.from_date}..{window.to_date} (arrivals read up to {arguments.lateness_days} day(s) later)"
+def describe_run(arguments: JobArguments) -> str:
+    if arguments.mode == "window":
+        window = arguments.window
+        return f"window {window.from_date}..{window.to_date} (arrivals from {window.from_date - timedelta(days=1)} up to {arguments.as_of:%Y-%m-%d %H:%M}Z)"
+    if arguments.mode == "all":
+        return f"every day (all of bronze up to {arguments.as_of:%Y-%m-%d %H:%M}Z)"
+    return f"incremental (arrivals not yet processed, up to {arguments.as_of:%Y-%m-%d %H:%M}Z)"
 
 
-def prepare_events(spark: SparkSession, arguments: JobArguments) -> DataFrame:
+def _replace_rejected(spark: SparkSession, table: str, rejected: DataFrame, files: Sequence[str]) -> None:
+    """Rejected rows of the files read replace any earlier ones of the same files, so re-reading a
+    file (a window run, a repeated run) never counts its rows twice."""
+    if files:
+        spark.createDataFrame([(f,) for f in files], "source_file STRING").createOrReplaceTempView("clickstream_files_read")
+        spark.sql(
+            f"MERGE INTO {table} t USING clickstream_files_read s ON t.source_file = s.source_file WHEN MATCHED THEN DELETE"
+        )
+    rejected.select(*column_names(INTERNAL_TABLE_COLUMNS[REJECTED_EVENTS])).writeTo(table).append()
+
+
+def _days_of(frame: DataFrame) -> List[date]:
+    return sorted(row.day for row in frame.select("day").distinct().collect())
+
+
+def ingest(spark: SparkSession, arguments: JobArguments, states: Sequence[BronzeState]) -> Ingested:
+    """Reads the bronze objects the run needs (`states`: what each job processed before), keeps
+    rejected rows aside, merges valid rows into `_valid_events` and returns the recomputed days' events."""
     started = time.monotonic()
-    # Persisted so that counting and cleaning scan bronze once.
-    raw = read_bronze(spark, arguments.bronze_path, arguments.window, arguments.lateness_days).persist(
-        StorageLevel.MEMORY_AND_DISK
-    )
-    counts = read_counts(raw, arguments.window)
-    events = clean_events(raw, arguments.window).cache()
-    kept = events.count()
+    database = arguments.database
+    rejected_table = table_name(database, REJECTED_EVENTS)
+    ensure_table(spark, rejected_table, INTERNAL_TABLE_COLUMNS[REJECTED_EVENTS], _INTERNAL_PARTITIONING[REJECTED_EVENTS])
+    store = table_name(database, VALID_EVENTS)
+    store_columns = INTERNAL_TABLE_COLUMNS[VALID_EVENTS]
+    ensure_table(spark, store, store_columns, _INTERNAL_PARTITIONING[VALID_EVENTS])
+
+    listed = list_objects(spark, day_globs(arguments.bronze_path, first_listed_day(arguments.mode, arguments.window, states), arguments.as_of.date()))
+    selected = select_objects(listed, arguments.mode, arguments.window, states, arguments.as_of)
+    objects, size = describe_objects(selected)
+    log(f"bronze: {len(listed)} objects listed, {objects} to read ({size} bytes)")
+
+    raw = read_objects(spark, selected).persist(StorageLevel.MEMORY_AND_DISK)
+    rows_read = raw.count()
+    rejected = rejected_rows(raw, arguments.run_id).persist(StorageLevel.MEMORY_AND_DISK)
+    rows_rejected = rejected.count()
+    _replace_rejected(spark, rejected_table, rejected, [o.path for o in selected])
+    valid = valid_events(raw, arguments.window).persist(StorageLevel.MEMORY_AND_DISK)
+    rows_valid = valid.count()
+
+    if arguments.mode == "incremental":
+        days = _days_of(valid)
+        replaced = F.col("day").isin(days) if days else F.lit(False)
+        existing = spark.table(store).where(replaced)
+        before = existing.count()
+        merged = deduplicate(existing.unionByName(valid)).persist(StorageLevel.MEMORY_AND_DISK)
+        kept = merged.count()
+        added = kept - before
+    else:
+        if arguments.mode == "window":
+            window = arguments.window
+            replaced = F.col("day").between(F.lit(window.from_date), F.lit(window.to_date))
+            days = [window.from_date + timedelta(days=n) for n in range((window.to_date - window.from_date).days + 1)]
+        else:
+            replaced = F.lit(True)
+            days = sorted(set(_days_of(spark.table(store))) | set(_days_of(valid)))
+        merged = deduplicate(valid).persist(StorageLevel.MEMORY_AND_DISK)
+        kept = added = merged.count()
+    if days:
+        replace_rows(merged, store, store_columns, replaced)
     raw.unpersist()
-    log(
-        f"read {counts['read']} bronze rows; excluded {counts['invalid']} invalid rows (null fields or "
-        f"values out of range); dropped {counts['valid_in_window'] - kept} duplicate rows by uuid; "
-        f"{kept} events in the window ({time.monotonic() - started:.1f} s)"
+    rejected.unpersist()
+    valid.unpersist()
+
+    firsts = [s.first_arrival for s in states if s.first_arrival is not None]
+    read_state = state_after(listed, arguments.as_of, arguments.settle_minutes, BronzeState(first_arrival=min(firsts) if firsts else None))
+    record = RunRecord(
+        run_id=arguments.run_id,
+        job="",
+        mode=arguments.mode,
+        as_of=arguments.as_of,
+        window_from=arguments.window.from_date if arguments.window else None,
+        window_to=arguments.window.to_date if arguments.window else None,
+        state=read_state,
+        read=read_state,
+        recomputed_days=days,
+        bronze_objects=objects,
+        bronze_bytes=size,
+        rows_read=rows_read,
+        rows_rejected=rows_rejected,
+        rows_valid=rows_valid,
+        duplicates=rows_valid - added,
     )
-    if kept == 0:
-        log(f"empty window: no valid events for {describe_window(arguments)}; its days are replaced with no rows")
-    return events
+    log(
+        f"read {rows_read} bronze rows from {objects} objects; {rows_rejected} rejected (see {REJECTED_EVENTS}); "
+        f"{rows_valid - added} duplicates; {added} new events; recomputing {len(days)} day(s) "
+        f"({time.monotonic() - started:.1f} s)"
+    )
+    if arguments.mode == "window" and kept == 0:
+        first, last = (listed[0].arrival_hour, listed[-1].arrival_hour) if listed else (None, None)
+        arrivals = f"bronze holds arrivals {first:%Y-%m-%d %H}h..{last:%Y-%m-%d %H}h" if listed else "bronze holds no arrivals at all"
+        log(
+            f"empty window: no valid events for {arguments.window.from_date}..{arguments.window.to_date} in the "
+            f"{objects} objects that arrived from the day before it up to now ({arrivals}); nothing landed yet for "
+            "these days, or the dates are wrong. Their rows are cleared."
+        )
+    return Ingested(events=merged, days=days, replaced=replaced, listed=listed, record=record)
 
 
 def run(job_names: Sequence[str], arguments: JobArguments, table_arguments: Optional[Dict[str, str]] = None) -> None:
     started = time.monotonic()
     spark = create_session(f"clickstream-kpis-{'-'.join(job_names)}")
-    log(f"jobs {', '.join(job_names)}; window {describe_window(arguments)}")
-    context = JobContext(spark, arguments, prepare_events(spark, arguments))
+    log(f"run {arguments.run_id}: jobs {', '.join(job_names)}; {describe_run(arguments)}")
+    runs_table = table_name(arguments.database, RUNS_TABLE)
+    ensure_table(spark, runs_table, INTERNAL_TABLE_COLUMNS[RUNS_TABLE])
+    previous = read_states(spark, runs_table, job_names)
+    ingested = ingest(spark, arguments, [previous.get(job, BronzeState()) for job in job_names])
+    context = JobContext(spark, arguments, ingested)
     for job in job_names:
         job_started = time.monotonic()
-        written = JOBS[job](context, (table_arguments or {}).get(job, arguments.table))
-        log(f"job {job} wrote {', '.join(written)} in {time.monotonic() - job_started:.1f} s")
+        if ingested.days:
+            written = JOBS[job](context, (table_arguments or {}).get(job, arguments.table))
+            log(f"job {job} wrote {', '.join(written)} in {time.monotonic() - job_started:.1f} s")
+        else:
+            log(f"job {job}: no event day to recompute")
+        record = ingested.record_for(job, arguments, previous.get(job))
+        append_record(spark, runs_table, record)
+        log(f"run {json.dumps(record.summary())}")
+    ingested.events.unpersist()
     log(f"done in {time.monotonic() - started:.1f} s")
     spark.stop()
 

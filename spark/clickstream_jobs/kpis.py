@@ -6,11 +6,13 @@ Semantics (also in spark/README.md):
 - day is the UTC date of the event timestamp;
 - averages, minima and maxima are over de-duplicated valid events; averages are not rounded;
 - a sensor's latest status is the status of its event with the greatest (timestamp, uuid);
-  status_health counts each sensor once, under its latest status of all time;
+  status_health has a row per status with events: sensor_count counts each sensor once, under its
+  latest status of all time (0 when no sensor is in that status now), event_count counts the
+  status's events (the figure the seed's own job calls sensor_count);
 - event_geo_kpis_faulty_geo lists only locations with at least one faulty event.
 
 The all-time tables are derived from per-day partial aggregates (sensor_day_stats,
-faulty_geo_day_stats) so that a scheduled run reads only its window's bronze.
+status_day_stats, faulty_geo_day_stats), so a run recomputes only the days it changes.
 """
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -53,12 +55,18 @@ def sensor_health(day_stats: DataFrame) -> DataFrame:
     )
 
 
-def status_health(day_stats: DataFrame) -> DataFrame:
-    latest = day_stats.groupBy("sensor_id").agg(
+def status_day_stats(events: DataFrame) -> DataFrame:
+    return events.groupBy("day", "status").agg(F.count(F.lit(1)).alias("event_count"))
+
+
+def status_health(sensor_stats: DataFrame, status_stats: DataFrame) -> DataFrame:
+    latest = sensor_stats.groupBy("sensor_id").agg(
         F.max(F.struct("latest_timestamp", "latest_uuid", "latest_status")).alias("latest")
     )
-    return latest.groupBy(F.col("latest.latest_status").alias("status")).agg(
-        F.count(F.lit(1)).alias("sensor_count")
+    sensors = latest.groupBy(F.col("latest.latest_status").alias("status")).agg(F.count(F.lit(1)).alias("sensor_count"))
+    events = status_stats.groupBy("status").agg(F.sum("event_count").alias("event_count"))
+    return events.join(sensors, "status", "left").select(
+        "status", F.coalesce("sensor_count", F.lit(0)).cast("bigint").alias("sensor_count"), "event_count"
     )
 
 

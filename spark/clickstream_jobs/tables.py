@@ -1,30 +1,37 @@
-"""Iceberg writes: tables created with explicit schemas, windows replaced, never appended to."""
-from typing import Optional
+"""Iceberg writes: tables created with explicit schemas, row sets replaced by a condition, never appended to."""
+from typing import List, Optional
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from .arguments import DayWindow
+
+def column_names(columns_ddl: str) -> List[str]:
+    """Top-level column names of a DDL column list (nested types keep their commas)."""
+    names, depth, start = [], 0, 0
+    for i, char in enumerate(columns_ddl + ","):
+        if char in "<(":
+            depth += 1
+        elif char in ">)":
+            depth -= 1
+        elif char == "," and depth == 0:
+            names.append(columns_ddl[start:i].split()[0])
+            start = i + 1
+    return names
 
 
-def column_names(columns_ddl: str) -> list:
-    return [column.split()[0] for column in columns_ddl.split(",")]
-
-
-def ensure_table(spark: SparkSession, name: str, columns_ddl: str, by_day: bool) -> None:
-    partitioning = " PARTITIONED BY (day)" if by_day else ""
+def ensure_table(spark: SparkSession, name: str, columns_ddl: str, partitioned_by: Optional[str] = None) -> None:
+    partitioning = f" PARTITIONED BY ({partitioned_by})" if partitioned_by else ""
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {name} ({columns_ddl}) USING iceberg{partitioning} "
         "TBLPROPERTIES ('format-version' = '2')"
     )
 
 
-def replace_window(frame: DataFrame, name: str, columns_ddl: str, window: Optional[DayWindow]) -> None:
-    """Replaces exactly the window's days (all days without a window), even days that are now empty,
-    which a dynamic partition overwrite would leave behind."""
-    condition = F.lit(True) if window is None else F.col("day").between(F.lit(window.from_date), F.lit(window.to_date))
+def replace_rows(frame: DataFrame, name: str, columns_ddl: str, condition: Column) -> None:
+    """Replaces exactly the rows matching `condition` (on the partition column), even row sets that are
+    now empty, which a dynamic partition overwrite would leave behind."""
     frame.select(*column_names(columns_ddl)).writeTo(name).overwrite(condition)
 
 
 def replace_all(frame: DataFrame, name: str, columns_ddl: str) -> None:
-    frame.select(*column_names(columns_ddl)).writeTo(name).overwrite(F.lit(True))
+    replace_rows(frame, name, columns_ddl, F.lit(True))

@@ -1,24 +1,27 @@
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
-from clickstream_jobs.arguments import DEFAULT_LATENESS_DAYS, DayWindow, parse_arguments
+from clickstream_jobs.arguments import DEFAULT_SETTLE_MINUTES, DayWindow, parse_arguments
 from clickstream_jobs.jobs import parse_job_list
 
 SEED = ["s3://bronze/events/", "analytics", "sensor_health", "s3://warehouse/warehouse"]
 
 
-def test_seed_positional_form_means_everything():
+def test_seed_positional_form_runs_incrementally():
     parsed = parse_arguments(SEED, "job.py")
     assert (parsed.bronze_path, parsed.database, parsed.table, parsed.warehouse) == tuple(SEED)
-    assert parsed.window is None
-    assert parsed.lateness_days == DEFAULT_LATENESS_DAYS
+    assert (parsed.mode, parsed.window, parsed.settle_minutes) == ("incremental", None, DEFAULT_SETTLE_MINUTES)
+    assert parsed.as_of.tzinfo is not None
+    assert parsed.run_id.startswith("run_")
 
 
-def test_window_and_lateness():
-    parsed = parse_arguments(SEED + ["--from-date", "2026-03-01", "--to-date", "2026-03-02", "--lateness-days", "0"], "job.py")
-    assert parsed.window == DayWindow(date(2026, 3, 1), date(2026, 3, 2))
-    assert parsed.lateness_days == 0
+def test_window_all_as_of_and_run_id():
+    parsed = parse_arguments(SEED + ["--from-date", "2026-03-01", "--to-date", "2026-03-02", "--as-of", "2026-03-05T03:30:00Z", "--run-id", "r-1"], "job.py")
+    assert (parsed.mode, parsed.window) == ("window", DayWindow(date(2026, 3, 1), date(2026, 3, 2)))
+    assert parsed.as_of == datetime(2026, 3, 5, 3, 30, tzinfo=timezone.utc)
+    assert parsed.run_id == "r-1"
+    assert parse_arguments(SEED + ["--all", "--settle-minutes", "0"], "job.py").mode == "all"
 
 
 @pytest.mark.parametrize(
@@ -29,8 +32,11 @@ def test_window_and_lateness():
         (SEED + ["--from-date", "2026-02-30", "--to-date", "2026-03-02"], "expected a UTC day as YYYY-MM-DD"),
         (SEED + ["--from-date", "2026-03-03", "--to-date", "2026-03-02"], "is after --to-date"),
         (SEED + ["--from-date", "2026-03-01"], "go together"),
+        (SEED + ["--all", "--from-date", "2026-03-01", "--to-date", "2026-03-01"], "--all recomputes every day"),
         (["", *SEED[1:]], "BRONZE_PATH must not be empty"),
-        (SEED + ["--lateness-days", "-1"], "whole number of days"),
+        (SEED + ["--settle-minutes", "-1"], "whole number of minutes"),
+        (SEED + ["--as-of", "2026-03-05T03:30:00"], "expected a UTC time"),
+        (SEED + ["--run-id", "no spaces"], "expected a run id"),
     ],
 )
 def test_usage_errors_exit_2_with_usage(argv, message, capsys):

@@ -1,7 +1,9 @@
 from datetime import date
 
+from pyspark.sql import functions as F
+
 from clickstream_jobs.arguments import DayWindow
-from clickstream_jobs.cleaning import clean_events, read_counts, window_bounds
+from clickstream_jobs.cleaning import clean_events, is_valid, rejected_rows, window_bounds
 from frames import DAY1, DAY2, event, raw_frame
 
 WINDOW = DayWindow(date(2026, 3, 1), date(2026, 3, 1))
@@ -32,7 +34,7 @@ def test_excludes_invalid_rows_and_keeps_one_row_per_uuid(spark):
         event("edge", temperature=-60.0, humidity=100.0, lat=-90.0, lon=180.0),
     ]
     raw = raw_frame(spark, rows)
-    assert read_counts(raw, WINDOW) == {"read": 17, "invalid": 12, "valid_in_window": 4}
+    assert raw.where(~is_valid()).count() == 12
     cleaned = clean_events(raw, WINDOW)
     assert sorted(r.uuid for r in cleaned.collect()) == ["a", "b", "edge"]
     assert cleaned.columns == [
@@ -51,3 +53,47 @@ def test_differing_copies_resolve_to_the_smallest_whatever_the_order(spark):
 def test_without_window_keeps_all_days(spark):
     cleaned = clean_events(raw_frame(spark, [event("a"), event("b", ts=DAY2 + 3600)]), None)
     assert sorted(str(r.day) for r in cleaned.collect()) == ["2026-03-01", "2026-03-02"]
+
+
+def test_copies_dated_on_different_days_are_two_events(spark):
+    cleaned = clean_events(raw_frame(spark, [event("x", ts=DAY1 + 5), event("x", ts=DAY2 + 5)]), None)
+    assert sorted(str(r.day) for r in cleaned.collect()) == ["2026-03-01", "2026-03-02"]
+
+
+def test_rejected_rows_name_the_first_rule_they_break(spark):
+    rows = [
+        event("ok"),
+        event("n1", sensor_id=None, temperature=200.0),
+        event("r1", temperature=85.01),
+        event("r2", temperature=float("nan")),
+        event("h1", humidity=-0.1),
+        event("l0", lat=None, lon=None),
+        event("l1", lat=None, lon=1.0),
+        event("l2", lon=180.5),
+        event("s0", status=""),
+        event("s1", status=None),
+        event("e0", event_type=""),
+        event("t0", ts=-1),
+        event("t1", ts=253_402_300_800),
+        event(""),
+        event(None),
+    ]
+    raw = raw_frame(spark, rows).withColumn("arrival_hour", F.lit(None).cast("timestamp")).withColumn("source_file", F.lit("f"))
+    rejected = {r.uuid: r.rule for r in rejected_rows(raw, "run_1").collect()}
+    assert rejected == {
+        "n1": "sensor_id-missing",
+        "r1": "temperature-out-of-range",
+        "r2": "temperature-out-of-range",
+        "h1": "humidity-out-of-range",
+        "l0": "location-missing",
+        "l1": "latitude-missing",
+        "l2": "longitude-out-of-range",
+        "s0": "status-empty",
+        "s1": "status-missing",
+        "e0": "event_type-empty",
+        "t0": "timestamp-out-of-range",
+        "t1": "timestamp-out-of-range",
+        "": "uuid-empty",
+        None: "uuid-missing",
+    }
+    assert {r.run_id for r in rejected_rows(raw, "run_1").collect()} == {"run_1"}

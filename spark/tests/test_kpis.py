@@ -33,13 +33,13 @@ def test_sensor_day_stats_per_day_with_latest_status(spark):
         [
             event("a", ts=DAY1 + 10, status="ok"),
             event("b", ts=DAY1 + 20, status="faulty"),
-            event("c", ts=DAY2 + 5, status="maintenance"),
+            event("c", ts=DAY2 + 5, status="inactive"),
         ],
     )
     stats = kpis.sensor_day_stats(events)
     assert rows(stats, "day") == [
         (D1, 1, 1, 2, DAY1 + 20, "b", "faulty"),
-        (D2, 1, 0, 1, DAY2 + 5, "c", "maintenance"),
+        (D2, 1, 0, 1, DAY2 + 5, "c", "inactive"),
     ]
 
 
@@ -55,7 +55,15 @@ def test_status_health_counts_each_sensor_once_under_its_latest_status(spark):
             event("d2", sensor_id=3, ts=DAY1, status="faulty"),
         ],
     )
-    assert rows(kpis.status_health(kpis.sensor_day_stats(events)), "status") == [("faulty", 2), ("ok", 1)]
+    health = kpis.status_health(kpis.sensor_day_stats(events), kpis.status_day_stats(events))
+    assert health.columns == ["status", "sensor_count", "event_count"]
+    assert rows(health, "status") == [("faulty", 2, 3), ("ok", 1, 2)]
+
+
+def test_status_health_keeps_a_status_no_sensor_is_in_now(spark):
+    events = cleaned(spark, [event("a", sensor_id=1, ts=DAY1, status="inactive"), event("b", sensor_id=1, ts=DAY2, status="active")])
+    health = kpis.status_health(kpis.sensor_day_stats(events), kpis.status_day_stats(events))
+    assert rows(health, "status") == [("active", 1, 1), ("inactive", 0, 1)]
 
 
 def test_temp_humidity_per_day_and_location(spark):

@@ -38,8 +38,8 @@ export const EVENT_FIELDS: readonly EventField[] = [
 ];
 
 /**
- * Value rules of a valid event, shared by the replayer's file check, the landing and the
- * Spark jobs' exclusion of invalid rows. Inclusive bounds.
+ * Inclusive bounds of the numbers of a valid event. The timestamp's upper bound is the last second
+ * of year 9999, the largest a SQL date holds.
  */
 export const VALID_RANGES = {
   sensorId: { min: 1, max: 2_147_483_647 },
@@ -47,7 +47,36 @@ export const VALID_RANGES = {
   humidity: { min: 0, max: 100 },
   latitude: { min: -90, max: 90 },
   longitude: { min: -180, max: 180 },
+  timestamp: { min: 0, max: 253_402_300_799 },
 } as const;
+
+/** How one rule checks its column: present, present and non-empty, or present and within bounds (NaN is outside). */
+export type ValidityCheck =
+  | { readonly kind: 'present' }
+  | { readonly kind: 'non-empty' }
+  | { readonly kind: 'range'; readonly min: number; readonly max: number };
+
+/** One rule of a valid event, over one column of the bronze row (`location.latitude` for nested ones). */
+export type ValidityRule = { readonly name: string; readonly column: string } & ValidityCheck;
+
+/**
+ * The rules a valid event satisfies, in the order a rejected row is blamed: the one definition
+ * the reference computation, the validation SQL and the Spark jobs' cleaning render (the Spark
+ * copy is checked by test/kpis/contracts.test.ts). A row breaks a rule when its column is missing
+ * (`<name>-missing`), an empty string (`<name>-empty`) or outside its bounds (`<name>-out-of-range`).
+ */
+export const VALIDITY_RULES: readonly ValidityRule[] = [
+  { name: 'sensor_id', column: 'sensor_id', kind: 'range', ...VALID_RANGES.sensorId },
+  { name: 'temperature', column: 'temperature', kind: 'range', ...VALID_RANGES.temperature },
+  { name: 'humidity', column: 'humidity', kind: 'range', ...VALID_RANGES.humidity },
+  { name: 'location', column: 'location', kind: 'present' },
+  { name: 'latitude', column: 'location.latitude', kind: 'range', ...VALID_RANGES.latitude },
+  { name: 'longitude', column: 'location.longitude', kind: 'range', ...VALID_RANGES.longitude },
+  { name: 'status', column: 'status', kind: 'non-empty' },
+  { name: 'event_type', column: 'event_type', kind: 'non-empty' },
+  { name: 'timestamp', column: 'timestamp', kind: 'range', ...VALID_RANGES.timestamp },
+  { name: 'uuid', column: 'uuid', kind: 'non-empty' },
+];
 
 /** The status value that marks a faulty reading (KPI semantics). */
 export const FAULTY_STATUS = 'faulty';
@@ -65,7 +94,7 @@ export const sensorEventSchema = z.object({
   }).strict(),
   status: z.string().min(1),
   event_type: z.string().min(1),
-  timestamp: z.number().int().nonnegative(),
+  timestamp: z.number().int().min(VALID_RANGES.timestamp.min).max(VALID_RANGES.timestamp.max),
   uuid: z.string().min(1),
 }).strict();
 

@@ -1,6 +1,6 @@
 import { KPI_TABLES, KpiTableName } from './catalog';
 import { DayWindow } from './day-window';
-import { FAULTY_STATUS, VALID_RANGES } from '../events/schema';
+import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
 
 /**
  * An independent reference computation of the five KPI tables, in plain TypeScript, with the
@@ -38,20 +38,31 @@ interface CleanEvent {
 
 const SECONDS_PER_DAY = 86_400;
 
-const within = (value: number | null | undefined, range: { readonly min: number; readonly max: number }): value is number =>
-  typeof value === 'number' && value >= range.min && value <= range.max;
+function columnValue(event: RawEvent, column: string): unknown {
+  return column.split('.').reduce<unknown>((value, key) => (value === null || value === undefined ? value : (value as Record<string, unknown>)[key]), event);
+}
 
-const nonEmpty = (value: string | null | undefined): value is string => typeof value === 'string' && value.length > 0;
+/** How `event` breaks `rule` (`<name>-missing|-empty|-out-of-range`), or undefined when it holds. */
+function broken(event: RawEvent, rule: ValidityRule): string | undefined {
+  const value = columnValue(event, rule.column);
+  if (value === null || value === undefined) return `${rule.name}-missing`;
+  if (rule.kind === 'non-empty' && value === '') return `${rule.name}-empty`;
+  // NaN fails both comparisons: out of range.
+  if (rule.kind === 'range' && !(typeof value === 'number' && value >= rule.min && value <= rule.max)) return `${rule.name}-out-of-range`;
+  return undefined;
+}
 
-/** Every field present, strings non-empty, timestamp >= 0, numbers inside VALID_RANGES. */
+/** The first of VALIDITY_RULES a bronze row breaks, or undefined for a valid event. */
+export function brokenRule(event: RawEvent): string | undefined {
+  for (const rule of VALIDITY_RULES) {
+    const reason = broken(event, rule);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
 export function isValidEvent(event: RawEvent): boolean {
-  return within(event.sensor_id, VALID_RANGES.sensorId) && Number.isInteger(event.sensor_id)
-    && within(event.temperature, VALID_RANGES.temperature)
-    && within(event.humidity, VALID_RANGES.humidity)
-    && within(event.location?.latitude, VALID_RANGES.latitude)
-    && within(event.location?.longitude, VALID_RANGES.longitude)
-    && nonEmpty(event.status) && nonEmpty(event.event_type) && nonEmpty(event.uuid)
-    && typeof event.timestamp === 'number' && event.timestamp >= 0;
+  return brokenRule(event) === undefined;
 }
 
 /** The UTC day of an epoch second, `YYYY-MM-DD`. */
@@ -74,9 +85,9 @@ function compareTuples(a: ReadonlyArray<string | number>, b: ReadonlyArray<strin
 /** The order that picks among differing copies of one uuid (the smallest wins). */
 const copyOrder = (e: CleanEvent) => [e.timestamp, e.sensor_id, e.temperature, e.humidity, e.latitude, e.longitude, e.status, e.event_type];
 
-/** Valid events of the window's days, one per uuid. */
+/** Valid events of the window's days, one per (day, uuid). */
 export function cleanEvents(events: readonly RawEvent[], window?: DayWindow): CleanEvent[] {
-  const byUuid = new Map<string, CleanEvent>();
+  const byKey = new Map<string, CleanEvent>();
   for (const raw of events) {
     if (!isValidEvent(raw)) continue;
     const event: CleanEvent = {
@@ -92,10 +103,11 @@ export function cleanEvents(events: readonly RawEvent[], window?: DayWindow): Cl
       uuid: raw.uuid!,
     };
     if (window && (event.day < window.fromDate || event.day > window.toDate)) continue;
-    const kept = byUuid.get(event.uuid);
-    if (!kept || compareTuples(copyOrder(event), copyOrder(kept)) < 0) byUuid.set(event.uuid, event);
+    const key = `${event.day}|${event.uuid}`;
+    const kept = byKey.get(key);
+    if (!kept || compareTuples(copyOrder(event), copyOrder(kept)) < 0) byKey.set(key, event);
   }
-  return [...byUuid.values()];
+  return [...byKey.values()];
 }
 
 /** round(100 * faulty / total, 2), half up, computed exactly on integers. */
@@ -136,7 +148,10 @@ export function referenceKpis(events: readonly RawEvent[], window?: DayWindow): 
   });
   const latestStatuses = [...bySensor.values()].map((group) =>
     group.reduce((a, b) => (compareTuples([a.timestamp, a.uuid], [b.timestamp, b.uuid]) >= 0 ? a : b)).status);
-  const statusHealth = [...groupBy(latestStatuses, (s) => s).entries()].map(([status, sensors]) => ({ status, sensor_count: sensors.length }));
+  const sensorsByStatus = groupBy(latestStatuses, (s) => s);
+  const statusHealth = [...groupBy(clean, (e) => e.status).entries()].map(([status, readings]) => ({
+    status, sensor_count: sensorsByStatus.get(status)?.length ?? 0, event_count: readings.length,
+  }));
   const tempHumidity = [...groupBy(clean, (e) => `${e.day}|${e.latitude}|${e.longitude}`).values()].map((group) => {
     const temps = group.map((e) => e.temperature);
     const hums = group.map((e) => e.humidity);
@@ -165,4 +180,18 @@ export function referenceKpis(events: readonly RawEvent[], window?: DayWindow): 
     event_geo_kpis_events: sortByGrain('event_geo_kpis_events', eventCounts),
     event_geo_kpis_faulty_geo: sortByGrain('event_geo_kpis_faulty_geo', faultyGeo),
   };
+}
+
+/** A bronze row that breaks a validity rule, and the rule (what `rejected_events` holds for it). */
+export interface RejectedEvent {
+  readonly event: RawEvent;
+  readonly rule: string;
+}
+
+/** The rows of `events` that break a validity rule, in input order. */
+export function rejectedEvents(events: readonly RawEvent[]): RejectedEvent[] {
+  return events.flatMap((event) => {
+    const rule = brokenRule(event);
+    return rule ? [{ event, rule }] : [];
+  });
 }

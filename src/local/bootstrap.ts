@@ -4,6 +4,7 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
 import { ResourceNames } from '../config/names';
+import { rawTableParameters, rawTablePartitionKeys } from '../config/raw-table';
 import { glueColumns } from '../events/schema';
 
 /** SDK clients configured for the emulator's single endpoint. */
@@ -88,8 +89,8 @@ export async function bootstrapLocalResources(clients: EmulatorClients, names: R
       TableInput: {
         Name: names.rawTable,
         TableType: 'EXTERNAL_TABLE',
-        Parameters: { 'classification': 'parquet', 'parquet.compression': 'SNAPPY' },
-        PartitionKeys: [],
+        Parameters: rawTableParameters(names.bronzeBucket),
+        PartitionKeys: rawTablePartitionKeys(),
         StorageDescriptor: {
           Columns: glueColumns(),
           Location: names.bronzeUri,

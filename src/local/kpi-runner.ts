@@ -11,7 +11,8 @@ import { ResourceNames } from '../config/names';
 import { SCRIPTS_ARCHIVE, scriptsArchive } from '../config/scripts';
 import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName } from '../kpis/catalog';
 import { DayWindow, validateWindow } from '../kpis/day-window';
-import { JobLocations, buildAllKpisArguments, buildJobArguments } from '../kpis/job-arguments';
+import { JobLocations, KpiRunOptions, buildAllKpisArguments, buildJobArguments } from '../kpis/job-arguments';
+import { KpiRunRecord, KpiRunTotals, parseRunRecordLine, runTotals } from '../kpis/run-ledger';
 
 /**
  * How the jobs are submitted: `single-app` runs them all in one Spark application (all_kpis.py,
@@ -31,8 +32,10 @@ export interface RunKpisLocallyOptions {
   readonly awsEndpoint: string;
   /** Bucket and database names. @default the local target's names */
   readonly names?: ResourceNames;
-  /** UTC event days to (re)compute; without one, everything in bronze is recomputed. */
+  /** UTC event days to recompute from bronze; without one (and without `run.all`) the run is incremental. */
   readonly window?: DayWindow;
+  /** Recompute everything, the run's time, its id. @default an incremental run as of now */
+  readonly run?: KpiRunOptions;
   /** @default all jobs */
   readonly jobs?: readonly KpiJobName[];
   /** @default DEFAULT_KPI_RUN_MODE */
@@ -53,12 +56,16 @@ export interface KpiSubmitResult {
   readonly script: string;
   readonly args: readonly string[];
   readonly seconds: number;
+  /** The ledger rows its jobs wrote. */
+  readonly records: readonly KpiRunRecord[];
 }
 
-export interface KpiRunResult {
+export interface KpiRunResult extends KpiRunTotals {
   readonly mode: KpiRunMode;
   readonly jobs: readonly KpiJobName[];
   readonly window?: DayWindow;
+  /** incremental, window or all. */
+  readonly runMode: KpiRunRecord['mode'];
   readonly submits: readonly KpiSubmitResult[];
   readonly seconds: number;
   /** The Spark output of every submit of this run. */
@@ -79,9 +86,14 @@ export function packageSparkJobs(paths: LocalPaths, outputDir: string): string {
 }
 
 /** The scripts and arguments of a run; both built by the functions the EMR steps use. */
-export function plannedSubmits(mode: KpiRunMode, jobs: readonly KpiJobName[], locations: JobLocations, window?: DayWindow) {
-  if (mode === 'single-app') return [{ script: ALL_KPIS_SCRIPT, args: buildAllKpisArguments(jobs, locations, window) }];
-  return jobs.map((job) => ({ script: KPI_JOBS[job].script, args: buildJobArguments(job, locations, window) }));
+export function plannedSubmits(mode: KpiRunMode, jobs: readonly KpiJobName[], locations: JobLocations, window?: DayWindow, run: KpiRunOptions = {}) {
+  if (mode === 'single-app') return [{ script: ALL_KPIS_SCRIPT, args: buildAllKpisArguments(jobs, locations, window, run) }];
+  return jobs.map((job) => ({ script: KPI_JOBS[job].script, args: buildJobArguments(job, locations, window, run) }));
+}
+
+function describeScope(window: DayWindow | undefined, run: KpiRunOptions): string {
+  if (window) return `${window.fromDate}..${window.toDate}`;
+  return run.all ? 'every day (--all)' : 'the days that received arrivals since the last run (incremental)';
 }
 
 /**
@@ -98,7 +110,8 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
   const java17Home = options.java17Home ?? findJavaHome(17, true);
   if (!java17Home) throw new Error('Spark 3.5 needs a JDK 17: install one or set CLICKSTREAM_JAVA17_HOME.');
   const locations: JobLocations = { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri };
-  const submits = plannedSubmits(mode, jobs, locations, window);
+  const run = options.run ?? {};
+  const submits = plannedSubmits(mode, jobs, locations, window, run);
 
   fs.mkdirSync(options.paths.logs, { recursive: true });
   const logFile = path.join(options.paths.logs, `kpis-${new Date(started).toISOString().replace(/[:.]/g, '-')}.log`);
@@ -109,7 +122,7 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
     };
     return (await spawnSparkSubmit(command, { logFile: file, onStdoutLine, signal, memory: options.memory })).exitCode;
   });
-  log(`kpis: ${jobs.join(', ')} as ${mode} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'}; Spark log: ${logFile}`);
+  log(`kpis: ${jobs.join(', ')} as ${mode} over ${describeScope(window, run)}; Spark log: ${logFile}`);
 
   const results: KpiSubmitResult[] = [];
   for (const { script, args } of submits) {
@@ -125,15 +138,23 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
       pyFiles,
     });
     fs.appendFileSync(logFile, `\n==> ${script} ${args.join(' ')}\n`);
-    const exitCode = await submit(command, logFile, (line) => log(`kpis: ${script}: ${line}`), options.signal);
+    const records: KpiRunRecord[] = [];
+    const onJobLine = (line: string) => {
+      const record = parseRunRecordLine(line);
+      if (record) records.push(record);
+      else log(`kpis: ${script}: ${line}`);
+    };
+    const exitCode = await submit(command, logFile, onJobLine, options.signal);
     if (options.signal?.aborted) {
       throw new Error(`KPI job ${script} was stopped (${String(options.signal.reason ?? 'aborted')}); its Spark processes were stopped. Spark log: ${logFile}`);
     }
     if (exitCode !== 0) {
       throw new Error(`KPI job ${script} failed (exit ${exitCode}). Spark log: ${logFile}\nLast lines:\n${tailFile(logFile, 30)}`);
     }
-    results.push({ script, args, seconds: seconds(submitStarted) });
+    results.push({ script, args, seconds: seconds(submitStarted), records });
     log(`kpis: ${script} done in ${seconds(submitStarted)} s`);
   }
-  return { mode, jobs, window, submits: results, seconds: seconds(started), logFile };
+  const totals = runTotals(results.map((r) => r.records));
+  const runMode = window ? 'window' : run.all ? 'all' : 'incremental';
+  return { mode, jobs, window, runMode, submits: results, ...totals, seconds: seconds(started), logFile };
 }

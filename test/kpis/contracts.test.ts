@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VALID_RANGES, FAULTY_STATUS, sparkSchemaDdl } from '../../src/events/schema';
-import { KPI_JOBS, KPI_TABLES } from '../../src/kpis/catalog';
+import { FAULTY_STATUS, VALIDITY_RULES, sparkSchemaDdl } from '../../src/events/schema';
+import { KPI_JOBS, KPI_TABLES, LEDGER_TABLE_COLUMNS, PARTIAL_TABLES, sparkColumnsDdl } from '../../src/kpis/catalog';
 import { localPaths } from '../../src/local/paths';
 
 /** The Python copies of the shared contracts (spark/clickstream_jobs/contracts.py), read without Spark. */
@@ -19,8 +19,6 @@ function pythonContracts(): Record<string, unknown> {
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
-const SPARK_COLUMN_TYPES = { int: 'INT', bigint: 'BIGINT', double: 'DOUBLE', string: 'STRING', date: 'DATE' } as const;
-
 describe('the Spark jobs\' copies of the contracts', () => {
   const python = pythonContracts();
 
@@ -28,15 +26,20 @@ describe('the Spark jobs\' copies of the contracts', () => {
     expect(python.EVENT_SCHEMA_DDL).toBe(sparkSchemaDdl());
   });
 
-  it('exclude rows with the same valid ranges and faulty status', () => {
-    expect(python.VALID_RANGES).toEqual(VALID_RANGES);
+  it('reject rows by the same validity rules, in the same order, and count the same faulty status', () => {
+    expect(python.VALIDITY_RULES).toEqual(VALIDITY_RULES);
     expect(python.FAULTY_STATUS).toBe(FAULTY_STATUS);
   });
 
   it('write the catalog\'s tables and columns', () => {
-    const expected = Object.fromEntries(Object.values(KPI_TABLES).map((t) =>
-      [t.name, t.columns.map((c) => `${c.name} ${SPARK_COLUMN_TYPES[c.type]}`).join(', ')]));
-    expect(python.KPI_TABLE_COLUMNS).toEqual(expected);
+    expect(python.KPI_TABLE_COLUMNS).toEqual(Object.fromEntries(Object.values(KPI_TABLES).map((t) => [t.name, sparkColumnsDdl(t.columns)])));
+  });
+
+  it('keep the catalog\'s partials, valid events, rejected rows and runs ledger', () => {
+    expect(python.INTERNAL_TABLE_COLUMNS).toEqual({
+      ...Object.fromEntries(Object.values(PARTIAL_TABLES).map((t) => [t.name, sparkColumnsDdl(t.columns)])),
+      ...Object.fromEntries(Object.entries(LEDGER_TABLE_COLUMNS).map(([name, columns]) => [name, sparkColumnsDdl(columns)])),
+    });
   });
 
   it('name the jobs\' tables like the catalog', () => {

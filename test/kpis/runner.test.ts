@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config';
 import { windowFromOptions } from '../../src/kpis/day-window';
-import { faultyPct, isValidEvent, referenceKpis, utcDay } from '../../src/kpis/reference';
+import { brokenRule, faultyPct, isValidEvent, referenceKpis, rejectedEvents, utcDay } from '../../src/kpis/reference';
 import { plannedSubmits, runKpisLocally } from '../../src/local/kpi-runner';
 import { localPaths } from '../../src/local/paths';
 import { SparkSubmitCommand } from '../../src/local/spark-submit';
@@ -92,19 +92,38 @@ describe('the reference computation', () => {
     expect(utcDay(1_772_323_200)).toBe('2026-03-01');
     const valid = { sensor_id: 1, temperature: -60, humidity: 100, location: { latitude: -90, longitude: 180 }, status: 'ok', event_type: 'r', timestamp: 0, uuid: 'u' };
     expect(isValidEvent(valid)).toBe(true);
-    for (const bad of [{ sensor_id: null }, { temperature: 85.01 }, { humidity: Number.NaN }, { location: null }, { status: '' }, { timestamp: -1 }, { sensor_id: 1.5 }]) {
+    const cases: Array<[object, string]> = [
+      [{ sensor_id: null }, 'sensor_id-missing'],
+      [{ temperature: 85.01 }, 'temperature-out-of-range'],
+      [{ humidity: Number.NaN }, 'humidity-out-of-range'],
+      [{ location: null }, 'location-missing'],
+      [{ location: { longitude: 1 } }, 'latitude-missing'],
+      [{ status: '' }, 'status-empty'],
+      [{ timestamp: -1 }, 'timestamp-out-of-range'],
+      [{ timestamp: 253_402_300_800 }, 'timestamp-out-of-range'],
+      [{ sensor_id: 0, temperature: 99 }, 'sensor_id-out-of-range'],
+    ];
+    for (const [bad, rule] of cases) {
       expect(isValidEvent({ ...valid, ...bad }), JSON.stringify(bad)).toBe(false);
+      expect(brokenRule({ ...valid, ...bad }), JSON.stringify(bad)).toBe(rule);
     }
+    expect(rejectedEvents([valid, { ...valid, uuid: '' }])).toEqual([{ event: { ...valid, uuid: '' }, rule: 'uuid-empty' }]);
   });
 
   it('counts each sensor once under its latest status and drops duplicates', () => {
     const e = (uuid: string, sensor: number, ts: number, status: string) =>
       ({ sensor_id: sensor, temperature: 1, humidity: 1, location: { latitude: 1, longitude: 2 }, status, event_type: 'r', timestamp: ts, uuid });
-    const kpis = referenceKpis([e('a', 1, 10, 'faulty'), e('a', 1, 10, 'faulty'), e('b', 1, 20, 'ok'), e('c', 2, 5, 'faulty')]);
-    expect(kpis.status_health).toEqual([{ status: 'faulty', sensor_count: 1 }, { status: 'ok', sensor_count: 1 }]);
+    const kpis = referenceKpis([e('a', 1, 10, 'faulty'), e('a', 1, 10, 'faulty'), e('b', 1, 20, 'ok'), e('c', 2, 5, 'faulty'), e('d', 3, 9, 'inactive'), e('f', 3, 11, 'active')]);
+    expect(kpis.status_health).toEqual([
+      { status: 'active', sensor_count: 1, event_count: 1 },
+      { status: 'faulty', sensor_count: 1, event_count: 2 },
+      { status: 'inactive', sensor_count: 0, event_count: 1 },
+      { status: 'ok', sensor_count: 1, event_count: 1 },
+    ]);
     expect(kpis.sensor_health).toEqual([
       { sensor_id: 1, faulty_count: 1, total_count: 2, faulty_pct: 50 },
       { sensor_id: 2, faulty_count: 1, total_count: 1, faulty_pct: 100 },
+      { sensor_id: 3, faulty_count: 0, total_count: 2, faulty_pct: 0 },
     ]);
     expect(kpis.event_geo_kpis_faulty_geo).toEqual([{ latitude: 1, longitude: 2, faulty_count: 2 }]);
   });

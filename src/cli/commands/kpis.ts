@@ -7,10 +7,11 @@ import { parseEmrRunInputs } from '../../emr/run-inputs';
 import { runKpisOnEmr } from '../../emr/run-kpis';
 import { parseJobList } from '../../kpis/catalog';
 import { windowFromOptions } from '../../kpis/day-window';
-import { DEFAULT_KPI_RUN_MODE, KpiRunMode, runKpisLocally } from '../../local/kpi-runner';
+import { DEFAULT_KPI_RUN_MODE, KpiRunMode, KpiRunResult, runKpisLocally } from '../../local/kpi-runner';
 import { localPaths } from '../../local/paths';
 import { requireRunningStack } from '../../local/stack';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs } from '../emr-options';
+import { formatBytes, formatCount } from '../../pipeline/progress';
 import { commandOutput, formatTable } from '../output';
 
 interface KpisCommandOptions extends EmrCliOptions {
@@ -19,7 +20,31 @@ interface KpisCommandOptions extends EmrCliOptions {
   readonly toDate?: string;
   readonly jobs?: string;
   readonly mode: KpiRunMode;
+  readonly all: boolean;
+  readonly asOf?: string;
   readonly json: boolean;
+}
+
+/** The `--as-of` time, checked: an ISO time with a zone, e.g. 2026-11-27T03:30:00Z. */
+function parseAsOf(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = /(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(at.getTime())) throw new Error(`--as-of must be a time with its zone, e.g. 2026-11-27T03:30:00Z, got "${value}".`);
+  return at;
+}
+
+/** The terminal summary of a local run: what it read, what it recomputed, how long it took. */
+export function describeKpiRun(result: KpiRunResult): string {
+  const days = result.recomputedDays;
+  const recomputed = days.length === 0
+    ? 'no event day to recompute (nothing new arrived since the last run)'
+    : `recomputed ${days.length} day(s): ${days.length > 8 ? `${days.slice(0, 4).join(', ')}, ..., ${days.slice(-2).join(', ')}` : days.join(', ')}`;
+  return [
+    formatTable(['script', 'seconds'], result.submits.map((s) => [s.script, s.seconds])),
+    `${result.runMode} run: read ${formatCount(result.bronzeObjects)} bronze objects (${formatBytes(result.bronzeBytes)}), ${formatCount(result.rowsRead)} rows: ` +
+      `${formatCount(result.rowsRejected)} rejected (rejected_events), ${formatCount(result.duplicates)} duplicates; ${recomputed}`,
+    `KPI jobs ${result.jobs.join(', ')} done in ${result.seconds} s (${result.mode}). Spark log: ${result.logFile}`,
+  ].join('\n');
 }
 
 async function runOnEmr(options: KpisCommandOptions): Promise<void> {
@@ -41,11 +66,15 @@ export function registerKpisCommand(program: Command): void {
   addEmrOptions(program
     .command('kpis')
     .description('Compute the five KPI Iceberg tables with Spark: on the local stack (start it with `clickstream up`), or as EMR steps with --target aws. ' +
-      'A window (UTC event days) replaces exactly those days; without one everything in bronze is recomputed.')
+      'Without a window the run is incremental: it recomputes exactly the event days that received arrivals since the last run ' +
+      '(the high-water mark is kept in the warehouse, table _kpi_runs), then the all-time tables. A window (UTC event days) recomputes those days ' +
+      'from every arrival since the day before it, so backfills and late events are included; --all recomputes every day.')
     .addOption(new Option('--target <target>', 'where to run').choices(TARGETS).default('local'))
     .option('--from-date <YYYY-MM-DD>', 'first UTC event day to compute')
     .option('--to-date <YYYY-MM-DD>', 'last UTC event day to compute (inclusive)')
     .option('--jobs <list>', 'comma-separated jobs: sensor_health, temp_humidity, event_geo, or all', 'all')
+    .option('--all', 'recompute every day from all of bronze', false)
+    .option('--as-of <time>', 'the run\'s time (UTC, e.g. 2026-11-27T03:30:00Z): arrivals after it are not read; for replaying history')
     .addOption(new Option('--mode <mode>', 'one Spark application for all jobs, or one submit per job').choices(['single-app', 'per-job']).default(DEFAULT_KPI_RUN_MODE))
     .option('--json', 'print the summary as one JSON object', false), {
     environment: 'whose buckets and database the jobs use',
@@ -58,14 +87,13 @@ export function registerKpisCommand(program: Command): void {
         return;
       }
       const out = commandOutput(options.json);
-      const window = windowFromOptions(options.fromDate, options.toDate, 'recompute everything');
+      const window = windowFromOptions(options.fromDate, options.toDate, 'run incrementally');
+      if (window && options.all) throw new Error('--all recomputes every day: leave out --from-date/--to-date, or --all.');
+      const asOf = parseAsOf(options.asOf);
       const jobs = parseJobList(options.jobs);
       const paths = localPaths();
       const endpoints = await requireRunningStack({ paths });
-      const result = await runKpisLocally({ paths, awsEndpoint: endpoints.aws, window, jobs, mode: options.mode, log: out.progress });
-      out.summary(result, () => [
-        formatTable(['script', 'seconds'], result.submits.map((s) => [s.script, s.seconds])),
-        `KPI jobs ${result.jobs.join(', ')} done in ${result.seconds} s (${result.mode}). Spark log: ${result.logFile}`,
-      ].join('\n'));
+      const result = await runKpisLocally({ paths, awsEndpoint: endpoints.aws, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress });
+      out.summary(result, () => describeKpiRun(result));
     });
 }
