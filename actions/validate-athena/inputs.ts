@@ -1,5 +1,5 @@
 import { Target, TARGETS } from '../../src/config/config';
-import { KpiTableName } from '../../src/kpis/catalog';
+import { CheckedTableName } from '../../src/kpis/catalog';
 import { DayWindow, windowFromOptions } from '../../src/kpis/day-window';
 import { parseTableList } from '../../src/validation/runner';
 
@@ -13,7 +13,7 @@ export interface ValidateAthenaInputs {
   readonly trinoEndpoint?: string;
   /** Undefined: the manifest's days, else every day. */
   readonly window?: DayWindow;
-  readonly tables: readonly KpiTableName[];
+  readonly tables: readonly CheckedTableName[];
   readonly manifest?: string;
   readonly failOnWarn: boolean;
   readonly githubToken?: string;

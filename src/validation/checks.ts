@@ -1,6 +1,6 @@
 import { identifier, sql, Sql } from './sql';
 import { VALID_RANGES } from '../events/schema';
-import { KpiTableName } from '../kpis/catalog';
+import { CheckedTableName } from '../kpis/catalog';
 
 export type Severity = 'error' | 'warn';
 
@@ -50,7 +50,7 @@ const ordered = (measure: 'temp' | 'humidity'): ValueRule => ({
 });
 
 /** The value rules of each table. Column names are the catalog's constants. */
-export const VALUE_RULES: Readonly<Record<KpiTableName, readonly ValueRule[]>> = {
+export const VALUE_RULES: Readonly<Record<CheckedTableName, readonly ValueRule[]>> = {
   sensor_health: [
     {
       check: 'sensor-id-valid',
@@ -79,7 +79,16 @@ export const VALUE_RULES: Readonly<Record<KpiTableName, readonly ValueRule[]>> =
       ok: (tolerance) => sql`abs(faulty_pct - round(100e0 * faulty_count / total_count, 2)) <= ${tolerance}`,
     },
   ],
-  status_health: [positive('sensor_count')],
+  status_health: [
+    {
+      check: 'sensor-count-not-negative',
+      severity: 'error',
+      expected: 'sensor_count >= 0 (0: no sensor is in that status now)',
+      ok: () => sql`sensor_count >= 0`,
+      range: { min: 'sensor_count', max: 'sensor_count' },
+    },
+    positive('event_count'),
+  ],
   temp_humidity_kpis: [
     ordered('temp'),
     ordered('humidity'),
@@ -101,16 +110,22 @@ export const VALUE_RULES: Readonly<Record<KpiTableName, readonly ValueRule[]>> =
   ],
   event_geo_kpis_events: [positive('event_count')],
   event_geo_kpis_faulty_geo: [positive('faulty_count'), coordinatesValid],
+  _sensor_health_day_stats: [positive('total_count')],
+  _status_health_day_stats: [positive('event_count')],
+  _event_geo_kpis_faulty_geo_day_stats: [positive('faulty_count'), coordinatesValid],
 };
 
 /**
  * The columns reconciled with bronze's recomputation: the direct aggregates. Derived values
  * (faulty_pct) have their own rule, so that one wrong number fails one check.
  */
-export const RECONCILED_COLUMNS: Readonly<Record<KpiTableName, readonly string[]>> = {
+export const RECONCILED_COLUMNS: Readonly<Record<CheckedTableName, readonly string[]>> = {
   sensor_health: ['faulty_count', 'total_count'],
-  status_health: ['sensor_count'],
+  status_health: ['sensor_count', 'event_count'],
   temp_humidity_kpis: ['avg_temp', 'min_temp', 'max_temp', 'avg_humidity', 'min_humidity', 'max_humidity'],
   event_geo_kpis_events: ['event_count'],
   event_geo_kpis_faulty_geo: ['faulty_count'],
+  _sensor_health_day_stats: ['faulty_count', 'total_count', 'latest_timestamp', 'latest_uuid', 'latest_status'],
+  _status_health_day_stats: ['event_count'],
+  _event_geo_kpis_faulty_geo_day_stats: ['faulty_count'],
 };

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { KPI_TABLES, KpiColumn, KpiTableName } from '../kpis/catalog';
+import { CheckedTableName, KPI_TABLES, KpiColumn, KpiTableName } from '../kpis/catalog';
 import { DayWindow, parseDay } from '../kpis/day-window';
 
 /** A value of an expected KPI row: numbers for numeric columns, `YYYY-MM-DD` for `day`, text for strings. */
@@ -139,13 +139,13 @@ export function expectationsWindow(expectations: KpiExpectations): DayWindow | u
 const inWindow = (day: string, window: DayWindow) => day >= window.fromDate && day <= window.toDate;
 
 /** The expected rows each table's checks compare against, limited to the window's days. */
-export function expectedRowSets(expectations: KpiExpectations | undefined, table: KpiTableName, window: DayWindow): ExpectedRowSet[] {
-  if (!expectations) return [];
-  const catalog = KPI_TABLES[table];
+export function expectedRowSets(expectations: KpiExpectations | undefined, table: CheckedTableName, window: DayWindow): ExpectedRowSet[] {
+  if (!expectations || !(table in KPI_TABLES)) return [];
+  const catalog = KPI_TABLES[table as KpiTableName];
   const sets: ExpectedRowSet[] = [];
   const keep = (row: ExpectedRow) => catalog.allTime || inWindow(String(row.day), window);
   const days = Object.entries(expectations.days ?? {}).filter(([day]) => inWindow(day, window));
-  const explicit = expectations.tables?.[table];
+  const explicit = expectations.tables?.[table as KpiTableName];
   if (explicit) {
     sets.push({ check: 'expected-values', view: 'rows', columns: catalog.columns, grain: catalog.grain, rows: explicit.filter(keep) });
   } else if (table === 'event_geo_kpis_events' && days.some(([, d]) => d.distinctByEventType)) {

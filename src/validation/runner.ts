@@ -1,11 +1,13 @@
 import { BronzeSource } from './bronze';
 import { expectedRowSets, expectationsWindow, KpiExpectations } from './expectations';
 import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
+import { RejectedQuery, renderRejectedQuery } from './rejected-query';
+import { jobOfTable, RunScope } from './run-scope';
 import { renderSchemaQuery, SchemaQuery } from './schema-query';
 import { renderTableQuery, TableQuery } from './table-query';
 import { GLUE_DATABASE, QUERY_CATALOG, RAW_TABLE } from '../config/names';
 import { QueryEngine } from '../engines/query-engine';
-import { KPI_TABLES, KpiTableName } from '../kpis/catalog';
+import { CHECKED_TABLES, CheckedTableName, KPI_JOBS, KpiJobName } from '../kpis/catalog';
 import { ALL_DAYS, DayWindow, describeWindow } from '../kpis/day-window';
 
 /** Doubles (averages, percentages) compared within this. */
@@ -13,10 +15,10 @@ export const DEFAULT_TOLERANCE = 1e-6;
 
 export interface ValidationOptions {
   /**
-   * Tables to check.
-   * @default - all five KPI tables
+   * Tables to check: KPI tables and per-day partials.
+   * @default - all five KPI tables and their partials
    */
-  readonly tables?: readonly KpiTableName[];
+  readonly tables?: readonly CheckedTableName[];
   /**
    * Days the daily tables are checked for (all-time tables are always checked whole).
    * @default - the expectations' days, else every day
@@ -24,6 +26,14 @@ export interface ValidationOptions {
   readonly window?: DayWindow;
   /** Exact values to expect, e.g. from a replay manifest. @default - none */
   readonly expectations?: KpiExpectations;
+  /**
+   * The run whose tables are checked (from the runs ledger, see loadRunScope): each table is checked
+   * on the days its job recomputed, against the landed objects that run read. Ignored for tables
+   * when `window` is given. @default - every landed object
+   */
+  readonly run?: RunScope;
+  /** Also reconcile the all-time tables with all of bronze in scope (they are always reconciled with their partials). @default false */
+  readonly full?: boolean;
   /** @default 'awsdatacatalog' */
   readonly catalog?: string;
   /** The Glue database of the KPI tables and the raw table. @default 'analytics' */
@@ -43,35 +53,73 @@ export interface ValidationOptions {
 export interface RenderedSuite {
   readonly window: DayWindow;
   readonly source: BronzeSource;
-  readonly tables: readonly KpiTableName[];
+  readonly tables: readonly CheckedTableName[];
   readonly schema: SchemaQuery;
   readonly tableQueries: readonly TableQuery[];
+  /** Daily tables of a run that recomputed none of their days: nothing of theirs to check. */
+  readonly untouched: readonly CheckedTableName[];
+  /** The accounting of the run's landed rows (valid or in rejected_events), when a run is checked. */
+  readonly rejected?: RejectedQuery;
 }
+
+/** The KPI tables of the jobs, each followed by its job's partials. */
+export function checkedTablesOf(jobs: readonly KpiJobName[] = Object.keys(KPI_JOBS) as KpiJobName[]): CheckedTableName[] {
+  return jobs.flatMap((job) => [...KPI_JOBS[job].tables, ...KPI_JOBS[job].partials]);
+}
+
+const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 /** Renders the suite's SQL once; the same text runs on Trino and on Athena. */
 export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
-  const tables = options.tables && options.tables.length > 0 ? [...new Set(options.tables)] : (Object.keys(KPI_TABLES) as KpiTableName[]);
-  const window = options.window ?? (options.expectations && expectationsWindow(options.expectations)) ?? ALL_DAYS;
-  const source: BronzeSource = {
+  const tables = options.tables && options.tables.length > 0 ? [...new Set(options.tables)] : checkedTablesOf();
+  const base: BronzeSource = {
     catalog: options.catalog ?? QUERY_CATALOG,
     database: options.database ?? GLUE_DATABASE,
     rawTable: options.rawTable ?? RAW_TABLE,
   };
+  const given = options.window ?? (options.expectations && expectationsWindow(options.expectations));
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new Error(`tolerance must be a finite number >= 0, got ${tolerance}.`);
-  return {
-    window,
-    source,
-    tables,
-    schema: renderSchemaQuery(source.catalog, source.database, tables),
-    tableQueries: tables.map((table) => renderTableQuery(table, {
+  const untouched: CheckedTableName[] = [];
+  const spans: DayWindow[] = [];
+  let rejected: RejectedQuery | undefined;
+  const tableQueries = tables.flatMap((table) => {
+    const scope = options.run?.jobs[jobOfTable(table)];
+    let window = given ?? ALL_DAYS;
+    let source = base;
+    if (scope) {
+      const days = scope.days;
+      if (!given) {
+        if (days.length === 0 && !CHECKED_TABLES[table].allTime) {
+          untouched.push(table);
+          return [];
+        }
+        window = days.length > 0 ? { fromDate: days[0], toDate: days[days.length - 1] } : ALL_DAYS;
+      }
+      if (scope.arrivals) {
+        // An event of day D arrives under day D - 1 at the earliest (clock skew, a buffer opened before midnight).
+        const firstDay = scope.firstArrivalDay ?? scope.arrivals.throughHour.slice(0, 10);
+        const fromDay = CHECKED_TABLES[table].allTime || window === ALL_DAYS || dayBefore(window.fromDate) < firstDay ? firstDay : dayBefore(window.fromDate);
+        source = { ...base, arrivals: { ...scope.arrivals, fromDay } };
+      }
+    }
+    if (!CHECKED_TABLES[table].allTime) {
+      spans.push(window);
+      if (!rejected && source.arrivals) rejected = renderRejectedQuery({ ...source, arrivals: source.arrivals });
+    }
+    return [renderTableQuery(table, {
       source,
       window,
       tolerance,
+      full: options.full,
       expectedLatestDay: options.expectations?.latestDay,
       expectations: expectedRowSets(options.expectations, table, window),
-    })),
-  };
+    })];
+  });
+  const window = given ?? (spans.length > 0
+    ? { fromDate: spans.map((w) => w.fromDate).sort()[0], toDate: spans.map((w) => w.toDate).sort().pop()! }
+    : ALL_DAYS);
+  return { window, source: base, tables, schema: renderSchemaQuery(base.catalog, base.database, tables), tableQueries, untouched, rejected };
 }
 
 /**
@@ -92,6 +140,9 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
   record('information_schema', schemaResult);
   const schema = suite.schema.evaluate(schemaResult.rows);
   const checks: CheckResult[] = [...schema.results];
+  for (const table of suite.untouched) {
+    checks.push({ table, check: 'recomputed-days', severity: 'warn', passed: true, observed: `run ${options.run?.runId} recomputed no day: nothing new to check`, expected: 'the days the run recomputed' });
+  }
 
   for (const query of suite.tableQueries) {
     if (schema.missingTables.includes(query.table)) continue;
@@ -108,6 +159,16 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
       checks.push({ table: query.table, check: 'query', severity: 'error', passed: false, observed: (e as Error).message, expected: 'the checks run' });
     }
   }
+  if (suite.rejected) {
+    try {
+      const result = await engine.query(suite.rejected.sql, suite.rejected.params, { signal: options.signal });
+      record('rejected_events', result);
+      checks.push(...suite.rejected.evaluate(result.rows[0] ?? {}));
+    } catch (e) {
+      if (options.signal?.aborted) throw e;
+      checks.push({ table: 'rejected_events', check: 'query', severity: 'error', passed: false, observed: (e as Error).message, expected: 'the checks run' });
+    }
+  }
   return {
     engine: engine.name,
     database: suite.source.database,
@@ -122,11 +183,11 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
 }
 
 /** Parses a comma-separated table list (`all` or names), failing with the valid names. */
-export function parseTableList(value: string | undefined): KpiTableName[] {
-  const valid = Object.keys(KPI_TABLES) as KpiTableName[];
+export function parseTableList(value: string | undefined): CheckedTableName[] {
+  const valid = checkedTablesOf();
   if (!value || value.trim() === '' || value.trim() === 'all') return valid;
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(n in KPI_TABLES));
+  const unknown = names.filter((n) => !(n in CHECKED_TABLES));
   if (unknown.length > 0) throw new Error(`Unknown KPI table(s): ${unknown.join(', ')}. Valid tables: ${valid.join(', ')} (or "all").`);
-  return [...new Set(names)] as KpiTableName[];
+  return [...new Set(names)] as CheckedTableName[];
 }

@@ -2,7 +2,7 @@ import { CheckResult } from './report';
 import { identifier, joinSql, sql } from './sql';
 import { QueryParameter, TypedValue } from '../engines/query-engine';
 import { baseType } from '../engines/typed-values';
-import { ColumnType, KPI_TABLES, KpiTableName } from '../kpis/catalog';
+import { CHECKED_TABLES, CheckedTableName, ColumnType } from '../kpis/catalog';
 
 /** The catalog's column types as information_schema spells them (Trino's names, which Athena v3 shares). */
 const SQL_TYPES: Readonly<Record<ColumnType, string>> = {
@@ -22,11 +22,11 @@ export interface SchemaQuery {
 export interface SchemaOutcome {
   readonly results: readonly CheckResult[];
   /** Tables that do not exist: their data checks cannot run. */
-  readonly missingTables: readonly KpiTableName[];
+  readonly missingTables: readonly CheckedTableName[];
 }
 
 /** One information_schema query for the columns of every table checked. */
-export function renderSchemaQuery(catalog: string, database: string, tables: readonly KpiTableName[]): SchemaQuery {
+export function renderSchemaQuery(catalog: string, database: string, tables: readonly CheckedTableName[]): SchemaQuery {
   const names = joinSql(tables.map((t) => sql`${t}`), ', ');
   const query = sql`SELECT table_name, column_name, data_type
 FROM ${identifier(catalog)}.information_schema.columns
@@ -38,11 +38,11 @@ WHERE table_schema = ${database} AND table_name IN (${names})`;
   };
 }
 
-function evaluateSchema(tables: readonly KpiTableName[], rows: readonly Readonly<Record<string, TypedValue>>[]): SchemaOutcome {
+function evaluateSchema(tables: readonly CheckedTableName[], rows: readonly Readonly<Record<string, TypedValue>>[]): SchemaOutcome {
   const results: CheckResult[] = [];
-  const missingTables: KpiTableName[] = [];
+  const missingTables: CheckedTableName[] = [];
   for (const table of tables) {
-    const expected = KPI_TABLES[table].columns.map((c) => ({ name: c.name, type: SQL_TYPES[c.type] }));
+    const expected = CHECKED_TABLES[table].columns.map((c) => ({ name: c.name, type: SQL_TYPES[c.type] }));
     const actual = new Map(rows.filter((r) => r.table_name === table).map((r) => [String(r.column_name), baseType(String(r.data_type))]));
     if (actual.size === 0) missingTables.push(table);
     const wrong = expected

@@ -1,16 +1,22 @@
-import { BronzeSource, referenceSql, validEventsSql } from './bronze';
+import { BronzeSource, fromPartialsSql, referenceSql, validEventsSql } from './bronze';
 import { RECONCILED_COLUMNS, Severity, VALUE_RULES } from './checks';
 import { ExpectedRowSet, ExpectedValue } from './expectations';
 import { CheckResult } from './report';
 import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
-import { KPI_TABLES, KpiColumn, KpiTableName } from '../kpis/catalog';
+import { CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
 
 export interface TableQueryOptions {
-  /** The catalog, database and raw table the SQL names; KPI tables are in the same database. */
+  /** The catalog, database and raw table the SQL names, and which landed objects to read; KPI tables are in the same database. */
   readonly source: BronzeSource;
   readonly window: DayWindow;
+  /**
+   * Also reconcile an all-time table with all of bronze in the source's scope (it is always
+   * reconciled with its per-day partials, which are reconciled with bronze on the window's days).
+   * @default false
+   */
+  readonly full?: boolean;
   /** Largest difference between two doubles that still counts as equal. */
   readonly tolerance: number;
   /**
@@ -25,7 +31,7 @@ type Row = Readonly<Record<string, TypedValue>>;
 
 /** One statement that checks one table, and how to read its single result row. */
 export interface TableQuery {
-  readonly table: KpiTableName;
+  readonly table: CheckedTableName;
   readonly sql: string;
   readonly params: readonly QueryParameter[];
   evaluate(row: Row): CheckResult[];
@@ -50,8 +56,8 @@ interface Comparison {
  * query): a profile of the table's rows, bronze's recomputation joined on the grain, and each set
  * of expected rows, all returned as one row of aggregates and first examples.
  */
-export function renderTableQuery(table: KpiTableName, options: TableQueryOptions): TableQuery {
-  const catalog = KPI_TABLES[table];
+export function renderTableQuery(table: CheckedTableName, options: TableQueryOptions): TableQuery {
+  const catalog = CHECKED_TABLES[table];
   const daily = !catalog.allTime;
   const columns = new Map<string, KpiColumn>(catalog.columns.map((c) => [c.name, c]));
   const grain = catalog.grain.map((name) => columns.get(name)!);
@@ -59,17 +65,34 @@ export function renderTableQuery(table: KpiTableName, options: TableQueryOptions
   const windowFilter = daily ? sql`WHERE day BETWEEN ${sqlDate(options.window.fromDate)} AND ${sqlDate(options.window.toDate)}` : sql``;
   const rules = VALUE_RULES[table];
 
-  const comparisons: Comparison[] = [{
-    prefix: 'recon',
-    check: 'matches-bronze',
-    expected: 'every row equals its recomputation from valid, de-duplicated bronze events',
-    against: 'bronze',
-    grain,
-    values: RECONCILED_COLUMNS[table].map((name) => columns.get(name)!),
-    actual: sql`SELECT * FROM kpi`,
-    wanted: sql`SELECT * FROM reference`,
-    days: daily ? sql`SELECT day FROM kpi` : undefined,
-  }];
+  const values = RECONCILED_COLUMNS[table].map((name) => columns.get(name)!);
+  const readsBronze = daily || options.full === true;
+  const comparisons: Comparison[] = [];
+  if (!daily) {
+    comparisons.push({
+      prefix: 'partials',
+      check: 'matches-partials',
+      expected: 'every row equals its recomputation from the per-day partial aggregates',
+      against: 'partials',
+      grain,
+      values,
+      actual: sql`SELECT * FROM kpi`,
+      wanted: fromPartialsSql(table as 'sensor_health' | 'status_health' | 'event_geo_kpis_faulty_geo', options.source),
+    });
+  }
+  if (readsBronze) {
+    comparisons.push({
+      prefix: 'recon',
+      check: 'matches-bronze',
+      expected: 'every row equals its recomputation from valid, de-duplicated bronze events',
+      against: 'bronze',
+      grain,
+      values,
+      actual: sql`SELECT * FROM kpi`,
+      wanted: sql`SELECT * FROM reference`,
+      days: daily ? sql`SELECT day FROM kpi` : undefined,
+    });
+  }
   options.expectations.forEach((set, i) => comparisons.push(expectedComparison(`expected${i}`, set)));
 
   const profile = joinSql([
@@ -93,12 +116,15 @@ export function renderTableQuery(table: KpiTableName, options: TableQueryOptions
   ${windowFilter}
 )`,
     sql`kpi AS (SELECT * FROM kpi_all WHERE grain_copy = 1 AND ${joinSql(grain.map((g) => sql`${identifier(g.name)} IS NOT NULL`), ' AND ')})`,
-    sql`valid_events AS (
+    ...(readsBronze ? [
+      sql`valid_events AS (
   ${validEventsSql(options.source, daily ? options.window : undefined)}
 )`,
-    sql`reference AS (
+      sql`reference AS (
   ${referenceSql(table)}
 )`,
+      sql`bronze_summary AS (SELECT count(*) AS bronze_events, max(day) AS bronze_latest_day FROM valid_events)`,
+    ] : []),
     sql`profile AS (
   SELECT ${profile}
   FROM kpi_all
@@ -107,7 +133,6 @@ export function renderTableQuery(table: KpiTableName, options: TableQueryOptions
   SELECT ${joinSql(grain.map((g) => sql`${identifier(g.name)} AS ${identifier(`duplicate_${g.name}`)}`), ', ')}
   FROM kpi_all WHERE grain_copy > 1 ORDER BY ${grainIds} LIMIT 1
 )`,
-    sql`bronze_summary AS (SELECT count(*) AS bronze_events, max(day) AS bronze_latest_day FROM valid_events)`,
     ...(daily ? [sql`coverage AS (
   SELECT count(*) AS missing_days, array_join(slice(array_agg(CAST(b.day AS varchar) ORDER BY b.day), 1, 5), ', ') AS missing_day_list
   FROM (SELECT DISTINCT day FROM valid_events) b
@@ -118,7 +143,7 @@ export function renderTableQuery(table: KpiTableName, options: TableQueryOptions
   ];
   const joined = [
     'profile',
-    'bronze_summary',
+    ...(readsBronze ? ['bronze_summary'] : []),
     ...(daily ? ['coverage'] : []),
     ...comparisons.map((c) => `${c.prefix}_summary`),
   ].join(' CROSS JOIN ');
@@ -212,51 +237,89 @@ function comparisonCtes(c: Comparison, tolerance: number): Sql[] {
   ];
 }
 
-function evaluate(table: KpiTableName, row: Row, options: TableQueryOptions, comparisons: readonly Comparison[]): CheckResult[] {
-  const catalog = KPI_TABLES[table];
+/** A result column a check needs is absent or NULL: the check fails, naming it, rather than reading 0. */
+class MissingResult extends Error {}
+
+/** The count in `name`, which the statement always returns: absent or NULL means the answer cannot be trusted. */
+function count(row: Row, name: string): number {
+  const value = row[name];
+  if (value === undefined) throw new MissingResult(`the result has no column "${name}"`);
+  if (value === null) throw new MissingResult(`the result column "${name}" is NULL`);
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new MissingResult(`the result column "${name}" is not a number (${String(value)})`);
+  return n;
+}
+
+const optional = (value: TypedValue | undefined) => (value === null || value === undefined ? undefined : String(value));
+
+function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions, comparisons: readonly Comparison[]): CheckResult[] {
+  const catalog = CHECKED_TABLES[table];
   const daily = !catalog.allTime;
   const results: CheckResult[] = [];
-  const add = (check: string, severity: Severity, passed: boolean, observed: string, expected: string) =>
-    results.push({ table, check, severity, passed, observed, expected });
-  const n = (name: string) => Number(row[name] ?? 0);
+  const check = (name: string, severity: Severity, expected: string, outcome: () => { passed: boolean; observed: string; severity?: Severity }) => {
+    try {
+      const result = outcome();
+      results.push({ table, check: name, severity: result.severity ?? severity, passed: result.passed, observed: result.observed, expected });
+    } catch (e) {
+      if (!(e instanceof MissingResult)) throw e;
+      results.push({ table, check: name, severity, passed: false, observed: e.message, expected });
+    }
+  };
+  const n = (name: string) => count(row, name);
   const scope = daily ? ' in the window' : '';
 
-  add('rows-present', 'error', n('row_count') > 0, `${plural(n('row_count'), 'row')}${scope}`, `at least 1 row${scope}`);
+  check('rows-present', 'error', `at least 1 row${scope}`, () => {
+    const rows = n('row_count');
+    // Nothing to count (an empty day, nothing landed yet) is worth a look, not a failure; rows the
+    // table should have and does not are an error.
+    const wanted = daily ? n('bronze_events') : n(`${comparisons[0].prefix}_missing_rows`);
+    return {
+      passed: rows > 0,
+      severity: rows === 0 && wanted === 0 ? 'warn' : 'error',
+      observed: rows === 0 && wanted === 0 ? `no rows${scope}, and none expected: no valid events${scope}` : `${plural(rows, 'row')}${scope}`,
+    };
+  });
   if (daily) {
-    const missing = n('missing_days');
-    const list = String(row.missing_day_list ?? '');
-    add('days-covered', 'error', missing === 0,
-      missing === 0 ? 'every day with bronze events has rows' : `${plural(missing, 'day')} without rows: ${list}${missing > 5 ? ', ...' : ''}`,
-      'a row set for every day with valid bronze events');
+    check('days-covered', 'error', 'a row set for every day with valid bronze events', () => {
+      const missing = n('missing_days');
+      const list = String(row.missing_day_list ?? '');
+      return { passed: missing === 0, observed: missing === 0 ? 'every day with bronze events has rows' : `${plural(missing, 'day')} without rows: ${list}${missing > 5 ? ', ...' : ''}` };
+    });
   }
-  add('keys-not-null', 'error', n('null_key_rows') === 0, `${plural(n('null_key_rows'), 'row')} with a NULL in ${catalog.grain.join(', ')}`, 'no NULL grain columns');
-  const duplicates = n('duplicate_rows');
-  add('unique-grain', 'error', duplicates === 0,
-    duplicates === 0 ? 'every grain appears once' : `${plural(duplicates, 'duplicate row')}, e.g. ${describeKey(catalog.grain.map((g) => [g, row[`duplicate_${g}`]]))}`,
-    `one row per ${catalog.grain.join(' + ')}`);
-  VALUE_RULES[table].forEach((rule, i) => {
+  check('keys-not-null', 'error', 'no NULL grain columns', () => ({
+    passed: n('null_key_rows') === 0, observed: `${plural(n('null_key_rows'), 'row')} with a NULL in ${catalog.grain.join(', ')}`,
+  }));
+  check('unique-grain', 'error', `one row per ${catalog.grain.join(' + ')}`, () => {
+    const duplicates = n('duplicate_rows');
+    return {
+      passed: duplicates === 0,
+      observed: duplicates === 0 ? 'every grain appears once' : `${plural(duplicates, 'duplicate row')}, e.g. ${describeKey(catalog.grain.map((g) => [g, row[`duplicate_${g}`]]))}`,
+    };
+  });
+  VALUE_RULES[table].forEach((rule, i) => check(rule.check, rule.severity, rule.expected, () => {
     const bad = n(`rule${i}_rows`);
     const range = rule.range ? ` (min ${format(row[`rule${i}_min`])}, max ${format(row[`rule${i}_max`])})` : '';
-    add(rule.check, rule.severity, bad === 0, `${plural(bad, 'row')} breaking it${range}`, rule.expected);
-  });
-  for (const c of comparisons) results.push(evaluateComparison(table, c, row));
+    return { passed: bad === 0, observed: `${plural(bad, 'row')} breaking it${range}` };
+  }));
+  for (const c of comparisons) check(c.check, 'error', c.expected, () => evaluateComparison(c, row));
   if (daily) {
-    const latest = row.latest_day === null || row.latest_day === undefined ? undefined : String(row.latest_day);
-    const bronzeLatest = row.bronze_latest_day === null || row.bronze_latest_day === undefined ? undefined : String(row.bronze_latest_day);
     const wanted = options.expectedLatestDay
       ? (options.expectedLatestDay < options.window.toDate ? options.expectedLatestDay : options.window.toDate)
-      : bronzeLatest;
+      : optional(row.bronze_latest_day);
     const source = options.expectedLatestDay ? 'as expected' : 'the newest day in bronze';
-    add('fresh', 'error', wanted === undefined || (latest !== undefined && latest >= wanted),
-      `latest day ${latest ?? 'none'}`, wanted ? `>= ${wanted} (${source})` : 'nothing: no valid bronze events in the window');
+    check('fresh', 'error', wanted ? `>= ${wanted} (${source})` : 'nothing: no valid bronze events in the window', () => {
+      n('bronze_events');
+      const latest = optional(row.latest_day);
+      return { passed: wanted === undefined || (latest !== undefined && latest >= wanted), observed: `latest day ${latest ?? 'none'}` };
+    });
   }
   return results;
 }
 
-function evaluateComparison(table: string, c: Comparison, row: Row): CheckResult {
+function evaluateComparison(c: Comparison, row: Row): { passed: boolean; observed: string } {
   const p = c.prefix;
-  const differing = Number(row[`${p}_differing`] ?? 0);
-  const compared = Number(row[`${p}_rows`] ?? 0);
+  const differing = count(row, `${p}_differing`);
+  const compared = count(row, `${p}_rows`);
   const total = row[`${p}_actual_total`] !== undefined && c.values[0]
     ? `; ${c.values[0].name} total ${format(row[`${p}_actual_total`])} vs ${c.against} ${format(row[`${p}_wanted_total`])}`
     : '';
@@ -274,9 +337,9 @@ function evaluateComparison(table: string, c: Comparison, row: Row): CheckResult
         .map((v) => `${v.name} ${format(row[`${p}_actual_${v.name}`])} vs ${c.against} ${format(row[`${p}_wanted_${v.name}`])}`)
         .join(', ')}`;
     }
-    observed = `${differing} of ${compared} rows differ (${Number(row[`${p}_missing_rows`])} missing, ${Number(row[`${p}_unexpected_rows`])} unexpected)${total}; e.g. ${example}`;
+    observed = `${differing} of ${compared} rows differ (${count(row, `${p}_missing_rows`)} missing, ${count(row, `${p}_unexpected_rows`)} unexpected)${total}; e.g. ${example}`;
   }
-  return { table, check: c.check, severity: 'error', passed: differing === 0, observed, expected: c.expected };
+  return { passed: differing === 0, observed };
 }
 
 function describeKey(parts: ReadonlyArray<readonly [string, TypedValue | undefined]>): string {

@@ -4,7 +4,7 @@ import { KPI_TABLES } from '../../src/kpis/catalog';
 import { windowFromOptions } from '../../src/kpis/day-window';
 import { parseExpectations } from '../../src/validation/expectations';
 import { reportFails, summarize } from '../../src/validation/report';
-import { renderSuite, parseTableList, runValidation } from '../../src/validation/runner';
+import { checkedTablesOf, renderSuite, parseTableList, runValidation } from '../../src/validation/runner';
 import { identifier } from '../../src/validation/sql';
 
 const placeholders = (sql: string) => (sql.replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length;
@@ -17,7 +17,8 @@ describe('rendering the check suite', () => {
       expectations: parseExpectations({ days: { '2026-11-02': { distinctEvents: 3, distinctByEventType: { [hostile]: 3 } } } }),
     });
 
-    expect(suite.tableQueries.map((q) => q.table)).toEqual(Object.keys(KPI_TABLES));
+    expect(suite.tableQueries.map((q) => q.table)).toEqual(checkedTablesOf());
+    expect(checkedTablesOf().filter((t) => t in KPI_TABLES)).toEqual(Object.keys(KPI_TABLES));
     for (const query of [suite.schema, ...suite.tableQueries]) {
       expect(placeholders(query.sql)).toBe(query.params.length);
       expect(query.sql).not.toContain('2026-11');
@@ -69,7 +70,7 @@ describe('rendering the check suite', () => {
     const schemaChecks = report.checks.filter((c) => c.check.includes('columns')).map((c) => [c.table, c.check, c.severity, c.passed, c.observed]);
 
     expect(schemaChecks).toEqual([
-      ['status_health', 'columns', 'error', false, 'sensor_count is integer'],
+      ['status_health', 'columns', 'error', false, 'sensor_count is integer, event_count is missing'],
       ['status_health', 'no-extra-columns', 'warn', true, 'none'],
       ['event_geo_kpis_events', 'columns', 'error', true, 'every column with its type'],
       ['event_geo_kpis_events', 'no-extra-columns', 'warn', false, 'note varchar'],
@@ -92,7 +93,8 @@ describe('rendering the check suite', () => {
 describe('validating inputs early', () => {
   it('names the valid tables when --tables has an unknown one', () => {
     expect(() => parseTableList('sensor_health,sensors')).toThrow('Unknown KPI table(s): sensors. Valid tables: sensor_health, status_health');
-    expect(parseTableList('all')).toHaveLength(5);
+    expect(parseTableList('all')).toEqual(checkedTablesOf());
+    expect(parseTableList('_status_health_day_stats')).toEqual(['_status_health_day_stats']);
   });
 
   it('rejects half a window, impossible days and reversed windows', () => {
@@ -119,5 +121,82 @@ describe('validating inputs early', () => {
   it('accepts a replay manifest as it is, ignoring the fields it does not use', () => {
     const manifest = { version: 1, streamName: 's', counts: { delivered: 3 }, days: { '2026-11-01': { distinctEvents: 3, deliveries: 4, uuidDigest: 'ab', distinctByEventType: { a: 3 }, distinctFaulty: 0 } } };
     expect(parseExpectations(manifest).days?.['2026-11-01'].distinctEvents).toBe(3);
+  });
+});
+
+describe('judging one table\'s answer', () => {
+  const eventsQuery = () => renderSuite({ tables: ['event_geo_kpis_events'], window: { fromDate: '2026-11-01', toDate: '2026-11-01' } }).tableQueries[0];
+  /** The single row a consistent event_geo_kpis_events answers with. */
+  const answer = (overrides: Record<string, unknown> = {}) => ({
+    row_count: 2, null_key_rows: 0, duplicate_rows: 0, latest_day: '2026-11-01', rule0_rows: 0, rule0_min: 1, rule0_max: 3,
+    bronze_events: 4, bronze_latest_day: '2026-11-01', missing_days: 0, missing_day_list: '',
+    recon_rows: 2, recon_differing: 0, recon_missing_rows: 0, recon_unexpected_rows: 0, recon_actual_total: 4, recon_wanted_total: 4,
+    ...overrides,
+  });
+  const verdicts = (row: Record<string, unknown>) => Object.fromEntries(eventsQuery().evaluate(row as never).map((c) => [c.check, [c.passed, c.severity, c.observed]]));
+
+  it('passes a consistent answer', () => {
+    expect(Object.values(verdicts(answer())).every(([passed]) => passed)).toBe(true);
+  });
+
+  it('fails a check whose result column is missing or NULL, naming the column, instead of reading 0', () => {
+    const missing = answer();
+    delete (missing as Record<string, unknown>).duplicate_rows;
+    expect(verdicts(missing)['unique-grain']).toEqual([false, 'error', 'the result has no column "duplicate_rows"']);
+    expect(verdicts(answer({ recon_differing: null }))['matches-bronze']).toEqual([false, 'error', 'the result column "recon_differing" is NULL']);
+    expect(verdicts(answer({ rule0_rows: null }))['event-count-positive'][0]).toBe(false);
+  });
+
+  it('warns about an empty day with nothing in bronze, and fails a table that lost rows bronze has', () => {
+    const empty = answer({ row_count: 0, latest_day: null, bronze_events: 0, bronze_latest_day: null, recon_rows: 0, recon_actual_total: null, recon_wanted_total: null });
+    expect(verdicts(empty)['rows-present']).toEqual([false, 'warn', 'no rows in the window, and none expected: no valid events in the window']);
+    expect(verdicts(empty).fresh[0]).toBe(true);
+    expect(verdicts(answer({ row_count: 0, missing_days: 1, missing_day_list: '2026-11-01' }))['rows-present']).toEqual([false, 'error', '0 rows in the window']);
+  });
+});
+
+describe('reading only what a run read', () => {
+  const run = {
+    runId: 'run_1',
+    jobs: {
+      event_geo: {
+        job: 'event_geo' as const,
+        mode: 'incremental',
+        days: ['2026-11-25', '2026-11-26'],
+        arrivals: { throughHour: '2026-11-27T02:00:00Z', openFiles: ['s3://b/events/year=2026/month=11/day=27/hour=03/late-object'] },
+        firstArrivalDay: '2026-10-01',
+      },
+    },
+  };
+
+  it('checks daily tables on the days the run recomputed, over arrivals from the day before them to its mark and open objects', () => {
+    const suite = renderSuite({ tables: ['event_geo_kpis_events', 'event_geo_kpis_faulty_geo'], run });
+    const [daily, allTime] = suite.tableQueries;
+    expect(suite.window).toEqual({ fromDate: '2026-11-25', toDate: '2026-11-26' });
+    expect(daily.sql).toContain('"arrival_year" = ? AND "arrival_month" = ? AND "arrival_day" = ?');
+    expect(daily.sql).toContain('concat("arrival_year", "arrival_month", "arrival_day", "arrival_hour") <= ?');
+    expect(daily.sql).toContain('"$path" IN (?)');
+    // 2026-11-24 (the day before the first recomputed day) up to 2026-11-27 (the open object's day): four days.
+    expect(daily.params.filter((p) => p === '11')).toHaveLength(4);
+    expect(daily.params).toContain('2026112702');
+    expect(daily.params).toContain('s3://b/events/year=2026/month=11/day=27/hour=03/late-object');
+    // The all-time table is checked against its partials: it reads no bronze at all.
+    expect(allTime.sql).not.toContain('clickstream_raw');
+    expect(allTime.sql).toContain('"_event_geo_kpis_faulty_geo_day_stats"');
+    expect(suite.rejected?.sql).toContain('"rejected_events"');
+  });
+
+  it('reconciles the all-time tables with every arrival since the first one with --full', () => {
+    const allTime = renderSuite({ tables: ['event_geo_kpis_faulty_geo'], run, full: true }).tableQueries[0];
+    expect(allTime.sql).toContain('clickstream_raw');
+    // One disjunct per arrival day, 2026-10-01 to 2026-11-27.
+    expect(allTime.params.filter((p) => p === '2026')).toHaveLength(31 + 27);
+  });
+
+  it('reports a daily table whose job recomputed no day, without querying it', () => {
+    const idle = { runId: 'run_2', jobs: { event_geo: { ...run.jobs.event_geo, days: [] } } };
+    const suite = renderSuite({ tables: ['event_geo_kpis_events'], run: idle });
+    expect(suite.tableQueries).toEqual([]);
+    expect(suite.untouched).toEqual(['event_geo_kpis_events']);
   });
 });

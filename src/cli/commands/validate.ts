@@ -1,10 +1,12 @@
 import { Command, Option } from 'commander';
 import { loadConfig, Target, TARGETS } from '../../config/config';
+import { QUERY_CATALOG } from '../../config/names';
 import { engineForTarget } from '../../engines/for-target';
 import { windowFromOptions } from '../../kpis/day-window';
 import { loadExpectations } from '../../validation/expectations';
 import { failingChecks, reportFails, reportJson } from '../../validation/report';
 import { writeReportFiles } from '../../validation/report-files';
+import { loadRunScope } from '../../validation/run-scope';
 import { parseTableList, runValidation } from '../../validation/runner';
 import { commandOutput, formatTable } from '../output';
 
@@ -14,6 +16,8 @@ interface ValidateOptions {
   readonly toDate?: string;
   readonly tables?: string;
   readonly manifest?: string;
+  readonly run?: string;
+  readonly full: boolean;
   readonly failOnWarn: boolean;
   readonly json: boolean;
   readonly reportDir?: string;
@@ -23,12 +27,15 @@ export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
     .description('Check the KPI tables through the target\'s query engine (Trino locally, Athena on AWS): columns, rows per day, keys, grain, value rules, ' +
-      'reconciliation with bronze, freshness and, with --manifest, exact expected values. Exits 1 when an error-level check fails.')
+      'reconciliation with bronze, rejected rows, freshness and, with --manifest, exact expected values. Without a window it checks the latest KPI run ' +
+      '(or --run): the days it recomputed, against the landed objects it read, so events that arrived after it never fail it. Exits 1 when an error-level check fails.')
     .addOption(new Option('--target <target>', 'where the tables are').choices(TARGETS))
     .option('--from-date <YYYY-MM-DD>', 'first UTC day to check the daily tables for (with --to-date)')
     .option('--to-date <YYYY-MM-DD>', 'last UTC day, inclusive (with --from-date); neither: the manifest\'s days, else every day')
     .option('--tables <list>', 'comma-separated KPI tables, or "all"', 'all')
     .option('--manifest <file>', 'a replay manifest / expectations JSON with the exact values to expect')
+    .option('--run <id>', 'the KPI run to check (see _kpi_runs); default: the latest')
+    .option('--full', 'also reconcile the all-time tables with all of bronze the run read (reads all of history)', false)
     .option('--fail-on-warn', 'also exit 1 when a warn-level check fails', false)
     .option('--json', 'print the report as one JSON object', false)
     .option('--report-dir <dir>', 'also write validation-report.json and validation-report.md there')
@@ -38,11 +45,16 @@ export function registerValidateCommand(program: Command): void {
       const tables = parseTableList(options.tables);
       const expectations = options.manifest ? loadExpectations(options.manifest) : undefined;
       const config = loadConfig({ target: options.target });
+      const window = windowFromOptions(options.fromDate, options.toDate, 'check the days the latest KPI run recomputed');
       const engine = await engineForTarget({ config });
+      const run = await loadRunScope(engine, QUERY_CATALOG, config.names.glueDatabase, { runId: options.run });
+      if (run) out.progress(`validate: run ${run.runId}`);
       const report = await runValidation(engine, {
         tables,
-        window: windowFromOptions(options.fromDate, options.toDate, 'validate every day'),
+        window,
         expectations,
+        run,
+        full: options.full,
         database: config.names.glueDatabase,
         rawTable: config.names.rawTable,
         log: out.progress,
