@@ -167,6 +167,11 @@ project.addTask('bench:replay', {
   exec: 'tsx test/bench/replay.bench.ts',
   receiveArgs: true,
 });
+project.addTask('bench:days', {
+  description: 'Benchmarks the nightly incremental run over 30 simulated days at 50,000 events a day: bronze read, days recomputed and KPI time per night',
+  exec: 'tsx test/bench/days.bench.ts',
+  receiveArgs: true,
+});
 project.addTask('bench:kpis', {
   description: 'Benchmarks the KPI stage at 1,000,000 events: the seed pattern vs ours, and a daily run with 30 days vs 1 day of history',
   exec: 'tsx test/kpis/benchmark.ts',

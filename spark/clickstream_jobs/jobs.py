@@ -3,8 +3,8 @@
 A run first ingests bronze (bronze.py picks the objects): rows that break a validity rule go to
 `rejected_events`, valid rows are merged into `_valid_events` (one row per day and uuid), and the
 event days that received rows are the days to recompute. Each job then replaces exactly those days
-of its day tables and per-day partial aggregates, rebuilds its all-time tables from the partials,
-and appends its row to the runs ledger `_kpi_runs`, last.
+of its day tables and per-day partial aggregates and rebuilds its all-time tables from the partials;
+last, the run appends its jobs' rows to the runs ledger `_kpi_runs`.
 """
 import json
 import time
@@ -31,7 +31,7 @@ from .bronze import (
 )
 from .cleaning import deduplicate, rejected_rows, valid_events
 from .contracts import INTERNAL_TABLE_COLUMNS, JOB_TABLE_ARGUMENTS, KPI_TABLE_COLUMNS
-from .runs import RUNS_TABLE, RunRecord, append_record, read_states
+from .runs import RUNS_TABLE, RunRecord, append_records, read_states
 from .session import create_session, table_name
 from .tables import column_names, ensure_table, replace_all, replace_rows
 
@@ -152,15 +152,19 @@ def describe_run(arguments: JobArguments) -> str:
     return f"incremental (arrivals not yet processed, up to {arguments.as_of:%Y-%m-%d %H:%M}Z)"
 
 
-def _replace_rejected(spark: SparkSession, table: str, rejected: DataFrame, files: Sequence[str]) -> None:
+def _replace_rejected(spark: SparkSession, table: str, rejected: DataFrame, rows: int, files: Sequence[str]) -> None:
     """Rejected rows of the files read replace any earlier ones of the same files, so re-reading a
-    file (a window run, a repeated run) never counts its rows twice."""
+    file (a window run, a repeated run) never counts its rows twice. Each write is skipped when it
+    would change nothing: an Iceberg commit costs seconds."""
     if files:
         spark.createDataFrame([(f,) for f in files], "source_file STRING").createOrReplaceTempView("clickstream_files_read")
-        spark.sql(
-            f"MERGE INTO {table} t USING clickstream_files_read s ON t.source_file = s.source_file WHEN MATCHED THEN DELETE"
-        )
-    rejected.select(*column_names(INTERNAL_TABLE_COLUMNS[REJECTED_EVENTS])).writeTo(table).append()
+        earlier = spark.sql(f"SELECT 1 FROM {table} t LEFT SEMI JOIN clickstream_files_read s ON t.source_file = s.source_file LIMIT 1")
+        if earlier.count() > 0:
+            spark.sql(
+                f"MERGE INTO {table} t USING clickstream_files_read s ON t.source_file = s.source_file WHEN MATCHED THEN DELETE"
+            )
+    if rows > 0:
+        rejected.select(*column_names(INTERNAL_TABLE_COLUMNS[REJECTED_EVENTS])).writeTo(table).append()
 
 
 def _days_of(frame: DataFrame) -> List[date]:
@@ -187,7 +191,7 @@ def ingest(spark: SparkSession, arguments: JobArguments, states: Sequence[Bronze
     rows_read = raw.count()
     rejected = rejected_rows(raw, arguments.run_id).persist(StorageLevel.MEMORY_AND_DISK)
     rows_rejected = rejected.count()
-    _replace_rejected(spark, rejected_table, rejected, [o.path for o in selected])
+    _replace_rejected(spark, rejected_table, rejected, rows_rejected, [o.path for o in selected])
     valid = valid_events(raw, arguments.window).persist(StorageLevel.MEMORY_AND_DISK)
     rows_valid = valid.count()
 
@@ -266,8 +270,10 @@ def run(job_names: Sequence[str], arguments: JobArguments, table_arguments: Opti
             log(f"job {job} wrote {', '.join(written)} in {time.monotonic() - job_started:.1f} s")
         else:
             log(f"job {job}: no event day to recompute")
-        record = ingested.record_for(job, arguments, previous.get(job))
-        append_record(spark, runs_table, record)
+    # One commit for the jobs' rows, last: a run that stops before it is simply repeated.
+    records = [ingested.record_for(job, arguments, previous.get(job)) for job in job_names]
+    append_records(spark, runs_table, records)
+    for record in records:
         log(f"run {json.dumps(record.summary())}")
     ingested.events.unpersist()
     log(f"done in {time.monotonic() - started:.1f} s")

@@ -108,7 +108,8 @@ def read_states(spark: SparkSession, table: str, jobs: Sequence[str]) -> Dict[st
     return states
 
 
-def append_record(spark: SparkSession, table: str, record: RunRecord) -> None:
+def append_records(spark: SparkSession, table: str, records: Sequence[RunRecord]) -> None:
     columns = INTERNAL_TABLE_COLUMNS[RUNS_TABLE]
-    frame = spark.createDataFrame([record.as_row(datetime.now(timezone.utc))], columns)
+    finished = datetime.now(timezone.utc)
+    frame = spark.createDataFrame([record.as_row(finished) for record in records], columns)
     frame.select(*column_names(columns)).writeTo(table).append()

@@ -6,6 +6,7 @@ import { registerQueryCommand } from './commands/query';
 import { registerReplayCommands } from './commands/replay';
 import { registerRunCommand } from './commands/run';
 import { registerSetupCommand } from './commands/setup';
+import { registerSimulateCommand } from './commands/simulate';
 import { registerSmokeCommand } from './commands/smoke';
 import { registerStackCommands } from './commands/stack';
 import { registerValidateCommand } from './commands/validate';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
       '  $ npx clickstream up               start the embedded stack',
       '  $ npx clickstream smoke            Spark writes an Iceberg table, Trino reads it back',
       '  $ npx clickstream validate         check the KPI tables (Trino locally, Athena with --target aws)',
+      '  $ npx clickstream simulate --days 7  a week of late, out-of-order events and nightly runs',
       '  $ npx clickstream query "SELECT 1" ad-hoc SQL on the same engine',
       '  $ npx clickstream status --json    machine-readable stack status',
       '  $ npx clickstream down             stop everything `up` started',
@@ -42,6 +44,7 @@ export function buildProgram(): Command {
   registerLandCommand(program);
   registerKpisCommand(program);
   registerValidateCommand(program);
+  registerSimulateCommand(program);
   registerQueryCommand(program);
   registerSmokeCommand(program);
   registerPublishScriptsCommand(program);

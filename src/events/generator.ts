@@ -4,13 +4,15 @@ import { Sensor, buildFleet } from './fleet';
 import { Random, seededRandom } from './random';
 import { FAULTY_STATUS, SensorEvent } from './schema';
 
-/** Event types and their shares of readings. */
+/** Event types and their shares of readings: the seed's `sensor_reading` and `alert`, and a heartbeat. */
 export const EVENT_TYPES = [
-  { type: 'sensor_reading', share: 0.88 },
-  { type: 'heartbeat', share: 0.07 },
-  { type: 'alert', share: 0.03 },
-  { type: 'calibration', share: 0.02 },
+  { type: 'sensor_reading', share: 0.9 },
+  { type: 'alert', share: 0.06 },
+  { type: 'heartbeat', share: 0.04 },
 ] as const;
+
+/** The seed's status values: `faulty` marks a faulty reading (FAULTY_STATUS). */
+export const STATUSES = { active: 'active', inactive: 'inactive', faulty: FAULTY_STATUS } as const;
 
 export interface GeneratorOptions {
   /** Records to produce, anomalies included. */
@@ -81,11 +83,10 @@ function reading(sensor: Sensor, timestamp: number, random: Random): SensorEvent
   const cycle = Math.sin((2 * Math.PI * (hour - 9)) / 24);
   const temperature = clamp(sensor.site.meanTemperature + sensor.offset + 5 * cycle + random.normal() * 0.8, -40, 60);
   const humidity = clamp(sensor.site.meanHumidity - 12 * cycle + random.normal() * 3, 5, 99);
-  let status = 'ok';
+  let status: string = STATUSES.active;
   const s = random.next();
-  if (sensor.flaky && s < 0.4) status = FAULTY_STATUS;
-  else if (s > 0.98) status = 'low_battery';
-  else if (s > 0.97) status = 'maintenance';
+  if (sensor.flaky && s < 0.4) status = STATUSES.faulty;
+  else if (s > 0.97) status = STATUSES.inactive;
   let u = random.next();
   let eventType: string = EVENT_TYPES[0].type;
   for (const t of EVENT_TYPES) {

@@ -34,6 +34,13 @@ export interface LandingOptions {
   readonly onProgress?: (progress: LandingProgress) => void;
   /** @default Date.now */
   readonly clock?: () => number;
+  /**
+   * When a record arrived: its buffer's objects are named after the oldest (Firehose docs, "Custom
+   * Prefixes for Amazon S3 Objects": the timestamp namespace is the approximate arrival time of the
+   * oldest record in the object). A simulation of many days gives simulated arrivals here.
+   * @default the record's ApproximateArrivalTimestamp, else the clock
+   */
+  readonly arrivalTime?: (record: _Record) => Date;
   /** @default setTimeout */
   readonly sleep?: Sleep;
 }
@@ -133,7 +140,7 @@ export async function land(options: LandingOptions): Promise<LandingResult> {
   };
   const add = (shardId: string, record: _Record) => {
     const data = record.Data ?? new Uint8Array();
-    const arrival = record.ApproximateArrivalTimestamp ?? new Date(clock());
+    const arrival = options.arrivalTime?.(record) ?? record.ApproximateArrivalTimestamp ?? new Date(clock());
     const conversion = convertRecord(data);
     if (conversion.ok) {
       buffer.rows.push(conversion.row);

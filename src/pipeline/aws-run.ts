@@ -247,7 +247,7 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
           errorObjects: landing?.errorObjects ?? 0,
           distinctValidEvents: results.distinctValidEvents,
           kpiEvents: results.kpiEvents,
-          reconciled: results.kpiEvents === results.distinctValidEvents,
+          reconciled: results.kpiEvents === undefined ? undefined : results.kpiEvents === results.distinctValidEvents,
         };
       },
       signal,

@@ -1,4 +1,4 @@
-import { formatCount } from './progress';
+import { formatBytes, formatCount } from './progress';
 import type { LocalReconciliation, LocalRunReport, TablePreview } from './run-report';
 import { EventSource, RunProgress, endOfRun, jobsAndTables, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError } from './stages';
@@ -138,8 +138,9 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         });
         return {
           value: result,
-          counts: { submits: result.submits.length },
-          summary: `${jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} (${result.mode})`,
+          counts: { submits: result.submits.length, bronzeObjects: result.bronzeObjects, bronzeBytes: result.bronzeBytes, recomputedDays: result.recomputedDays.length, rejected: result.rowsRejected },
+          summary: `${jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} (${result.mode}): ` +
+            `read ${formatBytes(result.bronzeBytes)} in ${formatCount(result.bronzeObjects)} bronze objects, ${formatCount(result.rowsRejected)} rows rejected`,
         };
       } catch (e) {
         if (signal.aborted) throw e;
@@ -157,25 +158,22 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       tables,
       window,
       replayed,
+      runId: kpis.submits[0]?.records[0]?.runId,
+      landedFiles: landed.objects.filter((o) => o.kind === 'parquet').map((o) => `s3://${landed.bucket}/${o.key}`),
       failOnWarn: options.failOnWarn ?? false,
       failedChecksHint: 'The validation report lists every check; re-run with --keep to look at the tables with `npx clickstream query "<SQL>"`.',
       onResults: (results) => {
         validation = results.report;
         previews = [...results.previews];
-        reconciliation = {
-          sent: replayed.sent,
-          read: landed.read,
-          landed: landed.landed,
-          landingErrors: landed.errors,
-          distinctValidEvents: results.distinctValidEvents,
-          kpiEvents: results.kpiEvents,
-          reconciled: landed.read >= replayed.sent && landed.landed + landed.errors === landed.read
-            && results.kpiEvents === results.distinctValidEvents,
-        };
+        reconciliation = reconcile(replayed.manifest.counts, replayed.sent, landed, results);
       },
       signal,
       progress,
     })));
+    if (reconciliation?.reconciled === false) {
+      throw new StageError(`the counts do not reconcile: ${describeReconciliation(reconciliation)}`, [],
+        'A record was lost or counted twice between the stream and the tables: compare the landing\'s objects, rejected_events and the KPI tables with `npx clickstream query` (run with --keep).');
+    }
   } catch (e) {
     ({ outcome, failure } = endOfRun(runner, STAGES, e, signal, 'stack'));
   }
@@ -201,4 +199,35 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     stack: { endpoints: (up as UpResult | undefined)?.endpoints, startedByRun, stoppedAtEnd: stopAtEnd },
     failure,
   };
+}
+
+/**
+ * The run's counts from the stream to the tables, each from its own measurement: the replay's
+ * manifest, the landing's totals, rejected_events and the KPI tables.
+ */
+export function reconcile(
+  manifest: { readonly invalidDelivered: number; readonly duplicatesDelivered: number; readonly distinctValidUuids: number },
+  sent: number,
+  landed: Pick<LandingResult, 'read' | 'landed' | 'errors'>,
+  results: { readonly kpiEvents?: number; readonly rejected?: number },
+): LocalReconciliation {
+  const parts = {
+    sent,
+    read: landed.read,
+    landed: landed.landed,
+    landingErrors: landed.errors,
+    invalidSent: manifest.invalidDelivered,
+    rejected: results.rejected,
+    duplicates: manifest.duplicatesDelivered,
+    distinctValidEvents: manifest.distinctValidUuids,
+    kpiEvents: results.kpiEvents,
+  };
+  const flowed = landed.read >= sent && landed.landed + landed.errors === landed.read
+    && (results.rejected === undefined || results.rejected === manifest.invalidDelivered - landed.errors);
+  return { ...parts, reconciled: results.kpiEvents === undefined ? undefined : flowed && results.kpiEvents === manifest.distinctValidUuids };
+}
+
+function describeReconciliation(r: LocalReconciliation): string {
+  return `${r.sent} sent, ${r.read} read, ${r.landed} landed + ${r.landingErrors} errors, ${r.rejected ?? '?'} rejected of ${r.invalidSent} invalid sent, ` +
+    `${r.distinctValidEvents} distinct valid events, ${r.kpiEvents ?? '?'} counted`;
 }

@@ -29,19 +29,31 @@ export interface RunFailure {
   readonly hint?: string;
 }
 
-/** Counts that must agree from the replay to the tables, on the local target. */
+/**
+ * Counts that must agree from the replay to the tables, on the local target: sent -> read ->
+ * landed (+ errors) -> valid (+ rejected, duplicates) -> counted.
+ */
 export interface LocalReconciliation {
   readonly sent: number;
   /** Records the landing worker read from the stream. */
   readonly read: number;
   readonly landed: number;
   readonly landingErrors: number;
+  /** Records sent that fail the schema (manifest): the landing sends some to errors/, the jobs reject the rest. */
+  readonly invalidSent: number;
+  /** Rows of this run's landed objects in rejected_events (undefined: not measured). */
+  readonly rejected?: number;
+  /** Valid re-deliveries of an event already sent (manifest): dropped by de-duplication. */
+  readonly duplicates: number;
   /** Distinct valid events the replay delivered (manifest). */
   readonly distinctValidEvents: number;
-  /** Events the KPI tables count over the run's days (sum of event_geo_kpis_events.event_count). */
-  readonly kpiEvents: number;
-  /** read = sent, landed + errors = read, KPI events = distinct valid events. */
-  readonly reconciled: boolean;
+  /** Events the KPI tables count over the run's days (sum of event_geo_kpis_events.event_count); undefined when the run did not compute it. */
+  readonly kpiEvents?: number;
+  /**
+   * read = sent, landed + errors = read, rejected = invalid sent - errors, KPI events = distinct
+   * valid events; undefined when the KPI events were not computed, so nothing could be reconciled.
+   */
+  readonly reconciled?: boolean;
 }
 
 /**
@@ -55,9 +67,9 @@ export interface AwsReconciliation {
   /** Objects of this run under errors/ (records Firehose could not convert). */
   readonly errorObjects: number;
   readonly distinctValidEvents: number;
-  readonly kpiEvents: number;
-  /** KPI events = distinct valid events. */
-  readonly reconciled: boolean;
+  readonly kpiEvents?: number;
+  /** KPI events = distinct valid events; undefined when the run did not compute them. */
+  readonly reconciled?: boolean;
 }
 
 interface RunReportBase {
@@ -177,6 +189,8 @@ function reconciliationMarkdown(report: RunReport): string[] {
       ['records read by the landing', formatCount(r.read)],
       ['landed as Parquet', formatCount(r.landed)],
       ['sent to errors/ (not convertible)', formatCount(r.landingErrors)],
+      ['landed rows kept in rejected_events (a rule broken)', r.rejected === undefined ? 'not measured' : formatCount(r.rejected)],
+      ['re-deliveries dropped as duplicates', formatCount(r.duplicates)],
     );
   } else {
     const r = report.reconciliation;
@@ -189,8 +203,8 @@ function reconciliationMarkdown(report: RunReport): string[] {
   const r = report.reconciliation;
   rows.push(
     ['distinct valid events sent', formatCount(r.distinctValidEvents)],
-    ['events counted by the KPI tables', formatCount(r.kpiEvents)],
-    ['reconciled', r.reconciled ? 'yes' : 'NO'],
+    ['events counted by the KPI tables', r.kpiEvents === undefined ? 'not computed by this run' : formatCount(r.kpiEvents)],
+    ['reconciled', r.reconciled === undefined ? 'not checked (event_geo was not run)' : r.reconciled ? 'yes' : 'NO'],
   );
   return ['', '### Reconciliation', '', markdownTable(['count', 'value'], rows)];
 }

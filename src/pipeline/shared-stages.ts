@@ -8,8 +8,12 @@ import { KPI_JOBS, KPI_TABLES, KpiJobName, KpiTableName } from '../kpis/catalog'
 import { DayWindow } from '../kpis/day-window';
 import { ReplayResult, replay } from '../replay/replayer';
 import { ReplaySource, fileSource, generatorSource } from '../replay/sources';
+import { QUERY_CATALOG } from '../config/names';
+import { REJECTED_EVENTS_TABLE } from '../kpis/catalog';
 import { ValidationReport, failingChecks, reportFails } from '../validation/report';
-import { runValidation } from '../validation/runner';
+import { loadRunScope } from '../validation/run-scope';
+import { checkedTablesOf, runValidation } from '../validation/runner';
+import { identifier, joinSql, qualifiedName, sql } from '../validation/sql';
 
 /** Where a run's events come from: the seeded generator, or a JSON Lines file. */
 export type EventSource =
@@ -142,6 +146,10 @@ export interface ValidateStageOptions {
   readonly tables: readonly KpiTableName[];
   readonly window?: DayWindow;
   readonly replayed: ReplayResult;
+  /** The KPI run to check (its `_kpi_runs` id). @default the latest run in the ledger */
+  readonly runId?: string;
+  /** The objects this run landed, as `s3://` paths: their rows that broke a rule are counted in rejected_events. */
+  readonly landedFiles?: readonly string[];
   readonly failOnWarn: boolean;
   /** What to try when checks fail. */
   readonly failedChecksHint: string;
@@ -156,8 +164,13 @@ export interface ValidateStageResults {
   readonly previews: readonly TablePreview[];
   /** Distinct valid events the replay delivered (manifest). */
   readonly distinctValidEvents: number;
-  /** Events the KPI tables count over the run's days (sum of event_geo_kpis_events.event_count). */
-  readonly kpiEvents: number;
+  /**
+   * Events the KPI tables count over the run's days (sum of event_geo_kpis_events.event_count);
+   * undefined when the run did not compute that table, so nothing can be reconciled.
+   */
+  readonly kpiEvents?: number;
+  /** Rows of this run's landed objects kept in rejected_events; undefined without `landedFiles`. */
+  readonly rejected?: number;
 }
 
 /**
@@ -166,9 +179,12 @@ export interface ValidateStageResults {
  */
 export async function validateStage(options: ValidateStageOptions): Promise<StageOutcome<ValidationReport>> {
   const { engine, window, replayed, signal } = options;
+  const run = await loadRunScope(engine, QUERY_CATALOG, options.database, { runId: options.runId, signal });
+  const jobs = (Object.keys(KPI_JOBS) as KpiJobName[]).filter((job) => KPI_JOBS[job].tables.some((t) => options.tables.includes(t)));
   const report = await runValidation(engine, {
-    tables: options.tables,
+    tables: checkedTablesOf(jobs),
     window,
+    run,
     expectations: { days: replayed.manifest.days, latestDay: window?.toDate },
     database: options.database,
     rawTable: options.rawTable,
@@ -183,8 +199,9 @@ export async function validateStage(options: ValidateStageOptions): Promise<Stag
       [{ type: 'date', value: window.fromDate }, { type: 'date', value: window.toDate }],
       { signal },
     )).rows[0].n)
-    : distinctValidEvents;
-  options.onResults({ report, previews, distinctValidEvents, kpiEvents });
+    : undefined;
+  const rejected = options.landedFiles ? await rejectedRows(engine, options.database, options.landedFiles, signal) : undefined;
+  options.onResults({ report, previews, distinctValidEvents, kpiEvents, rejected });
   if (reportFails(report, options.failOnWarn)) {
     const failed = failingChecks(report, options.failOnWarn);
     throw new StageError(
@@ -198,4 +215,12 @@ export async function validateStage(options: ValidateStageOptions): Promise<Stag
     counts: { ...report.summary },
     summary: `${report.summary.passed}/${report.summary.checks} checks passed on ${report.engine}`,
   };
+}
+
+/** Rows of the given landed objects that the KPI jobs kept aside in rejected_events. */
+async function rejectedRows(engine: QueryEngine, database: string, files: readonly string[], signal: AbortSignal): Promise<number> {
+  if (files.length === 0) return 0;
+  const query = sql`SELECT count(*) AS n FROM ${qualifiedName(QUERY_CATALOG, database, REJECTED_EVENTS_TABLE)}
+WHERE ${identifier('source_file')} IN (${joinSql(files.map((f) => sql`${f}`), ', ')})`;
+  return Number((await engine.query(query.text, query.params, { signal })).rows[0]?.n ?? 0);
 }

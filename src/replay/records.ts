@@ -42,9 +42,13 @@ function loosely(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Builds a record from one JSON line: partition key `sensor_id` keeps a sensor on one shard. */
+/**
+ * Builds a record from one JSON line: the document followed by a newline, as the seed's producer
+ * sends it (Firehose concatenates records, and the newline keeps them apart when they are not
+ * converted); partition key `sensor_id` keeps a sensor on one shard.
+ */
 export function toReplayRecord(text: string, lineNumber?: number, check: EventCheck = checkEventLine(text)): ReplayRecord {
-  const data = Buffer.from(text);
+  const data = Buffer.from(`${text}\n`);
   let partitionKey = UNKEYED_PARTITION;
   let uuid: string | undefined;
   if (check.ok) {

@@ -38,7 +38,7 @@ const tableNames = Object.keys(KPI_TABLES) as [KpiTableName, ...KpiTableName[]];
  *   "latestDay": "2026-11-01",
  *   "tables": {
  *     "sensor_health": [{ "sensor_id": 7, "faulty_count": 2, "total_count": 40, "faulty_pct": 5 }],
- *     "status_health": [{ "status": "ok", "sensor_count": 9 }, { "status": "faulty", "sensor_count": 1 }]
+ *     "status_health": [{ "status": "active", "sensor_count": 9, "event_count": 400 }, { "status": "faulty", "sensor_count": 1, "event_count": 40 }]
  *   }
  * }
  * ```

@@ -83,25 +83,28 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
   const untouched: CheckedTableName[] = [];
   const spans: DayWindow[] = [];
   let rejected: RejectedQuery | undefined;
+  const now = (options.now ?? (() => new Date()))();
   const tableQueries = tables.flatMap((table) => {
     const scope = options.run?.jobs[jobOfTable(table)];
+    const allTime = CHECKED_TABLES[table].allTime;
     let window = given ?? ALL_DAYS;
     let source = base;
-    if (scope) {
-      const days = scope.days;
-      if (!given) {
-        if (days.length === 0 && !CHECKED_TABLES[table].allTime) {
-          untouched.push(table);
-          return [];
-        }
-        window = days.length > 0 ? { fromDate: days[0], toDate: days[days.length - 1] } : ALL_DAYS;
+    if (scope && !given) {
+      if (scope.days.length === 0 && !allTime) {
+        untouched.push(table);
+        return [];
       }
-      if (scope.arrivals) {
-        // An event of day D arrives under day D - 1 at the earliest (clock skew, a buffer opened before midnight).
-        const firstDay = scope.firstArrivalDay ?? scope.arrivals.throughHour.slice(0, 10);
-        const fromDay = CHECKED_TABLES[table].allTime || window === ALL_DAYS || dayBefore(window.fromDate) < firstDay ? firstDay : dayBefore(window.fromDate);
-        source = { ...base, arrivals: { ...scope.arrivals, fromDay } };
-      }
+      window = scope.days.length > 0 ? { fromDate: scope.days[0], toDate: scope.days[scope.days.length - 1] } : ALL_DAYS;
+    }
+    if (scope?.arrivals) {
+      const firstDay = scope.firstArrivalDay ?? scope.arrivals.throughHour.slice(0, 10);
+      const fromDay = allTime || window === ALL_DAYS || dayBefore(window.fromDate) < firstDay ? firstDay : dayBefore(window.fromDate);
+      source = { ...base, arrivals: { ...scope.arrivals, fromDay } };
+    } else if (window !== ALL_DAYS) {
+      // No run recorded: every object that arrived from the day before the window up to now.
+      source = { ...base, arrivals: { fromDay: dayBefore(window.fromDate), throughHour: `${now.toISOString().slice(0, 13)}:00:00Z`, openFiles: [] } };
+    } else if (!allTime || options.full) {
+      throw new Error('Nothing says which days to check: no KPI run is recorded in the runs ledger yet. Run `clickstream kpis` first, or give --from-date/--to-date.');
     }
     if (!CHECKED_TABLES[table].allTime) {
       spans.push(window);

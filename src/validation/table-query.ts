@@ -5,7 +5,17 @@ import { CheckResult } from './report';
 import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
 import { CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
-import { DayWindow } from '../kpis/day-window';
+import { DayWindow, isAllDays } from '../kpis/day-window';
+
+/** Windows longer than this are not checked day by day for emptiness. */
+const MAX_LISTED_DAYS = 3660;
+
+const daysBetween = (window: DayWindow) => (Date.parse(`${window.toDate}T00:00:00Z`) - Date.parse(`${window.fromDate}T00:00:00Z`)) / 86_400_000 + 1;
+
+/** Days of a bounded window with neither rows nor events are worth a warning (nothing landed yet?). */
+function checksEmptyDays(table: CheckedTableName, options: TableQueryOptions): boolean {
+  return !CHECKED_TABLES[table].allTime && !isAllDays(options.window) && daysBetween(options.window) <= MAX_LISTED_DAYS;
+}
 
 export interface TableQueryOptions {
   /** The catalog, database and raw table the SQL names, and which landed objects to read; KPI tables are in the same database. */
@@ -66,6 +76,7 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
   const rules = VALUE_RULES[table];
 
   const values = RECONCILED_COLUMNS[table].map((name) => columns.get(name)!);
+  const emptyDays = checksEmptyDays(table, options);
   const readsBronze = daily || options.full === true;
   const comparisons: Comparison[] = [];
   if (!daily) {
@@ -139,12 +150,18 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
   LEFT JOIN (SELECT DISTINCT day FROM kpi_all) k ON k.day = b.day
   WHERE k.day IS NULL
 )`] : []),
+    ...(emptyDays ? [sql`quiet AS (
+  SELECT count(*) AS empty_days, array_join(slice(array_agg(CAST(w.day AS varchar) ORDER BY w.day), 1, 5), ', ') AS empty_day_list
+  FROM UNNEST(sequence(${sqlDate(options.window.fromDate)}, ${sqlDate(options.window.toDate)}, INTERVAL '1' DAY)) AS w (day)
+  WHERE w.day NOT IN (SELECT day FROM kpi_all) AND w.day NOT IN (SELECT day FROM valid_events)
+)`] : []),
     ...comparisons.flatMap((c) => comparisonCtes(c, options.tolerance)),
   ];
   const joined = [
     'profile',
     ...(readsBronze ? ['bronze_summary'] : []),
     ...(daily ? ['coverage'] : []),
+    ...(emptyDays ? ['quiet'] : []),
     ...comparisons.map((c) => `${c.prefix}_summary`),
   ].join(' CROSS JOIN ');
   const examples = ['duplicate_example', ...comparisons.map((c) => `${c.prefix}_example`)].map((name) => `LEFT JOIN ${name} ON TRUE`).join(' ');
@@ -279,6 +296,16 @@ function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions,
       observed: rows === 0 && wanted === 0 ? `no rows${scope}, and none expected: no valid events${scope}` : `${plural(rows, 'row')}${scope}`,
     };
   });
+  if (checksEmptyDays(table, options)) {
+    check('empty-days', 'warn', 'every day of the window has events', () => {
+      const empty = n('empty_days');
+      const list = String(row.empty_day_list ?? '');
+      return {
+        passed: empty === 0,
+        observed: empty === 0 ? 'every day has events' : `${plural(empty, 'day')} without events or rows: ${list}${empty > 5 ? ', ...' : ''} (nothing landed yet for them?)`,
+      };
+    });
+  }
   if (daily) {
     check('days-covered', 'error', 'a row set for every day with valid bronze events', () => {
       const missing = n('missing_days');

@@ -114,10 +114,11 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
     }
     const reasonByRaw = new Map(errorDocs.map((d) => [Buffer.from(d.rawData, 'base64').toString(), d]));
     const rawLines = errorDocs.map((d) => Buffer.from(d.rawData, 'base64').toString());
-    expect(multisetDifference(rawLines, expectedErrors.map((r) => r.line))).toEqual({ missing: [], unexpected: [] });
+    // Firehose keeps the record's bytes as sent: the document and the producer's newline.
+    expect(multisetDifference(rawLines, expectedErrors.map((r) => `${r.line}\n`))).toEqual({ missing: [], unexpected: [] });
     const expectedReason = { invalid_json: /^not valid JSON/, missing_field: /^missing field /, wrong_type: /^field \S+: expected / } as Record<string, RegExp>;
     for (const record of expectedErrors) {
-      const doc = reasonByRaw.get(record.line)!;
+      const doc = reasonByRaw.get(`${record.line}\n`)!;
       expect(doc.errorCode).toBe('DataFormatConversion.MalformedData');
       expect(doc.errorMessage).toMatch(expectedReason[record.kind]);
     }

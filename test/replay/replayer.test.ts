@@ -83,7 +83,8 @@ describe('replay', () => {
     const expected = generateJsonl(options).trimEnd().split('\n');
     expect(result.failed).toBe(0);
     expect(result.sent).toBe(expected.length);
-    expect(stream.delivered.sort()).toEqual([...expected].sort());
+    // Each record is the JSON document and a newline, as the seed's producer sends it.
+    expect(stream.delivered.sort()).toEqual(expected.map((line) => `${line}\n`).sort());
     expect(result.retried).toBeGreaterThan(0);
     expect(result.throttled).toBeGreaterThan(0);
     // Every entry sent is either a first send or a counted retry.

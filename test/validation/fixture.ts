@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../src/config/config';
 import { QueryEngine, QueryParameter, sqlDate } from '../../src/engines/query-engine';
 import { FAULTY_STATUS, VALID_RANGES } from '../../src/events/schema';
-import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
+import { CHECKED_TABLES, CheckedTableName } from '../../src/kpis/catalog';
 import { emulatorClients } from '../../src/local/bootstrap';
 import { KpiExpectations } from '../../src/validation/expectations';
 
@@ -38,7 +38,7 @@ export function fixtureEvents(): FixtureEvent[] {
     for (const sensor of SENSORS) {
       [1, 9, 17].forEach((hour, h) => {
         const faulty = sensor.id === 2 && (h + d) % 2 === 0;
-        const status = faulty ? FAULTY_STATUS : sensor.id === 4 && d === 2 && h === 2 ? 'maintenance' : 'ok';
+        const status = faulty ? FAULTY_STATUS : sensor.id === 4 && d === 2 && h === 2 ? 'inactive' : 'active';
         events.push({
           sensor_id: sensor.id,
           temperature: 10 + sensor.id * 2.5 + hour / 4 + d,
@@ -76,8 +76,8 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** The KPI tables the fixture's events must give, computed independently of the SQL under test. */
-export function expectedKpiRows(events: readonly FixtureEvent[]): Record<KpiTableName, KpiRow[]> {
+/** The KPI tables and their partials the fixture's events must give, computed independently of the SQL under test. */
+export function expectedKpiRows(events: readonly FixtureEvent[]): Record<CheckedTableName, KpiRow[]> {
   const seen = new Set<string>();
   const valid = events.filter(isValid).filter((e) => !seen.has(e.uuid) && seen.add(e.uuid));
   const faultyCount = (es: FixtureEvent[]) => es.filter((e) => e.status === FAULTY_STATUS).length;
@@ -95,7 +95,9 @@ export function expectedKpiRows(events: readonly FixtureEvent[]): Record<KpiTabl
       total_count: es.length,
       faulty_pct: Math.round((10000 * faultyCount(es)) / es.length) / 100,
     })),
-    status_health: [...groupBy(latestStatus, (s) => s).entries()].map(([status, ss]) => ({ status, sensor_count: ss.length })),
+    status_health: [...groupBy(valid, (e) => e.status).entries()].map(([status, es]) => ({
+      status, sensor_count: latestStatus.filter((s) => s === status).length, event_count: es.length,
+    })),
     temp_humidity_kpis: [...groupBy(valid, (e) => `${dayOf(e)}|${e.location!.latitude}|${e.location!.longitude}`).values()].map((es) => {
       const t = stats(es.map((e) => e.temperature));
       const h = stats(es.map((e) => e.humidity));
@@ -116,6 +118,22 @@ export function expectedKpiRows(events: readonly FixtureEvent[]): Record<KpiTabl
     event_geo_kpis_faulty_geo: [...groupBy(valid.filter((e) => e.status === FAULTY_STATUS), (e) => `${e.location!.latitude}|${e.location!.longitude}`)
       .values()]
       .map((es) => ({ latitude: es[0].location!.latitude, longitude: es[0].location!.longitude, faulty_count: es.length })),
+    _sensor_health_day_stats: [...groupBy(valid, (e) => `${dayOf(e)}|${e.sensor_id}`).values()].map((es) => {
+      const latest = [...es].sort((a, b) => b.timestamp - a.timestamp || (b.uuid < a.uuid ? -1 : 1))[0];
+      return {
+        day: dayOf(es[0]),
+        sensor_id: es[0].sensor_id,
+        faulty_count: faultyCount(es),
+        total_count: es.length,
+        latest_timestamp: latest.timestamp,
+        latest_uuid: latest.uuid,
+        latest_status: latest.status,
+      };
+    }),
+    _status_health_day_stats: [...groupBy(valid, (e) => `${dayOf(e)}|${e.status}`).values()]
+      .map((es) => ({ day: dayOf(es[0]), status: es[0].status, event_count: es.length })),
+    _event_geo_kpis_faulty_geo_day_stats: [...groupBy(valid.filter((e) => e.status === FAULTY_STATUS), (e) => `${dayOf(e)}|${e.location!.latitude}|${e.location!.longitude}`).values()]
+      .map((es) => ({ day: dayOf(es[0]), latitude: es[0].location!.latitude, longitude: es[0].location!.longitude, faulty_count: es.length })),
   };
 }
 
@@ -171,21 +189,21 @@ export async function writeBronze(awsEndpoint: string, events: readonly FixtureE
 
 const SQL_TYPES = { int: 'integer', bigint: 'bigint', double: 'double', string: 'varchar', date: 'date' } as const;
 
-/** Creates the five KPI tables as Iceberg tables in the Glue catalog and fills them with `rows`. */
-export async function createKpiTables(engine: QueryEngine, rows: Record<KpiTableName, KpiRow[]>): Promise<void> {
+/** Creates the KPI tables and their partials as Iceberg tables in the Glue catalog and fills them with `rows`. */
+export async function createKpiTables(engine: QueryEngine, rows: Record<CheckedTableName, KpiRow[]>): Promise<void> {
   const warehouse = loadConfig({ target: 'local' }).names.warehouseUri;
-  for (const table of Object.values(KPI_TABLES)) {
+  for (const table of Object.values(CHECKED_TABLES)) {
     const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
     await engine.query(`DROP TABLE IF EXISTS awsdatacatalog.analytics.${table.name}`);
     await engine.query(`CREATE TABLE awsdatacatalog.analytics.${table.name} (${columns}) WITH (location = '${warehouse}/analytics/${table.name}')`);
-    await insertRows(engine, table.name as KpiTableName, rows[table.name as KpiTableName]);
+    await insertRows(engine, table.name, rows[table.name]);
   }
 }
 
 /** Inserts rows with every value as a parameter. */
-export async function insertRows(engine: QueryEngine, table: KpiTableName, rows: readonly KpiRow[]): Promise<void> {
+export async function insertRows(engine: QueryEngine, table: CheckedTableName, rows: readonly KpiRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const columns = KPI_TABLES[table].columns;
+  const columns = CHECKED_TABLES[table].columns;
   const placeholders = rows.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
   const params: QueryParameter[] = rows.flatMap((row) => columns.map((c) => (c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name])));
   await engine.query(`INSERT INTO awsdatacatalog.analytics.${table} VALUES ${placeholders}`, params);

@@ -129,7 +129,7 @@ describe('judging one table\'s answer', () => {
   /** The single row a consistent event_geo_kpis_events answers with. */
   const answer = (overrides: Record<string, unknown> = {}) => ({
     row_count: 2, null_key_rows: 0, duplicate_rows: 0, latest_day: '2026-11-01', rule0_rows: 0, rule0_min: 1, rule0_max: 3,
-    bronze_events: 4, bronze_latest_day: '2026-11-01', missing_days: 0, missing_day_list: '',
+    bronze_events: 4, bronze_latest_day: '2026-11-01', missing_days: 0, missing_day_list: '', empty_days: 0, empty_day_list: '',
     recon_rows: 2, recon_differing: 0, recon_missing_rows: 0, recon_unexpected_rows: 0, recon_actual_total: 4, recon_wanted_total: 4,
     ...overrides,
   });

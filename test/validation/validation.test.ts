@@ -95,7 +95,7 @@ describe('the check suite on a local Trino', () => {
     const query = await runCli(['query', '--json', 'SELECT status, sensor_count FROM status_health ORDER BY status'], env);
     expect(query.code, query.stderr).toBe(0);
     expect(parseJsonOutput<{ rows: unknown[] }>(query).rows).toEqual([
-      { status: 'faulty', sensor_count: 1 }, { status: 'maintenance', sensor_count: 1 }, { status: 'ok', sensor_count: 2 },
+      { status: 'active', sensor_count: 2 }, { status: 'faulty', sensor_count: 1 }, { status: 'inactive', sensor_count: 1 },
     ]);
   }, 120_000);
 

@@ -52,13 +52,14 @@ function textSummary(report: RunReport, files: { json: string; markdown: string 
   if (report.target === 'local' && report.reconciliation) {
     const r = report.reconciliation;
     lines.push('', `counts: ${formatCount(r.sent)} sent -> ${formatCount(r.read)} read -> ${formatCount(r.landed)} landed + ${formatCount(r.landingErrors)} errors; ` +
-      `${formatCount(r.distinctValidEvents)} distinct valid events -> ${formatCount(r.kpiEvents)} counted by the KPI tables: ${r.reconciled ? 'reconciled' : 'NOT RECONCILED'}`);
+      `${r.rejected === undefined ? '' : `${formatCount(r.rejected)} rejected, `}${formatCount(r.duplicates)} duplicates, ` +
+      `${formatCount(r.distinctValidEvents)} distinct valid events -> ${counted(r.kpiEvents)} counted by the KPI tables: ${verdict(r.reconciled)}`);
   }
   if (report.target === 'aws' && report.reconciliation) {
     const r = report.reconciliation;
     lines.push('', `counts: ${formatCount(r.sent)} sent -> Firehose landed ${formatCount(r.landedObjects)} Parquet objects + ${formatCount(r.errorObjects)} error objects ` +
-      `(it reports no record counts); ${formatCount(r.distinctValidEvents)} distinct valid events -> ${formatCount(r.kpiEvents)} counted by the KPI tables: ` +
-      `${r.reconciled ? 'reconciled' : 'NOT RECONCILED'}`);
+      `(it reports no record counts); ${formatCount(r.distinctValidEvents)} distinct valid events -> ${counted(r.kpiEvents)} counted by the KPI tables: ` +
+      `${verdict(r.reconciled)}`);
   }
   if (report.target === 'local') {
     const peak = Object.entries(report.peakMemoryBytes.kpis ?? {}).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ');
@@ -86,6 +87,9 @@ function checkTargetOptions(o: RunCliOptions): void {
   }
 }
 
+const counted = (n: number | undefined) => (n === undefined ? 'none (event_geo was not run)' : formatCount(n));
+const verdict = (reconciled: boolean | undefined) => (reconciled === undefined ? 'not checked' : reconciled ? 'reconciled' : 'NOT RECONCILED');
+
 export function registerRunCommand(program: Command): void {
   const command = addGeneratorOptions(program
     .command('run')
@@ -101,7 +105,7 @@ export function registerRunCommand(program: Command): void {
     .option('--file <path>', 'replay a JSON Lines file (.gz allowed) instead of generating events')
     .option('--sample', 'replay the committed sample file', false)
     .option('--send-invalid', 'with --file: also send lines that fail the schema check', false)
-    .option('--no-shift-to-now', 'keep the events\' own times (the jobs only find events that arrive within 2 days of their day)')
+    .option('--no-shift-to-now', 'keep the events\' own times (a window reads every arrival since the day before it, so old events are found too)')
     .option('--jobs <list>', 'KPI jobs: sensor_health, temp_humidity, event_geo, or all', 'all')
     .option('--keep', 'local: leave the stack running at the end (when this run started it)', false)
     .option('--fail-on-warn', 'fail the run on warn-level validation checks too', false)

@@ -8,9 +8,9 @@ import { EVENT_FIELDS, duckdbType } from '../../../src/events/schema';
 
 /**
  * Writes events into bronze as the landing does: one Parquet file per arrival hour, with the
- * event schema, under the arrival-time prefix. Returns the keys written.
+ * event schema, under the arrival-time prefix, named `<name>-<n>.parquet`. Returns the keys written.
  */
-export async function writeBronze(s3: S3Client, bucket: string, landed: readonly LandedEvent[], workDir: string): Promise<string[]> {
+export async function writeBronze(s3: S3Client, bucket: string, landed: readonly LandedEvent[], workDir: string, name = 'part'): Promise<string[]> {
   const byPrefix = new Map<string, LandedEvent[]>();
   for (const item of landed) {
     const prefix = renderBronzePrefix(item.arrival);
@@ -28,7 +28,7 @@ export async function writeBronze(s3: S3Client, bucket: string, landed: readonly
       const parquet = path.join(workDir, `batch-${n++}.parquet`);
       fs.writeFileSync(json, items.map((i) => JSON.stringify(i.event)).join('\n'));
       await connection.run(`COPY (SELECT * FROM read_json('${json}', format = 'newline_delimited', columns = ${columns})) TO '${parquet}' (FORMAT parquet)`);
-      const key = `${prefix}part-${n}.parquet`;
+      const key = `${prefix}${name}-${n}.parquet`;
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.readFileSync(parquet) }));
       keys.push(key);
     }

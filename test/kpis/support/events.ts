@@ -31,8 +31,8 @@ const LOCATIONS = [
   { latitude: 35.6762, longitude: 139.6503 },
   { latitude: 0.5, longitude: -0.25 },
 ];
-const STATUSES = ['ok', 'ok', 'ok', 'warning', 'faulty', 'faulty', 'maintenance'];
-const EVENT_TYPES = ['reading', 'heartbeat', 'alert'];
+const STATUSES = ['active', 'active', 'active', 'inactive', 'faulty', 'faulty', 'active'];
+const EVENT_TYPES = ['sensor_reading', 'sensor_reading', 'heartbeat', 'alert'];
 const HOUR = 3600;
 
 /**

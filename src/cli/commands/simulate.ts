@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { localPaths } from '../../local/paths';
+import { formatDuration } from '../../pipeline/progress';
+import { SimulationReport, describeDay, simulate } from '../../simulation/simulate';
+import { commandOutput } from '../output';
+
+interface SimulateCliOptions {
+  readonly days: string;
+  readonly eventsPerDay: string;
+  readonly start: string;
+  readonly seed: string;
+  readonly bufferSeconds: string;
+  readonly runAt: string;
+  readonly keep: boolean;
+  readonly reportDir: string;
+  readonly json: boolean;
+}
+
+const whole = (name: string, value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new Error(`${name} must be a whole number, got "${value}".`);
+  return n;
+};
+
+/** The simulation report as Markdown: the per-day table and the final comparison. */
+export function simulationMarkdown(report: SimulationReport): string {
+  const o = report.options;
+  const lines = [
+    `# Simulation: ${o.days} days from ${o.startDay}, ${o.eventsPerDay} events a day, runs at ${o.runAt} UTC`,
+    '',
+    `Outcome: **${report.passed ? 'passed' : 'FAILED'}** in ${formatDuration(report.durationMs)}.`,
+    '',
+    '| run (UTC) | arrived | for earlier days | recomputed days | bronze read | objects read | KPI time | validation |',
+    '|---|---:|---:|---|---:|---:|---:|---|',
+    ...report.days.map((d) => `| ${d.runAt.slice(0, 16).replace('T', ' ')} | ${d.arrived} | ${d.arrivedLate} | ${d.recomputedDays.join(', ') || 'none'} | ` +
+      `${d.bronzeBytes} B | ${d.bronzeObjects} | ${d.kpiSeconds} s | ${d.validation.passed ? 'passed' : `FAILED (${d.validation.failed.join('; ')})`} |`),
+    '',
+    `At the end: ${report.final.landedRows} rows landed, ${report.final.rejectedRows} of them breaking a rule.`,
+    '',
+    '| table | rows | equals the reference |',
+    '|---|---:|---|',
+    ...Object.entries(report.final.tables).map(([table, t]) => `| ${table} | ${t.rows} | ${t.equal ? 'yes' : `NO: ${t.firstDifference}`} |`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description('Simulate the pipeline over many days on a private embedded stack: each day\'s events arrive late, out of order and across midnight ' +
+      '(most within minutes, some hours late, some 1-5 days late, duplicates and malformed records), landed the way Firehose buffers and names them; ' +
+      'the scheduled incremental KPI run executes every morning through the code the workflow runs, then validation. Prints one line per day, ' +
+      'writes simulation-report.{json,md}, and at the end compares every table with an independent reference. Exits 1 when a day fails validation ' +
+      'or a table differs.')
+    .option('--days <n>', 'simulated days of events', '7')
+    .option('--events-per-day <n>', 'events generated per day', '400')
+    .option('--start <YYYY-MM-DD>', 'first event day', '2026-01-05')
+    .option('--seed <n>', 'generator seed', '7')
+    .option('--buffer-seconds <n>', 'Firehose buffering interval (60 to 900)', '900')
+    .option('--run-at <HH:MM>', 'time of the daily scheduled run, UTC', '03:30')
+    .option('--keep', 'leave the simulation\'s stack running at the end', false)
+    .option('--report-dir <dir>', 'where simulation-report.json/.md go', 'reports')
+    .option('--json', 'print the report as one JSON object', false)
+    .addHelpText('after', '\nExamples:\n  $ npx clickstream simulate --days 7\n  $ npx clickstream simulate --days 30 --events-per-day 50000')
+    .action(async (o: SimulateCliOptions) => {
+      const out = commandOutput(o.json);
+      const controller = new AbortController();
+      const stop = () => controller.abort('SIGINT');
+      process.once('SIGINT', stop);
+      try {
+        const report = await simulate({
+          paths: localPaths(),
+          days: whole('--days', o.days),
+          eventsPerDay: whole('--events-per-day', o.eventsPerDay),
+          startDay: o.start,
+          seed: whole('--seed', o.seed),
+          bufferSeconds: whole('--buffer-seconds', o.bufferSeconds),
+          runAt: o.runAt,
+          keep: o.keep,
+          log: out.progress,
+          signal: controller.signal,
+        });
+        fs.mkdirSync(o.reportDir, { recursive: true });
+        fs.writeFileSync(path.join(o.reportDir, 'simulation-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+        fs.writeFileSync(path.join(o.reportDir, 'simulation-report.md'), simulationMarkdown(report));
+        out.summary(report, () => [...report.days.map(describeDay), '', simulationMarkdown(report).split('\n').slice(-8).join('\n')].join('\n'));
+        if (!report.passed) process.exitCode = 1;
+      } finally {
+        process.off('SIGINT', stop);
+      }
+    });
+}

@@ -1,0 +1,221 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DeliveredBuffer, LatenessModel, SimulatedArrival, dayOfArrivals, firehoseBuffers } from './arrivals';
+import { loadConfig } from '../config/config';
+import { QUERY_CATALOG } from '../config/names';
+import { TrinoEngine } from '../engines/trino';
+import { KPI_TABLES, KpiTableName } from '../kpis/catalog';
+import { KpiRow, RawEvent, referenceKpis, rejectedEvents, sortByGrain } from '../kpis/reference';
+import { convertRecord } from '../landing/convert';
+import { land } from '../landing/worker';
+import { emulatorClients } from '../local/bootstrap';
+import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
+import { LocalPaths } from '../local/paths';
+import { stackDown, stackUp } from '../local/stack';
+import { formatBytes, formatCount, formatDuration } from '../pipeline/progress';
+import { toReplayRecord } from '../replay/records';
+import { EMULATOR_CONCURRENCY, replay } from '../replay/replayer';
+import { ReplaySource } from '../replay/sources';
+import { reportFails } from '../validation/report';
+import { loadRunScope } from '../validation/run-scope';
+import { runValidation } from '../validation/runner';
+
+export interface SimulationOptions {
+  readonly paths: LocalPaths;
+  /** Simulated days of events; the scheduled run executes on the morning after each. */
+  readonly days: number;
+  /** Events generated per day (duplicates and malformed records included). @default 400 */
+  readonly eventsPerDay?: number;
+  /** First event day, `YYYY-MM-DD`. @default 2026-01-05 */
+  readonly startDay?: string;
+  /** @default 7 */
+  readonly seed?: number;
+  /** @default 50 */
+  readonly sensors?: number;
+  /** Firehose's buffering interval, seconds. @default 900 (its largest) */
+  readonly bufferSeconds?: number;
+  /** The scheduled run's time of day, UTC `HH:MM`. @default 03:30 (the kpis workflow's schedule) */
+  readonly runAt?: string;
+  /** @default the arrival model's defaults */
+  readonly lateness?: LatenessModel;
+  /** Leave the simulation's stack running at the end. @default false */
+  readonly keep?: boolean;
+  readonly log?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** One scheduled run of the simulation. */
+export interface SimulatedDay {
+  /** When the run executed (simulated, UTC). */
+  readonly runAt: string;
+  /** Records delivered to bronze since the previous run, and how many of them were for earlier days. */
+  readonly arrived: number;
+  readonly arrivedLate: number;
+  readonly objects: number;
+  readonly recomputedDays: readonly string[];
+  readonly bronzeObjects: number;
+  readonly bronzeBytes: number;
+  readonly kpiSeconds: number;
+  readonly validation: { readonly passed: boolean; readonly checks: number; readonly failed: readonly string[]; readonly warnings: number };
+}
+
+export interface SimulationReport {
+  readonly options: { readonly days: number; readonly eventsPerDay: number; readonly startDay: string; readonly seed: number; readonly bufferSeconds: number; readonly runAt: string };
+  readonly days: readonly SimulatedDay[];
+  /** Every KPI table compared with the reference over every record that landed before the last run. */
+  readonly final: { readonly landedRows: number; readonly rejectedRows: number; readonly tables: Readonly<Record<string, { readonly rows: number; readonly equal: boolean; readonly firstDifference?: string }>> };
+  readonly passed: boolean;
+  readonly durationMs: number;
+}
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** A replay source over the records of one buffer, as the seed's producer sends them. */
+function bufferSource(buffer: DeliveredBuffer): ReplaySource {
+  return {
+    description: { kind: 'simulation', openedAt: new Date(buffer.openedAt).toISOString() },
+    async *records() {
+      for (const record of buffer.records) yield toReplayRecord(record.line);
+    },
+  };
+}
+
+function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'lateness' | 'log' | 'signal' | 'paths' | 'keep'>> {
+  const resolved = {
+    days: options.days,
+    eventsPerDay: options.eventsPerDay ?? 400,
+    startDay: options.startDay ?? '2026-01-05',
+    seed: options.seed ?? 7,
+    sensors: options.sensors ?? 50,
+    bufferSeconds: options.bufferSeconds ?? 900,
+    runAt: options.runAt ?? '03:30',
+  };
+  const problems: string[] = [];
+  if (!Number.isInteger(resolved.days) || resolved.days < 1 || resolved.days > 366) problems.push(`--days must be a whole number from 1 to 366, got ${resolved.days}`);
+  if (!Number.isInteger(resolved.eventsPerDay) || resolved.eventsPerDay < 1) problems.push(`--events-per-day must be a whole number >= 1, got ${resolved.eventsPerDay}`);
+  if (Number.isNaN(Date.parse(`${resolved.startDay}T00:00:00Z`)) || !/^\d{4}-\d{2}-\d{2}$/.test(resolved.startDay)) problems.push(`--start must be a UTC day as YYYY-MM-DD, got "${resolved.startDay}"`);
+  if (!Number.isInteger(resolved.bufferSeconds) || resolved.bufferSeconds < 60 || resolved.bufferSeconds > 900) problems.push(`--buffer-seconds must be Firehose's range, 60 to 900, got ${resolved.bufferSeconds}`);
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(resolved.runAt)) problems.push(`--run-at must be HH:MM (UTC), got "${resolved.runAt}"`);
+  if (problems.length > 0) throw new Error(`Invalid simulation options:\n- ${problems.join('\n- ')}`);
+  return resolved;
+}
+
+/** Averages may differ in the last bits with the summation order: compare them to 9 decimals. */
+function comparable(table: KpiTableName, rows: readonly KpiRow[]): string[] {
+  return sortByGrain(table, rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) =>
+    [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(9)) : v])))).map((row) => JSON.stringify(row));
+}
+
+/**
+ * Drives the embedded stack through `days` simulated days: each day's events arrive with realistic
+ * delays through Kinesis and the landing (buffered and named as Firehose does, so buffers straddle
+ * midnight), the scheduled incremental KPI run executes at `runAt` the next morning through the code
+ * the workflow runs, then validation. At the end every table is compared with an independent
+ * reference over everything that landed. Runs on its own stack (under `<state>/simulation`), so the
+ * stack you work with is untouched.
+ */
+export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
+  const o = check(options);
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const state = path.join(options.paths.state, 'simulation');
+  const paths: LocalPaths = { ...options.paths, state, stateFile: path.join(state, 'stack.json'), logs: path.join(state, 'logs') };
+  const names = loadConfig({ target: 'local' }).names;
+  const [hour, minute] = o.runAt.split(':').map(Number);
+  const first = Date.parse(`${o.startDay}T00:00:00Z`);
+
+  const arrivals: SimulatedArrival[] = [];
+  for (let d = 0; d < o.days; d++) {
+    arrivals.push(...dayOfArrivals({ day: isoDay(first + d * DAY_MS), events: o.eventsPerDay, seed: o.seed * 1000 + d, sensors: o.sensors, lateness: options.lateness }));
+  }
+  const pending = firehoseBuffers(arrivals, o.bufferSeconds * 1000);
+  const landedRows: RawEvent[] = [];
+  const days: SimulatedDay[] = [];
+
+  fs.rmSync(state, { recursive: true, force: true });
+  const up = await stackUp({ paths, log: (line) => log(`stack: ${line}`) });
+  try {
+    const clients = emulatorClients(up.endpoints.aws);
+    const engine = new TrinoEngine({ endpoint: up.endpoints.trino });
+    for (let d = 1; d <= o.days; d++) {
+      const runAt = first + d * DAY_MS + hour * 3_600_000 + minute * 60_000;
+      const due = pending.filter((b) => b.deliveredAt <= runAt);
+      pending.splice(0, due.length);
+      let arrived = 0;
+      let late = 0;
+      for (const buffer of due) {
+        if (options.signal?.aborted) throw new Error('The simulation was stopped.');
+        await replay({ kinesis: clients.kinesis, streamName: names.streamName, source: bufferSource(buffer), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+        await land({
+          kinesis: clients.kinesis,
+          s3: clients.s3,
+          streamName: names.streamName,
+          bucket: names.bronzeBucket,
+          deliveryStreamName: names.deliveryStreamName,
+          arrivalTime: () => new Date(buffer.openedAt),
+          clock: () => buffer.deliveredAt,
+          bufferSizeBytes: Number.MAX_SAFE_INTEGER,
+        });
+        for (const record of buffer.records) {
+          const converted = convertRecord(Buffer.from(record.line));
+          if (converted.ok) landedRows.push(converted.row as RawEvent);
+          if (record.event.timestamp * 1000 < runAt - DAY_MS - hour * 3_600_000 - minute * 60_000) late++;
+        }
+        arrived += buffer.records.length;
+      }
+      const kpis: KpiRunResult = await runKpisLocally({ paths, awsEndpoint: up.endpoints.aws, names, run: { asOf: new Date(runAt) }, signal: options.signal });
+      const run = await loadRunScope(engine, QUERY_CATALOG, names.glueDatabase, { signal: options.signal });
+      const report = await runValidation(engine, { run, database: names.glueDatabase, rawTable: names.rawTable, signal: options.signal });
+      const failed = report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}: ${c.observed}`);
+      const day: SimulatedDay = {
+        runAt: new Date(runAt).toISOString(),
+        arrived,
+        arrivedLate: late,
+        objects: due.length,
+        recomputedDays: kpis.recomputedDays,
+        bronzeObjects: kpis.bronzeObjects,
+        bronzeBytes: kpis.bronzeBytes,
+        kpiSeconds: kpis.seconds,
+        validation: { passed: !reportFails(report), checks: report.summary.checks, failed, warnings: report.summary.failedWarnings },
+      };
+      days.push(day);
+      log(describeDay(day));
+    }
+
+    const reference = referenceKpis(landedRows);
+    const tables: Record<string, { rows: number; equal: boolean; firstDifference?: string }> = {};
+    for (const table of Object.keys(KPI_TABLES) as KpiTableName[]) {
+      const result = await engine.query(`SELECT * FROM ${QUERY_CATALOG}.${names.glueDatabase}.${table}`, [], { signal: options.signal });
+      const actual = comparable(table, result.rows as KpiRow[]);
+      const wanted = comparable(table, reference[table]);
+      const index = actual.findIndex((row, i) => row !== wanted[i]);
+      const equal = actual.length === wanted.length && index === -1;
+      tables[table] = {
+        rows: actual.length,
+        equal,
+        firstDifference: equal ? undefined : `table ${actual[index] ?? '(no row)'} vs reference ${wanted[index] ?? wanted[actual.length] ?? '(no row)'}`,
+      };
+    }
+    const final = { landedRows: landedRows.length, rejectedRows: rejectedEvents(landedRows).length, tables };
+    return {
+      options: { days: o.days, eventsPerDay: o.eventsPerDay, startDay: o.startDay, seed: o.seed, bufferSeconds: o.bufferSeconds, runAt: o.runAt },
+      days,
+      final,
+      passed: days.every((d) => d.validation.passed) && Object.values(tables).every((t) => t.equal),
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    if (!options.keep) await stackDown({ paths, log: (line) => log(`stack: ${line}`) });
+  }
+}
+
+/** One line per simulated day, as the simulation prints it. */
+export function describeDay(day: SimulatedDay): string {
+  const recomputed = day.recomputedDays.length === 0 ? 'none' : `${day.recomputedDays.length} (${day.recomputedDays[0]}..${day.recomputedDays[day.recomputedDays.length - 1]})`;
+  const verdict = day.validation.passed
+    ? `passed ${day.validation.checks - day.validation.failed.length}/${day.validation.checks}${day.validation.warnings > 0 ? `, ${day.validation.warnings} warnings` : ''}`
+    : `FAILED: ${day.validation.failed.slice(0, 3).join('; ')}`;
+  return `${day.runAt.slice(0, 16).replace('T', ' ')}Z  arrived ${formatCount(day.arrived)} (${formatCount(day.arrivedLate)} for earlier days) in ${day.objects} objects` +
+    `  recomputed ${recomputed}  read ${formatBytes(day.bronzeBytes)} in ${day.bronzeObjects} objects  kpis ${formatDuration(day.kpiSeconds * 1000)}  validation ${verdict}`;
+}
