@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FirehoseLandingResult } from './firehose-landing';
-import { formatBytes, formatCount, formatDuration } from './progress';
+import { formatBytes, formatCount, formatDuration, formatValue } from './progress';
 import { StageReport } from './stages';
 import type { ResourceNames } from '../config/names';
 import type { NameSource } from '../config/stack-outputs';
@@ -122,7 +122,7 @@ function previewMarkdown(preview: TablePreview): string {
   return [
     `#### ${preview.table} (${formatCount(preview.rowCount)} rows)`,
     '',
-    markdownTable(preview.columns, preview.rows.map((row) => preview.columns.map((c) => row[c]))),
+    markdownTable(preview.columns, preview.rows.map((row) => preview.columns.map((c) => formatValue(row[c])))),
   ].join('\n');
 }
 
