@@ -2,13 +2,14 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { GeneratorCliOptions, addGeneratorOptions, generatorOptions, wholeNumber } from './replay';
 import { TARGETS, Target } from '../../config/config';
+import { costSummaryLine } from '../../cost/cost-text';
 import { SAMPLE_FILE } from '../../events/sample/sample';
 import { parseJobList } from '../../kpis/catalog';
 import { localPaths } from '../../local/paths';
 import { createAwsRunClients, planAwsRun, runAwsPipeline } from '../../pipeline/aws-run';
 import { runLocalPipeline } from '../../pipeline/local-run';
 import { formatBytes, createProgressReporter, formatCount, formatDuration, formatValue } from '../../pipeline/progress';
-import { RunReport, writeRunReport } from '../../pipeline/run-report';
+import { RunReport, RunReportFiles, writeRunReport } from '../../pipeline/run-report';
 import { EventSource } from '../../pipeline/shared-stages';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs, givenEmrOptions } from '../emr-options';
 import { commandOutput, formatTable } from '../output';
@@ -36,7 +37,7 @@ function eventSource(o: RunCliOptions): EventSource {
   return { kind: 'generator', options: generatorOptions(o) };
 }
 
-function textSummary(report: RunReport, files: { json: string; markdown: string }): string {
+function textSummary(report: RunReport, files: RunReportFiles): string {
   const lines: string[] = [];
   for (const table of report.tables ?? []) {
     lines.push(`${table.table} (${formatCount(table.rowCount)} rows; first ${table.rows.length}):`);
@@ -60,6 +61,7 @@ function textSummary(report: RunReport, files: { json: string; markdown: string 
       `(it reports no record counts); ${formatCount(r.distinctValidEvents)} distinct valid events -> ${formatCount(r.kpiEvents)} counted by the KPI tables: ` +
       `${r.reconciled ? 'reconciled' : 'NOT RECONCILED'}`);
   }
+  if (report.cost) lines.push(costSummaryLine(report.cost));
   if (report.target === 'local') {
     const peak = Object.entries(report.peakMemoryBytes.kpis ?? {}).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ');
     if (peak) lines.push(`peak memory during kpis: ${peak}`);
@@ -71,7 +73,7 @@ function textSummary(report: RunReport, files: { json: string; markdown: string 
     if (tail) lines.push(`last lines of ${tail.uri}:`, ...tail.lines.slice(-LOG_TAIL_LINES).map((l) => `  ${l}`));
     if (report.failure.hint) lines.push(`try: ${report.failure.hint}`);
   }
-  lines.push('', `report: ${files.markdown} (and ${path.basename(files.json)}); ${formatDuration(report.durationMs)} in all.`);
+  lines.push('', `report: ${files.html} (and ${path.basename(files.markdown)}, ${path.basename(files.json)}); ${formatDuration(report.durationMs)} in all.`);
   if (report.target === 'local' && report.stack.endpoints && !report.stack.stoppedAtEnd) lines.push('The stack is still running; stop it with `npx clickstream down`.');
   return lines.join('\n');
 }
@@ -105,7 +107,7 @@ export function registerRunCommand(program: Command): void {
     .option('--jobs <list>', 'KPI jobs: sensor_health, temp_humidity, event_geo, or all', 'all')
     .option('--keep', 'local: leave the stack running at the end (when this run started it)', false)
     .option('--fail-on-warn', 'fail the run on warn-level validation checks too', false)
-    .option('--report-dir <dir>', 'where run-report.json/.md and validation-report.json/.md go', 'reports')
+    .option('--report-dir <dir>', 'where run-report.html/.json/.md and validation-report.json/.md go', 'reports')
     .option('--json', 'print the run report as one JSON object', false)
     .option('--landing-timeout-minutes <n>', 'aws: fail the land stage when Firehose has not delivered the replay after this long (default 15)', wholeNumber('--landing-timeout-minutes', 1));
   addEmrOptions(command, {
@@ -164,7 +166,7 @@ export function registerRunCommand(program: Command): void {
             paths: localPaths(), source, jobs, shiftToNow: o.shiftToNow, keep: o.keep, failOnWarn: o.failOnWarn, signal: controller.signal, progress,
           });
         progress.close();
-        const files = writeRunReport(path.resolve(o.reportDir), report);
+        const files = await writeRunReport(path.resolve(o.reportDir), report);
         out.summary(report, () => textSummary(report, files));
         if (report.outcome === 'stopped') process.exitCode = controller.signal.reason === 'SIGTERM' ? 143 : 130;
         else if (report.outcome === 'failed') process.exitCode = 1;
