@@ -19,7 +19,9 @@ export interface DayRow {
   readonly kpiSeconds: number;
 }
 
-const WIDTH = 560;
+/** Width of the charts that share a row, and of those that have a section to themselves. */
+const WIDTH = 440;
+const WIDE = 640;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const config = {
   font: FONT,
@@ -54,7 +56,7 @@ export function stageTimeline(report: RunReport): Chart | undefined {
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config,
-      width: WIDTH,
+      width: WIDE,
       height: { step: 28 },
       data: { values },
       encoding: { y: { field: 'stage', type: 'nominal', sort: order, title: null } },
@@ -100,16 +102,22 @@ export function reconciliationFunnel(report: RunReport): Chart | undefined {
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config,
-      width: WIDTH,
+      width: WIDE,
       height: { step: 26 },
       data: { values: steps },
-      encoding: { y: { field: 'step', type: 'nominal', sort: steps.map((s) => s.step), title: null } },
+      encoding: { y: { field: 'step', type: 'nominal', sort: steps.map((s) => s.step), title: null, axis: { labelLimit: 240 } } },
       layer: [
         {
           mark: { type: 'bar', cornerRadius: 3 },
           encoding: {
             x: { field: 'count', type: 'quantitative', title: 'records' },
-            color: { field: 'kind', type: 'nominal', scale: { domain: ['flow', 'set aside', 'mismatch'], range: ['#3b5bdb', '#adb5bd', '#e03131'] }, title: null },
+            color: {
+              field: 'kind',
+              type: 'nominal',
+              scale: { domain: ['flow', 'set aside', 'mismatch'], range: ['#3b5bdb', '#adb5bd', '#e03131'] },
+              title: null,
+              legend: { orient: 'bottom' },
+            },
           },
         },
         { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { x: { field: 'count', type: 'quantitative' }, text: { field: 'count', format: ',d' } } },
@@ -134,7 +142,7 @@ export function kpiCharts(data: KpiChartData | undefined): Chart[] {
         data: { values: data.eventsPerDay },
         mark: { type: 'bar' },
         encoding: {
-          x: { field: 'day', type: 'ordinal', title: 'day (UTC)' },
+          x: { field: 'day', type: 'ordinal', title: 'day (UTC)', axis: { labelAngle: 0 } },
           y: { field: 'events', type: 'quantitative', title: 'events', axis: { format: ',d' } },
           color: { field: 'eventType', type: 'nominal', title: 'event type' },
         },
@@ -153,7 +161,7 @@ export function kpiCharts(data: KpiChartData | undefined): Chart[] {
         facet: { field: 'location', type: 'nominal', title: 'location (latitude, longitude)' },
         columns: 4,
         spec: {
-          width: 120,
+          width: 95,
           height: 90,
           encoding: { x: { field: 'day', type: 'ordinal', title: null, axis: { labelAngle: -45 } } },
           layer: [
@@ -216,7 +224,7 @@ export function dailyCharts(days: readonly DayRow[] | undefined): Chart[] {
     height: 180,
     data: { values },
     mark: { type: 'bar', color },
-    encoding: { x: { field: 'day', type: 'ordinal', title: 'day (UTC)' }, y: { field, type: 'quantitative', title, axis: { format } } },
+    encoding: { x: { field: 'day', type: 'ordinal', title: 'day (UTC)', axis: { labelAngle: 0 } }, y: { field, type: 'quantitative', title, axis: { format } } },
   });
   return [
     { id: 'bytes-per-day', title: 'Bytes read per day', caption: 'What the daily KPI run read from bronze.', spec: bar('mib', 'MiB read', ',.2f', '#1971c2') },
@@ -240,14 +248,14 @@ export function costChart(cost: RunCost | undefined): Chart | undefined {
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         config,
-        width: WIDTH,
+        width: WIDE,
         data: { values },
         mark: { type: 'bar' },
         encoding: {
-          y: { field: 'query', type: 'nominal', sort: null, title: null },
+          y: { field: 'query', type: 'nominal', sort: null, title: null, axis: { labelLimit: 260 } },
           yOffset: { field: 'measure' },
           x: { field: 'mib', type: 'quantitative', title: 'MiB', axis: { format: ',.2f' } },
-          color: { field: 'measure', type: 'nominal', scale: { range: ['#1971c2', '#adb5bd'] }, title: null },
+          color: { field: 'measure', type: 'nominal', scale: { domain: ['scanned by Trino', 'Athena would bill'], range: ['#1971c2', '#adb5bd'] }, title: null },
         },
       },
     };
@@ -261,7 +269,7 @@ export function costChart(cost: RunCost | undefined): Chart | undefined {
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config,
-      width: WIDTH,
+      width: WIDE,
       height: { step: 26 },
       data: { values },
       encoding: { y: { field: 'service', type: 'nominal', sort: '-x', title: null } },

@@ -98,7 +98,8 @@ header p { margin: 0; color: var(--muted); }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; margin: 16px 0; }
 section h2 { margin: 0 0 12px; font-size: 18px; }
 section h3 { font-size: 15px; margin: 16px 0 8px; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(540px, 1fr)); gap: 16px; }
+details summary { cursor: pointer; color: var(--muted); margin: 8px 0; }
 figure.chart { margin: 0 0 12px; overflow-x: auto; }
 figure.chart figcaption { color: var(--muted); font-size: 12px; margin-bottom: 6px; }
 figure.chart figcaption strong { color: var(--ink); font-size: 14px; display: block; }
@@ -152,10 +153,14 @@ export async function renderRunReportHtml(report: RunReport, options: HtmlReport
   }
   if (report.validation) {
     const checks = [...report.validation.checks].sort((a, b) => rank(a) - rank(b));
+    const failed = checks.filter((c) => !c.passed);
+    const passed = checks.filter((c) => c.passed);
+    const checkTable = (rows: readonly CheckResult[]) => table(['result', 'table', 'check', 'observed', 'expected', 'severity'],
+      rows.map((c) => [c.passed ? 'pass' : 'FAIL', c.table, c.check, c.observed, c.expected, c.severity]), [],
+      (i) => (rows[i].passed ? '' : rows[i].severity === 'error' ? 'fail' : 'warn'));
     sections.push(`<section id="validation"><h2>Validation: ${formatCount(report.validation.summary.passed)} of ${formatCount(report.validation.summary.checks)} checks passed on ` +
-      `${escapeHtml(report.validation.engine)}</h2>${table(['result', 'table', 'check', 'observed', 'expected', 'severity'],
-        checks.map((c) => [c.passed ? 'pass' : 'FAIL', c.table, c.check, c.observed, c.expected, c.severity]), [],
-        (i) => (checks[i].passed ? '' : checks[i].severity === 'error' ? 'fail' : 'warn'))}</section>`);
+      `${escapeHtml(report.validation.engine)}</h2>${failed.length ? checkTable(failed) : ''}` +
+      `${passed.length ? `<details><summary>${formatCount(passed.length)} passed checks</summary>${checkTable(passed)}</details>` : ''}</section>`);
   }
   const daily = dailyCharts(options.days);
   if (daily.length) sections.push(`<section id="days"><h2>Per day</h2><div class="grid">${(await Promise.all(daily.map(figure))).join('\n')}</div></section>`);
