@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { GeneratorCliOptions, addGeneratorOptions, generatorOptions, wholeNumber } from './replay';
 import { TARGETS, Target } from '../../config/config';
 import { costSummaryLine } from '../../cost/cost-text';
+import { PRICE_TABLE_VARIABLE, priceTableFor } from '../../cost/prices';
 import { SAMPLE_FILE } from '../../events/sample/sample';
 import { parseJobList } from '../../kpis/catalog';
 import { localPaths } from '../../local/paths';
@@ -25,6 +26,7 @@ interface RunCliOptions extends GeneratorCliOptions, EmrCliOptions {
   failOnWarn: boolean;
   landingTimeoutMinutes?: number;
   reportDir: string;
+  priceTable?: string;
   json: boolean;
 }
 
@@ -108,6 +110,7 @@ export function registerRunCommand(program: Command): void {
     .option('--keep', 'local: leave the stack running at the end (when this run started it)', false)
     .option('--fail-on-warn', 'fail the run on warn-level validation checks too', false)
     .option('--report-dir <dir>', 'where run-report.html/.json/.md and validation-report.json/.md go', 'reports')
+    .option('--price-table <file>', `prices of the cost estimate (aws) and of "what this would cost on Athena" (local); default: ${PRICE_TABLE_VARIABLE}, else the shipped src/cost/price-table.json`)
     .option('--json', 'print the run report as one JSON object', false)
     .option('--landing-timeout-minutes <n>', 'aws: fail the land stage when Firehose has not delivered the replay after this long (default 15)', wholeNumber('--landing-timeout-minutes', 1));
   addEmrOptions(command, {
@@ -132,6 +135,7 @@ export function registerRunCommand(program: Command): void {
       checkTargetOptions(o);
       const source = eventSource(o);
       const jobs = parseJobList(o.jobs);
+      const prices = priceTableFor(o.priceTable);
       // Every option is checked before anything starts or talks to AWS.
       const aws = o.target === 'aws'
         ? {
@@ -159,11 +163,19 @@ export function registerRunCommand(program: Command): void {
       try {
         const report: RunReport = aws && plan
           ? await runAwsPipeline(
-            { ...aws, source, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, signal: controller.signal, progress },
+            { ...aws, source, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, prices, signal: controller.signal, progress },
             createAwsRunClients(plan.region),
           )
           : await runLocalPipeline({
-            paths: localPaths(), source, jobs, shiftToNow: o.shiftToNow, keep: o.keep, failOnWarn: o.failOnWarn, signal: controller.signal, progress,
+            paths: localPaths(),
+            source,
+            jobs,
+            shiftToNow: o.shiftToNow,
+            keep: o.keep,
+            failOnWarn: o.failOnWarn,
+            prices,
+            signal: controller.signal,
+            progress,
           });
         progress.close();
         const files = await writeRunReport(path.resolve(o.reportDir), report);

@@ -28,7 +28,13 @@ export interface SetupOptions {
 }
 
 export function installSteps(paths: LocalPaths, toolchain: Toolchain, env?: NodeJS.ProcessEnv): InstallStep[] {
-  return [pythonVenvStep(paths, toolchain), sparkJarsStep(paths, toolchain), trinoStep(paths, toolchain), actionlintStep(paths, toolchain), chromiumStep(env)];
+  return [
+    pythonVenvStep(paths, toolchain),
+    sparkJarsStep(paths, toolchain),
+    trinoStep(paths, toolchain),
+    actionlintStep(paths, toolchain),
+    chromiumStep(env),
+  ];
 }
 
 /**
