@@ -23,7 +23,7 @@ import { GIB, athenaQueryUsd } from '../../src/cost/estimate';
 import { loadPriceTable } from '../../src/cost/prices';
 import { EmrRunInputs } from '../../src/emr/run-inputs';
 import { KPI_JOB_NAMES, KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
-import { KpiTablesRows, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
+import { KpiRow, KpiTablesRows, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
 import { LandingResult, land } from '../../src/landing/worker';
 import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
 import { AwsRunReport, renderRunReportMarkdown } from '../../src/pipeline/run-report';
@@ -597,7 +597,8 @@ function answer(sql: string, tables: KpiTablesRows): GetQueryResultsOutput {
       sortByGrain('temp_humidity_kpis', tables.temp_humidity_kpis).map((r) => [r.day, r.latitude, r.longitude, r.min_temp, r.avg_temp, r.max_temp]));
   }
   if (sql.startsWith('SELECT sensor_id, faulty_pct')) {
-    const top = [...tables.sensor_health].sort((a, b) => Number(b.faulty_pct) - Number(a.faulty_pct) || Number(a.sensor_id) - Number(b.sensor_id)).slice(0, 10);
+    const byFaultyPct = (a: KpiRow, b: KpiRow) => Number(b.faulty_pct) - Number(a.faulty_pct) || Number(a.sensor_id) - Number(b.sensor_id);
+    const top = [...tables.sensor_health].sort(byFaultyPct).slice(0, 10);
     return resultSet([['sensor_id', 'integer'], ['faulty_pct', 'double'], ['faulty_count', 'bigint'], ['total_count', 'bigint']],
       top.map((r) => [r.sensor_id, r.faulty_pct, r.faulty_count, r.total_count]));
   }
