@@ -103,9 +103,10 @@ export function formatValue(value: unknown): string {
 
 /**
  * US dollars: two decimals (`$1,234.56`); amounts under a cent get four (`$0.0031`) so that a
- * small run's cost does not read as nothing.
+ * small run's cost does not read as nothing, and under a hundredth of a cent read `< $0.0001`.
  */
 export function formatUsd(amount: number): string {
+  if (amount > 0 && amount < 0.0001) return '< $0.0001';
   const digits = amount !== 0 && Math.abs(amount) < 0.01 ? 4 : 2;
   return `$${amount.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }

@@ -24,6 +24,7 @@ describe('numbers for people', () => {
     expect(formatUsd(0.26)).toBe('$0.26');
     expect(formatUsd(1234.5)).toBe('$1,234.50');
     expect(formatUsd(0)).toBe('$0.00');
+    expect(formatUsd(0.0000477)).toBe('< $0.0001');
   });
 
   it('writes the KPI tables of the Markdown run report with rounded averages', () => {

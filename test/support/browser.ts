@@ -34,6 +34,8 @@ export interface PageVisit {
   readonly requests: readonly string[];
   /** Chart id -> number of drawn marks (SVG elements inside Vega's mark groups). */
   readonly marks: Readonly<Record<string, number>>;
+  /** The page's text as a reader sees it, charts' labels included. */
+  readonly text: string;
 }
 
 /**
@@ -57,8 +59,24 @@ export async function visitReport(browser: Browser, htmlFile: string, screenshot
     f.getAttribute('data-chart') ?? '?',
     f.querySelectorAll('svg g[class*="role-mark"] > path, svg g[class*="role-mark"] > line, svg g[class*="role-mark"] > text, svg g[class*="role-mark"] > rect').length,
   ])));
+  const text = `${await page.innerText('body')}\n${(await page.$$eval('svg text', (texts) => texts.map((t) => t.textContent ?? ''))).join('\n')}`;
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();
-  return { consoleErrors, requests, marks };
+  return { consoleErrors, requests, marks, text };
+}
+
+/**
+ * Fails unless the page has exactly the `expected` charts and each drew marks: a chart whose data
+ * came out empty draws its axes but no marks.
+ */
+export function expectChartsDrawn(visit: PageVisit, expected: readonly string[]): void {
+  const found = Object.keys(visit.marks);
+  const missing = expected.filter((id) => !found.includes(id));
+  const unexpected = found.filter((id) => !expected.includes(id));
+  if (missing.length || unexpected.length) {
+    throw new Error(`charts differ: missing ${missing.join(', ') || 'none'}; unexpected ${unexpected.join(', ') || 'none'}`);
+  }
+  const empty = found.filter((id) => visit.marks[id] === 0);
+  if (empty.length) throw new Error(`charts drew no marks: ${empty.join(', ')}`);
 }
