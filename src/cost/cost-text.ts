@@ -11,7 +11,7 @@ export function renderCostMarkdown(cost: RunCost): string[] {
     : ['', '### What this would scan on Athena', '',
       `${cost.queries.length} queries scanned ${formatBytes(scanned)} on Trino; on Athena (${cost.region}, prices as of ${cost.pricesAsOf}) ` +
         `they would be billed as ${formatBytes(cost.queries.reduce((n, q) => n + q.billedBytes, 0))}: **${formatUsd(cost.totalUsd)}**.` +
-        `${cost.sparkBronze ? ` Spark read ${formatBytes(cost.sparkBronze.bytes)} from bronze (${cost.sparkBronze.files} files).` : ''}`];
+        `${cost.sparkBronze ? ` Spark read ${formatBytes(cost.sparkBronze.bytes)} from bronze (${cost.sparkBronze.files} file${cost.sparkBronze.files === 1 ? '' : 's'}).` : ''}`];
   lines.push('', '| service | usage | USD |', '|---|---|---:|', ...cost.lines.map((l) => `| ${l.service} | ${cell(l.usage)} | ${l.usd === null ? 'not priced' : formatUsd(l.usd)} |`));
   lines.push('', ...cost.notes.map((n) => `- ${n}`), `- Prices: \`${cost.priceTable}\`.`);
   return lines;

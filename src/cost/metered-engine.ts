@@ -13,7 +13,8 @@ export interface MeteredQuery {
 /** The first table a statement reads, for naming it in the cost report. */
 export function querySubject(sql: string): string {
   const from = /\bfrom\s+("?[\w$]+"?(?:\s*\.\s*"?[\w$]+"?)*)/i.exec(sql);
-  return from ? from[1].replace(/["\s]/g, '') : sql.trim().split(/\s+/).slice(0, 3).join(' ');
+  // database.table: the catalog is the same for every query of a run.
+  return from ? from[1].replace(/["\s]/g, '').split('.').slice(-2).join('.') : sql.trim().split(/\s+/).slice(0, 3).join(' ');
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import {
   ATHENA_MINIMUM_BYTES, EmrInstanceUsage, FIREHOSE_INCREMENT_BYTES, GIB, KINESIS_ON_DEMAND_INCREMENT_BYTES, KINESIS_PUT_PAYLOAD_UNIT_BYTES,
   PricedInstance, RecordVolume, TimeSpan, athenaBilledBytes, athenaQueryUsd, priceEmrInstances, roundedUpBytes,
@@ -47,6 +48,12 @@ function scannedQueries(queries: readonly MeteredQuery[], perTb: number | undefi
     billedBytes: athenaBilledBytes(q.bytesScanned ?? 0),
     usd: perTb === undefined ? null : athenaQueryUsd(q.bytesScanned ?? 0, perTb),
   }));
+}
+
+/** The price table's file as the report shows it: relative to the working folder when inside it. */
+function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 function sum(values: ReadonlyArray<number | null>): number {
@@ -148,7 +155,7 @@ export function estimateAwsRunCost(input: AwsCostInput): RunCost {
     kind: 'aws-estimate',
     region: input.region,
     pricesAsOf: input.prices.pricesAsOf,
-    priceTable: input.prices.file,
+    priceTable: shownPath(input.prices.file),
     lines,
     totalUsd: sum(lines.map((l) => l.usd)),
     queries,
@@ -175,13 +182,14 @@ export function localRunScan(input: LocalScanInput): RunCost {
     `Trino's physical input bytes per query, priced as Athena would bill them in ${LOCAL_QUOTE_REGION}; Athena reads the same Parquet and Iceberg files, so its DataScannedInBytes should be close, not equal.`,
   ];
   if (input.sparkBronze) {
-    notes.push(`Spark read ${input.sparkBronze.bytes.toLocaleString('en-US')} bytes in ${input.sparkBronze.files} files from bronze (its "size of files read" metric); on EMR that costs instance time, not bytes.`);
+    const files = `${input.sparkBronze.files} file${input.sparkBronze.files === 1 ? '' : 's'}`;
+    notes.push(`Spark read ${input.sparkBronze.bytes.toLocaleString('en-US')} bytes in ${files} from bronze (its "size of files read" metric); on EMR that costs instance time, not bytes.`);
   }
   return {
     kind: 'local-scan',
     region: LOCAL_QUOTE_REGION,
     pricesAsOf: input.prices.pricesAsOf,
-    priceTable: input.prices.file,
+    priceTable: shownPath(input.prices.file),
     lines: [athenaLine(queries, perTb !== undefined)],
     totalUsd: sum(queries.map((q) => q.usd)),
     queries,

@@ -63,7 +63,7 @@ function costSection(cost: RunCost): string {
     ? `<p class="lead">Estimated cost of this run: <strong>${escapeHtml(formatUsd(cost.totalUsd))}</strong> at list prices for ${escapeHtml(cost.region)} as of ${escapeHtml(cost.pricesAsOf)} (an estimate; see the notes).</p>`
     : `<p class="lead">What this run would scan on Athena: <strong>${escapeHtml(formatBytes(cost.queries.reduce((n, q) => n + (q.bytesScanned ?? 0), 0)))}</strong> in ${cost.queries.length} queries, ` +
       `billed as ${escapeHtml(formatBytes(cost.queries.reduce((n, q) => n + q.billedBytes, 0)))}: <strong>${escapeHtml(formatUsd(cost.totalUsd))}</strong> at ${escapeHtml(cost.region)} list prices as of ${escapeHtml(cost.pricesAsOf)}.` +
-      `${cost.sparkBronze ? ` Spark read <strong>${escapeHtml(formatBytes(cost.sparkBronze.bytes))}</strong> from bronze in ${formatCount(cost.sparkBronze.files)} files.` : ''}</p>`;
+      `${cost.sparkBronze ? ` Spark read <strong>${escapeHtml(formatBytes(cost.sparkBronze.bytes))}</strong> from bronze in ${formatCount(cost.sparkBronze.files)} file${cost.sparkBronze.files === 1 ? '' : 's'}.` : ''}</p>`;
   parts.push(heading);
   parts.push(table(['service', 'usage', 'USD'], cost.lines.map((l) => [l.service, l.usage, l.usd === null ? 'not priced' : formatUsd(l.usd)]), [2]));
   if (cost.emrInstances?.length) {

@@ -157,14 +157,14 @@ describe('the local run\'s scan', () => {
       query: async (sql) => ({ queryId: `q-${sql.length}`, columns: [], rows: [], durationMs: 5, bytesScanned: sql.includes('raw') ? 20 * MIB : 1000 }),
     };
     const engine = new MeteredEngine(inner);
-    await engine.query('SELECT count(*) FROM analytics.clickstream_raw');
+    await engine.query('SELECT count(*) FROM awsdatacatalog.analytics.clickstream_raw');
     await engine.query('SELECT * FROM "analytics"."sensor_health" ORDER BY sensor_id');
     expect(engine.queries.map((q) => q.subject)).toEqual(['analytics.clickstream_raw', 'analytics.sensor_health']);
     const scan = localRunScan({ prices: shipped, queries: engine.queries, sparkBronze: { bytes: 155_541, files: 1, applications: ['local-1'] } });
     expect(scan.kind).toBe('local-scan');
     expect(scan.queries.map((q) => q.billedBytes / MIB)).toEqual([20, 10]);
     expect(scan.totalUsd).toBeCloseTo((30 * MIB / TIB) * usEast.athena!.perTbScanned, 15);
-    expect(scan.notes.join(' ')).toContain('Spark read 155,541 bytes in 1 files from bronze');
+    expect(scan.notes.join(' ')).toContain('Spark read 155,541 bytes in 1 file from bronze');
     expect(querySubject('SHOW TABLES')).toBe('SHOW TABLES');
   });
 });
