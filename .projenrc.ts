@@ -121,6 +121,12 @@ const setup = project.addTask('setup', {
   exec: `${clickstream} setup`,
 });
 
+project.addTask('report:screenshot', {
+  description: 'Runs the pipeline locally and regenerates docs/run-report.png, the README\'s picture of the HTML run report (needs `setup`)',
+  exec: 'tsx test/support/report-screenshot.ts',
+  receiveArgs: true,
+});
+
 project.addTask('test:unit', {
   description: 'Runs the vitest suites only (assumes `setup` has run)',
   exec: 'vitest run --config test/vitest.config.mts',
