@@ -110,3 +110,17 @@ export function formatUsd(amount: number): string {
   const digits = amount !== 0 && Math.abs(amount) < 0.01 ? 4 : 2;
   return `$${amount.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
+
+/**
+ * A table's cells for people: a column that holds any fraction shows every number in it with two
+ * decimals (`30.00` beside `-33.90`), other columns as {@link formatValue}.
+ */
+export function formatRows(columns: readonly string[], rows: ReadonlyArray<Readonly<Record<string, unknown>>>): string[][] {
+  const fractional = new Set(columns.filter((c) => rows.some((r) => typeof r[c] === 'number' && Number.isFinite(r[c]) && !Number.isInteger(r[c]))));
+  return rows.map((row) => columns.map((c) => {
+    const value = row[c];
+    return fractional.has(c) && typeof value === 'number' && Number.isFinite(value)
+      ? value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+      : formatValue(value);
+  }));
+}

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FirehoseLandingResult } from './firehose-landing';
-import { formatBytes, formatCount, formatDuration, formatValue } from './progress';
+import { formatBytes, formatCount, formatDuration, formatRows } from './progress';
 import { StageReport } from './stages';
 import type { ResourceNames } from '../config/names';
 import type { NameSource } from '../config/stack-outputs';
@@ -130,7 +130,7 @@ function previewMarkdown(preview: TablePreview): string {
   return [
     `#### ${preview.table} (${formatCount(preview.rowCount)} rows)`,
     '',
-    markdownTable(preview.columns, preview.rows.map((row) => preview.columns.map((c) => formatValue(row[c])))),
+    markdownTable(preview.columns, formatRows(preview.columns, preview.rows)),
   ].join('\n');
 }
 

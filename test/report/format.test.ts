@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatUsd, formatValue } from '../../src/pipeline/progress';
+import { formatNumber, formatRows, formatUsd, formatValue } from '../../src/pipeline/progress';
 import { renderRunReportMarkdown } from '../../src/pipeline/run-report';
 
 describe('numbers for people', () => {
@@ -17,6 +17,11 @@ describe('numbers for people', () => {
     expect(formatValue('12.50')).toBe('12.50');
     expect(formatValue(null)).toBe('');
     expect(formatValue(true)).toBe('true');
+  });
+
+  it('gives every number of a column with fractions two decimals, so a column lines up', () => {
+    expect(formatRows(['latitude', 'faulty_count'], [{ latitude: -33.9, faulty_count: 156 }, { latitude: 30, faulty_count: 82 }]))
+      .toEqual([['-33.90', '156'], ['30.00', '82']]);
   });
 
   it('shows a cost under a cent with four decimals so it does not read as zero', () => {

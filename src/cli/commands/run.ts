@@ -9,7 +9,7 @@ import { parseJobList } from '../../kpis/catalog';
 import { localPaths } from '../../local/paths';
 import { createAwsRunClients, planAwsRun, runAwsPipeline } from '../../pipeline/aws-run';
 import { runLocalPipeline } from '../../pipeline/local-run';
-import { formatBytes, createProgressReporter, formatCount, formatDuration, formatValue } from '../../pipeline/progress';
+import { formatBytes, createProgressReporter, formatCount, formatDuration, formatRows } from '../../pipeline/progress';
 import { RunReport, RunReportFiles, writeRunReport } from '../../pipeline/run-report';
 import { EventSource } from '../../pipeline/shared-stages';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs, givenEmrOptions } from '../emr-options';
@@ -43,7 +43,7 @@ function textSummary(report: RunReport, files: RunReportFiles): string {
   const lines: string[] = [];
   for (const table of report.tables ?? []) {
     lines.push(`${table.table} (${formatCount(table.rowCount)} rows; first ${table.rows.length}):`);
-    lines.push(formatTable(table.columns, table.rows.map((row) => table.columns.map((c) => formatValue(row[c])))), '');
+    lines.push(formatTable(table.columns, formatRows(table.columns, table.rows)), '');
   }
   if (report.validation) {
     const failed = report.validation.checks.filter((c) => !c.passed);
