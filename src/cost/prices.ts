@@ -32,6 +32,8 @@ const priceTableSchema = z.object({
   pricesAsOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
   currency: z.literal('USD'),
   sources: z.record(z.string(), z.string()),
+  /** How far the figures were checked against a second source. */
+  verification: z.string().optional(),
   regions: z.record(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as us-east-1'), regionPrices),
 }).strict();
 
