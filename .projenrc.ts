@@ -70,12 +70,17 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@actions/github@^9.1.1',
     '@aws-cdk/toolkit-lib@~1.40.1',
     'cdk-nag@^3.0.2',
+    // The HTML run report's charts: Vega-Lite specs compiled and rendered to SVG by vega's headless view.
+    'vega@^6.4.0',
+    'vega-lite@^6.5.0',
   ],
   devDeps: [
     '@types/node@20.19.43',
     'vitest@~4.1.12',
     'aws-sdk-client-mock@^4.1.0',
     'yaml@^2.8.0',
+    // Drives Debian's Chromium (installed by `clickstream setup`) to check and screenshot the HTML report.
+    'playwright-core@^1.65.1',
   ],
   gitignore: [
     // Worktrees may link node_modules instead of installing it.
@@ -114,6 +119,12 @@ const checkSynth = project.addTask('check:synth', {
 const setup = project.addTask('setup', {
   description: 'Installs the local toolchain (Python venv, Spark/Iceberg jars, Trino, linters) into .cache/; idempotent',
   exec: `${clickstream} setup`,
+});
+
+project.addTask('report:screenshot', {
+  description: 'Runs the pipeline locally and regenerates docs/run-report.png, the README\'s picture of the HTML run report (needs `setup`)',
+  exec: 'tsx test/support/report-screenshot.ts',
+  receiveArgs: true,
 });
 
 project.addTask('test:unit', {

@@ -133,6 +133,8 @@ export class CiStack extends Stack {
       actions: [
         'elasticmapreduce:DescribeCluster', 'elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:DescribeStep',
         'elasticmapreduce:ListSteps', 'elasticmapreduce:CancelSteps', 'elasticmapreduce:TerminateJobFlows',
+        // The run's cost estimate prices the cluster's instances.
+        'elasticmapreduce:ListInstances',
       ],
       resources: [clusters],
       conditions: { StringEquals: { [`aws:ResourceTag/${EMR_ENVIRONMENT_TAG}`]: props.config.name } },

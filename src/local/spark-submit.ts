@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
@@ -31,10 +32,20 @@ export interface SparkSubmitCommand {
 }
 
 /**
+ * Where local Spark applications write their event logs: Spark's own record of what each query
+ * read, from which the run reports the bytes it read from bronze (see src/cost/spark-event-log.ts).
+ */
+export function sparkEventLogDir(paths: LocalPaths): string {
+  return path.join(paths.logs, 'spark-events');
+}
+
+/**
  * The `spark-submit` invocation for the local target: Java 17, local mode, the cached jars as
  * absolute paths, and the same catalog configuration EMR gets, pointed at the emulator.
  */
 export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitCommand {
+  // Spark refuses to start when its event log folder is missing.
+  fs.mkdirSync(sparkEventLogDir(options.paths), { recursive: true });
   const conf = {
     ...sparkCatalogConf({
       warehouse: options.warehouse,
@@ -45,6 +56,10 @@ export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitC
     'spark.sql.shuffle.partitions': '4',
     'spark.driver.bindAddress': '127.0.0.1',
     'spark.driver.host': '127.0.0.1',
+    'spark.eventLog.enabled': 'true',
+    'spark.eventLog.dir': `file://${sparkEventLogDir(options.paths)}`,
+    // Plain JSON lines, readable without a zstd codec.
+    'spark.eventLog.compress': 'false',
   };
   const jars = SPARK_JARS.map((a) => path.join(options.paths.jars, fileName(a))).join(',');
   return {

@@ -11,6 +11,8 @@ import { EventSource, RunProgress, endOfRun, jobsAndTables, replayStage, stageRu
 import { RunStoppedError, StageError } from './stages';
 import { validateScriptsVersion } from '../config/scripts';
 import { CloudFormationLike, OUTPUT_KEYS, resolveAwsNames, stackName } from '../config/stack-outputs';
+import { MeteredEngine } from '../cost/metered-engine';
+import { PriceTable, priceTableFor } from '../cost/prices';
 import { createEmrClients } from '../emr/clients';
 import { EmrRunReport } from '../emr/report';
 import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, emrRunOptions, validateEmrRunInputs } from '../emr/run-inputs';
@@ -19,6 +21,7 @@ import { createAthenaClient } from '../engines/athena';
 import { engineForTarget } from '../engines/for-target';
 import { KpiJobName, KpiTableName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
+import { awsCostOrWarn, chartDataOrWarn } from '../report/run-extras';
 import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
 import { ValidationReport } from '../validation/report';
 
@@ -41,6 +44,8 @@ export interface AwsRunOptions {
   readonly shiftToNow?: boolean;
   /** Fail on warn-level checks too. @default false */
   readonly failOnWarn?: boolean;
+  /** Prices of the run's cost estimate. @default priceTableFor() */
+  readonly prices?: PriceTable;
   /** Longest wait for Firehose to land the replay. @default DEFAULT_LANDING_TIMEOUT_MS */
   readonly landingTimeoutMs?: number;
   /** Wait past Firehose's buffer interval. @default 30_000 */
@@ -128,6 +133,9 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
   let reconciliation: AwsReconciliation | undefined;
   let previews: TablePreview[] | undefined;
   let validation: ValidationReport | undefined;
+  let engine: MeteredEngine | undefined;
+  let replayedVolume: { records: number; bytes: number } | undefined;
+  let streamName: string | undefined;
   let failure: AwsRunReport['failure'];
   let outcome: AwsRunReport['outcome'] = 'succeeded';
 
@@ -175,6 +183,8 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
     }));
     const lastPutAt = clock();
     window = windowOf(replayed);
+    replayedVolume = { records: replayed.sent, bytes: replayed.bytes };
+    streamName = names.streamName;
 
     landing = await runner.run('land', async () => {
       const result = await waitForFirehoseLanding({
@@ -228,9 +238,10 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
       };
     });
 
-    const engine = await engineForTarget({ config: { target: 'aws', environment, region, names }, athenaClient: deps.athena, clock, sleep });
+    const athenaEngine = new MeteredEngine(await engineForTarget({ config: { target: 'aws', environment, region, names }, athenaClient: deps.athena, clock, sleep }));
+    engine = athenaEngine;
     await runner.run('validate', () => validateStage({
-      engine,
+      engine: athenaEngine,
       database: names.glueDatabase,
       rawTable: names.rawTable,
       tables: plan.tables,
@@ -257,6 +268,24 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
     ({ outcome, failure } = endOfRun(runner, AWS_STAGES, e, signal, 'resolve'));
   }
 
+  // What the HTML report charts, and what the run cost: after the stages, never failing the run.
+  const warn = (line: string) => progress.line(line);
+  const charts = engine && resources && outcome !== 'stopped' && runner.reports.some((s) => s.name === 'kpis' && s.status === 'succeeded')
+    ? await chartDataOrWarn({ engine, database: resources.names.glueDatabase, tables: plan.tables, window, signal, warn })
+    : undefined;
+  const cost = await awsCostOrWarn({
+    emr: deps.emr,
+    kinesis: deps.kinesis,
+    prices: options.prices ?? priceTableFor(),
+    region,
+    emrReport,
+    streamName,
+    replayed: replayedVolume,
+    queries: engine?.queries ?? [],
+    now: new Date(clock()),
+    warn,
+  });
+
   return {
     target: 'aws',
     environment,
@@ -272,6 +301,8 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
     reconciliation,
     tables: previews,
     validation,
+    charts,
+    cost,
     failure,
   };
 }

@@ -3,6 +3,8 @@ import type { LocalReconciliation, LocalRunReport, TablePreview } from './run-re
 import { EventSource, RunProgress, endOfRun, jobsAndTables, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError } from './stages';
 import { loadConfig } from '../config/config';
+import { MeteredEngine } from '../cost/metered-engine';
+import { PriceTable, priceTableFor } from '../cost/prices';
 import { TrinoEngine } from '../engines/trino';
 import { KpiJobName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
@@ -11,9 +13,11 @@ import { emulatorClients } from '../local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
 import { LocalPaths } from '../local/paths';
 import { PeakMemorySampler } from '../local/process-memory';
+import { sparkEventLogDir } from '../local/spark-submit';
 import { UpResult, stackDown, stackUp } from '../local/stack';
 import { readStackState } from '../local/stack-state';
 import { EMULATOR_CONCURRENCY } from '../replay/replayer';
+import { chartDataOrWarn, localScanOrWarn } from '../report/run-extras';
 import { ValidationReport } from '../validation/report';
 
 // The report's type lives with the other run reports; tests and the benchmark read it from here.
@@ -34,6 +38,8 @@ export interface LocalRunOptions {
   readonly shiftToNow?: boolean;
   /** Exit non-zero on failed warn-level checks too. @default false */
   readonly failOnWarn?: boolean;
+  /** Prices for the report's "what this would cost on Athena". @default priceTableFor() */
+  readonly prices?: PriceTable;
   /** Aborting (SIGINT/SIGTERM) stops the current stage and everything the run started. */
   readonly signal: AbortSignal;
   /** Stage progress: `update` for running counts, `line` for lines that stay. */
@@ -60,6 +66,8 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   let reconciliation: LocalReconciliation | undefined;
   let previews: TablePreview[] | undefined;
   let validation: ValidationReport | undefined;
+  let engine: MeteredEngine | undefined;
+  let kpisStartedAt: number | undefined;
   let failure: LocalRunReport['failure'];
   let outcome: LocalRunReport['outcome'] = 'succeeded';
 
@@ -125,6 +133,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       };
     }));
 
+    kpisStartedAt = Date.now();
     const kpis: KpiRunResult = await runner.run('kpis', () => measured('kpis', async (memory) => {
       try {
         const result = await runKpisLocally({
@@ -150,9 +159,10 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     }));
     progress.line(`kpis: Spark log ${kpis.logFile}`);
 
-    const engine = new TrinoEngine({ endpoint: endpoints.trino });
+    engine = new MeteredEngine(new TrinoEngine({ endpoint: endpoints.trino }));
+    const validationEngine = engine;
     await runner.run('validate', () => measured('validate', () => validateStage({
-      engine,
+      engine: validationEngine,
       database: names.glueDatabase,
       rawTable: names.rawTable,
       tables,
@@ -178,6 +188,20 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     ({ outcome, failure } = endOfRun(runner, STAGES, e, signal, 'stack'));
   }
 
+  // Before the stack stops: the KPI rows the HTML report charts, and what the run scanned.
+  const warn = (line: string) => progress.line(line);
+  const charts = engine && outcome !== 'stopped' && runner.reports.some((s) => s.name === 'kpis' && s.status === 'succeeded')
+    ? await chartDataOrWarn({ engine, database: names.glueDatabase, tables, window, signal, warn })
+    : undefined;
+  const cost = await localScanOrWarn({
+    prices: options.prices ?? priceTableFor(),
+    queries: engine?.queries ?? [],
+    eventLogDir: sparkEventLogDir(options.paths),
+    kpisStartedAt,
+    bronzeUri: names.bronzeUri,
+    warn,
+  });
+
   const startedByRun = ((up as UpResult | undefined)?.startedServices.length ?? 0) > 0;
   const stopAtEnd = startedByRun && (!options.keep || outcome === 'stopped');
   if (stopAtEnd) {
@@ -196,6 +220,8 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     reconciliation,
     tables: previews,
     validation,
+    charts,
+    cost,
     stack: { endpoints: (up as UpResult | undefined)?.endpoints, startedByRun, stoppedAtEnd: stopAtEnd },
     failure,
   };

@@ -81,3 +81,46 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} B`;
 }
+
+/**
+ * A number for people: whole numbers with thousands separators (`1,234`), others with two
+ * decimals (`23.34`, `1,234.57`). Reports keep full precision in their JSON; this is for the
+ * terminal, Markdown and HTML.
+ */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return n.toLocaleString('en-US');
+  return n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/** A query result value for people: numbers as {@link formatNumber}, bigints with separators, the rest as they are. */
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'bigint') return value.toLocaleString('en-US');
+  return String(value);
+}
+
+/**
+ * US dollars: two decimals (`$1,234.56`); amounts under a cent get four (`$0.0031`) so that a
+ * small run's cost does not read as nothing, and under a hundredth of a cent read `< $0.0001`.
+ */
+export function formatUsd(amount: number): string {
+  if (amount > 0 && amount < 0.0001) return '< $0.0001';
+  const digits = amount !== 0 && Math.abs(amount) < 0.01 ? 4 : 2;
+  return `$${amount.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+}
+
+/**
+ * A table's cells for people: a column that holds any fraction shows every number in it with two
+ * decimals (`30.00` beside `-33.90`), other columns as {@link formatValue}.
+ */
+export function formatRows(columns: readonly string[], rows: ReadonlyArray<Readonly<Record<string, unknown>>>): string[][] {
+  const fractional = new Set(columns.filter((c) => rows.some((r) => typeof r[c] === 'number' && Number.isFinite(r[c]) && !Number.isInteger(r[c]))));
+  return rows.map((row) => columns.map((c) => {
+    const value = row[c];
+    return fractional.has(c) && typeof value === 'number' && Number.isFinite(value)
+      ? value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+      : formatValue(value);
+  }));
+}

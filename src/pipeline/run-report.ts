@@ -1,15 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FirehoseLandingResult } from './firehose-landing';
-import { formatBytes, formatCount, formatDuration } from './progress';
+import { formatBytes, formatCount, formatDuration, formatRows } from './progress';
 import { StageReport } from './stages';
 import type { ResourceNames } from '../config/names';
 import type { NameSource } from '../config/stack-outputs';
+import { renderCostMarkdown } from '../cost/cost-text';
+import type { RunCost } from '../cost/run-cost';
 import { EmrRunReport, renderReportMarkdown as renderEmrReportMarkdown } from '../emr/report';
 import type { TypedValue } from '../engines/query-engine';
 import type { KpiTableName } from '../kpis/catalog';
 import type { DayWindow } from '../kpis/day-window';
 import type { StackEndpoints } from '../local/stack';
+import { HtmlReportOptions, renderRunReportHtml } from '../report/html';
+import type { KpiChartData } from '../report/kpi-data';
 import { ValidationReport } from '../validation/report';
 import { writeReportFiles } from '../validation/report-files';
 
@@ -81,6 +85,10 @@ interface RunReportBase {
   readonly window?: DayWindow;
   readonly tables?: readonly TablePreview[];
   readonly validation?: ValidationReport;
+  /** The KPI rows the HTML report charts. */
+  readonly charts?: KpiChartData;
+  /** aws: what the run cost (an estimate); local: what its queries would scan and cost on Athena. */
+  readonly cost?: RunCost;
   readonly failure?: RunFailure;
 }
 
@@ -134,7 +142,7 @@ function previewMarkdown(preview: TablePreview): string {
   return [
     `#### ${preview.table} (${formatCount(preview.rowCount)} rows)`,
     '',
-    markdownTable(preview.columns, preview.rows.map((row) => preview.columns.map((c) => row[c]))),
+    markdownTable(preview.columns, formatRows(preview.columns, preview.rows)),
   ].join('\n');
 }
 
@@ -173,6 +181,7 @@ export function renderRunReportMarkdown(report: RunReport): string {
       `${v.failedErrors > 0 ? `; ${v.failedErrors} error-level failures` : ''}${v.failedWarnings > 0 ? `; ${v.failedWarnings} warnings` : ''}.` +
       ' The full report is validation-report.md beside this file.');
   }
+  if (report.cost) lines.push(...renderCostMarkdown(report.cost));
   if (report.tables?.length) {
     lines.push('', '### KPI tables (first rows)', '', ...report.tables.map(previewMarkdown).flatMap((t) => [t, '']));
   }
@@ -235,16 +244,21 @@ function awsMarkdown(report: AwsRunReport): string[] {
 export interface RunReportFiles {
   readonly json: string;
   readonly markdown: string;
+  readonly html: string;
   readonly validationJson?: string;
   readonly validationMarkdown?: string;
 }
 
-/** Writes run-report.json and run-report.md (and the validation report) into `dir`. */
-export function writeRunReport(dir: string, report: RunReport): RunReportFiles {
+/**
+ * Writes run-report.json, run-report.md and run-report.html (and the validation report) into `dir`.
+ * @param html - what the HTML report charts besides the run report (per-day rows of a multi-day run)
+ */
+export async function writeRunReport(dir: string, report: RunReport, html: HtmlReportOptions = {}): Promise<RunReportFiles> {
   fs.mkdirSync(dir, { recursive: true });
-  const files: RunReportFiles = { json: path.join(dir, 'run-report.json'), markdown: path.join(dir, 'run-report.md') };
+  const files: RunReportFiles = { json: path.join(dir, 'run-report.json'), markdown: path.join(dir, 'run-report.md'), html: path.join(dir, 'run-report.html') };
   fs.writeFileSync(files.json, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
   fs.writeFileSync(files.markdown, renderRunReportMarkdown(report));
+  fs.writeFileSync(files.html, await renderRunReportHtml(report, html));
   if (!report.validation) return files;
   const validation = writeReportFiles(dir, report.validation);
   return { ...files, validationJson: validation.json, validationMarkdown: validation.markdown };

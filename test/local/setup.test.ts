@@ -14,6 +14,8 @@ describe('clickstream setup', () => {
       ['trino', 'up-to-date'],
       // actionlint is built only where Go exists; without Go setup skips it and says why.
       ['actionlint', discoverToolchain().go ? 'up-to-date' : 'skipped'],
+      // Debian's Chromium for the HTML report's browser test, installed with apt-get when missing.
+      ['chromium', 'up-to-date'],
     ]);
     expect(summary.nothingToDo).toBe(true);
     const text = await runCli(['setup']);

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-athena';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
-  AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput,
+  AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, EMRClient, ListInstancesCommand, ListStepsCommand, RunJobFlowCommand,
+  RunJobFlowCommandInput,
   StepConfig, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
@@ -18,12 +19,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../../src/config/config';
 import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX } from '../../src/config/names';
+import { GIB, athenaQueryUsd } from '../../src/cost/estimate';
+import { loadPriceTable } from '../../src/cost/prices';
 import { EmrRunInputs } from '../../src/emr/run-inputs';
 import { KPI_JOB_NAMES, KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
-import { KpiTablesRows, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
+import { KpiRow, KpiTablesRows, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
 import { LandingResult, land } from '../../src/landing/worker';
 import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
 import { AwsRunReport, renderRunReportMarkdown } from '../../src/pipeline/run-report';
+import { renderRunReportHtml } from '../../src/report/html';
 import { EmulatorFixture, countStreamRecords, download, listKeys, startEmulatorFixture } from '../landing/emulator-fixture';
 import { runCli } from '../support/cli';
 
@@ -243,8 +247,14 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       statements.set(id, input.QueryString!);
       return { QueryExecutionId: id };
     });
+    // Athena API reference, QueryExecutionStatistics: DataScannedInBytes, the bytes the query read.
     athenaMock.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) => ({
-      QueryExecution: { QueryExecutionId: input.QueryExecutionId, StatementType: 'DML', Status: { State: 'SUCCEEDED' } },
+      QueryExecution: {
+        QueryExecutionId: input.QueryExecutionId,
+        StatementType: 'DML',
+        Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: scannedBytes(statements.get(input.QueryExecutionId)!) },
+      },
     }));
     athenaMock.on(GetQueryResultsCommand).callsFake(async (input: { QueryExecutionId: string }) =>
       answer(statements.get(input.QueryExecutionId)!, await tables()));
@@ -263,6 +273,21 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     emrMock.on(ListStepsCommand).resolves({ Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'COMPLETED' } })) });
     emrMock.on(DescribeClusterCommand).resolves({
       Cluster: { Id: 'j-NEW1', Status: { State: 'TERMINATING', StateChangeReason: { Code: 'ALL_STEPS_COMPLETED' } }, LogUri: `s3n://${d.logs}/emr/` },
+    });
+    // EMR API reference, ListInstances / Instance: the primary on demand for 10 min, three spot core nodes for 9 min each.
+    const started = new Date('2026-11-27T03:30:00Z');
+    const after = (seconds: number) => new Date(started.getTime() + seconds * 1000);
+    emrMock.on(ListInstancesCommand, { ClusterId: 'j-NEW1' }).resolves({
+      Instances: [
+        { Id: 'ci-0', Ec2InstanceId: 'i-primary', InstanceType: 'm5.xlarge', Market: 'ON_DEMAND', Status: { State: 'TERMINATED', Timeline: { CreationDateTime: started, EndDateTime: after(600) } } },
+        ...[1, 2, 3].map((n) => ({
+          Id: `ci-${n}`,
+          Ec2InstanceId: `i-core${n}`,
+          InstanceType: 'm5.xlarge',
+          Market: 'SPOT' as const,
+          Status: { State: 'TERMINATED' as const, Timeline: { CreationDateTime: after(45), EndDateTime: after(585) } },
+        })),
+      ],
     });
     let reference: KpiTablesRows | undefined;
     const athenaRequests = athenaServing(async () => (reference ??= referenceKpis(await bronzeEvents(d))));
@@ -361,10 +386,32 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     });
     expect(kpiEvents).toBe(replay.counts.distinctValidEvents);
 
+    // Cost: the cluster's instance time and every Athena query, priced from the shipped table.
+    const prices = loadPriceTable().regions[LOCAL_REGION];
+    const m5 = prices.emr!['m5.xlarge'];
+    const cost = report.cost!;
+    expect(cost).toMatchObject({ kind: 'aws-estimate', region: LOCAL_REGION, pricesAsOf: loadPriceTable().pricesAsOf });
+    expect(cost.emrInstances!.map((i) => [i.id, i.billedSeconds])).toEqual([['i-primary', 600], ['i-core1', 540], ['i-core2', 540], ['i-core3', 540]]);
+    expect(cost.lines.find((l) => l.service === 'EMR')!.usd).toBeCloseTo(((600 + 3 * 540) / 3600) * (m5.ec2PerHour + m5.emrPerHour), 12);
+    expect(cost.queries.map((q) => q.queryId)).toEqual(athenaRequests.map((_, i) => `q-${i + 1}`));
+    expect(cost.lines.find((l) => l.service === 'Athena')!.usd)
+      .toBeCloseTo(athenaRequests.reduce((n, r) => n + athenaQueryUsd(scannedBytes(r.QueryString!), prices.athena!.perTbScanned), 0), 15);
+    // 2,000 records of a few hundred bytes: one PUT payload unit and 5 KB of Firehose ingestion each (moto's stream is provisioned).
+    expect(cost.lines.find((l) => l.service === 'Kinesis')!.usd).toBeCloseTo((2_000 / 1e6) * prices.kinesis!.perMillionPutPayloadUnits, 15);
+    expect(cost.lines.find((l) => l.service === 'Firehose')!.usd)
+      .toBeCloseTo(((2_000 * 5 * 1024) / GIB) * (prices.firehose!.perGbIngested + prices.firehose!.formatConversionPerGb), 15);
+    expect(cost.totalUsd).toBeCloseTo(cost.lines.reduce((n, l) => n + l.usd!, 0), 15);
+    expect(report.charts!.eventsPerDay).toHaveLength(reference!.event_geo_kpis_events.length);
+
     const markdown = renderRunReportMarkdown(report);
     expect(markdown).toContain('## clickstream run: passed');
     expect(markdown).toContain(`Target \`aws\` (environment \`dev\`, ${LOCAL_REGION})`);
     expect(markdown).toContain('KPI jobs completed on EMR');
+    expect(markdown).toContain('### Cost (estimate)\n\nAbout **$0.');
+    expect(markdown).toMatch(/\| EMR \| 4 instances \(m5\.xlarge on-demand, m5\.xlarge spot\), 37 min 00 s of instance time/);
+    const html = await renderRunReportHtml(report);
+    expect(html).toContain('<section id="cost"><h2>Cost (estimate)</h2>');
+    expect(html).toContain('data-chart="cost-by-service"');
   }, 180_000);
 
   it('fails at land, naming the bucket and prefix and what to check, when Firehose delivers nothing', async () => {
@@ -506,6 +553,11 @@ function expectStepOver(step: StepConfig, d: Deployment, window: { fromDate: str
 
 const SQL_TYPES = { int: 'integer', bigint: 'bigint', double: 'double', string: 'varchar', date: 'date' } as const;
 
+/** What the Athena mock says a statement scanned: the table checks read bronze and the table, the rest read little. */
+function scannedBytes(sql: string): number {
+  return sql.startsWith('WITH') ? 23_456_789 : 4_321;
+}
+
 /** Athena's answer to one statement, as if the KPI tables held `tables`. */
 function answer(sql: string, tables: KpiTablesRows): GetQueryResultsOutput {
   const names = Object.keys(KPI_TABLES) as KpiTableName[];
@@ -533,6 +585,25 @@ function answer(sql: string, tables: KpiTablesRows): GetQueryResultsOutput {
   if (count) return resultSet([['n', 'bigint']], [[tables[count[1] as KpiTableName].length]]);
   if (sql.startsWith('SELECT coalesce(sum(event_count), 0) AS n')) {
     return resultSet([['n', 'bigint']], [[tables.event_geo_kpis_events.reduce((n, r) => n + Number(r.event_count), 0)]]);
+  }
+  // The HTML report's chart data.
+  if (sql.startsWith('SELECT CAST(day AS varchar) AS day, event_type, event_count')) {
+    return resultSet([['day', 'varchar'], ['event_type', 'varchar'], ['event_count', 'bigint']],
+      sortByGrain('event_geo_kpis_events', tables.event_geo_kpis_events).map((r) => [r.day, r.event_type, r.event_count]));
+  }
+  if (sql.startsWith('SELECT CAST(day AS varchar) AS day, latitude, longitude, min_temp')) {
+    const columns = [['day', 'varchar'], ['latitude', 'double'], ['longitude', 'double'], ['min_temp', 'double'], ['avg_temp', 'double'], ['max_temp', 'double']] as const;
+    return resultSet(columns,
+      sortByGrain('temp_humidity_kpis', tables.temp_humidity_kpis).map((r) => [r.day, r.latitude, r.longitude, r.min_temp, r.avg_temp, r.max_temp]));
+  }
+  if (sql.startsWith('SELECT sensor_id, faulty_pct')) {
+    const byFaultyPct = (a: KpiRow, b: KpiRow) => Number(b.faulty_pct) - Number(a.faulty_pct) || Number(a.sensor_id) - Number(b.sensor_id);
+    const top = [...tables.sensor_health].sort(byFaultyPct).slice(0, 10);
+    return resultSet([['sensor_id', 'integer'], ['faulty_pct', 'double'], ['faulty_count', 'bigint'], ['total_count', 'bigint']],
+      top.map((r) => [r.sensor_id, r.faulty_pct, r.faulty_count, r.total_count]));
+  }
+  if (sql.startsWith('SELECT status, sensor_count')) {
+    return resultSet([['status', 'varchar'], ['sensor_count', 'bigint']], tables.status_health.map((r) => [r.status, r.sensor_count]));
   }
   throw new Error(`The Athena mock has no answer for: ${sql}`);
 }

@@ -2,13 +2,15 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { GeneratorCliOptions, addGeneratorOptions, generatorOptions, wholeNumber } from './replay';
 import { TARGETS, Target } from '../../config/config';
+import { costSummaryLine } from '../../cost/cost-text';
+import { PRICE_TABLE_VARIABLE, priceTableFor } from '../../cost/prices';
 import { SAMPLE_FILE } from '../../events/sample/sample';
 import { parseJobList } from '../../kpis/catalog';
 import { localPaths } from '../../local/paths';
 import { createAwsRunClients, planAwsRun, runAwsPipeline } from '../../pipeline/aws-run';
 import { runLocalPipeline } from '../../pipeline/local-run';
-import { formatBytes, createProgressReporter, formatCount, formatDuration } from '../../pipeline/progress';
-import { RunReport, writeRunReport } from '../../pipeline/run-report';
+import { formatBytes, createProgressReporter, formatCount, formatDuration, formatRows } from '../../pipeline/progress';
+import { RunReport, RunReportFiles, writeRunReport } from '../../pipeline/run-report';
 import { EventSource } from '../../pipeline/shared-stages';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs, givenEmrOptions } from '../emr-options';
 import { commandOutput, formatTable } from '../output';
@@ -24,6 +26,7 @@ interface RunCliOptions extends GeneratorCliOptions, EmrCliOptions {
   failOnWarn: boolean;
   landingTimeoutMinutes?: number;
   reportDir: string;
+  priceTable?: string;
   json: boolean;
 }
 
@@ -36,11 +39,11 @@ function eventSource(o: RunCliOptions): EventSource {
   return { kind: 'generator', options: generatorOptions(o) };
 }
 
-function textSummary(report: RunReport, files: { json: string; markdown: string }): string {
+function textSummary(report: RunReport, files: RunReportFiles): string {
   const lines: string[] = [];
   for (const table of report.tables ?? []) {
     lines.push(`${table.table} (${formatCount(table.rowCount)} rows; first ${table.rows.length}):`);
-    lines.push(formatTable(table.columns, table.rows.map((row) => table.columns.map((c) => row[c]))), '');
+    lines.push(formatTable(table.columns, formatRows(table.columns, table.rows)), '');
   }
   if (report.validation) {
     const failed = report.validation.checks.filter((c) => !c.passed);
@@ -61,6 +64,7 @@ function textSummary(report: RunReport, files: { json: string; markdown: string 
       `(it reports no record counts); ${formatCount(r.distinctValidEvents)} distinct valid events -> ${counted(r.kpiEvents)} counted by the KPI tables: ` +
       `${verdict(r.reconciled)}`);
   }
+  if (report.cost) lines.push(costSummaryLine(report.cost));
   if (report.target === 'local') {
     const peak = Object.entries(report.peakMemoryBytes.kpis ?? {}).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ');
     if (peak) lines.push(`peak memory during kpis: ${peak}`);
@@ -72,7 +76,7 @@ function textSummary(report: RunReport, files: { json: string; markdown: string 
     if (tail) lines.push(`last lines of ${tail.uri}:`, ...tail.lines.slice(-LOG_TAIL_LINES).map((l) => `  ${l}`));
     if (report.failure.hint) lines.push(`try: ${report.failure.hint}`);
   }
-  lines.push('', `report: ${files.markdown} (and ${path.basename(files.json)}); ${formatDuration(report.durationMs)} in all.`);
+  lines.push('', `report: ${files.html} (and ${path.basename(files.markdown)}, ${path.basename(files.json)}); ${formatDuration(report.durationMs)} in all.`);
   if (report.target === 'local' && report.stack.endpoints && !report.stack.stoppedAtEnd) lines.push('The stack is still running; stop it with `npx clickstream down`.');
   return lines.join('\n');
 }
@@ -109,7 +113,8 @@ export function registerRunCommand(program: Command): void {
     .option('--jobs <list>', 'KPI jobs: sensor_health, temp_humidity, event_geo, or all', 'all')
     .option('--keep', 'local: leave the stack running at the end (when this run started it)', false)
     .option('--fail-on-warn', 'fail the run on warn-level validation checks too', false)
-    .option('--report-dir <dir>', 'where run-report.json/.md and validation-report.json/.md go', 'reports')
+    .option('--report-dir <dir>', 'where run-report.html/.json/.md and validation-report.json/.md go', 'reports')
+    .option('--price-table <file>', `prices of the cost estimate (aws) and of "what this would cost on Athena" (local); default: ${PRICE_TABLE_VARIABLE}, else the shipped src/cost/price-table.json`)
     .option('--json', 'print the run report as one JSON object', false)
     .option('--landing-timeout-minutes <n>', 'aws: fail the land stage when Firehose has not delivered the replay after this long (default 15)', wholeNumber('--landing-timeout-minutes', 1));
   addEmrOptions(command, {
@@ -134,6 +139,7 @@ export function registerRunCommand(program: Command): void {
       checkTargetOptions(o);
       const source = eventSource(o);
       const jobs = parseJobList(o.jobs);
+      const prices = priceTableFor(o.priceTable);
       // Every option is checked before anything starts or talks to AWS.
       const aws = o.target === 'aws'
         ? {
@@ -161,14 +167,22 @@ export function registerRunCommand(program: Command): void {
       try {
         const report: RunReport = aws && plan
           ? await runAwsPipeline(
-            { ...aws, source, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, signal: controller.signal, progress },
+            { ...aws, source, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, prices, signal: controller.signal, progress },
             createAwsRunClients(plan.region),
           )
           : await runLocalPipeline({
-            paths: localPaths(), source, jobs, shiftToNow: o.shiftToNow, keep: o.keep, failOnWarn: o.failOnWarn, signal: controller.signal, progress,
+            paths: localPaths(),
+            source,
+            jobs,
+            shiftToNow: o.shiftToNow,
+            keep: o.keep,
+            failOnWarn: o.failOnWarn,
+            prices,
+            signal: controller.signal,
+            progress,
           });
         progress.close();
-        const files = writeRunReport(path.resolve(o.reportDir), report);
+        const files = await writeRunReport(path.resolve(o.reportDir), report);
         out.summary(report, () => textSummary(report, files));
         if (report.outcome === 'stopped') process.exitCode = controller.signal.reason === 'SIGTERM' ? 143 : 130;
         else if (report.outcome === 'failed') process.exitCode = 1;

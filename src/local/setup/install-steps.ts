@@ -134,3 +134,41 @@ export function actionlintStep(paths: LocalPaths, toolchain: Toolchain): Install
     },
   };
 }
+
+/** Debian's Chromium, which drives the HTML report's browser test and its screenshot. */
+export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+
+/** The Chromium to drive: CLICKSTREAM_CHROMIUM, else Debian's. */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CLICKSTREAM_CHROMIUM || DEBIAN_CHROMIUM;
+}
+
+/**
+ * Chromium for the HTML report's browser test, from Debian's `chromium` package (test tools'
+ * own browser downloads are not reachable here). Installs with apt-get only when the browser is
+ * missing, and is skipped, saying why, where apt-get cannot run as root.
+ */
+export function chromiumStep(env: NodeJS.ProcessEnv = process.env): InstallStep {
+  const browser = chromiumPath(env);
+  const canInstall = fs.existsSync('/usr/bin/apt-get') && process.getuid?.() === 0;
+  return {
+    name: 'chromium',
+    fingerprint: fingerprint('debian chromium', browser),
+    outputs: [browser],
+    skipReason: fs.existsSync(browser) || canInstall
+      ? undefined
+      : `${browser} is missing and apt-get cannot run as root here: install Chromium (Debian: apt-get install chromium) or point CLICKSTREAM_CHROMIUM at one; ` +
+        'only the HTML report\'s browser test and `npx projen report:screenshot` need it',
+    async install(log) {
+      if (fs.existsSync(browser)) {
+        log(`${browser} is already installed`);
+        return;
+      }
+      const apt = { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, onLine: log };
+      log('apt-get update && apt-get install -y chromium');
+      await runCommand('apt-get', ['update'], apt);
+      await runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], apt);
+      if (!fs.existsSync(browser)) throw new Error(`apt-get installed chromium, but ${browser} does not exist; set CLICKSTREAM_CHROMIUM to its path.`);
+    },
+  };
+}

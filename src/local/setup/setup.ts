@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { LocalPaths } from '../paths';
 import { Toolchain, discoverToolchain } from '../toolchain';
-import { InstallStep, actionlintStep, pythonVenvStep, sparkJarsStep, trinoStep } from './install-steps';
+import { InstallStep, actionlintStep, chromiumStep, pythonVenvStep, sparkJarsStep, trinoStep } from './install-steps';
 import { stampIsCurrent, writeStamp } from './stamps';
 
 export interface SetupStepResult {
@@ -27,8 +27,14 @@ export interface SetupOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export function installSteps(paths: LocalPaths, toolchain: Toolchain): InstallStep[] {
-  return [pythonVenvStep(paths, toolchain), sparkJarsStep(paths, toolchain), trinoStep(paths, toolchain), actionlintStep(paths, toolchain)];
+export function installSteps(paths: LocalPaths, toolchain: Toolchain, env?: NodeJS.ProcessEnv): InstallStep[] {
+  return [
+    pythonVenvStep(paths, toolchain),
+    sparkJarsStep(paths, toolchain),
+    trinoStep(paths, toolchain),
+    actionlintStep(paths, toolchain),
+    chromiumStep(env),
+  ];
 }
 
 /**
@@ -40,7 +46,7 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const toolchain = discoverToolchain(options.env);
   log(`toolchain: Java 17 ${toolchain.java17Home}; Java 25 ${toolchain.java25Home}; Python ${toolchain.python}; Maven ${toolchain.mvn}`);
   const results: SetupStepResult[] = [];
-  for (const step of installSteps(options.paths, toolchain)) {
+  for (const step of installSteps(options.paths, toolchain, options.env)) {
     const stampFile = path.join(options.paths.cache, 'stamps', `${step.name}.json`);
     const started = Date.now();
     if (!options.force && stampIsCurrent(stampFile, step.fingerprint)) {

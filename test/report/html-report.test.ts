@@ -1,0 +1,96 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { TopLevelSpec } from 'vega-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrinoEngine } from '../../src/engines/trino';
+import { LocalRunReport } from '../../src/pipeline/local-run';
+import { renderSvg } from '../../src/report/svg';
+import { PageVisit, expectChartsDrawn, launchChromium, visitReport } from '../support/browser';
+import { REPO_ROOT, parseJsonOutput, runCli } from '../support/cli';
+
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-html-report-'));
+const reportDir = path.join(stateDir, 'reports');
+const env = { CLICKSTREAM_STATE_DIR: stateDir };
+/** The screenshot a person can look at after the suite. */
+const SCREENSHOT = path.join(REPO_ROOT, 'reports', 'run-report-test.png');
+
+/** Every chart a successful local run's report has. */
+const LOCAL_RUN_CHARTS = ['stages', 'funnel', 'events-per-day', 'temperature', 'faulty-sensors', 'statuses', 'query-scan'];
+
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+  browser = chromium.browser;
+}, 60_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await runCli(['down'], env);
+}, 120_000);
+
+describe('the HTML run report of a real local run', () => {
+  let report: LocalRunReport;
+  let visit: PageVisit;
+
+  it('is written beside the JSON and Markdown reports by clickstream run', async () => {
+    const result = await runCli(['run', '--records', '5000', '--days', '3', '--seed', '11', '--report-dir', reportDir, '--keep', '--json'], env);
+    expect(result.code, result.stderr.slice(-5000)).toBe(0);
+    report = parseJsonOutput<LocalRunReport>(result);
+    expect(report.outcome).toBe('succeeded');
+    for (const file of ['run-report.html', 'run-report.json', 'run-report.md']) expect(fs.existsSync(path.join(reportDir, file)), file).toBe(true);
+  }, 900_000);
+
+  it('opens in headless Chromium with no console error and no network request, and every chart draws marks', async () => {
+    visit = await visitReport(browser, path.join(reportDir, 'run-report.html'), SCREENSHOT);
+    expect(visit.consoleErrors).toEqual([]);
+    expect(visit.requests).toEqual([]);
+    expectChartsDrawn(visit, LOCAL_RUN_CHARTS);
+    // A funnel of 7 steps draws a bar and a label per step; the timeline a bar and a label per stage.
+    expect(visit.marks.funnel).toBe(14);
+    expect(visit.marks.stages).toBe(2 * report.stages.length);
+    expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(50_000);
+  }, 120_000);
+
+  it('reports what Spark read from bronze and what each Trino query scanned, from their own statistics', async () => {
+    const cost = report.cost!;
+    expect(cost.kind).toBe('local-scan');
+    // A fresh state folder: bronze holds exactly this run's Parquet files, which the jobs read whole.
+    const trino = new TrinoEngine({ endpoint: report.stack.endpoints!.trino });
+    const files = await trino.query('SELECT count(DISTINCT "$path") AS files, sum(size) AS bytes FROM (SELECT DISTINCT "$path", "$file_size" AS size FROM analytics.clickstream_raw)');
+    expect(cost.sparkBronze).toMatchObject({ files: Number(files.rows[0].files), bytes: Number(files.rows[0].bytes) });
+    expect(cost.sparkBronze!.bytes).toBeGreaterThan(0);
+    // Every query the run sent is accounted for: the checks, the previews and the chart data.
+    const validationIds = report.validation!.queries.map((q) => q.queryId);
+    expect(cost.queries.map((q) => q.queryId)).toEqual(expect.arrayContaining(validationIds));
+    expect(cost.queries.length).toBeGreaterThan(validationIds.length);
+    for (const query of report.validation!.queries.filter((q) => q.subject !== 'information_schema')) {
+      // The table checks read bronze through the raw table: at least the Parquet columns they use.
+      expect(query.bytesScanned, query.subject).toBeGreaterThan(0);
+    }
+    const markdown = fs.readFileSync(path.join(reportDir, 'run-report.md'), 'utf8');
+    expect(markdown).toContain('### What this would scan on Athena');
+    // Numbers for people: no long decimals anywhere a reader looks, charts included (dollar amounts under a cent have four).
+    const readable = visit.text.replace(/\$[\d,.]+/g, '').replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/g, '');
+    expect(readable).toContain('What this would scan on Athena');
+    expect(readable.match(/\d\.\d{3,}/g) ?? []).toEqual([]);
+  }, 120_000);
+});
+
+describe('the chart check', () => {
+  it('fails for a chart whose data came out empty', async () => {
+    const empty: TopLevelSpec = { data: { values: [] }, mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } } };
+    const full: TopLevelSpec = { ...empty, data: { values: [{ a: 'x', b: 1 }] } };
+    const file = path.join(stateDir, 'empty-chart.html');
+    const figures = await Promise.all([full, empty].map(renderSvg));
+    fs.writeFileSync(file, '<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body>' +
+      `<figure class="chart" data-chart="full">${figures[0]}</figure><figure class="chart" data-chart="empty">${figures[1]}</figure></body></html>`);
+    const page = await visitReport(browser, file, path.join(stateDir, 'empty-chart.png'));
+    expect(page.marks).toEqual({ full: 1, empty: 0 });
+    expect(() => expectChartsDrawn(page, ['full', 'empty'])).toThrow('charts drew no marks: empty');
+    expect(() => expectChartsDrawn(page, ['full'])).toThrow('unexpected empty');
+  }, 60_000);
+});
