@@ -1,4 +1,4 @@
-import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
+import { identifier, joinSql, qualifiedName, sql, Sql, tableAtVersion } from './sql';
 import { ARRIVAL_KEYS } from '../config/raw-table';
 import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
 import { CheckedTableName } from '../kpis/catalog';
@@ -26,6 +26,13 @@ export interface BronzeSource {
   readonly rawTable: string;
   /** Which objects to read. @default every object of the table */
   readonly arrivals?: ArrivalScope;
+  /** The snapshot to read of each KPI, partial or ledger table (a run's audit branch head). @default their current state */
+  readonly versions?: Readonly<Record<string, string>>;
+}
+
+/** A table of the KPI database, at the version the source names for it. */
+export function tableOf(source: BronzeSource, table: string): Sql {
+  return tableAtVersion(source.catalog, source.database, table, source.versions?.[table]);
 }
 
 /** `YYYYMMDDHH` of an arrival hour, as the concatenated partition keys spell it. */
@@ -155,7 +162,7 @@ export function referenceSql(table: CheckedTableName): Sql {
  * checked, so together they vouch for the all-time table without reading all of history.
  */
 export function fromPartialsSql(table: 'sensor_health' | 'status_health' | 'event_geo_kpis_faulty_geo', source: BronzeSource): Sql {
-  const partial = (name: string) => qualifiedName(source.catalog, source.database, name);
+  const partial = (name: string) => tableOf(source, name);
   switch (table) {
     case 'sensor_health':
       return sql`SELECT sensor_id, sum(faulty_count) AS faulty_count, sum(total_count) AS total_count

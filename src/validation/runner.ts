@@ -3,6 +3,7 @@ import { expectedRowSets, expectationsWindow, KpiExpectations } from './expectat
 import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
 import { RejectedQuery, renderRejectedQuery } from './rejected-query';
 import { jobOfTable, RunScope } from './run-scope';
+import { recordVerdict } from './verdict';
 import { renderSchemaQuery, SchemaQuery } from './schema-query';
 import { renderTableQuery, TableQuery } from './table-query';
 import { GLUE_DATABASE, QUERY_CATALOG, RAW_TABLE } from '../config/names';
@@ -34,6 +35,13 @@ export interface ValidationOptions {
   readonly run?: RunScope;
   /** Also reconcile the all-time tables with all of bronze in scope (they are always reconciled with their partials). @default false */
   readonly full?: boolean;
+  /**
+   * Record the verdict of an unpublished run in `_kpi_validations`, where publishing it looks for a
+   * pass; `failOnWarn` counts failed warnings too. @default true when `run` has a branch
+   */
+  readonly recordVerdict?: boolean;
+  /** @default false */
+  readonly failOnWarn?: boolean;
   /** @default 'awsdatacatalog' */
   readonly catalog?: string;
   /** The Glue database of the KPI tables and the raw table. @default 'analytics' */
@@ -76,6 +84,7 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
     catalog: options.catalog ?? QUERY_CATALOG,
     database: options.database ?? GLUE_DATABASE,
     rawTable: options.rawTable ?? RAW_TABLE,
+    versions: options.run?.versions,
   };
   const given = options.window ?? (options.expectations && expectationsWindow(options.expectations));
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
@@ -108,7 +117,7 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
     }
     if (!CHECKED_TABLES[table].allTime) {
       spans.push(window);
-      if (!rejected && source.arrivals) rejected = renderRejectedQuery({ ...source, arrivals: source.arrivals });
+      if (!rejected && scope?.arrivals && source.arrivals) rejected = renderRejectedQuery({ ...source, arrivals: source.arrivals });
     }
     return [renderTableQuery(table, {
       source,
@@ -172,7 +181,7 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
       checks.push({ table: 'rejected_events', check: 'query', severity: 'error', passed: false, observed: (e as Error).message, expected: 'the checks run' });
     }
   }
-  return {
+  const report: ValidationReport = {
     engine: engine.name,
     database: suite.source.database,
     window: { ...suite.window, description: describeWindow(suite.window) },
@@ -182,7 +191,13 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
     checks,
     queries,
     summary: summarize(checks),
+    run: options.run ? { runId: options.run.runId, branch: options.run.branch } : undefined,
   };
+  if (options.run?.branch && options.recordVerdict !== false) {
+    const passed = await recordVerdict(engine, { catalog: suite.source.catalog, database: suite.source.database, runId: options.run.runId, report, failOnWarn: options.failOnWarn, signal: options.signal });
+    log(`validate: verdict for run ${options.run.runId}: ${passed ? 'passed, publishable' : 'FAILED, the run cannot be published'}`);
+  }
+  return report;
 }
 
 /** Parses a comma-separated table list (`all` or names), failing with the valid names. */

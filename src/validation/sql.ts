@@ -49,3 +49,20 @@ export function identifier(name: string): Sql {
 export function qualifiedName(...parts: readonly string[]): Sql {
   return joinSql(parts.map(identifier), '.');
 }
+
+/** An Iceberg metadata table, `"catalog"."database"."table$refs"` (Trino's and Athena's spelling). */
+export function metadataTable(catalog: string, database: string, table: string, kind: 'refs' | 'snapshots'): Sql {
+  identifier(table);
+  return new Sql(`${identifier(catalog).text}.${identifier(database).text}."${table}$${kind}"`, []);
+}
+
+/**
+ * A table read at one snapshot: `... FOR VERSION AS OF <id>`, which takes a literal on Trino and
+ * Athena; the id is checked to be an integer before it is written into the text.
+ */
+export function tableAtVersion(catalog: string, database: string, table: string, snapshot: string | undefined): Sql {
+  const name = qualifiedName(catalog, database, table);
+  if (snapshot === undefined) return name;
+  if (!/^-?\d{1,20}$/.test(snapshot)) throw new Error(`Not an Iceberg snapshot id: "${snapshot}".`);
+  return new Sql(`${name.text} FOR VERSION AS OF ${BigInt(snapshot).toString()}`, []);
+}

@@ -1,4 +1,4 @@
-import { BronzeSource, fromPartialsSql, referenceSql, validEventsSql } from './bronze';
+import { BronzeSource, fromPartialsSql, referenceSql, tableOf, validEventsSql } from './bronze';
 import { RECONCILED_COLUMNS, Severity, VALUE_RULES } from './checks';
 import { ExpectedRowSet, ExpectedValue } from './expectations';
 import { CheckResult } from './report';
@@ -123,7 +123,7 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
   const ctes: Sql[] = [
     sql`kpi_all AS (
   SELECT *, row_number() OVER (PARTITION BY ${grainIds}) AS grain_copy
-  FROM ${qualifiedName(options.source.catalog, options.source.database, table)}
+  FROM ${tableOf(options.source, table)}
   ${windowFilter}
 )`,
     sql`kpi AS (SELECT * FROM kpi_all WHERE grain_copy = 1 AND ${joinSql(grain.map((g) => sql`${identifier(g.name)} IS NOT NULL`), ' AND ')})`,

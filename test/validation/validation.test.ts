@@ -47,10 +47,10 @@ describe('the check suite on a local Trino', () => {
 
     expect(failures(report)).toEqual([]);
     expect(report.window.description).toBe('2026-11-01..2026-11-03');
-    expect(report.queries).toHaveLength(6);
+    expect(report.queries).toHaveLength(9);
     const checksOf = (table: string) => report.checks.filter((c) => c.table === table).map((c) => c.check);
     expect(checksOf('event_geo_kpis_events')).toEqual([
-      'columns', 'no-extra-columns', 'rows-present', 'days-covered', 'keys-not-null', 'unique-grain', 'event-count-positive',
+      'columns', 'no-extra-columns', 'rows-present', 'empty-days', 'days-covered', 'keys-not-null', 'unique-grain', 'event-count-positive',
       'matches-bronze', 'expected-values', 'expected-day-totals', 'fresh',
     ]);
     expect(checksOf('sensor_health')).toContain('expected-values');
@@ -89,8 +89,8 @@ describe('the check suite on a local Trino', () => {
     expect(validate.stdout).toMatch(/Passed: 52\/52 checks on trino, 2026-11-01\.\.2026-11-03\.\n$/);
     expect(validate.stdout).toMatch(/pass +sensor_health +faulty-pct-range +0 rows breaking it \(min 0, max 55\.56\)/);
     const written = JSON.parse(fs.readFileSync(path.join(reportDir, 'validation-report.json'), 'utf8')) as ValidationReport;
-    expect(written.summary).toEqual({ checks: 52, passed: 52, failedErrors: 0, failedWarnings: 0 });
-    expect(fs.readFileSync(path.join(reportDir, 'validation-report.md'), 'utf8')).toContain(':white_check_mark: **all checks passed**: 52/52 checks passed on trino');
+    expect(written.summary).toEqual({ checks: 86, passed: 86, failedErrors: 0, failedWarnings: 0 });
+    expect(fs.readFileSync(path.join(reportDir, 'validation-report.md'), 'utf8')).toContain(':white_check_mark: **all checks passed**: 86/86 checks passed on trino');
 
     const query = await runCli(['query', '--json', 'SELECT status, sensor_count FROM status_health ORDER BY status'], env);
     expect(query.code, query.stderr).toBe(0);
