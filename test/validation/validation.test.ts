@@ -86,7 +86,7 @@ describe('the check suite on a local Trino', () => {
     const validate = await runCli(['validate', '--manifest', manifestFile, '--report-dir', reportDir], env);
 
     expect(validate.code, validate.stderr).toBe(0);
-    expect(validate.stdout).toMatch(/Passed: 52\/52 checks on trino, 2026-11-01\.\.2026-11-03\.\n$/);
+    expect(validate.stdout).toMatch(/Passed: 86\/86 checks on trino, 2026-11-01\.\.2026-11-03\.\n$/);
     expect(validate.stdout).toMatch(/pass +sensor_health +faulty-pct-range +0 rows breaking it \(min 0, max 55\.56\)/);
     const written = JSON.parse(fs.readFileSync(path.join(reportDir, 'validation-report.json'), 'utf8')) as ValidationReport;
     expect(written.summary).toEqual({ checks: 86, passed: 86, failedErrors: 0, failedWarnings: 0 });
