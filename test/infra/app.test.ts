@@ -67,8 +67,9 @@ describe('storage', () => {
 });
 
 describe('catalog', () => {
-  it('creates the analytics database', () => {
-    templates.catalog.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: GLUE_DATABASE } });
+  it("creates the environment's own database", () => {
+    templates.catalog.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: names.glueDatabase } });
+    expect(names.glueDatabase).toBe('analytics_dev');
   });
 
   it("derives the raw table's columns from the event schema and reads bronze's Parquet", () => {
@@ -130,7 +131,8 @@ describe('compute', () => {
     const policies = templates.compute.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Resource: unknown }>);
     const glue = statements.find((s) => s.Sid === 'IcebergGlueCatalog');
-    expect(JSON.stringify(glue?.Resource)).toContain(`:table/${GLUE_DATABASE}/*`);
+    expect(JSON.stringify(glue?.Resource)).toContain(`:table/${names.glueDatabase}/*`);
+    expect(JSON.stringify(glue?.Resource)).not.toContain(`/${GLUE_DATABASE}/`);
   });
 
   it('publishes the Spark scripts under their content-hash prefix, keeping older versions', () => {
@@ -173,7 +175,7 @@ describe('compute', () => {
     const version = dev.stacks.compute.scripts.version;
     const steps = buildKpiSteps({
       jobs: ['sensor_health'],
-      locations: { bronzePath: names.bronzeUri, database: GLUE_DATABASE, warehouse: names.warehouseUri },
+      locations: { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri },
       region: 'eu-west-1',
       scriptsBucket: names.scriptsBucket,
       scriptsVersion: version,
@@ -214,9 +216,9 @@ describe('ci', () => {
     templates.ci.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
   });
 
-  it('lets only main assume the deploy and run roles in dev', () => {
-    templates.ci.hasResourceProperties('AWS::IAM::Role', trust([`repo:${REPOSITORY}:ref:refs/heads/main`]));
-    expect(Object.keys(templates.ci.findResources('AWS::IAM::Role', { Properties: trust([`repo:${REPOSITORY}:ref:refs/heads/main`]) }))).toHaveLength(2);
+  it("lets only jobs in the dev GitHub environment assume dev's deploy and run roles", () => {
+    // GitHub docs, "OpenID Connect reference": a job that references an environment gets the subject repo:<owner>/<repo>:environment:<name>.
+    expect(Object.keys(templates.ci.findResources('AWS::IAM::Role', { Properties: trust([`repo:${REPOSITORY}:environment:dev`]) }))).toHaveLength(2);
   });
 
   it('restricts the run role to clusters tagged with its environment', () => {
