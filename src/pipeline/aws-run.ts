@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EMRClient } from '@aws-sdk/client-emr';
@@ -9,6 +10,7 @@ import { formatBytes, formatCount, formatDuration } from './progress';
 import type { AwsReconciliation, AwsRunReport, AwsRunResources, TablePreview } from './run-report';
 import { EventSource, RunProgress, endOfRun, jobsAndTables, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError } from './stages';
+import { checkReplayAllowed } from '../config/guards';
 import { validateScriptsVersion } from '../config/scripts';
 import { CloudFormationLike, OUTPUT_KEYS, resolveAwsNames, stackName } from '../config/stack-outputs';
 import { createEmrClients } from '../emr/clients';
@@ -17,6 +19,7 @@ import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs,
 import { EmrRunOptions, runKpisOnEmr } from '../emr/run-kpis';
 import { createAthenaClient } from '../engines/athena';
 import { engineForTarget } from '../engines/for-target';
+import { SAMPLE_FILE } from '../events/sample/sample';
 import { KpiJobName, KpiTableName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
 import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
@@ -41,6 +44,11 @@ export interface AwsRunOptions {
   readonly shiftToNow?: boolean;
   /** Fail on warn-level checks too. @default false */
   readonly failOnWarn?: boolean;
+  /**
+   * Allow generated or sample events into a production environment (`--allow-prod-replay`).
+   * @default false
+   */
+  readonly allowProdReplay?: boolean;
   /** Longest wait for Firehose to land the replay. @default DEFAULT_LANDING_TIMEOUT_MS */
   readonly landingTimeoutMs?: number;
   /** Wait past Firehose's buffer interval. @default 30_000 */
@@ -97,9 +105,16 @@ export interface AwsRunPlan {
 }
 
 /** Validates a run's inputs without calling AWS; throws naming every problem. */
-export function planAwsRun(options: Pick<AwsRunOptions, 'emr' | 'inputStyle' | 'env' | 'landingTimeoutMs'>): AwsRunPlan {
+export function planAwsRun(options: Pick<AwsRunOptions, 'emr' | 'inputStyle' | 'env' | 'landingTimeoutMs' | 'source' | 'allowProdReplay'>): AwsRunPlan {
   const style = options.inputStyle ?? ACTION_INPUT_STYLE;
   const emr = validateEmrRunInputs(options.emr, options.env ?? process.env, { style, namesFromStack: true });
+  checkReplayAllowed({
+    environment: emr.settings.environment,
+    origin: options.source.kind === 'generator' ? 'generated' : path.resolve(options.source.path) === SAMPLE_FILE ? 'sample' : 'file',
+    allowProduction: options.allowProdReplay ?? false,
+    override: '--allow-prod-replay',
+    environmentOption: '--environment staging',
+  });
   const landingTimeoutMs = options.landingTimeoutMs ?? DEFAULT_LANDING_TIMEOUT_MS;
   if (!(Number.isFinite(landingTimeoutMs) && landingTimeoutMs > 0)) throw new Error(`The landing timeout must be a positive number of minutes, got ${landingTimeoutMs / 60_000}.`);
   return { region: emr.region, environment: emr.settings.environment, emr, ...jobsAndTables(emr.jobs), landingTimeoutMs };
