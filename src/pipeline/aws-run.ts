@@ -15,6 +15,7 @@ import { validateScriptsVersion } from '../config/scripts';
 import { CloudFormationLike, OUTPUT_KEYS, resolveAwsNames, stackName } from '../config/stack-outputs';
 import { createEmrClients } from '../emr/clients';
 import { EmrRunReport } from '../emr/report';
+import { emrDefaultsFromStacks } from '../emr/run-from-stacks';
 import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, emrRunOptions, validateEmrRunInputs } from '../emr/run-inputs';
 import { EmrRunOptions, runKpisOnEmr } from '../emr/run-kpis';
 import { createAthenaClient } from '../engines/athena';
@@ -218,9 +219,8 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
     });
 
     const emrOptions = emrRunOptions(plan.emr, names, { runId: options.runId ?? `cli-${started}` }, {
+      ...emrDefaultsFromStacks(resolved),
       scriptsVersion: resolved.scriptsVersion,
-      serviceRole: resolved.outputs[OUTPUT_KEYS.emrServiceRole],
-      instanceProfile: resolved.outputs[OUTPUT_KEYS.emrInstanceProfile],
       window,
     });
     await runner.run('kpis', async () => {
