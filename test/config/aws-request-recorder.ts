@@ -7,6 +7,8 @@ export interface RecordedRequest {
   readonly url: string;
   /** `X-Amz-Target` of JSON APIs (Kinesis, Firehose, ...), else undefined. */
   readonly target?: string;
+  /** The request body (query APIs such as CloudFormation name the action and parameters there). */
+  readonly body: string;
 }
 
 export interface AwsRequestRecorder {
@@ -29,9 +31,12 @@ export async function startAwsRequestRecorder(): Promise<AwsRequestRecorder> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const target = req.headers['x-amz-target'];
-    requests.push({ method: req.method ?? '', url: req.url ?? '', target: typeof target === 'string' ? target : undefined });
-    req.resume();
-    res.writeHead(500, { 'content-type': 'application/json' }).end('{"__type":"InternalFailure","message":"recorder"}');
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', target: typeof target === 'string' ? target : undefined, body });
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"__type":"InternalFailure","message":"recorder"}');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
