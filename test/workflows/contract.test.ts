@@ -40,11 +40,13 @@ describe('triggers', () => {
     const inputs = on.workflow_dispatch!.inputs!;
     const shape = Object.fromEntries(Object.entries(inputs).map(([name, i]) => [name, { type: i.type, default: i.default, options: i.options }]));
     expect(shape).toEqual({
-      environment: { type: 'choice', default: 'prod', options: ENVIRONMENTS },
+      // A dispatch never lands in prod by default; the schedule runs prod.
+      environment: { type: 'choice', default: 'staging', options: ENVIRONMENTS },
       from_date: { type: 'string', default: '', options: undefined },
       to_date: { type: 'string', default: '', options: undefined },
       jobs: { type: 'choice', default: 'all', options: ['all', 'sensor_health', 'temp_humidity', 'event_geo'] },
       replay_sample: { type: 'boolean', default: 'false', options: undefined },
+      replay_into_prod: { type: 'boolean', default: 'false', options: undefined },
       replay_records: { type: 'number', default: '10000', options: undefined },
       seed: { type: 'string', default: '1', options: undefined },
       cluster_mode: { type: 'choice', default: 'transient', options: ['transient', 'existing'] },
@@ -73,6 +75,7 @@ describe('jobs', () => {
       'deploy/deploy-dev': AWS,
       'deploy/deploy-staging': AWS,
       'deploy/deploy-prod': AWS,
+      'kpis/plan': READ,
       'kpis/kpis': AWS,
       'pull-request/test': READ,
       'pull-request/synth': READ,
@@ -81,9 +84,9 @@ describe('jobs', () => {
     });
   });
 
-  it('that touch an environment run in its GitHub environment, one at a time, never cancelled', () => {
+  it('that touch an environment run in its GitHub environment, one at a time, queued, never cancelled', () => {
     const concurrency = Object.fromEntries(allJobs.filter(([, job]) => job.concurrency).map(([id, job]) => [id, job.concurrency]));
-    const serial = (group: string) => ({ 'group': group, 'cancel-in-progress': false });
+    const serial = (group: string) => ({ 'group': group, 'cancel-in-progress': false, 'queue': 'max' });
     expect(concurrency).toEqual({
       'deploy/deploy-dev': serial('deploy-dev'),
       'deploy/deploy-staging': serial('deploy-staging'),
@@ -94,7 +97,8 @@ describe('jobs', () => {
     });
     expect(workflows.deploy.jobs['deploy-prod'].environment).toBe('prod');
     expect(workflows.kpis.jobs.kpis.environment).toBe("${{ inputs.environment || 'prod' }}");
-    expect(workflows['pull-request'].jobs.emr.environment).toBe('staging');
+    // Its own GitHub environment, whose reviewers approve each run of pull-request code on staging.
+    expect(workflows['pull-request'].jobs.emr.environment).toBe('staging-pr');
   });
 
   it('all have a timeout', () => {
