@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { asString, condition, interpolate } from './expressions';
 import { Job, loadLocalAction, loadWorkflows, Step } from './workflows';
 
 const workflows = loadWorkflows();
@@ -109,6 +110,37 @@ describe('jobs', () => {
     const prod = workflows.deploy.jobs['deploy-prod'];
     expect(prod.needs).toEqual(['test', 'deploy-staging']);
     expect(prod.if).toContain("needs.deploy-staging.result == 'success'");
+  });
+
+  it('kpis: a first job without AWS access checks the dispatch before any credentials, environment or replay', () => {
+    const { plan, kpis } = workflows.kpis.jobs;
+    expect(plan.permissions).toEqual(READ);
+    expect(plan.environment).toBeUndefined();
+    expect(plan.steps.some((s) => s.uses?.startsWith('aws-actions/'))).toBe(false);
+    expect(plan.steps.find((s) => s.uses === './actions/plan-kpi-run')?.with).toMatchObject({
+      'environment': "${{ inputs.environment || 'prod' }}", 'from-date': '${{ inputs.from_date }}', 'to-date': '${{ inputs.to_date }}',
+    });
+    expect(kpis.needs).toBe('plan');
+    const window = kpis.steps.filter((s) => s.with?.['from-date'] !== undefined).map((s) => [s.uses, s.with!['from-date'], s.with!['to-date']]);
+    expect(window).toEqual([
+      ['./actions/run-emr-kpis', '${{ needs.plan.outputs.from-date }}', '${{ needs.plan.outputs.to-date }}'],
+      ['./actions/validate-athena', '${{ needs.plan.outputs.from-date }}', '${{ needs.plan.outputs.to-date }}'],
+    ]);
+  });
+
+  it('kpis: a scheduled run replays nothing, passes no window and never the prod-replay override', () => {
+    // GitHub docs: a scheduled run has an empty inputs context.
+    const contexts = { inputs: {}, github: { event_name: 'schedule' }, needs: { plan: { outputs: {} } }, vars: {}, steps: {}, runner: {} };
+    const scheduled = { contexts: contexts as never };
+    const steps = [...workflows.kpis.jobs.plan.steps, ...workflows.kpis.jobs.kpis.steps];
+    const values = (input: string) => steps
+      .filter((s) => s.with?.[input] !== undefined)
+      .map((s) => asString(interpolate(String(s.with![input]), scheduled)));
+    expect(values('allow-prod-replay')).toEqual(['false', 'false']);
+    expect(values('replay')).toEqual(['false']);
+    expect(values('from-date')).toEqual(['', '', '']);
+    const replay = workflows.kpis.jobs.kpis.steps.find((s) => s.uses === './actions/replay-sensor-data')!;
+    expect(condition(replay.if, scheduled)).toBe(false);
   });
 
   it('pull-request: the EMR job runs only for the run-emr label', () => {
