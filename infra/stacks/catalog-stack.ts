@@ -22,8 +22,9 @@ export function bronzeTablePrefix(): string {
 }
 
 /**
- * The Glue database `analytics` (the KPI jobs create their Iceberg tables in it) and the raw
- * table Firehose converts JSON to Parquet through, with columns derived from the event schema.
+ * The environment's Glue database (the KPI jobs create their Iceberg tables in it; see
+ * glueDatabaseName) and the raw table Firehose converts JSON to Parquet through, with columns
+ * derived from the event schema.
  */
 export class CatalogStack extends Stack {
   readonly database: glue.Database;

@@ -188,6 +188,21 @@ function readmeConcurrency(): Array<{ workflow: string; trigger: string; job: st
   });
 }
 
+describe('the README', () => {
+  it('lists the GitHub environments, the roles they may assume and their protection rules as the trust contract defines them', () => {
+    const readme = fs.readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');
+    const table = /<!-- github-environments -->([\s\S]*?)<!-- \/github-environments -->/.exec(readme)![1].trim().split('\n').slice(2)
+      .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim().replace(/`/g, '')));
+    expect(table).toEqual(GITHUB_ENVIRONMENTS.map((e) => [
+      e.name,
+      e.roles.map((role) => `${e.awsEnvironment} ${role}`).join(', '),
+      e.deploymentBranches === 'main' ? 'main' : 'all branches',
+      e.requiredReviewers ? 'yes' : 'no',
+      e.purpose.replace(/`/g, ''),
+    ]));
+  });
+});
+
 describe('concurrency', () => {
   const expand = (text: string, run: CredentialedRun) => text.replace('<environment>', String(run.scenario.inputs.environment ?? ''));
 
