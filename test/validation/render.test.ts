@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GLUE_DATABASE } from '../../src/config/names';
 import { QueryEngine, QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
 import { KPI_TABLES } from '../../src/kpis/catalog';
 import { windowFromOptions } from '../../src/kpis/day-window';
@@ -27,8 +28,8 @@ describe('rendering the check suite', () => {
     expect(events.params).toContainEqual(sqlDate('2026-11-01'));
     expect(events.params).toContainEqual(sqlDate('2026-11-07'));
     expect(events.params).toContain(hostile);
-    expect(events.sql).toContain('FROM "awsdatacatalog"."analytics"."event_geo_kpis_events"');
-    expect(events.sql).toContain('FROM "awsdatacatalog"."analytics"."clickstream_raw"');
+    expect(events.sql).toContain(`FROM "awsdatacatalog"."${GLUE_DATABASE}"."event_geo_kpis_events"`);
+    expect(events.sql).toContain(`FROM "awsdatacatalog"."${GLUE_DATABASE}"."clickstream_raw"`);
   });
 
   it('asks the engine one query for all columns and one per table', async () => {
