@@ -3,9 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { parseInputs, ValidateAthenaInputs } from './inputs';
+import { parseInputs, targetConfig, ValidateAthenaInputs } from './inputs';
 import { IssueComments, octokitComments, pullRequestFromEvent, upsertComment } from './pr-comment';
-import { loadConfig } from '../../src/config/config';
 import { engineForTarget } from '../../src/engines/for-target';
 import { QueryEngine } from '../../src/engines/query-engine';
 import { loadExpectations } from '../../src/validation/expectations';
@@ -24,7 +23,7 @@ export interface RunDeps {
 }
 
 function defaultEngine(inputs: ValidateAthenaInputs, env: NodeJS.ProcessEnv): Promise<QueryEngine> {
-  const config = loadConfig({ target: inputs.target, region: inputs.region }, env);
+  const { config } = targetConfig(inputs, env);
   return engineForTarget({ config, trinoEndpoint: inputs.trinoEndpoint, workGroup: inputs.workGroup, outputLocation: inputs.outputLocation });
 }
 
@@ -42,7 +41,7 @@ export async function run(deps: RunDeps = {}): Promise<void> {
       tables: inputs.tables,
       window: inputs.window,
       expectations,
-      database: inputs.database,
+      database: targetConfig(inputs, env).database,
       log: (line) => core.info(line),
     });
     const files = writeReportFiles(path.join(env.RUNNER_TEMP || os.tmpdir(), 'clickstream-validation'), report, { failOnWarn: inputs.failOnWarn });

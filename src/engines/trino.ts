@@ -3,7 +3,7 @@ import { abortReason, QueryEngine, QueryExecutionError, QueryFailure, QueryOptio
 import { quote, renderParameters } from './sql-literals';
 import { backoffDelays, requirePositive } from './timing';
 import { assertUniqueNames, baseType, parseJsonKeepingIntegers, toTypedValue } from './typed-values';
-import { QUERY_CATALOG } from '../config/names';
+import { GLUE_DATABASE, QUERY_CATALOG } from '../config/names';
 import { Clock, Sleep, sleep, systemClock } from '../timing/clock';
 
 export interface TrinoEngineOptions {
@@ -16,7 +16,7 @@ export interface TrinoEngineOptions {
   readonly catalog?: string;
   /**
    * Schema for unqualified table names.
-   * @default 'analytics'
+   * @default GLUE_DATABASE (the local target's database)
    */
   readonly schema?: string;
   /**
@@ -95,7 +95,7 @@ export class TrinoEngine implements QueryEngine {
     const session = {
       user: options.user ?? 'clickstream',
       catalog: options.catalog ?? QUERY_CATALOG,
-      schema: options.schema ?? 'analytics',
+      schema: options.schema ?? GLUE_DATABASE,
       timeZone: options.timeZone ?? 'UTC',
     };
     for (const [name, value] of Object.entries(session)) {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EMRClient } from '@aws-sdk/client-emr';
@@ -9,16 +10,19 @@ import { formatBytes, formatCount, formatDuration } from './progress';
 import type { AwsReconciliation, AwsRunReport, AwsRunResources, TablePreview } from './run-report';
 import { EventSource, RunProgress, endOfRun, jobsAndTables, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError } from './stages';
+import { checkReplayAllowed } from '../config/guards';
 import { validateScriptsVersion } from '../config/scripts';
 import { CloudFormationLike, OUTPUT_KEYS, resolveAwsNames, stackName } from '../config/stack-outputs';
 import { MeteredEngine } from '../cost/metered-engine';
 import { PriceTable, priceTableFor } from '../cost/prices';
 import { createEmrClients } from '../emr/clients';
 import { EmrRunReport } from '../emr/report';
+import { emrDefaultsFromStacks } from '../emr/run-from-stacks';
 import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, emrRunOptions, validateEmrRunInputs } from '../emr/run-inputs';
 import { EmrRunOptions, runKpisOnEmr } from '../emr/run-kpis';
 import { createAthenaClient } from '../engines/athena';
 import { engineForTarget } from '../engines/for-target';
+import { SAMPLE_FILE } from '../events/sample/sample';
 import { KpiJobName, KpiTableName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
 import { awsCostOrWarn, chartDataOrWarn } from '../report/run-extras';
@@ -46,6 +50,11 @@ export interface AwsRunOptions {
   readonly failOnWarn?: boolean;
   /** Prices of the run's cost estimate. @default priceTableFor() */
   readonly prices?: PriceTable;
+  /**
+   * Allow generated or sample events into a production environment (`--allow-prod-replay`).
+   * @default false
+   */
+  readonly allowProdReplay?: boolean;
   /** Longest wait for Firehose to land the replay. @default DEFAULT_LANDING_TIMEOUT_MS */
   readonly landingTimeoutMs?: number;
   /** Wait past Firehose's buffer interval. @default 30_000 */
@@ -102,9 +111,16 @@ export interface AwsRunPlan {
 }
 
 /** Validates a run's inputs without calling AWS; throws naming every problem. */
-export function planAwsRun(options: Pick<AwsRunOptions, 'emr' | 'inputStyle' | 'env' | 'landingTimeoutMs'>): AwsRunPlan {
+export function planAwsRun(options: Pick<AwsRunOptions, 'emr' | 'inputStyle' | 'env' | 'landingTimeoutMs' | 'source' | 'allowProdReplay'>): AwsRunPlan {
   const style = options.inputStyle ?? ACTION_INPUT_STYLE;
   const emr = validateEmrRunInputs(options.emr, options.env ?? process.env, { style, namesFromStack: true });
+  checkReplayAllowed({
+    environment: emr.settings.environment,
+    origin: options.source.kind === 'generator' ? 'generated' : path.resolve(options.source.path) === SAMPLE_FILE ? 'sample' : 'file',
+    allowProduction: options.allowProdReplay ?? false,
+    override: '--allow-prod-replay',
+    environmentOption: '--environment staging',
+  });
   const landingTimeoutMs = options.landingTimeoutMs ?? DEFAULT_LANDING_TIMEOUT_MS;
   if (!(Number.isFinite(landingTimeoutMs) && landingTimeoutMs > 0)) throw new Error(`The landing timeout must be a positive number of minutes, got ${landingTimeoutMs / 60_000}.`);
   return { region: emr.region, environment: emr.settings.environment, emr, ...jobsAndTables(emr.jobs), landingTimeoutMs };
@@ -213,9 +229,8 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
     });
 
     const emrOptions = emrRunOptions(plan.emr, names, { runId: options.runId ?? `cli-${started}` }, {
+      ...emrDefaultsFromStacks(resolved),
       scriptsVersion: resolved.scriptsVersion,
-      serviceRole: resolved.outputs[OUTPUT_KEYS.emrServiceRole],
-      instanceProfile: resolved.outputs[OUTPUT_KEYS.emrInstanceProfile],
       window,
     });
     await runner.run('kpis', async () => {

@@ -8,13 +8,13 @@ import { PriceTable, priceTableFor } from '../cost/prices';
 import { TrinoEngine } from '../engines/trino';
 import { KpiJobName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
+import { PublishedRun } from '../kpis/publication';
 import { LandingResult, land } from '../landing/worker';
 import { emulatorClients } from '../local/bootstrap';
-import { PublishedRun } from '../kpis/publication';
 import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
-import { publishRunLocally } from '../local/publish-runner';
 import { LocalPaths } from '../local/paths';
 import { PeakMemorySampler } from '../local/process-memory';
+import { publishRunLocally } from '../local/publish-runner';
 import { sparkEventLogDir } from '../local/spark-submit';
 import { UpResult, stackDown, stackUp } from '../local/stack';
 import { readStackState } from '../local/stack-state';
@@ -153,7 +153,13 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         });
         return {
           value: result,
-          counts: { submits: result.submits.length, bronzeObjects: result.bronzeObjects, bronzeBytes: result.bronzeBytes, recomputedDays: result.recomputedDays.length, rejected: result.rowsRejected },
+          counts: {
+            submits: result.submits.length,
+            bronzeObjects: result.bronzeObjects,
+            bronzeBytes: result.bronzeBytes,
+            recomputedDays: result.recomputedDays.length,
+            rejected: result.rowsRejected,
+          },
           summary: `${jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} (${result.mode}): ` +
             `read ${formatBytes(result.bronzeBytes)} in ${formatCount(result.bronzeObjects)} bronze objects, ${formatCount(result.rowsRejected)} rows rejected`,
         };

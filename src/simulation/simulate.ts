@@ -60,10 +60,21 @@ export interface SimulatedDay {
 }
 
 export interface SimulationReport {
-  readonly options: { readonly days: number; readonly eventsPerDay: number; readonly startDay: string; readonly seed: number; readonly bufferSeconds: number; readonly runAt: string };
+  readonly options: {
+    readonly days: number;
+    readonly eventsPerDay: number;
+    readonly startDay: string;
+    readonly seed: number;
+    readonly bufferSeconds: number;
+    readonly runAt: string;
+  };
   readonly days: readonly SimulatedDay[];
   /** Every KPI table compared with the reference over every record that landed before the last run. */
-  readonly final: { readonly landedRows: number; readonly rejectedRows: number; readonly tables: Readonly<Record<string, { readonly rows: number; readonly equal: boolean; readonly firstDifference?: string }>> };
+  readonly final: {
+    readonly landedRows: number;
+    readonly rejectedRows: number;
+    readonly tables: Readonly<Record<string, { readonly rows: number; readonly equal: boolean; readonly firstDifference?: string }>>;
+  };
   readonly passed: boolean;
   readonly durationMs: number;
 }
@@ -127,7 +138,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   const arrivals: SimulatedArrival[] = [];
   for (let d = 0; d < o.days; d++) {
-    arrivals.push(...dayOfArrivals({ day: isoDay(first + d * DAY_MS), events: o.eventsPerDay, seed: o.seed * 1000 + d, sensors: o.sensors, lateness: options.lateness }));
+    const day = isoDay(first + d * DAY_MS);
+    arrivals.push(...dayOfArrivals({ day, events: o.eventsPerDay, seed: o.seed * 1000 + d, sensors: o.sensors, lateness: options.lateness }));
   }
   const pending = firehoseBuffers(arrivals, o.bufferSeconds * 1000);
   const landedRows: RawEvent[] = [];
@@ -164,7 +176,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         }
         arrived += buffer.records.length;
       }
-      const kpis: KpiRunResult = await runKpisLocally({ paths, awsEndpoint: up.endpoints.aws, names, run: { asOf: new Date(runAt) }, signal: options.signal });
+      const kpis: KpiRunResult = await runKpisLocally({
+        paths, awsEndpoint: up.endpoints.aws, names, run: { asOf: new Date(runAt) }, signal: options.signal,
+      });
       const run = await loadRunScope(engine, QUERY_CATALOG, names.glueDatabase, { signal: options.signal });
       const report = await runValidation(engine, { run, database: names.glueDatabase, rawTable: names.rawTable, signal: options.signal });
       const failed = report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}: ${c.observed}`);

@@ -61,7 +61,9 @@ export interface LoadRunScopeOptions {
  * is unpublished while its audit branch exists on the ledger; the latest unpublished run is the
  * newest audit branch committed after `main`'s head. Undefined when no run was recorded yet.
  */
-export async function loadRunScope(engine: QueryEngine, catalog: string, database: string, options: LoadRunScopeOptions = {}): Promise<RunScope | undefined> {
+export async function loadRunScope(
+  engine: QueryEngine, catalog: string, database: string, options: LoadRunScopeOptions = {},
+): Promise<RunScope | undefined> {
   const { signal } = options;
   const run = async (statement: ReturnType<typeof sql>) => (await engine.query(statement.text, statement.params, { signal })).rows;
   const existing = new Set((await run(sql`SELECT table_name FROM ${qualifiedName(catalog, 'information_schema', 'tables')}
@@ -81,7 +83,9 @@ WHERE r.type = 'BRANCH'`)).map((r) => ({ name: String(r.name), snapshot: String(
   if (runId) {
     branch = refs.find((r) => r.name === auditBranch(runId!));
   } else {
-    const pending = refs.filter((r) => runIdOfBranch(r.name) !== undefined && (!main || r.committed > main.committed)).sort((a, b) => b.committed - a.committed);
+    const pending = refs
+      .filter((r) => runIdOfBranch(r.name) !== undefined && (!main || r.committed > main.committed))
+      .sort((a, b) => b.committed - a.committed);
     branch = pending[0];
     runId = branch ? runIdOfBranch(branch.name) : undefined;
   }

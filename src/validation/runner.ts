@@ -1,11 +1,11 @@
 import { BronzeSource } from './bronze';
 import { expectedRowSets, expectationsWindow, KpiExpectations } from './expectations';
-import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
 import { RejectedQuery, renderRejectedQuery } from './rejected-query';
+import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
 import { jobOfTable, RunScope } from './run-scope';
-import { recordVerdict } from './verdict';
 import { renderSchemaQuery, SchemaQuery } from './schema-query';
 import { renderTableQuery, TableQuery } from './table-query';
+import { recordVerdict } from './verdict';
 import { GLUE_DATABASE, QUERY_CATALOG, RAW_TABLE } from '../config/names';
 import { QueryEngine } from '../engines/query-engine';
 import { CHECKED_TABLES, CheckedTableName, KPI_JOBS, KpiJobName } from '../kpis/catalog';
@@ -194,7 +194,14 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
     run: options.run ? { runId: options.run.runId, branch: options.run.branch } : undefined,
   };
   if (options.run?.branch && options.recordVerdict !== false) {
-    const passed = await recordVerdict(engine, { catalog: suite.source.catalog, database: suite.source.database, runId: options.run.runId, report, failOnWarn: options.failOnWarn, signal: options.signal });
+    const passed = await recordVerdict(engine, {
+      catalog: suite.source.catalog,
+      database: suite.source.database,
+      runId: options.run.runId,
+      report,
+      failOnWarn: options.failOnWarn,
+      signal: options.signal,
+    });
     log(`validate: verdict for run ${options.run.runId}: ${passed ? 'passed, publishable' : 'FAILED, the run cannot be published'}`);
   }
   return report;

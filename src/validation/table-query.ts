@@ -258,7 +258,7 @@ function comparisonCtes(c: Comparison, tolerance: number): Sql[] {
 class MissingResult extends Error {}
 
 /** The count in `name`, which the statement always returns: absent or NULL means the answer cannot be trusted. */
-function count(row: Row, name: string): number {
+function countIn(row: Row, name: string): number {
   const value = row[name];
   if (value === undefined) throw new MissingResult(`the result has no column "${name}"`);
   if (value === null) throw new MissingResult(`the result column "${name}" is NULL`);
@@ -282,7 +282,7 @@ function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions,
       results.push({ table, check: name, severity, passed: false, observed: e.message, expected });
     }
   };
-  const n = (name: string) => count(row, name);
+  const n = (name: string) => countIn(row, name);
   const scope = daily ? ' in the window' : '';
 
   check('rows-present', 'error', `at least 1 row${scope}`, () => {
@@ -345,8 +345,8 @@ function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions,
 
 function evaluateComparison(c: Comparison, row: Row): { passed: boolean; observed: string } {
   const p = c.prefix;
-  const differing = count(row, `${p}_differing`);
-  const compared = count(row, `${p}_rows`);
+  const differing = countIn(row, `${p}_differing`);
+  const compared = countIn(row, `${p}_rows`);
   const total = row[`${p}_actual_total`] !== undefined && c.values[0]
     ? `; ${c.values[0].name} total ${format(row[`${p}_actual_total`])} vs ${c.against} ${format(row[`${p}_wanted_total`])}`
     : '';
@@ -364,7 +364,7 @@ function evaluateComparison(c: Comparison, row: Row): { passed: boolean; observe
         .map((v) => `${v.name} ${format(row[`${p}_actual_${v.name}`])} vs ${c.against} ${format(row[`${p}_wanted_${v.name}`])}`)
         .join(', ')}`;
     }
-    observed = `${differing} of ${compared} rows differ (${count(row, `${p}_missing_rows`)} missing, ${count(row, `${p}_unexpected_rows`)} unexpected)${total}; e.g. ${example}`;
+    observed = `${differing} of ${compared} rows differ (${countIn(row, `${p}_missing_rows`)} missing, ${countIn(row, `${p}_unexpected_rows`)} unexpected)${total}; e.g. ${example}`;
   }
   return { passed: differing === 0, observed };
 }

@@ -25,11 +25,11 @@ describe('the local KPI runner', () => {
   it('plans one all_kpis.py submit or the seed\'s scripts, with the shared argument builders', () => {
     expect(plannedSubmits('single-app', ['sensor_health', 'event_geo'], locations, window)).toEqual([{
       script: 'all_kpis.py',
-      args: [names.bronzeUri, 'analytics', 'sensor_health,event_geo', names.warehouseUri, '--from-date', '2026-03-01', '--to-date', '2026-03-02'],
+      args: [names.bronzeUri, names.glueDatabase, 'sensor_health,event_geo', names.warehouseUri, '--from-date', '2026-03-01', '--to-date', '2026-03-02'],
     }]);
     expect(plannedSubmits('per-job', ['temp_humidity', 'event_geo'], locations)).toEqual([
-      { script: 'kpi_temp_humidity.py', args: [names.bronzeUri, 'analytics', 'temp_humidity_kpis', names.warehouseUri] },
-      { script: 'kpi_event_geo.py', args: [names.bronzeUri, 'analytics', 'event_geo_kpis', names.warehouseUri] },
+      { script: 'kpi_temp_humidity.py', args: [names.bronzeUri, names.glueDatabase, 'temp_humidity_kpis', names.warehouseUri] },
+      { script: 'kpi_event_geo.py', args: [names.bronzeUri, names.glueDatabase, 'event_geo_kpis', names.warehouseUri] },
     ]);
   });
 

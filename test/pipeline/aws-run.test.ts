@@ -12,19 +12,26 @@ import {
   StepConfig, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
-import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../../src/config/config';
-import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX } from '../../src/config/names';
+import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, QUERY_CATALOG, resourceNames } from '../../src/config/names';
 import { GIB, athenaQueryUsd } from '../../src/cost/estimate';
 import { loadPriceTable } from '../../src/cost/prices';
 import { EmrRunInputs } from '../../src/emr/run-inputs';
-import { KPI_JOB_NAMES, KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
-import { KpiRow, KpiTablesRows, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
+import { QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
+import { quote } from '../../src/engines/sql-literals';
+import { TrinoEngine } from '../../src/engines/trino';
+import { CHECKED_TABLES, CheckedTableName, KPI_JOB_NAMES, KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
+import { KpiRow, KpiTablesRows, RawEvent, referenceKpis, referencePartials } from '../../src/kpis/reference';
 import { LandingResult, land } from '../../src/landing/worker';
+import { bootstrapLocalResources } from '../../src/local/bootstrap';
+import { localPaths } from '../../src/local/paths';
+import { stopProcessGroup } from '../../src/local/processes';
+import { discoverToolchain } from '../../src/local/toolchain';
+import { TrinoProcess, startTrino } from '../../src/local/trino';
 import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
 import { AwsRunReport, renderRunReportMarkdown } from '../../src/pipeline/run-report';
 import { renderRunReportHtml } from '../../src/report/html';
@@ -32,10 +39,13 @@ import { EmulatorFixture, countStreamRecords, download, listKeys, startEmulatorF
 import { runCli } from '../support/cli';
 
 /**
- * `clickstream run --target aws` end to end: Kinesis, S3 and Firehose's DescribeDeliveryStream are
- * a real moto server, with the project's landing worker delivering into bronze as Firehose would;
- * CloudFormation, EMR and Athena cannot run locally, so they are mocked and the exact requests the
- * run sends them are asserted.
+ * `clickstream run --target aws` end to end: Kinesis, S3, Glue and Firehose's DescribeDeliveryStream
+ * are a real moto server, with the project's landing worker delivering into bronze as Firehose
+ * would; CloudFormation and EMR cannot run locally, so they are mocked and the exact requests the
+ * run sends them are asserted. Athena is mocked at its API, but every statement the run sends is
+ * executed on a real Trino (Athena engine v3 is Trino) over the same emulator, against KPI tables
+ * holding what the EMR steps would have written: the rows the checks see are the rows real checks
+ * return, and a table with wrong values fails the run.
  */
 
 const SCRIPTS_VERSION = 'abc1234';
@@ -61,6 +71,8 @@ interface Deployment {
   readonly logs: string;
   readonly athenaResults: string;
   readonly workgroup: string;
+  /** The environment's Glue database (the catalog stack's GlueDatabase output). */
+  readonly database: string;
 }
 
 /** Real time plus the time the code under test slept, so waits are instant and S3's timestamps stay in order. */
@@ -102,8 +114,17 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   /** Commands the run sent to the emulator's clients. */
   const emulatorCommands: string[] = [];
 
+  let trino: TrinoProcess;
+  let trinoState: string;
+
   beforeAll(async () => {
     fixture = await startEmulatorFixture();
+    trinoState = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-run-trino-'));
+    trino = await startTrino({
+      paths: { ...localPaths(), state: trinoState, logs: path.join(trinoState, 'logs') },
+      java25Home: discoverToolchain().java25Home,
+      awsEndpoint: fixture.emulator.endpoint,
+    });
     firehose = new FirehoseClient({ ...CREDENTIALS, endpoint: fixture.emulator.endpoint });
     const record = { step: 'initialize', name: 'recordEmulatorCommands' } as const;
     fixture.clients.kinesis.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`kinesis ${context.commandName}`), next(args)), record);
@@ -113,6 +134,8 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   });
 
   afterAll(async () => {
+    if (trino) await stopProcessGroup(trino.pid);
+    if (trinoState) fs.rmSync(trinoState, { recursive: true, force: true });
     await fixture?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -135,12 +158,23 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       logs: `clickstream-${id}-logs`,
       athenaResults: `clickstream-${id}-athena-results`,
       workgroup: `clickstream-${id}-kpis`,
+      database: `analytics_${id.replace(/-/g, '_')}`,
     };
-    for (const bucket of [d.bronze, d.warehouse, d.scripts, d.logs, d.athenaResults]) {
-      await fixture.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    }
-    await fixture.clients.kinesis.send(new CreateStreamCommand({ StreamName: d.stream, ShardCount: 2 }));
-    await waitUntilStreamExists({ client: fixture.clients.kinesis, maxWaitTime: 30 }, { StreamName: d.stream });
+    // What the CDK app deploys, by the same rules the local bootstrap creates them: buckets, database, raw table, stream.
+    await bootstrapLocalResources(fixture.clients, {
+      ...resourceNames('dev'),
+      streamName: d.stream,
+      deliveryStreamName: d.deliveryStream,
+      bronzeBucket: d.bronze,
+      warehouseBucket: d.warehouse,
+      scriptsBucket: d.scripts,
+      logsBucket: d.logs,
+      athenaResultsBucket: d.athenaResults,
+      athenaWorkgroup: d.workgroup,
+      glueDatabase: d.database,
+      bronzeUri: `s3://${d.bronze}/events/`,
+      warehouseUri: `s3://${d.warehouse}/warehouse`,
+    });
     const role = 'arn:aws:iam::123456789012:role/clickstream-firehose';
     await firehose.send(new CreateDeliveryStreamCommand({
       DeliveryStreamName: d.deliveryStream,
@@ -159,6 +193,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       'clickstream-dev-storage': {
         BronzeBucket: d.bronze, WarehouseBucket: d.warehouse, ScriptsBucket: d.scripts, LogsBucket: d.logs, AthenaResultsBucket: d.athenaResults,
       },
+      'clickstream-dev-catalog': { GlueDatabase: d.database, RawTable: 'clickstream_raw' },
       'clickstream-dev-ingestion': { StreamName: d.stream, DeliveryStreamName: d.deliveryStream },
       'clickstream-dev-compute': { ScriptsVersion: SCRIPTS_VERSION, EmrServiceRole: SERVICE_ROLE, EmrInstanceProfile: INSTANCE_PROFILE },
       'clickstream-dev-query': { AthenaWorkgroup: d.workgroup },
@@ -235,37 +270,55 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   }
 
   /**
-   * Athena answering as if the KPI tables held `tables` (the reference computation over bronze):
-   * the column listing, a healthy aggregate row per table check, the tables' first rows and counts.
+   * Athena's API over the real Trino: each statement (with its ExecutionParameters bound as Athena
+   * binds them, by EXECUTE IMMEDIATE ... USING) runs on Trino in the request's database, and
+   * GetQueryResults returns Trino's rows the way Athena does (every value as VarCharValue text, a
+   * header row first). Before the first statement `prepare` writes the KPI tables, as the EMR steps
+   * would have.
    */
-  function athenaServing(tables: () => Promise<KpiTablesRows>) {
-    const statements = new Map<string, string>();
+  function athenaServing(prepare: () => Promise<void>) {
+    const executions = new Map<string, Promise<{ result?: QueryResult; error?: string }>>();
     const requests: StartQueryExecutionCommandInput[] = [];
-    athenaMock.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => {
+    let prepared: Promise<void> | undefined;
+    athenaMock.on(StartQueryExecutionCommand).callsFake(async (input: StartQueryExecutionCommandInput) => {
       requests.push(input);
       const id = `q-${requests.length}`;
-      statements.set(id, input.QueryString!);
+      await (prepared ??= prepare());
+      const engine = new TrinoEngine({ endpoint: trino.endpoint, schema: input.QueryExecutionContext?.Database });
+      const params = input.ExecutionParameters ?? [];
+      const sql = params.length > 0 ? `EXECUTE IMMEDIATE ${quote(input.QueryString!)} USING ${params.join(', ')}` : input.QueryString!;
+      executions.set(id, engine.query(sql).then((result) => ({ result }), (e: Error) => ({ error: e.message })));
       return { QueryExecutionId: id };
     });
     // Athena API reference, QueryExecutionStatistics: DataScannedInBytes, the bytes the query read.
-    athenaMock.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) => ({
-      QueryExecution: {
-        QueryExecutionId: input.QueryExecutionId,
-        StatementType: 'DML',
-        Status: { State: 'SUCCEEDED' },
-        Statistics: { DataScannedInBytes: scannedBytes(statements.get(input.QueryExecutionId)!) },
-      },
-    }));
-    athenaMock.on(GetQueryResultsCommand).callsFake(async (input: { QueryExecutionId: string }) =>
-      answer(statements.get(input.QueryExecutionId)!, await tables()));
+    athenaMock.on(GetQueryExecutionCommand).callsFake(async (input: { QueryExecutionId: string }) => {
+      const done = await executions.get(input.QueryExecutionId)!;
+      const Status = done.error ? { State: 'FAILED' as const, StateChangeReason: done.error } : { State: 'SUCCEEDED' as const };
+      const Statistics = { DataScannedInBytes: scannedBytes(requests[Number(input.QueryExecutionId.slice(2)) - 1].QueryString!) };
+      return { QueryExecution: { QueryExecutionId: input.QueryExecutionId, StatementType: 'DML', Status, Statistics } };
+    });
+    athenaMock.on(GetQueryResultsCommand).callsFake(async (input: { QueryExecutionId: string }) => {
+      const { result } = await executions.get(input.QueryExecutionId)!;
+      return resultSet(result!.columns.map((c) => [c.name, c.type]), result!.rows.map((row) => result!.columns.map((c) => row[c.name])));
+    });
     return requests;
   }
 
-  it('replays 2,000 events, waits for Firehose, runs the KPI steps and validates on Athena: every stage succeeds and the counts reconcile', async () => {
-    const d = await deploy();
-    const time = fakeTime();
-    const landed: { result?: LandingResult } = {};
-    const progress = progressLandingAt(time, landWith(d, landed));
+  /** Writes the KPI tables and their partials into the deployment's database as Iceberg tables in its warehouse, holding `rows`. */
+  async function writeKpiTables(d: Deployment, rows: Record<CheckedTableName, KpiRow[]>): Promise<void> {
+    const engine = new TrinoEngine({ endpoint: trino.endpoint, schema: d.database });
+    for (const [name, table] of Object.entries(CHECKED_TABLES) as Array<[CheckedTableName, (typeof CHECKED_TABLES)[CheckedTableName]]>) {
+      const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
+      await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}.${name} (${columns}) WITH (location = 's3://${d.warehouse}/warehouse/${d.database}/${name}')`);
+      if (rows[name].length === 0) continue;
+      const placeholders = rows[name].map(() => `(${table.columns.map(() => '?').join(', ')})`).join(', ');
+      const params = rows[name].flatMap((row) => table.columns.map((c) => (c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name] as QueryParameter)));
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.${name} VALUES ${placeholders}`, params);
+    }
+  }
+
+  /** A transient cluster whose three steps complete. */
+  function emrCompletes(d: Deployment) {
     emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-NEW1' });
     emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: undefined }).resolves({
       Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'PENDING' } })),
@@ -289,8 +342,20 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
         })),
       ],
     });
+  }
+
+  it('replays 2,000 events, waits for Firehose, runs the KPI steps and validates on Athena: every stage succeeds and the counts reconcile', async () => {
+    const d = await deploy();
+    const time = fakeTime();
+    const landed: { result?: LandingResult } = {};
+    const progress = progressLandingAt(time, landWith(d, landed));
+    emrCompletes(d);
     let reference: KpiTablesRows | undefined;
-    const athenaRequests = athenaServing(async () => (reference ??= referenceKpis(await bronzeEvents(d))));
+    const athenaRequests = athenaServing(async () => {
+      const events = await bronzeEvents(d);
+      reference = referenceKpis(events);
+      await writeKpiTables(d, { ...reference, ...referencePartials(events) });
+    });
 
     const report = await runAwsPipeline(options({ 'core-instance-count': '3', 'use-spot': 'true' }, progress), { ...clients(), clock: time.clock, sleep: time.sleep });
 
@@ -355,7 +420,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(athenaRequests.length).toBeGreaterThan(10);
     for (const request of athenaRequests) {
       expect(request).toMatchObject({
-        WorkGroup: d.workgroup, ResultConfiguration: { OutputLocation: `s3://${d.athenaResults}/` }, QueryExecutionContext: { Database: 'analytics' },
+        WorkGroup: d.workgroup, ResultConfiguration: { OutputLocation: `s3://${d.athenaResults}/` }, QueryExecutionContext: { Database: d.database },
       });
       expect(request.QueryString).not.toContain(window.fromDate);
       for (const date of (request.ExecutionParameters ?? []).filter((p) => p.startsWith('DATE '))) {
@@ -373,6 +438,8 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     // Validation, previews and the reconciliation of the tables with the manifest.
     expect(report.validation!.engine).toBe('athena');
     expect(report.validation!.summary.failedErrors).toBe(0);
+    expect(report.validation!.checks.find((c) => c.table === 'event_geo_kpis_events' && c.check === 'matches-bronze')!.observed)
+      .toMatch(/^\d+ rows compared, all equal; event_count total \d+ vs bronze \d+$/);
     expect(report.validation!.checks.some((c) => c.check === 'expected-day-totals')).toBe(true);
     expect(report.tables!.map((t) => t.table)).toEqual(Object.keys(KPI_TABLES));
     const kpiEvents = reference!.event_geo_kpis_events.reduce((n, r) => n + Number(r.event_count), 0);
@@ -385,6 +452,11 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       reconciled: true,
     });
     expect(kpiEvents).toBe(replay.counts.distinctValidEvents);
+
+    const markdown = renderRunReportMarkdown(report);
+    expect(markdown).toContain('## clickstream run: passed');
+    expect(markdown).toContain(`Target \`aws\` (environment \`dev\`, ${LOCAL_REGION})`);
+    expect(markdown).toContain('KPI jobs completed on EMR');
 
     // Cost: the cluster's instance time and every Athena query, priced from the shipped table.
     const prices = loadPriceTable().regions[LOCAL_REGION];
@@ -402,16 +474,44 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       .toBeCloseTo(((2_000 * 5 * 1024) / GIB) * (prices.firehose!.perGbIngested + prices.firehose!.formatConversionPerGb), 15);
     expect(cost.totalUsd).toBeCloseTo(cost.lines.reduce((n, l) => n + l.usd!, 0), 15);
     expect(report.charts!.eventsPerDay).toHaveLength(reference!.event_geo_kpis_events.length);
-
-    const markdown = renderRunReportMarkdown(report);
-    expect(markdown).toContain('## clickstream run: passed');
-    expect(markdown).toContain(`Target \`aws\` (environment \`dev\`, ${LOCAL_REGION})`);
-    expect(markdown).toContain('KPI jobs completed on EMR');
     expect(markdown).toContain('### Cost (estimate)\n\nAbout **$0.');
     expect(markdown).toMatch(/\| EMR \| 4 instances \(m5\.xlarge on-demand, m5\.xlarge spot\), 37 min 00 s of instance time/);
     const html = await renderRunReportHtml(report);
     expect(html).toContain('<section id="cost"><h2>Cost (estimate)</h2>');
     expect(html).toContain('data-chart="cost-by-service"');
+  }, 180_000);
+
+  it('fails at validate, naming the broken checks, when the tables the EMR steps wrote hold a wrong value', async () => {
+    const d = await deploy();
+    const time = fakeTime();
+    const progress = progressLandingAt(time, landWith(d, {}));
+    emrCompletes(d);
+    let wrong: { sensor_id: unknown; faulty_pct: unknown } | undefined;
+    athenaServing(async () => {
+      const events = await bronzeEvents(d);
+      const rows = referenceKpis(events);
+      // One sensor's percentage out of range, as a broken job could write it.
+      const sensorHealth = rows.sensor_health.map((row, i) => (i === 0 ? { ...row, faulty_pct: 140 } : row));
+      wrong = sensorHealth[0] as typeof wrong;
+      await writeKpiTables(d, { ...rows, ...referencePartials(events), sensor_health: sensorHealth });
+    });
+
+    const report = await runAwsPipeline(options({}, progress, { records: 500 }), { ...clients(), clock: time.clock, sleep: time.sleep });
+
+    expect(report.outcome).toBe('failed');
+    expect(report.failure!.stage).toBe('validate');
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'failed'],
+    ]);
+    const failed = report.validation!.checks.filter((c) => !c.passed).map((c) => `${c.table} ${c.check}: ${c.observed}`);
+    expect(failed).toEqual([
+      expect.stringMatching(/^sensor_health faulty-pct-range: 1 row breaking it \(min [\d.]+, max 140\)$/),
+      'sensor_health faulty-pct-consistent: 1 row breaking it',
+    ]);
+    expect(wrong!.faulty_pct).toBe(140);
+    expect(report.failure!.message).toContain('faulty-pct-range');
+    // Every other check passed on the same tables: the failure is the wrong value, not the harness.
+    expect(report.validation!.summary.passed).toBe(report.validation!.summary.checks - 2);
   }, 180_000);
 
   it('fails at land, naming the bucket and prefix and what to check, when Firehose delivers nothing', async () => {
@@ -511,6 +611,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   it.each([
     ['a core node count that is not a number', { 'core-instance-count': 'x' }, 'core-instance-count: must be a whole number of core nodes (got "x")'],
     ['an unknown environment', { environment: 'qa' }, 'environment: must be one of dev, staging, prod (got "qa")'],
+    ['generated events into prod', { environment: 'prod' }, 'Refusing to replay generated events into prod: they would land in its bronze and be counted in the KPI tables people read.'],
   ])('refuses %s before any AWS call', async (_what, inputs, message) => {
     const d = await deploy();
     const time = fakeTime();
@@ -545,7 +646,7 @@ function options(emrInputs: EmrRunInputs, progress: AwsRunOptions['progress'], g
 function expectStepOver(step: StepConfig, d: Deployment, window: { fromDate: string; toDate: string }): void {
   const args = stepArgs(step);
   expect(args.slice(-8)).toEqual([
-    `s3://${d.bronze}/events/`, 'analytics', expect.any(String), `s3://${d.warehouse}/warehouse`,
+    `s3://${d.bronze}/events/`, d.database, expect.any(String), `s3://${d.warehouse}/warehouse`,
     '--from-date', window.fromDate, '--to-date', window.toDate,
   ]);
   expect(args).toContain(`s3://${d.scripts}/spark/${SCRIPTS_VERSION}/clickstream_jobs.zip`);
@@ -556,56 +657,6 @@ const SQL_TYPES = { int: 'integer', bigint: 'bigint', double: 'double', string: 
 /** What the Athena mock says a statement scanned: the table checks read bronze and the table, the rest read little. */
 function scannedBytes(sql: string): number {
   return sql.startsWith('WITH') ? 23_456_789 : 4_321;
-}
-
-/** Athena's answer to one statement, as if the KPI tables held `tables`. */
-function answer(sql: string, tables: KpiTablesRows): GetQueryResultsOutput {
-  const names = Object.keys(KPI_TABLES) as KpiTableName[];
-  if (sql.includes('information_schema.columns')) {
-    return resultSet(
-      [['table_name', 'varchar'], ['column_name', 'varchar'], ['data_type', 'varchar']],
-      names.flatMap((table) => KPI_TABLES[table].columns.map((c) => [table, c.name, SQL_TYPES[c.type]])),
-    );
-  }
-  if (sql.startsWith('WITH')) {
-    const table = names.find((t) => sql.includes(`"${t}"`) || sql.includes(`.${t}`))!;
-    const rows = tables[table];
-    const days = rows.map((r) => String(r.day ?? '')).filter(Boolean).sort();
-    // A healthy table: rows present, every failure count 0 (absent columns read as 0), fresh to its last day.
-    return resultSet([['row_count', 'bigint'], ['latest_day', 'date']], [[String(rows.length), days[days.length - 1]]]);
-  }
-  const preview = /^SELECT \* FROM analytics\.(\w+) ORDER BY .* LIMIT (\d+)$/.exec(sql);
-  if (preview) {
-    const table = preview[1] as KpiTableName;
-    const columns = KPI_TABLES[table].columns;
-    const first = sortByGrain(table, tables[table]).slice(0, Number(preview[2]));
-    return resultSet(columns.map((c) => [c.name, SQL_TYPES[c.type]]), first.map((r) => columns.map((c) => r[c.name])));
-  }
-  const count = /^SELECT count\(\*\) AS n FROM analytics\.(\w+)$/.exec(sql);
-  if (count) return resultSet([['n', 'bigint']], [[tables[count[1] as KpiTableName].length]]);
-  if (sql.startsWith('SELECT coalesce(sum(event_count), 0) AS n')) {
-    return resultSet([['n', 'bigint']], [[tables.event_geo_kpis_events.reduce((n, r) => n + Number(r.event_count), 0)]]);
-  }
-  // The HTML report's chart data.
-  if (sql.startsWith('SELECT CAST(day AS varchar) AS day, event_type, event_count')) {
-    return resultSet([['day', 'varchar'], ['event_type', 'varchar'], ['event_count', 'bigint']],
-      sortByGrain('event_geo_kpis_events', tables.event_geo_kpis_events).map((r) => [r.day, r.event_type, r.event_count]));
-  }
-  if (sql.startsWith('SELECT CAST(day AS varchar) AS day, latitude, longitude, min_temp')) {
-    const columns = [['day', 'varchar'], ['latitude', 'double'], ['longitude', 'double'], ['min_temp', 'double'], ['avg_temp', 'double'], ['max_temp', 'double']] as const;
-    return resultSet(columns,
-      sortByGrain('temp_humidity_kpis', tables.temp_humidity_kpis).map((r) => [r.day, r.latitude, r.longitude, r.min_temp, r.avg_temp, r.max_temp]));
-  }
-  if (sql.startsWith('SELECT sensor_id, faulty_pct')) {
-    const byFaultyPct = (a: KpiRow, b: KpiRow) => Number(b.faulty_pct) - Number(a.faulty_pct) || Number(a.sensor_id) - Number(b.sensor_id);
-    const top = [...tables.sensor_health].sort(byFaultyPct).slice(0, 10);
-    return resultSet([['sensor_id', 'integer'], ['faulty_pct', 'double'], ['faulty_count', 'bigint'], ['total_count', 'bigint']],
-      top.map((r) => [r.sensor_id, r.faulty_pct, r.faulty_count, r.total_count]));
-  }
-  if (sql.startsWith('SELECT status, sensor_count')) {
-    return resultSet([['status', 'varchar'], ['sensor_count', 'bigint']], tables.status_health.map((r) => [r.status, r.sensor_count]));
-  }
-  throw new Error(`The Athena mock has no answer for: ${sql}`);
 }
 
 function resultSet(columns: ReadonlyArray<readonly [string, string]>, rows: ReadonlyArray<ReadonlyArray<unknown>>): GetQueryResultsOutput {

@@ -10,8 +10,8 @@ import { windowFromOptions } from '../../kpis/day-window';
 import { DEFAULT_KPI_RUN_MODE, KpiRunMode, KpiRunResult, runKpisLocally } from '../../local/kpi-runner';
 import { localPaths } from '../../local/paths';
 import { requireRunningStack } from '../../local/stack';
-import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs } from '../emr-options';
 import { formatBytes, formatCount } from '../../pipeline/progress';
+import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs } from '../emr-options';
 import { commandOutput, formatTable } from '../output';
 
 interface KpisCommandOptions extends EmrCliOptions {
@@ -93,7 +93,9 @@ export function registerKpisCommand(program: Command): void {
       const jobs = parseJobList(options.jobs);
       const paths = localPaths();
       const endpoints = await requireRunningStack({ paths });
-      const result = await runKpisLocally({ paths, awsEndpoint: endpoints.aws, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress });
+      const result = await runKpisLocally({
+        paths, awsEndpoint: endpoints.aws, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress,
+      });
       out.summary(result, () => describeKpiRun(result));
     });
 }
