@@ -86,7 +86,8 @@ describe('write-audit-publish', () => {
     .map(([t, r]) => [t, comparable(t as KpiTableName, r)]));
 
   it('publishes a run that passed: main of every table holds it and its branch is gone', async () => {
-    const run = await kpis('2026-04-03T03:30:00Z');
+    // After the first batch's last arrival hour (18:00) and before the second's first (00:00).
+    const run = await kpis('2026-04-02T23:00:00Z');
     expect((await validate(run.runId)).summary.failedErrors).toBe(0);
 
     const published = await publish(run.runId);
@@ -104,8 +105,12 @@ describe('write-audit-publish', () => {
     const before = await refs();
     // A broken job: a duplicate row on the run's branch of one table.
     const command = localSparkSubmit({
-      paths, java17Home: findJavaHome(17, true)!, awsEndpoint: aws, warehouse: names.warehouseUri,
-      script: path.join(paths.root, 'test', 'kpis', 'corrupt_branch.py'), args: [names.glueDatabase, 'event_geo_kpis_faulty_geo', run.branch],
+      paths,
+      java17Home: findJavaHome(17, true)!,
+      awsEndpoint: aws,
+      warehouse: names.warehouseUri,
+      script: path.join(paths.root, 'test', 'kpis', 'corrupt_branch.py'),
+      args: [names.glueDatabase, 'event_geo_kpis_faulty_geo', run.branch],
     });
     await runSparkJob(command, { logFile: path.join(paths.logs, 'corrupt.log') });
 
