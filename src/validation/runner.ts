@@ -10,7 +10,7 @@ import { recordVerdict } from './verdict';
 import { GLUE_DATABASE, QUERY_CATALOG, RAW_TABLE } from '../config/names';
 import { QueryEngine, QueryResult } from '../engines/query-engine';
 import { CHECKED_TABLES, CheckedTableName, KPI_JOBS, KpiJobName } from '../kpis/catalog';
-import { ALL_DAYS, DayWindow, describeWindow } from '../kpis/day-window';
+import { ALL_DAYS, DayWindow, addDays, describeWindow } from '../kpis/day-window';
 
 /** Doubles (averages, percentages) compared within this. */
 export const DEFAULT_TOLERANCE = 1e-6;
@@ -76,7 +76,7 @@ export function checkedTablesOf(jobs: readonly KpiJobName[] = Object.keys(KPI_JO
   return jobs.flatMap((job) => [...KPI_JOBS[job].tables, ...KPI_JOBS[job].partials]);
 }
 
-const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+const dayBefore = (day: string) => addDays(day, -1);
 
 /** Renders the suite's SQL once; the same text runs on Trino and on Athena. */
 export function renderSuite(options: ValidationOptions = {}): RenderedSuite {

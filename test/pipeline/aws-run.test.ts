@@ -23,7 +23,6 @@ import { loadPriceTable } from '../../src/cost/prices';
 import { EmrRunInputs } from '../../src/emr/run-inputs';
 import { PUBLISH_STEP_NAME } from '../../src/emr/steps';
 import { QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
-import { quote } from '../../src/engines/sql-literals';
 import { TrinoEngine } from '../../src/engines/trino';
 import { CHECKED_TABLES, CheckedTableName, KPI_JOB_NAMES, KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { KpiRow, KpiTablesRows, RawEvent, brokenRule, referenceKpis, referencePartials } from '../../src/kpis/reference';
@@ -36,6 +35,7 @@ import { TrinoProcess, startTrino } from '../../src/local/trino';
 import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
 import { AwsRunReport, renderRunReportMarkdown } from '../../src/pipeline/run-report';
 import { renderRunReportHtml } from '../../src/report/html';
+import { quote } from '../../src/sql/quote';
 import { EmulatorFixture, countStreamRecords, download, listKeys, startEmulatorFixture } from '../landing/emulator-fixture';
 import { runCli } from '../support/cli';
 
