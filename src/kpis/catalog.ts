@@ -154,6 +154,10 @@ export type PartialTableName = keyof typeof PARTIAL_TABLES;
 /** Every table the check suite knows: the KPI tables and their partials. */
 export const CHECKED_TABLES = { ...KPI_TABLES, ...PARTIAL_TABLES } as const;
 export type CheckedTableName = keyof typeof CHECKED_TABLES;
+/** The checked tables that cover all time (one row set for all days). */
+export type AllTimeTableName = { [K in CheckedTableName]: (typeof CHECKED_TABLES)[K]['allTime'] extends true ? K : never }[CheckedTableName];
+/** The checked tables with one row set per day. */
+export type DailyTableName = Exclude<CheckedTableName, AllTimeTableName>;
 
 /** The valid events every day table is computed from: one row per (day, uuid), partitioned by day. */
 export const VALID_EVENTS_TABLE = '_valid_events';

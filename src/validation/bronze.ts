@@ -1,8 +1,8 @@
 import { identifier, joinSql, qualifiedName, sql, Sql, tableAtVersion } from './sql';
 import { ARRIVAL_KEYS } from '../config/raw-table';
 import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
-import { CheckedTableName } from '../kpis/catalog';
-import { DayWindow, daysFrom } from '../kpis/day-window';
+import { AllTimeTableName } from '../kpis/catalog';
+import { daysFrom } from '../kpis/day-window';
 
 /**
  * The landed objects the tables were computed from, from the runs ledger: every object under the
@@ -76,36 +76,45 @@ export function brokenRuleSql(): Sql {
 }
 
 /**
- * The events the KPI jobs count, as SQL over the raw table's rows in `scope`, with the Spark jobs'
- * semantics: no rule of VALIDITY_RULES broken; one row per (day, uuid) (the smallest copy, should
- * re-deliveries differ); `day` is the UTC date of the event time. `window` limits the days.
+ * Every bronze row of the source's scope with the first rule it breaks (`rule`, NULL for a valid
+ * row) and, for valid rows, the UTC date of its event time (`day`) and its `copy` number among the
+ * rows of its (day, uuid): 1 is the copy the jobs count (the smallest, should re-deliveries differ).
  */
-export function validEventsSql(source: BronzeSource, window: DayWindow | undefined): Sql {
-  const dayFilter = window ? sql`WHERE day BETWEEN ${{ type: 'date', value: window.fromDate }} AND ${{ type: 'date', value: window.toDate }}` : sql``;
-  return sql`SELECT day, sensor_id, temperature, humidity, latitude, longitude, status, event_type, "timestamp", uuid
+export function scannedRowsSql(source: BronzeSource): Sql {
+  return sql`SELECT rule, day, sensor_id, temperature, humidity, latitude, longitude, status, event_type, "timestamp", uuid,
+    CASE WHEN rule IS NULL THEN row_number() OVER (
+      PARTITION BY rule, day, uuid
+      ORDER BY "timestamp", sensor_id, temperature, humidity, latitude, longitude, status, event_type
+    ) END AS copy
   FROM (
-    SELECT day, sensor_id, temperature, humidity, latitude, longitude, status, event_type, "timestamp", uuid,
-      row_number() OVER (
-        PARTITION BY day, uuid
-        ORDER BY "timestamp", sensor_id, temperature, humidity, latitude, longitude, status, event_type
-      ) AS copy
+    SELECT rule, CASE WHEN rule IS NULL THEN date_add('day', "timestamp" / 86400, DATE '1970-01-01') END AS day,
+      sensor_id, temperature, humidity, latitude, longitude, status, event_type, "timestamp", uuid
     FROM (
-      SELECT date_add('day', "timestamp" / 86400, DATE '1970-01-01') AS day,
-        sensor_id, temperature, humidity, location.latitude AS latitude, location.longitude AS longitude,
+      SELECT ${brokenRuleSql()} AS rule, sensor_id, temperature, humidity, location.latitude AS latitude, location.longitude AS longitude,
         status, event_type, "timestamp", uuid
       FROM ${qualifiedName(source.catalog, source.database, source.rawTable)}
-      WHERE ${arrivalFilter(source.arrivals)} AND ${brokenRuleSql()} IS NULL
+      WHERE ${arrivalFilter(source.arrivals)}
     )
-    ${dayFilter}
-  )
+  )`;
+}
+
+/**
+ * The events the KPI jobs count, as SQL over the raw table's rows in `scope`, with the Spark jobs'
+ * semantics: no rule of VALIDITY_RULES broken; one row per (day, uuid); `day` is the UTC date of
+ * the event time.
+ */
+export function validEventsSql(source: BronzeSource): Sql {
+  return sql`SELECT day, sensor_id, temperature, humidity, latitude, longitude, status, event_type, "timestamp", uuid
+  FROM (${scannedRowsSql(source)})
   WHERE copy = 1`;
 }
 
 /**
- * Each checked table recomputed from `valid_events` (a CTE of {@link validEventsSql}), with the
- * columns of the table: the reference the table is reconciled with.
+ * Each all-time table recomputed from `valid_events` (a CTE of {@link validEventsSql}), with the
+ * columns of the table: what `--full` reconciles it with. The daily tables' recomputations are
+ * the one aggregation of the bronze pass (bronze-pass.ts).
  */
-export function referenceSql(table: CheckedTableName): Sql {
+export function referenceSql(table: AllTimeTableName): Sql {
   switch (table) {
     case 'sensor_health':
       return sql`SELECT sensor_id, count_if(status = ${FAULTY_STATUS}) AS faulty_count, count(*) AS total_count,
@@ -122,32 +131,9 @@ export function referenceSql(table: CheckedTableName): Sql {
     )
     WHERE recency = 1 GROUP BY status
   ) s ON s.status = e.status`;
-    case 'temp_humidity_kpis':
-      return sql`SELECT day, latitude, longitude,
-    avg(temperature) AS avg_temp, min(temperature) AS min_temp, max(temperature) AS max_temp,
-    avg(humidity) AS avg_humidity, min(humidity) AS min_humidity, max(humidity) AS max_humidity
-  FROM valid_events GROUP BY day, latitude, longitude`;
-    case 'event_geo_kpis_events':
-      return sql`SELECT day, event_type, count(*) AS event_count FROM valid_events GROUP BY day, event_type`;
     case 'event_geo_kpis_faulty_geo':
       return sql`SELECT latitude, longitude, count(*) AS faulty_count
   FROM valid_events WHERE status = ${FAULTY_STATUS} GROUP BY latitude, longitude`;
-    case '_sensor_health_day_stats':
-      return sql`SELECT day, sensor_id, faulty_count, total_count, latest_timestamp, latest_uuid, latest_status
-  FROM (
-    SELECT day, sensor_id,
-      count_if(status = ${FAULTY_STATUS}) OVER (PARTITION BY day, sensor_id) AS faulty_count,
-      count(*) OVER (PARTITION BY day, sensor_id) AS total_count,
-      "timestamp" AS latest_timestamp, uuid AS latest_uuid, status AS latest_status,
-      row_number() OVER (PARTITION BY day, sensor_id ORDER BY "timestamp" DESC, uuid DESC) AS recency
-    FROM valid_events
-  )
-  WHERE recency = 1`;
-    case '_status_health_day_stats':
-      return sql`SELECT day, status, count(*) AS event_count FROM valid_events GROUP BY day, status`;
-    case '_event_geo_kpis_faulty_geo_day_stats':
-      return sql`SELECT day, latitude, longitude, count(*) AS faulty_count
-  FROM valid_events WHERE status = ${FAULTY_STATUS} GROUP BY day, latitude, longitude`;
   }
 }
 
@@ -156,7 +142,7 @@ export function referenceSql(table: CheckedTableName): Sql {
  * from exactly what its partials hold. Partials are themselves reconciled with bronze on the days
  * checked, so together they vouch for the all-time table without reading all of history.
  */
-export function fromPartialsSql(table: 'sensor_health' | 'status_health' | 'event_geo_kpis_faulty_geo', source: BronzeSource): Sql {
+export function fromPartialsSql(table: AllTimeTableName, source: BronzeSource): Sql {
   const partial = (name: string) => tableOf(source, name);
   switch (table) {
     case 'sensor_health':

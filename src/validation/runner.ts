@@ -1,16 +1,19 @@
 import { BronzeSource } from './bronze';
+import { BronzePass, BronzePassTable, renderBronzePass } from './bronze-pass';
 import { expectedRowSets, expectationsWindow, KpiExpectations } from './expectations';
-import { RejectedQuery, renderRejectedQuery } from './rejected-query';
+import { evaluateRejected } from './rejected-query';
 import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
 import { jobOfTable, RunScope } from './run-scope';
 import { renderSchemaQuery, SchemaQuery } from './schema-query';
 import { joinSql, qualifiedName, sql } from './sql';
-import { renderTableQuery, TableQuery } from './table-query';
+import { checksEmptyDays, renderTableQuery, TableQuery } from './table-query';
 import { recordVerdict } from './verdict';
 import { GLUE_DATABASE, QUERY_CATALOG, RAW_TABLE } from '../config/names';
-import { QueryEngine, QueryResult } from '../engines/query-engine';
-import { CHECKED_TABLES, CheckedTableName, KPI_JOBS, KpiJobName } from '../kpis/catalog';
+import { QueryEngine, QueryResult, TypedValue } from '../engines/query-engine';
+import { CHECKED_TABLES, CheckedTableName, DailyTableName, KPI_JOBS, KpiJobName, REJECTED_EVENTS_TABLE } from '../kpis/catalog';
 import { ALL_DAYS, DayWindow, addDays, describeWindow } from '../kpis/day-window';
+
+type Row = Readonly<Record<string, TypedValue>>;
 
 /** Doubles (averages, percentages) compared within this. */
 export const DEFAULT_TOLERANCE = 1e-6;
@@ -67,8 +70,12 @@ export interface RenderedSuite {
   readonly tableQueries: readonly TableQuery[];
   /** Daily tables of a run that recomputed none of their days: nothing of theirs to check. */
   readonly untouched: readonly CheckedTableName[];
-  /** The accounting of the run's landed rows (valid or in rejected_events), when a run is checked. */
-  readonly rejected?: RejectedQuery;
+  /**
+   * The bronze side of the daily tables' checks: one statement per distinct bronze source (one in
+   * practice), which also accounts for the run's landed rows (valid or in rejected_events) when a
+   * run is checked.
+   */
+  readonly bronzePasses: readonly BronzePass[];
 }
 
 /** The KPI tables of the jobs, each followed by its job's partials. */
@@ -92,7 +99,7 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
   if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new Error(`tolerance must be a finite number >= 0, got ${tolerance}.`);
   const untouched: CheckedTableName[] = [];
   const spans: DayWindow[] = [];
-  let rejected: RejectedQuery | undefined;
+  const passTables = new Map<string, { source: BronzeSource; tables: BronzePassTable[]; rejected: boolean }>();
   const now = (options.now ?? (() => new Date()))();
   const tableQueries = tables.flatMap((table) => {
     const scope = options.run?.jobs[jobOfTable(table)];
@@ -116,9 +123,15 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
     } else if (!allTime || options.full) {
       throw new Error('Nothing says which days to check: no KPI run is recorded in the runs ledger yet. Run `clickstream kpis` first, or give --from-date/--to-date.');
     }
-    if (!CHECKED_TABLES[table].allTime) {
+    if (!allTime) {
       spans.push(window);
-      if (!rejected && scope?.arrivals && source.arrivals) rejected = renderRejectedQuery({ ...source, arrivals: source.arrivals });
+      const key = JSON.stringify(source);
+      const rejected = [...passTables.values()].some((p) => p.rejected);
+      const pass = passTables.get(key) ?? { source, tables: [], rejected: false };
+      pass.tables.push({ table: table as DailyTableName, window, emptyDays: checksEmptyDays(table, window) });
+      // The run's landed rows are accounted for once, with the first table that reads its arrivals.
+      if (!rejected && scope?.arrivals && source.arrivals) pass.rejected = true;
+      passTables.set(key, pass);
     }
     return [renderTableQuery(table, {
       source,
@@ -132,7 +145,8 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
   const window = given ?? (spans.length > 0
     ? { fromDate: spans.map((w) => w.fromDate).sort()[0], toDate: spans.map((w) => w.toDate).sort().pop()! }
     : ALL_DAYS);
-  return { window, source: base, tables, schema: renderSchemaQuery(base.catalog, base.database, tables), tableQueries, untouched, rejected };
+  const bronzePasses = [...passTables.values()].map((p) => renderBronzePass({ ...p, tolerance }));
+  return { window, source: base, tables, schema: renderSchemaQuery(base.catalog, base.database, tables), tableQueries, untouched, bronzePasses };
 }
 
 /**
@@ -160,31 +174,46 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
     checks.push({ table, check: 'recomputed-days', severity: 'warn', passed: true, observed: `run ${options.run?.runId} recomputed no day: nothing new to check`, expected: 'the days the run recomputed' });
   }
 
+  // Bronze first, once: every daily table's reconciliation reads its row of the pass.
+  const fromBronze = new Map<CheckedTableName, Row>();
+  let rejectedRow: Row | undefined;
+  const failedQuery = (table: string, e: unknown): CheckResult =>
+    ({ table, check: 'query', severity: 'error', passed: false, observed: (e as Error).message, expected: 'the checks run' });
+  for (const pass of suite.bronzePasses) {
+    const present = pass.tables.filter((t) => !schema.missingTables.includes(t));
+    if (present.length === 0) continue;
+    try {
+      const result = await engine.query(pass.sql, pass.params, { signal: options.signal });
+      record('bronze', result);
+      const read = pass.read(result.rows);
+      for (const [table, row] of read.tables) fromBronze.set(table, row);
+      if (read.rejected) rejectedRow = read.rejected;
+      log(`validate: bronze read once for ${pass.tables.join(', ')} (${Math.round(result.durationMs)} ms)`);
+    } catch (e) {
+      if (options.signal?.aborted) throw e;
+      for (const table of present) checks.push(failedQuery(table, e));
+      if (pass.rejected) checks.push(failedQuery(REJECTED_EVENTS_TABLE, e));
+    }
+  }
+
   for (const query of suite.tableQueries) {
     if (schema.missingTables.includes(query.table)) continue;
+    // The bronze pass failed: its tables already have a failed `query` check.
+    if (query.fromBronzePass && !fromBronze.has(query.table)) continue;
     try {
       const result = await engine.query(query.sql, query.params, { signal: options.signal });
       record(query.table, result);
       if (result.rows.length !== 1) throw new Error(`expected one row of aggregates, got ${result.rows.length}`);
-      const tableChecks = query.evaluate(result.rows[0]);
+      const tableChecks = query.evaluate({ ...result.rows[0], ...fromBronze.get(query.table) });
       checks.push(...tableChecks);
       const failed = tableChecks.filter((c) => !c.passed).length;
       log(`validate: ${query.table}: ${tableChecks.length - failed}/${tableChecks.length} checks passed (${Math.round(result.durationMs)} ms)`);
     } catch (e) {
       if (options.signal?.aborted) throw e;
-      checks.push({ table: query.table, check: 'query', severity: 'error', passed: false, observed: (e as Error).message, expected: 'the checks run' });
+      checks.push(failedQuery(query.table, e));
     }
   }
-  if (suite.rejected) {
-    try {
-      const result = await engine.query(suite.rejected.sql, suite.rejected.params, { signal: options.signal });
-      record('rejected_events', result);
-      checks.push(...suite.rejected.evaluate(result.rows[0] ?? {}));
-    } catch (e) {
-      if (options.signal?.aborted) throw e;
-      checks.push({ table: 'rejected_events', check: 'query', severity: 'error', passed: false, observed: (e as Error).message, expected: 'the checks run' });
-    }
-  }
+  if (rejectedRow) checks.push(evaluateRejected(rejectedRow));
   const report: ValidationReport = {
     engine: engine.name,
     database: suite.source.database,

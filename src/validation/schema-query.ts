@@ -5,7 +5,7 @@ import { baseType } from '../engines/typed-values';
 import { CHECKED_TABLES, CheckedTableName, ColumnType } from '../kpis/catalog';
 
 /** The catalog's column types as information_schema spells them (Trino's names, which Athena v3 shares). */
-const SQL_TYPES: Readonly<Record<ColumnType, string>> = {
+export const SQL_TYPES: Readonly<Record<ColumnType, string>> = {
   int: 'integer',
   bigint: 'bigint',
   double: 'double',

@@ -4,16 +4,16 @@ import { ExpectedRowSet, ExpectedValue } from './expectations';
 import { CheckResult } from './report';
 import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
-import { CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
+import { AllTimeTableName, CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
 import { DayWindow, daysFrom, isAllDays } from '../kpis/day-window';
 
 /** Windows longer than this are not checked day by day for emptiness. */
 const MAX_LISTED_DAYS = 3660;
 
 /** Days of a bounded window with neither rows nor events are worth a warning (nothing landed yet?). */
-function checksEmptyDays(table: CheckedTableName, options: TableQueryOptions): boolean {
-  if (CHECKED_TABLES[table].allTime || isAllDays(options.window)) return false;
-  return daysFrom(options.window.fromDate, options.window.toDate).length <= MAX_LISTED_DAYS;
+export function checksEmptyDays(table: CheckedTableName, window: DayWindow): boolean {
+  if (CHECKED_TABLES[table].allTime || isAllDays(window)) return false;
+  return daysFrom(window.fromDate, window.toDate).length <= MAX_LISTED_DAYS;
 }
 
 export interface TableQueryOptions {
@@ -43,17 +43,23 @@ export interface TableQuery {
   readonly table: CheckedTableName;
   readonly sql: string;
   readonly params: readonly QueryParameter[];
+  /** A daily table: its reconciliation with bronze comes from the bronze pass, whose columns `evaluate` also reads. */
+  readonly fromBronzePass: boolean;
   evaluate(row: Row): CheckResult[];
 }
 
-/** A comparison of a table (or a view of it) with rows it should equal, keyed by grain. */
-interface Comparison {
+/** A comparison of a table (or a view of it) with rows it should equal, keyed by grain: the columns its result has. */
+interface ComparedRows {
   readonly prefix: string;
   readonly check: string;
   readonly expected: string;
   readonly against: string;
   readonly grain: readonly KpiColumn[];
   readonly values: readonly KpiColumn[];
+}
+
+/** A comparison this statement renders. */
+interface Comparison extends ComparedRows {
   readonly actual: Sql;
   readonly wanted: Sql;
   /** For daily tables: only these days are compared (a missing day is another check's failure). */
@@ -75,9 +81,17 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
   const rules = VALUE_RULES[table];
 
   const values = RECONCILED_COLUMNS[table].map((name) => columns.get(name)!);
-  const emptyDays = checksEmptyDays(table, options);
-  const readsBronze = daily || options.full === true;
+  // Daily tables are reconciled with bronze by the bronze pass; all-time ones here, with --full.
+  const readsBronze = !daily && options.full === true;
   const comparisons: Comparison[] = [];
+  const fromBronzePass: ComparedRows[] = daily ? [{
+    prefix: 'recon',
+    check: 'matches-bronze',
+    expected: 'every row equals its recomputation from valid, de-duplicated bronze events',
+    against: 'bronze',
+    grain,
+    values,
+  }] : [];
   if (!daily) {
     comparisons.push({
       prefix: 'partials',
@@ -87,7 +101,7 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
       grain,
       values,
       actual: sql`SELECT * FROM kpi`,
-      wanted: fromPartialsSql(table as 'sensor_health' | 'status_health' | 'event_geo_kpis_faulty_geo', options.source),
+      wanted: fromPartialsSql(table as AllTimeTableName, options.source),
     });
   }
   if (readsBronze) {
@@ -100,7 +114,6 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
       values,
       actual: sql`SELECT * FROM kpi`,
       wanted: sql`SELECT * FROM reference`,
-      days: daily ? sql`SELECT day FROM kpi` : undefined,
     });
   }
   options.expectations.forEach((set, i) => comparisons.push(expectedComparison(`expected${i}`, set)));
@@ -128,12 +141,11 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
     sql`kpi AS (SELECT * FROM kpi_all WHERE grain_copy = 1 AND ${joinSql(grain.map((g) => sql`${identifier(g.name)} IS NOT NULL`), ' AND ')})`,
     ...(readsBronze ? [
       sql`valid_events AS (
-  ${validEventsSql(options.source, daily ? options.window : undefined)}
+  ${validEventsSql(options.source)}
 )`,
       sql`reference AS (
-  ${referenceSql(table)}
+  ${referenceSql(table as AllTimeTableName)}
 )`,
-      sql`bronze_summary AS (SELECT count(*) AS bronze_events, max(day) AS bronze_latest_day FROM valid_events)`,
     ] : []),
     sql`profile AS (
   SELECT ${profile}
@@ -143,26 +155,9 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
   SELECT ${joinSql(grain.map((g) => sql`${identifier(g.name)} AS ${identifier(`duplicate_${g.name}`)}`), ', ')}
   FROM kpi_all WHERE grain_copy > 1 ORDER BY ${grainIds} LIMIT 1
 )`,
-    ...(daily ? [sql`coverage AS (
-  SELECT count(*) AS missing_days, array_join(slice(array_agg(CAST(b.day AS varchar) ORDER BY b.day), 1, 5), ', ') AS missing_day_list
-  FROM (SELECT DISTINCT day FROM valid_events) b
-  LEFT JOIN (SELECT DISTINCT day FROM kpi_all) k ON k.day = b.day
-  WHERE k.day IS NULL
-)`] : []),
-    ...(emptyDays ? [sql`quiet AS (
-  SELECT count(*) AS empty_days, array_join(slice(array_agg(CAST(w.day AS varchar) ORDER BY w.day), 1, 5), ', ') AS empty_day_list
-  FROM UNNEST(sequence(${sqlDate(options.window.fromDate)}, ${sqlDate(options.window.toDate)}, INTERVAL '1' DAY)) AS w (day)
-  WHERE w.day NOT IN (SELECT day FROM kpi_all) AND w.day NOT IN (SELECT day FROM valid_events)
-)`] : []),
     ...comparisons.flatMap((c) => comparisonCtes(c, options.tolerance)),
   ];
-  const joined = [
-    'profile',
-    ...(readsBronze ? ['bronze_summary'] : []),
-    ...(daily ? ['coverage'] : []),
-    ...(emptyDays ? ['quiet'] : []),
-    ...comparisons.map((c) => `${c.prefix}_summary`),
-  ].join(' CROSS JOIN ');
+  const joined = ['profile', ...comparisons.map((c) => `${c.prefix}_summary`)].join(' CROSS JOIN ');
   const examples = ['duplicate_example', ...comparisons.map((c) => `${c.prefix}_example`)].map((name) => `LEFT JOIN ${name} ON TRUE`).join(' ');
   const statement = sql`WITH ${joinSql(ctes, ',\n')}
 SELECT * FROM ${new Sql(`${joined} ${examples}`, [])}`;
@@ -171,7 +166,8 @@ SELECT * FROM ${new Sql(`${joined} ${examples}`, [])}`;
     table,
     sql: statement.text,
     params: statement.params,
-    evaluate: (row) => evaluate(table, row, options, comparisons),
+    fromBronzePass: daily,
+    evaluate: (row) => evaluate(table, row, options, [...fromBronzePass, ...comparisons]),
   };
 }
 
@@ -268,7 +264,7 @@ function countIn(row: Row, name: string): number {
 
 const optional = (value: TypedValue | undefined) => (value === null || value === undefined ? undefined : String(value));
 
-function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions, comparisons: readonly Comparison[]): CheckResult[] {
+function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions, comparisons: readonly ComparedRows[]): CheckResult[] {
   const catalog = CHECKED_TABLES[table];
   const daily = !catalog.allTime;
   const results: CheckResult[] = [];
@@ -295,7 +291,7 @@ function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions,
       observed: rows === 0 && wanted === 0 ? `no rows${scope}, and none expected: no valid events${scope}` : `${plural(rows, 'row')}${scope}`,
     };
   });
-  if (checksEmptyDays(table, options)) {
+  if (checksEmptyDays(table, options.window)) {
     check('empty-days', 'warn', 'every day of the window has events', () => {
       const empty = n('empty_days');
       const list = String(row.empty_day_list ?? '');
@@ -342,7 +338,7 @@ function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions,
   return results;
 }
 
-function evaluateComparison(c: Comparison, row: Row): { passed: boolean; observed: string } {
+function evaluateComparison(c: ComparedRows, row: Row): { passed: boolean; observed: string } {
   const p = c.prefix;
   const differing = countIn(row, `${p}_differing`);
   const compared = countIn(row, `${p}_rows`);

@@ -28,9 +28,18 @@ interface BenchRow {
   readonly stages: ReadonlyArray<{ readonly name: string; readonly ms: number; readonly peak: Record<string, number> }>;
   readonly reconciled: boolean;
   readonly checks: string;
+  /** Bytes of bronze the KPI jobs read (Spark's own statistics). */
+  readonly kpiBronzeBytes?: number;
+  /** Bytes every validation query scanned (Trino's statistics; what Athena would bill, before its 10 MB minimum). */
+  readonly validationBytes: number;
+  /** Of which the one statement that reads bronze for every daily table. */
+  readonly validationBronzeBytes: number;
   /** The machine's 1-minute load average when the run ended (2 cores: above 2 means other work competed). */
   readonly loadAverage: number;
 }
+
+const sumBytes = (queries: ReadonlyArray<{ readonly bytesScanned?: number }>) => queries.reduce((n, q) => n + (q.bytesScanned ?? 0), 0);
+const ratio = (r: BenchRow) => (r.kpiBronzeBytes ? `${(r.validationBytes / r.kpiBronzeBytes).toFixed(2)}x` : 'n/a');
 
 const rows: BenchRow[] = [];
 for (const events of runs) {
@@ -55,6 +64,9 @@ for (const events of runs) {
     reconciled: report.reconciliation?.reconciled ?? false,
     checks: `${report.validation?.summary.passed}/${report.validation?.summary.checks}`,
     loadAverage: Math.round(os.loadavg()[0] * 10) / 10,
+    kpiBronzeBytes: report.cost?.sparkBronze?.bytes,
+    validationBytes: sumBytes(report.validation?.queries ?? []),
+    validationBronzeBytes: sumBytes((report.validation?.queries ?? []).filter((q) => q.subject === 'bronze')),
   });
 }
 
@@ -67,6 +79,13 @@ const markdown = [
   `|---:|${stageNames.map(() => '---:').join('|')}|---:|---:|---|---|---:|`,
   ...rows.map((r) => `| ${formatCount(r.events)} | ${r.stages.map((s) => formatDuration(s.ms)).join(' | ')} | ${formatDuration(r.totalMs)} | ` +
     `${formatBytes(Math.max(...r.stages.map((s) => peakOf(s.peak))))} | ${r.reconciled ? 'yes' : 'NO'} | ${r.checks} | ${r.loadAverage} |`),
+  '',
+  'What validation scanned, against the bronze the KPI jobs read (the target: at most 1.2x):',
+  '',
+  '| events | bronze read by the KPI jobs | validation scanned | of which the one bronze statement | ratio |',
+  '|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${formatCount(r.events)} | ${r.kpiBronzeBytes === undefined ? 'n/a' : formatBytes(r.kpiBronzeBytes)} | ${formatBytes(r.validationBytes)} | ` +
+    `${formatBytes(r.validationBronzeBytes)} | ${ratio(r)} |`),
   '',
   'Peak memory per stage (this CLI with its Spark children, the emulator, Trino):',
   '',

@@ -74,6 +74,8 @@ describe('runKpisOnEmr, transient cluster', () => {
       message: `All 2 step(s) completed on cluster j-NEW1: s-A (${NAMES[0]}), s-B (${NAMES[1]}).`,
       clusterId: 'j-NEW1',
       createdCluster: true,
+      // The steps' one run id, named after the workflow run: its tables wait on audit_run_4242.
+      runId: 'run_4242',
       steps: [
         { id: 's-A', name: NAMES[0], state: 'COMPLETED', durationSeconds: 240 },
         { id: 's-B', name: NAMES[1], state: 'COMPLETED', durationSeconds: 240 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GLUE_DATABASE } from '../../src/config/names';
 import { QueryEngine, QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
-import { KPI_TABLES } from '../../src/kpis/catalog';
+import { CHECKED_TABLES, KPI_TABLES } from '../../src/kpis/catalog';
 import { windowFromOptions } from '../../src/kpis/day-window';
 import { parseExpectations } from '../../src/validation/expectations';
 import { reportFails, summarize } from '../../src/validation/report';
@@ -11,7 +11,7 @@ import { identifier } from '../../src/validation/sql';
 const placeholders = (sql: string) => (sql.replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length;
 
 describe('rendering the check suite', () => {
-  it('renders one statement per table, with every value as a parameter', () => {
+  it('renders one statement per table and one read of bronze, with every value as a parameter', () => {
     const hostile = "alert'); DROP TABLE sensor_health; --";
     const suite = renderSuite({
       window: { fromDate: '2026-11-01', toDate: '2026-11-07' },
@@ -20,7 +20,7 @@ describe('rendering the check suite', () => {
 
     expect(suite.tableQueries.map((q) => q.table)).toEqual(checkedTablesOf());
     expect(checkedTablesOf().filter((t) => t in KPI_TABLES)).toEqual(Object.keys(KPI_TABLES));
-    for (const query of [suite.schema, ...suite.tableQueries]) {
+    for (const query of [suite.schema, ...suite.tableQueries, ...suite.bronzePasses]) {
       expect(placeholders(query.sql)).toBe(query.params.length);
       expect(query.sql).not.toContain('2026-11');
       expect(query.sql).not.toContain('DROP TABLE');
@@ -30,7 +30,13 @@ describe('rendering the check suite', () => {
     expect(events.params).toContainEqual(sqlDate('2026-11-07'));
     expect(events.params).toContain(hostile);
     expect(events.sql).toContain(`FROM "awsdatacatalog"."${GLUE_DATABASE}"."event_geo_kpis_events"`);
-    expect(events.sql).toContain(`FROM "awsdatacatalog"."${GLUE_DATABASE}"."clickstream_raw"`);
+    // Bronze is read by one statement, for every daily table; the table statements do not read it.
+    const raw = `"awsdatacatalog"."${GLUE_DATABASE}"."clickstream_raw"`;
+    expect(suite.bronzePasses).toHaveLength(1);
+    expect(suite.bronzePasses[0].tables).toEqual(checkedTablesOf().filter((t) => !CHECKED_TABLES[t].allTime));
+    expect(suite.bronzePasses[0].sql.split(raw)).toHaveLength(2);
+    expect(suite.bronzePasses[0].params).toContainEqual(sqlDate('2026-11-01'));
+    for (const query of suite.tableQueries) expect(query.sql, query.table).not.toContain('clickstream_raw');
   });
 
   it('asks the engine one query for all columns and one per table', async () => {
@@ -192,7 +198,8 @@ describe('reading only what a run read', () => {
 
   it('checks daily tables on the days the run recomputed, over arrivals from the day before them to its mark and open objects', () => {
     const suite = renderSuite({ tables: ['event_geo_kpis_events', 'event_geo_kpis_faulty_geo'], run });
-    const [daily, allTime] = suite.tableQueries;
+    const [, allTime] = suite.tableQueries;
+    const [daily] = suite.bronzePasses;
     expect(suite.window).toEqual({ fromDate: '2026-11-25', toDate: '2026-11-26' });
     expect(daily.sql).toContain('"arrival_year" = ? AND "arrival_month" = ? AND "arrival_day" = ?');
     expect(daily.sql).toContain('concat("arrival_year", "arrival_month", "arrival_day", "arrival_hour") <= ?');
@@ -204,7 +211,9 @@ describe('reading only what a run read', () => {
     // The all-time table is checked against its partials: it reads no bronze at all.
     expect(allTime.sql).not.toContain('clickstream_raw');
     expect(allTime.sql).toContain('"_event_geo_kpis_faulty_geo_day_stats"');
-    expect(suite.rejected?.sql).toContain('"rejected_events"');
+    // The same read accounts for the run's landed rows against rejected_events.
+    expect(daily.rejected).toBe(true);
+    expect(daily.sql).toContain('"rejected_events"');
   });
 
   it('reconciles the all-time tables with every arrival since the first one with --full', () => {

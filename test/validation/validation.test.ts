@@ -51,7 +51,9 @@ describe('the check suite on a local Trino', () => {
 
     expect(failures(report)).toEqual([]);
     expect(report.window.description).toBe('2026-11-01..2026-11-03');
-    expect(report.queries).toHaveLength(9);
+    // One query for the columns, one read of bronze for the five daily tables, one per table.
+    expect(report.queries.map((q) => q.subject)).toEqual(['information_schema', 'bronze', ...report.tables]);
+    expect(engine.calls.filter((call) => call.sql.includes('clickstream_raw'))).toHaveLength(1);
     const checksOf = (table: string) => report.checks.filter((c) => c.table === table).map((c) => c.check);
     expect(checksOf('event_geo_kpis_events')).toEqual([
       'columns', 'no-extra-columns', 'rows-present', 'empty-days', 'days-covered', 'keys-not-null', 'unique-grain', 'event-count-positive',
