@@ -11,5 +11,9 @@ export default defineConfig({
     // Two cores: suites that start JVMs must not run side by side.
     fileParallelism: false,
     reporters: ['default'],
+    // The run fails when a test leaves a file outside the repository's working folders.
+    globalSetup: ['test/support/working-folders.ts'],
+    // Python's bytecode caches would land beside the sources (spark/, test/) of every script a test runs.
+    env: { PYTHONDONTWRITEBYTECODE: '1' },
   },
 });
