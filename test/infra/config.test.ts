@@ -12,9 +12,9 @@ import { DEPLOY_ENVIRONMENTS } from '../../infra/config/deploy-environments';
 import { environmentConfig } from '../../infra/config/environments';
 import { trustedSubjects } from '../../infra/config/github-environments';
 import { acknowledgeWildcards, S3_GRANT_ACTIONS } from '../../infra/constructs/nag';
-import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { COMMIT_SCRIPTS_KEYS } from '../../infra/stacks/ci-stack';
 import { BRONZE_PREFIX } from '../../src/config/names';
+import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { publishedScriptFiles, SCRIPTS_ARCHIVE, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 
 describe('environment configuration', () => {

@@ -104,8 +104,12 @@ describe('write-audit-publish', () => {
     const before = await refs();
     // A broken job: a duplicate row on the run's branch of one table.
     const command = localSparkSubmit({
-      paths, java17Home: findJavaHome(17, true)!, awsEndpoint: aws, warehouse: names.warehouseUri,
-      script: path.join(paths.root, 'test', 'kpis', 'corrupt_branch.py'), args: [names.glueDatabase, 'event_geo_kpis_faulty_geo', run.branch],
+      paths,
+      java17Home: findJavaHome(17, true)!,
+      awsEndpoint: aws,
+      warehouse: names.warehouseUri,
+      script: path.join(paths.root, 'test', 'kpis', 'corrupt_branch.py'),
+      args: [names.glueDatabase, 'event_geo_kpis_faulty_geo', run.branch],
     });
     await runSparkJob(command, { logFile: path.join(paths.logs, 'corrupt.log') });
 
