@@ -14,7 +14,7 @@ function write(file: string) {
 }
 
 describe('the check that the suite writes only into the working folders', () => {
-  it('names what appeared elsewhere, ignored or not, and nothing inside the working folders', () => {
+  it('names what appeared elsewhere, ignored or not, and nothing inside the working folders or edits to tracked files', () => {
     expect(spawnSync('git', ['init', '-q'], { cwd: repo }).status).toBe(0);
     fs.writeFileSync(path.join(repo, '.gitignore'), '__pycache__/\n/reports/\n/.cache/\n');
     write('spark/job.py');
@@ -24,7 +24,11 @@ describe('the check that the suite writes only into the working folders', () => 
     write('${project.basedir}/target/marker');
     write('reports/run-report.html');
     write('.cache/venv/bin/python');
-    write('spark/job.py');
+    fs.writeFileSync(path.join(repo, 'tracked.txt'), 'x');
+    spawnSync('git', ['add', 'tracked.txt'], { cwd: repo });
+    const edited = worktreeEntries(repo)!;
+    fs.writeFileSync(path.join(repo, 'tracked.txt'), 'edited while the tests ran');
+    expect(strayEntries(edited, worktreeEntries(repo)!)).toEqual([]);
 
     expect(strayEntries(before, worktreeEntries(repo)!).sort()).toEqual(['!! spark/__pycache__/', '?? ${project.basedir}/']);
   });

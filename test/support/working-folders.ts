@@ -20,9 +20,13 @@ export function worktreeEntries(root: string = REPO_ROOT): Set<string> | undefin
   return new Set(result.stdout.split('\n').filter(Boolean));
 }
 
-/** Entries in `after` that were not in `before` and lie outside the working folders. */
+/**
+ * Files and folders in `after` that were not in `before` and lie outside the working folders:
+ * untracked (`??`) and ignored (`!!`) ones. Changes to tracked files are left out, since those are
+ * what a developer edits while the suite runs.
+ */
 export function strayEntries(before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
-  return [...after].filter((line) => !before.has(line) && !WORKING_FOLDERS.some((folder) => line.slice(3).startsWith(folder)));
+  return [...after].filter((line) => /^(\?\?|!!) /.test(line) && !before.has(line) && !WORKING_FOLDERS.some((folder) => line.slice(3).startsWith(folder)));
 }
 
 export default function setup(): (() => void) | undefined {
@@ -32,7 +36,7 @@ export default function setup(): (() => void) | undefined {
     const stray = strayEntries(before, worktreeEntries() ?? before);
     if (stray.length === 0) return;
     process.stderr.write(`\nThe tests left files outside ${WORKING_FOLDERS.join(', ')} (git status):\n${stray.map((l) => `  ${l}`).join('\n')}\n` +
-      'Write them into a temporary folder or one of those folders, and remove them.\n');
+      'A test must write into a temporary folder or one of those folders (unless you created these yourself while the tests ran).\n');
     // A throwing teardown only prints; the exit code is what CI reads.
     process.exitCode = 1;
   };
