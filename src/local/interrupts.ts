@@ -94,7 +94,7 @@ export class InterruptHandler {
   private readonly onSignal = (name: StopSignal) => {
     if (this.first) {
       const killed = this.groups.killAll();
-      this.write(`\n${name} again: ${killed.length > 0 ? `killed ${killed.join(', ')}` : 'nothing left to stop'}; exiting.\n`);
+      this.write(`\n${name} again: ${killed.length > 0 ? `killed ${killed.join(', ')}; exiting` : 'exiting at once'}.\n`);
       this.exit(SIGNAL_EXIT_CODES[this.first]);
       return;
     }

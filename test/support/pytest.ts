@@ -28,13 +28,20 @@ export function collectPytest(python: string, root: string, target: string): { i
   const result = spawnSync(python, ['-m', 'pytest', '--collect-only', '-q', '-p', 'no:cacheprovider', target], { cwd: root, encoding: 'utf8' });
   const ids = (result.stdout ?? '').split('\n').filter((line) => line.includes('::'));
   if (result.status !== 0 || ids.length === 0) {
-    return { ids: [], error: `pytest could not collect ${target} (exit ${result.status}; run \`npx clickstream setup\` first?):\n${result.stdout}\n${result.stderr}${result.error?.message ?? ''}` };
+    const output = `${result.stdout}\n${result.stderr}${result.error?.message ?? ''}`;
+    return { ids: [], error: `pytest could not collect ${target} (exit ${result.status}; run \`npx clickstream setup\` first?):\n${output}` };
   }
   return { ids };
 }
 
+export interface PytestRun {
+  readonly outcomes: Map<string, PytestOutcome>;
+  /** pytest's own output, for a test it reported nothing about. */
+  readonly output: string;
+}
+
 /** Runs pytest once over `target` and resolves with every test's outcome and pytest's own output. */
-export function runPytest(python: string, root: string, options: PytestSuiteOptions): Promise<{ outcomes: Map<string, PytestOutcome>; output: string }> {
+export function runPytest(python: string, root: string, options: PytestSuiteOptions): Promise<PytestRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-pytest-'));
   const file = path.join(dir, 'outcomes.jsonl');
   const env = {
@@ -67,7 +74,7 @@ export function describePytest(title: string, options: PytestSuiteOptions): void
   const paths = localPaths();
   const { ids, error } = collectPytest(paths.python, paths.root, options.target);
   describe(title, () => {
-    let run: Awaited<ReturnType<typeof runPytest>>;
+    let run: PytestRun;
     beforeAll(async () => {
       if (ids.length > 0) run = await runPytest(paths.python, paths.root, options);
     }, options.timeoutMs);
