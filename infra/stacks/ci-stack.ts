@@ -7,6 +7,7 @@ import { ATHENA_RESULTS_PREFIX } from './query-stack';
 import { EMR_ENVIRONMENT_TAG, ResourceNames } from '../../src/config/names';
 import { SCRIPTS_ROOT_PREFIX } from '../../src/config/scripts';
 import { OUTPUT_KEYS, stackNamePrefix } from '../../src/config/stack-outputs';
+import { KPI_VALIDATIONS_TABLE } from '../../src/kpis/catalog';
 import { EnvironmentConfig } from '../config/environments';
 import { RoleKind, runsPullRequests, trustedSubjects } from '../config/github-environments';
 import { glueDatabaseArns, pipelineBucket } from '../constructs/imports';
@@ -135,6 +136,12 @@ export class CiStack extends Stack {
       actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
       resources: glueDatabaseArns(this, names.glueDatabase),
     }));
+    // Validation records each run's verdict in _kpi_validations through Athena (an Iceberg INSERT:
+    // data and metadata files under the table's location, then a Glue table update); publishing reads it.
+    const verdicts = this.formatArn({ service: 'glue', resource: 'table', resourceName: `${names.glueDatabase}/${KPI_VALIDATIONS_TABLE}` });
+    const verdictObjects = bucket('warehouseBucket').arnForObjects(`warehouse/${names.glueDatabase}.db/${KPI_VALIDATIONS_TABLE}/*`);
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'RecordValidationVerdicts', actions: ['glue:UpdateTable'], resources: [verdicts] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteValidationVerdicts', actions: ['s3:PutObject'], resources: [verdictObjects] }));
     role.addToPolicy(new iam.PolicyStatement({
       sid: 'ValidateWithAthena',
       actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
@@ -158,6 +165,7 @@ export class CiStack extends Stack {
       },
       { finding: bucketObjectsFinding(bucket('athenaResultsBucket'), `${ATHENA_RESULTS_PREFIX}*`), reason: 'Athena writes and the validation suite reads query results under results/.' },
       { finding: arnFinding(this, clusters), reason: 'EMR cluster ids are generated; the statements only allow clusters tagged with this environment.' },
+      { finding: bucketObjectsFinding(bucket('warehouseBucket'), `warehouse/${names.glueDatabase}.db/${KPI_VALIDATIONS_TABLE}/*`), reason: 'Athena writes the verdicts table\'s data and metadata files; no other table of the warehouse.' },
       { finding: arnFinding(this, glueDatabaseArns(this, names.glueDatabase)[2]), reason: 'Read-only metadata of the KPI tables in this database, for Athena.' },
       { finding: arnFinding(this, stacks), reason: "The CLI resolves names from this environment's stack outputs; stack ARNs end in a generated id." },
     ]);

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/config';
 import { QUERY_CATALOG } from '../config/names';
 import { TrinoEngine } from '../engines/trino';
 import { KPI_TABLES, KpiTableName } from '../kpis/catalog';
+import { addDays } from '../kpis/day-window';
 import { KpiRow, RawEvent, referenceKpis, rejectedEvents, sortByGrain } from '../kpis/reference';
 import { convertRecord } from '../landing/convert';
 import { land } from '../landing/worker';
@@ -83,7 +84,6 @@ export interface SimulationReport {
 }
 
 const DAY_MS = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** A replay source over the records of one buffer, as the seed's producer sends them. */
 function bufferSource(buffer: DeliveredBuffer): ReplaySource {
@@ -141,7 +141,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   const arrivals: SimulatedArrival[] = [];
   for (let d = 0; d < o.days; d++) {
-    const day = isoDay(first + d * DAY_MS);
+    const day = addDays(o.startDay, d);
     arrivals.push(...dayOfArrivals({ day, events: o.eventsPerDay, seed: o.seed * 1000 + d, sensors: o.sensors, lateness: options.lateness }));
   }
   const pending = firehoseBuffers(arrivals, o.bufferSeconds * 1000);
