@@ -24,7 +24,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   copyrightOwner: 'clickstream contributors',
   // TypeScript runs through tsx and vitest; jest and its config are not used.
   jest: false,
-  // Issue-specific workflows replace projen's defaults (see the workflows issue).
+  // projenrc/workflows.ts defines the workflows; projen's default ones are off.
   githubOptions: { mergify: false, pullRequestLint: false },
   buildWorkflow: false,
   release: false,

@@ -68,9 +68,9 @@ function pinned(action: PinnedAction, purpose: string, step: Omit<JobStep, 'uses
 
 /**
  * Checkout, Node 24, dependencies and the action bundles. Bundles are built in every job (they
- * are gitignored), and `npm install` rather than `npm ci` because the lockfile lacks other
- * platforms' optional binaries (README, troubleshooting). deploy-infra also needs node_modules
- * at run time: its bundle leaves the CDK toolkit external.
+ * are gitignored). `npm ci` installs exactly what package-lock.json records, which lists every
+ * platform's optional binaries. deploy-infra also needs node_modules at run time: its bundle
+ * leaves the CDK toolkit external.
  */
 function checkoutAndBundle(ref?: string): JobStep[] {
   return [
@@ -78,7 +78,7 @@ function checkoutAndBundle(ref?: string): JobStep[] {
       with: { 'persist-credentials': false, ...(ref ? { ref } : {}) },
     }),
     pinned(PINNED_ACTIONS.setupNode, 'Set up Node.js', { with: { 'node-version': '24', 'cache': 'npm' } }),
-    { name: 'Install dependencies', run: 'npm install --no-audit --no-fund' },
+    { name: 'Install dependencies', run: 'npm ci --no-audit --no-fund' },
     { name: 'Bundle the custom actions', run: 'npx projen bundle:actions' },
   ];
 }

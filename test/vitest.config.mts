@@ -10,6 +10,11 @@ export default defineConfig({
     hookTimeout: 300_000,
     // Two cores: suites that start JVMs must not run side by side.
     fileParallelism: false,
-    reporters: ['default'],
+    // Every case by name, the pytest tests' included (test/support/pytest.ts).
+    reporters: ['verbose'],
+    // The run fails when a test leaves a file outside the repository's working folders.
+    globalSetup: ['test/support/working-folders.ts'],
+    // Python's bytecode caches would land beside the sources (spark/, test/) of every script a test runs.
+    env: { PYTHONDONTWRITEBYTECODE: '1' },
   },
 });

@@ -20,7 +20,6 @@ export function buildProgram(): Command {
       'compute the KPI Iceberg tables with Spark and validate them with Athena (Trino locally). ' +
       'The local target runs everything on this machine (AWS emulator, Spark, Trino); --target aws uses AWS.',
     )
-    .showHelpAfterError()
     .configureHelp({ sortSubcommands: false })
     .addHelpText('after', [
       '',
@@ -51,5 +50,16 @@ export function buildProgram(): Command {
   registerQueryCommand(program);
   registerSmokeCommand(program);
   registerPublishScriptsCommand(program);
+  hintHelpAfterErrors(program);
   return program;
+}
+
+/**
+ * After a command-line error (unknown option, bad choice, missing argument) commander prints the
+ * error and then this one line, naming the command's own help, instead of the whole help text.
+ */
+function hintHelpAfterErrors(command: Command, path: readonly string[] = []): void {
+  const name = [...path, command.name()];
+  command.showHelpAfterError(`(see ${name.join(' ')} --help)`);
+  for (const sub of command.commands) hintHelpAfterErrors(sub, name);
 }

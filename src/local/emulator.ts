@@ -1,25 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
-import { freePort, isAlive, startService, tailFile, waitFor } from './processes';
+import { freePort, isAlive, processStartTime, startService, stopProcessGroup, tailFile, waitFor } from './processes';
+import { ServiceRecord } from './stack-state';
 
 /** A running AWS emulator (moto server): Kinesis, S3, Glue on one loopback endpoint. */
-export interface EmulatorProcess {
-  readonly pid: number;
-  readonly port: number;
-  readonly endpoint: string;
-  readonly logFile: string;
-}
+export type EmulatorProcess = ServiceRecord;
 
 export interface StartEmulatorOptions {
   readonly paths: LocalPaths;
   /** Port to listen on; a free one by default. */
   readonly port?: number;
   readonly timeoutMs?: number;
+  /** Stops the server while it starts (Ctrl-C). */
+  readonly signal?: AbortSignal;
 }
 
-/** The launcher that starts moto server with constant-time Kinesis shard lookups. */
-const MOTO_LAUNCHER = path.join(__dirname, 'moto_server.py');
+/** The launcher that starts moto server with constant-time Kinesis shard lookups; its name is on the emulator's command line. */
+export const MOTO_LAUNCHER = path.join(__dirname, 'moto_server.py');
 
 /** True when the emulator answers on its endpoint. */
 export async function emulatorHealthy(endpoint: string): Promise<boolean> {
@@ -45,15 +43,24 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   const endpoint = `http://127.0.0.1:${port}`;
   const logFile = path.join(options.paths.logs, 'emulator.log');
   const child = startService({
+    name: 'emulator',
     command: options.paths.python,
     args: [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)],
     logFile,
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });
   const pid = child.pid!;
-  await waitFor(`AWS emulator on ${endpoint}`, () => emulatorHealthy(endpoint), {
-    timeoutMs: options.timeoutMs ?? 60_000,
-    failFast: () => (isAlive(pid) ? undefined : `moto server exited during start; last log lines:\n${tailFile(logFile)}`),
-  });
-  return { pid, port, endpoint, logFile };
+  const startTime = processStartTime(pid);
+  try {
+    await waitFor(`AWS emulator on ${endpoint}`, () => emulatorHealthy(endpoint), {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      failFast: () => (isAlive(pid) ? undefined : `moto server exited during start; last log lines:\n${tailFile(logFile)}`),
+      signal: options.signal,
+    });
+  } catch (e) {
+    // Nothing records a server that never became ready: stop it here, or it outlives the failure.
+    await stopProcessGroup(pid);
+    throw e;
+  }
+  return { pid, startTime, port, endpoint, logFile };
 }

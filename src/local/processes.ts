@@ -19,6 +19,8 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 export interface StartServiceOptions {
+  /** What the service is, in messages about it (`emulator`, `trino`). */
+  readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
@@ -28,10 +30,61 @@ export interface StartServiceOptions {
 }
 
 /**
+ * The process groups this process started (services, spark-submit) and has not stopped yet, so
+ * that an interrupt can stop them: each leads its own group, out of reach of the terminal's Ctrl-C.
+ */
+export class ProcessGroups {
+  private readonly groups = new Map<number, string>();
+
+  /** Records a group by its leader's pid, with what it is for messages (`trino`, `spark-submit`). */
+  add(pgid: number, what: string): void {
+    this.groups.set(pgid, what);
+  }
+
+  delete(pgid: number): void {
+    this.groups.delete(pgid);
+  }
+
+  list(): Array<{ readonly pgid: number; readonly what: string }> {
+    return [...this.groups].map(([pgid, what]) => ({ pgid, what }));
+  }
+
+  /** SIGTERM to every group, SIGKILL after the grace period; resolves once all are gone. */
+  async stopAll(graceMs?: number): Promise<void> {
+    await Promise.all([...this.groups.keys()].map((pgid) => stopProcessGroup(pgid, graceMs, sleep, this)));
+  }
+
+  /**
+   * SIGKILL to every group at once, synchronously: what a process does right before it exits,
+   * when there is no time left to wait for a graceful stop. Returns what it killed.
+   */
+  killAll(): string[] {
+    const killed = this.list().filter(({ pgid }) => signalGroup(pgid, 'SIGKILL')).map(({ what, pgid }) => `${what} (pid ${pgid})`);
+    this.groups.clear();
+    return killed;
+  }
+}
+
+/** The groups this process started: {@link startService} and spark-submit record theirs here. */
+export const startedProcessGroups = new ProcessGroups();
+
+/** Signals a whole process group; false when it no longer exists. */
+function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+    return false;
+  }
+}
+
+/**
  * Starts a long-running service in its own process group, detached from this process so it
  * survives the CLI that started it (`clickstream up`); stop it with {@link stopProcessGroup}.
+ * The group is recorded in {@link startedProcessGroups} until it is stopped.
  */
-export function startService(options: StartServiceOptions): ChildProcess {
+export function startService(options: StartServiceOptions, groups: ProcessGroups = startedProcessGroups): ChildProcess {
   const log = fs.openSync(options.logFile, 'a');
   try {
     const child = spawn(options.command, [...options.args], {
@@ -41,6 +94,7 @@ export function startService(options: StartServiceOptions): ChildProcess {
       stdio: ['ignore', log, log],
     });
     child.unref();
+    if (child.pid) groups.add(child.pid, options.name);
     return child;
   } finally {
     fs.closeSync(log);
@@ -59,6 +113,29 @@ export function isAlive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return true;
+  }
+}
+
+/**
+ * When a process started, in clock ticks since boot (field 22 of /proc/<pid>/stat): with the pid,
+ * it names one process, since a pid is reused only by a process that starts later.
+ */
+export function processStartTime(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis start at field 3 (the state).
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's command line, arguments joined by spaces; undefined when it does not exist. */
+export function processCommandLine(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return undefined;
   }
 }
 
@@ -81,25 +158,25 @@ export function processGroupMembers(pgid: number): number[] {
 
 /**
  * Stops a process group: SIGTERM, then SIGKILL after the grace period. Resolves once no member
- * is left. Services started with {@link startService} lead their own group (pgid = pid).
+ * is left, and forgets the group in `groups`. Services started with {@link startService} lead
+ * their own group (pgid = pid).
  */
-export async function stopProcessGroup(pgid: number, graceMs = 10_000, wait: Sleep = sleep): Promise<void> {
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pgid, sig);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-    }
-  };
-  if (processGroupMembers(pgid).length === 0) return;
-  signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
+export async function stopProcessGroup(
+  pgid: number, graceMs = 10_000, wait: Sleep = sleep, groups: ProcessGroups = startedProcessGroups,
+): Promise<void> {
+  try {
     if (processGroupMembers(pgid).length === 0) return;
-    await wait(100);
+    signalGroup(pgid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+      if (processGroupMembers(pgid).length === 0) return;
+      await wait(100);
+    }
+    signalGroup(pgid, 'SIGKILL');
+    for (let i = 0; i < 50 && processGroupMembers(pgid).length > 0; i++) await wait(100);
+  } finally {
+    if (processGroupMembers(pgid).length === 0) groups.delete(pgid);
   }
-  signal('SIGKILL');
-  for (let i = 0; i < 50 && processGroupMembers(pgid).length > 0; i++) await wait(100);
 }
 
 export interface WaitForOptions {
@@ -107,6 +184,8 @@ export interface WaitForOptions {
   readonly intervalMs?: number;
   /** Stops waiting early with this error when it returns a message (e.g. the process died). */
   readonly failFast?: () => string | undefined;
+  /** Stops waiting with the signal's reason when it is aborted (Ctrl-C). */
+  readonly signal?: AbortSignal;
   readonly sleep?: Sleep;
 }
 
@@ -116,6 +195,7 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, optio
   const deadline = Date.now() + options.timeoutMs;
   let last = '';
   for (;;) {
+    if (options.signal?.aborted) throw new Error(`${what}: stopped (${String(options.signal.reason ?? 'aborted')}).`);
     const failure = options.failFast?.();
     if (failure) throw new Error(`${what}: ${failure}`);
     try {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PeakMemorySampler } from './process-memory';
-import { stopProcessGroup } from './processes';
+import { ProcessGroups, processGroupMembers, startedProcessGroups, stopProcessGroup } from './processes';
 import { SparkSubmitCommand } from './spark-submit';
 
 export interface SpawnSparkSubmitOptions {
@@ -14,6 +14,8 @@ export interface SpawnSparkSubmitOptions {
   readonly signal?: AbortSignal;
   /** Tracks the job's peak memory under `spark` when given. */
   readonly memory?: PeakMemorySampler;
+  /** Where the running spark-submit's process group is recorded, for Ctrl-C. @default startedProcessGroups */
+  readonly groups?: ProcessGroups;
 }
 
 /** How a spark-submit ended. */
@@ -27,13 +29,15 @@ export interface SparkSubmitExit {
 
 /**
  * Spawns spark-submit in its own process group and resolves when it ends, whatever its exit
- * code. Its output is appended to the log file; aborting stops the whole group, so no Spark JVM
- * or Python worker survives a Ctrl-C.
+ * code, and only once no process of its group is left. Its output is appended to the log file;
+ * aborting stops the whole group, so no Spark JVM or Python worker survives a Ctrl-C.
  */
 export async function spawnSparkSubmit(command: SparkSubmitCommand, options: SpawnSparkSubmitOptions): Promise<SparkSubmitExit> {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const groups = options.groups ?? startedProcessGroups;
   const log = fs.createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(command.command, [...command.args], { env: command.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) groups.add(child.pid, 'spark-submit');
   if (child.pid && options.memory) options.memory.watch('spark', child.pid);
   let partial = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -48,8 +52,9 @@ export async function spawnSparkSubmit(command: SparkSubmitCommand, options: Spa
     stderrTail.push(...chunk.toString('utf8').split('\n'));
     stderrTail.splice(0, Math.max(0, stderrTail.length - 40));
   });
+  let stopping: Promise<void> | undefined;
   const stop = () => {
-    if (child.pid) void stopProcessGroup(child.pid, 5_000);
+    if (child.pid) stopping ??= stopProcessGroup(child.pid, 5_000, undefined, groups);
   };
   if (options.signal?.aborted) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
@@ -62,6 +67,10 @@ export async function spawnSparkSubmit(command: SparkSubmitCommand, options: Spa
     return { exitCode: code ?? (signal ? 128 : 1), signal, stderrTail };
   } finally {
     options.signal?.removeEventListener('abort', stop);
+    // Whatever of its group is still running when spark-submit ends goes with it.
+    if (child.pid && !stopping && processGroupMembers(child.pid).length > 0) stop();
+    await stopping;
+    if (child.pid) groups.delete(child.pid);
     await new Promise<void>((resolve) => log.end(resolve));
   }
 }

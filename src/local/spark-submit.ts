@@ -84,6 +84,8 @@ export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitC
       AWS_REGION: LOCAL_REGION,
       // The Iceberg AWS bundle and S3A read these; without them they probe EC2 metadata.
       AWS_EC2_METADATA_DISABLED: 'true',
+      // The driver imports the jobs' package from spark/; its bytecode cache would land there, in the source tree.
+      PYTHONDONTWRITEBYTECODE: '1',
     },
   };
 }

@@ -1,10 +1,11 @@
+import * as path from 'node:path';
 import { bootstrapLocalResources, emulatorClients } from './bootstrap';
-import { emulatorHealthy, startEmulator } from './emulator';
+import { MOTO_LAUNCHER, emulatorHealthy, startEmulator } from './emulator';
 import { LocalPaths } from './paths';
 import { stopProcessGroup } from './processes';
-import { ServiceRecord, StackState, readStackState, removeStackState, serviceAlive, writeStackState } from './stack-state';
+import { ServiceRecord, StackState, readStackState, recordedProcess, removeStackState, writeStackState } from './stack-state';
 import { discoverToolchain } from './toolchain';
-import { startTrino, trinoHealthy } from './trino';
+import { TRINO_MAIN_CLASS, startTrino, trinoHealthy } from './trino';
 import { loadConfig } from '../config/config';
 
 export type ServiceHealth = 'healthy' | 'unhealthy' | 'stopped';
@@ -42,10 +43,15 @@ export interface UpResult {
 export interface StackOptions {
   readonly paths: LocalPaths;
   readonly log?: (line: string) => void;
+  /** Aborting (Ctrl-C) while services start stops what started. */
+  readonly signal?: AbortSignal;
 }
 
+/** What each service's command line contains: how a recorded pid without a start time is recognised. */
+const SERVICE_COMMANDS: Record<ServiceStatus['name'], string> = { emulator: path.basename(MOTO_LAUNCHER), trino: TRINO_MAIN_CLASS };
+
 async function serviceStatus(name: ServiceStatus['name'], record: ServiceRecord | undefined): Promise<ServiceStatus> {
-  if (!record || !serviceAlive(record)) return { name, health: 'stopped' };
+  if (!record || recordedProcess(record, SERVICE_COMMANDS[name]).state !== 'running') return { name, health: 'stopped' };
   const healthy = name === 'emulator' ? await emulatorHealthy(record.endpoint) : await trinoHealthy(record.endpoint);
   return { name, health: healthy ? 'healthy' : 'unhealthy', pid: record.pid, endpoint: record.endpoint, logFile: record.logFile };
 }
@@ -76,14 +82,16 @@ export async function stackUp(options: StackOptions): Promise<UpResult> {
     }
     const toolchain = discoverToolchain();
     log('emulator: starting moto server');
-    const emulator = await startEmulator({ paths: options.paths });
+    const emulator = await startEmulator({ paths: options.paths, signal: options.signal });
     state = { startedAt: new Date().toISOString(), emulator };
     writeStackState(options.paths.stateFile, state);
     startedServices.push('emulator');
     log(`emulator: ready on ${emulator.endpoint} (pid ${emulator.pid})`);
     log('trino: starting (Java 25); this takes 20-60 s on two cores');
     try {
-      const trino = await startTrino({ paths: options.paths, java25Home: toolchain.java25Home, awsEndpoint: emulator.endpoint });
+      const trino = await startTrino({
+        paths: options.paths, java25Home: toolchain.java25Home, awsEndpoint: emulator.endpoint, signal: options.signal,
+      });
       state = { ...state, trino };
       writeStackState(options.paths.stateFile, state);
       startedServices.push('trino');
@@ -104,24 +112,35 @@ export async function stackUp(options: StackOptions): Promise<UpResult> {
 
 export interface DownResult {
   readonly stopped: ReadonlyArray<{ readonly name: string; readonly pid: number }>;
+  /** Recorded pids that now belong to another process, which `down` left alone. */
+  readonly notOurs: ReadonlyArray<{ readonly name: string; readonly pid: number; readonly command: string }>;
   readonly wasRunning: boolean;
 }
 
-/** Stops exactly what `up` recorded (Trino first, it depends on the emulator) and forgets it. */
+/**
+ * Stops exactly what `up` recorded (Trino first, it depends on the emulator) and forgets it. A
+ * recorded pid that now names another process (the service died and the system reused its pid)
+ * is not signalled: it is reported in `notOurs`.
+ */
 export async function stackDown(options: StackOptions): Promise<DownResult> {
   const log = options.log ?? (() => undefined);
   const state: StackState | undefined = readStackState(options.paths.stateFile);
   const stopped: Array<{ name: string; pid: number }> = [];
+  const notOurs: Array<{ name: string; pid: number; command: string }> = [];
   for (const [name, record] of [['trino', state?.trino], ['emulator', state?.emulator]] as const) {
     if (!record) continue;
-    if (serviceAlive(record)) {
-      log(`${name}: stopping pid ${record.pid}`);
+    const found = recordedProcess(record, SERVICE_COMMANDS[name]);
+    if (found.state === 'replaced') {
+      log(`${name}: pid ${record.pid} is no longer the ${name} \`up\` started (it is now \`${found.command}\`); not signalling it`);
+      notOurs.push({ name, pid: record.pid, command: found.command });
+    } else if (found.state !== 'gone') {
+      log(`${name}: stopping pid ${record.pid}${found.state === 'group-left' ? ' (what is left of its process group)' : ''}`);
       await stopProcessGroup(record.pid);
       stopped.push({ name, pid: record.pid });
     }
   }
   removeStackState(options.paths.stateFile);
-  return { stopped, wasRunning: state !== undefined };
+  return { stopped, notOurs, wasRunning: state !== undefined };
 }
 
 /** Endpoints of the running stack, or a message saying how to start it. */

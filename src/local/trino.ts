@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
-import { freePort, isAlive, startService, tailFile, waitFor } from './processes';
+import { freePort, isAlive, processStartTime, startService, stopProcessGroup, tailFile, waitFor } from './processes';
+import { ServiceRecord } from './stack-state';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
 import { QUERY_CATALOG } from '../config/names';
 import { trinoPluginDir, trinoServerDir } from './setup/install-steps';
@@ -9,12 +10,11 @@ import { trinoPluginDir, trinoServerDir } from './setup/install-steps';
 /** The Hive catalog over the same Glue database; Trino redirects non-Iceberg tables (the raw table) to it. */
 export const TRINO_HIVE_CATALOG = 'hive';
 
-export interface TrinoProcess {
-  readonly pid: number;
-  readonly port: number;
-  readonly endpoint: string;
-  readonly logFile: string;
-}
+/** A running Trino server. */
+export type TrinoProcess = ServiceRecord;
+
+/** The server's main class, run directly; it is on Trino's command line. */
+export const TRINO_MAIN_CLASS = 'io.trino.server.TrinoServer';
 
 export interface StartTrinoOptions {
   readonly paths: LocalPaths;
@@ -25,6 +25,8 @@ export interface StartTrinoOptions {
   /** JVM heap. @default '2G' */
   readonly heap?: string;
   readonly timeoutMs?: number;
+  /** Stops the server while it starts (Ctrl-C). */
+  readonly signal?: AbortSignal;
 }
 
 function properties(values: Record<string, string>): string {
@@ -124,6 +126,7 @@ export async function startTrino(options: StartTrinoOptions): Promise<TrinoProce
   const jvmArgs = fs.readFileSync(path.join(etcDir, 'jvm.config'), 'utf8').split('\n').filter(Boolean);
   // Run the server's main class directly (what bin/launcher does) so the recorded pid is the JVM's.
   const child = startService({
+    name: 'trino',
     command: path.join(options.java25Home, 'bin', 'java'),
     args: [
       ...jvmArgs,
@@ -132,17 +135,25 @@ export async function startTrino(options: StartTrinoOptions): Promise<TrinoProce
       `-Dlog.levels-file=${path.join(etcDir, 'log.properties')}`,
       `-Dcatalog.config-dir=${path.join(etcDir, 'catalog')}`,
       `-Dplugin.dir=${trinoPluginDir(options.paths)}`,
-      'io.trino.server.TrinoServer',
+      TRINO_MAIN_CLASS,
     ],
     cwd: serverDir,
     logFile,
     env: { ...process.env, JAVA_HOME: options.java25Home },
   });
   const pid = child.pid!;
-  await waitFor(`Trino on ${endpoint}`, () => trinoHealthy(endpoint), {
-    timeoutMs: options.timeoutMs ?? 180_000,
-    intervalMs: 500,
-    failFast: () => (isAlive(pid) ? undefined : `the Trino JVM exited during start; last log lines:\n${tailFile(logFile, 30)}`),
-  });
-  return { pid, port, endpoint, logFile };
+  const startTime = processStartTime(pid);
+  try {
+    await waitFor(`Trino on ${endpoint}`, () => trinoHealthy(endpoint), {
+      timeoutMs: options.timeoutMs ?? 180_000,
+      intervalMs: 500,
+      failFast: () => (isAlive(pid) ? undefined : `the Trino JVM exited during start; last log lines:\n${tailFile(logFile, 30)}`),
+      signal: options.signal,
+    });
+  } catch (e) {
+    // Nothing records a server that never became ready: stop it here, or it outlives the failure.
+    await stopProcessGroup(pid);
+    throw e;
+  }
+  return { pid, startTime, port, endpoint, logFile };
 }

@@ -93,7 +93,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
 
   try {
     await runner.run('stack', () => measured('stack', async () => {
-      const result = await stackUp({ paths: options.paths, log: (line) => progress.line(`stack: ${line}`) });
+      const result = await stackUp({ paths: options.paths, log: (line) => progress.line(`stack: ${line}`), signal });
       // Recorded before the stage ends, so a stop that lands during start-up still stops what started.
       up = result;
       return {

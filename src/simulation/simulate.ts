@@ -149,7 +149,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const days: SimulatedDay[] = [];
 
   fs.rmSync(state, { recursive: true, force: true });
-  const up = await stackUp({ paths, log: (line) => log(`stack: ${line}`) });
+  const up = await stackUp({ paths, log: (line) => log(`stack: ${line}`), signal: options.signal });
   try {
     const clients = emulatorClients(up.endpoints.aws);
     const engine = new TrinoEngine({ endpoint: up.endpoints.trino });

@@ -1,19 +1,21 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cleanup } from '../../actions/run-emr-kpis/cleanup';
 import { ActionIo } from '../../actions/run-emr-kpis/io';
 import { run } from '../../actions/run-emr-kpis/run';
 import { EMR_RUN_INPUT_NAMES } from '../../src/emr/run-inputs';
-import { cluster, fakeTime, gzipObject, step, steps } from '../emr/fakes';
+import { cluster, fakeTime, step, steps } from '../emr/fakes';
+import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
 
 interface ActionYaml {
   inputs: Record<string, { default?: string }>;
@@ -24,10 +26,22 @@ const actionYaml = parse(fs.readFileSync(path.join(__dirname, '../../actions/run
 const SHA = '9fceb02d0ae598e95dc970b74767f19372d61af8';
 const env = { GITHUB_REPOSITORY: 'acme/clickstream', GITHUB_RUN_ID: '4242', AWS_REGION: 'eu-west-1' };
 
+// EMR and CloudFormation cannot run here, so they are mocked; the step logs are read from the emulator's S3.
 const emrMock = mockClient(EMRClient);
-const s3Mock = mockClient(S3Client);
 const cfMock = mockClient(CloudFormationClient);
-const clients = () => ({ emr: new EMRClient({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }) });
+let fixture: EmulatorFixture;
+beforeAll(async () => {
+  fixture = await startEmulatorFixture();
+});
+afterAll(async () => {
+  await fixture?.stop();
+});
+/** The clients the action creates once its inputs are valid, counted. */
+let clientsCreated = 0;
+const clients = () => {
+  clientsCreated += 1;
+  return { emr: new EMRClient({ region: 'eu-west-1' }), s3: fixture.clients.s3 };
+};
 const cloudFormation = () => new CloudFormationClient({ region: 'eu-west-1' });
 
 /** The deployed version of the scripts (the compute stack's content hash), and the roles the stack created. */
@@ -74,8 +88,8 @@ function newClusterWithSteps() {
 
 beforeEach(() => {
   emrMock.reset();
-  s3Mock.reset();
   cfMock.reset();
+  clientsCreated = 0;
   // Only the compute stack is deployed: buckets follow the naming convention with the account id.
   deployedStacks({ 'clickstream-dev-compute': DEPLOYED });
 });
@@ -114,7 +128,7 @@ describe('run-emr-kpis main step', () => {
     expect(record.failures[0]).toContain('from-date: --from-date must be a UTC day as YYYY-MM-DD, got "2026-13-01".');
     expect(record.failures[0]).toContain('cluster-id: mode "existing" needs the id of the cluster');
     expect(emrMock.calls()).toHaveLength(0);
-    expect(s3Mock.calls()).toHaveLength(0);
+    expect(clientsCreated).toBe(0);
     expect(cfMock.calls()).toHaveLength(0);
     expect(record.outputs).toEqual({});
   });
@@ -196,7 +210,12 @@ describe('run-emr-kpis main step', () => {
       step('s-B', NAMES[1], 'FAILED', { FailureDetails: { Reason: 'Unknown Error.', LogFile: 's3://clickstream-dev-logs-123456789012/emr/j-NEW1/steps/s-B/stderr.gz' } }),
       step('s-C', NAMES[2], 'COMPLETED'),
     ));
-    s3Mock.on(GetObjectCommand).resolves(gzipObject('pyspark.errors.exceptions.captured.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND]\n'));
+    await fixture.clients.s3.send(new CreateBucketCommand({ Bucket: 'clickstream-dev-logs-123456789012' }));
+    await fixture.clients.s3.send(new PutObjectCommand({
+      Bucket: 'clickstream-dev-logs-123456789012',
+      Key: 'emr/j-NEW1/steps/s-B/stderr.gz',
+      Body: gzipSync('pyspark.errors.exceptions.captured.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND]\n'),
+    }));
     const { io, record } = fakeRunner({ ...inputs, 'use-spot': 'true' });
 
     await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, ...fakeTime(), signal: new AbortController().signal });

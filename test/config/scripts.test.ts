@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
-import { describe, expect, it } from 'vitest';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recorderEnv, startAwsRequestRecorder } from './aws-request-recorder';
 import { SCRIPTS_ARCHIVE, scriptObjects, scriptsArchive, scriptsUri, scriptsVersion, stageScripts } from '../../src/config/scripts';
 import { publishScripts } from '../../src/emr/publish-scripts';
+import { EmulatorFixture, listKeys, startEmulatorFixture } from '../landing/emulator-fixture';
 import { runCli } from '../support/cli';
 
 /** A spark/ folder: two jobs, the package (one module nested), and files that must not ship. */
@@ -92,21 +92,34 @@ describe('published objects', () => {
     expect(fs.readFileSync(path.join(staged, 'kpi_sensor_health.py'), 'utf8')).toBe('from clickstream_jobs import jobs\n');
   });
 
-  it('are uploaded by publish-scripts under spark/<version>/', async () => {
-    const dir = sparkFolder();
-    const s3Mock = mockClient(S3Client);
-    s3Mock.on(PutObjectCommand).resolves({});
-    const version = '9fceb02d0ae598e95dc970b74767f19372d61af8';
-    const published = await publishScripts({ s3: new S3Client({ region: 'eu-west-1' }), bucket: 'scripts', version, sparkDir: dir });
-    expect(published.uri).toBe(scriptsUri('scripts', version));
-    expect(published.uri).toBe(`s3://scripts/spark/${version}/`);
-    const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(puts.map((p) => `s3://${p.Bucket}/${p.Key}`).sort()).toEqual(scriptObjects(dir).map((o) => `${published.uri}${o.key}`).sort());
-    const zip = puts.find((p) => p.Key === `spark/${version}/${SCRIPTS_ARCHIVE}`);
-    expect(Buffer.from(zip!.Body as Buffer).equals(scriptsArchive(dir))).toBe(true);
-    await expect(publishScripts({ s3: new S3Client({ region: 'eu-west-1' }), bucket: 'scripts', version: 'a/b', sparkDir: dir })).rejects.toThrow(/scripts-version/);
-    expect(scriptsVersion(dir)).toMatch(/^[0-9a-f]{16}$/);
-    s3Mock.restore();
+  describe('uploaded by publish-scripts (into the emulator\'s S3)', () => {
+    let fixture: EmulatorFixture;
+    beforeAll(async () => {
+      fixture = await startEmulatorFixture();
+      await fixture.clients.s3.send(new CreateBucketCommand({ Bucket: 'scripts' }));
+    });
+    afterAll(async () => {
+      await fixture?.stop();
+    });
+
+    it('are the bucket\'s objects under spark/<version>/, the archive byte for byte', async () => {
+      const dir = sparkFolder();
+      const version = '9fceb02d0ae598e95dc970b74767f19372d61af8';
+      const published = await publishScripts({ s3: fixture.clients.s3, bucket: 'scripts', version, sparkDir: dir });
+      expect(published.uri).toBe(scriptsUri('scripts', version));
+      expect(published.uri).toBe(`s3://scripts/spark/${version}/`);
+      const keys = await listKeys(fixture.clients.s3, 'scripts', '');
+      expect(keys.map((key) => `s3://scripts/${key}`).sort()).toEqual(scriptObjects(dir).map((o) => `${published.uri}${o.key}`).sort());
+      const zip = await fixture.clients.s3.send(new GetObjectCommand({ Bucket: 'scripts', Key: `spark/${version}/${SCRIPTS_ARCHIVE}` }));
+      expect(Buffer.from(await zip.Body!.transformToByteArray()).equals(scriptsArchive(dir))).toBe(true);
+      expect(scriptsVersion(dir)).toMatch(/^[0-9a-f]{16}$/);
+    });
+
+    it('refuse a version that is not one path segment, before uploading anything', async () => {
+      const dir = sparkFolder();
+      await expect(publishScripts({ s3: fixture.clients.s3, bucket: 'scripts', version: 'a/b', sparkDir: dir })).rejects.toThrow(/scripts-version/);
+      expect(await listKeys(fixture.clients.s3, 'scripts', 'spark/a/')).toEqual([]);
+    });
   });
 });
 

@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import type { ClusterState, DescribeClusterCommandOutput, ListStepsCommandOutput, StepState, StepSummary } from '@aws-sdk/client-emr';
 
 /** A clock that only moves when the code under test sleeps; every pause is recorded. */
@@ -39,10 +38,4 @@ export function step(id: string, name: string, state: StepState, extra: Partial<
 
 export function steps(...summaries: StepSummary[]): ListStepsCommandOutput {
   return { ...meta, Steps: summaries };
-}
-
-/** A GetObject response whose body is `text` gzipped, as EMR uploads step logs. */
-export function gzipObject(text: string) {
-  const bytes = new Uint8Array(gzipSync(Buffer.from(text)));
-  return { $metadata: {}, Body: { transformToByteArray: async () => bytes } as never };
 }

@@ -1,17 +1,26 @@
+import { gzipSync } from 'node:zlib';
 import {
   AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { cluster, fakeTime, gzipObject, step, steps } from './fakes';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cluster, fakeTime, step, steps } from './fakes';
 import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { EmrRunOptions, runKpisOnEmr } from '../../src/emr/run-kpis';
+import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
 
+// EMR cannot run here, so it is mocked; the step logs are read from the emulator's S3.
 const emrMock = mockClient(EMRClient);
-const s3Mock = mockClient(S3Client);
 const emr = new EMRClient({ region: 'eu-west-1' });
-const s3 = new S3Client({ region: 'eu-west-1' });
+let fixture: EmulatorFixture;
+
+beforeAll(async () => {
+  fixture = await startEmulatorFixture();
+});
+afterAll(async () => {
+  await fixture?.stop();
+});
 
 const inputs = {
   'account-id': '123456789012',
@@ -32,7 +41,6 @@ const at = (minutes: number) => new Date(t0 + minutes * 60_000);
 
 beforeEach(() => {
   emrMock.reset();
-  s3Mock.reset();
 });
 
 /** A transient cluster whose steps are listed by name after RunJobFlow, and then report `final`. */
@@ -47,7 +55,7 @@ function run(options: EmrRunOptions, extra: { signal?: AbortSignal; events?: str
   const time = fakeTime(t0);
   return runKpisOnEmr(options, {
     emr,
-    s3,
+    s3: fixture.clients.s3,
     clock: time.clock,
     sleep: time.sleep,
     signal: extra.signal,
@@ -136,15 +144,16 @@ describe('runKpisOnEmr, transient cluster', () => {
     expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
   });
 
-  it('on a failed step shows the tail of its gzipped log, waiting for it to be uploaded', async () => {
+  it('on a failed step shows the tail of its gzipped log from the cluster\'s log bucket', async () => {
     const failure = { Reason: 'Unknown Error.', LogFile: 's3://clickstream-dev-logs-123456789012/emr/j-NEW1/steps/s-A/stderr.gz' };
     transientCluster(steps(step('s-B', NAMES[1], 'CANCELLED'), step('s-A', NAMES[0], 'FAILED', { FailureDetails: failure })));
     emrMock.on(DescribeClusterCommand).resolves(cluster('TERMINATED_WITH_ERRORS', { reason: { Code: 'STEP_FAILURE', Message: 'Shut down as step failed' } }));
-    const missing = new NoSuchKey({ message: 'no such key', $metadata: { httpStatusCode: 404 } });
-    s3Mock.on(GetObjectCommand).rejects(missing);
-    s3Mock.on(GetObjectCommand, { Key: 'emr/j-NEW1/steps/s-A/stderr.gz' })
-      .rejectsOnce(missing)
-      .resolves(gzipObject('Traceback (most recent call last):\nValueError: BRONZE_PATH has no Parquet files\n'));
+    await fixture.clients.s3.send(new CreateBucketCommand({ Bucket: 'clickstream-dev-logs-123456789012' }));
+    await fixture.clients.s3.send(new PutObjectCommand({
+      Bucket: 'clickstream-dev-logs-123456789012',
+      Key: 'emr/j-NEW1/steps/s-A/stderr.gz',
+      Body: gzipSync('Traceback (most recent call last):\nValueError: BRONZE_PATH has no Parquet files\n'),
+    }));
 
     const report = await run(transient);
 
@@ -159,7 +168,6 @@ describe('runKpisOnEmr, transient cluster', () => {
         lines: ['Traceback (most recent call last):', 'ValueError: BRONZE_PATH has no Parquet files'],
       }],
     });
-    expect(s3Mock.commandCalls(GetObjectCommand)[0].args[0].input.Bucket).toBe('clickstream-dev-logs-123456789012');
   });
 });
 

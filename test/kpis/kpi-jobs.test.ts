@@ -5,12 +5,11 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBronze } from './support/bronze';
 import { generateLandedEvents } from './support/events';
-import { currentSnapshotId } from './support/iceberg';
 import { loadConfig } from '../../src/config/config';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { DayWindow } from '../../src/kpis/day-window';
 import { KpiRow, KpiTablesRows, referenceKpis, sortByGrain } from '../../src/kpis/reference';
-import { EmulatorClients, bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
+import { bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
 import { EmulatorProcess, startEmulator } from '../../src/local/emulator';
 import { KpiRunMode, KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
 import { LocalPaths, localPaths } from '../../src/local/paths';
@@ -22,8 +21,11 @@ import { findJavaHome } from '../../src/local/toolchain';
 /**
  * The KPI jobs end to end on the local target: generated events (duplicates, malformed rows, late
  * arrivals) -> bronze Parquet in the emulator -> spark-submit -> five Iceberg tables in Glue,
- * compared row by row with the TypeScript reference. Spark submits cost ~20-30 s each here, so the
- * runs build on each other and one final Spark application reads every recorded snapshot.
+ * compared row by row with the TypeScript reference. Every run writes to its own audit branch
+ * (write-audit-publish) and none is published here, so each starts from the same empty main:
+ * what a run computes is what its branch holds. Spark submits cost ~20-30 s each, so the runs
+ * happen once in beforeAll and one final Spark application reads every run's branch; the cases
+ * only look at the results. Publishing and runs building on each other: incremental-runs.test.ts.
  */
 
 const TABLES = Object.keys(KPI_TABLES) as KpiTableName[];
@@ -32,6 +34,16 @@ const FIRST_HALF: DayWindow = { fromDate: '2026-03-01', toDate: '2026-03-02' };
 const SECOND_HALF: DayWindow = { fromDate: '2026-03-03', toDate: '2026-03-04' };
 const BOTH: DayWindow = { fromDate: '2026-03-01', toDate: '2026-03-04' };
 const EMPTY: DayWindow = { fromDate: '2026-03-10', toDate: '2026-03-10' };
+
+/** The runs, in the order they happen. */
+const RUNS = [
+  { label: 'first', window: FIRST_HALF, mode: 'single-app' },
+  { label: 'second', window: SECOND_HALF, mode: 'per-job' },
+  { label: 'both', window: BOTH, mode: 'single-app' },
+  { label: 'rerun', window: BOTH, mode: 'single-app' },
+  { label: 'empty', window: EMPTY, mode: 'single-app' },
+] as const satisfies ReadonlyArray<{ label: string; window: DayWindow; mode: KpiRunMode }>;
+type RunLabel = (typeof RUNS)[number]['label'];
 
 // 2026-02-28 events arrive in the folders of March 1 and 2: read by the first window, excluded by event time.
 const landed = generateLandedEvents({ firstDay: '2026-02-28', days: 5, eventsPerDay: 240 });
@@ -44,40 +56,14 @@ function comparable(table: KpiTableName, rows: readonly KpiRow[]): KpiRow[] {
   return sortByGrain(table, rounded);
 }
 
-describe('KPI jobs on the local target', () => {
-  let workDir: string;
-  let paths: LocalPaths;
-  let emulator: EmulatorProcess | undefined;
-  let clients: EmulatorClients;
-  const java17Home = findJavaHome(17, true)!;
-  const snapshots: Record<string, Record<KpiTableName, string>> = {};
-  const runs: Record<string, KpiRunResult> = {};
-  let tables: Record<string, KpiTablesRows>;
+const expected = (window: DayWindow) => {
+  const reference = referenceKpis(events, window);
+  return Object.fromEntries(TABLES.map((t) => [t, comparable(t, reference[t])])) as KpiTablesRows;
+};
 
-  beforeAll(async () => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-kpis-'));
-    const base = localPaths();
-    paths = { ...base, state: workDir, stateFile: path.join(workDir, 'stack.json'), logs: path.join(workDir, 'logs') };
-    emulator = await startEmulator({ paths });
-    clients = emulatorClients(emulator.endpoint);
-    await bootstrapLocalResources(clients, names);
-    await writeBronze(clients.s3, names.bronzeBucket, landed, path.join(workDir, 'bronze'));
-  });
-
-  afterAll(async () => {
-    if (emulator) await stopProcessGroup(emulator.pid);
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-  });
-
-  async function run(label: string, window: DayWindow, mode: KpiRunMode): Promise<void> {
-    const lines: string[] = [];
-    runs[label] = await runKpisLocally({ paths, awsEndpoint: emulator!.endpoint, names, window, mode, java17Home, log: (l) => lines.push(l) });
-    process.stderr.write(`${label}: ${mode} ${window.fromDate}..${window.toDate} in ${runs[label].seconds} s\n${lines.filter((l) => l.includes('.py: ')).join('\n')}\n`);
-    const ids = await Promise.all(TABLES.map((t) => currentSnapshotId(clients, names.glueDatabase, t)));
-    snapshots[label] = Object.fromEntries(TABLES.map((t, i) => [t, ids[i]])) as Record<KpiTableName, string>;
-  }
-
-  it('rejects bad arguments with a usage message before starting Spark', () => {
+describe('KPI job scripts', () => {
+  it('reject bad arguments with a usage message before starting Spark', () => {
+    const paths = localPaths();
     const seed = [names.bronzeUri, names.glueDatabase, 'sensor_health', names.warehouseUri];
     const cases: Array<[string, string[], string]> = [
       ['kpi_sensor_health.py', seed.slice(1), 'the following arguments are required: ICEBERG_WAREHOUSE'],
@@ -92,32 +78,56 @@ describe('KPI jobs on the local target', () => {
       expect(result.stderr).toContain(message);
     }
   });
+});
 
-  it('runs a window in one application', async () => {
-    await run('first', FIRST_HALF, 'single-app');
-  }, 300_000);
+describe('KPI jobs on the local target', () => {
+  let workDir: string;
+  let emulator: EmulatorProcess | undefined;
+  const runs: Partial<Record<RunLabel, KpiRunResult | Error>> = {};
+  const tables: Partial<Record<RunLabel, KpiTablesRows>> = {};
 
-  it('runs the adjacent window with the seed\'s three scripts', async () => {
-    await run('second', SECOND_HALF, 'per-job');
-  }, 600_000);
+  /** A run's result; a case about a run that failed fails with that run's error. */
+  const runOf = (label: RunLabel): KpiRunResult => {
+    const run = runs[label];
+    if (run instanceof Error) throw run;
+    if (!run) throw new Error(`the ${label} run did not happen: an earlier one failed`);
+    return run;
+  };
+  const tablesOf = (label: RunLabel): KpiTablesRows => {
+    runOf(label);
+    if (!tables[label]) throw new Error('the runs\' tables were not read back (see the first case that failed)');
+    return tables[label];
+  };
 
-  it('runs one window over both, then re-runs it', async () => {
-    await run('both', BOTH, 'single-app');
-    await run('rerun', BOTH, 'single-app');
-  }, 600_000);
+  beforeAll(async () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-kpis-'));
+    const paths: LocalPaths = { ...localPaths(), state: workDir, stateFile: path.join(workDir, 'stack.json'), logs: path.join(workDir, 'logs') };
+    const java17Home = findJavaHome(17, true)!;
+    emulator = await startEmulator({ paths });
+    const clients = emulatorClients(emulator.endpoint);
+    await bootstrapLocalResources(clients, names);
+    await writeBronze(clients.s3, names.bronzeBucket, landed, path.join(workDir, 'bronze'));
 
-  it('succeeds on an empty window and says so', async () => {
-    await run('empty', EMPTY, 'single-app');
-    expect(fs.readFileSync(runs.empty.logFile, 'utf8')).toContain('empty window: no valid events for 2026-03-10..2026-03-10');
-  }, 300_000);
+    const branches: Partial<Record<RunLabel, string>> = {};
+    for (const { label, window, mode } of RUNS) {
+      const lines: string[] = [];
+      try {
+        const run = await runKpisLocally({ paths, awsEndpoint: emulator.endpoint, names, window, mode, java17Home, log: (l) => lines.push(l) });
+        runs[label] = run;
+        branches[label] = run.branch;
+        process.stderr.write(`${label}: ${mode} ${window.fromDate}..${window.toDate} in ${run.seconds} s\n${lines.filter((l) => l.includes('.py: ')).join('\n')}\n`);
+      } catch (e) {
+        runs[label] = e as Error;
+        break;
+      }
+    }
 
-  it('reads every recorded snapshot back in one Spark application', async () => {
-    const spec = Object.fromEntries(Object.entries(snapshots).flatMap(([label, ids]) =>
-      TABLES.map((t) => [`${label}:${t}`, { table: t, snapshot: ids[t] }])));
+    const spec = Object.fromEntries(Object.entries(branches).flatMap(([label, branch]) =>
+      TABLES.map((t) => [`${label}:${t}`, { table: t, branch }])));
     const command = localSparkSubmit({
       paths,
       java17Home,
-      awsEndpoint: emulator!.endpoint,
+      awsEndpoint: emulator.endpoint,
       warehouse: names.warehouseUri,
       script: path.join(paths.root, 'test', 'kpis', 'read_tables.py'),
       args: [names.glueDatabase, JSON.stringify(spec)],
@@ -125,43 +135,49 @@ describe('KPI jobs on the local target', () => {
     const { stdout } = await runSparkJob(command, { logFile: path.join(paths.logs, 'read-tables.log') });
     const line = stdout.find((l) => l.startsWith('TABLE_ROWS '))!;
     const rows = JSON.parse(line.slice('TABLE_ROWS '.length)) as Record<string, KpiRow[]>;
-    tables = {};
-    for (const label of Object.keys(snapshots)) {
+    for (const label of Object.keys(branches) as RunLabel[]) {
       tables[label] = Object.fromEntries(TABLES.map((t) => [t, comparable(t, rows[`${label}:${t}`])])) as KpiTablesRows;
     }
-  }, 300_000);
+  }, 1_500_000);
 
-  const expected = (window: DayWindow) => {
-    const reference = referenceKpis(events, window);
-    return Object.fromEntries(TABLES.map((t) => [t, comparable(t, reference[t])])) as KpiTablesRows;
-  };
+  afterAll(async () => {
+    if (emulator) await stopProcessGroup(emulator.pid);
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
 
-  it('the first window equals the reference, row by row', () => {
+  it('runs a window in one application, equal to the reference row by row', () => {
+    expect(runOf('first').submits.map((s) => s.script)).toEqual(['all_kpis.py']);
     const reference = expected(FIRST_HALF);
-    for (const t of TABLES) expect(tables.first[t], t).toEqual(reference[t]);
-    expect(tables.first.sensor_health.length).toBeGreaterThan(0);
+    for (const t of TABLES) expect(tablesOf('first')[t], t).toEqual(reference[t]);
+    expect(tablesOf('first').sensor_health.length).toBeGreaterThan(0);
   });
 
-  it('two adjacent windows equal the reference over both, and one run over both', () => {
+  it('runs the adjacent window with the seed\'s three scripts, equal to the reference', () => {
+    expect(runOf('second').submits.map((s) => s.script)).toEqual(['kpi_sensor_health.py', 'kpi_temp_humidity.py', 'kpi_event_geo.py']);
+    const reference = expected(SECOND_HALF);
+    for (const t of TABLES) expect(tablesOf('second')[t], t).toEqual(reference[t]);
+  });
+
+  it('one run over both windows equals the reference, its daily rows those of the two adjacent runs', () => {
     const reference = expected(BOTH);
-    for (const t of TABLES) {
-      expect(tables.second[t], t).toEqual(reference[t]);
-      expect(tables.both[t], t).toEqual(tables.second[t]);
+    for (const t of TABLES) expect(tablesOf('both')[t], t).toEqual(reference[t]);
+    for (const t of TABLES.filter((table) => (KPI_TABLES[table].grain as readonly string[]).includes('day'))) {
+      expect(tablesOf('both')[t], t).toEqual(comparable(t, [...tablesOf('first')[t], ...tablesOf('second')[t]]));
     }
   });
 
-  it('re-running a window and running an empty one leave every table identical', () => {
-    for (const t of TABLES) {
-      expect(tables.rerun[t], t).toEqual(tables.both[t]);
-      expect(tables.empty[t], t).toEqual(tables.both[t]);
-    }
+  it('re-running a window gives identical tables', () => {
+    for (const t of TABLES) expect(tablesOf('rerun')[t], t).toEqual(tablesOf('both')[t]);
   });
 
-  it('the inputs exercised what they should', () => {
+  it('succeeds on an empty window and says so, writing no rows', () => {
+    expect(fs.readFileSync(runOf('empty').logFile, 'utf8')).toContain('empty window: no valid events for 2026-03-10..2026-03-10');
+    for (const t of TABLES) expect(tablesOf('empty')[t], t).toEqual([]);
+  });
+
+  it('the inputs exercised what they should: re-deliveries and invalid rows', () => {
     const uuids = events.map((e) => e.uuid).filter(Boolean);
     expect(uuids.length - new Set(uuids).size).toBeGreaterThan(50);
     expect(events.length - referenceKpis(events).sensor_health.reduce((n, r) => n + Number(r.total_count), 0)).toBeGreaterThan(100);
-    expect(runs.first.submits).toHaveLength(1);
-    expect(runs.second.submits.map((s) => s.script)).toEqual(['kpi_sensor_health.py', 'kpi_temp_humidity.py', 'kpi_event_geo.py']);
   });
 });

@@ -1,7 +1,9 @@
-"""Test helper: prints Iceberg tables at given snapshots as one JSON line `TABLE_ROWS {...}`.
+"""Test helper: prints Iceberg tables as KPI runs left them, as one JSON line `TABLE_ROWS {...}`.
 
-Usage: read_tables.py <ICEBERG_DB> <JSON: {"<key>": {"table": name, "snapshot": id}}>
-One Spark application reads every snapshot the test recorded, instead of one submit per check.
+Usage: read_tables.py <ICEBERG_DB> <JSON: {"<key>": {"table": name, "branch": audit branch}}>
+Each table is read at the head of the run's audit branch (where the run wrote, write-audit-publish);
+a table the run did not write has no such branch and is read at main, or has no rows without one.
+One Spark application reads every run's tables, instead of one submit per check.
 """
 import json
 import sys
@@ -15,8 +17,17 @@ def main(argv):
     spark.sparkContext.setLogLevel("WARN")
     result = {}
     for key, entry in spec.items():
-        frame = spark.sql(f"SELECT * FROM glue.{database}.{entry['table']} VERSION AS OF {int(entry['snapshot'])}")
-        result[key] = [row.asDict() for row in frame.collect()]
+        table = f"glue.{database}.{entry['table']}"
+        refs = {row.name for row in spark.sql(f"SELECT name FROM {table}.refs").collect()}
+        if entry["branch"] in refs:
+            # Iceberg docs, "Spark Queries" (time travel in SQL): VERSION AS OF takes a snapshot id
+            # or a branch or tag name, and reads the head of that branch.
+            rows = spark.sql(f"SELECT * FROM {table} VERSION AS OF '{entry['branch']}'").collect()
+        elif "main" in refs:
+            rows = spark.table(table).collect()
+        else:
+            rows = []
+        result[key] = [row.asDict() for row in rows]
     print("TABLE_ROWS " + json.dumps(result, default=str), flush=True)
     spark.stop()
     return 0

@@ -1,22 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { localPaths } from '../../src/local/paths';
 import { findJavaHome } from '../../src/local/toolchain';
+import { describePytest } from '../support/pytest';
 
-/** The pytest suite of the PySpark transformations (spark/tests), run on small frames in local Spark. */
-describe('PySpark transformations (pytest)', () => {
-  it('pass', () => {
-    const paths = localPaths();
+/** The pytest suite of the PySpark transformations (spark/tests), on small frames in local Spark; one case per pytest test. */
+describePytest('PySpark transformations (pytest)', {
+  target: 'spark/tests',
+  timeoutMs: 600_000,
+  env: () => {
     const java17Home = findJavaHome(17, true);
-    expect(java17Home, 'a JDK 17 (set CLICKSTREAM_JAVA17_HOME)').toBeDefined();
-    const result = spawnSync(paths.python, ['-m', 'pytest', path.join(paths.root, 'spark', 'tests'), '-q', '-p', 'no:cacheprovider'], {
-      cwd: paths.root,
-      encoding: 'utf8',
-      env: { ...process.env, JAVA_HOME: java17Home, PYSPARK_PYTHON: paths.python, SPARK_LOCAL_IP: '127.0.0.1' },
-    });
-    const summary = result.stdout.trim().split('\n').pop() ?? '';
-    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
-    expect(summary).toMatch(/^\d+ passed/);
-  }, 300_000);
+    if (!java17Home) throw new Error('PySpark needs a JDK 17: install one or set CLICKSTREAM_JAVA17_HOME.');
+    return { JAVA_HOME: java17Home, PYSPARK_PYTHON: localPaths().python, SPARK_LOCAL_IP: '127.0.0.1' };
+  },
 });

@@ -1,25 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { GetColumnStatisticsForTableCommand } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localPaths } from '../../src/local/paths';
 import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
+import { describePytest } from '../support/pytest';
 
 /**
  * The emulator launcher (src/local/moto_server.py) swaps moto's linear Kinesis shard lookups for
  * constant-time ones, and answers Glue's column-statistics reads that moto lacks.
  */
 describe('moto launcher', () => {
-  it('answers every Kinesis shard lookup as moto does (pytest)', () => {
-    const paths = localPaths();
-    const result = spawnSync(paths.python, ['-m', 'pytest', path.join(paths.root, 'test', 'local', 'test_moto_server.py'), '-q', '-p', 'no:cacheprovider'], {
-      cwd: paths.root,
-      encoding: 'utf8',
-    });
-    const summary = result.stdout.trim().split('\n').pop() ?? '';
-    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
-    expect(summary).toMatch(/^\d+ passed/);
-  }, 60_000);
+  describePytest('answers every Kinesis shard lookup as moto does (pytest)', { target: 'test/local/test_moto_server.py', timeoutMs: 120_000 });
 
   describe('Glue column statistics, over HTTP', () => {
     let fixture: EmulatorFixture;

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLUE_DATABASE } from '../../src/config/names';
 import { isAlive, processGroupMembers } from '../../src/local/processes';
-import { parseJsonOutput, runCli } from '../support/cli';
+import { CliResult, parseJsonOutput, runCli } from '../support/cli';
 
 interface StatusJson {
   running: boolean;
@@ -20,52 +20,87 @@ interface UpJson {
 // A private state folder: the test never touches a stack the developer is running.
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-stack-test-'));
 const env = { CLICKSTREAM_STATE_DIR: stateDir };
-const seenPids = new Set<number>();
 
 afterAll(async () => {
   await runCli(['down'], env);
 });
 
-describe('clickstream up / status / down', () => {
-  for (const round of [1, 2]) {
-    it(`round ${round}: starts the emulator and Trino, reports them, reuses them, and stops them completely`, async () => {
-      const up = await runCli(['up', '--json'], env);
-      expect(up.code, up.stderr).toBe(0);
-      const started = parseJsonOutput<UpJson>(up);
-      expect(started.reused).toBe(false);
-      expect(started.startedServices).toEqual(['emulator', 'trino']);
-      expect(started.endpoints.aws).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(started.endpoints.trino).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(started.bootstrap.created).toContain(`glue database ${GLUE_DATABASE}`);
+/** What one round of up, status, up again, down and status showed. */
+interface Round {
+  up: CliResult;
+  status: StatusJson;
+  pids: number[];
+  /** Whether each endpoint answered as a client uses it, while the stack ran. */
+  answered: { trino: boolean; aws: boolean };
+  again: UpJson;
+  down: CliResult;
+  /** Pids still alive, and process groups with members, right after down. */
+  survivors: string[];
+  after: StatusJson;
+}
 
-      const status = parseJsonOutput<StatusJson>(await runCli(['status', '--json'], env));
-      expect(status.running).toBe(true);
-      expect(status.services.map((s) => [s.name, s.health])).toEqual([['emulator', 'healthy'], ['trino', 'healthy']]);
-      const pids = status.services.map((s) => s.pid!);
-      pids.forEach((pid) => seenPids.add(pid));
-      // The services answer on their endpoints, as a client would use them.
-      expect((await fetch(`${started.endpoints.trino}/v1/info`)).ok).toBe(true);
-      expect((await fetch(`${started.endpoints.aws}/moto-api/data.json`)).ok).toBe(true);
+async function round(): Promise<Round> {
+  const up = await runCli(['up', '--json'], env);
+  const started = parseJsonOutput<UpJson>(up);
+  const status = parseJsonOutput<StatusJson>(await runCli(['status', '--json'], env));
+  const pids = status.services.map((s) => s.pid!);
+  const answered = {
+    trino: (await fetch(`${started.endpoints.trino}/v1/info`)).ok,
+    aws: (await fetch(`${started.endpoints.aws}/moto-api/data.json`)).ok,
+  };
+  const again = parseJsonOutput<UpJson>(await runCli(['up', '--json'], env));
+  const down = await runCli(['down', '--json'], env);
+  const survivors = pids.flatMap((pid) => [
+    ...(isAlive(pid) ? [`pid ${pid} is alive`] : []),
+    ...(processGroupMembers(pid).length > 0 ? [`process group ${pid} has members ${processGroupMembers(pid).join(', ')}`] : []),
+  ]);
+  const after = parseJsonOutput<StatusJson>(await runCli(['status', '--json'], env));
+  return { up, status, pids, answered, again, down, survivors, after };
+}
 
-      const again = parseJsonOutput<UpJson>(await runCli(['up', '--json'], env));
-      expect(again.reused).toBe(true);
-      expect(again.endpoints).toEqual(started.endpoints);
-      expect(again.bootstrap.created).toEqual([]);
+describe('clickstream up / status / down, twice', () => {
+  // Two rounds, one after the other (each starts Trino, 20-60 s); the cases look at what they showed.
+  const rounds: Round[] = [];
+  beforeAll(async () => {
+    rounds.push(await round());
+    rounds.push(await round());
+  }, 600_000);
 
-      const down = await runCli(['down', '--json'], env);
-      expect(down.code, down.stderr).toBe(0);
-      expect(parseJsonOutput<{ stopped: Array<{ pid: number }> }>(down).stopped.map((s) => s.pid).sort()).toEqual([...pids].sort());
-      for (const pid of pids) {
-        expect(isAlive(pid), `pid ${pid} survived down`).toBe(false);
-        expect(processGroupMembers(pid), `process group ${pid} has members after down`).toEqual([]);
-      }
-      const after = parseJsonOutput<StatusJson>(await runCli(['status', '--json'], env));
-      expect(after.running).toBe(false);
-      expect(after.services.every((s) => s.health === 'stopped')).toBe(true);
-    }, 300_000);
+  for (const index of [0, 1]) {
+    describe(`round ${index + 1}`, () => {
+      it('starts the emulator and Trino, bootstraps the resources and reports both healthy, answering on their endpoints', () => {
+        const { up, status, answered } = rounds[index];
+        expect(up.code, up.stderr).toBe(0);
+        const started = parseJsonOutput<UpJson>(up);
+        expect(started.reused).toBe(false);
+        expect(started.startedServices).toEqual(['emulator', 'trino']);
+        expect(started.endpoints.aws).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(started.endpoints.trino).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(started.bootstrap.created).toContain(`glue database ${GLUE_DATABASE}`);
+        expect(status.running).toBe(true);
+        expect(status.services.map((s) => [s.name, s.health])).toEqual([['emulator', 'healthy'], ['trino', 'healthy']]);
+        expect(answered).toEqual({ trino: true, aws: true });
+      });
+
+      it('reuses the running stack on a second up', () => {
+        const { up, again } = rounds[index];
+        expect(again.reused).toBe(true);
+        expect(again.endpoints).toEqual(parseJsonOutput<UpJson>(up).endpoints);
+        expect(again.bootstrap.created).toEqual([]);
+      });
+
+      it('stops every process of both services on down', () => {
+        const { down, pids, survivors, after } = rounds[index];
+        expect(down.code, down.stderr).toBe(0);
+        expect(parseJsonOutput<{ stopped: Array<{ pid: number }> }>(down).stopped.map((s) => s.pid).sort()).toEqual([...pids].sort());
+        expect(survivors).toEqual([]);
+        expect(after.running).toBe(false);
+        expect(after.services.every((s) => s.health === 'stopped')).toBe(true);
+      });
+    });
   }
 
-  it('started fresh processes in the second round', () => {
-    expect(seenPids.size).toBe(4);
+  it('starts fresh processes in the second round', () => {
+    expect(new Set(rounds.flatMap((r) => r.pids)).size).toBe(4);
   });
 });

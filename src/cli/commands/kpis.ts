@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { TARGETS, Target } from '../../config/config';
-import { abortOnSignals } from '../../emr/abort-on-signals';
 import { createEmrClients } from '../../emr/clients';
 import { renderReportMarkdown } from '../../emr/report';
 import { parseEmrRunInputs } from '../../emr/run-inputs';
@@ -12,6 +11,7 @@ import { localPaths } from '../../local/paths';
 import { requireRunningStack } from '../../local/stack';
 import { formatBytes, formatCount } from '../../pipeline/progress';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs } from '../emr-options';
+import { interrupts } from '../interrupts';
 import { commandOutput, formatTable } from '../output';
 
 interface KpisCommandOptions extends EmrCliOptions {
@@ -54,14 +54,10 @@ async function runOnEmr(options: KpisCommandOptions): Promise<void> {
   // Every input is checked before any AWS call.
   const parsed = parseEmrRunInputs(emrInputs(options, options), { runId: `cli-${Date.now()}` }, process.env, CLI_INPUT_STYLE);
   const clients = createEmrClients({ region: parsed.region });
-  const abort = abortOnSignals();
-  try {
-    const report = await runKpisOnEmr(parsed.options, { ...clients, signal: abort.signal, log: out.progress });
-    out.summary(report, () => renderReportMarkdown(report));
-    if (report.result !== 'completed') process.exitCode = 1;
-  } finally {
-    abort.dispose();
-  }
+  const signal = interrupts.signal({ stopping: 'cancelling the EMR steps and terminating the cluster this run started', secondSignalRisk: 'may leave them running' });
+  const report = await runKpisOnEmr(parsed.options, { ...clients, signal, log: out.progress });
+  out.summary(report, () => renderReportMarkdown(report));
+  if (report.result !== 'completed') process.exitCode = 1;
 }
 
 export function registerKpisCommand(program: Command): void {
@@ -97,8 +93,9 @@ export function registerKpisCommand(program: Command): void {
       const jobs = parseJobList(options.jobs);
       const paths = localPaths();
       const endpoints = await requireRunningStack({ paths });
+      const signal = interrupts.signal({ stopping: 'stopping the KPI jobs\' Spark processes' });
       const result = await runKpisLocally({
-        paths, awsEndpoint: endpoints.aws, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress,
+        paths, awsEndpoint: endpoints.aws, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress, signal,
       });
       out.summary(result, () => describeKpiRun(result));
     });

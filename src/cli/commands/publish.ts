@@ -7,6 +7,7 @@ import { localPaths } from '../../local/paths';
 import { publishRunLocally } from '../../local/publish-runner';
 import { requireRunningStack } from '../../local/stack';
 import { loadRunScope } from '../../validation/run-scope';
+import { interrupts } from '../interrupts';
 import { commandOutput, formatTable } from '../output';
 
 interface PublishOptions {
@@ -42,7 +43,8 @@ export function registerPublishCommand(program: Command): void {
         runId = pending.runId;
       }
       try {
-        const result = await publishRunLocally({ paths, awsEndpoint: endpoints.aws, names: config.names, runId, log: out.progress });
+        const signal = interrupts.signal({ stopping: 'stopping the publishing Spark job (the next publish resumes where it stopped)' });
+        const result = await publishRunLocally({ paths, awsEndpoint: endpoints.aws, names: config.names, runId, log: out.progress, signal });
         out.summary(result, () => (result.published.length === 0
           ? `Run ${result.runId}: ${result.note ?? 'nothing to publish'}.`
           : [formatTable(['table', 'published snapshot'], result.published.map((p) => [p.table, p.snapshot])),

@@ -13,6 +13,7 @@ import { formatBytes, createProgressReporter, formatCount, formatDuration, forma
 import { RunReport, RunReportFiles, writeRunReport } from '../../pipeline/run-report';
 import { EventSource } from '../../pipeline/shared-stages';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs, givenEmrOptions } from '../emr-options';
+import { interrupts } from '../interrupts';
 import { commandOutput, formatTable } from '../output';
 
 interface RunCliOptions extends GeneratorCliOptions, EmrCliOptions {
@@ -157,46 +158,30 @@ export function registerRunCommand(program: Command): void {
         }
         : undefined;
       const plan = aws ? planAwsRun(aws) : undefined;
-      const controller = new AbortController();
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        signals += 1;
-        if (signals === 1) {
-          const what = aws ? 'cancelling the EMR steps and terminating the cluster this run started' : 'stopping the run and everything it started';
-          process.stderr.write(`\n${signal}: ${what} (press Ctrl-C again to exit at once${aws ? ', which may leave them running' : ''})\n`);
-          controller.abort(signal);
-        } else {
-          process.exit(130);
-        }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const signal = interrupts.signal(aws
+        ? { stopping: 'cancelling the EMR steps and terminating the cluster this run started', secondSignalRisk: 'may leave them running' }
+        : { stopping: 'stopping the run and everything it started' });
       const progress = createProgressReporter();
-      try {
-        const report: RunReport = aws && plan
-          ? await runAwsPipeline(
-            { ...aws, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, prices, signal: controller.signal, progress },
-            createAwsRunClients(plan.region),
-          )
-          : await runLocalPipeline({
-            paths: localPaths(),
-            source,
-            jobs,
-            shiftToNow: o.shiftToNow,
-            keep: o.keep,
-            failOnWarn: o.failOnWarn,
-            prices,
-            signal: controller.signal,
-            progress,
-          });
-        progress.close();
-        const files = await writeRunReport(path.resolve(o.reportDir), report);
-        out.summary(report, () => textSummary(report, files));
-        if (report.outcome === 'stopped') process.exitCode = controller.signal.reason === 'SIGTERM' ? 143 : 130;
-        else if (report.outcome === 'failed') process.exitCode = 1;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      const report: RunReport = aws && plan
+        ? await runAwsPipeline(
+          { ...aws, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, prices, signal, progress },
+          createAwsRunClients(plan.region),
+        )
+        : await runLocalPipeline({
+          paths: localPaths(),
+          source,
+          jobs,
+          shiftToNow: o.shiftToNow,
+          keep: o.keep,
+          failOnWarn: o.failOnWarn,
+          prices,
+          signal,
+          progress,
+        });
+      progress.close();
+      const files = await writeRunReport(path.resolve(o.reportDir), report);
+      out.summary(report, () => textSummary(report, files));
+      // A stopped run exits with the signal's code (main.ts sets it); a failed one with 1.
+      if (report.outcome === 'failed') process.exitCode = 1;
     });
 }

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { localPaths } from '../../local/paths';
 import { formatDuration } from '../../pipeline/progress';
 import { SimulationReport, describeDay, simulate } from '../../simulation/simulate';
+import { interrupts } from '../interrupts';
 import { commandOutput } from '../output';
 
 interface SimulateCliOptions {
@@ -66,29 +67,23 @@ export function registerSimulateCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ npx clickstream simulate --days 7\n  $ npx clickstream simulate --days 30 --events-per-day 50000')
     .action(async (o: SimulateCliOptions) => {
       const out = commandOutput(o.json);
-      const controller = new AbortController();
-      const stop = () => controller.abort('SIGINT');
-      process.once('SIGINT', stop);
-      try {
-        const report = await simulate({
-          paths: localPaths(),
-          days: whole('--days', o.days),
-          eventsPerDay: whole('--events-per-day', o.eventsPerDay),
-          startDay: o.start,
-          seed: whole('--seed', o.seed),
-          bufferSeconds: whole('--buffer-seconds', o.bufferSeconds),
-          runAt: o.runAt,
-          keep: o.keep,
-          log: out.progress,
-          signal: controller.signal,
-        });
-        fs.mkdirSync(o.reportDir, { recursive: true });
-        fs.writeFileSync(path.join(o.reportDir, 'simulation-report.json'), `${JSON.stringify(report, null, 2)}\n`);
-        fs.writeFileSync(path.join(o.reportDir, 'simulation-report.md'), simulationMarkdown(report));
-        out.summary(report, () => [...report.days.map(describeDay), '', simulationMarkdown(report).split('\n').slice(-8).join('\n')].join('\n'));
-        if (!report.passed) process.exitCode = 1;
-      } finally {
-        process.off('SIGINT', stop);
-      }
+      const signal = interrupts.signal({ stopping: 'stopping the simulation and its stack' });
+      const report = await simulate({
+        paths: localPaths(),
+        days: whole('--days', o.days),
+        eventsPerDay: whole('--events-per-day', o.eventsPerDay),
+        startDay: o.start,
+        seed: whole('--seed', o.seed),
+        bufferSeconds: whole('--buffer-seconds', o.bufferSeconds),
+        runAt: o.runAt,
+        keep: o.keep,
+        log: out.progress,
+        signal,
+      });
+      fs.mkdirSync(o.reportDir, { recursive: true });
+      fs.writeFileSync(path.join(o.reportDir, 'simulation-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+      fs.writeFileSync(path.join(o.reportDir, 'simulation-report.md'), simulationMarkdown(report));
+      out.summary(report, () => [...report.days.map(describeDay), '', simulationMarkdown(report).split('\n').slice(-8).join('\n')].join('\n'));
+      if (!report.passed) process.exitCode = 1;
     });
 }

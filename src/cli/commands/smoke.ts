@@ -5,6 +5,7 @@ import { stackUp } from '../../local/stack';
 import { discoverToolchain } from '../../local/toolchain';
 import { runToolchainSmoke } from '../../local/toolchain-smoke';
 import { formatBytes } from '../../pipeline/progress';
+import { interrupts } from '../interrupts';
 import { commandOutput, formatTable } from '../output';
 
 export function registerSmokeCommand(program: Command): void {
@@ -16,14 +17,16 @@ export function registerSmokeCommand(program: Command): void {
       const out = commandOutput(options.json);
       const paths = localPaths();
       const toolchain = discoverToolchain();
-      const stack = await stackUp({ paths, log: out.progress });
+      const signal = interrupts.signal({ stopping: 'stopping Spark and the services this command started' });
+      const stack = await stackUp({ paths, log: out.progress, signal });
       const trino = new TrinoEngine({ endpoint: stack.endpoints.trino });
       const result = await runToolchainSmoke({
         paths,
         toolchain,
         endpoints: stack.endpoints,
-        queryTrino: async (sql) => (await trino.query(sql)).rows,
+        queryTrino: async (sql) => (await trino.query(sql, [], { signal })).rows,
         log: out.progress,
+        signal,
       });
       out.summary({ ...result, endpoints: stack.endpoints }, () => [
         `Trino read ${result.table}:`,

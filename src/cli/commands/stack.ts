@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { localPaths } from '../../local/paths';
 import { stackDown, stackStatus, stackUp } from '../../local/stack';
+import { interrupts } from '../interrupts';
 import { commandOutput, formatTable } from '../output';
 
 export function registerStackCommands(program: Command): void {
@@ -10,7 +11,8 @@ export function registerStackCommands(program: Command): void {
     .option('--json', 'print the summary as one JSON object', false)
     .action(async (options: { json: boolean }) => {
       const out = commandOutput(options.json);
-      const result = await stackUp({ paths: localPaths(), log: out.progress });
+      const signal = interrupts.signal({ stopping: 'stopping the services this command started' });
+      const result = await stackUp({ paths: localPaths(), log: out.progress, signal });
       out.summary(result, () => [
         result.reused ? 'Stack already running; reused it.' : `Stack started in ${result.seconds} s.`,
         `  AWS emulator (Kinesis, S3, Glue): ${result.endpoints.aws}`,
@@ -34,13 +36,15 @@ export function registerStackCommands(program: Command): void {
 
   program
     .command('down')
-    .description('Stop exactly the processes `up` started and forget the stack. Data in the emulator is not kept.')
+    .description('Stop exactly the processes `up` started and forget the stack. Data in the emulator is not kept. A recorded pid that now belongs to another ' +
+      'process (the service died and the system reused its pid) is left alone, and `down` says so.')
     .option('--json', 'print the summary as one JSON object', false)
     .action(async (options: { json: boolean }) => {
       const out = commandOutput(options.json);
       const result = await stackDown({ paths: localPaths(), log: out.progress });
-      out.summary(result, () => result.stopped.length > 0
-        ? `Stopped ${result.stopped.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}.`
-        : 'Nothing was running.');
+      out.summary(result, () => [
+        result.stopped.length > 0 ? `Stopped ${result.stopped.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}.` : 'Nothing was running.',
+        ...result.notOurs.map((s) => `Left pid ${s.pid} alone: it is no longer the ${s.name} \`up\` started, but \`${s.command}\`.`),
+      ].join('\n'));
     });
 }

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+/**
+ * Vitest's global setup: the suite may write only into the repository's ignored working folders.
+ * It records `git status` (ignored files included) before the run and, after it, fails the run
+ * naming every file or folder that appeared elsewhere: a stray marker folder, a bytecode cache
+ * beside the sources, a report written into the tree.
+ */
+
+/** Where the tools and the tests keep what they make: the toolchain, local state, reports, npm's install. */
+export const WORKING_FOLDERS = ['.cache/', '.clickstream/', 'reports/', 'node_modules/'] as const;
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** `git status` lines (porcelain: two status letters, a space, the path), ignored entries included; undefined outside a git checkout. */
+export function worktreeEntries(root: string = REPO_ROOT): Set<string> | undefined {
+  const result = spawnSync('git', ['status', '--porcelain', '--ignored', '--untracked-files=normal'], { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) return undefined;
+  return new Set(result.stdout.split('\n').filter(Boolean));
+}
+
+/**
+ * Files and folders in `after` that were not in `before` and lie outside the working folders:
+ * untracked (`??`) and ignored (`!!`) ones. Changes to tracked files are left out, since those are
+ * what a developer edits while the suite runs.
+ */
+export function strayEntries(before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
+  return [...after].filter((line) => /^(\?\?|!!) /.test(line) && !before.has(line) && !WORKING_FOLDERS.some((folder) => line.slice(3).startsWith(folder)));
+}
+
+export default function setup(): (() => void) | undefined {
+  const before = worktreeEntries();
+  if (!before) return undefined;
+  return () => {
+    const stray = strayEntries(before, worktreeEntries() ?? before);
+    if (stray.length === 0) return;
+    process.stderr.write(`\nThe tests left files outside ${WORKING_FOLDERS.join(', ')} (git status):\n${stray.map((l) => `  ${l}`).join('\n')}\n` +
+      'A test must write into a temporary folder or one of those folders (unless you created these yourself while the tests ran).\n');
+    // A throwing teardown only prints; the exit code is what CI reads.
+    process.exitCode = 1;
+  };
+}
