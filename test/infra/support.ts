@@ -53,3 +53,36 @@ export function synthesize(environment: string, options: SynthesizeOptions = {})
   app.synth();
   return { app, stacks, outdir, sparkDir };
 }
+
+export type Resource = { readonly Type: string; readonly Properties?: Record<string, unknown>; readonly DeletionPolicy?: string; readonly UpdateReplacePolicy?: string; readonly DependsOn?: string | string[] };
+export type Template = { readonly Resources: Record<string, Resource>; readonly Outputs?: Record<string, { Export?: { Name: unknown } }> };
+
+/**
+ * The names a resource occupies in its account (or, for buckets, globally): what two deployments
+ * into one account must not share. Resources without a physical name get generated ones.
+ */
+export function physicalNames(resource: Resource, template: Template): string[] {
+  const p = resource.Properties ?? {};
+  const named = (key: string) => (typeof p[key] === 'string' ? [`${resource.Type} ${p[key]}`] : []);
+  switch (resource.Type) {
+    case 'AWS::Glue::Database':
+      return [`${resource.Type} ${(p.DatabaseInput as { Name: string }).Name}`];
+    case 'AWS::Glue::Table': {
+      // A table's name is unique within its database, which the template references.
+      const database = template.Resources[(p.DatabaseName as { Ref: string }).Ref];
+      return [`${resource.Type} ${(database.Properties!.DatabaseInput as { Name: string }).Name}.${(p.TableInput as { Name: string }).Name}`];
+    }
+    case 'AWS::IAM::OIDCProvider':
+      return named('Url');
+    case 'AWS::IAM::Policy':
+      // An inline policy's name is unique per role, not per account.
+      return [];
+    default:
+      // CloudFormation's physical names are the properties ending in "Name" (BucketName,
+      // DeliveryStreamName, LogGroupName, RoleName, ...) and the `Name` of streams and workgroups.
+      return Object.keys(p).filter((key) => key.endsWith('Name')).flatMap(named);
+  }
+}
+
+/** Account-level singletons: IAM allows one OIDC provider per issuer URL in an account. */
+export const ACCOUNT_SINGLETONS = [/^AWS::IAM::OIDCProvider https:\/\/token\.actions\.githubusercontent\.com$/];
