@@ -4,9 +4,9 @@ import { acknowledgeWildcards, arnFinding } from './nag';
 import { EMR_ENVIRONMENT_TAG, EmrRoleNames, ResourceNames } from '../../src/config/names';
 import { RoleOwner } from '../config/deploy-environments';
 import { GitHubTrust } from '../config/environments';
+import { RoleKind, trustedSubjects } from '../config/github-environments';
 import { EMR_LOG_PREFIX } from '../stacks/compute-stack';
 import { ATHENA_RESULTS_PREFIX } from '../stacks/query-stack';
-import { RoleKind, trustedSubjects } from '../config/github-environments';
 
 /** Issuer of GitHub Actions' OIDC tokens. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -152,5 +152,6 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
     PassEmrRoles: `The EMR roles of ${target.scope}, named after it.`,
     ValidateWithAthena: `The Athena workgroup of ${target.scope}.`,
   };
-  acknowledgeWildcards(role, statements.flatMap((s) => (s.resources ?? []).filter(wildcard).map((arn) => ({ finding: arnFinding(stack, arn), reason: reasons[s.sid!] }))));
+  acknowledgeWildcards(role, statements.flatMap((s) => (s.resources ?? []).filter(wildcard)
+    .map((arn) => ({ finding: arnFinding(stack, arn), reason: reasons[s.sid!] }))));
 }

@@ -12,12 +12,20 @@ export const LOCAL_REGION = 'us-east-1';
 
 const optionsSchema = z.object({
   target: z.enum(TARGETS).default('local'),
-  environment: z.string().refine(isEnvironmentName, 'unknown environment').optional(),
+  environment: z.string().refine(isEnvironmentName, `must be ${ENVIRONMENT_CHOICES}`).optional(),
   region: z.string().min(1).optional(),
   accountId: z.string().regex(/^\d{12}$/, 'an AWS account id has 12 digits').optional(),
 });
 
 export type ConfigOptions = z.input<typeof optionsSchema>;
+
+/** An environment's name in an input schema: a standing environment or a preview. */
+export const environmentSchema = z.string().refine(isEnvironmentName, `must be ${ENVIRONMENT_CHOICES}`).transform((name) => name as EnvironmentName);
+
+/** A deployed environment's name in an input schema (not `local`). */
+export const deployedEnvironmentSchema = z.string()
+  .refine((name) => name !== 'local' && isEnvironmentName(name), 'must be a deployed environment: dev, staging, prod or a preview pr-<number>')
+  .transform((name) => name as Exclude<EnvironmentName, 'local'>);
 
 export interface ClickstreamConfig {
   readonly target: Target;

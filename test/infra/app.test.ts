@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, REPOSITORY, Synthesized, synthesize } from './support';
 import { ATHENA_ENGINE_VERSION } from '../../infra/stacks/query-stack';
 import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, GLUE_DATABASE, RAW_TABLE, resourceNames } from '../../src/config/names';
-import { SCRIPTS_ARCHIVE, scriptsArchive, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 import { rawTableParameters, rawTablePartitionKeys } from '../../src/config/raw-table';
+import { SCRIPTS_ARCHIVE, scriptsArchive, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 import { OUTPUT_KEYS, STACK_CONCERNS, stackName } from '../../src/config/stack-outputs';
 import { buildKpiSteps } from '../../src/emr/steps';
 import { glueColumns } from '../../src/events/schema';
@@ -87,7 +87,8 @@ describe('catalog', () => {
   it('partitions the raw table by arrival hour with projection, as the local bootstrap does, on the keys Firehose writes', () => {
     const [table] = Object.values(templates.catalog.findResources('AWS::Glue::Table')) as Array<{ Properties: { TableInput: Record<string, any> } }>;
     const input = table.Properties.TableInput;
-    expect(input.PartitionKeys.map((k: { Name: string; Type: string }) => [k.Name, k.Type])).toEqual(rawTablePartitionKeys().map((k) => [k.Name, k.Type]));
+    expect(input.PartitionKeys.map((k: { Name: string; Type: string }) => [k.Name, k.Type]))
+      .toEqual(rawTablePartitionKeys().map((k) => [k.Name, k.Type]));
     expect(input.Parameters).toMatchObject(rawTableParameters(names.bronzeBucket));
     // Athena docs, partition projection: the template names every projected key; here in Firehose's own key layout.
     expect(input.Parameters['storage.location.template'])

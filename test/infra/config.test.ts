@@ -12,8 +12,8 @@ import { DEPLOY_ENVIRONMENTS } from '../../infra/config/deploy-environments';
 import { environmentConfig } from '../../infra/config/environments';
 import { rolesOf, trustedSubjects } from '../../infra/config/github-environments';
 import { acknowledgeWildcards, S3_GRANT_ACTIONS } from '../../infra/constructs/nag';
-import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { BRONZE_PREFIX } from '../../src/config/names';
+import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { publishedScriptFiles, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 
 describe('environment configuration', () => {
@@ -47,7 +47,9 @@ describe('environment configuration', () => {
   it('trusts each role from its GitHub environments only: pull requests reach the previews\' roles alone, and deploy or run only after review', () => {
     const subject = (environment: string) => `repo:${REPOSITORY}:environment:${environment}`;
     const owners = [...DEPLOY_ENVIRONMENTS, 'preview'] as const;
-    expect(Object.fromEntries(owners.map((owner) => [owner, Object.fromEntries(rolesOf(owner).map((role) => [role, trustedSubjects(REPOSITORY, owner, role)]))]))).toEqual({
+    const trusted = (owner: (typeof owners)[number]) =>
+      Object.fromEntries(rolesOf(owner).map((role) => [role, trustedSubjects(REPOSITORY, owner, role)]));
+    expect(Object.fromEntries(owners.map((owner) => [owner, trusted(owner)]))).toEqual({
       dev: { deploy: [subject('dev')], run: [subject('dev')] },
       staging: { deploy: [subject('staging')], run: [subject('staging')] },
       prod: { deploy: [subject('prod')], run: [subject('prod')] },

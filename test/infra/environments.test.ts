@@ -5,10 +5,9 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template as Assertions } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT, ACCOUNT_SINGLETONS, REGION, REPOSITORY, Resource, Template, physicalNames, sparkFixture, testConfig } from './support';
+import { ACCOUNT, ACCOUNT_SINGLETONS, REPOSITORY, Resource, Template, physicalNames, previewRolesTestConfig, sparkFixture, testConfig } from './support';
 import { addClickstreamStacks, addPreviewCiStack } from '../../infra/app';
 import { DEPLOY_ENVIRONMENTS } from '../../infra/config/deploy-environments';
-import { previewRolesConfig } from '../../infra/config/environments';
 import { GLUE_DATABASE, PREVIEW_ROLES_ENVIRONMENT, resourceNames } from '../../src/config/names';
 import { localPaths } from '../../src/local/paths';
 
@@ -28,7 +27,7 @@ describe('dev, staging, prod, a preview and the previews\' roles in one account'
       env,
       Object.values(addClickstreamStacks(app, { config: testConfig(env, { createOidcProvider: String(i === 0) }), sparkDir })),
     ]));
-    stacks[PREVIEW_ROLES_ENVIRONMENT] = [addPreviewCiStack(app, { config: previewRolesConfig({ tryGetContext: (k) => ({ account: ACCOUNT, region: REGION, githubRepository: REPOSITORY })[k] }, {}) })];
+    stacks[PREVIEW_ROLES_ENVIRONMENT] = [addPreviewCiStack(app, { config: previewRolesTestConfig() })];
     app.synth();
   });
 

@@ -2,15 +2,16 @@ import { App } from 'aws-cdk-lib';
 import { Template as Assertions } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringLike } from './iam-trust';
-import { ACCOUNT, REGION, REPOSITORY, Resource, Synthesized, Template, physicalNames, synthesize } from './support';
+import { ACCOUNT, REGION, Resource, Synthesized, Template, physicalNames, previewRolesTestConfig, synthesize } from './support';
 import { addPreviewCiStack } from '../../infra/app';
 import { PREVIEW_EMR } from '../../infra/config/deploy-environments';
-import { previewRolesConfig } from '../../infra/config/environments';
 import { emrRoleNames, resourceNames } from '../../src/config/names';
 import { OUTPUT_KEYS, stackConcernsOf, stackName } from '../../src/config/stack-outputs';
 
-const templatesOf = (synthesized: Synthesized): Template[] => Object.values(synthesized.stacks).map((s) => Assertions.fromStack(s).toJSON() as Template);
-const resourcesOf = (templates: readonly Template[]) => templates.flatMap((t) => Object.entries(t.Resources).map(([id, r]) => ({ id, resource: r, template: t })));
+const templatesOf = (synthesized: Synthesized): Template[] =>
+  Object.values(synthesized.stacks).map((s) => Assertions.fromStack(s).toJSON() as Template);
+const resourcesOf = (templates: readonly Template[]) =>
+  templates.flatMap((t) => Object.entries(t.Resources).map(([id, r]) => ({ id, resource: r, template: t })));
 
 /** Resource types that hold data or history and must go with a preview. */
 const STATEFUL = ['AWS::S3::Bucket', 'AWS::Kinesis::Stream', 'AWS::Glue::Database', 'AWS::Glue::Table', 'AWS::Athena::WorkGroup', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream'];
@@ -71,7 +72,8 @@ describe('a preview (pr-42)', () => {
       expect([resource.DependsOn].flat(), id).toContain(ref);
     }
     const firehose = resourcesOf(templates).find(({ resource }) => resource.Type === 'AWS::KinesisFirehose::DeliveryStream')!;
-    const logging = (firehose.resource.Properties!.ExtendedS3DestinationConfiguration as { CloudWatchLoggingOptions: { LogGroupName: { Ref: string } } }).CloudWatchLoggingOptions;
+    type Destination = { CloudWatchLoggingOptions: { LogGroupName: { Ref: string } } };
+    const logging = (firehose.resource.Properties!.ExtendedS3DestinationConfiguration as Destination).CloudWatchLoggingOptions;
     expect(firehose.template.Resources[logging.LogGroupName.Ref].Type).toBe('AWS::Logs::LogGroup');
   });
 
@@ -85,7 +87,8 @@ describe('a preview (pr-42)', () => {
     for (const group of [...storage, ...ingestion, ...compute].filter((r) => r.Type === 'AWS::Logs::LogGroup')) expect(group.Properties!.RetentionInDays).toBe(3);
     expect((query.find((r) => r.Type === 'AWS::Athena::WorkGroup')!.Properties!.WorkGroupConfiguration as { BytesScannedCutoffPerQuery: number }).BytesScannedCutoffPerQuery).toBe(100 * 2 ** 20);
     const outputs = (Assertions.fromStack(preview.stacks.compute).toJSON() as { Outputs: Record<string, { Value: string }> }).Outputs;
-    expect([outputs[OUTPUT_KEYS.emrInstanceType].Value, outputs[OUTPUT_KEYS.emrCoreInstanceCount].Value]).toEqual([PREVIEW_EMR.instanceType, String(PREVIEW_EMR.coreInstanceCount)]);
+    expect([outputs[OUTPUT_KEYS.emrInstanceType].Value, outputs[OUTPUT_KEYS.emrCoreInstanceCount].Value])
+      .toEqual([PREVIEW_EMR.instanceType, String(PREVIEW_EMR.coreInstanceCount)]);
   });
 });
 
@@ -106,7 +109,7 @@ describe('the roles every preview shares (clickstream-preview-ci)', () => {
 
   beforeAll(() => {
     const app = new App({ outdir: synthesize('dev', { nag: false }).outdir });
-    const stack = addPreviewCiStack(app, { config: previewRolesConfig({ tryGetContext: (k) => ({ account: ACCOUNT, region: REGION, githubRepository: REPOSITORY })[k] }, {}) });
+    const stack = addPreviewCiStack(app, { config: previewRolesTestConfig() });
     app.synth();
     const template = Assertions.fromStack(stack).toJSON() as Template;
     const statementsOf = (prefix: string) => Object.values(template.Resources)
@@ -125,7 +128,8 @@ describe('the roles every preview shares (clickstream-preview-ci)', () => {
     throw new Error(`Cannot read ${JSON.stringify(value)} as IAM would.`);
   };
   const arns = (s: Statement) => [s.Resource].flat().map(text);
-  const reaches = (statements: Statement[], sid: string, arn: string) => statements.filter((s) => s.Sid === sid).flatMap(arns).some((pattern) => stringLike(pattern, arn));
+  const reaches = (statements: Statement[], sid: string, arn: string) =>
+    statements.filter((s) => s.Sid === sid).flatMap(arns).some((pattern) => stringLike(pattern, arn));
 
   it("run: reaches every preview's stream, buckets, database, workgroup and EMR roles, and no standing environment's", () => {
     const check = (sid: string, name: (env: 'pr-7' | 'pr-123' | 'dev' | 'staging' | 'prod') => string) => {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addClickstreamStacks, ClickstreamStacks } from '../../infra/app';
-import { environmentConfig, EnvironmentConfig } from '../../infra/config/environments';
+import { environmentConfig, EnvironmentConfig, HostConfig, previewRolesConfig } from '../../infra/config/environments';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -25,6 +25,12 @@ export function sparkFixture(): string {
 export function testConfig(environment: string, context: Record<string, string> = {}): EnvironmentConfig {
   const values: Record<string, string> = { environment, account: ACCOUNT, region: REGION, githubRepository: REPOSITORY, ...context };
   return environmentConfig({ tryGetContext: (key) => values[key] }, {});
+}
+
+/** The configuration of the roles every preview shares, for the test account. */
+export function previewRolesTestConfig(repository = REPOSITORY): HostConfig {
+  const values: Record<string, string> = { account: ACCOUNT, region: REGION, githubRepository: repository };
+  return previewRolesConfig({ tryGetContext: (key) => values[key] }, {});
 }
 
 export interface Synthesized {
@@ -54,7 +60,12 @@ export function synthesize(environment: string, options: SynthesizeOptions = {})
   return { app, stacks, outdir, sparkDir };
 }
 
-export type Resource = { readonly Type: string; readonly Properties?: Record<string, unknown>; readonly DeletionPolicy?: string; readonly UpdateReplacePolicy?: string; readonly DependsOn?: string | string[] };
+export interface Resource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+  readonly DependsOn?: string | string[];
+}
 export type Template = { readonly Resources: Record<string, Resource>; readonly Outputs?: Record<string, { Export?: { Name: unknown } }> };
 
 /**
