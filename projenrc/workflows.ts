@@ -163,8 +163,9 @@ interface AwsPipelineOptions {
 }
 
 /**
- * Optional replay (waiting for Firehose to land it) -> EMR KPI steps -> Athena validation ->
- * reports, shared by the kpis workflow and the pull request's EMR run. Names come from the
+ * Optional replay (waiting for Firehose to land it) -> EMR KPI steps (written to the run's audit
+ * branch) -> Athena validation of the branch -> publish once it passed -> reports, shared by the
+ * kpis workflow and the pull request's EMR run. Names come from the
  * environment's stack outputs inside the actions. Expects AWS credentials.
  */
 function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
@@ -201,6 +202,8 @@ function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
         'manifest': manifest,
         ...(o.scriptsVersion ? { 'scripts-version': o.scriptsVersion } : {}),
         ...o.cluster,
+        // The cluster waits for the publish step below; run-emr-kpis's post step ends it at the end of the job whatever happens.
+        'keep-cluster': 'true',
       },
     },
     {
@@ -215,12 +218,25 @@ function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
         'to-date': o.toDate,
         'tables': o.tables,
         'manifest': manifest,
+        'run-id': '${{ steps.kpis.outputs.run-id }}',
         'fail-on-warn': o.failOnWarn,
         // An empty token: the job writes its own comment.
         ...(o.validationComment === false ? { 'github-token': '' } : {}),
       },
     },
-    // Write-audit-publish (issue #15): the step that publishes a validated run goes here, after validation.
+    {
+      // Write-audit-publish: readers see the run's rows only once its checks passed.
+      name: 'Publish the KPI run (fast-forward main to its audit branch)',
+      if: "steps.validate.outcome == 'success'",
+      uses: './actions/publish-kpi-run',
+      with: {
+        'environment': o.environment,
+        'region': region,
+        'run-id': '${{ steps.kpis.outputs.run-id }}',
+        'cluster-id': '${{ steps.kpis.outputs.cluster-id }}',
+        ...(o.scriptsVersion ? { 'scripts-version': o.scriptsVersion } : {}),
+      },
+    },
     // validate-athena writes its report under $RUNNER_TEMP/clickstream-validation.
     uploadArtifact(o.artifactName, ['${{ runner.temp }}/reports/', '${{ runner.temp }}/clickstream-validation/']),
   ];

@@ -58,7 +58,7 @@ export async function run(deps: RunDeps = {}): Promise<void> {
   try {
     const cloudFormation = (deps.createCloudFormation ?? ((r) => new CloudFormationClient({ region: r })))(region);
     const { options, resolved } = await emrRunFromStacks(validated, {
-      cloudFormation, identity: { repository: env.GITHUB_REPOSITORY, runId: env.GITHUB_RUN_ID }, window, env,
+      cloudFormation, identity: { repository: env.GITHUB_REPOSITORY, runId: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }, window, env,
     });
     io.info(`Environment ${validated.settings.environment} in ${region}: bronze ${resolved.names.bronzeUri}, database ${resolved.names.glueDatabase}, ` +
       `scripts ${options.steps.scriptsVersion}; ${window ? `days ${describeWindow(window)}` : 'no window: the jobs decide which days to recompute'}.`);
@@ -80,6 +80,7 @@ export async function run(deps: RunDeps = {}): Promise<void> {
     });
     io.saveState(STATE.result, report.result);
     io.setOutput('cluster-id', report.clusterId);
+    if (report.runId) io.setOutput('run-id', report.runId);
     io.setOutput('step-ids', report.steps.map((s) => s.id).join(','));
     io.setOutput('result', report.result);
     io.setOutput('duration-seconds', String(report.durationSeconds));

@@ -2,6 +2,7 @@ import { ClickstreamConfig, loadConfig, Target, TARGETS } from '../../src/config
 import { ENVIRONMENT_CHOICES, EnvironmentName, isEnvironmentName } from '../../src/config/names';
 import { CheckedTableName } from '../../src/kpis/catalog';
 import { DayWindow, windowFromOptions } from '../../src/kpis/day-window';
+import { auditBranch } from '../../src/kpis/run-ledger';
 import { parseTableList } from '../../src/validation/runner';
 
 /** The action's inputs, checked. */
@@ -19,6 +20,8 @@ export interface ValidateAthenaInputs {
   readonly window?: DayWindow;
   readonly tables: readonly CheckedTableName[];
   readonly manifest?: string;
+  /** The KPI run to check. Undefined: the latest unpublished run, else the latest published one. */
+  readonly runId?: string;
   readonly failOnWarn: boolean;
   readonly githubToken?: string;
 }
@@ -58,6 +61,8 @@ export function parseInputs(getInput: (name: string) => string): ValidateAthenaI
   const toDate = input('to-date');
   const window = attempt('from-date/to-date', () => windowFromOptions(fromDate, toDate, 'validate every day'));
   const tables = attempt('tables', () => parseTableList(input('tables')));
+  const runId = input('run-id');
+  if (runId !== undefined) attempt('run-id', () => auditBranch(runId));
   if (problems.length > 0) throw new Error(`Invalid inputs:\n- ${problems.join('\n- ')}`);
   return {
     target: target as Target,
@@ -68,6 +73,7 @@ export function parseInputs(getInput: (name: string) => string): ValidateAthenaI
     region: input('region'),
     trinoEndpoint,
     window,
+    runId,
     tables: tables!,
     manifest: input('manifest'),
     failOnWarn: failOnWarn === 'true',

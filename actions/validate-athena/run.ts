@@ -2,12 +2,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
 import { parseInputs, targetConfig, ValidateAthenaInputs } from './inputs';
+import { QUERY_CATALOG } from '../../src/config/names';
 import { engineForTarget } from '../../src/engines/for-target';
 import { QueryEngine } from '../../src/engines/query-engine';
 import { loadExpectations } from '../../src/validation/expectations';
 import { REPORT_MARKER, renderReportMarkdown } from '../../src/validation/markdown';
 import { failingChecks } from '../../src/validation/report';
 import { writeReportFiles } from '../../src/validation/report-files';
+import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
 import { IssueComments, commentOnPullRequest } from '../lib/pr-comment';
 
@@ -35,11 +37,17 @@ export async function run(deps: RunDeps = {}): Promise<void> {
     const inputs = parseInputs((name) => core.getInput(name));
     const expectations = inputs.manifest ? loadExpectations(inputs.manifest) : undefined;
     const engine = await (deps.createEngine ?? ((i) => defaultEngine(i, env)))(inputs);
+    const { database } = targetConfig(inputs, env);
+    // The run's audit branch is what is checked; a run's verdict is what publishing it needs.
+    const scope = await loadRunScope(engine, QUERY_CATALOG, database, { runId: inputs.runId });
+    if (scope) core.info(`Run ${scope.runId}${scope.branch ? `: checking its branch ${scope.branch}` : ' (published)'}.`);
     const report = await runValidation(engine, {
       tables: inputs.tables,
       window: inputs.window,
       expectations,
-      database: targetConfig(inputs, env).database,
+      run: scope,
+      failOnWarn: inputs.failOnWarn,
+      database,
       log: (line) => core.info(line),
     });
     const files = writeReportFiles(path.join(env.RUNNER_TEMP || os.tmpdir(), 'clickstream-validation'), report, { failOnWarn: inputs.failOnWarn });

@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { acknowledgeWildcards, arnFinding } from './nag';
 import { EMR_ENVIRONMENT_TAG, EmrRoleNames, ResourceNames } from '../../src/config/names';
+import { KPI_VALIDATIONS_TABLE } from '../../src/kpis/catalog';
 import { RoleOwner } from '../config/deploy-environments';
 import { GitHubTrust } from '../config/environments';
 import { RoleKind, trustedSubjects } from '../config/github-environments';
@@ -95,6 +96,7 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
   const emrRoles = [target.emrRoles.serviceRole, target.emrRoles.instanceRole].map((name) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name }));
   const database = stack.formatArn({ service: 'glue', resource: 'database', resourceName: names.glueDatabase });
   const tables = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${names.glueDatabase}/*` });
+  const verdicts = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${names.glueDatabase}/${KPI_VALIDATIONS_TABLE}` });
   const workgroup = stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: names.athenaWorkgroup });
   const stacks = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${target.stacks}/*` });
   const tag = (key: string) => ({ [target.clusterTag.operator]: { [key]: target.clusterTag.value } });
@@ -128,6 +130,10 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
       actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
       resources: [stack.formatArn({ service: 'glue', resource: 'catalog' }), database, tables],
     },
+    // Validation records each run's verdict in _kpi_validations through Athena (an Iceberg INSERT:
+    // data and metadata files under the table's location, then a Glue table update); publishing reads it.
+    { sid: 'RecordValidationVerdicts', actions: ['glue:UpdateTable'], resources: [verdicts] },
+    { sid: 'WriteValidationVerdicts', actions: ['s3:PutObject'], resources: [`${bucketArn(names.warehouseBucket)}/warehouse/${names.glueDatabase}.db/${KPI_VALIDATIONS_TABLE}/*`] },
     {
       sid: 'ValidateWithAthena',
       actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
@@ -151,6 +157,8 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
     WaitForFirehose: `The delivery stream of ${target.scope}.`,
     PassEmrRoles: `The EMR roles of ${target.scope}, named after it.`,
     ValidateWithAthena: `The Athena workgroup of ${target.scope}.`,
+    RecordValidationVerdicts: `The verdicts table of ${target.scope}'s database, and no other table.`,
+    WriteValidationVerdicts: 'Athena writes the verdicts table\'s data and metadata files; no other table of the warehouse.',
   };
   acknowledgeWildcards(role, statements.flatMap((s) => (s.resources ?? []).filter(wildcard)
     .map((arn) => ({ finding: arnFinding(stack, arn), reason: reasons[s.sid!] }))));

@@ -1,4 +1,4 @@
-import type { EMRClient } from '@aws-sdk/client-emr';
+import type { EMRClient, StepConfig } from '@aws-sdk/client-emr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cancelRun, CancelRunResult } from './cancel';
 import { buildRunJobFlowRequest, ClusterSpecOptions } from './cluster-spec';
@@ -16,9 +16,9 @@ export type EmrTarget =
   /** A running cluster the run adds steps to and never terminates. */
   | { readonly mode: 'existing'; readonly clusterId: string };
 
-export interface EmrRunOptions {
+/** How to run steps on EMR and wait for them, whatever the steps. */
+export interface EmrStepsRunOptions {
   readonly target: EmrTarget;
-  readonly steps: KpiStepsOptions;
   /** Overall limit on waiting for the steps; on expiry they are cancelled (and a transient cluster terminated). */
   readonly timeoutMs: number;
   /**
@@ -36,6 +36,10 @@ export interface EmrRunOptions {
    * @default 360_000
    */
   readonly logWaitMs?: number;
+}
+
+export interface EmrRunOptions extends EmrStepsRunOptions {
+  readonly steps: KpiStepsOptions;
 }
 
 export interface EmrRunDeps {
@@ -61,11 +65,16 @@ export interface EmrRunDeps {
  * submitting, unfinished steps are cancelled and a cluster this run created is terminated.
  */
 export async function runKpisOnEmr(options: EmrRunOptions, deps: EmrRunDeps): Promise<EmrRunReport> {
+  const report = await runStepsOnEmr(options, buildKpiSteps(options.steps), deps);
+  return options.steps.run?.runId ? { ...report, runId: options.steps.run.runId } : report;
+}
+
+/** Runs `steps` on the target cluster and waits for them, with the cleanup guarantees of {@link runKpisOnEmr}. */
+export async function runStepsOnEmr(options: EmrStepsRunOptions, steps: StepConfig[], deps: EmrRunDeps): Promise<EmrRunReport> {
   const clock = deps.clock ?? systemClock;
   const sleep = deps.sleep ?? realSleep;
   const log = deps.log ?? (() => undefined);
   const started = clock();
-  const steps = buildKpiSteps(options.steps);
 
   let createdClusterId: string | undefined;
   let submission: Submission | undefined;

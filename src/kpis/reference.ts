@@ -1,5 +1,5 @@
 import { KPI_TABLES, KpiTableName, PARTIAL_TABLES, PartialTableName } from './catalog';
-import { DayWindow } from './day-window';
+import { DayWindow, utcDay } from './day-window';
 import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
 
 /**
@@ -36,8 +36,6 @@ interface CleanEvent {
   readonly uuid: string;
 }
 
-const SECONDS_PER_DAY = 86_400;
-
 function columnValue(event: RawEvent, column: string): unknown {
   return column.split('.').reduce<unknown>((value, key) => (value === null || value === undefined ? value : (value as Record<string, unknown>)[key]), event);
 }
@@ -65,10 +63,6 @@ export function isValidEvent(event: RawEvent): boolean {
   return brokenRule(event) === undefined;
 }
 
-/** The UTC day of an epoch second, `YYYY-MM-DD`. */
-export function utcDay(epochSeconds: number): string {
-  return new Date(Math.floor(epochSeconds / SECONDS_PER_DAY) * SECONDS_PER_DAY * 1000).toISOString().slice(0, 10);
-}
 
 function compare(a: string | number, b: string | number): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -7,11 +7,9 @@ import { localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
 import { ResourceNames } from '../config/names';
+import { PUBLISH_SCRIPT } from '../kpis/catalog';
 import { PublishRefusedError, PublishedRun, parsePublishLine } from '../kpis/publication';
 import { auditBranch } from '../kpis/run-ledger';
-
-/** The script that fast-forwards a validated run's audit branch to main (spark/clickstream_jobs/publish.py). */
-export const PUBLISH_SCRIPT = 'publish_run.py';
 
 export type LocalPublishedRun = PublishedRun & { readonly seconds: number; readonly logFile: string };
 

@@ -5,12 +5,14 @@ import { loadConfig } from '../config/config';
 import { QUERY_CATALOG } from '../config/names';
 import { TrinoEngine } from '../engines/trino';
 import { KPI_TABLES, KpiTableName } from '../kpis/catalog';
+import { addDays } from '../kpis/day-window';
 import { KpiRow, RawEvent, referenceKpis, rejectedEvents, sortByGrain } from '../kpis/reference';
 import { convertRecord } from '../landing/convert';
 import { land } from '../landing/worker';
 import { emulatorClients } from '../local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
 import { LocalPaths } from '../local/paths';
+import { publishRunLocally } from '../local/publish-runner';
 import { stackDown, stackUp } from '../local/stack';
 import { formatBytes, formatCount, formatDuration } from '../pipeline/progress';
 import { toReplayRecord } from '../replay/records';
@@ -57,6 +59,8 @@ export interface SimulatedDay {
   readonly bronzeBytes: number;
   readonly kpiSeconds: number;
   readonly validation: { readonly passed: boolean; readonly checks: number; readonly failed: readonly string[]; readonly warnings: number };
+  /** Whether the run was published (its tables fast-forwarded to main); a failed one stays on its branch. */
+  readonly published: boolean;
 }
 
 export interface SimulationReport {
@@ -80,7 +84,6 @@ export interface SimulationReport {
 }
 
 const DAY_MS = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** A replay source over the records of one buffer, as the seed's producer sends them. */
 function bufferSource(buffer: DeliveredBuffer): ReplaySource {
@@ -138,7 +141,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   const arrivals: SimulatedArrival[] = [];
   for (let d = 0; d < o.days; d++) {
-    const day = isoDay(first + d * DAY_MS);
+    const day = addDays(o.startDay, d);
     arrivals.push(...dayOfArrivals({ day, events: o.eventsPerDay, seed: o.seed * 1000 + d, sensors: o.sensors, lateness: options.lateness }));
   }
   const pending = firehoseBuffers(arrivals, o.bufferSeconds * 1000);
@@ -179,9 +182,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const kpis: KpiRunResult = await runKpisLocally({
         paths, awsEndpoint: up.endpoints.aws, names, run: { asOf: new Date(runAt) }, signal: options.signal,
       });
-      const run = await loadRunScope(engine, QUERY_CATALOG, names.glueDatabase, { signal: options.signal });
+      const run = await loadRunScope(engine, QUERY_CATALOG, names.glueDatabase, { runId: kpis.runId, signal: options.signal });
       const report = await runValidation(engine, { run, database: names.glueDatabase, rawTable: names.rawTable, signal: options.signal });
       const failed = report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}: ${c.observed}`);
+      // Write-audit-publish, as the workflow does: only a run that passed reaches main.
+      const published = failed.length === 0
+        ? (await publishRunLocally({ paths, awsEndpoint: up.endpoints.aws, names, runId: kpis.runId, signal: options.signal })).published.length > 0
+        : false;
       const day: SimulatedDay = {
         runAt: new Date(runAt).toISOString(),
         arrived,
@@ -192,6 +199,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         bronzeBytes: kpis.bronzeBytes,
         kpiSeconds: kpis.seconds,
         validation: { passed: !reportFails(report), checks: report.summary.checks, failed, warnings: report.summary.failedWarnings },
+        published,
       };
       days.push(day);
       log(describeDay(day));
@@ -216,7 +224,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       options: { days: o.days, eventsPerDay: o.eventsPerDay, startDay: o.startDay, seed: o.seed, bufferSeconds: o.bufferSeconds, runAt: o.runAt },
       days,
       final,
-      passed: days.every((d) => d.validation.passed) && Object.values(tables).every((t) => t.equal),
+      passed: days.every((d) => d.validation.passed && d.published) && Object.values(tables).every((t) => t.equal),
       durationMs: Date.now() - started,
     };
   } finally {
@@ -231,5 +239,6 @@ export function describeDay(day: SimulatedDay): string {
     ? `passed ${day.validation.checks - day.validation.failed.length}/${day.validation.checks}${day.validation.warnings > 0 ? `, ${day.validation.warnings} warnings` : ''}`
     : `FAILED: ${day.validation.failed.slice(0, 3).join('; ')}`;
   return `${day.runAt.slice(0, 16).replace('T', ' ')}Z  arrived ${formatCount(day.arrived)} (${formatCount(day.arrivedLate)} for earlier days) in ${day.objects} objects` +
-    `  recomputed ${recomputed}  read ${formatBytes(day.bronzeBytes)} in ${day.bronzeObjects} objects  kpis ${formatDuration(day.kpiSeconds * 1000)}  validation ${verdict}`;
+    `  recomputed ${recomputed}  read ${formatBytes(day.bronzeBytes)} in ${day.bronzeObjects} objects  kpis ${formatDuration(day.kpiSeconds * 1000)}  validation ${verdict}` +
+    `  ${day.published ? 'published' : 'held back'}`;
 }

@@ -2,7 +2,7 @@ import { identifier, joinSql, qualifiedName, sql, Sql, tableAtVersion } from './
 import { ARRIVAL_KEYS } from '../config/raw-table';
 import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
 import { CheckedTableName } from '../kpis/catalog';
-import { DayWindow } from '../kpis/day-window';
+import { DayWindow, daysFrom } from '../kpis/day-window';
 
 /**
  * The landed objects the tables were computed from, from the runs ledger: every object under the
@@ -38,11 +38,6 @@ export function tableOf(source: BronzeSource, table: string): Sql {
 /** `YYYYMMDDHH` of an arrival hour, as the concatenated partition keys spell it. */
 const hourKey = (iso: string) => iso.slice(0, 13).replace(/[-T]/g, '');
 
-function days(from: string, to: string): string[] {
-  const result: string[] = [];
-  for (let at = Date.parse(`${from}T00:00:00Z`); at <= Date.parse(`${to}T00:00:00Z`); at += 86_400_000) result.push(new Date(at).toISOString().slice(0, 10));
-  return result;
-}
 
 /** The day of an open file's arrival hour, from its key. */
 function fileDay(path: string): string | undefined {
@@ -58,7 +53,7 @@ export function arrivalFilter(scope: ArrivalScope | undefined): Sql {
   if (!scope) return sql`TRUE`;
   const [year, month, day, hour] = ARRIVAL_KEYS.map((k) => identifier(k.name));
   const lastDay = [scope.throughHour.slice(0, 10), ...scope.openFiles.map(fileDay).filter((d): d is string => d !== undefined)].sort().pop()!;
-  const listed = days(scope.fromDay, lastDay < scope.fromDay ? scope.fromDay : lastDay).map((d) =>
+  const listed = daysFrom(scope.fromDay, lastDay < scope.fromDay ? scope.fromDay : lastDay).map((d) =>
     sql`(${year} = ${d.slice(0, 4)} AND ${month} = ${d.slice(5, 7)} AND ${day} = ${d.slice(8, 10)})`);
   const closed = sql`concat(${year}, ${month}, ${day}, ${hour}) <= ${hourKey(scope.throughHour)}`;
   const open = scope.openFiles.length > 0 ? sql` OR "$path" IN (${joinSql(scope.openFiles.map((f) => sql`${f}`), ', ')})` : sql``;

@@ -1,4 +1,5 @@
 import { QueryParameter } from '../engines/query-engine';
+import { quoteIdentifier } from '../sql/quote';
 
 /**
  * A piece of SQL text with the values of its `?` placeholders, in order. Text only ever comes
@@ -34,15 +35,12 @@ export function joinSql(fragments: readonly Sql[], separator: string): Sql {
   return new Sql(fragments.map((f) => f.text).join(separator), fragments.flatMap((f) => f.params));
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-
 /**
  * A quoted identifier. Names come from the KPI catalog or from validated configuration; the
  * pattern (Glue's lowercase names) leaves no room for a quote to escape.
  */
 export function identifier(name: string): Sql {
-  if (!IDENTIFIER.test(name)) throw new Error(`"${name}" is not a valid table, column or database name; use lowercase letters, digits and underscores.`);
-  return new Sql(`"${name}"`, []);
+  return new Sql(quoteIdentifier(name), []);
 }
 
 /** `"catalog"."database"."table"`. */

@@ -5,16 +5,15 @@ import { CheckResult } from './report';
 import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
 import { CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
-import { DayWindow, isAllDays } from '../kpis/day-window';
+import { DayWindow, daysFrom, isAllDays } from '../kpis/day-window';
 
 /** Windows longer than this are not checked day by day for emptiness. */
 const MAX_LISTED_DAYS = 3660;
 
-const daysBetween = (window: DayWindow) => (Date.parse(`${window.toDate}T00:00:00Z`) - Date.parse(`${window.fromDate}T00:00:00Z`)) / 86_400_000 + 1;
-
 /** Days of a bounded window with neither rows nor events are worth a warning (nothing landed yet?). */
 function checksEmptyDays(table: CheckedTableName, options: TableQueryOptions): boolean {
-  return !CHECKED_TABLES[table].allTime && !isAllDays(options.window) && daysBetween(options.window) <= MAX_LISTED_DAYS;
+  if (CHECKED_TABLES[table].allTime || isAllDays(options.window)) return false;
+  return daysFrom(options.window.fromDate, options.window.toDate).length <= MAX_LISTED_DAYS;
 }
 
 export interface TableQueryOptions {

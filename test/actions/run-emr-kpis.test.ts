@@ -99,7 +99,7 @@ describe('run-emr-kpis action.yml', () => {
   it('runs main and post bundles on node24 and declares exactly the inputs the action reads and the outputs it sets', () => {
     expect(actionYaml.runs).toEqual({ 'using': 'node24', 'main': 'dist/main.js', 'post': 'dist/post.js', 'post-if': 'always()' });
     expect(Object.keys(actionYaml.inputs).sort()).toEqual([...EMR_RUN_INPUT_NAMES, 'manifest'].sort());
-    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['cluster-id', 'duration-seconds', 'normalized-instance-hours', 'result', 'step-ids']);
+    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['cluster-id', 'duration-seconds', 'normalized-instance-hours', 'result', 'run-id', 'step-ids']);
   });
 });
 
@@ -161,6 +161,8 @@ describe('run-emr-kpis main step', () => {
       'result': 'completed',
       'duration-seconds': '0',
       'normalized-instance-hours': '32',
+      // Named after the workflow run: every step writes to its audit branch.
+      'run-id': 'run_4242',
     });
     const request = emrMock.commandCalls(RunJobFlowCommand)[0].args[0].input;
     expect(request.ReleaseLabel).toBe('emr-7.12.0');
@@ -262,8 +264,9 @@ describe('run-emr-kpis names and window', () => {
 
     expect(record.failures).toEqual([]);
     const args = emrMock.commandCalls(AddJobFlowStepsCommand)[0].args[0].input.Steps![0].HadoopJarStep!.Args!;
-    expect(args.slice(-8)).toEqual([
+    expect(args.slice(-10)).toEqual([
       's3://bronze-out/events/', 'analytics_staging', 'sensor_health', 's3://warehouse-out/warehouse', '--from-date', '2026-11-20', '--to-date', '2026-11-22',
+      '--run-id', 'run_4242',
     ]);
     expect(args).toContain(`s3://scripts-out/spark/${SHA}/kpi_sensor_health.py`);
     expect(record.logs[0]).toBe('Environment staging in eu-west-1: bronze s3://bronze-out/events/, database analytics_staging, ' +

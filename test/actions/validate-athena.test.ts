@@ -123,8 +123,8 @@ describe('validate-athena action.yml', () => {
   it('runs its bundle on node24 and declares the inputs and outputs', () => {
     expect(actionYaml.runs).toEqual({ using: 'node24', main: 'dist/main.js' });
     expect(Object.keys(actionYaml.inputs).sort()).toEqual([
-      'database', 'environment', 'fail-on-warn', 'from-date', 'github-token', 'manifest', 'output-location', 'region', 'tables', 'target', 'to-date',
-      'trino-endpoint', 'workgroup',
+      'database', 'environment', 'fail-on-warn', 'from-date', 'github-token', 'manifest', 'output-location', 'region', 'run-id', 'tables', 'target',
+      'to-date', 'trino-endpoint', 'workgroup',
     ]);
     expect(Object.keys(actionYaml.outputs).sort()).toEqual(['failed-count', 'passed', 'report-path']);
   });
@@ -172,8 +172,8 @@ describe('validate-athena against the local target', () => {
     const outputs = first.outputs();
     expect(outputs).toMatchObject({ 'passed': 'true', 'failed-count': '0' });
     const report = JSON.parse(fs.readFileSync(outputs['report-path'], 'utf8')) as ValidationReport;
-    expect(report.summary).toEqual({ checks: 48, passed: 48, failedErrors: 0, failedWarnings: 0 });
-    expect(first.summary()).toContain(`:white_check_mark: **all checks passed**: 48/48 checks passed on trino, database \`${GLUE_DATABASE}\`, all days.`);
+    expect(report.summary).toEqual({ checks: 82, passed: 82, failedErrors: 0, failedWarnings: 0 });
+    expect(first.summary()).toContain(`:white_check_mark: **all checks passed**: 82/82 checks passed on trino, database \`${GLUE_DATABASE}\`, 2026-11-01..2026-11-03.`);
     expect(first.summary()).toContain('| pass | event_geo_kpis_events | matches-bronze | 6 rows compared, all equal; event_count total 36 vs bronze 36 |');
     expect(github.requests).toEqual(['GET /repos/acme/clickstream/issues/7/comments', 'POST /repos/acme/clickstream/issues/7/comments']);
     expect(github.comments).toHaveLength(2);

@@ -21,11 +21,11 @@ import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, QUERY_CATALOG, resourceNames } from
 import { GIB, athenaQueryUsd } from '../../src/cost/estimate';
 import { loadPriceTable } from '../../src/cost/prices';
 import { EmrRunInputs } from '../../src/emr/run-inputs';
+import { PUBLISH_STEP_NAME } from '../../src/emr/steps';
 import { QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
-import { quote } from '../../src/engines/sql-literals';
 import { TrinoEngine } from '../../src/engines/trino';
 import { CHECKED_TABLES, CheckedTableName, KPI_JOB_NAMES, KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
-import { KpiRow, KpiTablesRows, RawEvent, referenceKpis, referencePartials } from '../../src/kpis/reference';
+import { KpiRow, KpiTablesRows, RawEvent, brokenRule, referenceKpis, referencePartials } from '../../src/kpis/reference';
 import { LandingResult, land } from '../../src/landing/worker';
 import { bootstrapLocalResources } from '../../src/local/bootstrap';
 import { localPaths } from '../../src/local/paths';
@@ -35,6 +35,7 @@ import { TrinoProcess, startTrino } from '../../src/local/trino';
 import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
 import { AwsRunReport, renderRunReportMarkdown } from '../../src/pipeline/run-report';
 import { renderRunReportHtml } from '../../src/report/html';
+import { quote } from '../../src/sql/quote';
 import { EmulatorFixture, countStreamRecords, download, listKeys, startEmulatorFixture } from '../landing/emulator-fixture';
 import { runCli } from '../support/cli';
 
@@ -242,17 +243,23 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
 
   /** The bronze Parquet the landing wrote, as the reference computation's input. */
   async function bronzeEvents(d: Deployment): Promise<RawEvent[]> {
+    return (await bronzeRows(d)).map((r) => r.event);
+  }
+
+  /** Every bronze row, with the object it is in. */
+  async function bronzeRows(d: Deployment): Promise<Array<{ event: RawEvent; key: string }>> {
     const keys = await listKeys(fixture.clients.s3, d.bronze, 'events/');
     const dir = fs.mkdtempSync(path.join(tmp, 'bronze-'));
     const files = await download(fixture.clients.s3, d.bronze, keys, dir);
     const instance = await DuckDBInstance.create(':memory:');
     const duck = await instance.connect();
     try {
-      const rows = (await duck.runAndReadAll(`SELECT * FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}])`)).getRowObjectsJS() as Array<Record<string, unknown>>;
+      const rows = (await duck.runAndReadAll(`SELECT * FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}], filename = true)`))
+        .getRowObjectsJS() as Array<Record<string, unknown>>;
       const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
       return rows.map((r) => {
         const location = r.location as Record<string, unknown> | null;
-        return {
+        const event: RawEvent = {
           sensor_id: num(r.sensor_id),
           temperature: num(r.temperature),
           humidity: num(r.humidity),
@@ -262,6 +269,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
           timestamp: num(r.timestamp),
           uuid: r.uuid as string | null,
         };
+        return { event, key: keys[files.indexOf(String(r.filename))] };
       });
     } finally {
       duck.closeSync();
@@ -304,9 +312,13 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     return requests;
   }
 
-  /** Writes the KPI tables and their partials into the deployment's database as Iceberg tables in its warehouse, holding `rows`. */
+  /**
+   * Writes what the EMR steps would have: the KPI tables and their partials (holding `rows`) and the
+   * run's rows in the runs ledger, as Iceberg tables in the deployment's database and warehouse.
+   */
   async function writeKpiTables(d: Deployment, rows: Record<CheckedTableName, KpiRow[]>): Promise<void> {
     const engine = new TrinoEngine({ endpoint: trino.endpoint, schema: d.database });
+    await writeLedger(engine, d, rows);
     for (const [name, table] of Object.entries(CHECKED_TABLES) as Array<[CheckedTableName, (typeof CHECKED_TABLES)[CheckedTableName]]>) {
       const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
       await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}.${name} (${columns}) WITH (location = 's3://${d.warehouse}/warehouse/${d.database}/${name}')`);
@@ -317,16 +329,55 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     }
   }
 
-  /** A transient cluster whose three steps complete. */
+  /** The run's ledger rows (the id its KPI steps were given), and the empty verdicts table, as the jobs create them. */
+  async function writeLedger(engine: TrinoEngine, d: Deployment, rows: Record<CheckedTableName, KpiRow[]>): Promise<void> {
+    const args = emrMock.commandCalls(RunJobFlowCommand)[0].args[0].input.Steps![0].HadoopJarStep!.Args!;
+    const runId = args[args.indexOf('--run-id') + 1];
+    const days = [...new Set(rows.event_geo_kpis_events.map((r) => String(r.day)))].sort();
+    const location = (table: string) => `s3://${d.warehouse}/warehouse/${d.database}/${table}`;
+    await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}.rejected_events (sensor_id integer, temperature double, humidity double, ` +
+      'location row(latitude double, longitude double), status varchar, event_type varchar, "timestamp" bigint, uuid varchar, rule varchar, ' +
+      `arrival_hour timestamp(6) with time zone, source_file varchar, run_id varchar) WITH (location = '${location('rejected_events')}')`);
+    await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}._kpi_validations (run_id varchar, validated_at varchar, engine varchar, passed boolean, ` +
+      `checks bigint, failed bigint, failed_checks varchar) WITH (location = '${location('_kpi_validations')}')`);
+    await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}._kpi_runs (run_id varchar, job varchar, mode varchar, read_through timestamp(6) with time zone, ` +
+      'first_arrival timestamp(6) with time zone, read_open array(varchar), recomputed_days array(date), finished_at timestamp(6) with time zone) ' +
+      `WITH (location = '${location('_kpi_runs')}')`);
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    // The rows the jobs keep aside, with the rule each broke and the object it came from.
+    for (const { event, key } of await bronzeRows(d)) {
+      const rule = brokenRule(event);
+      if (!rule) continue;
+      const arrival = /year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\//.exec(key)!;
+      const row = event.location ? 'CAST(ROW(?, ?) AS row(latitude double, longitude double))' : 'NULL';
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.rejected_events VALUES (?, ?, ?, ${row}, ?, ?, ?, ?, ?, ` +
+        'from_iso8601_timestamp(?), ?, ?)', [
+        event.sensor_id ?? null, event.temperature ?? null, event.humidity ?? null,
+        ...(event.location ? [event.location.latitude ?? null, event.location.longitude ?? null] : []),
+        event.status ?? null, event.event_type ?? null, event.timestamp ?? null, event.uuid ?? null, rule,
+        `${arrival[1]}-${arrival[2]}-${arrival[3]}T${arrival[4]}:00:00Z`, `s3://${d.bronze}/${key}`, runId,
+      ] as QueryParameter[]);
+    }
+    for (const job of KPI_JOB_NAMES) {
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}._kpi_runs VALUES (?, ?, 'window', from_iso8601_timestamp(?), from_iso8601_timestamp(?), ARRAY[], ` +
+        `ARRAY[${days.map(() => 'CAST(? AS date)').join(', ')}], current_timestamp)`, [runId, job, `${hour.replace(' ', 'T')}Z`, `${days[0]}T00:00:00Z`, ...days]);
+    }
+  }
+
+  /** A transient cluster whose three KPI steps complete, then the publish step added to it. */
   function emrCompletes(d: Deployment) {
     emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-NEW1' });
+    emrMock.on(AddJobFlowStepsCommand, { JobFlowId: 'j-NEW1' }).resolves({ StepIds: ['s-publish'] });
+    emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: ['s-publish'] }).resolves({
+      Steps: [{ Id: 's-publish', Name: PUBLISH_STEP_NAME, Status: { State: 'COMPLETED' } }],
+    });
     emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: undefined }).resolves({
       Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'PENDING' } })),
     });
-    emrMock.on(ListStepsCommand).resolves({ Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'COMPLETED' } })) });
-    emrMock.on(DescribeClusterCommand).resolves({
-      Cluster: { Id: 'j-NEW1', Status: { State: 'TERMINATING', StateChangeReason: { Code: 'ALL_STEPS_COMPLETED' } }, LogUri: `s3n://${d.logs}/emr/` },
-    });
+    emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: STEP_NAMES.map((_, i) => `s-${i}`) })
+      .resolves({ Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'COMPLETED' } })) });
+    // Kept alive after its steps (KeepJobFlowAliveWhenNoSteps) for the publish step: EMR docs, a cluster with no steps left waits.
+    emrMock.on(DescribeClusterCommand).resolves({ Cluster: { Id: 'j-NEW1', Status: { State: 'WAITING' }, LogUri: `s3n://${d.logs}/emr/` } });
     // EMR API reference, ListInstances / Instance: the primary on demand for 10 min, three spot core nodes for 9 min each.
     const started = new Date('2026-11-27T03:30:00Z');
     const after = (seconds: number) => new Date(started.getTime() + seconds * 1000);
@@ -362,7 +413,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(report.failure, JSON.stringify(report.failure)).toBeUndefined();
     expect(report.outcome).toBe('succeeded');
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
-      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'succeeded'],
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'succeeded'], ['publish', 'succeeded'],
     ]);
     expect(report.resources).toMatchObject({
       environment: 'dev',
@@ -412,7 +463,14 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     });
     expect(runJobFlow[0].Steps!.map((s) => s.Name)).toEqual(STEP_NAMES);
     for (const step of runJobFlow[0].Steps!) expectStepOver(step, d, window);
-    expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(0);
+    // Kept for the publish step, which then ends it (RunJobFlow's KeepJobFlowAliveWhenNoSteps; TerminateJobFlows once).
+    expect(runJobFlow[0].Instances!.KeepJobFlowAliveWhenNoSteps).toBe(true);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand).map((c) => c.args[0].input)).toEqual([{ JobFlowIds: ['j-NEW1'] }]);
+    const publishSteps = emrMock.commandCalls(AddJobFlowStepsCommand).map((c) => c.args[0].input);
+    expect(publishSteps).toHaveLength(1);
+    expect(publishSteps[0].JobFlowId).toBe('j-NEW1');
+    expect(publishSteps[0].Steps![0].HadoopJarStep!.Args!.slice(-3)).toEqual([`s3://${d.scripts}/spark/${SCRIPTS_VERSION}/publish_run.py`, d.database, report.publication!.runId]);
+    expect(report.publication).toMatchObject({ status: 'published', branch: `audit_${report.publication!.runId}` });
     expect(report.emr).toMatchObject({ result: 'completed', clusterId: 'j-NEW1', createdCluster: true });
     expect(report.emr!.steps.map((s) => s.state)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
 
@@ -501,7 +559,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(report.outcome).toBe('failed');
     expect(report.failure!.stage).toBe('validate');
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
-      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'failed'],
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'failed'], ['publish', 'skipped'],
     ]);
     const failed = report.validation!.checks.filter((c) => !c.passed).map((c) => `${c.table} ${c.check}: ${c.observed}`);
     expect(failed).toEqual([
@@ -528,7 +586,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(report.failure!.hint).toContain(`Open delivery stream ${d.deliveryStream} in the Firehose console`);
     expect(report.failure!.logs).toContain(`s3://${d.bronze}/errors/`);
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
-      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'failed'], ['kpis', 'skipped'], ['validate', 'skipped'],
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'failed'], ['kpis', 'skipped'], ['validate', 'skipped'], ['publish', 'skipped'],
     ]);
     // Waited out the whole timeout (the clock also moves with real time, a few ms of it).
     const waited = time.sleeps.reduce((a, b) => a + b, 0);
@@ -598,7 +656,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(report.outcome).toBe('stopped');
     expect(report.failure).toMatchObject({ stage: 'kpis', message: 'stopped by SIGINT during kpis' });
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
-      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'stopped'], ['validate', 'skipped'],
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'stopped'], ['validate', 'skipped'], ['publish', 'skipped'],
     ]);
     expect(emrMock.commandCalls(CancelStepsCommand).map((c) => c.args[0].input)).toEqual([
       { ClusterId: 'j-NEW2', StepIds: ['s-0', 's-1', 's-2'], StepCancellationOption: 'SEND_INTERRUPT' },
@@ -645,9 +703,9 @@ function options(emrInputs: EmrRunInputs, progress: AwsRunOptions['progress'], g
 
 function expectStepOver(step: StepConfig, d: Deployment, window: { fromDate: string; toDate: string }): void {
   const args = stepArgs(step);
-  expect(args.slice(-8)).toEqual([
+  expect(args.slice(-10)).toEqual([
     `s3://${d.bronze}/events/`, d.database, expect.any(String), `s3://${d.warehouse}/warehouse`,
-    '--from-date', window.fromDate, '--to-date', window.toDate,
+    '--from-date', window.fromDate, '--to-date', window.toDate, '--run-id', expect.stringMatching(/^run_\w+/),
   ]);
   expect(args).toContain(`s3://${d.scripts}/spark/${SCRIPTS_VERSION}/clickstream_jobs.zip`);
 }

@@ -70,7 +70,10 @@ describe('clickstream run: the whole pipeline on the embedded stack', () => {
     expect(report.outcome).toBe('succeeded');
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
       ['stack', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'succeeded'],
+      ['publish', 'succeeded'],
     ]);
+    expect(report.publication?.status).toBe('published');
+    expect(report.publication?.tables.map((t) => t.table)).toContain('_kpi_runs');
     expect(report.stack.startedByRun).toBe(true);
 
     // Counts reconcile from the replay to the tables.

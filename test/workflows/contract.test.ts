@@ -234,6 +234,8 @@ describe('the pull request\'s preview', () => {
       `./actions/replay-sensor-data ${environment}`,
       `./actions/run-emr-kpis ${environment}`,
       `./actions/validate-athena ${environment}`,
+      // Write-audit-publish: the preview's validated run is published in its own warehouse.
+      `./actions/publish-kpi-run ${environment}`,
       `./actions/comment-preview ${environment}`,
     ]);
     // The deployment publishes the PR's scripts (ScriptsVersion): nothing is published separately, no version is passed.
