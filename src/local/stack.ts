@@ -6,6 +6,7 @@ import { ServiceRecord, StackState, readStackState, removeStackState, serviceAli
 import { discoverToolchain } from './toolchain';
 import { startTrino, trinoHealthy } from './trino';
 import { loadConfig } from '../config/config';
+import { ResourceNames } from '../config/names';
 
 export type ServiceHealth = 'healthy' | 'unhealthy' | 'stopped';
 
@@ -44,6 +45,14 @@ export interface StackOptions {
   readonly log?: (line: string) => void;
 }
 
+export interface StackUpOptions extends StackOptions {
+  /**
+   * The environment whose resources `up` creates on the emulator (idempotently; other environments'
+   * are left as they are). @default the local environment's
+   */
+  readonly names?: ResourceNames;
+}
+
 async function serviceStatus(name: ServiceStatus['name'], record: ServiceRecord | undefined): Promise<ServiceStatus> {
   if (!record || !serviceAlive(record)) return { name, health: 'stopped' };
   const healthy = name === 'emulator' ? await emulatorHealthy(record.endpoint) : await trinoHealthy(record.endpoint);
@@ -62,7 +71,7 @@ export async function stackStatus(options: StackOptions): Promise<StackStatus> {
  * resources. A healthy stack is reused; a partly dead one is stopped and started afresh, because
  * Trino's configuration names the emulator's port.
  */
-export async function stackUp(options: StackOptions): Promise<UpResult> {
+export async function stackUp(options: StackUpOptions): Promise<UpResult> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   const status = await stackStatus(options);
@@ -97,7 +106,7 @@ export async function stackUp(options: StackOptions): Promise<UpResult> {
   }
   reused = startedServices.length === 0;
   const endpoints = { aws: state!.emulator!.endpoint, trino: state!.trino!.endpoint };
-  const bootstrap = await bootstrapLocalResources(emulatorClients(endpoints.aws), loadConfig({ target: 'local' }).names);
+  const bootstrap = await bootstrapLocalResources(emulatorClients(endpoints.aws), options.names ?? loadConfig({ target: 'local' }).names);
   if (bootstrap.created.length > 0) log(`bootstrap: created ${bootstrap.created.join(', ')}`);
   return { reused, endpoints, startedServices, bootstrap, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
