@@ -51,7 +51,7 @@ describe('--target and --environment', () => {
   // A state folder with no stack: a command that got past its options would say the stack is not running.
   const env = { CLICKSTREAM_STATE_DIR: '/nonexistent/clickstream-state' };
 
-  it.each(['replay', 'land', 'kpis', 'validate', 'run', 'up'])('%s refuses an unknown environment while reading its options', async (command) => {
+  it.each(['replay', 'land', 'kpis', 'validate', 'publish', 'run', 'up'])('%s refuses an unknown environment while reading its options', async (command) => {
     const result = await runCli([command, '--environment', 'qa'], env);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('Unknown environment "qa": use local, dev, staging, prod or a pull request\'s preview pr-<number> (e.g. pr-42).');
