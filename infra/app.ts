@@ -1,13 +1,14 @@
-import { App, Aws, Tags, Validations } from 'aws-cdk-lib';
+import { App, Aws, Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { EnvironmentConfig } from './config/environments';
+import { EnvironmentConfig, HostConfig } from './config/environments';
 import { CatalogStack } from './stacks/catalog-stack';
 import { CiStack } from './stacks/ci-stack';
 import { ComputeStack } from './stacks/compute-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
+import { PreviewCiStack } from './stacks/preview-ci-stack';
 import { QueryStack } from './stacks/query-stack';
 import { StorageStack } from './stacks/storage-stack';
-import { resourceNames } from '../src/config/names';
+import { PREVIEW_ROLES_ENVIRONMENT, isPreviewEnvironment, resourceNames } from '../src/config/names';
 import { StackConcern, stackName } from '../src/config/stack-outputs';
 
 export interface ClickstreamAppProps {
@@ -30,7 +31,8 @@ export interface ClickstreamStacks {
   readonly ingestion: IngestionStack;
   readonly compute: ComputeStack;
   readonly query: QueryStack;
-  readonly ci: CiStack;
+  /** Absent in a preview, whose jobs assume the roles of the preview-ci stack ({@link addPreviewCiStack}). */
+  readonly ci?: CiStack;
 }
 
 /**
@@ -50,11 +52,8 @@ const APP_CONTEXT: Readonly<Record<string, unknown>> = {
  */
 export function addClickstreamStacks(app: App, props: ClickstreamAppProps): ClickstreamStacks {
   const { config } = props;
-  // Context can only be set before the app has children, i.e. by the first environment added.
-  for (const [key, value] of Object.entries(APP_CONTEXT)) {
-    if (app.node.tryGetContext(key) !== value) app.node.setContext(key, value);
-  }
-  const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
+  setAppContext(app);
+  const env = stackEnv(config);
   const stackProps = (concern: StackConcern, description: string) => ({
     stackName: stackName(config.name, concern),
     description: `clickstream ${config.name}: ${description}`,
@@ -84,12 +83,11 @@ export function addClickstreamStacks(app: App, props: ClickstreamAppProps): Clic
     sparkDir: props.sparkDir,
   });
   const query = new QueryStack(app, id('query'), { ...stackProps('query', 'Athena workgroup'), config, names });
-  const ci = new CiStack(app, id('ci'), {
+  const name = config.name;
+  const ci = isPreviewEnvironment(name) ? undefined : new CiStack(app, id('ci'), {
     ...stackProps('ci', 'GitHub OIDC deploy and run roles'),
-    config,
+    config: { ...config, name },
     names,
-    emrServiceRole: compute.serviceRole,
-    emrInstanceRole: compute.instanceRole,
   });
   // Consumers name the storage stack's buckets (and each other's resources) by their
   // deterministic names, so the deployment order is declared rather than inferred.
@@ -97,17 +95,60 @@ export function addClickstreamStacks(app: App, props: ClickstreamAppProps): Clic
   ingestion.addStackDependency(catalog);
   compute.addStackDependency(catalog);
   query.addStackDependency(storage);
-  ci.addStackDependency(ingestion);
-  ci.addStackDependency(query);
+  ci?.addStackDependency(ingestion);
+  ci?.addStackDependency(compute);
+  ci?.addStackDependency(query);
 
-  const stacks = { storage, catalog, ingestion, compute, query, ci };
-  for (const stack of Object.values(stacks)) {
-    Tags.of(stack).add('project', 'clickstream');
-    Tags.of(stack).add('environment', config.name);
+  const stacks = { storage, catalog, ingestion, compute, query, ...(ci ? { ci } : {}) };
+  for (const stack of Object.values(stacks)) tagStack(stack, config.name);
+  addNag(app, props.nag);
+  return stacks;
+}
+
+export interface PreviewCiAppProps {
+  readonly config: HostConfig;
+  /** @default true */
+  readonly nag?: boolean;
+}
+
+/**
+ * Adds the stack of the roles every preview shares (`clickstream-preview-ci`, `-c environment=preview`):
+ * deployed once per account before the first labelled pull request, and by hand or by a deploy of
+ * `preview` when the roles change.
+ */
+export function addPreviewCiStack(app: App, props: PreviewCiAppProps): PreviewCiStack {
+  setAppContext(app);
+  const stack = new PreviewCiStack(app, stackName(PREVIEW_ROLES_ENVIRONMENT, 'ci'), {
+    stackName: stackName(PREVIEW_ROLES_ENVIRONMENT, 'ci'),
+    description: 'clickstream previews: GitHub OIDC deploy, run and teardown roles of every pull request\'s preview',
+    env: stackEnv(props.config),
+    config: props.config,
+  });
+  tagStack(stack, PREVIEW_ROLES_ENVIRONMENT);
+  addNag(app, props.nag);
+  return stack;
+}
+
+/** Context can only be set before the app has children, i.e. by the first environment added. */
+function setAppContext(app: App): void {
+  for (const [key, value] of Object.entries(APP_CONTEXT)) {
+    if (app.node.tryGetContext(key) !== value) app.node.setContext(key, value);
   }
-  if ((props.nag ?? true) && !NAGGED_APPS.has(app)) {
+}
+
+function stackEnv(config: Pick<HostConfig, 'account' | 'region'>) {
+  return config.account || config.region ? { account: config.account, region: config.region } : undefined;
+}
+
+/** Stack tags (CloudFormation propagates them to the resources): the sweep finds previews by them too. */
+function tagStack(stack: Stack, environment: string): void {
+  Tags.of(stack).add('project', 'clickstream');
+  Tags.of(stack).add('environment', environment);
+}
+
+function addNag(app: App, nag: boolean | undefined): void {
+  if ((nag ?? true) && !NAGGED_APPS.has(app)) {
     NAGGED_APPS.add(app);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return stacks;
 }

@@ -1,12 +1,16 @@
 import { github } from 'projen';
 import { Job, JobPermission, JobPermissions, JobStep } from 'projen/lib/github/workflows-model';
-import { DEPLOY_ENVIRONMENTS, DeployEnvironment } from '../infra/config/deploy-environments';
-import { PULL_REQUEST_RUN_ENVIRONMENT, ROLE_VARIABLES, RoleKind, githubEnvironment, mainGitHubEnvironment } from '../infra/config/github-environments';
+import { DEPLOY_ENVIRONMENTS, PREVIEW_EMR, StandingEnvironment } from '../infra/config/deploy-environments';
+import { PREVIEW_TEARDOWN_ENVIRONMENT, PULL_REQUEST_RUN_ENVIRONMENT, ROLE_VARIABLES, RoleKind, mainGitHubEnvironment } from '../infra/config/github-environments';
+import { PREVIEW_PREFIX } from '../src/config/names';
 import { KPI_JOBS } from '../src/kpis/catalog';
+import { DEFAULT_MAX_AGE_HOURS } from '../src/previews/sweep';
 
 /**
  * The project's GitHub workflows: `deploy` (push to main, dispatch), `kpis` (daily schedule,
- * dispatch) and `pull-request` (checks, local end-to-end run, opt-in EMR run). See "Running on AWS" in README.md.
+ * dispatch), `pull-request` (checks, local end-to-end run, the opt-in run in the pull request's own
+ * preview environment and its teardown) and `previews` (the scheduled sweep of previews). See
+ * "Running on AWS" in README.md.
  */
 
 /**
@@ -25,23 +29,29 @@ export const PINNED_ACTIONS = {
 
 type PinnedAction = (typeof PINNED_ACTIONS)[keyof typeof PINNED_ACTIONS];
 
-/** The PR label that opts a pull request into the EMR run on staging. */
+/** The PR label that opts a pull request into its own preview environment's run on EMR. */
 export const RUN_EMR_LABEL = 'run-emr';
 
-/** The deployed environment the opt-in pull-request run uses, through its own GitHub environment. */
-const PR_AWS_ENVIRONMENT = githubEnvironment(PULL_REQUEST_RUN_ENVIRONMENT)!.awsEnvironment;
+/** The pull request's preview environment, `pr-<number>`, as the workflow names it. */
+const PREVIEW_ENVIRONMENT = `${PREVIEW_PREFIX}\${{ github.event.pull_request.number }}`;
 
 /** Scheduled runs, which have no inputs, compute this environment's KPIs. */
-const SCHEDULED_ENVIRONMENT: DeployEnvironment = 'prod';
+const SCHEDULED_ENVIRONMENT: StandingEnvironment = 'prod';
 
 /** What a dispatch of the kpis workflow runs in unless told otherwise: never prod by accident. */
-const DISPATCH_DEFAULT_ENVIRONMENT: DeployEnvironment = 'staging';
+const DISPATCH_DEFAULT_ENVIRONMENT: StandingEnvironment = 'staging';
+
+/**
+ * When the sweep of previews runs: every six hours, so a preview whose close event's teardown did not
+ * run (a cancelled job, a failed teardown) is gone well within a day.
+ */
+const PREVIEW_SWEEP_SCHEDULE = '40 */6 * * *';
 
 /**
  * The GitHub environment of a deployed environment's own jobs. The kpis job names it with an
  * expression over the dispatch choice, which only works while the two names are equal.
  */
-function githubEnvironmentOf(environment: DeployEnvironment): string {
+function githubEnvironmentOf(environment: StandingEnvironment): string {
   const name = mainGitHubEnvironment(environment).name;
   if (name !== environment) throw new Error(`GitHub environment ${name} of ${environment}: the kpis job names GitHub environments after the deployed ones.`);
   return name;
@@ -55,7 +65,7 @@ const KPI_SCHEDULE = '30 3 * * *';
  * flush (15 minutes at most) and the EMR steps (run-emr-kpis cancels them after its own 60-minute
  * default); the plan job installs dependencies and checks the settings.
  */
-const TIMEOUTS = { checks: 60, localPipeline: 90, deploy: 60, awsPipeline: 180, plan: 15 } as const;
+const TIMEOUTS = { checks: 60, localPipeline: 90, deploy: 60, awsPipeline: 180, plan: 15, preview: 240, teardown: 60 } as const;
 
 const RUNS_ON = ['ubuntu-24.04'];
 
@@ -147,6 +157,8 @@ interface AwsPipelineOptions {
   /** Step `if:` of the validation. @default - always validates */
   readonly validateIf?: string;
   readonly failOnWarn: string;
+  /** Let validate-athena comment its report on a pull request. @default true */
+  readonly validationComment?: boolean;
   readonly artifactName: string;
 }
 
@@ -208,6 +220,8 @@ function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
         'manifest': manifest,
         'run-id': '${{ steps.kpis.outputs.run-id }}',
         'fail-on-warn': o.failOnWarn,
+        // An empty token: the job writes its own comment.
+        ...(o.validationComment === false ? { 'github-token': '' } : {}),
       },
     },
     {
@@ -263,7 +277,7 @@ function testJob(): Job {
   };
 }
 
-function deployJob(environment: DeployEnvironment, needs: string[], condition: string): Job {
+function deployJob(environment: StandingEnvironment, needs: string[], condition: string): Job {
   return {
     name: `Deploy ${environment}`,
     needs,
@@ -407,7 +421,7 @@ function addKpisWorkflow(gh: github.GitHub): void {
       needs: ['plan'],
       runsOn: RUNS_ON,
       environment,
-      // Shared with the pull request's staging run: two runs never write one environment's tables at once.
+      // Two runs never write one environment's tables at once.
       concurrency: concurrency(`kpis-${environment}`),
       permissions: AWS_PERMISSIONS,
       timeoutMinutes: TIMEOUTS.awsPipeline,
@@ -439,17 +453,30 @@ function addKpisWorkflow(gh: github.GitHub): void {
   });
 }
 
-/** Checks without AWS, the local end-to-end run, and the opt-in EMR run on staging. */
+/** The pull request event's payload, as job conditions read it. */
+const PR = {
+  action: 'github.event.action',
+  labelled: `contains(github.event.pull_request.labels.*.name, '${RUN_EMR_LABEL}')`,
+  // Only same-repository pull requests get an OIDC token (forks get a read-only token).
+  sameRepository: 'github.event.pull_request.head.repo.full_name == github.repository',
+} as const;
+
+/**
+ * Checks without AWS, the local end-to-end run, and, with the label `run-emr`, the run in the pull
+ * request's own preview environment `pr-<number>`: deployed with its own code, run, validated and
+ * commented on; destroyed when the pull request closes or loses the label.
+ */
 function addPullRequestWorkflow(gh: github.GitHub): void {
   const workflow = newWorkflow(gh, 'pull-request');
-  workflow.on({ pullRequest: { types: ['opened', 'synchronize', 'reopened', 'labeled'] } });
-  // Labelling re-runs only the EMR job; the checks already ran for the same commit.
-  const notLabelled = "github.event.action != 'labeled'";
+  // GitHub docs, "Events that trigger workflows": closed and unlabeled are pull_request activity types.
+  workflow.on({ pullRequest: { types: ['opened', 'synchronize', 'reopened', 'labeled', 'unlabeled', 'closed'] } });
+  // The checks run for new code only; labels and closing change no code.
+  const newCode = `contains(fromJSON('["opened","synchronize","reopened"]'), ${PR.action})`;
   workflow.addJobs({
-    'test': { ...testJob(), if: notLabelled },
+    'test': { ...testJob(), if: newCode },
     'synth': {
       name: 'CDK synth with cdk-nag',
-      if: notLabelled,
+      if: newCode,
       runsOn: RUNS_ON,
       permissions: READ_CONTENTS,
       timeoutMinutes: TIMEOUTS.checks,
@@ -457,7 +484,7 @@ function addPullRequestWorkflow(gh: github.GitHub): void {
     },
     'local-pipeline': {
       name: 'Pipeline on sample data (local target)',
-      if: notLabelled,
+      if: newCode,
       runsOn: RUNS_ON,
       permissions: READ_CONTENTS,
       timeoutMinutes: TIMEOUTS.localPipeline,
@@ -474,51 +501,154 @@ function addPullRequestWorkflow(gh: github.GitHub): void {
         { name: 'Stop the embedded stack', if: 'always()', run: 'npx clickstream down' },
       ],
     },
-    'emr': {
-      name: `Pipeline on EMR (${PR_AWS_ENVIRONMENT}, opt-in)`,
-      // Only same-repository PRs get an OIDC token; labelling with another label changes nothing.
-      // The condition is the pull request's own workflow file, which its author can edit: what
-      // guards staging is the GitHub environment's required reviewers (README, "Setting up the AWS side").
-      if: `contains(github.event.pull_request.labels.*.name, '${RUN_EMR_LABEL}')`
-        + ' && github.event.pull_request.head.repo.full_name == github.repository'
-        + ` && (github.event.action != 'labeled' || github.event.label.name == '${RUN_EMR_LABEL}')`,
-      runsOn: RUNS_ON,
-      environment: PULL_REQUEST_RUN_ENVIRONMENT,
-      concurrency: concurrency(`kpis-${PR_AWS_ENVIRONMENT}`),
-      permissions: { ...AWS_PERMISSIONS, pullRequests: JobPermission.WRITE },
-      timeoutMinutes: TIMEOUTS.awsPipeline,
-      steps: [
-        // The PR's head commit, not the merge commit: the scripts on EMR are exactly the PR's.
-        ...checkoutAndBundle('${{ github.event.pull_request.head.sha }}'),
-        awsCredentials('run'),
-        {
-          name: "Publish this pull request's Spark scripts",
-          // To the environment's scripts bucket (from its stack outputs), under the head commit: spark/<sha>/.
-          env: { SCRIPTS_VERSION: '${{ github.event.pull_request.head.sha }}' },
-          run: `npx clickstream publish-scripts --environment ${PR_AWS_ENVIRONMENT} --scripts-version "$SCRIPTS_VERSION"`,
+    'preview': previewJob(newCode),
+    'preview-teardown': previewTeardownJob(),
+  });
+}
+
+/**
+ * The labelled run, in the pull request's own environment: deploy `pr-<number>` from the pull
+ * request's head commit (its templates and, through the compute stack, its Spark scripts), replay,
+ * wait for Firehose, run the KPI jobs on EMR, validate exactly, and keep one comment up to date. The
+ * environment stays up for the next commit's run. Its condition is the pull request's own workflow
+ * file, which its author can edit: what guards the account is the GitHub environment `preview`
+ * (pull-request runs only, a required reviewer; README, "Setting up the AWS side").
+ */
+function previewJob(newCode: string): Job {
+  return {
+    name: `Pipeline in the preview ${PREVIEW_PREFIX}<number> on EMR (opt-in)`,
+    if: `${PR.labelled} && ${PR.sameRepository} && (${newCode} || ${PR.action} == 'labeled' && github.event.label.name == '${RUN_EMR_LABEL}')`,
+    runsOn: RUNS_ON,
+    environment: PULL_REQUEST_RUN_ENVIRONMENT,
+    // One run per preview at a time, queued; a teardown of the same preview cancels it.
+    concurrency: concurrency(`preview-${PREVIEW_ENVIRONMENT}`),
+    permissions: { ...AWS_PERMISSIONS, pullRequests: JobPermission.WRITE },
+    timeoutMinutes: TIMEOUTS.preview,
+    steps: [
+      // The PR's head commit, not the merge commit: the templates and scripts deployed are exactly the PR's.
+      ...checkoutAndBundle('${{ github.event.pull_request.head.sha }}'),
+      awsCredentials('deploy'),
+      {
+        name: 'Deploy the preview environment (infrastructure and Spark scripts)',
+        id: 'deploy',
+        uses: './actions/deploy-infra',
+        with: {
+          environment: PREVIEW_ENVIRONMENT,
+          region: '${{ vars.AWS_REGION }}',
+          context: ['githubRepository=${{ github.repository }}', 'account=${{ vars.AWS_ACCOUNT_ID }}'].join('\n'),
         },
-        ...awsPipelineSteps({
-          environment: PR_AWS_ENVIRONMENT,
-          replay: { records: '10000', seed: '1', allowProdReplay: 'false' },
-          fromDate: '',
-          toDate: '',
-          jobs: 'all',
-          tables: 'all',
-          scriptsVersion: '${{ github.event.pull_request.head.sha }}',
-          cluster: { 'use-spot': 'true' },
-          failOnWarn: 'false',
-          artifactName: 'emr-reports-${{ github.run_id }}',
-        }),
+      },
+      awsCredentials('run'),
+      ...awsPipelineSteps({
+        environment: PREVIEW_ENVIRONMENT,
+        replay: { records: '10000', seed: '1', allowProdReplay: 'false' },
+        fromDate: '',
+        toDate: '',
+        jobs: 'all',
+        tables: 'all',
+        cluster: {
+          'use-spot': 'true',
+          'instance-type': PREVIEW_EMR.instanceType,
+          'core-instance-count': String(PREVIEW_EMR.coreInstanceCount),
+        },
+        failOnWarn: 'false',
+        validationComment: false,
+        artifactName: 'preview-reports-${{ github.run_id }}',
+      }),
+      {
+        name: 'Comment on the pull request: environment, outcome, cost, validation',
+        if: 'always()',
+        uses: './actions/comment-preview',
+        with: {
+          'environment': PREVIEW_ENVIRONMENT,
+          'region': '${{ vars.AWS_REGION }}',
+          'deploy-outcome': '${{ steps.deploy.outcome }}',
+          'replay-outcome': '${{ steps.replay.outcome }}',
+          'kpis-outcome': '${{ steps.kpis.outcome }}',
+          'validate-outcome': '${{ steps.validate.outcome }}',
+          'cluster-id': '${{ steps.kpis.outputs.cluster-id }}',
+          'validation-report': '${{ steps.validate.outputs.report-path }}',
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Closing the pull request, or removing its label, destroys its preview: EMR clusters first, then the
+ * stacks (their buckets emptied by the stacks themselves). It cancels a run of the same preview in
+ * progress. It runs main's code (the base commit: a closed pull request's merge ref may be gone), in
+ * the GitHub environment `preview-teardown`, whose role can only delete previews.
+ */
+function previewTeardownJob(): Job {
+  return {
+    name: `Destroy the preview ${PREVIEW_PREFIX}<number>`,
+    if: `${PR.sameRepository} && (${PR.action} == 'closed' && ${PR.labelled} || ${PR.action} == 'unlabeled' && github.event.label.name == '${RUN_EMR_LABEL}')`,
+    runsOn: RUNS_ON,
+    environment: PREVIEW_TEARDOWN_ENVIRONMENT,
+    concurrency: { 'group': `preview-${PREVIEW_ENVIRONMENT}`, 'cancel-in-progress': true },
+    permissions: { ...AWS_PERMISSIONS, pullRequests: JobPermission.WRITE },
+    timeoutMinutes: TIMEOUTS.teardown,
+    steps: [
+      ...checkoutAndBundle('${{ github.event.pull_request.base.sha }}'),
+      awsCredentials('teardown'),
+      {
+        name: 'Destroy the preview: EMR clusters, then its stacks with their data',
+        uses: './actions/teardown-preview',
+        with: { environment: PREVIEW_ENVIRONMENT, region: '${{ vars.AWS_REGION }}' },
+      },
+    ],
+  };
+}
+
+/**
+ * Every six hours, and by hand: destroys the previews whose pull request is closed (or gone), or
+ * that are older than `max_age_hours`, found by their stacks' names and their clusters' tags, and
+ * reports what it removed. A scheduled run has no inputs: the default age.
+ */
+function addPreviewsWorkflow(gh: github.GitHub): void {
+  const workflow = newWorkflow(gh, 'previews');
+  workflow.on({
+    schedule: [{ cron: PREVIEW_SWEEP_SCHEDULE }],
+    workflowDispatch: {
+      inputs: {
+        max_age_hours: { description: 'Destroy previews older than this many hours, whatever their pull request', type: 'number', required: false, default: String(DEFAULT_MAX_AGE_HOURS) },
+        dry_run: { description: 'Only report what would be destroyed', type: 'boolean', required: false, default: 'false' },
+      },
+    },
+  });
+  workflow.addJobs({
+    sweep: {
+      name: 'Sweep preview environments',
+      runsOn: RUNS_ON,
+      environment: PREVIEW_TEARDOWN_ENVIRONMENT,
+      concurrency: concurrency('preview-sweep'),
+      // Reading pull requests' state is all the GitHub token does here.
+      permissions: { ...AWS_PERMISSIONS, pullRequests: JobPermission.READ },
+      timeoutMinutes: TIMEOUTS.teardown,
+      steps: [
+        ...checkoutAndBundle(),
+        awsCredentials('teardown'),
+        {
+          name: 'Destroy previews whose pull request is closed or that are too old',
+          uses: './actions/sweep-previews',
+          with: {
+            'region': '${{ vars.AWS_REGION }}',
+            'max-age-hours': `\${{ inputs.max_age_hours || '${DEFAULT_MAX_AGE_HOURS}' }}`,
+            'dry-run': "${{ inputs.dry_run && 'true' || 'false' }}",
+          },
+        },
       ],
     },
   });
 }
 
-/** Adds the deploy, kpis and pull-request workflows (project.github must be enabled). */
+/** Adds the deploy, kpis, pull-request and previews workflows (project.github must be enabled). */
 export function addWorkflows(project: { readonly github?: github.GitHub }): void {
   const gh = project.github;
   if (!gh) throw new Error('The project has no GitHub component: enable `github` in .projenrc.ts.');
   addDeployWorkflow(gh);
   addKpisWorkflow(gh);
   addPullRequestWorkflow(gh);
+  addPreviewsWorkflow(gh);
 }

@@ -1,4 +1,4 @@
-import { DEPLOY_ENVIRONMENTS, DeployEnvironment } from '../../infra/config/deploy-environments';
+import { DEPLOY_TARGET_CHOICES, DeployTarget, isDeployTarget } from '../../infra/config/deploy-environments';
 import type { DeployDependencies, DeployReport } from '../../infra/deploy/deploy-stacks';
 import { DeployFailure, deployStacks, stackPatterns } from '../../infra/deploy/deploy-stacks';
 import { OUTPUT_KEYS, outputParameterName } from '../../src/config/stack-outputs';
@@ -21,7 +21,7 @@ export interface RunDependencies {
 }
 
 export interface DeployInputs {
-  readonly environment: DeployEnvironment;
+  readonly environment: DeployTarget;
   readonly region: string;
   readonly stacks: string[];
   readonly context: Record<string, string>;
@@ -31,8 +31,8 @@ export interface DeployInputs {
 /** Reads and validates every input; throws a DeployFailure naming the input to fix. */
 export function readInputs(core: ActionCore, env: NodeJS.ProcessEnv): DeployInputs {
   const environment = core.getInput('environment', { required: true }).trim();
-  if (!(DEPLOY_ENVIRONMENTS as readonly string[]).includes(environment)) {
-    throw new DeployFailure('invalid-input', `Input "environment" must be one of ${DEPLOY_ENVIRONMENTS.join(', ')}, got "${environment}".`);
+  if (!isDeployTarget(environment)) {
+    throw new DeployFailure('invalid-input', `Input "environment" must be ${DEPLOY_TARGET_CHOICES}, got "${environment}".`);
   }
   const region = core.getInput('region').trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
@@ -50,9 +50,9 @@ export function readInputs(core: ActionCore, env: NodeJS.ProcessEnv): DeployInpu
     }
     context[match[1]] = match[2];
   }
-  stackPatterns({ environment: environment as DeployEnvironment, stacks });
+  stackPatterns({ environment, stacks });
   const appDirectory = core.getInput('working-directory').trim() || env.GITHUB_WORKSPACE || process.cwd();
-  return { environment: environment as DeployEnvironment, region, stacks, context, appDirectory };
+  return { environment, region, stacks, context, appDirectory };
 }
 
 /** The job summary: what changed per stack, then every output. */

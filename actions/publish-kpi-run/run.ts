@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { QUERY_CATALOG, ENVIRONMENTS, EnvironmentName } from '../../src/config/names';
+import { deployedEnvironmentSchema } from '../../src/config/config';
+import { QUERY_CATALOG, EnvironmentName } from '../../src/config/names';
 import { validateScriptsVersion } from '../../src/config/scripts';
 import { CloudFormationLike, OUTPUT_KEYS, resolveAwsNames } from '../../src/config/stack-outputs';
 import { createEmrClients, EmrClients } from '../../src/emr/clients';
@@ -23,10 +24,9 @@ export async function run(deps: RunDeps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   try {
     const problems: string[] = [];
-    const environment = getInput('environment').trim();
-    if (!(ENVIRONMENTS as readonly string[]).includes(environment) || environment === 'local') {
-      problems.push(`environment: must be one of ${ENVIRONMENTS.filter((e) => e !== 'local').join(', ')}, got "${environment}".`);
-    }
+    const environmentInput = getInput('environment').trim();
+    const parsedEnvironment = deployedEnvironmentSchema.safeParse(environmentInput);
+    if (!parsedEnvironment.success) problems.push(`environment: ${parsedEnvironment.error.issues[0].message}, got "${environmentInput}".`);
     const runId = getInput('run-id').trim();
     try {
       auditBranch(runId);
@@ -42,15 +42,16 @@ export async function run(deps: RunDeps = {}): Promise<void> {
     const region = getInput('region').trim() || env.AWS_REGION || '';
     if (!region) problems.push('region: no region given and AWS_REGION is not set.');
     if (problems.length > 0) throw new Error(`Invalid inputs:\n- ${problems.join('\n- ')}`);
+    const environment = parsedEnvironment.data!;
 
     const cloudFormation = (deps.createCloudFormation ?? ((r) => new CloudFormationClient({ region: r })))(region);
-    const resolved = await resolveAwsNames({ environment: environment as Exclude<EnvironmentName, 'local'>, region, cloudFormation: () => cloudFormation, env: { ...env, AWS_REGION: region } });
+    const resolved = await resolveAwsNames({ environment, region, cloudFormation: () => cloudFormation, env: { ...env, AWS_REGION: region } });
     const scriptsVersion = getInput('scripts-version').trim() || resolved.outputs[OUTPUT_KEYS.scriptsVersion];
     if (!scriptsVersion) throw new Error(`No Spark scripts version: pass scripts-version, or deploy ${environment} (its stack output ${OUTPUT_KEYS.scriptsVersion}).`);
     validateScriptsVersion(scriptsVersion);
     const { names } = resolved;
     const engine = await (deps.createEngine ?? ((e, r, n) => engineForTarget({ config: { target: 'aws', environment: e, region: r, names: n } })))(
-      environment as EnvironmentName, region, names);
+      environment, region, names);
     const clients = (deps.createClients ?? ((r) => createEmrClients({ region: r })))(region);
     const { published } = await publishRunOnEmr({
       clusterId,

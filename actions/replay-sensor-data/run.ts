@@ -8,9 +8,9 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
-import { EMULATOR_CREDENTIALS, loadConfig } from '../../src/config/config';
+import { EMULATOR_CREDENTIALS, environmentSchema, loadConfig } from '../../src/config/config';
 import { checkReplayAllowed } from '../../src/config/guards';
-import { ENVIRONMENTS, ResourceNames } from '../../src/config/names';
+import { ResourceNames } from '../../src/config/names';
 import { CloudFormationLike, ResolveAwsNamesOptions, resolveAwsNames } from '../../src/config/stack-outputs';
 import { GeneratorOptions, resolveGeneratorOptions } from '../../src/events/generator';
 import { waitForFirehoseLanding } from '../../src/pipeline/firehose-landing';
@@ -29,7 +29,7 @@ const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a number').transform(
 
 const inputsSchema = z.object({
   'stream-name': z.string(),
-  'environment': z.enum(ENVIRONMENTS),
+  'environment': environmentSchema,
   'region': z.string(),
   'records': whole(1),
   'seed': whole(0),
@@ -93,7 +93,7 @@ export function readInputs(): Inputs {
     }
     if (parsed.data.file && !fs.existsSync(parsed.data.file)) problems.push(`input file: ${parsed.data.file} does not exist`);
     if (parsed.data['wait-for-landing'] && (parsed.data.endpoint || parsed.data.environment === 'local')) {
-      problems.push('input wait-for-landing: waits for Firehose in a deployed environment (dev, staging, prod); locally `clickstream land` lands the stream');
+      problems.push('input wait-for-landing: waits for Firehose in a deployed environment (dev, staging, prod, pr-<number>); locally `clickstream land` lands the stream');
     }
     try {
       checkReplayAllowed({
@@ -191,7 +191,7 @@ export async function run(deps: RunDeps = {}): Promise<ReplayResult | undefined>
   const clock = deps.clock ?? systemClock;
   try {
     const inputs = readInputs();
-    const config = loadConfig({ target: 'aws', environment: inputs.environment, region: inputs.region || undefined });
+    const config = loadConfig({ target: inputs.environment === 'local' ? 'local' : 'aws', environment: inputs.environment, region: inputs.region || undefined });
     const landingClients = inputs['wait-for-landing'] ? (deps.landing ?? defaultLandingClients)(config.region) : undefined;
     // The delivery stream and bronze bucket are the deployed stacks' (read before sending anything).
     const deployed = landingClients && await resolveAwsNames({

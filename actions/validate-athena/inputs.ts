@@ -1,5 +1,5 @@
 import { ClickstreamConfig, loadConfig, Target, TARGETS } from '../../src/config/config';
-import { ENVIRONMENTS, EnvironmentName } from '../../src/config/names';
+import { ENVIRONMENT_CHOICES, EnvironmentName, isEnvironmentName } from '../../src/config/names';
 import { CheckedTableName } from '../../src/kpis/catalog';
 import { DayWindow, windowFromOptions } from '../../src/kpis/day-window';
 import { auditBranch } from '../../src/kpis/run-ledger';
@@ -44,8 +44,8 @@ export function parseInputs(getInput: (name: string) => string): ValidateAthenaI
   const target = input('target') ?? 'aws';
   if (!(TARGETS as readonly string[]).includes(target)) problems.push(`target: must be one of ${TARGETS.join(', ')}, got "${target}".`);
   const environment = input('environment');
-  if (environment !== undefined && !(ENVIRONMENTS as readonly string[]).includes(environment)) {
-    problems.push(`environment: must be one of ${ENVIRONMENTS.join(', ')}, got "${environment}".`);
+  if (environment !== undefined && !isEnvironmentName(environment)) {
+    problems.push(`environment: must be ${ENVIRONMENT_CHOICES}, got "${environment}".`);
   }
   const database = input('database');
   if (database !== undefined && !/^[a-z_][a-z0-9_]*$/.test(database)) {

@@ -1,10 +1,7 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
 import { parseInputs, targetConfig, ValidateAthenaInputs } from './inputs';
-import { IssueComments, octokitComments, pullRequestFromEvent, upsertComment } from './pr-comment';
 import { QUERY_CATALOG } from '../../src/config/names';
 import { engineForTarget } from '../../src/engines/for-target';
 import { QueryEngine } from '../../src/engines/query-engine';
@@ -14,6 +11,7 @@ import { failingChecks } from '../../src/validation/report';
 import { writeReportFiles } from '../../src/validation/report-files';
 import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
+import { IssueComments, commentOnPullRequest } from '../lib/pr-comment';
 
 export interface RunDeps {
   /** @default Athena for target "aws", Trino for "local" */
@@ -59,7 +57,7 @@ export async function run(deps: RunDeps = {}): Promise<void> {
     core.setOutput('report-path', files.json);
     const markdown = renderReportMarkdown(report, { failOnWarn: inputs.failOnWarn });
     await core.summary.addRaw(markdown).write();
-    await commentOnPullRequest(deps, inputs, env, markdown);
+    await commentOnPullRequest({ env, token: inputs.githubToken, comments: deps.comments, marker: REPORT_MARKER, body: markdown, log: core });
     if (failed.length > 0) {
       core.setFailed(`${failed.length} KPI check${failed.length === 1 ? '' : 's'} failed: ${failed.map((c) => `${c.table} ${c.check} (${c.observed})`).join('; ')}`);
     }
@@ -68,20 +66,3 @@ export async function run(deps: RunDeps = {}): Promise<void> {
   }
 }
 
-/** A failed comment is a warning, not a failure: fork PRs get a read-only token. */
-async function commentOnPullRequest(deps: RunDeps, inputs: ValidateAthenaInputs, env: NodeJS.ProcessEnv, markdown: string): Promise<void> {
-  const pullRequest = pullRequestFromEvent(env, (file) => fs.readFileSync(file, 'utf8'));
-  if (!pullRequest) return;
-  const token = inputs.githubToken;
-  const comments = deps.comments ?? (token ? octokitComments(getOctokit(token, { baseUrl: env.GITHUB_API_URL || undefined })) : undefined);
-  if (!comments) {
-    core.info('No github-token: not commenting on the pull request.');
-    return;
-  }
-  try {
-    const comment = await upsertComment(comments, pullRequest, REPORT_MARKER, markdown);
-    core.info(`Report comment ${comment.id} ${comment.action} on pull request #${pullRequest.issueNumber}.`);
-  } catch (e) {
-    core.warning(`Could not comment on pull request #${pullRequest.issueNumber}: ${(e as Error).message}`);
-  }
-}

@@ -1,5 +1,7 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
-import { DEPLOY_ENVIRONMENTS, DeployEnvironment } from './deploy-environments';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEPLOY_ENVIRONMENTS, DeployEnvironment, PREVIEW_EMR, StandingEnvironment, isDeployEnvironment } from './deploy-environments';
+import { ENVIRONMENT_CHOICES, PREVIEW_ROLES_ENVIRONMENT, isPreviewEnvironment } from '../../src/config/names';
 
 export { DEPLOY_ENVIRONMENTS, DeployEnvironment };
 
@@ -48,9 +50,12 @@ export interface EnvironmentConfig {
 
 const EMR_7_12: EmrDefaults = { releaseLabel: 'emr-7.12.0', instanceType: 'm5.xlarge', coreInstanceCount: 2 };
 
-type Defaults = Omit<EnvironmentConfig, 'name' | 'account' | 'region' | 'github'> & { readonly github: Omit<GitHubTrust, 'repository'> };
+type Defaults = Omit<EnvironmentConfig, 'name' | 'account' | 'region' | 'github' | 'bootstrapQualifier'> & { readonly github: Omit<GitHubTrust, 'repository'> };
 
-const DEFAULTS: Record<DeployEnvironment, Defaults> = {
+/** The CDK bootstrap's default qualifier (`cdk bootstrap` without --qualifier). */
+const BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+const DEFAULTS: Record<StandingEnvironment, Defaults> = {
   dev: {
     stream: { mode: 'provisioned', shards: 1 },
     streamRetention: Duration.hours(24),
@@ -62,7 +67,6 @@ const DEFAULTS: Record<DeployEnvironment, Defaults> = {
     athenaBytesScannedCutoff: Size.gibibytes(1),
     emr: { ...EMR_7_12, coreInstanceCount: 1 },
     github: { createOidcProvider: true },
-    bootstrapQualifier: 'hnb659fds',
   },
   staging: {
     stream: { mode: 'provisioned', shards: 2 },
@@ -75,7 +79,6 @@ const DEFAULTS: Record<DeployEnvironment, Defaults> = {
     athenaBytesScannedCutoff: Size.gibibytes(10),
     emr: EMR_7_12,
     github: { createOidcProvider: true },
-    bootstrapQualifier: 'hnb659fds',
   },
   prod: {
     stream: { mode: 'on-demand' },
@@ -88,8 +91,27 @@ const DEFAULTS: Record<DeployEnvironment, Defaults> = {
     athenaBytesScannedCutoff: Size.gibibytes(100),
     emr: { ...EMR_7_12, coreInstanceCount: 4 },
     github: { createOidcProvider: true },
-    bootstrapQualifier: 'hnb659fds',
   },
+};
+
+/**
+ * A pull request's preview (`pr-<number>`): the cheapest shape that runs the pipeline, and nothing
+ * kept. One provisioned shard (an idle on-demand stream is billed by the hour too), Kinesis' shortest
+ * retention, a one-minute Firehose buffer so the run waits little, logs for three days, Athena
+ * results for one, an Athena cutoff far above a preview's scans (10,000 events) yet far below
+ * staging's, and the smallest cluster the KPI jobs run on: one core node (PREVIEW_EMR).
+ */
+const PREVIEW_DEFAULTS: Defaults = {
+  stream: { mode: 'provisioned', shards: 1 },
+  streamRetention: Duration.hours(24),
+  firehoseBufferInterval: Duration.seconds(60),
+  firehoseBufferSize: Size.mebibytes(64),
+  removalPolicy: RemovalPolicy.DESTROY,
+  logsRetention: Duration.days(3),
+  athenaResultsRetention: Duration.days(1),
+  athenaBytesScannedCutoff: Size.mebibytes(100),
+  emr: { ...EMR_7_12, ...PREVIEW_EMR },
+  github: { createOidcProvider: false },
 };
 
 /** Context keys the app reads (`cdk synth -c environment=prod -c account=...`). */
@@ -105,10 +127,36 @@ export interface ContextSource {
  */
 export function environmentConfig(context: ContextSource, env: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
   const name = stringContext(context, 'environment') ?? 'dev';
-  if (!(DEPLOY_ENVIRONMENTS as readonly string[]).includes(name)) {
-    throw new Error(`Unknown environment "${name}": pass -c environment=${DEPLOY_ENVIRONMENTS.join('|')}.`);
+  if (!isDeployEnvironment(name)) {
+    throw new Error(`Unknown environment "${name}": pass -c environment=${DEPLOY_ENVIRONMENTS.join('|')}|pr-<pull request number>` +
+      ` (or ${PREVIEW_ROLES_ENVIRONMENT} for the roles every preview shares; the environments are ${ENVIRONMENT_CHOICES}).`);
   }
-  const defaults = DEFAULTS[name as DeployEnvironment];
+  const defaults = isPreviewEnvironment(name) ? PREVIEW_DEFAULTS : DEFAULTS[name];
+  const host = hostConfig(context, env, defaults.github.createOidcProvider);
+  const config: EnvironmentConfig = { ...defaults, ...host, name, github: host.github };
+  validate(config);
+  return config;
+}
+
+/** Where a stack goes and whom it trusts: what every stack of the app needs, roles included. */
+export interface HostConfig {
+  readonly account?: string;
+  readonly region?: string;
+  readonly github: GitHubTrust;
+  readonly bootstrapQualifier: string;
+}
+
+/**
+ * The account, region and GitHub trust of the roles every preview shares (`-c environment=preview`,
+ * stack clickstream-preview-ci). Deploy it once, in the account the previews go to, before the
+ * first labelled pull request; the account's OIDC provider is created only with
+ * `-c createOidcProvider=true` (previews usually share staging's account, which has one).
+ */
+export function previewRolesConfig(context: ContextSource, env: NodeJS.ProcessEnv = process.env): HostConfig {
+  return hostConfig(context, env, PREVIEW_DEFAULTS.github.createOidcProvider);
+}
+
+function hostConfig(context: ContextSource, env: NodeJS.ProcessEnv, createOidcProviderDefault: boolean): HostConfig {
   const account = stringContext(context, 'account') ?? env.CDK_DEFAULT_ACCOUNT;
   if (account !== undefined && !/^\d{12}$/.test(account)) {
     throw new Error(`Account "${account}" is not a 12-digit AWS account id: fix -c account=... or CDK_DEFAULT_ACCOUNT.`);
@@ -126,19 +174,12 @@ export function environmentConfig(context: ContextSource, env: NodeJS.ProcessEnv
     throw new Error(`GitHub repository "${repository}" is not "owner/name": fix -c githubRepository=... or GITHUB_REPOSITORY.`);
   }
   const createOidcProvider = stringContext(context, 'createOidcProvider');
-  const config: EnvironmentConfig = {
-    ...defaults,
-    name: name as DeployEnvironment,
+  return {
     account,
     region: stringContext(context, 'region') ?? env.CDK_DEFAULT_REGION,
-    github: {
-      ...defaults.github,
-      repository,
-      createOidcProvider: createOidcProvider === undefined ? defaults.github.createOidcProvider : createOidcProvider === 'true',
-    },
+    github: { repository, createOidcProvider: createOidcProvider === undefined ? createOidcProviderDefault : createOidcProvider === 'true' },
+    bootstrapQualifier: BOOTSTRAP_QUALIFIER,
   };
-  validate(config);
-  return config;
 }
 
 function validate(config: EnvironmentConfig): void {
@@ -159,6 +200,17 @@ function validate(config: EnvironmentConfig): void {
   if (config.emr.coreInstanceCount < 1) {
     throw new Error(`${config.name}: EMR needs at least one core instance to run Spark executors.`);
   }
+  logRetentionDays(config);
+}
+
+/** The logs retention as CloudWatch Logs accepts it (its log groups keep as long as the logs bucket). */
+export function logRetentionDays(config: Pick<EnvironmentConfig, 'name' | 'logsRetention'>): RetentionDays {
+  const days = config.logsRetention.toDays();
+  const allowed = Object.values(RetentionDays).filter((d): d is RetentionDays => typeof d === 'number' && d !== RetentionDays.INFINITE);
+  if (!allowed.includes(days as RetentionDays)) {
+    throw new Error(`${config.name}: CloudWatch Logs keeps logs for ${allowed.join(', ')} days, not ${days}: choose one of them for logsRetention.`);
+  }
+  return days as RetentionDays;
 }
 
 function stringContext(context: ContextSource, key: string): string | undefined {

@@ -1,4 +1,5 @@
-import { DeployEnvironment } from './deploy-environments';
+import { RoleOwner, StandingEnvironment } from './deploy-environments';
+import { PREVIEW_ROLES_ENVIRONMENT } from '../../src/config/names';
 
 /**
  * The trust contract between the workflows and the AWS accounts: which GitHub environments may
@@ -16,46 +17,67 @@ import { DeployEnvironment } from './deploy-environments';
  * protection rules, configured on GitHub (README, "Setting up the AWS side").
  */
 
-/** The two roles each deployed environment has. */
-export type RoleKind = 'deploy' | 'run';
-export const ROLE_KINDS: readonly RoleKind[] = ['deploy', 'run'];
+/**
+ * The roles: deploy (may only assume the CDK bootstrap roles), run (replay, EMR, Athena) and, for
+ * previews only, teardown (may only delete preview stacks and terminate preview clusters).
+ */
+export type RoleKind = 'deploy' | 'run' | 'teardown';
+export const ROLE_KINDS: readonly RoleKind[] = ['deploy', 'run', 'teardown'];
 
 /** The repository variable (per GitHub environment) that holds each role's ARN. */
 export const ROLE_VARIABLES: Readonly<Record<RoleKind, string>> = {
   deploy: 'AWS_DEPLOY_ROLE_ARN',
   run: 'AWS_RUN_ROLE_ARN',
+  teardown: 'AWS_TEARDOWN_ROLE_ARN',
 };
 
-/** Which refs a GitHub environment admits ("Deployment branches and tags"). */
+/**
+ * Which runs a GitHub environment admits ("Deployment branches and tags"). GitHub matches the rule
+ * against the run's GITHUB_REF, which is `refs/pull/<n>/merge` for a `pull_request` event (GitHub
+ * docs, "Deployments and environments" and "Events that trigger workflows").
+ */
 export type DeploymentBranches =
   /** Only `main`: pushes, schedules and dispatches from main. */
   | 'main'
-  /** Any branch: the head branches of pull requests. */
+  /** Only pull requests: the selected pattern `refs/pull/*\/merge`. */
+  | 'pull-requests'
+  /** No restriction. */
   | 'any';
+
+/** The rule as it is entered in the GitHub environment's settings (README's setup table). */
+export const DEPLOYMENT_BRANCH_RULES: Readonly<Record<DeploymentBranches, string>> = {
+  'main': 'main',
+  'pull-requests': 'refs/pull/*/merge',
+  'any': 'all branches',
+};
 
 export interface GitHubEnvironment {
   /** The GitHub environment's name, as jobs declare it. */
   readonly name: string;
-  /** The deployed environment whose roles it may assume. */
-  readonly awsEnvironment: DeployEnvironment;
+  /** Whose roles it may assume: a standing environment's, or the previews' shared ones. */
+  readonly awsEnvironment: RoleOwner;
   /** The roles it may assume. */
   readonly roles: readonly RoleKind[];
   /** The branches that may use it; configured on GitHub. */
   readonly deploymentBranches: DeploymentBranches;
   /** Whether each job waits for a required reviewer; configured on GitHub. */
   readonly requiredReviewers: boolean;
-  /** Whether its jobs run pull-request code (not yet on main). */
+  /** Whether its jobs run on pull-request events (whose workflow file is the pull request's own). */
   readonly pullRequests: boolean;
   /** What it is for, for the README's setup table. */
   readonly purpose: string;
 }
 
-/** The GitHub environment of the label-gated pull-request run on staging. */
-export const PULL_REQUEST_RUN_ENVIRONMENT = 'staging-pr';
+/** The GitHub environment of the `run-emr` label's run: it deploys and runs the pull request's preview. */
+export const PULL_REQUEST_RUN_ENVIRONMENT = 'preview';
+
+/** The GitHub environment that destroys previews: on a closed or unlabelled pull request, and on schedule. */
+export const PREVIEW_TEARDOWN_ENVIRONMENT = 'preview-teardown';
 
 /**
- * Every GitHub environment the workflows use. A `pr-<n>` preview (issue #16) adds one entry: a
- * `preview` environment admitting pull requests, whose roles are the preview's own.
+ * Every GitHub environment the workflows use. A preview's jobs assume the roles every preview
+ * shares (stack clickstream-preview-ci): deploying and running pull-request code waits for a
+ * reviewer; tearing down does not, since its role can do nothing else.
  */
 export const GITHUB_ENVIRONMENTS: readonly GitHubEnvironment[] = [
   {
@@ -77,15 +99,6 @@ export const GITHUB_ENVIRONMENTS: readonly GitHubEnvironment[] = [
     purpose: 'deployment on every push to main; dispatched KPI runs in staging',
   },
   {
-    name: PULL_REQUEST_RUN_ENVIRONMENT,
-    awsEnvironment: 'staging',
-    roles: ['run'],
-    deploymentBranches: 'any',
-    requiredReviewers: true,
-    pullRequests: true,
-    purpose: "the `run-emr` label's run of a pull request's own code on staging (run role only)",
-  },
-  {
     name: 'prod',
     awsEnvironment: 'prod',
     roles: ['deploy', 'run'],
@@ -94,6 +107,24 @@ export const GITHUB_ENVIRONMENTS: readonly GitHubEnvironment[] = [
     pullRequests: false,
     purpose: 'deployment after staging on push to main; scheduled and dispatched KPI runs',
   },
+  {
+    name: PULL_REQUEST_RUN_ENVIRONMENT,
+    awsEnvironment: PREVIEW_ROLES_ENVIRONMENT,
+    roles: ['deploy', 'run'],
+    deploymentBranches: 'pull-requests',
+    requiredReviewers: true,
+    pullRequests: true,
+    purpose: "the `run-emr` label's run: deploys the pull request's own code as `pr-<number>`, runs and validates it there",
+  },
+  {
+    name: PREVIEW_TEARDOWN_ENVIRONMENT,
+    awsEnvironment: PREVIEW_ROLES_ENVIRONMENT,
+    roles: ['teardown'],
+    deploymentBranches: 'any',
+    requiredReviewers: false,
+    pullRequests: true,
+    purpose: 'destroys `pr-<number>` when its pull request closes or loses the label, and the scheduled sweep of previews',
+  },
 ];
 
 /** The GitHub environment named `name`, or undefined. */
@@ -101,9 +132,9 @@ export function githubEnvironment(name: string): GitHubEnvironment | undefined {
   return GITHUB_ENVIRONMENTS.find((e) => e.name === name);
 }
 
-/** The GitHub environment a deployed environment's own jobs (deploy, dispatch, schedule) use. */
-export function mainGitHubEnvironment(awsEnvironment: DeployEnvironment): GitHubEnvironment {
-  const found = GITHUB_ENVIRONMENTS.find((e) => e.awsEnvironment === awsEnvironment && !e.pullRequests && e.roles.length === ROLE_KINDS.length);
+/** The GitHub environment a standing environment's own jobs (deploy, dispatch, schedule) use. */
+export function mainGitHubEnvironment(awsEnvironment: StandingEnvironment): GitHubEnvironment {
+  const found = GITHUB_ENVIRONMENTS.find((e) => e.awsEnvironment === awsEnvironment && !e.pullRequests && e.roles.includes('deploy') && e.roles.includes('run'));
   if (!found) throw new Error(`No GitHub environment deploys and runs ${awsEnvironment}: add one to GITHUB_ENVIRONMENTS.`);
   return found;
 }
@@ -114,16 +145,16 @@ export function environmentSubject(repository: string, githubEnvironmentName: st
 }
 
 /**
- * The subjects one role of one deployed environment trusts: those of the GitHub environments
- * allowed to assume it, and nothing else (no branch, pull-request or wildcard subjects).
+ * The subjects one role of one owner trusts: those of the GitHub environments allowed to assume
+ * it, and nothing else (no branch, pull-request or wildcard subjects).
  */
-export function trustedSubjects(repository: string, awsEnvironment: DeployEnvironment, role: RoleKind): string[] {
+export function trustedSubjects(repository: string, owner: RoleOwner, role: RoleKind): string[] {
   return GITHUB_ENVIRONMENTS
-    .filter((e) => e.awsEnvironment === awsEnvironment && e.roles.includes(role))
+    .filter((e) => e.awsEnvironment === owner && e.roles.includes(role))
     .map((e) => environmentSubject(repository, e.name));
 }
 
-/** Whether any GitHub environment runs pull-request code with this environment's run role. */
-export function runsPullRequests(awsEnvironment: DeployEnvironment): boolean {
-  return GITHUB_ENVIRONMENTS.some((e) => e.awsEnvironment === awsEnvironment && e.pullRequests && e.roles.includes('run'));
+/** The roles some GitHub environment may assume from an owner (the stacks create exactly these). */
+export function rolesOf(owner: RoleOwner): RoleKind[] {
+  return ROLE_KINDS.filter((role) => GITHUB_ENVIRONMENTS.some((e) => e.awsEnvironment === owner && e.roles.includes(role)));
 }

@@ -1,8 +1,8 @@
 import type { DeployOptions, DiffOptions, FromCdkAppOptions, ICloudAssemblySource } from '@aws-cdk/toolkit-lib';
 import { DiffMethod, ExpandStackSelection, MemoryContext, StackSelectionStrategy } from '@aws-cdk/toolkit-lib';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudFormationLike, STACK_CONCERNS, StackConcern, stackName, stackNamePrefix } from '../../src/config/stack-outputs';
-import { DEPLOY_ENVIRONMENTS, DeployEnvironment } from '../config/deploy-environments';
+import { CloudFormationLike, StackConcern, stackConcernsOf, stackName, stackNamePrefix } from '../../src/config/stack-outputs';
+import { DEPLOY_TARGET_CHOICES, DeployTarget, isDeployTarget } from '../config/deploy-environments';
 
 /** The CDK app command (cdk.json's `app`), run by the toolkit in the repository root. */
 export const CDK_APP_COMMAND = 'npx tsx infra/main.ts';
@@ -14,7 +14,8 @@ export const MIN_BOOTSTRAP_VERSION = 6;
 export const BOOTSTRAP_STACK = 'CDKToolkit';
 
 export interface DeployRequest {
-  readonly environment: DeployEnvironment;
+  /** An environment (`dev`, `pr-42`, ...), or `preview`: the roles every preview shares. */
+  readonly environment: DeployTarget;
   readonly region: string;
   /**
    * Stacks to deploy: concerns (`storage`, `compute`) or full stack names; the stacks they
@@ -90,15 +91,16 @@ export class DeployFailure extends Error {
 
 /** Validates a request without touching AWS; returns the stack patterns to select. */
 export function stackPatterns(request: Pick<DeployRequest, 'environment' | 'stacks'>): string[] {
-  if (!(DEPLOY_ENVIRONMENTS as readonly string[]).includes(request.environment)) {
-    throw new DeployFailure('invalid-input', `Unknown environment "${request.environment}": use one of ${DEPLOY_ENVIRONMENTS.join(', ')}.`);
+  if (!isDeployTarget(request.environment)) {
+    throw new DeployFailure('invalid-input', `Unknown environment "${request.environment}": use ${DEPLOY_TARGET_CHOICES}.`);
   }
   if (!request.stacks || request.stacks.length === 0) return [`${stackNamePrefix(request.environment)}*`];
-  const valid = STACK_CONCERNS.map((c) => stackName(request.environment, c));
+  const concerns = stackConcernsOf(request.environment);
+  const valid = concerns.map((c) => stackName(request.environment, c));
   return request.stacks.map((s) => {
-    if ((STACK_CONCERNS as readonly string[]).includes(s)) return stackName(request.environment, s as StackConcern);
+    if ((concerns as readonly string[]).includes(s)) return stackName(request.environment, s as StackConcern);
     if (valid.includes(s)) return s;
-    throw new DeployFailure('invalid-input', `Unknown stack "${s}" for ${request.environment}: use ${STACK_CONCERNS.join(', ')} or ${valid.join(', ')}.`);
+    throw new DeployFailure('invalid-input', `Unknown stack "${s}" for ${request.environment}: use ${concerns.join(', ')} or ${valid.join(', ')}.`);
   });
 }
 

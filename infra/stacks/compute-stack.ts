@@ -1,9 +1,10 @@
 import { Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ResourceNames } from '../../src/config/names';
+import { ResourceNames, emrRoleNames } from '../../src/config/names';
 import { OUTPUT_KEYS } from '../../src/config/stack-outputs';
-import { EnvironmentConfig } from '../config/environments';
+import { EnvironmentConfig, logRetentionDays } from '../config/environments';
+import { ownFunctionLogs } from '../constructs/function-logs';
 import { glueDatabaseArns, pipelineBucket } from '../constructs/imports';
 import { acknowledgeWildcards, arnFinding, bucketObjectsFinding, S3_GRANT_ACTIONS } from '../constructs/nag';
 import { addOutput } from '../constructs/output';
@@ -33,8 +34,11 @@ export class ComputeStack extends Stack {
     super(scope, id, props);
     const { config, names } = props;
     const bucket = (b: Parameters<typeof pipelineBucket>[2]) => pipelineBucket(this, names, b);
+    // Named after the environment, so a role that acts on every preview can pass exactly theirs.
+    const roleNames = emrRoleNames(config.name);
 
     this.instanceRole = new iam.Role(this, 'InstanceRole', {
+      roleName: roleNames.instanceRole,
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `EC2 instances of clickstream ${config.name} EMR clusters`,
     });
@@ -59,9 +63,10 @@ export class ComputeStack extends Stack {
       { finding: bucketObjectsFinding(bucket('logsBucket'), `${EMR_LOG_PREFIX}*`), reason: 'Clusters upload their logs under emr/<cluster id>/.' },
       { finding: arnFinding(this, glueDatabaseArns(this, names.glueDatabase)[2]), reason: 'The KPI jobs create and update their Iceberg tables in this database only.' },
     ]);
-    this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: this.instanceRole });
+    this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: this.instanceRole, instanceProfileName: roleNames.instanceRole });
 
     this.serviceRole = new iam.Role(this, 'ServiceRole', {
+      roleName: roleNames.serviceRole,
       assumedBy: new iam.ServicePrincipal('elasticmapreduce.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': this.account },
       }),
@@ -76,6 +81,7 @@ export class ComputeStack extends Stack {
     });
 
     this.scripts = new SparkScripts(this, 'SparkScripts', { sourceDir: props.sparkDir, bucket: bucket('scriptsBucket') });
+    ownFunctionLogs(this, { logGroupName: `/clickstream/${config.name}/compute/functions`, retention: logRetentionDays(config), removalPolicy: config.removalPolicy });
 
     addOutput(this, OUTPUT_KEYS.emrServiceRole, this.serviceRole.roleName, 'EMR ServiceRole for RunJobFlow');
     addOutput(this, OUTPUT_KEYS.emrInstanceProfile, this.instanceProfile.instanceProfileName, 'EMR JobFlowRole (EC2 instance profile) for RunJobFlow');

@@ -2,10 +2,11 @@ import { Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, ResourceNames } from '../../src/config/names';
 import { OUTPUT_KEYS } from '../../src/config/stack-outputs';
-import { EnvironmentConfig } from '../config/environments';
+import { EnvironmentConfig, logRetentionDays } from '../config/environments';
 import { pipelineBucket } from '../constructs/imports';
 import { acknowledgeWildcards, bucketObjectsFinding, S3_GRANT_ACTIONS } from '../constructs/nag';
 import { addOutput } from '../constructs/output';
@@ -37,6 +38,12 @@ export class IngestionStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
 
+    // Firehose's error log, in a group named after the delivery stream that goes with the stack where data does.
+    const errorLogs = new logs.LogGroup(this, 'BronzeDeliveryLogs', {
+      logGroupName: `/aws/kinesisfirehose/${names.deliveryStreamName}`,
+      retention: logRetentionDays(config),
+      removalPolicy: config.removalPolicy,
+    });
     this.deliveryStream = new firehose.DeliveryStream(this, 'BronzeDelivery', {
       deliveryStreamName: names.deliveryStreamName,
       source: new firehose.KinesisStreamSource(this.stream),
@@ -50,8 +57,13 @@ export class IngestionStack extends Stack {
           inputFormat: firehose.InputFormat.OPENX_JSON,
           outputFormat: firehose.OutputFormat.PARQUET,
         },
+        loggingConfig: new firehose.EnableLogging(errorLogs),
       }),
     });
+    // The destination adds its log stream to the group with the retaining default.
+    for (const stream of errorLogs.node.findAll().filter((c): c is logs.CfnLogStream => c instanceof logs.CfnLogStream)) {
+      stream.applyRemovalPolicy(config.removalPolicy);
+    }
 
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',

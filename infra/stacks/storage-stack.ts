@@ -3,7 +3,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ResourceNames } from '../../src/config/names';
 import { OUTPUT_KEYS } from '../../src/config/stack-outputs';
-import { EnvironmentConfig } from '../config/environments';
+import { EnvironmentConfig, logRetentionDays } from '../config/environments';
+import { ownFunctionLogs } from '../constructs/function-logs';
 import { addOutput } from '../constructs/output';
 import { PipelineBucket } from '../constructs/pipeline-bucket';
 
@@ -40,6 +41,9 @@ export class StorageStack extends Stack {
       accessLogs,
       expiration: config.athenaResultsRetention,
     }).bucket;
+
+    // The handler that empties buckets on deletion logs into the stack's own group.
+    ownFunctionLogs(this, { logGroupName: `/clickstream/${config.name}/storage/functions`, retention: logRetentionDays(config), removalPolicy });
 
     addOutput(this, OUTPUT_KEYS.bronzeBucket, this.bronze.bucketName, 'Bronze Parquet landed by Firehose (BRONZE_BUCKET)');
     addOutput(this, OUTPUT_KEYS.bronzeUri, names.bronzeUri, "The KPI jobs' BRONZE_PATH");

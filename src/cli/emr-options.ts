@@ -1,9 +1,13 @@
 import { Command } from 'commander';
+import { EnvironmentName } from '../config/names';
 import { BUCKET_OVERRIDES, EmrInputStyle, EmrRunInputName, EmrRunInputs } from '../emr/run-inputs';
 
-/** The EMR options as commander parses them (all strings, validated by the runner's input rules). */
+/**
+ * The EMR options as commander parses them (all strings, validated by the runner's input rules);
+ * the environment comes from the shared --environment (target-options.ts).
+ */
 export interface EmrCliOptions {
-  readonly environment?: string;
+  readonly environment?: EnvironmentName;
   readonly region?: string;
   readonly accountId?: string;
   readonly scriptsVersion?: string;
@@ -16,9 +20,8 @@ export interface EmrCliOptions {
   readonly timeoutMinutes?: string;
 }
 
-/** Keys of {@link EmrCliOptions} a user sets, for commands that refuse them on the local target. */
-export const EMR_CLI_OPTION_FLAGS: Readonly<Record<Exclude<keyof EmrCliOptions, 'spot'>, string>> = {
-  environment: '--environment',
+/** Keys of {@link EmrCliOptions} a user sets, for commands that refuse them on the local target (the environment applies to both). */
+export const EMR_CLI_OPTION_FLAGS: Readonly<Record<Exclude<keyof EmrCliOptions, 'spot' | 'environment'>, string>> = {
   region: '--region',
   accountId: '--account-id',
   scriptsVersion: '--scripts-version',
@@ -57,8 +60,6 @@ export const CLI_INPUT_STYLE: EmrInputStyle = {
 };
 
 export interface EmrOptionsHelp {
-  /** What --environment selects, e.g. "whose buckets and database the jobs use". */
-  readonly environment: string;
   /** Where the scripts version comes from when --scripts-version is not given. */
   readonly scriptsVersion: string;
   /** Where the roles come from when not given. */
@@ -66,13 +67,12 @@ export interface EmrOptionsHelp {
 }
 
 /**
- * The aws target's EMR options, one definition for `kpis` and `run`: environment, region, account,
- * scripts version and the cluster's shape. Values stay strings: the runner's input validation
- * (shared with the run-emr-kpis action) checks them before any AWS call.
+ * The aws target's EMR options, one definition for `kpis` and `run`: region, account, scripts version
+ * and the cluster's shape (the environment is the shared --environment). Values stay strings: the
+ * runner's input validation (shared with the run-emr-kpis action) checks them before any AWS call.
  */
 export function addEmrOptions(command: Command, help: EmrOptionsHelp): Command {
   return command
-    .option('--environment <env>', `aws: environment ${help.environment} (dev, staging, prod; default dev)`)
     .option('--region <region>', 'aws: AWS region (default AWS_REGION)')
     .option('--account-id <id>', 'aws: account id (bucket names end with it; or set BRONZE_BUCKET, ICEBERG_BUCKET, SCRIPTS_BUCKET, LOGS_BUCKET)')
     .option('--scripts-version <v>', `aws: published scripts version (${help.scriptsVersion})`)

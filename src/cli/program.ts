@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDestroyCommand } from './commands/destroy';
 import { registerKpisCommand } from './commands/kpis';
 import { registerLandCommand } from './commands/land';
 import { registerPublishCommand } from './commands/publish';
@@ -33,6 +34,8 @@ export function buildProgram(): Command {
       '  $ npx clickstream simulate --days 7  a week of late, out-of-order events and nightly runs',
       '  $ npx clickstream query "SELECT 1" ad-hoc SQL on the same engine',
       '  $ npx clickstream status --json    machine-readable stack status',
+      '  $ npx clickstream run --environment pr-7 --keep   the pipeline in environment pr-7 of the same stack',
+      '  $ npx clickstream destroy --environment pr-7      remove pr-7 (stream, buckets, database), nothing else',
       '  $ npx clickstream down             stop everything `up` started',
       '',
       'Every command accepts --json to print its final summary as one JSON object on stdout;',
@@ -50,6 +53,7 @@ export function buildProgram(): Command {
   registerQueryCommand(program);
   registerSmokeCommand(program);
   registerPublishScriptsCommand(program);
+  registerDestroyCommand(program);
   hintHelpAfterErrors(program);
   return program;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENVIRONMENTS, EnvironmentName, ResourceNames, resourceNames } from './names';
+import { ENVIRONMENT_CHOICES, EnvironmentName, ResourceNames, isEnvironmentName, resourceNames } from './names';
 
 export const TARGETS = ['local', 'aws'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -12,12 +12,20 @@ export const LOCAL_REGION = 'us-east-1';
 
 const optionsSchema = z.object({
   target: z.enum(TARGETS).default('local'),
-  environment: z.enum(ENVIRONMENTS).optional(),
+  environment: z.string().refine(isEnvironmentName, `must be ${ENVIRONMENT_CHOICES}`).optional(),
   region: z.string().min(1).optional(),
   accountId: z.string().regex(/^\d{12}$/, 'an AWS account id has 12 digits').optional(),
 });
 
 export type ConfigOptions = z.input<typeof optionsSchema>;
+
+/** An environment's name in an input schema: a standing environment or a preview. */
+export const environmentSchema = z.string().refine(isEnvironmentName, `must be ${ENVIRONMENT_CHOICES}`).transform((name) => name as EnvironmentName);
+
+/** A deployed environment's name in an input schema (not `local`). */
+export const deployedEnvironmentSchema = z.string()
+  .refine((name) => name !== 'local' && isEnvironmentName(name), 'must be a deployed environment: dev, staging, prod or a preview pr-<number>')
+  .transform((name) => name as Exclude<EnvironmentName, 'local'>);
 
 export interface ClickstreamConfig {
   readonly target: Target;
@@ -54,10 +62,11 @@ export function loadConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv =
   });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${issues}. Targets: ${TARGETS.join(', ')}; environments: ${ENVIRONMENTS.join(', ')}.`);
+    throw new Error(`Invalid configuration: ${issues}. Targets: ${TARGETS.join(', ')}; environments: ${ENVIRONMENT_CHOICES}.`);
   }
   const target = parsed.data.target;
-  const environment = parsed.data.environment ?? (target === 'local' ? 'local' : 'dev');
+  const environment = (parsed.data.environment ?? (target === 'local' ? 'local' : 'dev')) as EnvironmentName;
+  checkTargetEnvironment(target, environment);
   const region = target === 'local' ? LOCAL_REGION : parsed.data.region ?? 'us-east-1';
   const base = resourceNames(environment, parsed.data.accountId);
   const names: Record<string, string> = { ...base };
@@ -70,4 +79,19 @@ export function loadConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv =
     names.bronzeUri = `s3://${names.bronzeBucket}/events/`;
   }
   return { target, environment, region, names: names as unknown as ResourceNames };
+}
+
+/**
+ * Environments a target cannot hold. Locally every environment lives on one emulator, where
+ * prod's database (`analytics`, the seed's) would be the local environment's; on AWS `local` names
+ * nothing deployed.
+ */
+export function checkTargetEnvironment(target: Target, environment: EnvironmentName): void {
+  if (target === 'local' && environment === 'prod') {
+    throw new Error('The local target has no prod environment: its Glue database (analytics) is the local environment\'s. ' +
+      'Use local (the default) or another name, e.g. --environment pr-7.');
+  }
+  if (target === 'aws' && environment === 'local') {
+    throw new Error('The environment "local" is the embedded stack\'s: with --target aws name a deployed one (dev, staging, prod or pr-<number>).');
+  }
 }

@@ -60,9 +60,65 @@ function renderTimestampNamespace(template: string, at: Date): string {
  */
 export const EMR_ENVIRONMENT_TAG = 'clickstream:environment';
 
-/** The deployment environments the CDK app and the workflows know. */
+/** The standing environments: the local target's own, and the three the CDK app deploys from main. */
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
-export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+export type StandingEnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** What a pull request's preview environment is called before its number: `pr-42`. */
+export const PREVIEW_PREFIX = 'pr-';
+
+/**
+ * A pull request's own environment (`pr-<number>`): deployed for its labelled run, destroyed when it
+ * closes. Every physical name derives from it like any other environment's.
+ */
+export type PreviewEnvironmentName = `${typeof PREVIEW_PREFIX}${number}`;
+
+export type EnvironmentName = StandingEnvironmentName | PreviewEnvironmentName;
+
+/**
+ * The standing environment that holds nothing but the roles every preview's jobs assume (stack
+ * `clickstream-preview-ci`): a preview's first deployment needs credentials before any of its own
+ * stacks exist, and its teardown after they are gone.
+ */
+export const PREVIEW_ROLES_ENVIRONMENT = 'preview';
+
+/**
+ * Pull request numbers up to nine digits: the longest physical name, `clickstream-pr-<n>-athena-results-<account>`,
+ * then stays within S3's 63 characters.
+ */
+const PREVIEW_PATTERN = /^pr-[1-9]\d{0,8}$/;
+
+/** How the environments are spelled in messages. */
+export const ENVIRONMENT_CHOICES = `${ENVIRONMENTS.join(', ')} or a pull request's preview ${PREVIEW_PREFIX}<number> (e.g. ${PREVIEW_PREFIX}42)`;
+
+export function isPreviewEnvironment(name: string): name is PreviewEnvironmentName {
+  return PREVIEW_PATTERN.test(name);
+}
+
+export function isEnvironmentName(name: string): name is EnvironmentName {
+  return (ENVIRONMENTS as readonly string[]).includes(name) || isPreviewEnvironment(name);
+}
+
+/** The environment named `value`, or an error that lists the names there are. */
+export function parseEnvironmentName(value: string): EnvironmentName {
+  const name = value.trim();
+  if (isEnvironmentName(name)) return name;
+  throw new Error(`Unknown environment "${value}": use ${ENVIRONMENT_CHOICES}.`);
+}
+
+/** The preview environment of pull request `number`. */
+export function previewEnvironment(number: number): PreviewEnvironmentName {
+  const name = `${PREVIEW_PREFIX}${number}`;
+  if (!Number.isSafeInteger(number) || !isPreviewEnvironment(name)) {
+    throw new Error(`A pull request number is a whole number from 1 to 999999999, got ${number}.`);
+  }
+  return name as PreviewEnvironmentName;
+}
+
+/** The pull request number of a preview environment. */
+export function previewNumber(environment: PreviewEnvironmentName): number {
+  return Number(environment.slice(PREVIEW_PREFIX.length));
+}
 
 /**
  * Environments whose data people read: synthetic events must not reach them unless an operator
@@ -71,7 +127,7 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 export const PRODUCTION_ENVIRONMENTS: readonly EnvironmentName[] = ['prod'];
 
 /** Environments that keep the seed's database name: prod, and the local target's private emulator. */
-const SEED_DATABASE_ENVIRONMENTS: readonly EnvironmentName[] = ['prod', 'local'];
+const SEED_DATABASE_ENVIRONMENTS: readonly StandingEnvironmentName[] = ['prod', 'local'];
 
 /**
  * The Glue database of an environment: `analytics` in prod and locally, `analytics_<environment>`
@@ -80,7 +136,7 @@ const SEED_DATABASE_ENVIRONMENTS: readonly EnvironmentName[] = ['prod', 'local']
  * User Guide, "Name databases, tables, and columns").
  */
 export function glueDatabaseName(environment: EnvironmentName): string {
-  return SEED_DATABASE_ENVIRONMENTS.includes(environment) ? GLUE_DATABASE : `${GLUE_DATABASE}_${environment.replace(/-/g, '_')}`;
+  return (SEED_DATABASE_ENVIRONMENTS as readonly string[]).includes(environment) ? GLUE_DATABASE : `${GLUE_DATABASE}_${environment.replace(/-/g, '_')}`;
 }
 
 /** Physical names of every resource, derived from one environment name. */
@@ -107,6 +163,30 @@ export interface ResourceNames {
  * names are global; locally the emulator needs no suffix.
  */
 export function resourceNames(environment: EnvironmentName, accountId?: string): ResourceNames {
+  return namesOf(environment, accountId);
+}
+
+/**
+ * IAM wildcard patterns (`*` spans any run of characters) that match the names of every preview
+ * environment and nothing else: the roles all previews share are scoped to them. Derived from
+ * the same rules as each preview's own names.
+ */
+export function previewNamePatterns(accountId: string): ResourceNames {
+  return namesOf(`${PREVIEW_PREFIX}*` as PreviewEnvironmentName, accountId);
+}
+
+/** Names of the IAM roles an environment's EMR clusters run as (the compute stack creates them). */
+export interface EmrRoleNames {
+  readonly serviceRole: string;
+  /** The EC2 instance profile has the instance role's name. */
+  readonly instanceRole: string;
+}
+
+export function emrRoleNames(environment: EnvironmentName): EmrRoleNames {
+  return { serviceRole: `clickstream-${environment}-emr-service`, instanceRole: `clickstream-${environment}-emr-instance` };
+}
+
+function namesOf(environment: EnvironmentName, accountId?: string): ResourceNames {
   const suffix = accountId ? `-${accountId}` : '';
   const base = `clickstream-${environment}`;
   const bronzeBucket = `${base}-bronze${suffix}`;

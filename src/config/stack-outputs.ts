@@ -1,19 +1,31 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { NAME_OVERRIDES } from './config';
-import { EnvironmentName, ResourceNames, resourceNames } from './names';
+import { EnvironmentName, PREVIEW_ROLES_ENVIRONMENT, ResourceNames, isPreviewEnvironment, resourceNames } from './names';
 
 /** The CDK app's stacks, one per concern, in deployment order. */
 export const STACK_CONCERNS = ['storage', 'catalog', 'ingestion', 'compute', 'query', 'ci'] as const;
 export type StackConcern = (typeof STACK_CONCERNS)[number];
 
+/** Whatever the CDK app deploys: an environment, or the roles all previews share. */
+export type StackOwner = EnvironmentName | typeof PREVIEW_ROLES_ENVIRONMENT;
+
+/**
+ * The concerns an environment has stacks for, in deployment order. A preview has no CI stack of
+ * its own (its jobs assume the roles of {@link PREVIEW_ROLES_ENVIRONMENT}, which has nothing else).
+ */
+export function stackConcernsOf(owner: StackOwner): StackConcern[] {
+  if (owner === PREVIEW_ROLES_ENVIRONMENT) return ['ci'];
+  return isPreviewEnvironment(owner) ? STACK_CONCERNS.filter((c) => c !== 'ci') : [...STACK_CONCERNS];
+}
+
 /** What every stack name of an environment starts with (`clickstream-dev-`). */
-export function stackNamePrefix(environment: EnvironmentName): string {
-  return `clickstream-${environment}-`;
+export function stackNamePrefix(owner: StackOwner): string {
+  return `clickstream-${owner}-`;
 }
 
 /** The CloudFormation stack name of one concern in one environment. */
-export function stackName(environment: EnvironmentName, concern: StackConcern): string {
-  return `${stackNamePrefix(environment)}${concern}`;
+export function stackName(owner: StackOwner, concern: StackConcern): string {
+  return `${stackNamePrefix(owner)}${concern}`;
 }
 
 /**
@@ -44,6 +56,7 @@ export const OUTPUT_KEYS = {
   athenaResultsUri: 'AthenaResultsUri',
   deployRoleArn: 'DeployRoleArn',
   runRoleArn: 'RunRoleArn',
+  teardownRoleArn: 'TeardownRoleArn',
 } as const;
 
 export type OutputName = keyof typeof OUTPUT_KEYS;
@@ -139,7 +152,7 @@ export async function resolveAwsNames(options: ResolveAwsNamesOptions): Promise<
   if (missing.length > 0) {
     throw new Error(
       `Cannot resolve the AWS names of environment "${options.environment}" in ${region}: ${missing.join('; ')}. ` +
-      `Deploy the stacks (${STACK_CONCERNS.map((c) => stackName(options.environment, c)).join(', ')}) with deploy-infra, or set the variables.`,
+      `Deploy the stacks (${stackConcernsOf(options.environment).map((c) => stackName(options.environment, c)).join(', ')}) with deploy-infra, or set the variables.`,
     );
   }
   // The derived locations follow the (possibly overridden) buckets, as the seed's did.
@@ -164,7 +177,7 @@ function defaultClient(region: string): CloudFormationLike {
 
 /** Outputs of every stack of the environment; stacks that do not exist contribute none. */
 async function readStackOutputs(environment: EnvironmentName, region: string, client: CloudFormationLike): Promise<Record<string, string>> {
-  const perStack = await Promise.all(STACK_CONCERNS.map(async (concern) => {
+  const perStack = await Promise.all(stackConcernsOf(environment).map(async (concern) => {
     const name = stackName(environment, concern);
     try {
       const response = await client.send(new DescribeStacksCommand({ StackName: name }));
@@ -181,7 +194,8 @@ async function readStackOutputs(environment: EnvironmentName, region: string, cl
   return outputs;
 }
 
-function isMissingStack(error: unknown): boolean {
+/** Whether CloudFormation answered that a stack does not exist (DescribeStacks: a ValidationError). */
+export function isMissingStack(error: unknown): boolean {
   const e = error as { name?: string; message?: string };
   return e?.name === 'ValidationError' && /does not exist/.test(e.message ?? '');
 }

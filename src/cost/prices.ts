@@ -5,6 +5,9 @@ import { z } from 'zod';
 /** The price table shipped with the repository: list prices for the regions the project deploys to by default. */
 export const SHIPPED_PRICE_TABLE = path.join(__dirname, 'price-table.json');
 
+/** Where the shipped table is in a checkout of the repository (bundled actions find it there, not beside their code). */
+export const SHIPPED_PRICE_TABLE_IN_REPOSITORY = path.join('src', 'cost', 'price-table.json');
+
 /** Variable naming a price table that replaces the shipped one. */
 export const PRICE_TABLE_VARIABLE = 'CLICKSTREAM_PRICE_TABLE';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_RELEASE_LABEL } from './cluster-spec';
 import { EmrRunOptions } from './run-kpis';
-import { loadConfig } from '../config/config';
-import { EMR_ENVIRONMENT_TAG, ENVIRONMENTS, ResourceNames } from '../config/names';
+import { deployedEnvironmentSchema, loadConfig } from '../config/config';
+import { EMR_ENVIRONMENT_TAG, ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { KpiJobName, parseJobList } from '../kpis/catalog';
 import { DayWindow, validateWindow } from '../kpis/day-window';
@@ -60,7 +60,7 @@ const integer = (min: number, max: number, unit: string) => z.preprocess(
 const schema = z.object({
   'mode': z.preprocess(blank, z.enum(['transient', 'existing'], 'must be "transient" (a cluster for this run) or "existing" (add steps to cluster-id)').default('transient')),
   'cluster-id': z.preprocess(blank, z.string().regex(/^j-[A-Z0-9]+$/, 'must be an EMR cluster id like j-2AXXXXXXGAPLF').optional()),
-  'environment': z.preprocess(blank, z.enum(ENVIRONMENTS.filter((e) => e !== 'local'), `must be one of ${ENVIRONMENTS.filter((e) => e !== 'local').join(', ')}`).default('dev')),
+  'environment': z.preprocess(blank, deployedEnvironmentSchema.default('dev')),
   'account-id': z.preprocess(blank, z.string().regex(/^\d{12}$/, 'must be the 12-digit AWS account id').optional()),
   'region': z.preprocess(blank, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-west-1').optional()),
   'release-label': z.preprocess(blank, z.string().regex(/^emr-\d+\.\d+\.\d+$/, 'must be an EMR release label like emr-7.12.0').default(DEFAULT_RELEASE_LABEL)),

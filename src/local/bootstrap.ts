@@ -45,7 +45,8 @@ export function localShardCount(env: NodeJS.ProcessEnv = process.env): number {
 
 const NOT_FOUND_ERRORS = ['NotFound', 'NoSuchBucket', 'EntityNotFoundException', 'ResourceNotFoundException'];
 
-function notFound(e: unknown): boolean {
+/** Whether the emulator (or AWS) answered that a resource does not exist. */
+export function isNotFound(e: unknown): boolean {
   const error = e as { name?: string; $metadata?: { httpStatusCode?: number } };
   return NOT_FOUND_ERRORS.includes(error.name ?? '') || error.$metadata?.httpStatusCode === 404;
 }
@@ -60,7 +61,7 @@ async function ensure(label: string, exists: () => Promise<unknown>, create: () 
     await exists();
     result.existing.push(label);
   } catch (e) {
-    if (!notFound(e)) throw e;
+    if (!isNotFound(e)) throw e;
     await create();
     result.created.push(label);
   }

@@ -7,6 +7,7 @@ import { ServiceRecord, StackState, readStackState, recordedProcess, removeStack
 import { discoverToolchain } from './toolchain';
 import { TRINO_MAIN_CLASS, startTrino, trinoHealthy } from './trino';
 import { loadConfig } from '../config/config';
+import { ResourceNames } from '../config/names';
 
 export type ServiceHealth = 'healthy' | 'unhealthy' | 'stopped';
 
@@ -50,6 +51,14 @@ export interface StackOptions {
 /** What each service's command line contains: how a recorded pid without a start time is recognised. */
 const SERVICE_COMMANDS: Record<ServiceStatus['name'], string> = { emulator: path.basename(MOTO_LAUNCHER), trino: TRINO_MAIN_CLASS };
 
+export interface StackUpOptions extends StackOptions {
+  /**
+   * The environment whose resources `up` creates on the emulator (idempotently; other environments'
+   * are left as they are). @default the local environment's
+   */
+  readonly names?: ResourceNames;
+}
+
 async function serviceStatus(name: ServiceStatus['name'], record: ServiceRecord | undefined): Promise<ServiceStatus> {
   if (!record || recordedProcess(record, SERVICE_COMMANDS[name]).state !== 'running') return { name, health: 'stopped' };
   const healthy = name === 'emulator' ? await emulatorHealthy(record.endpoint) : await trinoHealthy(record.endpoint);
@@ -68,7 +77,7 @@ export async function stackStatus(options: StackOptions): Promise<StackStatus> {
  * resources. A healthy stack is reused; a partly dead one is stopped and started afresh, because
  * Trino's configuration names the emulator's port.
  */
-export async function stackUp(options: StackOptions): Promise<UpResult> {
+export async function stackUp(options: StackUpOptions): Promise<UpResult> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   const status = await stackStatus(options);
@@ -105,7 +114,7 @@ export async function stackUp(options: StackOptions): Promise<UpResult> {
   }
   reused = startedServices.length === 0;
   const endpoints = { aws: state!.emulator!.endpoint, trino: state!.trino!.endpoint };
-  const bootstrap = await bootstrapLocalResources(emulatorClients(endpoints.aws), loadConfig({ target: 'local' }).names);
+  const bootstrap = await bootstrapLocalResources(emulatorClients(endpoints.aws), options.names ?? loadConfig({ target: 'local' }).names);
   if (bootstrap.created.length > 0) log(`bootstrap: created ${bootstrap.created.join(', ')}`);
   return { reused, endpoints, startedServices, bootstrap, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }

@@ -1,6 +1,6 @@
 import { jobsAndTables } from './shared-stages';
 import { checkReplayAllowed } from '../config/guards';
-import { ENVIRONMENTS, EnvironmentName } from '../config/names';
+import { ENVIRONMENTS, EnvironmentName, StandingEnvironmentName } from '../config/names';
 import { KpiJobName, KpiTableName, parseJobList } from '../kpis/catalog';
 import { DayWindow, describeWindow, parseDay } from '../kpis/day-window';
 
@@ -41,7 +41,7 @@ const INPUT_NAMES: KpiRunRequestNames = {
   environment: 'environment', fromDate: 'from-date', toDate: 'to-date', jobs: 'jobs', allowProdReplay: 'allow-prod-replay',
 };
 
-const DEPLOYED = ENVIRONMENTS.filter((e): e is Exclude<EnvironmentName, 'local'> => e !== 'local');
+const DEPLOYED = ENVIRONMENTS.filter((e): e is Exclude<StandingEnvironmentName, 'local'> => e !== 'local');
 
 /**
  * Checks a KPI run's request and decides its days: an explicit window (both ends, real UTC days,

@@ -3,6 +3,7 @@ import type { LocalReconciliation, LocalRunReport, TablePreview } from './run-re
 import { EventSource, RunProgress, endOfRun, jobsAndTables, publishStage, replayStage, runPublication, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError } from './stages';
 import { loadConfig } from '../config/config';
+import { ResourceNames } from '../config/names';
 import { MeteredEngine } from '../cost/metered-engine';
 import { PriceTable, priceTableFor } from '../cost/prices';
 import { TrinoEngine } from '../engines/trino';
@@ -28,6 +29,8 @@ export type { LocalRunReport } from './run-report';
 
 export interface LocalRunOptions {
   readonly paths: LocalPaths;
+  /** The environment's names on the embedded stack (its stream, buckets, database). @default the local environment's */
+  readonly names?: ResourceNames;
   readonly source: EventSource;
   /** @default all jobs */
   readonly jobs?: readonly KpiJobName[];
@@ -61,7 +64,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const { progress, signal } = options;
   const peaks: Record<string, Record<string, number>> = {};
   const runner = stageRunner(signal, progress);
-  const names = loadConfig({ target: 'local' }).names;
+  const names = options.names ?? loadConfig({ target: 'local' }).names;
   const { jobs, tables } = jobsAndTables(options.jobs);
 
   let up: UpResult | undefined;
@@ -93,7 +96,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
 
   try {
     await runner.run('stack', () => measured('stack', async () => {
-      const result = await stackUp({ paths: options.paths, log: (line) => progress.line(`stack: ${line}`), signal });
+      const result = await stackUp({ paths: options.paths, names, log: (line) => progress.line(`stack: ${line}`), signal });
       // Recorded before the stage ends, so a stop that lands during start-up still stops what started.
       up = result;
       return {
@@ -145,6 +148,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         const result = await runKpisLocally({
           paths: options.paths,
           awsEndpoint: endpoints.aws,
+          names,
           window,
           jobs,
           signal,
@@ -201,7 +205,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     published = await runner.run('publish', () => measured('publish', () => publishStage({
       publish: () => publishRunLocally({ paths: options.paths, awsEndpoint: endpoints.aws, names, runId: kpis.runId, signal, log: (line) => progress.update('publish', line) }),
       runId: kpis.runId,
-      hint: `\`npx clickstream publish --run ${kpis.runId}\` publishes it once it passes (run with --keep to keep the stack).`,
+      hint: `\`npx clickstream publish --run ${kpis.runId}${names.environment === 'local' ? '' : ` --environment ${names.environment}`}\` publishes it once it passes (run with --keep to keep the stack).`,
     })));
   } catch (e) {
     ({ outcome, failure } = endOfRun(runner, STAGES, e, signal, 'stack'));

@@ -66,7 +66,7 @@ beforeEach(() => cfn.reset());
 
 describe('deploy-infra inputs', () => {
   it.each([
-    [{ environment: 'qa', region: 'eu-west-1' }, 'Input "environment" must be one of dev, staging, prod, got "qa".'],
+    [{ environment: 'qa', region: 'eu-west-1' }, 'Input "environment" must be dev, staging, prod, pr-<pull request number> or preview (the roles every preview shares), got "qa".'],
     [{ environment: 'dev' }, 'No region: set input "region" or AWS_REGION (aws-actions/configure-aws-credentials sets it).'],
     [{ environment: 'dev', region: 'Ireland' }, 'Input "region" is not an AWS region: "Ireland".'],
     [{ environment: 'dev', region: 'eu-west-1', stacks: 'storage,network' }, 'Unknown stack "network" for dev: use storage, catalog, ingestion, compute, query, ci or clickstream-dev-storage, clickstream-dev-catalog, clickstream-dev-ingestion, clickstream-dev-compute, clickstream-dev-query, clickstream-dev-ci.'],

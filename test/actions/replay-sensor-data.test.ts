@@ -279,7 +279,7 @@ describe('replay-sensor-data action', () => {
       let called = 0;
       await run({ kinesis: () => { called++; return fixture.clients.kinesis; }, landing: () => { called++; return landingClients(); } });
       expect(called).toBe(0);
-      expect(failureMessage()).toContain('input wait-for-landing: waits for Firehose in a deployed environment (dev, staging, prod)');
+      expect(failureMessage()).toContain('input wait-for-landing: waits for Firehose in a deployed environment (dev, staging, prod, pr-<number>)');
     });
   });
 

@@ -143,7 +143,7 @@ describe('validate-athena environment', () => {
 
   it('lets an explicit database win and names an unknown environment', () => {
     expect(targetConfig(inputs({ target: 'aws', environment: 'staging', database: 'scratch' }), {}).database).toBe('scratch');
-    expect(() => inputs({ environment: 'qa' })).toThrow('environment: must be one of local, dev, staging, prod, got "qa".');
+    expect(() => inputs({ environment: 'qa' })).toThrow('environment: must be local, dev, staging, prod or a pull request\'s preview pr-<number> (e.g. pr-42), got "qa".');
   });
 });
 

@@ -10,12 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { REPOSITORY, sparkFixture, synthesize, testConfig } from './support';
 import { DEPLOY_ENVIRONMENTS } from '../../infra/config/deploy-environments';
 import { environmentConfig } from '../../infra/config/environments';
-import { trustedSubjects } from '../../infra/config/github-environments';
+import { rolesOf, trustedSubjects } from '../../infra/config/github-environments';
 import { acknowledgeWildcards, S3_GRANT_ACTIONS } from '../../infra/constructs/nag';
-import { COMMIT_SCRIPTS_KEYS } from '../../infra/stacks/ci-stack';
 import { BRONZE_PREFIX } from '../../src/config/names';
 import { bronzeTablePrefix } from '../../src/config/raw-table';
-import { publishedScriptFiles, SCRIPTS_ARCHIVE, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
+import { publishedScriptFiles, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 
 describe('environment configuration', () => {
   const context = (values: Record<string, string>) => ({ tryGetContext: (key: string) => values[key] });
@@ -38,40 +37,39 @@ describe('environment configuration', () => {
   });
 
   it.each([
-    [{ environment: 'local' }, /Unknown environment "local": pass -c environment=dev\|staging\|prod/],
+    [{ environment: 'local' }, /Unknown environment "local": pass -c environment=dev\|staging\|prod\|pr-<pull request number>/],
     [{ account: '12345' }, /not a 12-digit AWS account id/],
     [{ githubRepository: 'no-slash' }, /is not "owner\/name"/],
   ])('rejects %o with a message saying what to change', (values, message) => {
     expect(() => environmentConfig(context(values), { GITHUB_REPOSITORY: 'o/r' })).toThrow(message);
   });
 
-  it('trusts each role from its GitHub environments only: the pull-request run environment reaches staging\'s run role alone', () => {
+  it('trusts each role from its GitHub environments only: pull requests reach the previews\' roles alone, and deploy or run only after review', () => {
     const subject = (environment: string) => `repo:${REPOSITORY}:environment:${environment}`;
-    expect(Object.fromEntries(DEPLOY_ENVIRONMENTS.map((env) => [env, { deploy: trustedSubjects(REPOSITORY, env, 'deploy'), run: trustedSubjects(REPOSITORY, env, 'run') }]))).toEqual({
+    const owners = [...DEPLOY_ENVIRONMENTS, 'preview'] as const;
+    const trusted = (owner: (typeof owners)[number]) =>
+      Object.fromEntries(rolesOf(owner).map((role) => [role, trustedSubjects(REPOSITORY, owner, role)]));
+    expect(Object.fromEntries(owners.map((owner) => [owner, trusted(owner)]))).toEqual({
       dev: { deploy: [subject('dev')], run: [subject('dev')] },
-      staging: { deploy: [subject('staging')], run: [subject('staging'), subject('staging-pr')] },
+      staging: { deploy: [subject('staging')], run: [subject('staging')] },
       prod: { deploy: [subject('prod')], run: [subject('prod')] },
+      preview: { deploy: [subject('preview')], run: [subject('preview')], teardown: [subject('preview-teardown')] },
     });
+  });
+
+  it('configures a preview pr-<number> with the preview defaults, and refuses other names', () => {
+    const config = testConfig('pr-42');
+    expect(config).toMatchObject({ name: 'pr-42', stream: { mode: 'provisioned', shards: 1 }, emr: { instanceType: 'm5.xlarge', coreInstanceCount: 1 } });
+    expect(config.streamRetention.toHours()).toBe(24);
+    expect(config.logsRetention.toDays()).toBe(3);
+    expect(config.athenaBytesScannedCutoff.toMebibytes()).toBe(100);
+    for (const name of ['pr-0', 'pr-x', 'pr-', 'pr-1234567890', 'PR-4', 'pr-04']) {
+      expect(() => testConfig(name), name).toThrow(`Unknown environment "${name}": pass -c environment=dev|staging|prod|pr-<pull request number>`);
+    }
   });
 
   it('imports the OIDC provider when told another environment created it', () => {
     expect(testConfig('staging', { createOidcProvider: 'false' }).github.createOidcProvider).toBe(false);
-  });
-});
-
-describe('staging', () => {
-  it("lets the run role publish a pull request's scripts under commit versions only", () => {
-    const { stacks } = synthesize('staging');
-    const statements = Object.values(Template.fromStack(stacks.ci).findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: unknown; Resource: unknown }>);
-    const publish = statements.find((s) => s.Sid === 'PublishPullRequestScripts');
-    expect(publish?.Action).toBe('s3:PutObject');
-    expect(JSON.stringify(publish?.Resource)).toContain(`/${COMMIT_SCRIPTS_KEYS}`);
-    const keys = new RegExp(`^${COMMIT_SCRIPTS_KEYS.replace(/\?/g, '.').replace('*', '.*')}$`);
-    expect(keys.test(`${scriptsKeyPrefix('9fceb02d0ae598e95dc970b74767f19372d61af8')}${SCRIPTS_ARCHIVE}`)).toBe(true);
-    expect(keys.test(`${scriptsKeyPrefix('0123456789abcdef')}${SCRIPTS_ARCHIVE}`)).toBe(false);
-    const writesScripts = (s: { Action: unknown; Resource: unknown }) => JSON.stringify(s.Action).includes('s3:Put') && JSON.stringify(s.Resource).includes('-scripts-');
-    expect(statements.filter(writesScripts)).toEqual([publish]);
   });
 });
 

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addClickstreamStacks, ClickstreamStacks } from '../../infra/app';
-import { environmentConfig, EnvironmentConfig } from '../../infra/config/environments';
+import { environmentConfig, EnvironmentConfig, HostConfig, previewRolesConfig } from '../../infra/config/environments';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -25,6 +25,12 @@ export function sparkFixture(): string {
 export function testConfig(environment: string, context: Record<string, string> = {}): EnvironmentConfig {
   const values: Record<string, string> = { environment, account: ACCOUNT, region: REGION, githubRepository: REPOSITORY, ...context };
   return environmentConfig({ tryGetContext: (key) => values[key] }, {});
+}
+
+/** The configuration of the roles every preview shares, for the test account. */
+export function previewRolesTestConfig(repository = REPOSITORY): HostConfig {
+  const values: Record<string, string> = { account: ACCOUNT, region: REGION, githubRepository: repository };
+  return previewRolesConfig({ tryGetContext: (key) => values[key] }, {});
 }
 
 export interface Synthesized {
@@ -53,3 +59,41 @@ export function synthesize(environment: string, options: SynthesizeOptions = {})
   app.synth();
   return { app, stacks, outdir, sparkDir };
 }
+
+export interface Resource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+  readonly DependsOn?: string | string[];
+}
+export type Template = { readonly Resources: Record<string, Resource>; readonly Outputs?: Record<string, { Export?: { Name: unknown } }> };
+
+/**
+ * The names a resource occupies in its account (or, for buckets, globally): what two deployments
+ * into one account must not share. Resources without a physical name get generated ones.
+ */
+export function physicalNames(resource: Resource, template: Template): string[] {
+  const p = resource.Properties ?? {};
+  const named = (key: string) => (typeof p[key] === 'string' ? [`${resource.Type} ${p[key]}`] : []);
+  switch (resource.Type) {
+    case 'AWS::Glue::Database':
+      return [`${resource.Type} ${(p.DatabaseInput as { Name: string }).Name}`];
+    case 'AWS::Glue::Table': {
+      // A table's name is unique within its database, which the template references.
+      const database = template.Resources[(p.DatabaseName as { Ref: string }).Ref];
+      return [`${resource.Type} ${(database.Properties!.DatabaseInput as { Name: string }).Name}.${(p.TableInput as { Name: string }).Name}`];
+    }
+    case 'AWS::IAM::OIDCProvider':
+      return named('Url');
+    case 'AWS::IAM::Policy':
+      // An inline policy's name is unique per role, not per account.
+      return [];
+    default:
+      // CloudFormation's physical names are the properties ending in "Name" (BucketName,
+      // DeliveryStreamName, LogGroupName, RoleName, ...) and the `Name` of streams and workgroups.
+      return Object.keys(p).filter((key) => key.endsWith('Name')).flatMap(named);
+  }
+}
+
+/** Account-level singletons: IAM allows one OIDC provider per issuer URL in an account. */
+export const ACCOUNT_SINGLETONS = [/^AWS::IAM::OIDCProvider https:\/\/token\.actions\.githubusercontent\.com$/];

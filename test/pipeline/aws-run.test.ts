@@ -668,7 +668,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
 
   it.each([
     ['a core node count that is not a number', { 'core-instance-count': 'x' }, 'core-instance-count: must be a whole number of core nodes (got "x")'],
-    ['an unknown environment', { environment: 'qa' }, 'environment: must be one of dev, staging, prod (got "qa")'],
+    ['an unknown environment', { environment: 'qa' }, 'environment: must be a deployed environment: dev, staging, prod or a preview pr-<number> (got "qa")'],
     ['generated events into prod', { environment: 'prod' }, 'Refusing to replay generated events into prod: they would land in its bronze and be counted in the KPI tables people read.'],
   ])('refuses %s before any AWS call', async (_what, inputs, message) => {
     const d = await deploy();

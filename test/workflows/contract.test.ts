@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { asString, condition, interpolate } from './expressions';
 import { Job, loadLocalAction, loadWorkflows, Step } from './workflows';
+import { PREVIEW_EMR } from '../../infra/config/deploy-environments';
+import { DEFAULT_MAX_AGE_HOURS } from '../../src/previews/sweep';
 
 const workflows = loadWorkflows();
 const allJobs: [string, Job][] = Object.entries(workflows).flatMap(([file, wf]) =>
@@ -14,8 +16,8 @@ const READ = { contents: 'read' };
 const AWS = { 'contents': 'read', 'id-token': 'write' };
 
 describe('workflow set', () => {
-  it('is deploy, kpis and pull-request, with no projen default workflows', () => {
-    expect(Object.keys(workflows).sort()).toEqual(['deploy', 'kpis', 'pull-request']);
+  it('is deploy, kpis, pull-request and previews, with no projen default workflows', () => {
+    expect(Object.keys(workflows).sort()).toEqual(['deploy', 'kpis', 'previews', 'pull-request']);
   });
 
   it('grants at most read access at workflow level', () => {
@@ -61,10 +63,24 @@ describe('triggers', () => {
     for (const input of Object.values(inputs)) expect(input.description).not.toBe('');
   });
 
-  it('pull-request: opened, updated, reopened and labelled pull requests', () => {
+  it('pull-request: opened, updated, reopened, labelled, unlabelled and closed pull requests', () => {
     const on = workflows['pull-request'].on;
     expect(Object.keys(on)).toEqual(['pull_request']);
-    expect([...on.pull_request!.types].sort()).toEqual(['labeled', 'opened', 'reopened', 'synchronize']);
+    // GitHub docs, "Events that trigger workflows": closed and unlabeled are pull_request activity types (not run by default).
+    expect([...on.pull_request!.types].sort()).toEqual(['closed', 'labeled', 'opened', 'reopened', 'synchronize', 'unlabeled']);
+  });
+
+  it('previews: a schedule and a dispatch with the maximum age and a dry run', () => {
+    const on = workflows.previews.on;
+    expect(Object.keys(on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(on.schedule).toHaveLength(1);
+    // Every six hours: a preview whose teardown did not run is gone well within a day.
+    expect(on.schedule![0].cron).toMatch(/^\d{1,2} \*\/6 \* \* \*$/);
+    const inputs = on.workflow_dispatch!.inputs!;
+    expect(Object.fromEntries(Object.entries(inputs).map(([name, i]) => [name, { type: i.type, default: i.default }]))).toEqual({
+      max_age_hours: { type: 'number', default: String(DEFAULT_MAX_AGE_HOURS) },
+      dry_run: { type: 'boolean', default: 'false' },
+    });
   });
 });
 
@@ -81,7 +97,11 @@ describe('jobs', () => {
       'pull-request/test': READ,
       'pull-request/synth': READ,
       'pull-request/local-pipeline': READ,
-      'pull-request/emr': { ...AWS, 'pull-requests': 'write' },
+      // Both keep the one comment about the preview up to date.
+      'pull-request/preview': { ...AWS, 'pull-requests': 'write' },
+      'pull-request/preview-teardown': { ...AWS, 'pull-requests': 'write' },
+      // Reads the pull requests' state, writes nothing on GitHub.
+      'previews/sweep': { ...AWS, 'pull-requests': 'read' },
     });
   });
 
@@ -93,13 +113,17 @@ describe('jobs', () => {
       'deploy/deploy-staging': serial('deploy-staging'),
       'deploy/deploy-prod': serial('deploy-prod'),
       'kpis/kpis': serial("kpis-${{ inputs.environment || 'prod' }}"),
-      // The same group as a kpis run on staging: both write staging's tables.
-      'pull-request/emr': serial('kpis-staging'),
+      // One run per preview at a time; its teardown cancels it.
+      'pull-request/preview': serial('preview-pr-${{ github.event.pull_request.number }}'),
+      'pull-request/preview-teardown': { 'group': 'preview-pr-${{ github.event.pull_request.number }}', 'cancel-in-progress': true },
+      'previews/sweep': serial('preview-sweep'),
     });
     expect(workflows.deploy.jobs['deploy-prod'].environment).toBe('prod');
     expect(workflows.kpis.jobs.kpis.environment).toBe("${{ inputs.environment || 'prod' }}");
-    // Its own GitHub environment, whose reviewers approve each run of pull-request code on staging.
-    expect(workflows['pull-request'].jobs.emr.environment).toBe('staging-pr');
+    // Its own GitHub environment, whose reviewers approve each run of pull-request code with AWS credentials.
+    expect(workflows['pull-request'].jobs.preview.environment).toBe('preview');
+    expect(workflows['pull-request'].jobs['preview-teardown'].environment).toBe('preview-teardown');
+    expect(workflows.previews.jobs.sweep.environment).toBe('preview-teardown');
   });
 
   it('all have a timeout', () => {
@@ -143,8 +167,107 @@ describe('jobs', () => {
     expect(condition(replay.if, scheduled)).toBe(false);
   });
 
-  it('pull-request: the EMR job runs only for the run-emr label', () => {
-    expect(workflows['pull-request'].jobs.emr.if).toContain("contains(github.event.pull_request.labels.*.name, 'run-emr')");
+});
+
+/**
+ * Which jobs of the pull-request workflow run for each event, evaluated with GitHub's expression
+ * rules over the event's payload (a pull request from this repository; labels as GitHub reports
+ * them after the event).
+ */
+describe('the pull request\'s preview', () => {
+  const PR = 42;
+  const runs = (action: string, options: { labels?: string[]; label?: string; fork?: boolean } = {}) => {
+    const contexts = {
+      github: {
+        event_name: 'pull_request',
+        repository: 'acme/clickstream',
+        event: {
+          action,
+          label: options.label ? { name: options.label } : null,
+          pull_request: {
+            number: PR,
+            labels: (options.labels ?? []).map((name) => ({ name })),
+            head: { sha: 'a'.repeat(40), repo: { full_name: options.fork ? 'someone/clickstream' : 'acme/clickstream' } },
+            base: { sha: 'b'.repeat(40) },
+          },
+        },
+      },
+      inputs: {},
+      vars: {},
+      steps: {},
+      needs: {},
+      runner: {},
+    };
+    return Object.entries(workflows['pull-request'].jobs).filter(([, job]) => condition(job.if, { contexts: contexts as never })).map(([id]) => id).sort();
+  };
+  const CHECKS = ['local-pipeline', 'synth', 'test'];
+
+  it('runs for the label: deploys, runs and comments on labelling and on each new commit; the checks for new code only', () => {
+    expect(runs('opened')).toEqual(CHECKS);
+    expect(runs('labeled', { labels: ['run-emr'], label: 'run-emr' })).toEqual(['preview']);
+    expect(runs('synchronize', { labels: ['run-emr'] })).toEqual([...CHECKS, 'preview'].sort());
+    expect(runs('reopened', { labels: ['run-emr', 'docs'] })).toEqual([...CHECKS, 'preview'].sort());
+    // Another label changes nothing; a fork's pull request never gets the preview (no OIDC token).
+    expect(runs('labeled', { labels: ['run-emr', 'docs'], label: 'docs' })).toEqual([]);
+    expect(runs('synchronize', { labels: ['run-emr'], fork: true })).toEqual(CHECKS);
+  });
+
+  it('destroys the preview when the pull request closes or loses the label, and only then', () => {
+    expect(runs('closed', { labels: ['run-emr'] })).toEqual(['preview-teardown']);
+    expect(runs('unlabeled', { labels: [], label: 'run-emr' })).toEqual(['preview-teardown']);
+    expect(runs('unlabeled', { labels: ['run-emr'], label: 'docs' })).toEqual([]);
+    // A pull request that never had the label has no preview.
+    expect(runs('closed', { labels: ['docs'] })).toEqual([]);
+  });
+
+  it('deploys the head commit as pr-<number> with the deploy role, then runs, validates and comments with the run role', () => {
+    const steps = workflows['pull-request'].jobs.preview.steps;
+    const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+    expect(checkout.with?.ref).toBe('${{ github.event.pull_request.head.sha }}');
+    const sequence = steps.filter((s) => s.uses?.startsWith('./actions/') || s.uses?.startsWith('aws-actions/'))
+      .map((s) => (s.uses!.startsWith('aws-actions/') ? `credentials ${String(s.with!['role-to-assume'])}` : `${s.uses} ${String(s.with?.environment ?? '')}`));
+    const environment = 'pr-${{ github.event.pull_request.number }}';
+    expect(sequence).toEqual([
+      'credentials ${{ vars.AWS_DEPLOY_ROLE_ARN }}',
+      `./actions/deploy-infra ${environment}`,
+      'credentials ${{ vars.AWS_RUN_ROLE_ARN }}',
+      `./actions/replay-sensor-data ${environment}`,
+      `./actions/run-emr-kpis ${environment}`,
+      `./actions/validate-athena ${environment}`,
+      // Write-audit-publish: the preview's validated run is published in its own warehouse.
+      `./actions/publish-kpi-run ${environment}`,
+      `./actions/comment-preview ${environment}`,
+    ]);
+    // The deployment publishes the PR's scripts (ScriptsVersion): nothing is published separately, no version is passed.
+    expect(steps.find((s) => s.uses === './actions/run-emr-kpis')!.with).not.toHaveProperty('scripts-version');
+    expect(steps.find((s) => s.uses === './actions/run-emr-kpis')!.with).toMatchObject({ 'instance-type': PREVIEW_EMR.instanceType, 'core-instance-count': String(PREVIEW_EMR.coreInstanceCount) });
+    // One comment: validate-athena's own is off, the preview's is written whatever happened before it.
+    expect(steps.find((s) => s.uses === './actions/validate-athena')!.with!['github-token']).toBe('');
+    const comment = steps.find((s) => s.uses === './actions/comment-preview')!;
+    expect(comment.if).toBe('always()');
+    expect(comment.with).toMatchObject({
+      'deploy-outcome': '${{ steps.deploy.outcome }}',
+      'kpis-outcome': '${{ steps.kpis.outcome }}',
+      'validate-outcome': '${{ steps.validate.outcome }}',
+      'cluster-id': '${{ steps.kpis.outputs.cluster-id }}',
+      'validation-report': '${{ steps.validate.outputs.report-path }}',
+    });
+  });
+
+  it("tears down with main's code and the teardown role only", () => {
+    const steps = workflows['pull-request'].jobs['preview-teardown'].steps;
+    // A closed pull request's merge ref may be gone (actions/checkout#393): the base commit is checked out.
+    expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))!.with?.ref).toBe('${{ github.event.pull_request.base.sha }}');
+    expect(steps.filter((s) => s.uses?.startsWith('aws-actions/')).map((s) => s.with!['role-to-assume'])).toEqual(['${{ vars.AWS_TEARDOWN_ROLE_ARN }}']);
+    expect(steps.filter((s) => s.uses?.startsWith('./actions/')).map((s) => [s.uses, s.with?.environment])).toEqual([['./actions/teardown-preview', 'pr-${{ github.event.pull_request.number }}']]);
+  });
+
+  it('is swept on schedule with the teardown role: a scheduled run takes the default age and is no dry run', () => {
+    const sweep = workflows.previews.jobs.sweep.steps.find((s) => s.uses === './actions/sweep-previews')!;
+    const scheduled = { contexts: { inputs: {}, github: { event_name: 'schedule' }, vars: {}, steps: {}, needs: {}, runner: {} } as never };
+    expect(asString(interpolate(String(sweep.with!['max-age-hours']), scheduled))).toBe(String(DEFAULT_MAX_AGE_HOURS));
+    expect(asString(interpolate(String(sweep.with!['dry-run']), scheduled))).toBe('false');
+    expect(workflows.previews.jobs.sweep.steps.filter((s) => s.uses?.startsWith('aws-actions/')).map((s) => s.with!['role-to-assume'])).toEqual(['${{ vars.AWS_TEARDOWN_ROLE_ARN }}']);
   });
 });
 

@@ -7,7 +7,7 @@ import {
   synthesizeTrust, trustOf,
 } from './trust-contract';
 import { Workflow, loadWorkflows } from './workflows';
-import { GITHUB_ENVIRONMENTS } from '../../infra/config/github-environments';
+import { DEPLOYMENT_BRANCH_RULES, GITHUB_ENVIRONMENTS, githubEnvironment } from '../../infra/config/github-environments';
 import { repoRoot } from '../../src/local/paths';
 import { synthesize } from '../infra/support';
 
@@ -49,7 +49,12 @@ describe('every AWS job of the workflows', () => {
       `kpis/kpis on dispatch of dev from main: dev run -> ${sub('dev')}`,
       `kpis/kpis on dispatch of staging from main: staging run -> ${sub('staging')}`,
       `kpis/kpis on dispatch of prod from main: prod run -> ${sub('prod')}`,
-      `pull-request/emr on pull request labeled: staging-pr run -> ${sub('staging-pr')}`,
+      `pull-request/preview on pull request labeled: preview deploy -> ${sub('preview')}`,
+      `pull-request/preview on pull request labeled: preview run -> ${sub('preview')}`,
+      `pull-request/preview on pull request synchronize: preview run -> ${sub('preview')}`,
+      `pull-request/preview-teardown on pull request closed: preview-teardown teardown -> ${sub('preview-teardown')}`,
+      `pull-request/preview-teardown on pull request unlabeled: preview-teardown teardown -> ${sub('preview-teardown')}`,
+      `previews/sweep on schedule: preview-teardown teardown -> ${sub('preview-teardown')}`,
     ]));
     const jobs = Object.entries(workflows).flatMap(([file, wf]) => Object.entries(wf.jobs).filter(([, job]) => job.permissions?.['id-token'] === 'write').map(([id]) => `${file}/${id}`));
     expect([...new Set(ownRuns().map((r) => `${r.workflow}/${r.job}`))].sort()).toEqual(jobs.sort());
@@ -58,7 +63,7 @@ describe('every AWS job of the workflows', () => {
   it('gets no token when a pull request comes from a fork (the job is skipped, and GitHub would issue none)', () => {
     expect(runs.filter((r) => r.scenario.fork)).toEqual([]);
     const fork = scenarios(workflows['pull-request'], REPOSITORY).find((s) => s.fork)!;
-    expect(githubIssues(REPOSITORY, fork, 'staging-pr', 'sts.amazonaws.com')).toEqual({ issued: false, reason: 'pull requests from forks get no id-token: write' });
+    expect(githubIssues(REPOSITORY, fork, 'preview', 'sts.amazonaws.com')).toEqual({ issued: false, reason: 'pull requests from forks get no id-token: write' });
   });
 });
 
@@ -79,38 +84,51 @@ describe('the roles refuse', () => {
     expect(rolesAdmitting(trust, { sub: `repo:${REPOSITORY}:environment:prod`, aud: 'https://github.com/acme' })).toEqual([]);
   });
 
-  it('any GitHub environment but the contract\'s: deploy roles never a pull-request one, prod\'s nothing but prod', () => {
+  it('any GitHub environment but the contract\'s: standing environments\' roles never a pull-request one, prod\'s nothing but prod', () => {
     expect(admittedEnvironments(trust, REPOSITORY, CANDIDATE_ENVIRONMENTS)).toEqual({
       'dev deploy': ['dev'],
       'dev run': ['dev'],
       'staging deploy': ['staging'],
-      'staging run': ['staging', 'staging-pr'],
+      'staging run': ['staging'],
       'prod deploy': ['prod'],
       'prod run': ['prod'],
+      'preview deploy': ['preview'],
+      'preview run': ['preview'],
+      'preview teardown': ['preview-teardown'],
     });
+    // Running pull-request code with a role that deploys or runs waits for a reviewer; only a role that can do nothing but tear down may go unreviewed.
     for (const environment of GITHUB_ENVIRONMENTS.filter((e) => e.pullRequests)) {
-      expect(environment.roles).not.toContain('deploy');
-      expect(environment.requiredReviewers).toBe(true);
-      expect(environment.awsEnvironment).not.toBe('prod');
+      expect(environment.awsEnvironment, environment.name).toBe('preview');
+      if (!environment.requiredReviewers) expect(environment.roles, environment.name).toEqual(['teardown']);
     }
+    expect(GITHUB_ENVIRONMENTS.find((e) => e.name === 'preview')).toMatchObject({ deploymentBranches: 'pull-requests', requiredReviewers: true });
   });
 
-  it('whatever a pull request can obtain: only staging\'s run role, through staging-pr', () => {
+  it('whatever a pull request can obtain: the previews\' roles only, deploying and running only through the reviewed preview environment', () => {
     const pr = scenarios(workflows['pull-request'], REPOSITORY, 'feature').find((s) => s.payload.action === 'labeled' && !s.fork)!;
     // Whatever environment a pull request's (editable) workflow names, GitHub's rules decide the token.
-    const obtainable = [...CANDIDATE_ENVIRONMENTS, undefined].map((env) => githubIssues(REPOSITORY, pr, env, 'sts.amazonaws.com'));
-    const admitted = [...new Set(obtainable.flatMap((t) => (t.issued ? rolesAdmitting(trust, t) : [])))];
+    const obtainable = [...CANDIDATE_ENVIRONMENTS, undefined].map((env) => ({ env, token: githubIssues(REPOSITORY, pr, env, 'sts.amazonaws.com') }));
+    const admitted = obtainable.flatMap(({ env, token }) => (token.issued ? rolesAdmitting(trust, token).map((role) => `${role} via ${env}`) : []));
     // The look-alike names would be created unprotected by GitHub, but no role trusts them.
-    expect(admitted).toEqual(['staging run']);
-    expect(obtainable.find((t, i) => CANDIDATE_ENVIRONMENTS[i] === 'prod')).toEqual({ issued: false, reason: 'GitHub environment prod admits main only, not feature' });
+    expect(admitted).toEqual(['preview deploy via preview', 'preview run via preview', 'preview teardown via preview-teardown']);
+    expect(obtainable.find(({ env }) => env === 'prod')!.token).toEqual({ issued: false, reason: 'GitHub environment prod admits main only, not refs/pull/7/merge' });
   });
 
-  it('a dispatch from another branch into an environment that admits main only', () => {
+  it('a push or schedule into the preview environment, which admits pull requests only', () => {
+    const schedule = scenarios(workflows.previews, REPOSITORY).find((s) => s.event === 'schedule')!;
+    expect(githubIssues(REPOSITORY, schedule, 'preview', 'sts.amazonaws.com')).toEqual({ issued: false, reason: 'GitHub environment preview admits pull requests only, not refs/heads/main' });
+    expect(githubIssues(REPOSITORY, schedule, 'preview-teardown', 'sts.amazonaws.com')).toMatchObject({ issued: true });
+  });
+
+  it('a dispatch from another branch into an environment that admits main only; from anywhere, only the teardown role', () => {
     const fromFeature = credentialedRuns(workflows, REPOSITORY, 'feature').filter((r) => r.scenario.event === 'workflow_dispatch');
-    expect(fromFeature.length).toBeGreaterThan(0);
-    for (const run of fromFeature) {
-      expect(run.token, describeRun(run)).toEqual({ issued: false, reason: `GitHub environment ${run.githubEnvironment} admits main only, not feature` });
+    const mainOnly = fromFeature.filter((r) => githubEnvironment(r.githubEnvironment!)?.deploymentBranches === 'main');
+    expect(mainOnly.length).toBeGreaterThan(0);
+    for (const run of mainOnly) {
+      expect(run.token, describeRun(run)).toEqual({ issued: false, reason: `GitHub environment ${run.githubEnvironment} admits main only, not refs/heads/feature` });
     }
+    const admitted = fromFeature.filter((r) => r.token.issued).flatMap((r) => (r.token.issued ? rolesAdmitting(trust, r.token) : []));
+    expect([...new Set(admitted)]).toEqual(['preview teardown']);
   });
 });
 
@@ -123,7 +141,7 @@ describe('drift', () => {
   };
   const withTrust = (env: keyof Trust, change: (template: string) => string) => {
     const { stacks } = synthesize(env, { nag: false, repository: REPOSITORY });
-    return { ...trust, [env]: trustOf(JSON.parse(change(JSON.stringify(Template.fromStack(stacks.ci).toJSON())))) };
+    return { ...trust, [env]: trustOf(JSON.parse(change(JSON.stringify(Template.fromStack(stacks.ci!).toJSON())))) };
   };
 
   it('fails when a role goes back to trusting the main branch, as before this contract', () => {
@@ -160,11 +178,31 @@ describe('drift', () => {
   });
 
   it("fails when the pull request's run moves to the staging environment, which GitHub keeps to main", () => {
-    const drifted = withWorkflow('pull-request', 'emr', (job) => ({ ...job, environment: 'staging' }));
-    // IAM alone would admit it (staging's run role trusts the staging environment); GitHub issues no token.
+    const drifted = withWorkflow('pull-request', 'preview', (job) => ({ ...job, environment: 'staging' }));
+    // IAM alone would admit it (staging's roles trust the staging environment); GitHub issues no token.
     expect(rolesAdmitting(trust, { sub: `repo:${REPOSITORY}:environment:staging` })).toEqual(['staging deploy', 'staging run']);
     expect(contractProblems(drifted, trust)).toEqual(expect.arrayContaining([
-      'pull-request/emr on pull request labeled: GitHub refuses a token: GitHub environment staging admits main only, not feature',
+      'pull-request/preview on pull request labeled: GitHub refuses a token: GitHub environment staging admits main only, not refs/pull/7/merge',
+    ]));
+  });
+
+  it("fails when the preview's teardown asks for the run role, which the unreviewed teardown environment cannot assume", () => {
+    const drifted = withWorkflow('pull-request', 'preview-teardown', (job) => ({
+      ...job,
+      steps: (job.steps as Array<Record<string, unknown>>).map((s) => (String(s.uses).startsWith('aws-actions/') ? { ...s, with: { ...(s.with as object), 'role-to-assume': '${{ vars.AWS_RUN_ROLE_ARN }}' } } : s)),
+    }));
+    expect(contractProblems(drifted, trust)).toEqual(expect.arrayContaining([
+      `pull-request/preview-teardown on pull request closed: the run role of preview refuses repo:${REPOSITORY}:environment:preview-teardown`,
+    ]));
+  });
+
+  it("fails when the preview job deploys a standing environment with the previews' roles", () => {
+    const drifted = withWorkflow('pull-request', 'preview', (job) => ({
+      ...job,
+      steps: (job.steps as Array<Record<string, unknown>>).map((s) => (s.uses === './actions/deploy-infra' ? { ...s, with: { ...(s.with as object), environment: 'staging' } } : s)),
+    }));
+    expect(contractProblems(drifted, trust)).toEqual(expect.arrayContaining([
+      'pull-request/preview on pull request labeled: operates on staging with the deploy role of preview',
     ]));
   });
 
@@ -196,7 +234,7 @@ describe('the README', () => {
     expect(table).toEqual(GITHUB_ENVIRONMENTS.map((e) => [
       e.name,
       e.roles.map((role) => `${e.awsEnvironment} ${role}`).join(', '),
-      e.deploymentBranches === 'main' ? 'main' : 'all branches',
+      DEPLOYMENT_BRANCH_RULES[e.deploymentBranches],
       e.requiredReviewers ? 'yes' : 'no',
       e.purpose.replace(/`/g, ''),
     ]));
@@ -204,7 +242,9 @@ describe('the README', () => {
 });
 
 describe('concurrency', () => {
-  const expand = (text: string, run: CredentialedRun) => text.replace('<environment>', String(run.scenario.inputs.environment ?? ''));
+  const expand = (text: string, run: CredentialedRun) => text
+    .replace('<environment>', String(run.scenario.inputs.environment ?? ''))
+    .replace('<number>', String((run.scenario.payload.pull_request as { number?: number } | undefined)?.number ?? ''));
 
   /** What the workflows do, per run, in the README's terms. */
   const actual = (candidates: readonly CredentialedRun[]) => candidates.filter((r) => !r.scenario.fork && r.token.issued).map((run) => {
@@ -222,13 +262,15 @@ describe('concurrency', () => {
     };
   });
 
-  it('is what the README promises for every AWS job: one group per environment, pending runs queued, never cancelled', () => {
+  it('is what the README promises for every AWS job: one group per environment, pending runs queued, never cancelled but by a preview\'s teardown', () => {
     const rows = actual(runs);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.actual, row.run).toEqual(row.promised);
     // A scheduled run shares its group with dispatches of prod, and waits behind them rather than replacing or being replaced.
     expect(rows.find((r) => r.run === 'kpis/kpis on schedule')!.actual).toEqual({ group: 'kpis-prod', pending: 'queued (up to 100), never cancelled' });
-    expect(rows.find((r) => r.run === 'pull-request/emr on pull request labeled')!.actual.group).toBe('kpis-staging');
+    // A preview's run and its teardown share the preview's group: closing the pull request cancels the run in progress.
+    expect(rows.find((r) => r.run === 'pull-request/preview on pull request labeled')!.actual).toEqual({ group: 'preview-pr-7', pending: 'queued (up to 100), never cancelled' });
+    expect(rows.find((r) => r.run === 'pull-request/preview-teardown on pull request closed')!.actual).toEqual({ group: 'preview-pr-7', pending: 'cancels the running one' });
   });
 
   it('fails when a job goes back to the default single pending run, which a later run cancels', () => {

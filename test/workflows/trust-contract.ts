@@ -1,11 +1,14 @@
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Value, condition, interpolate } from './expressions';
-import { Job, Workflow } from './workflows';
-import { DEPLOY_ENVIRONMENTS, DeployEnvironment } from '../../infra/config/deploy-environments';
+import { Job, Step, Workflow } from './workflows';
+import { addPreviewCiStack } from '../../infra/app';
+import { DEPLOY_ENVIRONMENTS, RoleOwner, rolesServe } from '../../infra/config/deploy-environments';
 import { GITHUB_ENVIRONMENTS, ROLE_KINDS, ROLE_VARIABLES, RoleKind, environmentSubject, githubEnvironment } from '../../infra/config/github-environments';
-import { GITHUB_OIDC_HOST, STS_AUDIENCE } from '../../infra/stacks/ci-stack';
-import { PolicyDocument, trustAdmits } from '../infra/iam-trust';
-import { synthesize } from '../infra/support';
+import { GITHUB_OIDC_HOST, STS_AUDIENCE } from '../../infra/constructs/github-roles';
+import { PREVIEW_ROLES_ENVIRONMENT } from '../../src/config/names';
+import { PolicyDocument, stringLike, trustAdmits } from '../infra/iam-trust';
+import { previewRolesTestConfig, synthesize } from '../infra/support';
 
 /**
  * The contract between the generated workflows and the synthesized IAM roles: for every way a
@@ -17,8 +20,9 @@ import { synthesize } from '../infra/support';
  *   job that references an environment; otherwise `repo:<owner>/<repo>:pull_request` for
  *   pull_request events; otherwise `repo:<owner>/<repo>:ref:<ref>`.
  * - "Deployments and environments": a job referencing an environment runs only if the
- *   environment's deployment branches admit the run's branch (for a pull request, its head
- *   branch), and after its required reviewers approve. A job naming an environment that does not
+ *   environment's deployment branch rule matches the run's GITHUB_REF (`refs/pull/<n>/merge` for a
+ *   pull_request event, "Events that trigger workflows"; a rule `refs/pull/*\/merge` admits pull
+ *   requests), and after its required reviewers approve. A job naming an environment that does not
  *   exist creates it, without protection rules.
  * - Pull requests from forks get a read-only GITHUB_TOKEN: no `id-token: write`, so no OIDC token
  *   (github/docs#22492; JuliaCloud/AWS.jl#634 shows AssumeRoleWithWebIdentity failing for that reason).
@@ -27,33 +31,47 @@ import { synthesize } from '../infra/support';
  * AWS's side is test/infra/iam-trust.ts.
  */
 
-/** The account-level trust of one deployed environment's two roles, as synthesized. */
+/** The account-level trust of one owner's roles (a standing environment's, or every preview's), as synthesized. */
 export interface EnvironmentTrust {
-  readonly policies: Readonly<Record<RoleKind, PolicyDocument>>;
+  readonly policies: Readonly<Partial<Record<RoleKind, PolicyDocument>>>;
   /** Whether a statement's Federated principal is this account's GitHub OIDC provider. */
   readonly isGitHubProvider: (federated: unknown) => boolean;
 }
 
-export type Trust = Readonly<Record<DeployEnvironment, EnvironmentTrust>>;
+export type Trust = Readonly<Record<RoleOwner, EnvironmentTrust>>;
+
+/** Every owner of roles: the standing environments and the previews' shared roles. */
+export const ROLE_OWNERS: readonly RoleOwner[] = [...DEPLOY_ENVIRONMENTS, PREVIEW_ROLES_ENVIRONMENT];
 
 type CfnTemplate = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
-/** The CI stack's roles of every deployed environment, synthesized by the CDK app for `repository`. */
+/** The roles of every owner, synthesized by the CDK app for `repository`. */
 export function synthesizeTrust(repository: string): Trust {
-  return Object.fromEntries(DEPLOY_ENVIRONMENTS.map((env) => {
+  const standing = DEPLOY_ENVIRONMENTS.map((env) => {
     const { stacks } = synthesize(env, { nag: false, repository, context: { createOidcProvider: env === 'dev' ? 'true' : 'false' } });
-    return [env, trustOf(Template.fromStack(stacks.ci).toJSON() as CfnTemplate)];
-  })) as unknown as Trust;
+    return [env, trustOf(Template.fromStack(stacks.ci!).toJSON() as CfnTemplate)];
+  });
+  return { ...Object.fromEntries(standing), [PREVIEW_ROLES_ENVIRONMENT]: trustOf(previewCiTemplate(repository)) } as unknown as Trust;
 }
 
-/** Reads the two roles' trust policies and the GitHub provider from a CI stack template. */
+/** The template of the stack of the roles every preview shares. */
+export function previewCiTemplate(repository: string): CfnTemplate {
+  const app = new App();
+  const stack = addPreviewCiStack(app, { config: previewRolesTestConfig(repository), nag: false });
+  return Template.fromStack(stack).toJSON() as CfnTemplate;
+}
+
+const ROLE_IDS: Readonly<Record<RoleKind, string>> = { deploy: 'DeployRole', run: 'RunRole', teardown: 'TeardownRole' };
+
+/** Reads the roles' trust policies and the GitHub provider from a CI stack template. */
 export function trustOf(template: CfnTemplate): EnvironmentTrust {
-  const role = (kind: RoleKind) => {
-    const prefix = kind === 'deploy' ? 'DeployRole' : 'RunRole';
-    const found = Object.entries(template.Resources).filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith(prefix));
-    if (found.length !== 1) throw new Error(`Expected one ${prefix} in the CI stack, found ${found.length}.`);
-    return found[0][1].Properties!.AssumeRolePolicyDocument as PolicyDocument;
-  };
+  const policies: Partial<Record<RoleKind, PolicyDocument>> = {};
+  for (const kind of ROLE_KINDS) {
+    const found = Object.entries(template.Resources).filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith(ROLE_IDS[kind]));
+    if (found.length > 1) throw new Error(`Expected at most one ${ROLE_IDS[kind]} in the CI stack, found ${found.length}.`);
+    if (found.length === 1) policies[kind] = found[0][1].Properties!.AssumeRolePolicyDocument as PolicyDocument;
+  }
+  if (Object.keys(policies).length === 0) throw new Error('No GitHub role in the CI stack template.');
   const isGitHubProvider = (federated: unknown): boolean => {
     const ref = federated as { 'Ref'?: string; 'Fn::GetAtt'?: [string, string] };
     const id = ref?.Ref ?? ref?.['Fn::GetAtt']?.[0];
@@ -64,12 +82,14 @@ export function trustOf(template: CfnTemplate): EnvironmentTrust {
     // An imported provider: arn:<partition>:iam::<account>:oidc-provider/<host>, as a string or Fn::Join.
     return JSON.stringify(federated).includes(`:oidc-provider/${GITHUB_OIDC_HOST}`);
   };
-  return { policies: { deploy: role('deploy'), run: role('run') }, isGitHubProvider };
+  return { policies, isGitHubProvider };
 }
 
 /** Whether a role admits an OIDC token with these claims. */
 export function admits(trust: EnvironmentTrust, role: RoleKind, claims: { readonly sub: string; readonly aud?: string }): boolean {
-  return trustAdmits(trust.policies[role], {
+  const policy = trust.policies[role];
+  if (!policy) return false;
+  return trustAdmits(policy, {
     isProvider: trust.isGitHubProvider,
     action: 'sts:AssumeRoleWithWebIdentity',
     context: { [`${GITHUB_OIDC_HOST}:sub`]: claims.sub, [`${GITHUB_OIDC_HOST}:aud`]: claims.aud ?? STS_AUDIENCE },
@@ -121,6 +141,8 @@ export function scenarios(workflow: Workflow, repository: string, branch = 'main
     for (const fork of [false, true]) {
       const head = { ref: headBranch, repo: { full_name: fork ? 'someone/clickstream-fork' : repository } };
       for (const action of on.pull_request.types) {
+        // Labelling adds the label the event names; removing it leaves the pull request without it.
+        const labels = action === 'unlabeled' ? [] : [{ name: 'run-emr' }];
         result.push({
           name: `pull request ${action}${fork ? ' from a fork' : ''}`,
           event: 'pull_request',
@@ -130,8 +152,13 @@ export function scenarios(workflow: Workflow, repository: string, branch = 'main
           fork,
           payload: {
             action,
-            label: action === 'labeled' ? { name: 'run-emr' } : null,
-            pull_request: { number: 7, labels: [{ name: 'run-emr' }], head: { ...head, sha: '9fceb02d0ae598e95dc970b74767f19372d61af8' } },
+            label: action === 'labeled' || action === 'unlabeled' ? { name: 'run-emr' } : null,
+            pull_request: {
+              number: 7,
+              labels,
+              head: { ...head, sha: '9fceb02d0ae598e95dc970b74767f19372d61af8' },
+              base: { ref: 'main', sha: 'c'.repeat(40) },
+            },
           },
         });
       }
@@ -145,7 +172,10 @@ export type TokenOutcome =
   | { readonly issued: true; readonly sub: string; readonly aud: string }
   | { readonly issued: false; readonly reason: string };
 
-/** A job with `id-token: write` that runs in a scenario, and what it asks AWS for. */
+/**
+ * One credentialed stretch of a job that runs in a scenario: a configure-aws-credentials step and
+ * the steps after it until the next one (a job may deploy with one role, then run with another).
+ */
 export interface CredentialedRun {
   readonly workflow: string;
   readonly job: string;
@@ -153,8 +183,8 @@ export interface CredentialedRun {
   readonly githubEnvironment?: string;
   /** The role it assumes, by the variable holding its ARN. */
   readonly role: RoleKind;
-  /** The deployed environment whose role that variable names: the GitHub environment's (README setup). */
-  readonly roleEnvironment?: DeployEnvironment;
+  /** Whose role that variable names: the GitHub environment's (README setup). */
+  readonly roleEnvironment?: RoleOwner;
   /** The environments its steps operate on (action `environment` inputs, `--environment` flags). */
   readonly operatesOn: readonly string[];
   readonly token: TokenOutcome;
@@ -184,14 +214,24 @@ function expressionContext(workflow: Workflow, scenario: Scenario, repository: s
   };
 }
 
+/**
+ * Whether an environment's deployment branch rule admits a run's GITHUB_REF. GitHub matches the rule
+ * against GITHUB_REF with File.fnmatch semantics (GitHub docs, "Deployments and environments");
+ * the rules here have no `/`-spanning wildcard, so IAM's StringLike matcher computes the same.
+ */
+export function admitsRef(rule: 'main' | 'pull-requests' | 'any', ref: string): boolean {
+  if (rule === 'any') return true;
+  return rule === 'main' ? ref === 'refs/heads/main' : stringLike('refs/pull/*/merge', ref) && !ref.slice('refs/pull/'.length, -'/merge'.length).includes('/');
+}
+
 /** GitHub's decision on issuing a token to a job, from the event and the environment's documented protection rules. */
 export function githubIssues(repository: string, scenario: Scenario, environment: string | undefined, audience: string): TokenOutcome {
   if (scenario.fork) return { issued: false, reason: 'pull requests from forks get no id-token: write' };
   if (environment) {
     const configured = githubEnvironment(environment);
-    const branch = scenario.event === 'pull_request' ? scenario.headBranch : scenario.ref.replace(/^refs\/heads\//, '');
-    if (configured?.deploymentBranches === 'main' && branch !== 'main') {
-      return { issued: false, reason: `GitHub environment ${environment} admits main only, not ${branch}` };
+    if (configured && !admitsRef(configured.deploymentBranches, scenario.ref)) {
+      const rule = configured.deploymentBranches === 'main' ? 'main only' : 'pull requests only';
+      return { issued: false, reason: `GitHub environment ${environment} admits ${rule}, not ${scenario.ref}` };
     }
     return { issued: true, sub: environmentSubject(repository, environment), aud: audience };
   }
@@ -201,7 +241,7 @@ export function githubIssues(repository: string, scenario: Scenario, environment
 
 const CONFIGURE_CREDENTIALS = 'aws-actions/configure-aws-credentials@';
 
-/** Every credentialed job run the workflows make, from the repository's `branch`. */
+/** Every credentialed stretch of every job run the workflows make, from the repository's `branch`. */
 export function credentialedRuns(workflows: Readonly<Record<string, Workflow>>, repository: string, branch = 'main'): CredentialedRun[] {
   const runs: CredentialedRun[] = [];
   for (const [file, workflow] of Object.entries(workflows)) {
@@ -210,44 +250,47 @@ export function credentialedRuns(workflows: Readonly<Record<string, Workflow>>, 
       for (const [id, job] of Object.entries(workflow.jobs)) {
         if (job.permissions?.['id-token'] !== 'write') continue;
         if (!condition(job.if, context)) continue;
-        runs.push(credentialedRun(file, id, job, scenario, context, repository));
+        runs.push(...credentialedStretches(file, id, job, scenario, context, repository));
       }
     }
   }
   return runs;
 }
 
-function credentialedRun(
+function credentialedStretches(
   file: string, id: string, job: Job, scenario: Scenario, context: ReturnType<typeof expressionContext>, repository: string,
-): CredentialedRun {
+): CredentialedRun[] {
   const text = (value: unknown) => (value === undefined || value === null ? undefined : String(interpolate(String(value), context)));
   const declared = job.environment as unknown as string | { name: string } | undefined;
   const githubEnvironmentName = text(typeof declared === 'object' && declared ? declared.name : declared) || undefined;
-  const credentials = job.steps.filter((s) => s.uses?.startsWith(CONFIGURE_CREDENTIALS));
-  if (credentials.length !== 1) throw new Error(`${file}/${id} has id-token: write and ${credentials.length} configure-aws-credentials steps; expected one.`);
-  const roleVariable = /vars\.(\w+)/.exec(String(credentials[0].with?.['role-to-assume'] ?? ''))?.[1];
-  const role = ROLE_KINDS.find((kind) => ROLE_VARIABLES[kind] === roleVariable);
-  if (!role) throw new Error(`${file}/${id} assumes ${credentials[0].with?.['role-to-assume']}, not one of the role variables ${Object.values(ROLE_VARIABLES).join(', ')}.`);
-  const audience = text(credentials[0].with?.audience) ?? STS_AUDIENCE;
-  const operatesOn = [...new Set(job.steps.flatMap((step) => {
+  const starts = job.steps.flatMap((s, i) => (s.uses?.startsWith(CONFIGURE_CREDENTIALS) ? [i] : []));
+  if (starts.length === 0) throw new Error(`${file}/${id} has id-token: write and no configure-aws-credentials step.`);
+  const concurrency = job.concurrency
+    ? { group: text(job.concurrency.group)!, cancelInProgress: job.concurrency['cancel-in-progress'], queue: job.concurrency.queue }
+    : undefined;
+  const operatesOn = (steps: readonly Step[]) => [...new Set(steps.flatMap((step) => {
     if (step.uses?.startsWith('./') && step.with?.environment !== undefined) return [text(step.with.environment)!];
     const flag = step.run ? /--environment[ =]"?([\w-]+)/.exec(step.run)?.[1] : undefined;
     return flag ? [flag] : [];
   }))];
-  const concurrency = job.concurrency
-    ? { group: text(job.concurrency.group)!, cancelInProgress: job.concurrency['cancel-in-progress'], queue: job.concurrency.queue }
-    : undefined;
-  return {
-    workflow: file,
-    job: id,
-    scenario,
-    githubEnvironment: githubEnvironmentName,
-    role,
-    roleEnvironment: githubEnvironmentName ? githubEnvironment(githubEnvironmentName)?.awsEnvironment : undefined,
-    operatesOn,
-    token: githubIssues(repository, scenario, githubEnvironmentName, audience),
-    concurrency,
-  };
+  return starts.map((start, i) => {
+    const credentials = job.steps[start];
+    const roleVariable = /vars\.(\w+)/.exec(String(credentials.with?.['role-to-assume'] ?? ''))?.[1];
+    const role = ROLE_KINDS.find((kind) => ROLE_VARIABLES[kind] === roleVariable);
+    if (!role) throw new Error(`${file}/${id} assumes ${credentials.with?.['role-to-assume']}, not one of the role variables ${Object.values(ROLE_VARIABLES).join(', ')}.`);
+    const audience = text(credentials.with?.audience) ?? STS_AUDIENCE;
+    return {
+      workflow: file,
+      job: id,
+      scenario,
+      githubEnvironment: githubEnvironmentName,
+      role,
+      roleEnvironment: githubEnvironmentName ? githubEnvironment(githubEnvironmentName)?.awsEnvironment : undefined,
+      operatesOn: operatesOn(job.steps.slice(start + 1, starts[i + 1])),
+      token: githubIssues(repository, scenario, githubEnvironmentName, audience),
+      concurrency,
+    };
+  });
 }
 
 /**
@@ -272,7 +315,7 @@ export function contractProblems(runs: readonly CredentialedRun[], trust: Trust)
       problems.push(`${where}: GitHub refuses a token: ${run.token.reason}`);
       continue;
     }
-    const target = run.roleEnvironment ?? (run.operatesOn.length === 1 ? run.operatesOn[0] as DeployEnvironment : undefined);
+    const target = run.roleEnvironment ?? (run.operatesOn.length === 1 ? run.operatesOn[0] as RoleOwner : undefined);
     if (!target || !trust[target]) {
       problems.push(`${where}: no deployed environment's ${run.role} role to assume (subject ${run.token.sub})`);
       continue;
@@ -280,7 +323,7 @@ export function contractProblems(runs: readonly CredentialedRun[], trust: Trust)
     if (!admits(trust[target], run.role, run.token)) {
       problems.push(`${where}: the ${run.role} role of ${target} refuses ${run.token.sub}`);
     }
-    const others = run.operatesOn.filter((e) => e !== target);
+    const others = run.operatesOn.filter((e) => !rolesServe(target, e));
     if (others.length > 0) problems.push(`${where}: operates on ${others.join(', ')} with the ${run.role} role of ${target}`);
   }
   return problems;
@@ -289,9 +332,9 @@ export function contractProblems(runs: readonly CredentialedRun[], trust: Trust)
 /** For each role, the GitHub environments (of the contract, plus look-alikes) whose subject it admits. */
 export function admittedEnvironments(trust: Trust, repository: string, candidates: readonly string[]): Record<string, string[]> {
   const result: Record<string, string[]> = {};
-  for (const env of DEPLOY_ENVIRONMENTS) {
-    for (const role of ROLE_KINDS) {
-      result[`${env} ${role}`] = candidates.filter((name) => admits(trust[env], role, { sub: environmentSubject(repository, name) }));
+  for (const owner of ROLE_OWNERS) {
+    for (const role of ROLE_KINDS.filter((kind) => trust[owner].policies[kind])) {
+      result[`${owner} ${role}`] = candidates.filter((name) => admits(trust[owner], role, { sub: environmentSubject(repository, name) }));
     }
   }
   return result;
@@ -299,8 +342,8 @@ export function admittedEnvironments(trust: Trust, repository: string, candidate
 
 /** Every role that admits a subject, as `<environment> <role>`. */
 export function rolesAdmitting(trust: Trust, claims: { readonly sub: string; readonly aud?: string }): string[] {
-  return DEPLOY_ENVIRONMENTS.flatMap((env) => ROLE_KINDS.filter((role) => admits(trust[env], role, claims)).map((role) => `${env} ${role}`));
+  return ROLE_OWNERS.flatMap((owner) => ROLE_KINDS.filter((role) => admits(trust[owner], role, claims)).map((role) => `${owner} ${role}`));
 }
 
 /** The GitHub environment names the contract configures, and look-alikes a drifted job might use. */
-export const CANDIDATE_ENVIRONMENTS = [...GITHUB_ENVIRONMENTS.map((e) => e.name), 'production', 'Prod', 'staging-pr-2', 'preview', 'dev-staging'];
+export const CANDIDATE_ENVIRONMENTS = [...GITHUB_ENVIRONMENTS.map((e) => e.name), 'production', 'Prod', 'staging-pr', 'previews', 'preview-teardown-2', 'pr-7', 'dev-staging'];

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { TARGETS, Target } from '../../config/config';
 import { createEmrClients } from '../../emr/clients';
 import { renderReportMarkdown } from '../../emr/report';
 import { parseEmrRunInputs } from '../../emr/run-inputs';
@@ -13,9 +12,9 @@ import { formatBytes, formatCount } from '../../pipeline/progress';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs } from '../emr-options';
 import { interrupts } from '../interrupts';
 import { commandOutput, formatTable } from '../output';
+import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
-interface KpisCommandOptions extends EmrCliOptions {
-  readonly target: Target;
+interface KpisCommandOptions extends EmrCliOptions, TargetCliOptions {
   readonly fromDate?: string;
   readonly toDate?: string;
   readonly jobs?: string;
@@ -61,7 +60,7 @@ async function runOnEmr(options: KpisCommandOptions): Promise<void> {
 }
 
 export function registerKpisCommand(program: Command): void {
-  addEmrOptions(program
+  addEmrOptions(addTargetOptions(program
     .command('kpis')
     .description('Compute the five KPI Iceberg tables with Spark: on the local stack (start it with `clickstream up`), or as EMR steps with --target aws. ' +
       'Without a window the run is incremental: it recomputes exactly the event days that received arrivals since the last run ' +
@@ -69,15 +68,13 @@ export function registerKpisCommand(program: Command): void {
       'from every arrival since the day before it, so backfills and late events are included; --all recomputes every day. ' +
       'Every table is written to the run\'s audit branch (audit_<run id>), not to main: `clickstream validate` checks it and ' +
       '`clickstream publish` fast-forwards main once it passed.')
-    .addOption(new Option('--target <target>', 'where to run').choices(TARGETS).default('local'))
     .option('--from-date <YYYY-MM-DD>', 'first UTC event day to compute')
     .option('--to-date <YYYY-MM-DD>', 'last UTC event day to compute (inclusive)')
     .option('--jobs <list>', 'comma-separated jobs: sensor_health, temp_humidity, event_geo, or all', 'all')
     .option('--all', 'recompute every day from all of bronze', false)
     .option('--as-of <time>', 'the run\'s time (UTC, e.g. 2026-11-27T03:30:00Z): arrivals after it are not read; for replaying history')
     .addOption(new Option('--mode <mode>', 'one Spark application for all jobs, or one submit per job').choices(['single-app', 'per-job']).default(DEFAULT_KPI_RUN_MODE))
-    .option('--json', 'print the summary as one JSON object', false), {
-    environment: 'whose buckets and database the jobs use',
+    .option('--json', 'print the summary as one JSON object', false), { environment: 'whose bronze, warehouse and Glue database the jobs use' }), {
     scriptsVersion: 'the compute stack\'s ScriptsVersion output',
     roles: 'default EMR_DefaultRole / EMR_EC2_DefaultRole; the compute stack outputs EmrServiceRole and EmrInstanceProfile',
   })
@@ -91,11 +88,12 @@ export function registerKpisCommand(program: Command): void {
       if (window && options.all) throw new Error('--all recomputes every day: leave out --from-date/--to-date, or --all.');
       const asOf = parseAsOf(options.asOf);
       const jobs = parseJobList(options.jobs);
+      const { names } = configFromOptions(options);
       const paths = localPaths();
       const endpoints = await requireRunningStack({ paths });
       const signal = interrupts.signal({ stopping: 'stopping the KPI jobs\' Spark processes' });
       const result = await runKpisLocally({
-        paths, awsEndpoint: endpoints.aws, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress, signal,
+        paths, awsEndpoint: endpoints.aws, names, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress, signal,
       });
       out.summary(result, () => describeKpiRun(result));
     });

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { Target } from '../../config/config';
 import { land } from '../../landing/worker';
 import { commandOutput, formatTable } from '../output';
-import { positive, targetClients, targetConfig, targetOption } from './replay';
+import { positive, targetClients } from './replay';
+import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 /**
  * Why `land` has no aws target: there the environment's Firehose delivery stream reads the Kinesis
@@ -13,8 +13,7 @@ export const LAND_ON_AWS_REFUSAL = '`clickstream land` stands in for Firehose on
   'record twice. To wait for Firehose after a replay, use `clickstream run --target aws` (its land stage) or the replay-sensor-data action ' +
   'with wait-for-landing; to look at what landed, `clickstream query --target aws`.';
 
-interface LandCliOptions {
-  target: Target;
+interface LandCliOptions extends TargetCliOptions {
   stream?: string;
   bucket?: string;
   bufferMib: number;
@@ -24,13 +23,12 @@ interface LandCliOptions {
 }
 
 export function registerLandCommand(program: Command): void {
-  program
+  addTargetOptions(program
     .command('land')
     .description(
       'Land the stream into bronze as Firehose would: read every shard from its checkpoint until caught up, write Snappy Parquet ' +
       'under events/year=/month=/day=/hour= (arrival time), and records that do not convert under errors/. Local target only: on AWS, Firehose lands the stream.',
-    )
-    .addOption(targetOption())
+    ), { environment: 'whose stream to land into whose bronze' })
     .option('--stream <name>', 'stream name (default: from configuration)')
     .option('--bucket <name>', 'bronze bucket (default: from configuration)')
     .option('--buffer-mib <n>', 'flush when this much raw data is buffered', positive('--buffer-mib'), 64)
@@ -40,7 +38,7 @@ export function registerLandCommand(program: Command): void {
     .action(async (o: LandCliOptions) => {
       if (o.target === 'aws') throw new Error(LAND_ON_AWS_REFUSAL);
       const out = commandOutput(o.json);
-      const clients = await targetClients(targetConfig(o.target));
+      const clients = await targetClients(configFromOptions(o));
       const streamName = o.stream ?? clients.names.streamName;
       const bucket = o.bucket ?? clients.names.bronzeBucket;
       out.progress(`land: ${o.target} stream ${streamName} -> s3://${bucket}/`);

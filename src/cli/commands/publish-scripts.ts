@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
-import { ENVIRONMENTS } from '../../config/names';
+import { deployedEnvironmentSchema } from '../../config/config';
 import { scriptsVersion, validateScriptsVersion } from '../../config/scripts';
 import { ResolveAwsNamesOptions, resolveAwsNames } from '../../config/stack-outputs';
 import { publishScripts } from '../../emr/publish-scripts';
@@ -16,9 +16,9 @@ interface PublishScriptsCliOptions {
 }
 
 function deployedEnvironment(value: string): ResolveAwsNamesOptions['environment'] {
-  const deployed = ENVIRONMENTS.filter((e) => e !== 'local');
-  if (!(deployed as readonly string[]).includes(value)) throw new Error(`--environment must be one of ${deployed.join(', ')}, got "${value}".`);
-  return value as ResolveAwsNamesOptions['environment'];
+  const parsed = deployedEnvironmentSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`--environment ${parsed.error.issues[0].message}, got "${value}".`);
+  return parsed.data;
 }
 
 export function registerPublishScriptsCommand(program: Command): void {
@@ -27,7 +27,7 @@ export function registerPublishScriptsCommand(program: Command): void {
     .description('Upload spark/ (the KPI scripts and clickstream_jobs.zip) to s3://<bucket>/spark/<version>/, the layout the CDK app ' +
       'publishes and the EMR steps read; for versions the app does not deploy, such as a pull request\'s commit.')
     .option('--bucket <name>', 'the scripts bucket')
-    .option('--environment <env>', 'publish to this deployed environment\'s scripts bucket, read from its stack outputs (dev, staging, prod)')
+    .option('--environment <env>', 'publish to this deployed environment\'s scripts bucket, read from its stack outputs (dev, staging, prod, pr-<number>)')
     .option('--scripts-version <version>', 'the version to publish under (one path segment, e.g. a git sha); default: the content hash, as the CDK app')
     .option('--region <region>', 'the bucket\'s region (default: AWS_REGION)')
     .option('--json', 'print the summary as one JSON object', false)

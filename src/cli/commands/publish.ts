@@ -1,5 +1,4 @@
-import { Command, Option } from 'commander';
-import { TARGETS, Target, loadConfig } from '../../config/config';
+import { Command } from 'commander';
 import { QUERY_CATALOG } from '../../config/names';
 import { engineForTarget } from '../../engines/for-target';
 import { PublishRefusedError } from '../../kpis/publication';
@@ -9,20 +8,22 @@ import { requireRunningStack } from '../../local/stack';
 import { loadRunScope } from '../../validation/run-scope';
 import { interrupts } from '../interrupts';
 import { commandOutput, formatTable } from '../output';
+import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
-interface PublishOptions {
-  readonly target: Target;
+interface PublishOptions extends TargetCliOptions {
   readonly run?: string;
   readonly json: boolean;
 }
 
 export function registerPublishCommand(program: Command): void {
-  program
+  addTargetOptions(program
     .command('publish')
     .description('Publish a KPI run: fast-forward every table\'s main to the run\'s audit branch, so readers see its rows. Refused, naming the failed ' +
       'checks, unless its latest validation passed; refused when another run published since it was cut (run the KPIs again). Publishing that stopped ' +
-      'between tables finishes on the next call. Default: the latest unpublished run.')
-    .addOption(new Option('--target <target>', 'where the tables are (aws: publish as an EMR step with `clickstream run --target aws`)').choices(TARGETS).default('local'))
+      'between tables finishes on the next call. Default: the latest unpublished run.'), {
+    target: 'where the tables are (aws: publish as an EMR step with `clickstream run --target aws`)',
+    environment: 'whose Glue database and warehouse hold the run',
+  })
     .option('--run <id>', 'the run to publish (see `clickstream validate`); default: the latest unpublished run')
     .option('--json', 'print the result as one JSON object', false)
     .action(async (options: PublishOptions) => {
@@ -30,7 +31,7 @@ export function registerPublishCommand(program: Command): void {
         throw new Error('Publishing on AWS runs as an EMR step on the run\'s cluster: `clickstream run --target aws` and the kpis workflow do it after validation.');
       }
       const out = commandOutput(options.json);
-      const config = loadConfig({ target: 'local' });
+      const config = configFromOptions(options);
       const paths = localPaths();
       const endpoints = await requireRunningStack({ paths });
       let runId = options.run;

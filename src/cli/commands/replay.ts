@@ -2,19 +2,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ClickstreamConfig, ConfigOptions, TARGETS, Target, loadConfig } from '../../config/config';
+import { Command, InvalidArgumentError } from 'commander';
+import { ClickstreamConfig } from '../../config/config';
 import { checkReplayAllowed } from '../../config/guards';
 import { ResourceNames } from '../../config/names';
 import { GeneratorOptions, resolveGeneratorOptions } from '../../events/generator';
 import { SAMPLE_FILE, SAMPLE_OPTIONS, writeEventsFile } from '../../events/sample/sample';
-import { emulatorClients } from '../../local/bootstrap';
+import { bootstrapLocalResources, emulatorClients } from '../../local/bootstrap';
 import { localPaths } from '../../local/paths';
 import { requireRunningStack } from '../../local/stack';
 import { EMULATOR_CONCURRENCY, ReplayOptions, replay } from '../../replay/replayer';
 import { replaySummaryRows, undeliveredMessage } from '../../replay/report';
 import { fileSource, generatorSource } from '../../replay/sources';
 import { commandOutput, formatTable } from '../output';
+import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 export interface TargetClients {
   readonly kinesis: KinesisClient;
@@ -26,22 +27,16 @@ export interface TargetClients {
 }
 
 /**
- * The configuration of a command's target: the local stack, or the AWS environment of
- * `--environment` (else CLICKSTREAM_ENV, else dev). Reads no AWS API.
+ * Clients for a target: the running local stack's emulator, where the environment's resources are
+ * created if this is its first use (idempotent, like `up`), or AWS with region and names from
+ * configuration.
  */
-export function targetConfig(target: Target, region?: string, environment?: string): ClickstreamConfig {
-  if (target === 'local' && environment !== undefined) {
-    throw new Error('--environment applies only to --target aws; the local target has its own environment (local).');
-  }
-  return loadConfig({ target, region, environment: environment as ConfigOptions['environment'] });
-}
-
-/** Clients for a target: the running local stack's emulator, or AWS with region and names from configuration. */
 export async function targetClients(config: ClickstreamConfig): Promise<TargetClients> {
   const { target } = config;
   if (target === 'local') {
     const endpoints = await requireRunningStack({ paths: localPaths() });
     const clients = emulatorClients(endpoints.aws);
+    await bootstrapLocalResources(clients, config.names);
     return { kinesis: clients.kinesis, s3: clients.s3, names: config.names, region: config.region, emulator: true };
   }
   const aws = { region: config.region };
@@ -56,7 +51,6 @@ const number = (what: string, check: (n: number) => boolean, rule: string) => (v
 export const wholeNumber = (what: string, min = 0) => number(what, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
 export const positive = (what: string) => number(what, (n) => n > 0, 'a positive number');
 export const share = (what: string) => number(what, (n) => n >= 0 && n <= 1, 'between 0 and 1');
-export const targetOption = () => new Option('--target <target>', 'where to run').choices(TARGETS).default('local');
 
 export interface GeneratorCliOptions {
   records: number;
@@ -74,10 +68,8 @@ interface GenerateCliOptions extends GeneratorCliOptions {
   json: boolean;
 }
 
-interface ReplayCliOptions extends GeneratorCliOptions {
-  target: Target;
+interface ReplayCliOptions extends GeneratorCliOptions, TargetCliOptions {
   region?: string;
-  environment?: string;
   allowProdReplay: boolean;
   stream?: string;
   file?: string;
@@ -151,15 +143,13 @@ export function registerReplayCommands(program: Command): void {
       out.summary({ ...written, options }, () => `Wrote ${options.count} records (${written.bytes} bytes) to ${written.file}.`);
     });
 
-  addGeneratorOptions(program
+  addGeneratorOptions(addTargetOptions(program
     .command('replay')
     .description(
       'Replay sensor events (generated, or a JSON Lines file) into the Kinesis stream with PutRecords, paced to the stream\'s shard limits; ' +
       'failed entries are re-sent with backoff. Exits non-zero, naming them, if any record was not delivered.',
-    )
-    .addOption(targetOption())
+    ), { environment: 'whose stream to replay into' })
     .option('--region <region>', 'AWS region (aws target)')
-    .option('--environment <env>', 'aws: environment whose stream to replay into (dev, staging, prod; default CLICKSTREAM_ENV, else dev)')
     .option('--allow-prod-replay', 'aws: allow generated or sample events into prod (refused without it: they would be counted in its KPIs)', false)
     .option('--stream <name>', 'stream name (default: from configuration)')
     .option('--file <path>', 'replay a JSON Lines file (.gz allowed) instead of generating events')
@@ -183,7 +173,7 @@ export function registerReplayCommands(program: Command): void {
       const source = file
         ? fileSource({ file, sendInvalid: o.sendInvalid })
         : generatorSource(generatorOptions(o));
-      const config = targetConfig(o.target, o.region, o.environment);
+      const config = configFromOptions(o);
       checkReplayAllowed({
         environment: config.environment,
         origin: o.sample ? 'sample' : file ? 'file' : 'generated',

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { GeneratorCliOptions, addGeneratorOptions, generatorOptions, wholeNumber } from './replay';
-import { TARGETS, Target } from '../../config/config';
 import { costSummaryLine } from '../../cost/cost-text';
 import { PRICE_TABLE_VARIABLE, priceTableFor } from '../../cost/prices';
 import { SAMPLE_FILE } from '../../events/sample/sample';
@@ -15,9 +14,9 @@ import { EventSource } from '../../pipeline/shared-stages';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs, givenEmrOptions } from '../emr-options';
 import { interrupts } from '../interrupts';
 import { commandOutput, formatTable } from '../output';
+import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
-interface RunCliOptions extends GeneratorCliOptions, EmrCliOptions {
-  target: Target;
+interface RunCliOptions extends GeneratorCliOptions, EmrCliOptions, TargetCliOptions {
   file?: string;
   sample: boolean;
   sendInvalid: boolean;
@@ -101,7 +100,7 @@ const counted = (n: number | undefined) => (n === undefined ? 'none (event_geo w
 const verdict = (reconciled: boolean | undefined) => (reconciled === undefined ? 'not checked' : reconciled ? 'reconciled' : 'NOT RECONCILED');
 
 export function registerRunCommand(program: Command): void {
-  const command = addGeneratorOptions(program
+  const command = addGeneratorOptions(addTargetOptions(program
     .command('run')
     .description(
       'Run the whole pipeline end to end and write a run report. Locally (the default): start the embedded stack (or reuse a running one), ' +
@@ -109,8 +108,7 @@ export function registerRunCommand(program: Command): void {
       'unless --keep, and Ctrl-C stops every process the run started. With --target aws: resolve the environment\'s resources from its stack ' +
       'outputs (or BRONZE_BUCKET, ... variables), replay into its Kinesis stream, wait for Firehose to land bronze, run the KPI jobs as EMR steps, ' +
       'validate them with Athena; every option is checked before the first AWS call, and Ctrl-C cancels the steps and terminates the transient cluster.',
-    )
-    .addOption(new Option('--target <target>', 'where to run: the embedded stack, or the AWS environment of --environment').choices(TARGETS).default('local')),
+    ), { environment: 'to run in: its stream, buckets and Glue database (and on aws its delivery stream and workgroup)' }),
   { records: 20_000, duplicateRate: 0.02, malformedRate: 0.01 })
     .option('--file <path>', 'replay a JSON Lines file (.gz allowed) instead of generating events')
     .option('--sample', 'replay the committed sample file', false)
@@ -125,7 +123,6 @@ export function registerRunCommand(program: Command): void {
     .option('--landing-timeout-minutes <n>', 'aws: fail the land stage when Firehose has not delivered the replay after this long (default 15)', wholeNumber('--landing-timeout-minutes', 1))
     .option('--allow-prod-replay', 'aws: allow generated or sample events into prod (refused without it: they would be counted in its KPIs)', false);
   addEmrOptions(command, {
-    environment: 'to run in: its stream, delivery stream, buckets, database and workgroup',
     scriptsVersion: 'default: the compute stack\'s ScriptsVersion output',
     roles: 'default: the compute stack\'s output, else the EMR default role',
   })
@@ -135,6 +132,7 @@ export function registerRunCommand(program: Command): void {
       '  $ npx clickstream run                                   20,000 generated events over 3 days, on this machine',
       '  $ npx clickstream run --records 1000000 --keep          a bigger run; the stack stays up',
       '  $ npx clickstream run --sample --jobs sensor_health     the committed sample, one job',
+      '  $ npx clickstream run --environment pr-7 --keep         in environment pr-7 of the embedded stack (its own stream, buckets, database)',
       '  $ AWS_REGION=eu-west-1 npx clickstream run --target aws --environment staging --records 5000 --spot',
       '                                                          5,000 events through staging\'s Kinesis, Firehose, EMR and Athena',
       '',
@@ -144,6 +142,7 @@ export function registerRunCommand(program: Command): void {
     .action(async (o: RunCliOptions) => {
       const out = commandOutput(o.json);
       checkTargetOptions(o);
+      const config = configFromOptions(o);
       const source = eventSource(o);
       const jobs = parseJobList(o.jobs);
       const prices = priceTableFor(o.priceTable);
@@ -169,6 +168,7 @@ export function registerRunCommand(program: Command): void {
         )
         : await runLocalPipeline({
           paths: localPaths(),
+          names: config.names,
           source,
           jobs,
           shiftToNow: o.shiftToNow,

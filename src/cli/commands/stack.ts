@@ -3,16 +3,20 @@ import { localPaths } from '../../local/paths';
 import { stackDown, stackStatus, stackUp } from '../../local/stack';
 import { interrupts } from '../interrupts';
 import { commandOutput, formatTable } from '../output';
+import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 export function registerStackCommands(program: Command): void {
-  program
+  addTargetOptions(program
     .command('up')
-    .description('Start the embedded stack (AWS emulator for Kinesis/S3/Glue, Trino) on free loopback ports and create the pipeline resources. Reuses a healthy stack.')
+    .description('Start the embedded stack (AWS emulator for Kinesis/S3/Glue, Trino) on free loopback ports and create the pipeline resources of ' +
+      'the environment (local by default; any number of environments share one stack, each with its own stream, buckets and database). ' +
+      'Reuses a healthy stack.'), { target: 'the embedded stack only', environment: 'whose stream, buckets and Glue database to create' })
     .option('--json', 'print the summary as one JSON object', false)
-    .action(async (options: { json: boolean }) => {
+    .action(async (options: TargetCliOptions & { json: boolean }) => {
+      if (options.target === 'aws') throw new Error('`up` starts the embedded stack; on AWS an environment is deployed (deploy-infra, or `npx cdk deploy`).');
       const out = commandOutput(options.json);
       const signal = interrupts.signal({ stopping: 'stopping the services this command started' });
-      const result = await stackUp({ paths: localPaths(), log: out.progress, signal });
+      const result = await stackUp({ paths: localPaths(), names: configFromOptions(options).names, log: out.progress, signal });
       out.summary(result, () => [
         result.reused ? 'Stack already running; reused it.' : `Stack started in ${result.seconds} s.`,
         `  AWS emulator (Kinesis, S3, Glue): ${result.endpoints.aws}`,

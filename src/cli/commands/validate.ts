@@ -1,5 +1,4 @@
-import { Command, Option } from 'commander';
-import { loadConfig, Target, TARGETS } from '../../config/config';
+import { Command } from 'commander';
 import { QUERY_CATALOG } from '../../config/names';
 import { engineForTarget } from '../../engines/for-target';
 import { windowFromOptions } from '../../kpis/day-window';
@@ -9,9 +8,9 @@ import { writeReportFiles } from '../../validation/report-files';
 import { loadRunScope } from '../../validation/run-scope';
 import { parseTableList, runValidation } from '../../validation/runner';
 import { commandOutput, formatTable } from '../output';
+import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
-interface ValidateOptions {
-  readonly target?: Target;
+interface ValidateOptions extends TargetCliOptions {
   readonly fromDate?: string;
   readonly toDate?: string;
   readonly tables?: string;
@@ -24,12 +23,11 @@ interface ValidateOptions {
 }
 
 export function registerValidateCommand(program: Command): void {
-  program
+  addTargetOptions(program
     .command('validate')
     .description('Check the KPI tables through the target\'s query engine (Trino locally, Athena on AWS): columns, rows per day, keys, grain, value rules, ' +
       'reconciliation with bronze, rejected rows, freshness and, with --manifest, exact expected values. Without a window it checks the latest KPI run ' +
-      '(or --run): the days it recomputed, against the landed objects it read, so events that arrived after it never fail it. Exits 1 when an error-level check fails.')
-    .addOption(new Option('--target <target>', 'where the tables are').choices(TARGETS))
+      '(or --run): the days it recomputed, against the landed objects it read, so events that arrived after it never fail it. Exits 1 when an error-level check fails.'), { target: 'where the tables are', environment: 'whose Glue database to check' })
     .option('--from-date <YYYY-MM-DD>', 'first UTC day to check the daily tables for (with --to-date)')
     .option('--to-date <YYYY-MM-DD>', 'last UTC day, inclusive (with --from-date); neither: the manifest\'s days, else every day')
     .option('--tables <list>', 'comma-separated KPI tables, or "all"', 'all')
@@ -44,7 +42,7 @@ export function registerValidateCommand(program: Command): void {
       const out = commandOutput(options.json);
       const tables = parseTableList(options.tables);
       const expectations = options.manifest ? loadExpectations(options.manifest) : undefined;
-      const config = loadConfig({ target: options.target });
+      const config = configFromOptions(options);
       const window = windowFromOptions(options.fromDate, options.toDate, 'check the days the latest KPI run recomputed');
       const engine = await engineForTarget({ config });
       const run = await loadRunScope(engine, QUERY_CATALOG, config.names.glueDatabase, { runId: options.run });

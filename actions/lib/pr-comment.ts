@@ -1,4 +1,5 @@
-import type { getOctokit } from '@actions/github';
+import * as fs from 'node:fs';
+import { getOctokit } from '@actions/github';
 
 /** The slice of the GitHub issues API the report comment needs; Octokit in production. */
 export interface IssueComments {
@@ -41,6 +42,9 @@ export function octokitComments(octokit: GitHubClient): IssueComments {
   };
 }
 
+/** The hidden marker of the one comment about a pull request's preview environment (run, then teardown). */
+export const PREVIEW_COMMENT_MARKER = '<!-- clickstream-preview -->';
+
 /** The pull request the workflow runs for, from the runner's event payload; undefined for other events. */
 export function pullRequestFromEvent(env: NodeJS.ProcessEnv, readFile: (file: string) => string): IssueRef | undefined {
   if (env.GITHUB_EVENT_NAME !== 'pull_request' && env.GITHUB_EVENT_NAME !== 'pull_request_target') return undefined;
@@ -49,4 +53,40 @@ export function pullRequestFromEvent(env: NodeJS.ProcessEnv, readFile: (file: st
   const payload = JSON.parse(readFile(env.GITHUB_EVENT_PATH)) as { pull_request?: { number?: number } };
   const issueNumber = payload.pull_request?.number;
   return typeof issueNumber === 'number' ? { owner, repo, issueNumber } : undefined;
+}
+
+export interface CommentOptions {
+  /** Where GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY and GITHUB_API_URL are read. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Empty: no comment. */
+  readonly token?: string;
+  /** @default the issues API of `@actions/github`'s Octokit with `token` */
+  readonly comments?: IssueComments;
+  readonly marker: string;
+  readonly body: string;
+  readonly log: { info(message: string): void; warning(message: string): void };
+}
+
+/**
+ * Creates or updates the comment that carries `marker` on the pull request the workflow runs for;
+ * does nothing for other events. A failed comment is a warning, not a failure: fork pull requests
+ * get a read-only token.
+ */
+export async function commentOnPullRequest(options: CommentOptions): Promise<UpsertedComment | undefined> {
+  const pullRequest = pullRequestFromEvent(options.env, (file) => fs.readFileSync(file, 'utf8'));
+  if (!pullRequest) return undefined;
+  const octokit = () => getOctokit(options.token!, { baseUrl: options.env.GITHUB_API_URL || undefined });
+  const comments = options.comments ?? (options.token ? octokitComments(octokit()) : undefined);
+  if (!comments) {
+    options.log.info('No github-token: not commenting on the pull request.');
+    return undefined;
+  }
+  try {
+    const comment = await upsertComment(comments, pullRequest, options.marker, options.body);
+    options.log.info(`Comment ${comment.id} ${comment.action} on pull request #${pullRequest.issueNumber}.`);
+    return comment;
+  } catch (e) {
+    options.log.warning(`Could not comment on pull request #${pullRequest.issueNumber}: ${(e as Error).message}`);
+    return undefined;
+  }
 }

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { ActionIo } from '../../actions/lib/io';
+import { IssueComments, IssueRef } from '../../actions/lib/pr-comment';
+import { repoRoot } from '../../src/local/paths';
+
+/**
+ * The runner as an action sees it: inputs as the workflow passed them, else action.yml's default
+ * (as GitHub applies it; `${{ github.token }}` becomes a fake token), and everything it reports.
+ */
+export function fakeActionIo(action: string, inputs: Record<string, string>) {
+  const actionYaml = parse(fs.readFileSync(path.join(repoRoot(), 'actions', action, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const record = { outputs: {} as Record<string, string>, failures: [] as string[], logs: [] as string[], summary: '' };
+  const state = new Map<string, string>();
+  const io: ActionIo = {
+    getInput: (name) => {
+      const declared = actionYaml.inputs[name];
+      if (!declared) throw new Error(`input ${name} is not declared in ${action}/action.yml`);
+      return inputs[name] ?? (declared.default ?? '').replace('${{ github.token }}', 'ghs_fake');
+    },
+    setOutput: (name, value) => void (record.outputs[name] = value),
+    setFailed: (message) => void record.failures.push(message),
+    info: (message) => void record.logs.push(message),
+    warning: (message) => void record.logs.push(`warning: ${message}`),
+    saveState: (name, value) => void state.set(name, value),
+    getState: (name) => state.get(name) ?? '',
+    writeSummary: async (markdown) => void (record.summary += markdown),
+  };
+  return { io, record };
+}
+
+/** A pull request's comments, as the issues API keeps them. */
+export function fakeComments(existing: Array<{ id: number; body: string }> = []) {
+  const comments = [...existing];
+  const api: IssueComments = {
+    list: async (_issue: IssueRef) => comments,
+    create: async (_issue, body) => {
+      const comment = { id: 100 + comments.length, body };
+      comments.push(comment);
+      return comment;
+    },
+    update: async (_issue, id, body) => {
+      const comment = comments.find((c) => c.id === id)!;
+      comment.body = body;
+      return comment;
+    },
+  };
+  return { api, comments };
+}
+
+/** The runner's variables of a pull_request event for pull request `number`, with its payload in a file. */
+export function pullRequestEnv(dir: string, number: number, extra: Record<string, unknown> = {}): NodeJS.ProcessEnv {
+  const eventPath = path.join(dir, 'event.json');
+  fs.writeFileSync(eventPath, JSON.stringify({ pull_request: { number, head: { sha: '9fceb02d0ae598e95dc970b74767f19372d61af8' }, ...extra } }));
+  return {
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REPOSITORY: 'acme/clickstream',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.com',
+    AWS_REGION: 'eu-west-1',
+  };
+}
