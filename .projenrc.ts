@@ -24,7 +24,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   copyrightOwner: 'clickstream contributors',
   // TypeScript runs through tsx and vitest; jest and its config are not used.
   jest: false,
-  // projenrc/workflows.ts defines the workflows; projen's default ones are off.
+  // projenrc/workflows/ defines the workflows, one file each; projen's default ones are off.
   githubOptions: { mergify: false, pullRequestLint: false },
   buildWorkflow: false,
   release: false,

@@ -16,8 +16,8 @@ const READ = { contents: 'read' };
 const AWS = { 'contents': 'read', 'id-token': 'write' };
 
 describe('workflow set', () => {
-  it('is deploy, kpis, pull-request and previews, with no projen default workflows', () => {
-    expect(Object.keys(workflows).sort()).toEqual(['deploy', 'kpis', 'previews', 'pull-request']);
+  it('is deploy, kpis, pull-request, previews and maintenance, with no projen default workflows', () => {
+    expect(Object.keys(workflows).sort()).toEqual(['deploy', 'kpis', 'maintenance', 'previews', 'pull-request']);
   });
 
   it('grants at most read access at workflow level', () => {
@@ -94,6 +94,8 @@ describe('jobs', () => {
       'deploy/deploy-prod': AWS,
       'kpis/plan': READ,
       'kpis/kpis': AWS,
+      'kpis/maintain': AWS,
+      'maintenance/maintain': AWS,
       'pull-request/test': READ,
       'pull-request/synth': READ,
       'pull-request/local-pipeline': READ,
@@ -113,6 +115,9 @@ describe('jobs', () => {
       'deploy/deploy-staging': serial('deploy-staging'),
       'deploy/deploy-prod': serial('deploy-prod'),
       'kpis/kpis': serial("kpis-${{ inputs.environment || 'prod' }}"),
+      // Maintenance commits to main: never while a KPI run of the environment writes or waits to be published.
+      'kpis/maintain': serial("kpis-${{ inputs.environment || 'prod' }}"),
+      'maintenance/maintain': serial("kpis-${{ inputs.environment || 'prod' }}"),
       // One run per preview at a time; its teardown cancels it.
       'pull-request/preview': serial('preview-pr-${{ github.event.pull_request.number }}'),
       'pull-request/preview-teardown': { 'group': 'preview-pr-${{ github.event.pull_request.number }}', 'cancel-in-progress': true },

@@ -49,6 +49,9 @@ describe('every AWS job of the workflows', () => {
       `kpis/kpis on dispatch of dev from main: dev run -> ${sub('dev')}`,
       `kpis/kpis on dispatch of staging from main: staging run -> ${sub('staging')}`,
       `kpis/kpis on dispatch of prod from main: prod run -> ${sub('prod')}`,
+      `kpis/maintain on dispatch of prod with a window from main: prod run -> ${sub('prod')}`,
+      `maintenance/maintain on schedule: prod run -> ${sub('prod')}`,
+      `maintenance/maintain on dispatch of dev from main: dev run -> ${sub('dev')}`,
       `pull-request/preview on pull request labeled: preview deploy -> ${sub('preview')}`,
       `pull-request/preview on pull request labeled: preview run -> ${sub('preview')}`,
       `pull-request/preview on pull request synchronize: preview run -> ${sub('preview')}`,
@@ -56,6 +59,8 @@ describe('every AWS job of the workflows', () => {
       `pull-request/preview-teardown on pull request unlabeled: preview-teardown teardown -> ${sub('preview-teardown')}`,
       `previews/sweep on schedule: preview-teardown teardown -> ${sub('preview-teardown')}`,
     ]));
+    // Maintenance after KPIs follows a backfill only: never the nightly run or a dispatch without days.
+    expect(covered.filter((c) => c.startsWith('kpis/maintain ')).every((c) => c.includes(' with a window '))).toBe(true);
     const jobs = Object.entries(workflows).flatMap(([file, wf]) => Object.entries(wf.jobs).filter(([, job]) => job.permissions?.['id-token'] === 'write').map(([id]) => `${file}/${id}`));
     expect([...new Set(ownRuns().map((r) => `${r.workflow}/${r.job}`))].sort()).toEqual(jobs.sort());
   });

@@ -126,14 +126,20 @@ export function scenarios(workflow: Workflow, repository: string, branch = 'main
     const defaults: Record<string, Value> = Object.fromEntries(Object.entries(declared).map(([name, input]) => [name,
       input.type === 'boolean' ? input.default === 'true' : input.type === 'number' ? Number(input.default) : input.default ?? '']));
     const choices = declared.environment?.options ?? [defaults.environment ?? ''];
+    // A dispatch that names days (a backfill) runs jobs a default dispatch skips.
+    const windows: Array<[string, Record<string, Value>]> = [['', {}], ...(declared.from_date && declared.to_date
+      ? [[' with a window', { from_date: '2026-01-09', to_date: '2026-01-13' }] as [string, Record<string, Value>]]
+      : [])];
     for (const environment of choices) {
-      result.push({
-        name: `dispatch of ${environment} from ${branch}`,
-        event: 'workflow_dispatch',
-        ref: `refs/heads/${branch}`,
-        inputs: { ...defaults, ...(declared.environment ? { environment } : {}) },
-        payload: {},
-      });
+      for (const [label, window] of windows) {
+        result.push({
+          name: `dispatch of ${environment}${label} from ${branch}`,
+          event: 'workflow_dispatch',
+          ref: `refs/heads/${branch}`,
+          inputs: { ...defaults, ...window, ...(declared.environment ? { environment } : {}) },
+          payload: {},
+        });
+      }
     }
   }
   if (on.pull_request) {
