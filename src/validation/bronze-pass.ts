@@ -1,14 +1,12 @@
 import { ArrivalScope, BronzeSource, scannedRowsSql, tableOf } from './bronze';
 import {
-  DAILY_TABLES, FIRST_OF, GROUPS_WITHOUT_ROWS, KEYS, RECOMPUTED, REJECTED_TAG, VALUES, daysTag, hasTotal, typeOf,
+  FIRST_OF, GROUPS_WITHOUT_ROWS, KEYS, RECOMPUTED, REJECTED_TAG, VALUES, daysTag, hasTotal, typeOf,
 } from './bronze-pass-columns';
 import { RECONCILED_COLUMNS } from './checks';
 import { keptRejectedSql } from './rejected-query';
-import { SQL_TYPES } from './schema-query';
 import { identifier, joinSql, sql, Sql } from './sql';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
-import { FAULTY_STATUS } from '../events/schema';
-import { CHECKED_TABLES, CheckedTableName, DailyTableName } from '../kpis/catalog';
+import { CHECKED_TABLES, DailyTableName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
 
 /**

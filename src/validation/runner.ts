@@ -6,14 +6,14 @@ import { CheckResult, QueryRecord, summarize, ValidationReport } from './report'
 import { jobOfTable, RunScope } from './run-scope';
 import { renderSchemaQuery, SchemaQuery } from './schema-query';
 import { joinSql, qualifiedName, sql } from './sql';
-import { checksEmptyDays, renderTableQuery, TableQuery } from './table-query';
+import { runBronzePasses, runTableQueries, SuiteRun } from './suite-queries';
+import { renderTableQuery, TableQuery } from './table-query';
+import { checksEmptyDays } from './table-verdicts';
 import { recordVerdict } from './verdict';
 import { GLUE_DATABASE, QUERY_CATALOG, RAW_TABLE } from '../config/names';
-import { QueryEngine, QueryResult, TypedValue } from '../engines/query-engine';
-import { CHECKED_TABLES, CheckedTableName, DailyTableName, KPI_JOBS, KpiJobName, REJECTED_EVENTS_TABLE } from '../kpis/catalog';
+import { QueryEngine, QueryResult } from '../engines/query-engine';
+import { CHECKED_TABLES, CheckedTableName, DailyTableName, KPI_JOBS, KpiJobName } from '../kpis/catalog';
 import { ALL_DAYS, DayWindow, addDays, describeWindow } from '../kpis/day-window';
-
-type Row = Readonly<Record<string, TypedValue>>;
 
 /** Doubles (averages, percentages) compared within this. */
 export const DEFAULT_TOLERANCE = 1e-6;
@@ -174,46 +174,12 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
     checks.push({ table, check: 'recomputed-days', severity: 'warn', passed: true, observed: `run ${options.run?.runId} recomputed no day: nothing new to check`, expected: 'the days the run recomputed' });
   }
 
+  const context: SuiteRun = { engine, options, record, log, missingTables: schema.missingTables };
   // Bronze first, once: every daily table's reconciliation reads its row of the pass.
-  const fromBronze = new Map<CheckedTableName, Row>();
-  let rejectedRow: Row | undefined;
-  const failedQuery = (table: string, e: unknown): CheckResult =>
-    ({ table, check: 'query', severity: 'error', passed: false, observed: (e as Error).message, expected: 'the checks run' });
-  for (const pass of suite.bronzePasses) {
-    const present = pass.tables.filter((t) => !schema.missingTables.includes(t));
-    if (present.length === 0) continue;
-    try {
-      const result = await engine.query(pass.sql, pass.params, { signal: options.signal });
-      record('bronze', result);
-      const read = pass.read(result.rows);
-      for (const [table, row] of read.tables) fromBronze.set(table, row);
-      if (read.rejected) rejectedRow = read.rejected;
-      log(`validate: bronze read once for ${pass.tables.join(', ')} (${Math.round(result.durationMs)} ms)`);
-    } catch (e) {
-      if (options.signal?.aborted) throw e;
-      for (const table of present) checks.push(failedQuery(table, e));
-      if (pass.rejected) checks.push(failedQuery(REJECTED_EVENTS_TABLE, e));
-    }
-  }
-
-  for (const query of suite.tableQueries) {
-    if (schema.missingTables.includes(query.table)) continue;
-    // The bronze pass failed: its tables already have a failed `query` check.
-    if (query.fromBronzePass && !fromBronze.has(query.table)) continue;
-    try {
-      const result = await engine.query(query.sql, query.params, { signal: options.signal });
-      record(query.table, result);
-      if (result.rows.length !== 1) throw new Error(`expected one row of aggregates, got ${result.rows.length}`);
-      const tableChecks = query.evaluate({ ...result.rows[0], ...fromBronze.get(query.table) });
-      checks.push(...tableChecks);
-      const failed = tableChecks.filter((c) => !c.passed).length;
-      log(`validate: ${query.table}: ${tableChecks.length - failed}/${tableChecks.length} checks passed (${Math.round(result.durationMs)} ms)`);
-    } catch (e) {
-      if (options.signal?.aborted) throw e;
-      checks.push(failedQuery(query.table, e));
-    }
-  }
-  if (rejectedRow) checks.push(evaluateRejected(rejectedRow));
+  const bronze = await runBronzePasses(suite.bronzePasses, context);
+  checks.push(...bronze.checks);
+  checks.push(...await runTableQueries(suite.tableQueries, bronze.tables, context));
+  if (bronze.rejected) checks.push(evaluateRejected(bronze.rejected));
   const report: ValidationReport = {
     engine: engine.name,
     database: suite.source.database,

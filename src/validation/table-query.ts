@@ -1,20 +1,12 @@
 import { BronzeSource, fromPartialsSql, referenceSql, tableOf, validEventsSql } from './bronze';
-import { RECONCILED_COLUMNS, Severity, VALUE_RULES } from './checks';
+import { RECONCILED_COLUMNS, VALUE_RULES } from './checks';
 import { ExpectedRowSet, ExpectedValue } from './expectations';
 import { CheckResult } from './report';
-import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
+import { identifier, joinSql, sql, Sql } from './sql';
+import { ComparedRows, evaluateTable } from './table-verdicts';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
 import { AllTimeTableName, CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
-import { DayWindow, daysFrom, isAllDays } from '../kpis/day-window';
-
-/** Windows longer than this are not checked day by day for emptiness. */
-const MAX_LISTED_DAYS = 3660;
-
-/** Days of a bounded window with neither rows nor events are worth a warning (nothing landed yet?). */
-export function checksEmptyDays(table: CheckedTableName, window: DayWindow): boolean {
-  if (CHECKED_TABLES[table].allTime || isAllDays(window)) return false;
-  return daysFrom(window.fromDate, window.toDate).length <= MAX_LISTED_DAYS;
-}
+import { DayWindow } from '../kpis/day-window';
 
 export interface TableQueryOptions {
   /** The catalog, database and raw table the SQL names, and which landed objects to read; KPI tables are in the same database. */
@@ -48,16 +40,6 @@ export interface TableQuery {
   evaluate(row: Row): CheckResult[];
 }
 
-/** A comparison of a table (or a view of it) with rows it should equal, keyed by grain: the columns its result has. */
-interface ComparedRows {
-  readonly prefix: string;
-  readonly check: string;
-  readonly expected: string;
-  readonly against: string;
-  readonly grain: readonly KpiColumn[];
-  readonly values: readonly KpiColumn[];
-}
-
 /** A comparison this statement renders. */
 interface Comparison extends ComparedRows {
   readonly actual: Sql;
@@ -78,59 +60,12 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
   const grain = catalog.grain.map((name) => columns.get(name)!);
   const grainIds = joinSql(grain.map((g) => identifier(g.name)), ', ');
   const windowFilter = daily ? sql`WHERE day BETWEEN ${sqlDate(options.window.fromDate)} AND ${sqlDate(options.window.toDate)}` : sql``;
-  const rules = VALUE_RULES[table];
 
   const values = RECONCILED_COLUMNS[table].map((name) => columns.get(name)!);
   // Daily tables are reconciled with bronze by the bronze pass; all-time ones here, with --full.
   const readsBronze = !daily && options.full === true;
-  const comparisons: Comparison[] = [];
-  const fromBronzePass: ComparedRows[] = daily ? [{
-    prefix: 'recon',
-    check: 'matches-bronze',
-    expected: 'every row equals its recomputation from valid, de-duplicated bronze events',
-    against: 'bronze',
-    grain,
-    values,
-  }] : [];
-  if (!daily) {
-    comparisons.push({
-      prefix: 'partials',
-      check: 'matches-partials',
-      expected: 'every row equals its recomputation from the per-day partial aggregates',
-      against: 'partials',
-      grain,
-      values,
-      actual: sql`SELECT * FROM kpi`,
-      wanted: fromPartialsSql(table as AllTimeTableName, options.source),
-    });
-  }
-  if (readsBronze) {
-    comparisons.push({
-      prefix: 'recon',
-      check: 'matches-bronze',
-      expected: 'every row equals its recomputation from valid, de-duplicated bronze events',
-      against: 'bronze',
-      grain,
-      values,
-      actual: sql`SELECT * FROM kpi`,
-      wanted: sql`SELECT * FROM reference`,
-    });
-  }
-  options.expectations.forEach((set, i) => comparisons.push(expectedComparison(`expected${i}`, set)));
-
-  const profile = joinSql([
-    sql`count(*) AS row_count`,
-    sql`count_if(${joinSql(grain.map((g) => sql`${identifier(g.name)} IS NULL`), ' OR ')}) AS null_key_rows`,
-    sql`count_if(grain_copy > 1) AS duplicate_rows`,
-    ...(daily ? [sql`max(day) AS latest_day`] : []),
-    ...rules.flatMap((rule, i) => [
-      sql`count_if(NOT coalesce(${rule.ok(options.tolerance)}, false)) AS ${identifier(`rule${i}_rows`)}`,
-      ...(rule.range ? [
-        sql`min(${identifier(rule.range.min)}) AS ${identifier(`rule${i}_min`)}`,
-        sql`max(${identifier(rule.range.max)}) AS ${identifier(`rule${i}_max`)}`,
-      ] : []),
-    ]),
-  ], ',\n    ');
+  const { fromBronzePass, comparisons } = tableComparisons(table, options, grain, values, readsBronze);
+  const profile = profileSql(table, options, grain);
 
   const ctes: Sql[] = [
     sql`kpi_all AS (
@@ -167,8 +102,56 @@ SELECT * FROM ${new Sql(`${joined} ${examples}`, [])}`;
     sql: statement.text,
     params: statement.params,
     fromBronzePass: daily,
-    evaluate: (row) => evaluate(table, row, options, [...fromBronzePass, ...comparisons]),
+    evaluate: (row) => evaluateTable(table, row, options, [...fromBronzePass, ...comparisons]),
   };
+}
+
+/** The comparisons of a table: the ones this statement renders, and (daily tables) the bronze pass's. */
+function tableComparisons(
+  table: CheckedTableName, options: TableQueryOptions, grain: readonly KpiColumn[], values: readonly KpiColumn[], readsBronze: boolean,
+): { fromBronzePass: ComparedRows[]; comparisons: Comparison[] } {
+  const daily = !CHECKED_TABLES[table].allTime;
+  const bronze = {
+    prefix: 'recon',
+    check: 'matches-bronze',
+    expected: 'every row equals its recomputation from valid, de-duplicated bronze events',
+    against: 'bronze',
+    grain,
+    values,
+  };
+  const comparisons: Comparison[] = [];
+  if (!daily) {
+    comparisons.push({
+      prefix: 'partials',
+      check: 'matches-partials',
+      expected: 'every row equals its recomputation from the per-day partial aggregates',
+      against: 'partials',
+      grain,
+      values,
+      actual: sql`SELECT * FROM kpi`,
+      wanted: fromPartialsSql(table as AllTimeTableName, options.source),
+    });
+  }
+  if (readsBronze) comparisons.push({ ...bronze, actual: sql`SELECT * FROM kpi`, wanted: sql`SELECT * FROM reference` });
+  options.expectations.forEach((set, i) => comparisons.push(expectedComparison(`expected${i}`, set)));
+  return { fromBronzePass: daily ? [bronze] : [], comparisons };
+}
+
+/** The table's profile: row count, NULL keys, duplicates, latest day and each value rule's breaches. */
+function profileSql(table: CheckedTableName, options: TableQueryOptions, grain: readonly KpiColumn[]): Sql {
+  return joinSql([
+    sql`count(*) AS row_count`,
+    sql`count_if(${joinSql(grain.map((g) => sql`${identifier(g.name)} IS NULL`), ' OR ')}) AS null_key_rows`,
+    sql`count_if(grain_copy > 1) AS duplicate_rows`,
+    ...(CHECKED_TABLES[table].allTime ? [] : [sql`max(day) AS latest_day`]),
+    ...VALUE_RULES[table].flatMap((rule, i) => [
+      sql`count_if(NOT coalesce(${rule.ok(options.tolerance)}, false)) AS ${identifier(`rule${i}_rows`)}`,
+      ...(rule.range ? [
+        sql`min(${identifier(rule.range.min)}) AS ${identifier(`rule${i}_min`)}`,
+        sql`max(${identifier(rule.range.max)}) AS ${identifier(`rule${i}_max`)}`,
+      ] : []),
+    ]),
+  ], ',\n    ');
 }
 
 function expectedComparison(prefix: string, set: ExpectedRowSet): Comparison {
@@ -247,134 +230,4 @@ function comparisonCtes(c: Comparison, tolerance: number): Sql[] {
   SELECT * FROM ${identifier(`${p}_compared`)} WHERE ${identifier(`${p}_differs`)} ORDER BY ${keys} LIMIT 1
 )`,
   ];
-}
-
-/** A result column a check needs is absent or NULL: the check fails, naming it, rather than reading 0. */
-class MissingResult extends Error {}
-
-/** The count in `name`, which the statement always returns: absent or NULL means the answer cannot be trusted. */
-function countIn(row: Row, name: string): number {
-  const value = row[name];
-  if (value === undefined) throw new MissingResult(`the result has no column "${name}"`);
-  if (value === null) throw new MissingResult(`the result column "${name}" is NULL`);
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new MissingResult(`the result column "${name}" is not a number (${String(value)})`);
-  return n;
-}
-
-const optional = (value: TypedValue | undefined) => (value === null || value === undefined ? undefined : String(value));
-
-function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions, comparisons: readonly ComparedRows[]): CheckResult[] {
-  const catalog = CHECKED_TABLES[table];
-  const daily = !catalog.allTime;
-  const results: CheckResult[] = [];
-  const check = (name: string, severity: Severity, expected: string, outcome: () => { passed: boolean; observed: string; severity?: Severity }) => {
-    try {
-      const result = outcome();
-      results.push({ table, check: name, severity: result.severity ?? severity, passed: result.passed, observed: result.observed, expected });
-    } catch (e) {
-      if (!(e instanceof MissingResult)) throw e;
-      results.push({ table, check: name, severity, passed: false, observed: e.message, expected });
-    }
-  };
-  const n = (name: string) => countIn(row, name);
-  const scope = daily ? ' in the window' : '';
-
-  check('rows-present', 'error', `at least 1 row${scope}`, () => {
-    const rows = n('row_count');
-    // Nothing to count (an empty day, nothing landed yet) is worth a look, not a failure; rows the
-    // table should have and does not are an error.
-    const wanted = daily ? n('bronze_events') : n(`${comparisons[0].prefix}_missing_rows`);
-    return {
-      passed: rows > 0,
-      severity: rows === 0 && wanted === 0 ? 'warn' : 'error',
-      observed: rows === 0 && wanted === 0 ? `no rows${scope}, and none expected: no valid events${scope}` : `${plural(rows, 'row')}${scope}`,
-    };
-  });
-  if (checksEmptyDays(table, options.window)) {
-    check('empty-days', 'warn', 'every day of the window has events', () => {
-      const empty = n('empty_days');
-      const list = String(row.empty_day_list ?? '');
-      return {
-        passed: empty === 0,
-        observed: empty === 0 ? 'every day has events' : `${plural(empty, 'day')} without events or rows: ${list}${empty > 5 ? ', ...' : ''} (nothing landed yet for them?)`,
-      };
-    });
-  }
-  if (daily) {
-    check('days-covered', 'error', 'a row set for every day with valid bronze events', () => {
-      const missing = n('missing_days');
-      const list = String(row.missing_day_list ?? '');
-      return { passed: missing === 0, observed: missing === 0 ? 'every day with bronze events has rows' : `${plural(missing, 'day')} without rows: ${list}${missing > 5 ? ', ...' : ''}` };
-    });
-  }
-  check('keys-not-null', 'error', 'no NULL grain columns', () => ({
-    passed: n('null_key_rows') === 0, observed: `${plural(n('null_key_rows'), 'row')} with a NULL in ${catalog.grain.join(', ')}`,
-  }));
-  check('unique-grain', 'error', `one row per ${catalog.grain.join(' + ')}`, () => {
-    const duplicates = n('duplicate_rows');
-    return {
-      passed: duplicates === 0,
-      observed: duplicates === 0 ? 'every grain appears once' : `${plural(duplicates, 'duplicate row')}, e.g. ${describeKey(catalog.grain.map((g) => [g, row[`duplicate_${g}`]]))}`,
-    };
-  });
-  VALUE_RULES[table].forEach((rule, i) => check(rule.check, rule.severity, rule.expected, () => {
-    const bad = n(`rule${i}_rows`);
-    const range = rule.range ? ` (min ${format(row[`rule${i}_min`])}, max ${format(row[`rule${i}_max`])})` : '';
-    return { passed: bad === 0, observed: `${plural(bad, 'row')} breaking it${range}` };
-  }));
-  for (const c of comparisons) check(c.check, 'error', c.expected, () => evaluateComparison(c, row));
-  if (daily) {
-    const wanted = options.expectedLatestDay
-      ? (options.expectedLatestDay < options.window.toDate ? options.expectedLatestDay : options.window.toDate)
-      : optional(row.bronze_latest_day);
-    const source = options.expectedLatestDay ? 'as expected' : 'the newest day in bronze';
-    check('fresh', 'error', wanted ? `>= ${wanted} (${source})` : 'nothing: no valid bronze events in the window', () => {
-      n('bronze_events');
-      const latest = optional(row.latest_day);
-      return { passed: wanted === undefined || (latest !== undefined && latest >= wanted), observed: `latest day ${latest ?? 'none'}` };
-    });
-  }
-  return results;
-}
-
-function evaluateComparison(c: ComparedRows, row: Row): { passed: boolean; observed: string } {
-  const p = c.prefix;
-  const differing = countIn(row, `${p}_differing`);
-  const compared = countIn(row, `${p}_rows`);
-  const total = row[`${p}_actual_total`] !== undefined && c.values[0]
-    ? `; ${c.values[0].name} total ${format(row[`${p}_actual_total`])} vs ${c.against} ${format(row[`${p}_wanted_total`])}`
-    : '';
-  let observed = `${plural(compared, 'row')} compared, all equal${total}`;
-  if (differing > 0) {
-    const key = describeKey(c.grain.map((g) => [g.name, row[`${p}_key_${g.name}`]]));
-    let example: string;
-    if (row[`${p}_missing`] === true) {
-      example = `${key} is missing`;
-    } else if (row[`${p}_unexpected`] === true) {
-      example = `${key} is not in ${c.against}`;
-    } else {
-      example = `${key}: ${c.values
-        .filter((v) => format(row[`${p}_actual_${v.name}`]) !== format(row[`${p}_wanted_${v.name}`]))
-        .map((v) => `${v.name} ${format(row[`${p}_actual_${v.name}`])} vs ${c.against} ${format(row[`${p}_wanted_${v.name}`])}`)
-        .join(', ')}`;
-    }
-    observed = `${differing} of ${compared} rows differ (${countIn(row, `${p}_missing_rows`)} missing, ${countIn(row, `${p}_unexpected_rows`)} unexpected)${total}; e.g. ${example}`;
-  }
-  return { passed: differing === 0, observed };
-}
-
-function describeKey(parts: ReadonlyArray<readonly [string, TypedValue | undefined]>): string {
-  return parts.map(([name, value]) => `${name}=${format(value)}`).join(', ');
-}
-
-/** Values as a person reads them: doubles to 12 significant digits, NULL spelled out. */
-export function format(value: TypedValue | undefined): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number' && !Number.isInteger(value)) return String(Number(value.toPrecision(12)));
-  return String(value);
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
