@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerKpisCommand } from './commands/kpis';
 import { registerLandCommand } from './commands/land';
+import { registerMaintainCommand } from './commands/maintain';
 import { registerPublishScriptsCommand } from './commands/publish-scripts';
 import { registerQueryCommand } from './commands/query';
 import { registerReplayCommands } from './commands/replay';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
       '  $ npx clickstream up               start the embedded stack',
       '  $ npx clickstream smoke            Spark writes an Iceberg table, Trino reads it back',
       '  $ npx clickstream validate         check the KPI tables (Trino locally, Athena with --target aws)',
+      '  $ npx clickstream maintain         compact, expire snapshots and remove orphans on every KPI table',
       '  $ npx clickstream simulate --days 7  a week of late, out-of-order events and nightly runs',
       '  $ npx clickstream query "SELECT 1" ad-hoc SQL on the same engine',
       '  $ npx clickstream status --json    machine-readable stack status',
@@ -44,6 +46,7 @@ export function buildProgram(): Command {
   registerLandCommand(program);
   registerKpisCommand(program);
   registerValidateCommand(program);
+  registerMaintainCommand(program);
   registerSimulateCommand(program);
   registerQueryCommand(program);
   registerSmokeCommand(program);

@@ -28,6 +28,8 @@ export interface RunIdentity {
   readonly repository?: string;
   /** The workflow run id (or any id that names this run). */
   readonly runId?: string;
+  /** What the cluster is for, in its name (`clickstream-<env>-<purpose>-...`). @default 'kpis' */
+  readonly purpose?: string;
 }
 
 export interface ParsedEmrRun {
@@ -216,7 +218,7 @@ export function emrRunOptions(
       : {
         mode: 'transient',
         cluster: {
-          name: `clickstream-${names.environment}-kpis-${runName}`,
+          name: `clickstream-${names.environment}-${identity.purpose ?? 'kpis'}-${runName}`,
           logUri: `s3://${names.logsBucket}/emr/`,
           releaseLabel: value['release-label'],
           primaryInstanceType: value['instance-type'],

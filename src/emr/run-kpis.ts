@@ -1,4 +1,4 @@
-import type { EMRClient } from '@aws-sdk/client-emr';
+import type { EMRClient, StepConfig } from '@aws-sdk/client-emr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cancelRun, CancelRunResult } from './cancel';
 import { buildRunJobFlowRequest, ClusterSpecOptions } from './cluster-spec';
@@ -16,9 +16,9 @@ export type EmrTarget =
   /** A running cluster the run adds steps to and never terminates. */
   | { readonly mode: 'existing'; readonly clusterId: string };
 
-export interface EmrRunOptions {
+/** Where and how long steps run, whatever the steps are. */
+export interface EmrStepsRunOptions {
   readonly target: EmrTarget;
-  readonly steps: KpiStepsOptions;
   /** Overall limit on waiting for the steps; on expiry they are cancelled (and a transient cluster terminated). */
   readonly timeoutMs: number;
   /**
@@ -36,6 +36,10 @@ export interface EmrRunOptions {
    * @default 360_000
    */
   readonly logWaitMs?: number;
+}
+
+export interface EmrRunOptions extends EmrStepsRunOptions {
+  readonly steps: KpiStepsOptions;
 }
 
 export interface EmrRunDeps {
@@ -61,11 +65,15 @@ export interface EmrRunDeps {
  * submitting, unfinished steps are cancelled and a cluster this run created is terminated.
  */
 export async function runKpisOnEmr(options: EmrRunOptions, deps: EmrRunDeps): Promise<EmrRunReport> {
+  return runStepsOnEmr(buildKpiSteps(options.steps), options, deps);
+}
+
+/** Runs any steps the way {@link runKpisOnEmr} runs the KPI steps (table maintenance uses it too). */
+export async function runStepsOnEmr(steps: readonly StepConfig[], options: EmrStepsRunOptions, deps: EmrRunDeps): Promise<EmrRunReport> {
   const clock = deps.clock ?? systemClock;
   const sleep = deps.sleep ?? realSleep;
   const log = deps.log ?? (() => undefined);
   const started = clock();
-  const steps = buildKpiSteps(options.steps);
 
   let createdClusterId: string | undefined;
   let submission: Submission | undefined;

@@ -1,0 +1,131 @@
+import { Command, Option } from 'commander';
+import { TARGETS, Target } from '../../config/config';
+import { abortOnSignals } from '../../emr/abort-on-signals';
+import { createEmrClients } from '../../emr/clients';
+import { EmrMaintenanceReport, runMaintenanceOnEmr } from '../../emr/maintenance';
+import { renderReportMarkdown } from '../../emr/report';
+import { parseEmrRunInputs } from '../../emr/run-inputs';
+import { runMaintenanceLocally } from '../../local/maintenance-runner';
+import { localPaths } from '../../local/paths';
+import { requireRunningStack } from '../../local/stack';
+import { MAINTAINED_TABLES, MAINTENANCE_DEFAULTS, MaintenanceOptions, validateMaintenanceOptions } from '../../maintenance/options';
+import { MAINTENANCE_COLUMNS, MaintenanceResult, describePlan, maintenanceRows } from '../../maintenance/report';
+import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs } from '../emr-options';
+import { commandOutput, formatTable } from '../output';
+
+interface MaintainCommandOptions extends EmrCliOptions {
+  readonly target: Target;
+  readonly retentionDays?: string;
+  readonly retainLast?: string;
+  readonly compactDays?: string;
+  readonly orphanDays?: string;
+  readonly asOf?: string;
+  readonly tables?: string;
+  readonly json: boolean;
+}
+
+function wholeNumber(flag: string, value: string | undefined, problems: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim())) {
+    problems.push(`${flag} must be a whole number, got "${value}"`);
+    return undefined;
+  }
+  return Number(value);
+}
+
+/** The command's options as the job's, checked before anything starts. */
+export function maintenanceOptions(o: MaintainCommandOptions): MaintenanceOptions {
+  const problems: string[] = [];
+  const asOf = o.asOf === undefined ? undefined : /(Z|[+-]\d{2}:\d{2})$/.test(o.asOf) ? new Date(o.asOf) : new Date(Number.NaN);
+  if (asOf && Number.isNaN(asOf.getTime())) problems.push(`--as-of must be a time with its zone, e.g. 2026-11-27T03:30:00Z, got "${o.asOf}"`);
+  const options: MaintenanceOptions = {
+    retentionDays: wholeNumber('--retention-days', o.retentionDays, problems),
+    retainLast: wholeNumber('--retain-last', o.retainLast, problems),
+    compactDays: wholeNumber('--compact-days', o.compactDays, problems),
+    orphanDays: wholeNumber('--orphan-days', o.orphanDays, problems),
+    asOf: asOf && !Number.isNaN(asOf.getTime()) ? asOf : undefined,
+    tables: o.tables === undefined ? undefined : o.tables.split(',').map((t) => t.trim()).filter(Boolean),
+  };
+  validateMaintenanceOptions(options, problems);
+  return options;
+}
+
+/** The readable summary: what was decided, then per table before -> after. */
+export function describeMaintenance(result: MaintenanceResult): string {
+  const lines = [
+    ...(result.plan ? [describePlan(result.plan), ''] : []),
+    formatTable(MAINTENANCE_COLUMNS, maintenanceRows(result)),
+  ];
+  if (result.failed.length > 0) lines.push('', `Maintenance FAILED for ${result.failed.join(', ')}; the other tables were maintained. Run it again, or see the Spark log.`);
+  return lines.join('\n');
+}
+
+function describeEmrMaintenance(report: EmrMaintenanceReport): string {
+  const parts = [renderReportMarkdown(report, 'Table maintenance')];
+  if (report.maintenance) parts.push(describeMaintenance(report.maintenance));
+  if (report.maintenanceLog) parts.push(report.maintenanceLog);
+  return parts.join('\n');
+}
+
+async function maintainOnEmr(options: MaintainCommandOptions, maintenance: MaintenanceOptions): Promise<void> {
+  const out = commandOutput(options.json);
+  // Every input is checked before any AWS call; jobs and dates do not apply to maintenance.
+  const parsed = parseEmrRunInputs(emrInputs(options, {}), { runId: `cli-${Date.now()}`, purpose: 'maintain' }, process.env, CLI_INPUT_STYLE);
+  const { locations, region, scriptsBucket, scriptsVersion } = parsed.options.steps;
+  const clients = createEmrClients({ region: parsed.region });
+  const abort = abortOnSignals();
+  try {
+    const report = await runMaintenanceOnEmr(
+      { database: locations.database, warehouse: locations.warehouse, region, scriptsBucket, scriptsVersion, maintenance },
+      parsed.options,
+      { ...clients, signal: abort.signal, log: out.progress },
+    );
+    out.summary(report, () => describeEmrMaintenance(report));
+    if (report.result !== 'completed' || (report.maintenance?.failed.length ?? 0) > 0) process.exitCode = 1;
+  } finally {
+    abort.dispose();
+  }
+}
+
+export function registerMaintainCommand(program: Command): void {
+  const d = MAINTENANCE_DEFAULTS;
+  addEmrOptions(program
+    .command('maintain')
+    .description('Maintain the Iceberg tables the KPI jobs keep, with Iceberg\'s own Spark procedures: compact the small files of recently ' +
+      'written partitions (bin-pack), rewrite manifests, expire snapshots older than the retention (keeping the last few of each branch and ' +
+      'every branch or tag whose own retention has not passed, such as an audit_<run id> branch), and remove unreferenced files older than ' +
+      'a few days. On the local stack (start it with `clickstream up`), or as an EMR step with --target aws. Run it weekly and after backfills, ' +
+      'never while a KPI run is writing. Prints, per table, snapshots and data files before -> after.')
+    .addOption(new Option('--target <target>', 'where to run').choices(TARGETS).default('local'))
+    .option('--retention-days <n>', `expire snapshots older than this many days (default ${d.retentionDays})`)
+    .option('--retain-last <n>', `keep at least this many snapshots of each branch (default ${d.retainLast})`)
+    .option('--compact-days <n>', `compact the partitions of the last n days; unpartitioned tables whole (default ${d.compactDays})`)
+    .option('--orphan-days <n>', `remove unreferenced files older than this many days, by the wall clock; at least 1 (default ${d.orphanDays})`)
+    .option('--as-of <time>', 'the pipeline\'s now (UTC, e.g. 2026-11-27T03:30:00Z): the retention is measured on the KPI runs\' clock, for replays and simulations')
+    .option('--tables <list>', `comma-separated tables (default: all of ${MAINTAINED_TABLES.join(', ')})`)
+    .option('--json', 'print the summary as one JSON object', false)
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  $ npx clickstream maintain',
+      '  $ npx clickstream maintain --retention-days 14 --compact-days 7',
+      '  $ npx clickstream maintain --target aws --environment prod --scripts-version <ScriptsVersion> --account-id <id>',
+    ].join('\n')), {
+    environment: 'whose tables are maintained',
+    scriptsVersion: 'the compute stack\'s ScriptsVersion output',
+    roles: 'default EMR_DefaultRole / EMR_EC2_DefaultRole; the compute stack outputs EmrServiceRole and EmrInstanceProfile',
+  })
+    .action(async (options: MaintainCommandOptions) => {
+      const maintenance = maintenanceOptions(options);
+      if (options.target === 'aws') {
+        await maintainOnEmr(options, maintenance);
+        return;
+      }
+      const out = commandOutput(options.json);
+      const paths = localPaths();
+      const endpoints = await requireRunningStack({ paths });
+      const result = await runMaintenanceLocally({ paths, awsEndpoint: endpoints.aws, maintenance, log: out.progress });
+      out.summary(result, () => describeMaintenance(result));
+      if (result.failed.length > 0) process.exitCode = 1;
+    });
+}
