@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dayOfArrivals, firehoseBuffers } from '../../src/simulation/arrivals';
 import { MAINTAINED_TABLES } from '../../src/maintenance/options';
+import { dayOfArrivals, firehoseBuffers } from '../../src/simulation/arrivals';
 import { SimulationReport } from '../../src/simulation/simulate';
 import { parseJsonOutput, runCli } from '../support/cli';
 
