@@ -139,7 +139,9 @@ describe('clickstream maintain on the local target', () => {
 
   it('expires the snapshots older than the retention, keeps the recent ones and every live audit branch, and compacts recent partitions', async () => {
     // Audit branches as write-audit-publish leaves them: one whose retention has not passed, one
-    // whose retention (a minute) has, both on snapshots the retention expires.
+    // whose retention (a minute) has, both on snapshots the retention expires. Iceberg spec,
+    // "Snapshot Retention Policy": expiry removes a ref other than main whose snapshot is older
+    // than its max-ref-age-ms (what RETAIN sets) and keeps every snapshot a remaining ref needs.
     const keep = { table: 'sensor_health', branch: 'audit_run_1', snapshot: added[0].sensor_health[0], retain: '7 DAYS' };
     const gone = { table: 'status_health', branch: 'audit_run_2', snapshot: added[1].status_health[0], retain: '1 MINUTES' };
     const java17Home = findJavaHome(17, true)!;
