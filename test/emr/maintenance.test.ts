@@ -70,7 +70,8 @@ describe('runMaintenanceOnEmr', () => {
     emrMock.on(RunJobFlowCommand).resolves({ $metadata: {}, JobFlowId: 'j-NEW1' });
     emrMock.on(ListStepsCommand).resolves(steps(step('s-M', MAINTENANCE_STEP_NAME, 'COMPLETED')));
     emrMock.on(DescribeClusterCommand).resolves(cluster('TERMINATING', { reason: { Code: 'ALL_STEPS_COMPLETED' } }));
-    // EMR uploads step logs minutes after the step ends (<log uri>/<cluster id>/steps/<step id>/stdout.gz).
+    // In client mode the driver's output is in the step's logs (Amazon EMR Release Guide, "Add a Spark
+    // step"), which EMR uploads minutes after the step ends under <log uri>/<cluster id>/steps/<step id>/.
     s3Mock.on(GetObjectCommand, { Bucket: 'clickstream-dev-logs-123456789012', Key: 'emr/j-NEW1/steps/s-M/stdout.gz' })
       .rejectsOnce(missing())
       .resolves(gzipObject(`${STDOUT}\n`));
