@@ -21,6 +21,9 @@ export interface ClickstreamAppProps {
   readonly nag?: boolean;
 }
 
+/** Apps cdk-nag already checks: one plugin covers every environment's stacks. */
+const NAGGED_APPS = new WeakSet<App>();
+
 export interface ClickstreamStacks {
   readonly storage: StorageStack;
   readonly catalog: CatalogStack;
@@ -30,14 +33,27 @@ export interface ClickstreamStacks {
   readonly ci: CiStack;
 }
 
-/** Adds one environment's stacks to an app. */
+/**
+ * Context every environment's stacks are synthesized with. Deliver S3 access logs through a bucket
+ * policy rather than the legacy log-delivery ACL, which would need ACLs enabled on the
+ * (owner-enforced) logs bucket; all stacks deploy together in dependency order, so exports may
+ * protect their consumers.
+ */
+const APP_CONTEXT: Readonly<Record<string, unknown>> = {
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+};
+
+/**
+ * Adds one environment's stacks to an app; call it once per environment to synthesize several
+ * side by side (their names never collide: see test/infra/environments.test.ts).
+ */
 export function addClickstreamStacks(app: App, props: ClickstreamAppProps): ClickstreamStacks {
   const { config } = props;
-  // Deliver S3 access logs through a bucket policy rather than the legacy log-delivery ACL,
-  // which would need ACLs enabled on the (owner-enforced) logs bucket.
-  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-  // All stacks deploy together in dependency order, so exports may protect their consumers.
-  app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
+  // Context can only be set before the app has children, i.e. by the first environment added.
+  for (const [key, value] of Object.entries(APP_CONTEXT)) {
+    if (app.node.tryGetContext(key) !== value) app.node.setContext(key, value);
+  }
   const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
   const stackProps = (concern: StackConcern, description: string) => ({
     stackName: stackName(config.name, concern),
@@ -89,6 +105,9 @@ export function addClickstreamStacks(app: App, props: ClickstreamAppProps): Clic
     Tags.of(stack).add('project', 'clickstream');
     Tags.of(stack).add('environment', config.name);
   }
-  if (props.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if ((props.nag ?? true) && !NAGGED_APPS.has(app)) {
+    NAGGED_APPS.add(app);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
   return stacks;
 }

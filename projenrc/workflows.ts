@@ -1,6 +1,7 @@
 import { github } from 'projen';
 import { Job, JobPermission, JobPermissions, JobStep } from 'projen/lib/github/workflows-model';
-import { DEPLOY_ENVIRONMENTS } from '../infra/config/deploy-environments';
+import { DEPLOY_ENVIRONMENTS, DeployEnvironment } from '../infra/config/deploy-environments';
+import { PULL_REQUEST_RUN_ENVIRONMENT, ROLE_VARIABLES, RoleKind, githubEnvironment, mainGitHubEnvironment } from '../infra/config/github-environments';
 import { KPI_JOBS } from '../src/kpis/catalog';
 
 /**
@@ -27,20 +28,34 @@ type PinnedAction = (typeof PINNED_ACTIONS)[keyof typeof PINNED_ACTIONS];
 /** The PR label that opts a pull request into the EMR run on staging. */
 export const RUN_EMR_LABEL = 'run-emr';
 
-/** The environment the opt-in pull-request run uses (its run role trusts pull requests). */
-const PR_ENVIRONMENT = 'staging';
+/** The deployed environment the opt-in pull-request run uses, through its own GitHub environment. */
+const PR_AWS_ENVIRONMENT = githubEnvironment(PULL_REQUEST_RUN_ENVIRONMENT)!.awsEnvironment;
 
 /** Scheduled runs, which have no inputs, compute this environment's KPIs. */
-const SCHEDULED_ENVIRONMENT = 'prod';
+const SCHEDULED_ENVIRONMENT: DeployEnvironment = 'prod';
+
+/** What a dispatch of the kpis workflow runs in unless told otherwise: never prod by accident. */
+const DISPATCH_DEFAULT_ENVIRONMENT: DeployEnvironment = 'staging';
+
+/**
+ * The GitHub environment of a deployed environment's own jobs. The kpis job names it with an
+ * expression over the dispatch choice, which only works while the two names are equal.
+ */
+function githubEnvironmentOf(environment: DeployEnvironment): string {
+  const name = mainGitHubEnvironment(environment).name;
+  if (name !== environment) throw new Error(`GitHub environment ${name} of ${environment}: the kpis job names GitHub environments after the deployed ones.`);
+  return name;
+}
 
 /** The daily KPI run: 03:30 UTC, once Firehose has flushed yesterday's last buffers. */
 const KPI_SCHEDULE = '30 3 * * *';
 
 /**
  * Job timeouts in minutes. The AWS jobs cover a replay (its own deadline is an hour), a Firehose
- * flush and the EMR steps (run-emr-kpis cancels them after its own 60-minute default).
+ * flush (15 minutes at most) and the EMR steps (run-emr-kpis cancels them after its own 60-minute
+ * default); the plan job installs dependencies and checks the settings.
  */
-const TIMEOUTS = { checks: 60, localPipeline: 90, deploy: 60, awsPipeline: 180 } as const;
+const TIMEOUTS = { checks: 60, localPipeline: 90, deploy: 60, awsPipeline: 180, plan: 15 } as const;
 
 const RUNS_ON = ['ubuntu-24.04'];
 
@@ -91,11 +106,14 @@ function localToolchain(): JobStep[] {
   ];
 }
 
-/** OIDC credentials for a role held in a repository or environment variable. */
-function awsCredentials(roleVariable: 'AWS_DEPLOY_ROLE_ARN' | 'AWS_RUN_ROLE_ARN'): JobStep {
+/**
+ * OIDC credentials for one of the environment's roles, whose ARN the job's GitHub environment
+ * holds in a variable. configure-aws-credentials requests the audience sts.amazonaws.com.
+ */
+function awsCredentials(role: RoleKind): JobStep {
   return pinned(PINNED_ACTIONS.awsCredentials, 'Configure AWS credentials', {
     with: {
-      'role-to-assume': `\${{ vars.${roleVariable} }}`,
+      'role-to-assume': `\${{ vars.${ROLE_VARIABLES[role]} }}`,
       'aws-region': '${{ vars.AWS_REGION }}',
       'role-session-name': 'clickstream-${{ github.run_id }}',
     },
@@ -115,12 +133,14 @@ interface AwsPipelineOptions {
   readonly environment: string;
   /** Step `if:` of the replay. @default - always replays */
   readonly replayIf?: string;
-  readonly replay: { readonly records: string; readonly seed: string };
-  /** Requested window; empty means the replay's days, else yesterday. */
+  readonly replay: { readonly records: string; readonly seed: string; readonly allowProdReplay: string };
+  /** The checked window (plan-kpi-run's outputs); empty: the replay's days, else an incremental run. */
   readonly fromDate: string;
   readonly toDate: string;
   readonly jobs: string;
-  /** Version prefix the Spark scripts are read from. @default - the version deployed to the environment */
+  /** The tables validate-athena checks. */
+  readonly tables: string;
+  /** Version prefix the Spark scripts are read from. @default - the version deployed to the environment (stack output) */
   readonly scriptsVersion?: string;
   /** run-emr-kpis inputs beyond the shared ones (cluster shape). */
   readonly cluster: Record<string, string>;
@@ -130,77 +150,32 @@ interface AwsPipelineOptions {
   readonly artifactName: string;
 }
 
-/** `case` arms mapping a jobs choice to the tables validate-athena checks, from the KPI catalog. */
-function jobTablesCase(): string {
-  const arms = Object.entries(KPI_JOBS).map(([job, spec]) => `  ${job}) tables=${spec.tables.join(',')} ;;`);
-  return ['case "$JOBS" in', ...arms, '  *) tables=all ;;', 'esac'].join('\n');
-}
-
 /**
- * Optional replay -> Firehose flush -> window -> EMR KPI steps -> Athena validation -> reports,
- * shared by the kpis workflow and the pull request's EMR run. Expects AWS credentials.
+ * Optional replay (waiting for Firehose to land it) -> EMR KPI steps (written to the run's audit
+ * branch) -> Athena validation of the branch -> publish once it passed -> reports, shared by the
+ * kpis workflow and the pull request's EMR run. Names come from the
+ * environment's stack outputs inside the actions. Expects AWS credentials.
  */
 function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
+  const region = '${{ vars.AWS_REGION }}';
+  const manifest = '${{ steps.replay.outputs.manifest-path }}';
   return [
     {
-      name: "Read the environment's stack outputs",
-      id: 'stack',
-      env: { ENVIRONMENT: o.environment },
-      // Generated role names and the deployed scripts version exist only as stack outputs.
-      run: [
-        'output() {',
-        '  aws cloudformation describe-stacks --stack-name "clickstream-${ENVIRONMENT}-compute" \\',
-        '    --query "Stacks[0].Outputs[?OutputKey==\'$1\'].OutputValue | [0]" --output text',
-        '}',
-        'echo "service-role=$(output EmrServiceRole)" >> "$GITHUB_OUTPUT"',
-        'echo "instance-profile=$(output EmrInstanceProfile)" >> "$GITHUB_OUTPUT"',
-        'echo "scripts-version=$(output ScriptsVersion)" >> "$GITHUB_OUTPUT"',
-      ].join('\n'),
-    },
-    {
-      name: 'Replay sample data',
+      name: 'Replay sample data and wait for Firehose to land it',
       id: 'replay',
       if: o.replayIf,
       uses: './actions/replay-sensor-data',
       with: {
         'environment': o.environment,
-        'region': '${{ vars.AWS_REGION }}',
+        'region': region,
         'records': o.replay.records,
         'seed': o.replay.seed,
         // Event times near now land in the bronze partitions of the days they name.
         'shift-to-now': 'true',
+        'allow-prod-replay': o.replay.allowProdReplay,
+        'wait-for-landing': 'true',
         'manifest-path': '${{ runner.temp }}/reports/replay-manifest.json',
       },
-    },
-    {
-      name: 'Wait for Firehose to deliver the replay',
-      if: o.replayIf,
-      // Firehose flushes its buffer after at most its buffering interval (300 s in prod).
-      env: { FLUSH_SECONDS: "${{ vars.FIREHOSE_FLUSH_SECONDS || '360' }}" },
-      run: 'sleep "$FLUSH_SECONDS"',
-    },
-    {
-      name: "Resolve the run's days and tables",
-      id: 'window',
-      env: {
-        FROM_DATE: o.fromDate,
-        TO_DATE: o.toDate,
-        FIRST_EVENT: '${{ steps.replay.outputs.first-event-time }}',
-        LAST_EVENT: '${{ steps.replay.outputs.last-event-time }}',
-        JOBS: o.jobs,
-      },
-      run: [
-        'if [ -n "$FROM_DATE$TO_DATE" ]; then',
-        '  from="${FROM_DATE:-$TO_DATE}"; to="${TO_DATE:-$FROM_DATE}"',
-        'elif [ -n "$FIRST_EVENT" ]; then',
-        '  from="${FIRST_EVENT:0:10}"; to="${LAST_EVENT:0:10}"',
-        'else',
-        '  from="$(date -u -d yesterday +%F)"; to="$from"',
-        'fi',
-        jobTablesCase(),
-        'echo "KPI days $from..$to (UTC), jobs $JOBS, tables $tables"',
-        '{ echo "from=$from"; echo "to=$to"; echo "tables=$tables"; } >> "$GITHUB_OUTPUT"',
-      ].join('\n'),
     },
     {
       name: 'Run the KPI jobs on EMR',
@@ -208,15 +183,15 @@ function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
       uses: './actions/run-emr-kpis',
       with: {
         'environment': o.environment,
-        'account-id': '${{ vars.AWS_ACCOUNT_ID }}',
-        'region': '${{ vars.AWS_REGION }}',
+        'region': region,
         'jobs': o.jobs,
-        'from-date': '${{ steps.window.outputs.from }}',
-        'to-date': '${{ steps.window.outputs.to }}',
-        'scripts-version': o.scriptsVersion ?? '${{ steps.stack.outputs.scripts-version }}',
-        'service-role': '${{ steps.stack.outputs.service-role }}',
-        'instance-profile': '${{ steps.stack.outputs.instance-profile }}',
+        'from-date': o.fromDate,
+        'to-date': o.toDate,
+        'manifest': manifest,
+        ...(o.scriptsVersion ? { 'scripts-version': o.scriptsVersion } : {}),
         ...o.cluster,
+        // The cluster waits for the publish step below; run-emr-kpis's post step ends it at the end of the job whatever happens.
+        'keep-cluster': 'true',
       },
     },
     {
@@ -224,30 +199,43 @@ function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
       id: 'validate',
       if: o.validateIf,
       uses: './actions/validate-athena',
-      // The workgroup (and with it the results location) is the environment's; the action
-      // derives it from CLICKSTREAM_ENV.
-      env: { CLICKSTREAM_ENV: o.environment },
       with: {
-        'region': '${{ vars.AWS_REGION }}',
-        'from-date': '${{ steps.window.outputs.from }}',
-        'to-date': '${{ steps.window.outputs.to }}',
-        'tables': '${{ steps.window.outputs.tables }}',
-        'manifest': '${{ steps.replay.outputs.manifest-path }}',
+        'environment': o.environment,
+        'region': region,
+        'from-date': o.fromDate,
+        'to-date': o.toDate,
+        'tables': o.tables,
+        'manifest': manifest,
+        'run-id': '${{ steps.kpis.outputs.run-id }}',
         'fail-on-warn': o.failOnWarn,
       },
     },
     {
-      name: 'Collect the validation report',
-      if: 'always() && steps.validate.outputs.report-path != \'\'',
-      env: { REPORT_PATH: '${{ steps.validate.outputs.report-path }}' },
-      run: 'mkdir -p "$RUNNER_TEMP/reports" && cp "$(dirname "$REPORT_PATH")"/* "$RUNNER_TEMP/reports/"',
+      // Write-audit-publish: readers see the run's rows only once its checks passed.
+      name: 'Publish the KPI run (fast-forward main to its audit branch)',
+      if: "steps.validate.outcome == 'success'",
+      uses: './actions/publish-kpi-run',
+      with: {
+        'environment': o.environment,
+        'region': region,
+        'run-id': '${{ steps.kpis.outputs.run-id }}',
+        'cluster-id': '${{ steps.kpis.outputs.cluster-id }}',
+        ...(o.scriptsVersion ? { 'scripts-version': o.scriptsVersion } : {}),
+      },
     },
-    uploadArtifact(o.artifactName, ['${{ runner.temp }}/reports/']),
+    // validate-athena writes its report under $RUNNER_TEMP/clickstream-validation.
+    uploadArtifact(o.artifactName, ['${{ runner.temp }}/reports/', '${{ runner.temp }}/clickstream-validation/']),
   ];
 }
 
-function concurrency(group: string): { 'group': string; 'cancel-in-progress': boolean } {
-  return { 'group': group, 'cancel-in-progress': false };
+/**
+ * One job at a time per group, and every later one waits its turn: `queue: max` keeps up to 100
+ * pending runs in order, where the default cancels the pending run when another arrives (GitHub
+ * docs, "Control the concurrency of workflows and jobs"; changelog 2026-05-07). It cannot be
+ * combined with cancel-in-progress: true.
+ */
+function concurrency(group: string): { 'group': string; 'cancel-in-progress': boolean; 'queue': 'max' } {
+  return { 'group': group, 'cancel-in-progress': false, 'queue': 'max' };
 }
 
 /**
@@ -275,19 +263,19 @@ function testJob(): Job {
   };
 }
 
-function deployJob(environment: string, needs: string[], condition: string): Job {
+function deployJob(environment: DeployEnvironment, needs: string[], condition: string): Job {
   return {
     name: `Deploy ${environment}`,
     needs,
     if: condition,
     runsOn: RUNS_ON,
-    environment,
+    environment: githubEnvironmentOf(environment),
     concurrency: concurrency(`deploy-${environment}`),
     permissions: AWS_PERMISSIONS,
     timeoutMinutes: TIMEOUTS.deploy,
     steps: [
       ...checkoutAndBundle(),
-      awsCredentials('AWS_DEPLOY_ROLE_ARN'),
+      awsCredentials('deploy'),
       {
         name: 'Deploy the CDK app (infrastructure and Spark scripts)',
         id: 'deploy',
@@ -296,7 +284,9 @@ function deployJob(environment: string, needs: string[], condition: string): Job
           environment: environment,
           region: '${{ vars.AWS_REGION }}',
           // The second environment in one account imports the account's single GitHub OIDC provider.
+          // The repository whose GitHub environments the roles trust; the app refuses to guess it.
           context: [
+            'githubRepository=${{ github.repository }}',
             'account=${{ vars.AWS_ACCOUNT_ID }}',
             "createOidcProvider=${{ vars.CREATE_OIDC_PROVIDER || 'true' }}",
           ].join('\n'),
@@ -348,18 +338,26 @@ function addDeployWorkflow(gh: github.GitHub): void {
   workflow.addJobs(jobs);
 }
 
-/** Daily and dispatchable KPI runs on EMR. Inputs are empty on schedule: defaults apply in `with:`. */
+/** The plan-kpi-run outputs the kpis job reads. */
+const plan = (output: string) => `\${{ needs.plan.outputs.${output} }}`;
+
+/**
+ * Daily and dispatchable KPI runs on EMR. A first job without AWS access checks the dispatch's
+ * settings (plan-kpi-run), so bad dates fail before any environment, approval or credential is
+ * involved. Scheduled runs have no inputs: prod, every job, no window (incremental).
+ */
 function addKpisWorkflow(gh: github.GitHub): void {
   const workflow = newWorkflow(gh, 'kpis');
   workflow.on({
     schedule: [{ cron: KPI_SCHEDULE }],
     workflowDispatch: {
       inputs: {
-        environment: { description: 'Environment to run in', type: 'choice', required: true, options: [...DEPLOY_ENVIRONMENTS], default: SCHEDULED_ENVIRONMENT },
-        from_date: { description: 'First UTC day (YYYY-MM-DD); empty: the replay\'s first day, else yesterday', type: 'string', required: false, default: '' },
-        to_date: { description: 'Last UTC day, inclusive (YYYY-MM-DD); empty: the replay\'s last day, else yesterday', type: 'string', required: false, default: '' },
+        environment: { description: 'Environment to run in', type: 'choice', required: true, options: [...DEPLOY_ENVIRONMENTS], default: DISPATCH_DEFAULT_ENVIRONMENT },
+        from_date: { description: 'First UTC day (YYYY-MM-DD), with to_date; empty: the replayed days, else an incremental run', type: 'string', required: false, default: '' },
+        to_date: { description: 'Last UTC day, inclusive (YYYY-MM-DD), with from_date', type: 'string', required: false, default: '' },
         jobs: { description: 'KPI jobs to run', type: 'choice', required: true, options: ['all', ...Object.keys(KPI_JOBS)], default: 'all' },
         replay_sample: { description: 'Replay generated sample events into the stream first (validated exactly)', type: 'boolean', required: false, default: 'false' },
+        replay_into_prod: { description: 'Allow replay_sample into prod (refused otherwise: generated events would count in its KPIs)', type: 'boolean', required: false, default: 'false' },
         replay_records: { description: 'Events to replay', type: 'number', required: false, default: '10000' },
         seed: { description: 'Generator seed of the replay', type: 'string', required: false, default: '1' },
         cluster_mode: { description: 'Start a transient cluster or add steps to an existing one', type: 'choice', required: true, options: ['transient', 'existing'], default: 'transient' },
@@ -372,38 +370,72 @@ function addKpisWorkflow(gh: github.GitHub): void {
       },
     },
   });
-  const environment = `\${{ inputs.environment || '${SCHEDULED_ENVIRONMENT}' }}`;
-  workflow.addJob('kpis', {
-    name: 'KPIs on EMR',
-    runsOn: RUNS_ON,
-    environment,
-    // Shared with the pull request's staging run: two runs never write one environment's tables at once.
-    concurrency: concurrency(`kpis-${environment}`),
-    permissions: AWS_PERMISSIONS,
-    timeoutMinutes: TIMEOUTS.awsPipeline,
-    steps: [
-      ...checkoutAndBundle(),
-      awsCredentials('AWS_RUN_ROLE_ARN'),
-      ...awsPipelineSteps({
-        environment,
-        replayIf: 'inputs.replay_sample',
-        replay: { records: "${{ inputs.replay_records || '10000' }}", seed: "${{ inputs.seed || '1' }}" },
-        fromDate: '${{ inputs.from_date }}',
-        toDate: '${{ inputs.to_date }}',
-        jobs: "${{ inputs.jobs || 'all' }}",
-        cluster: {
-          'mode': "${{ inputs.cluster_mode || 'transient' }}",
-          'cluster-id': '${{ inputs.cluster_id }}',
-          'instance-type': "${{ inputs.instance_type || 'm5.xlarge' }}",
-          'core-instance-count': "${{ inputs.core_nodes || '2' }}",
-          'use-spot': "${{ inputs.use_spot && 'true' || 'false' }}",
+  // Scheduled runs have an empty inputs context, so the fallback is the scheduled environment.
+  const environment = `\${{ inputs.environment || '${githubEnvironmentOf(SCHEDULED_ENVIRONMENT)}' }}`;
+  const replayInputs = { replay: "${{ inputs.replay_sample && 'true' || 'false' }}", allowProdReplay: "${{ inputs.replay_into_prod && 'true' || 'false' }}" };
+  workflow.addJobs({
+    plan: {
+      name: 'Check the run\'s settings',
+      runsOn: RUNS_ON,
+      permissions: READ_CONTENTS,
+      timeoutMinutes: TIMEOUTS.plan,
+      outputs: {
+        'from-date': { stepId: 'plan', outputName: 'from-date' },
+        'to-date': { stepId: 'plan', outputName: 'to-date' },
+        'jobs': { stepId: 'plan', outputName: 'jobs' },
+        'tables': { stepId: 'plan', outputName: 'tables' },
+      },
+      steps: [
+        ...checkoutAndBundle(),
+        {
+          name: 'Check the environment, dates, jobs and replay',
+          id: 'plan',
+          uses: './actions/plan-kpi-run',
+          with: {
+            'environment': environment,
+            'from-date': '${{ inputs.from_date }}',
+            'to-date': '${{ inputs.to_date }}',
+            'jobs': "${{ inputs.jobs || 'all' }}",
+            'replay': replayInputs.replay,
+            'allow-prod-replay': replayInputs.allowProdReplay,
+          },
         },
-        // A scheduled run has no inputs and always validates.
-        validateIf: "github.event_name == 'schedule' || inputs.validate",
-        failOnWarn: "${{ inputs.fail_on_warn && 'true' || 'false' }}",
-        artifactName: `kpi-reports-${environment}-\${{ github.run_id }}`,
-      }),
-    ],
+      ],
+    },
+    kpis: {
+      name: 'KPIs on EMR',
+      needs: ['plan'],
+      runsOn: RUNS_ON,
+      environment,
+      // Shared with the pull request's staging run: two runs never write one environment's tables at once.
+      concurrency: concurrency(`kpis-${environment}`),
+      permissions: AWS_PERMISSIONS,
+      timeoutMinutes: TIMEOUTS.awsPipeline,
+      steps: [
+        ...checkoutAndBundle(),
+        awsCredentials('run'),
+        ...awsPipelineSteps({
+          environment,
+          replayIf: 'inputs.replay_sample',
+          replay: { records: "${{ inputs.replay_records || '10000' }}", seed: "${{ inputs.seed || '1' }}", allowProdReplay: replayInputs.allowProdReplay },
+          fromDate: plan('from-date'),
+          toDate: plan('to-date'),
+          jobs: plan('jobs'),
+          tables: plan('tables'),
+          cluster: {
+            'mode': "${{ inputs.cluster_mode || 'transient' }}",
+            'cluster-id': '${{ inputs.cluster_id }}',
+            'instance-type': "${{ inputs.instance_type || 'm5.xlarge' }}",
+            'core-instance-count': "${{ inputs.core_nodes || '2' }}",
+            'use-spot': "${{ inputs.use_spot && 'true' || 'false' }}",
+          },
+          // A scheduled run has no inputs and always validates.
+          validateIf: "github.event_name == 'schedule' || inputs.validate",
+          failOnWarn: "${{ inputs.fail_on_warn && 'true' || 'false' }}",
+          artifactName: `kpi-reports-${environment}-\${{ github.run_id }}`,
+        }),
+      ],
+    },
   });
 }
 
@@ -443,35 +475,35 @@ function addPullRequestWorkflow(gh: github.GitHub): void {
       ],
     },
     'emr': {
-      name: 'Pipeline on EMR (staging, opt-in)',
+      name: `Pipeline on EMR (${PR_AWS_ENVIRONMENT}, opt-in)`,
       // Only same-repository PRs get an OIDC token; labelling with another label changes nothing.
+      // The condition is the pull request's own workflow file, which its author can edit: what
+      // guards staging is the GitHub environment's required reviewers (README, "Setting up the AWS side").
       if: `contains(github.event.pull_request.labels.*.name, '${RUN_EMR_LABEL}')`
         + ' && github.event.pull_request.head.repo.full_name == github.repository'
         + ` && (github.event.action != 'labeled' || github.event.label.name == '${RUN_EMR_LABEL}')`,
       runsOn: RUNS_ON,
-      environment: PR_ENVIRONMENT,
-      concurrency: concurrency(`kpis-${PR_ENVIRONMENT}`),
+      environment: PULL_REQUEST_RUN_ENVIRONMENT,
+      concurrency: concurrency(`kpis-${PR_AWS_ENVIRONMENT}`),
       permissions: { ...AWS_PERMISSIONS, pullRequests: JobPermission.WRITE },
       timeoutMinutes: TIMEOUTS.awsPipeline,
       steps: [
         // The PR's head commit, not the merge commit: the scripts on EMR are exactly the PR's.
         ...checkoutAndBundle('${{ github.event.pull_request.head.sha }}'),
-        awsCredentials('AWS_RUN_ROLE_ARN'),
+        awsCredentials('run'),
         {
           name: "Publish this pull request's Spark scripts",
-          // The layout the CDK app publishes and the EMR steps read: spark/<version>/.
-          env: {
-            SCRIPTS_BUCKET: `clickstream-${PR_ENVIRONMENT}-scripts-\${{ vars.AWS_ACCOUNT_ID }}`,
-            SCRIPTS_VERSION: '${{ github.event.pull_request.head.sha }}',
-          },
-          run: 'npx clickstream publish-scripts --bucket "$SCRIPTS_BUCKET" --scripts-version "$SCRIPTS_VERSION"',
+          // To the environment's scripts bucket (from its stack outputs), under the head commit: spark/<sha>/.
+          env: { SCRIPTS_VERSION: '${{ github.event.pull_request.head.sha }}' },
+          run: `npx clickstream publish-scripts --environment ${PR_AWS_ENVIRONMENT} --scripts-version "$SCRIPTS_VERSION"`,
         },
         ...awsPipelineSteps({
-          environment: PR_ENVIRONMENT,
-          replay: { records: '10000', seed: '1' },
+          environment: PR_AWS_ENVIRONMENT,
+          replay: { records: '10000', seed: '1', allowProdReplay: 'false' },
           fromDate: '',
           toDate: '',
           jobs: 'all',
+          tables: 'all',
           scriptsVersion: '${{ github.event.pull_request.head.sha }}',
           cluster: { 'use-spot': 'true' },
           failOnWarn: 'false',

@@ -2,15 +2,26 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
 import { EMULATOR_CREDENTIALS, loadConfig } from '../../src/config/config';
-import { ENVIRONMENTS } from '../../src/config/names';
+import { checkReplayAllowed } from '../../src/config/guards';
+import { ENVIRONMENTS, ResourceNames } from '../../src/config/names';
+import { CloudFormationLike, ResolveAwsNamesOptions, resolveAwsNames } from '../../src/config/stack-outputs';
 import { GeneratorOptions, resolveGeneratorOptions } from '../../src/events/generator';
+import { waitForFirehoseLanding } from '../../src/pipeline/firehose-landing';
+import { formatBytes, formatDuration } from '../../src/pipeline/progress';
+import { StageError } from '../../src/pipeline/stages';
 import { EMULATOR_CONCURRENCY, ReplayResult, replay } from '../../src/replay/replayer';
 import { replaySummaryRows, undeliveredMessage } from '../../src/replay/report';
 import { fileSource, generatorSource } from '../../src/replay/sources';
+import { Clock, Sleep, systemClock } from '../../src/timing/clock';
+
+type DeployEnvironmentName = ResolveAwsNamesOptions['environment'];
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 const whole = (min: number) => z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).refine((n) => n >= min, `must be at least ${min}`);
@@ -33,6 +44,9 @@ const inputsSchema = z.object({
   'deadline-seconds': decimal.refine((n) => n > 0, 'must be positive'),
   'endpoint': z.union([z.literal(''), z.url('must be a URL like http://127.0.0.1:5000')]),
   'manifest-path': z.string(),
+  'allow-prod-replay': flag,
+  'wait-for-landing': flag,
+  'landing-timeout-minutes': whole(1),
 });
 
 type Inputs = z.output<typeof inputsSchema>;
@@ -55,6 +69,9 @@ export const INPUT_DEFAULTS: Readonly<Record<keyof typeof inputsSchema.shape, st
   'deadline-seconds': '3600',
   'endpoint': '',
   'manifest-path': '',
+  'allow-prod-replay': 'false',
+  'wait-for-landing': 'false',
+  'landing-timeout-minutes': '15',
 };
 
 const generatorOptions = (inputs: Inputs): GeneratorOptions => ({
@@ -75,6 +92,20 @@ export function readInputs(): Inputs {
       problems.push((e as Error).message);
     }
     if (parsed.data.file && !fs.existsSync(parsed.data.file)) problems.push(`input file: ${parsed.data.file} does not exist`);
+    if (parsed.data['wait-for-landing'] && (parsed.data.endpoint || parsed.data.environment === 'local')) {
+      problems.push('input wait-for-landing: waits for Firehose in a deployed environment (dev, staging, prod); locally `clickstream land` lands the stream');
+    }
+    try {
+      checkReplayAllowed({
+        environment: parsed.data.environment,
+        origin: parsed.data.file ? 'file' : 'generated',
+        allowProduction: parsed.data['allow-prod-replay'],
+        override: 'input allow-prod-replay to true',
+        environmentOption: 'input environment',
+      });
+    } catch (e) {
+      problems.push((e as Error).message.replace(/\.$/, ''));
+    }
   }
   if (problems.length > 0) throw new Error(`Invalid inputs: ${problems.join('; ')}.`);
   return parsed.data!;
@@ -83,12 +114,62 @@ export function readInputs(): Inputs {
 export interface RunDeps {
   /** Builds the Kinesis client; tests pass one. */
   readonly kinesis?: (inputs: Inputs, region: string) => KinesisClient;
+  /** The clients wait-for-landing reads the stack outputs, the delivery stream and bronze with. @default SDK clients for the region */
+  readonly landing?: (region: string) => LandingClients;
+  /** @default Date.now */
+  readonly clock?: Clock;
+  /** The pauses between bronze listings. @default real timers */
+  readonly sleep?: Sleep;
+}
+
+/** What wait-for-landing calls: CloudFormation for the names, Firehose for its buffer interval, S3 to list bronze. */
+export interface LandingClients {
+  readonly cloudFormation: CloudFormationLike;
+  readonly firehose: Pick<FirehoseClient, 'send'>;
+  readonly s3: S3Client;
+}
+
+function defaultLandingClients(region: string): LandingClients {
+  return { cloudFormation: new CloudFormationClient({ region }), firehose: new FirehoseClient({ region }), s3: new S3Client({ region }) };
 }
 
 function defaultKinesis(inputs: Inputs, region: string): KinesisClient {
   if (!inputs.endpoint) return new KinesisClient({ region });
   // The emulator speaks plain HTTP/1.1 and accepts fixed test credentials.
   return new KinesisClient({ region, endpoint: inputs.endpoint, credentials: EMULATOR_CREDENTIALS, requestHandler: new NodeHttpHandler() });
+}
+
+/** Waits for Firehose to land the replay, sets the landing outputs, and fails the step when nothing lands. */
+async function waitForLanding(
+  inputs: Inputs,
+  names: ResourceNames,
+  clients: LandingClients,
+  times: { readonly since: number; readonly lastPutAt: number },
+  deps: RunDeps & { readonly clock: Clock },
+): Promise<void> {
+  core.info(`Waiting for ${names.deliveryStreamName} to land the replay in s3://${names.bronzeBucket}/`);
+  try {
+    const landed = await waitForFirehoseLanding({
+      deliveryStreamName: names.deliveryStreamName,
+      bucket: names.bronzeBucket,
+      since: times.since,
+      lastPutAt: times.lastPutAt,
+      timeoutMs: inputs['landing-timeout-minutes'] * 60_000,
+      onProgress: (p) => core.info(`${p.objects} objects (${formatBytes(p.bytes)}) in bronze, ${p.errorObjects} under errors/` +
+        (p.secondsUntilFlush > 0 ? `; Firehose's buffer flushes in about ${p.secondsUntilFlush} s` : '')),
+    }, { firehose: clients.firehose, s3: clients.s3, clock: deps.clock, sleep: deps.sleep });
+    core.setOutput('landed-objects', landed.objects);
+    core.setOutput('landed-bytes', landed.bytes);
+    core.setOutput('error-objects', landed.errorObjects);
+    core.setOutput('landing-seconds', Math.round(landed.waitedMs / 1000));
+    await core.summary
+      .addRaw(`<p>Firehose landed ${landed.objects} Parquet objects (${formatBytes(landed.bytes)}) and ${landed.errorObjects} error objects ` +
+        `in <code>s3://${landed.bucket}/</code> after ${formatDuration(landed.waitedMs)} (buffer interval ${landed.bufferIntervalSeconds} s).</p>`, true)
+      .write();
+  } catch (e) {
+    const hint = e instanceof StageError && e.hint ? ` ${e.hint}` : '';
+    core.setFailed(`${(e as Error).message}${hint}`);
+  }
 }
 
 async function writeSummary(result: ReplayResult, manifestPath: string): Promise<void> {
@@ -101,18 +182,29 @@ async function writeSummary(result: ReplayResult, manifestPath: string): Promise
   await core.summary.write();
 }
 
-/** The action: replay, set outputs, write the job summary; fails when a record was not delivered. */
+/**
+ * The action: replay, set outputs, write the job summary; fails when a record was not delivered.
+ * With wait-for-landing it then waits for the environment's Firehose to deliver the replay into
+ * bronze (the same wait as `clickstream run --target aws`), and fails when nothing lands in time.
+ */
 export async function run(deps: RunDeps = {}): Promise<ReplayResult | undefined> {
+  const clock = deps.clock ?? systemClock;
   try {
     const inputs = readInputs();
     const config = loadConfig({ target: 'aws', environment: inputs.environment, region: inputs.region || undefined });
-    const streamName = inputs['stream-name'] || config.names.streamName;
+    const landingClients = inputs['wait-for-landing'] ? (deps.landing ?? defaultLandingClients)(config.region) : undefined;
+    // The delivery stream and bronze bucket are the deployed stacks' (read before sending anything).
+    const deployed = landingClients && await resolveAwsNames({
+      environment: inputs.environment as DeployEnvironmentName, region: config.region, cloudFormation: () => landingClients.cloudFormation,
+    });
+    const streamName = inputs['stream-name'] || deployed?.names.streamName || config.names.streamName;
     const manifestPath = inputs['manifest-path'] || path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), 'replay-manifest.json');
     const source = inputs.file
       ? fileSource({ file: inputs.file, sendInvalid: inputs['send-invalid'] })
       : generatorSource(generatorOptions(inputs));
     core.info(`Replaying ${inputs.file ? inputs.file : `${inputs.records} generated events (seed ${inputs.seed})`} into ${streamName}`);
     let lastReport = 0;
+    const replayStartedAt = clock();
     const result = await replay({
       kinesis: (deps.kinesis ?? defaultKinesis)(inputs, config.region),
       streamName,
@@ -139,8 +231,15 @@ export async function run(deps: RunDeps = {}): Promise<ReplayResult | undefined>
     core.setOutput('first-event-time', result.firstEventTime ?? '');
     core.setOutput('last-event-time', result.lastEventTime ?? '');
     core.setOutput('manifest-path', manifestPath);
+    const lastPutAt = clock();
     await writeSummary(result, manifestPath);
-    if (result.failed > 0) core.setFailed(undeliveredMessage(result));
+    if (result.failed > 0) {
+      core.setFailed(undeliveredMessage(result));
+      return result;
+    }
+    if (landingClients && deployed) {
+      await waitForLanding(inputs, deployed.names, landingClients, { since: replayStartedAt, lastPutAt }, { ...deps, clock });
+    }
     return result;
   } catch (e) {
     core.setFailed((e as Error).message);

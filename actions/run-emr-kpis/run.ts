@@ -1,16 +1,23 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ActionIo, actionsCoreIo, STATE } from './io';
+import { CloudFormationLike } from '../../src/config/stack-outputs';
 import { abortOnSignals } from '../../src/emr/abort-on-signals';
 import { createEmrClients, EmrClients } from '../../src/emr/clients';
 import { renderReportMarkdown } from '../../src/emr/report';
-import { EMR_RUN_INPUT_NAMES, EmrRunInputs, parseEmrRunInputs } from '../../src/emr/run-inputs';
+import { emrRunFromStacks } from '../../src/emr/run-from-stacks';
+import { EMR_RUN_INPUT_NAMES, EmrRunInputs, validateEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
+import { DayWindow, describeWindow } from '../../src/kpis/day-window';
 import { Clock, Sleep } from '../../src/timing/clock';
+import { expectationsWindow, loadExpectations } from '../../src/validation/expectations';
 
 export interface RunDeps {
   /** @default @actions/core */
   readonly io?: ActionIo;
   /** @default clients with the SDK's adaptive retry */
   readonly createClients?: (region: string) => EmrClients;
+  /** Reads the environment's stack outputs. @default an SDK client for the region */
+  readonly createCloudFormation?: (region: string) => CloudFormationLike;
   /** Where GITHUB_REPOSITORY, GITHUB_RUN_ID and AWS_REGION are read. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
@@ -19,23 +26,43 @@ export interface RunDeps {
   readonly signal?: AbortSignal;
 }
 
-/** The run-emr-kpis action: validate every input, run the steps, report, fail unless all completed. */
+/** The action's inputs beyond the runner's: a replay manifest whose days are the window when none is given. */
+const MANIFEST_INPUT = 'manifest';
+
+/** The window of a replay manifest; a manifest that cannot be read fails the step before any AWS call. */
+function manifestWindow(file: string): DayWindow | undefined {
+  return file ? expectationsWindow(loadExpectations(file)) : undefined;
+}
+
+/**
+ * The run-emr-kpis action: validate every input, complete them from the environment's stack
+ * outputs (buckets, database, scripts version, EMR roles), run the steps, report, fail unless all
+ * completed.
+ */
 export async function run(deps: RunDeps = {}): Promise<void> {
   const io = deps.io ?? actionsCoreIo;
   const env = deps.env ?? process.env;
   const inputs: EmrRunInputs = Object.fromEntries(EMR_RUN_INPUT_NAMES.map((name) => [name, io.getInput(name)]));
-  let parsed;
+  let validated;
+  let window: DayWindow | undefined;
   try {
-    parsed = parseEmrRunInputs(inputs, { repository: env.GITHUB_REPOSITORY, runId: env.GITHUB_RUN_ID }, env);
+    validated = validateEmrRunInputs(inputs, env, { namesFromStack: true });
+    window = validated.window ?? manifestWindow(io.getInput(MANIFEST_INPUT).trim());
   } catch (e) {
     io.setFailed((e as Error).message);
     return;
   }
-  const { region, options } = parsed;
+  const { region } = validated;
   io.saveState(STATE.region, region);
-  const clients = (deps.createClients ?? ((r) => createEmrClients({ region: r })))(region);
   const signals = deps.signal ? undefined : abortOnSignals();
   try {
+    const cloudFormation = (deps.createCloudFormation ?? ((r) => new CloudFormationClient({ region: r })))(region);
+    const { options, resolved } = await emrRunFromStacks(validated, {
+      cloudFormation, identity: { repository: env.GITHUB_REPOSITORY, runId: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }, window, env,
+    });
+    io.info(`Environment ${validated.settings.environment} in ${region}: bronze ${resolved.names.bronzeUri}, database ${resolved.names.glueDatabase}, ` +
+      `scripts ${options.steps.scriptsVersion}; ${window ? `days ${describeWindow(window)}` : 'no window: the jobs decide which days to recompute'}.`);
+    const clients = (deps.createClients ?? ((r) => createEmrClients({ region: r })))(region);
     const report = await runKpisOnEmr(options, {
       ...clients,
       clock: deps.clock,
@@ -53,6 +80,7 @@ export async function run(deps: RunDeps = {}): Promise<void> {
     });
     io.saveState(STATE.result, report.result);
     io.setOutput('cluster-id', report.clusterId);
+    if (report.runId) io.setOutput('run-id', report.runId);
     io.setOutput('step-ids', report.steps.map((s) => s.id).join(','));
     io.setOutput('result', report.result);
     io.setOutput('duration-seconds', String(report.durationSeconds));

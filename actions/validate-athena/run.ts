@@ -3,15 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { parseInputs, ValidateAthenaInputs } from './inputs';
+import { parseInputs, targetConfig, ValidateAthenaInputs } from './inputs';
 import { IssueComments, octokitComments, pullRequestFromEvent, upsertComment } from './pr-comment';
-import { loadConfig } from '../../src/config/config';
+import { QUERY_CATALOG } from '../../src/config/names';
 import { engineForTarget } from '../../src/engines/for-target';
 import { QueryEngine } from '../../src/engines/query-engine';
 import { loadExpectations } from '../../src/validation/expectations';
 import { REPORT_MARKER, renderReportMarkdown } from '../../src/validation/markdown';
 import { failingChecks } from '../../src/validation/report';
 import { writeReportFiles } from '../../src/validation/report-files';
+import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
 
 export interface RunDeps {
@@ -24,7 +25,7 @@ export interface RunDeps {
 }
 
 function defaultEngine(inputs: ValidateAthenaInputs, env: NodeJS.ProcessEnv): Promise<QueryEngine> {
-  const config = loadConfig({ target: inputs.target, region: inputs.region }, env);
+  const { config } = targetConfig(inputs, env);
   return engineForTarget({ config, trinoEndpoint: inputs.trinoEndpoint, workGroup: inputs.workGroup, outputLocation: inputs.outputLocation });
 }
 
@@ -38,11 +39,17 @@ export async function run(deps: RunDeps = {}): Promise<void> {
     const inputs = parseInputs((name) => core.getInput(name));
     const expectations = inputs.manifest ? loadExpectations(inputs.manifest) : undefined;
     const engine = await (deps.createEngine ?? ((i) => defaultEngine(i, env)))(inputs);
+    const { database } = targetConfig(inputs, env);
+    // The run's audit branch is what is checked; a run's verdict is what publishing it needs.
+    const scope = await loadRunScope(engine, QUERY_CATALOG, database, { runId: inputs.runId });
+    if (scope) core.info(`Run ${scope.runId}${scope.branch ? `: checking its branch ${scope.branch}` : ' (published)'}.`);
     const report = await runValidation(engine, {
       tables: inputs.tables,
       window: inputs.window,
       expectations,
-      database: inputs.database,
+      run: scope,
+      failOnWarn: inputs.failOnWarn,
+      database,
       log: (line) => core.info(line),
     });
     const files = writeReportFiles(path.join(env.RUNNER_TEMP || os.tmpdir(), 'clickstream-validation'), report, { failOnWarn: inputs.failOnWarn });

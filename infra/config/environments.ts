@@ -21,8 +21,6 @@ export interface GitHubTrust {
    * first environment deployed to an account creates it; the others import it.
    */
   readonly createOidcProvider: boolean;
-  /** Whether pull-request workflows (the labelled EMR run) may assume the run role. */
-  readonly runFromPullRequests: boolean;
 }
 
 /** Everything that differs between environments, in one place. */
@@ -48,9 +46,6 @@ export interface EnvironmentConfig {
   readonly bootstrapQualifier: string;
 }
 
-/** Repository used when neither context `githubRepository` nor `GITHUB_REPOSITORY` names one. */
-const DEFAULT_REPOSITORY = 'clickstream-org/clickstream-pipeline';
-
 const EMR_7_12: EmrDefaults = { releaseLabel: 'emr-7.12.0', instanceType: 'm5.xlarge', coreInstanceCount: 2 };
 
 type Defaults = Omit<EnvironmentConfig, 'name' | 'account' | 'region' | 'github'> & { readonly github: Omit<GitHubTrust, 'repository'> };
@@ -66,7 +61,7 @@ const DEFAULTS: Record<DeployEnvironment, Defaults> = {
     athenaResultsRetention: Duration.days(7),
     athenaBytesScannedCutoff: Size.gibibytes(1),
     emr: { ...EMR_7_12, coreInstanceCount: 1 },
-    github: { createOidcProvider: true, runFromPullRequests: false },
+    github: { createOidcProvider: true },
     bootstrapQualifier: 'hnb659fds',
   },
   staging: {
@@ -79,7 +74,7 @@ const DEFAULTS: Record<DeployEnvironment, Defaults> = {
     athenaResultsRetention: Duration.days(7),
     athenaBytesScannedCutoff: Size.gibibytes(10),
     emr: EMR_7_12,
-    github: { createOidcProvider: true, runFromPullRequests: true },
+    github: { createOidcProvider: true },
     bootstrapQualifier: 'hnb659fds',
   },
   prod: {
@@ -92,7 +87,7 @@ const DEFAULTS: Record<DeployEnvironment, Defaults> = {
     athenaResultsRetention: Duration.days(30),
     athenaBytesScannedCutoff: Size.gibibytes(100),
     emr: { ...EMR_7_12, coreInstanceCount: 4 },
-    github: { createOidcProvider: true, runFromPullRequests: false },
+    github: { createOidcProvider: true },
     bootstrapQualifier: 'hnb659fds',
   },
 };
@@ -106,7 +101,7 @@ export interface ContextSource {
  * The configuration of the environment named by context `environment` (default `dev`).
  * Account and region come from context (`account`, `region`), else from the CDK CLI's
  * `CDK_DEFAULT_ACCOUNT`/`CDK_DEFAULT_REGION`; the repository from context `githubRepository`,
- * else `GITHUB_REPOSITORY` (set on every GitHub Actions run).
+ * else `GITHUB_REPOSITORY` (set on every GitHub Actions run), and without either it fails.
  */
 export function environmentConfig(context: ContextSource, env: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
   const name = stringContext(context, 'environment') ?? 'dev';
@@ -118,7 +113,15 @@ export function environmentConfig(context: ContextSource, env: NodeJS.ProcessEnv
   if (account !== undefined && !/^\d{12}$/.test(account)) {
     throw new Error(`Account "${account}" is not a 12-digit AWS account id: fix -c account=... or CDK_DEFAULT_ACCOUNT.`);
   }
-  const repository = stringContext(context, 'githubRepository') ?? env.GITHUB_REPOSITORY ?? DEFAULT_REPOSITORY;
+  // No default: a guessed repository could belong to someone else, whose workflows would then be
+  // trusted with this account.
+  const repository = stringContext(context, 'githubRepository') ?? (env.GITHUB_REPOSITORY || undefined);
+  if (repository === undefined) {
+    throw new Error(
+      'No GitHub repository to trust: pass -c githubRepository=<owner>/<name> (the repository whose workflows deploy and run clickstream), ' +
+      'or set GITHUB_REPOSITORY (GitHub Actions sets it).',
+    );
+  }
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
     throw new Error(`GitHub repository "${repository}" is not "owner/name": fix -c githubRepository=... or GITHUB_REPOSITORY.`);
   }

@@ -1,7 +1,8 @@
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import { BRONZE_PREFIX, ResourceNames } from '../../src/config/names';
+import { ResourceNames } from '../../src/config/names';
+import { bronzeTablePrefix, rawTableParameters, rawTablePartitionKeys } from '../../src/config/raw-table';
 import { OUTPUT_KEYS } from '../../src/config/stack-outputs';
 import { glueColumns } from '../../src/events/schema';
 import { pipelineBucket } from '../constructs/imports';
@@ -13,17 +14,10 @@ export interface CatalogStackProps extends StackProps {
 }
 
 /**
- * The bronze table's static key prefix (`events/`): everything in {@link BRONZE_PREFIX} before
- * its first Firehose namespace, so the table and the delivery stream cannot disagree.
- */
-export function bronzeTablePrefix(): string {
-  const staticPart = BRONZE_PREFIX.slice(0, BRONZE_PREFIX.indexOf('!{'));
-  return staticPart.slice(0, staticPart.lastIndexOf('/') + 1);
-}
-
-/**
- * The Glue database `analytics` (the KPI jobs create their Iceberg tables in it) and the raw
- * table Firehose converts JSON to Parquet through, with columns derived from the event schema.
+ * The environment's Glue database (the KPI jobs create their Iceberg tables in it; see
+ * glueDatabaseName) and the raw table Firehose converts JSON to Parquet through: its columns
+ * derived from the event schema, its arrival-hour partition keys found by partition projection
+ * (src/config/raw-table.ts, the definition the local bootstrap creates too).
  */
 export class CatalogStack extends Stack {
   readonly database: glue.Database;
@@ -45,6 +39,8 @@ export class CatalogStack extends Stack {
         type: glue.Schema.custom(c.Type, !c.Type.startsWith('struct<')),
         comment: c.Comment,
       })),
+      partitionKeys: rawTablePartitionKeys().map((k) => ({ name: k.Name, type: glue.Schema.STRING, comment: k.Comment })),
+      parameters: rawTableParameters(props.names.bronzeBucket),
       dataFormat: glue.DataFormat.PARQUET,
       storage: glue.S3TableStorage.fromBucket(pipelineBucket(this, props.names, 'bronzeBucket')),
       s3Prefix: bronzeTablePrefix(),

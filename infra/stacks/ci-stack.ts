@@ -7,18 +7,15 @@ import { ATHENA_RESULTS_PREFIX } from './query-stack';
 import { EMR_ENVIRONMENT_TAG, ResourceNames } from '../../src/config/names';
 import { SCRIPTS_ROOT_PREFIX } from '../../src/config/scripts';
 import { OUTPUT_KEYS, stackNamePrefix } from '../../src/config/stack-outputs';
+import { KPI_VALIDATIONS_TABLE } from '../../src/kpis/catalog';
 import { EnvironmentConfig } from '../config/environments';
+import { RoleKind, runsPullRequests, trustedSubjects } from '../config/github-environments';
 import { glueDatabaseArns, pipelineBucket } from '../constructs/imports';
 import { acknowledgeWildcards, arnFinding, bucketObjectsFinding, S3_GRANT_ACTIONS } from '../constructs/nag';
 import { addOutput } from '../constructs/output';
 
 /** Issuer of GitHub Actions' OIDC tokens. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
-
-/**
- * Tag every KPI cluster carries (value: the environment). The run role may only create clusters
- * with it and only touch clusters that have it, so it cannot reach other EMR workloads.
- */
 
 export interface CiStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -33,21 +30,14 @@ export interface CiStackProps extends StackProps {
  */
 export const COMMIT_SCRIPTS_KEYS = `${SCRIPTS_ROOT_PREFIX}/${'?'.repeat(40)}/*`;
 
-/** The `sub` claims of GitHub's OIDC tokens that each role trusts. */
-export function trustedSubjects(config: EnvironmentConfig): { deploy: string[]; run: string[] } {
-  const repo = `repo:${config.github.repository}`;
-  const main = `${repo}:ref:refs/heads/main`;
-  return {
-    deploy: [main],
-    // Scheduled and dispatched runs carry main's ref; pull-request jobs carry `pull_request`
-    // (the workflow only runs that job for labelled PRs, and forks get no OIDC token).
-    run: config.github.runFromPullRequests ? [main, `${repo}:pull_request`] : [main],
-  };
-}
+/** The audience configure-aws-credentials requests and IAM's GitHub OIDC trust expects. */
+export const STS_AUDIENCE = 'sts.amazonaws.com';
 
 /**
- * GitHub OIDC trust and the two roles workflows assume: deploy (push to main; may only assume
- * the CDK bootstrap roles) and run (replay, EMR KPI runs and Athena validation).
+ * GitHub OIDC trust and the two roles workflows assume: deploy (may only assume the CDK bootstrap
+ * roles) and run (replay, EMR KPI runs and Athena validation). Each trusts exactly the subjects of
+ * the GitHub environments {@link trustedSubjects} allows it (`repo:<owner>/<repo>:environment:<name>`),
+ * with `StringEquals`: no wildcard, branch or pull-request subject.
  */
 export class CiStack extends Stack {
   readonly deployRole: iam.Role;
@@ -57,16 +47,18 @@ export class CiStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const provider = config.github.createOidcProvider
-      ? new iam.OidcProviderNative(this, 'GitHubOidc', { url: `https://${GITHUB_OIDC_HOST}`, clientIds: ['sts.amazonaws.com'] })
+      ? new iam.OidcProviderNative(this, 'GitHubOidc', { url: `https://${GITHUB_OIDC_HOST}`, clientIds: [STS_AUDIENCE] })
       : iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidc', this.formatArn({ service: 'iam', region: '', resource: 'oidc-provider', resourceName: GITHUB_OIDC_HOST }));
-    const subjects = trustedSubjects(config);
-    const github = (sub: string[]) => new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, {
-      StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: sub },
+    const github = (role: RoleKind) => new iam.WebIdentityPrincipal(provider.openIdConnectProviderArn, {
+      StringEquals: {
+        [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
+        [`${GITHUB_OIDC_HOST}:sub`]: trustedSubjects(config.github.repository, config.name, role),
+      },
     });
 
     this.deployRole = new iam.Role(this, 'DeployRole', {
-      assumedBy: github(subjects.deploy),
-      description: `GitHub Actions: deploys clickstream ${config.name} from ${config.github.repository}@main`,
+      assumedBy: github('deploy'),
+      description: `GitHub Actions: deploys clickstream ${config.name} from ${config.github.repository}`,
       maxSessionDuration: Duration.hours(2),
     });
     const bootstrapRoles = this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `cdk-${config.bootstrapQualifier}-*-${this.account}-${this.region}` });
@@ -87,7 +79,7 @@ export class CiStack extends Stack {
     ]);
 
     this.runRole = new iam.Role(this, 'RunRole', {
-      assumedBy: github(subjects.run),
+      assumedBy: github('run'),
       description: `GitHub Actions: replays events, runs the KPI jobs on EMR and validates them in clickstream ${config.name}`,
       maxSessionDuration: Duration.hours(4),
     });
@@ -107,7 +99,7 @@ export class CiStack extends Stack {
     bucket('bronzeBucket').grantRead(role);
     bucket('warehouseBucket').grantRead(role);
     bucket('scriptsBucket').grantRead(role);
-    if (props.config.github.runFromPullRequests) {
+    if (runsPullRequests(props.config.name)) {
       role.addToPolicy(new iam.PolicyStatement({
         sid: 'PublishPullRequestScripts',
         actions: ['s3:PutObject'],
@@ -144,6 +136,12 @@ export class CiStack extends Stack {
       actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
       resources: glueDatabaseArns(this, names.glueDatabase),
     }));
+    // Validation records each run's verdict in _kpi_validations through Athena (an Iceberg INSERT:
+    // data and metadata files under the table's location, then a Glue table update); publishing reads it.
+    const verdicts = this.formatArn({ service: 'glue', resource: 'table', resourceName: `${names.glueDatabase}/${KPI_VALIDATIONS_TABLE}` });
+    const verdictObjects = bucket('warehouseBucket').arnForObjects(`warehouse/${names.glueDatabase}.db/${KPI_VALIDATIONS_TABLE}/*`);
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'RecordValidationVerdicts', actions: ['glue:UpdateTable'], resources: [verdicts] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteValidationVerdicts', actions: ['s3:PutObject'], resources: [verdictObjects] }));
     role.addToPolicy(new iam.PolicyStatement({
       sid: 'ValidateWithAthena',
       actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
@@ -167,6 +165,7 @@ export class CiStack extends Stack {
       },
       { finding: bucketObjectsFinding(bucket('athenaResultsBucket'), `${ATHENA_RESULTS_PREFIX}*`), reason: 'Athena writes and the validation suite reads query results under results/.' },
       { finding: arnFinding(this, clusters), reason: 'EMR cluster ids are generated; the statements only allow clusters tagged with this environment.' },
+      { finding: bucketObjectsFinding(bucket('warehouseBucket'), `warehouse/${names.glueDatabase}.db/${KPI_VALIDATIONS_TABLE}/*`), reason: 'Athena writes the verdicts table\'s data and metadata files; no other table of the warehouse.' },
       { finding: arnFinding(this, glueDatabaseArns(this, names.glueDatabase)[2]), reason: 'Read-only metadata of the KPI tables in this database, for Athena.' },
       { finding: arnFinding(this, stacks), reason: "The CLI resolves names from this environment's stack outputs; stack ARNs end in a generated id." },
     ]);

@@ -72,6 +72,12 @@ INTERNAL_TABLE_COLUMNS = {
         "bronze_objects BIGINT, bronze_bytes BIGINT, rows_read BIGINT, rows_rejected BIGINT, rows_valid BIGINT, "
         "duplicates BIGINT"
     ),
+    # The verdict of each validation of a run's audit branch (written by the check suite through
+    # Trino or Athena, on main; validated_at as ISO 8601 UTC text): what publishing a run requires.
+    "_kpi_validations": (
+        "run_id STRING, validated_at STRING, engine STRING, passed BOOLEAN, checks BIGINT, failed BIGINT, "
+        "failed_checks STRING"
+    ),
 }
 
 # Each job's seed ICEBERG_TABLE argument (KPI_JOBS[...].tableArgument).

@@ -31,13 +31,15 @@ from .bronze import (
 )
 from .cleaning import deduplicate, rejected_rows, valid_events
 from .contracts import INTERNAL_TABLE_COLUMNS, JOB_TABLE_ARGUMENTS, KPI_TABLE_COLUMNS
+from .audit import audit_branch, write_to_audit_branch
 from .runs import RUNS_TABLE, RunRecord, append_records, read_states
 from .session import create_session, table_name
-from .tables import column_names, ensure_table, replace_all, replace_rows
+from .tables import TableSpec, column_names, replace_all, replace_rows
 
 LOG_PREFIX = "[kpis]"
 VALID_EVENTS = "_valid_events"
 REJECTED_EVENTS = "rejected_events"
+VALIDATIONS_TABLE = "_kpi_validations"
 
 # How each internal table is partitioned (unpartitioned when absent).
 _INTERNAL_PARTITIONING = {
@@ -84,56 +86,72 @@ class JobContext:
     def table(self, name: str) -> str:
         return table_name(self.arguments.database, name)
 
-    def replace_days(self, frame: DataFrame, table: str, columns: str) -> None:
-        replace_rows(frame, self.table(table), columns, self.ingested.replaced)
+    def replace_days(self, frame: DataFrame, table: TableSpec) -> None:
+        replace_rows(frame, self.table(table.name), table.columns, self.ingested.replaced)
 
 
-def _internal(context: JobContext, name: str) -> str:
-    table = context.table(name)
-    ensure_table(context.spark, table, INTERNAL_TABLE_COLUMNS[name], _INTERNAL_PARTITIONING.get(name))
-    return table
+def _internal(name: str) -> TableSpec:
+    return TableSpec(name, INTERNAL_TABLE_COLUMNS[name], _INTERNAL_PARTITIONING.get(name))
+
+
+def sensor_health_tables(table_argument: str) -> List[TableSpec]:
+    return [
+        _internal(f"_{table_argument}_day_stats"),
+        _internal("_status_health_day_stats"),
+        TableSpec(table_argument, KPI_TABLE_COLUMNS["sensor_health"]),
+        TableSpec("status_health", KPI_TABLE_COLUMNS["status_health"]),
+    ]
+
+
+def temp_humidity_tables(table_argument: str) -> List[TableSpec]:
+    return [TableSpec(table_argument, KPI_TABLE_COLUMNS["temp_humidity_kpis"], "day")]
+
+
+def event_geo_tables(table_argument: str) -> List[TableSpec]:
+    return [
+        TableSpec(f"{table_argument}_events", KPI_TABLE_COLUMNS["event_geo_kpis_events"], "day"),
+        _internal(f"_{table_argument}_faulty_geo_day_stats"),
+        TableSpec(f"{table_argument}_faulty_geo", KPI_TABLE_COLUMNS["event_geo_kpis_faulty_geo"]),
+    ]
 
 
 def run_sensor_health(context: JobContext, table_argument: str) -> List[str]:
     spark, events = context.spark, context.ingested.events
-    sensor_stats = f"_{table_argument}_day_stats"
-    status_stats = "_status_health_day_stats"
-    sensor_stats_table = _internal(context, sensor_stats)
-    status_stats_table = _internal(context, status_stats)
-    health_table = context.table(table_argument)
-    status_table = context.table("status_health")
-    ensure_table(spark, health_table, KPI_TABLE_COLUMNS["sensor_health"])
-    ensure_table(spark, status_table, KPI_TABLE_COLUMNS["status_health"])
-    context.replace_days(kpis.sensor_day_stats(events), sensor_stats, INTERNAL_TABLE_COLUMNS[sensor_stats])
-    context.replace_days(kpis.status_day_stats(events), status_stats, INTERNAL_TABLE_COLUMNS[status_stats])
+    sensor_stats, status_stats, health, status = sensor_health_tables(table_argument)
+    context.replace_days(kpis.sensor_day_stats(events), sensor_stats)
+    context.replace_days(kpis.status_day_stats(events), status_stats)
     # Read once for both all-time tables; it holds sensors x days rows, not events.
-    all_days = spark.table(sensor_stats_table).cache()
-    replace_all(kpis.sensor_health(all_days), health_table, KPI_TABLE_COLUMNS["sensor_health"])
-    replace_all(kpis.status_health(all_days, spark.table(status_stats_table)), status_table, KPI_TABLE_COLUMNS["status_health"])
+    all_days = spark.table(context.table(sensor_stats.name)).cache()
+    replace_all(kpis.sensor_health(all_days), context.table(health.name), health.columns)
+    replace_all(kpis.status_health(all_days, spark.table(context.table(status_stats.name))), context.table(status.name), status.columns)
     all_days.unpersist()
-    return [health_table, status_table]
+    return [context.table(health.name), context.table(status.name)]
 
 
 def run_temp_humidity(context: JobContext, table_argument: str) -> List[str]:
-    name = context.table(table_argument)
-    columns = KPI_TABLE_COLUMNS["temp_humidity_kpis"]
-    ensure_table(context.spark, name, columns, "day")
-    context.replace_days(kpis.temp_humidity_kpis(context.ingested.events), table_argument, columns)
-    return [name]
+    (table,) = temp_humidity_tables(table_argument)
+    context.replace_days(kpis.temp_humidity_kpis(context.ingested.events), table)
+    return [context.table(table.name)]
 
 
 def run_event_geo(context: JobContext, table_argument: str) -> List[str]:
     spark, events = context.spark, context.ingested.events
-    events_table = context.table(f"{table_argument}_events")
-    geo_table = context.table(f"{table_argument}_faulty_geo")
-    stats = f"_{table_argument}_faulty_geo_day_stats"
-    stats_table = _internal(context, stats)
-    ensure_table(spark, events_table, KPI_TABLE_COLUMNS["event_geo_kpis_events"], "day")
-    ensure_table(spark, geo_table, KPI_TABLE_COLUMNS["event_geo_kpis_faulty_geo"])
-    context.replace_days(kpis.event_counts(events), f"{table_argument}_events", KPI_TABLE_COLUMNS["event_geo_kpis_events"])
-    context.replace_days(kpis.faulty_geo_day_stats(events), stats, INTERNAL_TABLE_COLUMNS[stats])
-    replace_all(kpis.faulty_geo(spark.table(stats_table)), geo_table, KPI_TABLE_COLUMNS["event_geo_kpis_faulty_geo"])
-    return [events_table, geo_table]
+    counts, stats, geo = event_geo_tables(table_argument)
+    context.replace_days(kpis.event_counts(events), counts)
+    context.replace_days(kpis.faulty_geo_day_stats(events), stats)
+    replace_all(kpis.faulty_geo(spark.table(context.table(stats.name))), context.table(geo.name), geo.columns)
+    return [context.table(counts.name), context.table(geo.name)]
+
+
+# What each job writes, from its table argument (the seed's ICEBERG_TABLE).
+JOB_TABLES: Dict[str, Callable[[str], List[TableSpec]]] = {
+    "sensor_health": sensor_health_tables,
+    "temp_humidity": temp_humidity_tables,
+    "event_geo": event_geo_tables,
+}
+
+# What every run writes, whatever its jobs.
+RUN_TABLES = [_internal(RUNS_TABLE), _internal(REJECTED_EVENTS), _internal(VALID_EVENTS), _internal(VALIDATIONS_TABLE)]
 
 
 JOBS: Dict[str, Callable[[JobContext, str], List[str]]] = {
@@ -177,10 +195,8 @@ def ingest(spark: SparkSession, arguments: JobArguments, states: Sequence[Bronze
     started = time.monotonic()
     database = arguments.database
     rejected_table = table_name(database, REJECTED_EVENTS)
-    ensure_table(spark, rejected_table, INTERNAL_TABLE_COLUMNS[REJECTED_EVENTS], _INTERNAL_PARTITIONING[REJECTED_EVENTS])
     store = table_name(database, VALID_EVENTS)
     store_columns = INTERNAL_TABLE_COLUMNS[VALID_EVENTS]
-    ensure_table(spark, store, store_columns, _INTERNAL_PARTITIONING[VALID_EVENTS])
 
     listed = list_objects(spark, day_globs(arguments.bronze_path, first_listed_day(arguments.mode, arguments.window, states), arguments.as_of.date()))
     selected = select_objects(listed, arguments.mode, arguments.window, states, arguments.as_of)
@@ -257,9 +273,11 @@ def ingest(spark: SparkSession, arguments: JobArguments, states: Sequence[Bronze
 def run(job_names: Sequence[str], arguments: JobArguments, table_arguments: Optional[Dict[str, str]] = None) -> None:
     started = time.monotonic()
     spark = create_session(f"clickstream-kpis-{'-'.join(job_names)}")
-    log(f"run {arguments.run_id}: jobs {', '.join(job_names)}; {describe_run(arguments)}")
+    branch = audit_branch(arguments.run_id)
+    log(f"run {arguments.run_id}: jobs {', '.join(job_names)}; {describe_run(arguments)}; writing to branch {branch}")
     runs_table = table_name(arguments.database, RUNS_TABLE)
-    ensure_table(spark, runs_table, INTERNAL_TABLE_COLUMNS[RUNS_TABLE])
+    specs = RUN_TABLES + [spec for job in job_names for spec in JOB_TABLES[job]((table_arguments or {}).get(job, arguments.table))]
+    write_to_audit_branch(spark, [(table_name(arguments.database, spec.name), spec) for spec in specs], branch)
     previous = read_states(spark, runs_table, job_names)
     ingested = ingest(spark, arguments, [previous.get(job, BronzeState()) for job in job_names])
     context = JobContext(spark, arguments, ingested)

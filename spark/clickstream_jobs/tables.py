@@ -1,4 +1,5 @@
 """Iceberg writes: tables created with explicit schemas, row sets replaced by a condition, never appended to."""
+from dataclasses import dataclass
 from typing import List, Optional
 
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -19,11 +20,24 @@ def column_names(columns_ddl: str) -> List[str]:
     return names
 
 
+@dataclass(frozen=True)
+class TableSpec:
+    """A table a job writes: its name in the database, columns (DDL) and partitioning, if any."""
+
+    name: str
+    columns: str
+    partitioned_by: Optional[str] = None
+
+
+# Writes go to the session's audit branch (spark.wap.branch) only when the table allows it.
+WAP_PROPERTY = "write.wap.enabled"
+
+
 def ensure_table(spark: SparkSession, name: str, columns_ddl: str, partitioned_by: Optional[str] = None) -> None:
     partitioning = f" PARTITIONED BY ({partitioned_by})" if partitioned_by else ""
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {name} ({columns_ddl}) USING iceberg{partitioning} "
-        "TBLPROPERTIES ('format-version' = '2')"
+        f"TBLPROPERTIES ('format-version' = '2', '{WAP_PROPERTY}' = 'true')"
     )
 
 

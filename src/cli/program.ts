@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerKpisCommand } from './commands/kpis';
 import { registerLandCommand } from './commands/land';
 import { registerMaintainCommand } from './commands/maintain';
+import { registerPublishCommand } from './commands/publish';
 import { registerPublishScriptsCommand } from './commands/publish-scripts';
 import { registerQueryCommand } from './commands/query';
 import { registerReplayCommands } from './commands/replay';
@@ -29,7 +30,8 @@ export function buildProgram(): Command {
       '  $ npx clickstream run              the whole pipeline on 20,000 generated events, validated',
       '  $ npx clickstream up               start the embedded stack',
       '  $ npx clickstream smoke            Spark writes an Iceberg table, Trino reads it back',
-      '  $ npx clickstream validate         check the KPI tables (Trino locally, Athena with --target aws)',
+      '  $ npx clickstream validate         check the latest KPI run on its audit branch (Trino locally, Athena with --target aws)',
+      '  $ npx clickstream publish          fast-forward main to the latest run that passed validation',
       '  $ npx clickstream maintain         compact, expire snapshots and remove orphans on every KPI table',
       '  $ npx clickstream simulate --days 7  a week of late, out-of-order events and nightly runs',
       '  $ npx clickstream query "SELECT 1" ad-hoc SQL on the same engine',
@@ -47,6 +49,7 @@ export function buildProgram(): Command {
   registerKpisCommand(program);
   registerValidateCommand(program);
   registerMaintainCommand(program);
+  registerPublishCommand(program);
   registerSimulateCommand(program);
   registerQueryCommand(program);
   registerSmokeCommand(program);

@@ -3,7 +3,10 @@
  * targets address the same logical resources by the same rules.
  */
 
-/** The Glue database that holds the raw table and the five KPI tables (seed contract). */
+/**
+ * The seed's Glue database (`analytics`): prod's, and the local target's, whose emulator no other
+ * environment shares. Every other environment gets its own ({@link glueDatabaseName}).
+ */
 export const GLUE_DATABASE = 'analytics';
 
 /** The Glue table Firehose converts JSON through; the seed calls it `clickstream_raw`. */
@@ -61,6 +64,25 @@ export const EMR_ENVIRONMENT_TAG = 'clickstream:environment';
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
+/**
+ * Environments whose data people read: synthetic events must not reach them unless an operator
+ * asks for it explicitly (see `src/config/guards.ts`).
+ */
+export const PRODUCTION_ENVIRONMENTS: readonly EnvironmentName[] = ['prod'];
+
+/** Environments that keep the seed's database name: prod, and the local target's private emulator. */
+const SEED_DATABASE_ENVIRONMENTS: readonly EnvironmentName[] = ['prod', 'local'];
+
+/**
+ * The Glue database of an environment: `analytics` in prod and locally, `analytics_<environment>`
+ * elsewhere (`-` becomes `_`), so environments sharing an account never share tables or the IAM
+ * grants on them. Athena wants lower-case names of letters, digits and underscores (Amazon Athena
+ * User Guide, "Name databases, tables, and columns").
+ */
+export function glueDatabaseName(environment: EnvironmentName): string {
+  return SEED_DATABASE_ENVIRONMENTS.includes(environment) ? GLUE_DATABASE : `${GLUE_DATABASE}_${environment.replace(/-/g, '_')}`;
+}
+
 /** Physical names of every resource, derived from one environment name. */
 export interface ResourceNames {
   readonly environment: EnvironmentName;
@@ -98,7 +120,7 @@ export function resourceNames(environment: EnvironmentName, accountId?: string):
     scriptsBucket: `${base}-scripts${suffix}`,
     logsBucket: `${base}-logs${suffix}`,
     athenaResultsBucket: `${base}-athena-results${suffix}`,
-    glueDatabase: GLUE_DATABASE,
+    glueDatabase: glueDatabaseName(environment),
     rawTable: RAW_TABLE,
     athenaWorkgroup: `${base}-kpis`,
     warehouseUri: `s3://${warehouseBucket}/warehouse`,

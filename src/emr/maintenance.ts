@@ -67,7 +67,7 @@ export async function runMaintenanceOnEmr(
   options: EmrStepsRunOptions,
   deps: EmrRunDeps,
 ): Promise<EmrMaintenanceReport> {
-  const report = await runStepsOnEmr([buildMaintenanceStep(step)], options, deps);
+  const report = await runStepsOnEmr(options, [buildMaintenanceStep(step)], deps);
   const stepId = report.steps[0]?.id;
   // A table that failed fails the step; the lines of the tables that ran are in its stdout too.
   if ((report.result !== 'completed' && report.result !== 'step-failed') || !stepId) return report;

@@ -18,6 +18,8 @@ export interface EmrRunReport {
   readonly message: string;
   readonly clusterId: string;
   readonly createdCluster: boolean;
+  /** The KPI run's id: its tables are on the audit branch `audit_<run id>` until published. */
+  readonly runId?: string;
   readonly steps: readonly StepReport[];
   /** Wall-clock seconds from submitting to the end of the run. */
   readonly durationSeconds: number;

@@ -6,6 +6,7 @@ import { EMR_ENVIRONMENT_TAG, ENVIRONMENTS, ResourceNames } from '../config/name
 import { validateScriptsVersion } from '../config/scripts';
 import { KpiJobName, parseJobList } from '../kpis/catalog';
 import { DayWindow, validateWindow } from '../kpis/day-window';
+import { newRunId } from '../kpis/run-ledger';
 
 /**
  * The runner's settings as strings, keyed by the action's input names (the CLI's flags use the same
@@ -16,7 +17,7 @@ export type EmrRunInputs = Readonly<Partial<Record<EmrRunInputName, string>>>;
 
 export const EMR_RUN_INPUT_NAMES = [
   'mode', 'cluster-id', 'environment', 'account-id', 'region',
-  'release-label', 'instance-type', 'core-instance-count', 'use-spot', 'subnet-id', 'service-role', 'instance-profile', 'idle-timeout-minutes',
+  'release-label', 'instance-type', 'core-instance-count', 'use-spot', 'subnet-id', 'service-role', 'instance-profile', 'idle-timeout-minutes', 'keep-cluster',
   'jobs', 'from-date', 'to-date', 'scripts-version', 'scripts-bucket', 'log-bucket', 'bronze-bucket', 'warehouse-bucket',
   'timeout-minutes', 'log-wait-minutes',
 ] as const;
@@ -30,6 +31,18 @@ export interface RunIdentity {
   readonly runId?: string;
   /** What the cluster is for, in its name (`clickstream-<env>-<purpose>-...`). @default 'kpis' */
   readonly purpose?: string;
+  /** The workflow run's attempt (GITHUB_RUN_ATTEMPT): a re-run gets a KPI run, and an audit branch, of its own. */
+  readonly attempt?: string;
+}
+
+/**
+ * The KPI run id of an EMR run: named after the workflow run (and attempt) that started it, so its
+ * audit branch says where it came from; a new one when nothing names the run.
+ */
+export function kpiRunIdFor(identity: RunIdentity, now: Date): string {
+  const name = identity.runId?.replace(/[^A-Za-z0-9_-]/g, '_');
+  if (!name) return newRunId(now);
+  return `run_${name}${identity.attempt ? `_${identity.attempt.replace(/[^A-Za-z0-9]/g, '')}` : ''}`.slice(0, 64);
 }
 
 export interface ParsedEmrRun {
@@ -60,6 +73,7 @@ const schema = z.object({
   'service-role': text(),
   'instance-profile': text(),
   'idle-timeout-minutes': integer(1, 10_080, 'minutes'),
+  'keep-cluster': z.preprocess(blank, z.enum(['true', 'false'], 'must be true or false').default('false')),
   'jobs': text(),
   'from-date': text(),
   'to-date': text(),
@@ -191,6 +205,8 @@ export interface EmrRunDefaults {
   readonly instanceProfile?: string;
   /** The days to compute when the inputs name none (e.g. the days a replay delivered). */
   readonly window?: DayWindow;
+  /** The KPI run's id. @default a new one */
+  readonly kpiRunId?: string;
 }
 
 /** The runner's options from validated inputs and the environment's resource names. */
@@ -228,6 +244,7 @@ export function emrRunOptions(
           ...(instanceProfile ? { instanceProfile } : {}),
           ...(value['subnet-id'] ? { subnetId: value['subnet-id'] } : {}),
           idleTimeoutSeconds: (value['idle-timeout-minutes'] ?? 30) * 60,
+          keepAlive: value['keep-cluster'] === 'true',
           tags,
         },
       },
@@ -235,6 +252,8 @@ export function emrRunOptions(
       jobs: run.jobs,
       locations: { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri },
       ...(window ? { window } : {}),
+      // One id for the run's steps: they all write to its audit branch.
+      run: { runId: defaults.kpiRunId ?? kpiRunIdFor(identity, new Date()) },
       region: run.region,
       scriptsBucket: names.scriptsBucket,
       scriptsVersion,

@@ -16,7 +16,7 @@ export type EmrTarget =
   /** A running cluster the run adds steps to and never terminates. */
   | { readonly mode: 'existing'; readonly clusterId: string };
 
-/** Where and how long steps run, whatever the steps are. */
+/** How to run steps on EMR and wait for them, whatever the steps. */
 export interface EmrStepsRunOptions {
   readonly target: EmrTarget;
   /** Overall limit on waiting for the steps; on expiry they are cancelled (and a transient cluster terminated). */
@@ -65,11 +65,12 @@ export interface EmrRunDeps {
  * submitting, unfinished steps are cancelled and a cluster this run created is terminated.
  */
 export async function runKpisOnEmr(options: EmrRunOptions, deps: EmrRunDeps): Promise<EmrRunReport> {
-  return runStepsOnEmr(buildKpiSteps(options.steps), options, deps);
+  const report = await runStepsOnEmr(options, buildKpiSteps(options.steps), deps);
+  return options.steps.run?.runId ? { ...report, runId: options.steps.run.runId } : report;
 }
 
-/** Runs any steps the way {@link runKpisOnEmr} runs the KPI steps (table maintenance uses it too). */
-export async function runStepsOnEmr(steps: readonly StepConfig[], options: EmrStepsRunOptions, deps: EmrRunDeps): Promise<EmrRunReport> {
+/** Runs `steps` on the target cluster and waits for them, with the cleanup guarantees of {@link runKpisOnEmr}. */
+export async function runStepsOnEmr(options: EmrStepsRunOptions, steps: StepConfig[], deps: EmrRunDeps): Promise<EmrRunReport> {
   const clock = deps.clock ?? systemClock;
   const sleep = deps.sleep ?? realSleep;
   const log = deps.log ?? (() => undefined);

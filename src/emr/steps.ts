@@ -1,8 +1,9 @@
 import type { ActionOnFailure, StepConfig } from '@aws-sdk/client-emr';
 import { SCRIPTS_ARCHIVE, scriptsUri } from '../config/scripts';
-import { KPI_JOBS, KpiJobName } from '../kpis/catalog';
+import { KPI_JOBS, KpiJobName, PUBLISH_SCRIPT } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
-import { buildJobArguments, JobLocations } from '../kpis/job-arguments';
+import { buildJobArguments, JobLocations, KpiRunOptions } from '../kpis/job-arguments';
+import { auditBranch } from '../kpis/run-ledger';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../kpis/spark-conf';
 
 /** Step names start with this, then the job name; a transient cluster's step ids are found by name. */
@@ -11,8 +12,10 @@ export const STEP_NAME_PREFIX = 'clickstream-kpi-';
 export interface KpiStepsOptions {
   readonly jobs: readonly KpiJobName[];
   readonly locations: JobLocations;
-  /** Process only these days. @default - every day in bronze */
+  /** Process only these days. @default - an incremental run */
   readonly window?: DayWindow;
+  /** The run's id (every step writes to its audit branch), `all`, its time. @default - each step makes its own id */
+  readonly run?: KpiRunOptions;
   /** Region of the Glue catalog and the warehouse bucket. */
   readonly region: string;
   /** Bucket the CDK app (or `clickstream publish-scripts`) publishes `spark/` to. */
@@ -51,8 +54,38 @@ export function buildKpiSteps(options: KpiStepsOptions): StepConfig[] {
         '--py-files', `${prefix}${SCRIPTS_ARCHIVE}`,
         ...conf,
         `${prefix}${KPI_JOBS[job].script}`,
-        ...buildJobArguments(job, options.locations, options.window),
+        ...buildJobArguments(job, options.locations, options.window, options.run),
       ],
     },
   }));
+}
+
+/** The name of a run's publish step. */
+export const PUBLISH_STEP_NAME = 'clickstream-publish';
+
+export interface PublishStepOptions {
+  readonly runId: string;
+  readonly database: string;
+  readonly warehouse: string;
+  readonly region: string;
+  readonly scriptsBucket: string;
+  readonly scriptsVersion: string;
+}
+
+/**
+ * The step that publishes a validated run (spark/publish_run.py): it refuses, failing with exit
+ * code 3, a run without a passing verdict or one whose tables' main moved since it was cut.
+ */
+export function buildPublishStep(options: PublishStepOptions): StepConfig {
+  auditBranch(options.runId);
+  const prefix = scriptsUri(options.scriptsBucket, options.scriptsVersion);
+  const conf = toSparkSubmitConfArgs(sparkCatalogConf({ warehouse: options.warehouse, region: options.region }));
+  return {
+    Name: PUBLISH_STEP_NAME,
+    ActionOnFailure: 'CONTINUE',
+    HadoopJarStep: {
+      Jar: 'command-runner.jar',
+      Args: ['spark-submit', '--deploy-mode', 'cluster', '--py-files', `${prefix}${SCRIPTS_ARCHIVE}`, ...conf, `${prefix}${PUBLISH_SCRIPT}`, options.database, options.runId],
+    },
+  };
 }

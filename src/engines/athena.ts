@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-athena';
 import { abortReason, QueryEngine, QueryExecutionError, QueryFailure, QueryOptions, QueryParameter, QueryResult, ResultColumn, TypedValue } from './query-engine';
 import { renderParameters } from './sql-literals';
-import { backoffDelays, requirePositive } from './timing';
 import { assertUniqueNames, baseType, toTypedValue } from './typed-values';
+import { backoffDelays, requirePositive } from '../timing/backoff';
 import { Clock, Sleep, sleep, systemClock } from '../timing/clock';
 
 export interface AthenaEngineOptions {
@@ -162,7 +162,7 @@ export class AthenaEngine implements QueryEngine {
 
   /** Polls until a terminal state; stops the query when the deadline passes or the caller aborts. */
   private async waitForCompletion(queryId: string, started: number, signal?: AbortSignal): Promise<QueryExecution> {
-    const nextDelay = backoffDelays(this.pollInitialDelayMs, 2, this.pollMaxDelayMs);
+    const nextDelay = backoffDelays({ initialMs: this.pollInitialDelayMs, maxMs: this.pollMaxDelayMs });
     for (;;) {
       const execution = await this.describe(queryId, signal);
       const status = execution?.Status;

@@ -1,4 +1,5 @@
 import { QueryParameter } from './query-engine';
+import { quote } from '../sql/quote';
 
 /**
  * Athena's limit on one execution parameter. Enforced for every engine so that parameters
@@ -64,9 +65,4 @@ function renderTagged(param: Exclude<QueryParameter, string | number | bigint | 
     throw new Error(`Parameter ${index + 1} is not a valid ${param.type}: "${param.value}" (expected ${format.hint}).`);
   }
   return `${param.type.toUpperCase()} ${quote(param.value)}`;
-}
-
-/** A varchar literal: the one escape in this dialect is doubling the quote. */
-export function quote(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { abortReason, QueryEngine, QueryExecutionError, QueryFailure, QueryOptions, QueryParameter, QueryResult, ResultColumn, TypedValue } from './query-engine';
-import { quote, renderParameters } from './sql-literals';
-import { backoffDelays, requirePositive } from './timing';
+import { renderParameters } from './sql-literals';
 import { assertUniqueNames, baseType, parseJsonKeepingIntegers, toTypedValue } from './typed-values';
-import { QUERY_CATALOG } from '../config/names';
+import { GLUE_DATABASE, QUERY_CATALOG } from '../config/names';
+import { quote } from '../sql/quote';
+import { backoffDelays, requirePositive } from '../timing/backoff';
 import { Clock, Sleep, sleep, systemClock } from '../timing/clock';
 
 export interface TrinoEngineOptions {
@@ -16,7 +17,7 @@ export interface TrinoEngineOptions {
   readonly catalog?: string;
   /**
    * Schema for unqualified table names.
-   * @default 'analytics'
+   * @default GLUE_DATABASE (the local target's database)
    */
   readonly schema?: string;
   /**
@@ -95,7 +96,7 @@ export class TrinoEngine implements QueryEngine {
     const session = {
       user: options.user ?? 'clickstream',
       catalog: options.catalog ?? QUERY_CATALOG,
-      schema: options.schema ?? 'analytics',
+      schema: options.schema ?? GLUE_DATABASE,
       timeZone: options.timeZone ?? 'UTC',
     };
     for (const [name, value] of Object.entries(session)) {
@@ -184,7 +185,7 @@ export class TrinoEngine implements QueryEngine {
 
   /** One protocol request, retried while the server answers that it is busy. */
   private async request(method: 'GET' | 'POST', url: string, deadline: number, signal?: AbortSignal, body?: string): Promise<StatementResponse> {
-    const nextDelay = backoffDelays(this.retryInitialDelayMs, 2, 2_000);
+    const nextDelay = backoffDelays({ initialMs: this.retryInitialDelayMs, maxMs: 2_000 });
     for (;;) {
       // The server long-polls each request for about a second; the timer only guards a hung one.
       const timeout = AbortSignal.timeout(Math.max(Math.ceil(deadline - this.clock()), 1));

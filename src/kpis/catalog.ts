@@ -12,7 +12,7 @@ import { EVENT_FIELDS, PrimitiveType, StructType, sparkType } from '../events/sc
 export type ColumnType = PrimitiveType | 'date';
 
 /** Column types of any table the jobs keep. */
-export type StoredColumnType = ColumnType | StructType | 'timestamp' | 'array<string>' | 'array<date>';
+export type StoredColumnType = ColumnType | StructType | 'boolean' | 'timestamp' | 'array<string>' | 'array<date>';
 
 export interface StoredColumn {
   readonly name: string;
@@ -161,6 +161,8 @@ export const VALID_EVENTS_TABLE = '_valid_events';
 export const REJECTED_EVENTS_TABLE = 'rejected_events';
 /** The runs ledger: per job and run, what it read and recomputed, and its high-water mark after it. */
 export const KPI_RUNS_TABLE = '_kpi_runs';
+/** The verdicts of the validations of runs' audit branches; publishing a run requires a passing one. */
+export const KPI_VALIDATIONS_TABLE = '_kpi_validations';
 
 /** The columns of the tables the jobs keep besides the KPI tables and their partials. */
 export const LEDGER_TABLE_COLUMNS: Readonly<Record<string, readonly StoredColumn[]>> = {
@@ -203,6 +205,16 @@ export const LEDGER_TABLE_COLUMNS: Readonly<Record<string, readonly StoredColumn
     { name: 'rows_rejected', type: 'bigint' },
     { name: 'rows_valid', type: 'bigint' },
     { name: 'duplicates', type: 'bigint' },
+  ],
+  [KPI_VALIDATIONS_TABLE]: [
+    { name: 'run_id', type: 'string' },
+    // ISO 8601 UTC text: written by Trino or Athena, read by Spark, sorted as text.
+    { name: 'validated_at', type: 'string' },
+    { name: 'engine', type: 'string' },
+    { name: 'passed', type: 'boolean' },
+    { name: 'checks', type: 'bigint' },
+    { name: 'failed', type: 'bigint' },
+    { name: 'failed_checks', type: 'string' },
   ],
 };
 
@@ -263,6 +275,9 @@ export function parseJobList(value: string | undefined): KpiJobName[] {
  * have the seed's shape with the job list in the ICEBERG_TABLE slot (see buildAllKpisArguments).
  */
 export const ALL_KPIS_SCRIPT = 'all_kpis.py';
+
+/** The script that publishes a validated run: its audit branch fast-forwarded to main on every table. */
+export const PUBLISH_SCRIPT = 'publish_run.py';
 
 /** The Python package under spark/ the job scripts import; ship it with `--py-files`. */
 export const SPARK_JOBS_PACKAGE = 'clickstream_jobs';

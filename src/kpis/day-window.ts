@@ -53,3 +53,27 @@ export function isAllDays(window: DayWindow): boolean {
 export function describeWindow(window: DayWindow): string {
   return isAllDays(window) ? 'all days' : `${window.fromDate}..${window.toDate}`;
 }
+
+const SECONDS_PER_DAY = 86_400;
+const MS_PER_DAY = SECONDS_PER_DAY * 1000;
+
+/**
+ * The UTC day of an epoch second, `YYYY-MM-DD`: the one definition in TypeScript of the KPIs' `day`
+ * (the Spark jobs' `utc_day` and the validation SQL's `date_add` render the same rule, and the
+ * validity corpus test holds all three to it).
+ */
+export function utcDay(epochSeconds: number): string {
+  return new Date(Math.floor(epochSeconds / SECONDS_PER_DAY) * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** `day` moved by `days` (negative: earlier). */
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** Every day from `from` to `to`, both included (none when `to` is earlier). */
+export function daysFrom(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+  return days;
+}

@@ -68,7 +68,9 @@ export function buildJobArguments(job: KpiJobName, locations: JobLocations, wind
  * list where a single job has its ICEBERG_TABLE, then the optional window and run options. Shared by
  * both targets like {@link buildJobArguments}.
  */
-export function buildAllKpisArguments(jobs: readonly KpiJobName[], locations: JobLocations, window?: DayWindow, options: KpiRunOptions = {}): string[] {
+export function buildAllKpisArguments(
+  jobs: readonly KpiJobName[], locations: JobLocations, window?: DayWindow, options: KpiRunOptions = {},
+): string[] {
   if (jobs.length === 0) throw new Error('No KPI job to run: pass at least one of sensor_health, temp_humidity, event_geo.');
   return [locations.bronzePath, locations.database, jobs.join(','), locations.warehouse, ...runArguments(window, options)];
 }

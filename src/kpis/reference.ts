@@ -1,5 +1,5 @@
-import { KPI_TABLES, KpiTableName } from './catalog';
-import { DayWindow } from './day-window';
+import { KPI_TABLES, KpiTableName, PARTIAL_TABLES, PartialTableName } from './catalog';
+import { DayWindow, utcDay } from './day-window';
 import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
 
 /**
@@ -36,8 +36,6 @@ interface CleanEvent {
   readonly uuid: string;
 }
 
-const SECONDS_PER_DAY = 86_400;
-
 function columnValue(event: RawEvent, column: string): unknown {
   return column.split('.').reduce<unknown>((value, key) => (value === null || value === undefined ? value : (value as Record<string, unknown>)[key]), event);
 }
@@ -65,10 +63,6 @@ export function isValidEvent(event: RawEvent): boolean {
   return brokenRule(event) === undefined;
 }
 
-/** The UTC day of an epoch second, `YYYY-MM-DD`. */
-export function utcDay(epochSeconds: number): string {
-  return new Date(Math.floor(epochSeconds / SECONDS_PER_DAY) * SECONDS_PER_DAY * 1000).toISOString().slice(0, 10);
-}
 
 function compare(a: string | number, b: string | number): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -179,6 +173,36 @@ export function referenceKpis(events: readonly RawEvent[], window?: DayWindow): 
     temp_humidity_kpis: sortByGrain('temp_humidity_kpis', tempHumidity),
     event_geo_kpis_events: sortByGrain('event_geo_kpis_events', eventCounts),
     event_geo_kpis_faulty_geo: sortByGrain('event_geo_kpis_faulty_geo', faultyGeo),
+  };
+}
+
+/** The per-day partial aggregates the all-time tables are rebuilt from, over the window's events. */
+export function referencePartials(events: readonly RawEvent[], window?: DayWindow): Record<PartialTableName, KpiRow[]> {
+  const clean = cleanEvents(events, window);
+  const sensorDays = [...groupBy(clean, (e) => `${e.day}|${e.sensor_id}`).values()].map((group) => {
+    const latest = group.reduce((a, b) => (compareTuples([a.timestamp, a.uuid], [b.timestamp, b.uuid]) >= 0 ? a : b));
+    return {
+      day: group[0].day,
+      sensor_id: group[0].sensor_id,
+      faulty_count: group.filter(isFaulty).length,
+      total_count: group.length,
+      latest_timestamp: latest.timestamp,
+      latest_uuid: latest.uuid,
+      latest_status: latest.status,
+    };
+  });
+  const statusDays = [...groupBy(clean, (e) => `${e.day}|${e.status}`).values()].map((group) => ({ day: group[0].day, status: group[0].status, event_count: group.length }));
+  const faultyDays = [...groupBy(clean.filter(isFaulty), (e) => `${e.day}|${e.latitude}|${e.longitude}`).values()].map((group) => ({
+    day: group[0].day, latitude: group[0].latitude, longitude: group[0].longitude, faulty_count: group.length,
+  }));
+  const sorted = (table: PartialTableName, rows: KpiRow[]) => {
+    const grain = PARTIAL_TABLES[table].grain as readonly string[];
+    return [...rows].sort((a, b) => compareTuples(grain.map((g) => a[g]), grain.map((g) => b[g])));
+  };
+  return {
+    _sensor_health_day_stats: sorted('_sensor_health_day_stats', sensorDays),
+    _status_health_day_stats: sorted('_status_health_day_stats', statusDays),
+    _event_geo_kpis_faulty_geo_day_stats: sorted('_event_geo_kpis_faulty_geo_day_stats', faultyDays),
   };
 }
 

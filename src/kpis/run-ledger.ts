@@ -1,4 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+
+/** A run's id: when it started, and a random suffix so runs of one second differ. Letters, digits and _ only. */
+export function newRunId(at: Date, random: () => string = () => randomBytes(3).toString('hex')): string {
+  return `run_${at.toISOString().slice(0, 19).replace(/[-:]/g, '')}_${random()}`;
+}
+
+/**
+ * The Iceberg branch a run writes every table to until it is published (write-audit-publish); the
+ * Spark jobs name it the same way (spark/clickstream_jobs/audit.py).
+ */
+export function auditBranch(runId: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId)) throw new Error(`A run id is 1 to 64 letters, digits, _ or -, got "${runId}".`);
+  return `audit_${runId}`;
+}
+
+/** The run id of an audit branch, or undefined for another branch. */
+export function runIdOfBranch(branch: string): string | undefined {
+  return /^audit_([A-Za-z0-9_-]{1,64})$/.exec(branch)?.[1];
+}
 
 /**
  * What one KPI job did in one run: the row it appends to the runs ledger (`_kpi_runs`), as the

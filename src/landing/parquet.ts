@@ -3,12 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { EVENT_FIELDS, duckdbType } from '../events/schema';
-
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+import { quote } from '../sql/quote';
 
 /** The `columns` argument of DuckDB's read_json, from the event schema. */
 export function duckdbColumns(): string {
-  return `{${EVENT_FIELDS.map((f) => `${f.name}: ${sqlString(duckdbType(f.type))}`).join(', ')}}`;
+  return `{${EVENT_FIELDS.map((f) => `${f.name}: ${quote(duckdbType(f.type))}`).join(', ')}}`;
 }
 
 /**
@@ -32,8 +31,8 @@ export class ParquetWriter {
     fs.writeFileSync(input, rows.map((r) => JSON.stringify(r)).join('\n'));
     try {
       await this.connection.run(
-        `COPY (SELECT * FROM read_json(${sqlString(input)}, format = 'newline_delimited', columns = ${duckdbColumns()})) ` +
-        `TO ${sqlString(output)} (FORMAT parquet, COMPRESSION snappy)`,
+        `COPY (SELECT * FROM read_json(${quote(input)}, format = 'newline_delimited', columns = ${duckdbColumns()})) ` +
+        `TO ${quote(output)} (FORMAT parquet, COMPRESSION snappy)`,
       );
       return fs.readFileSync(output);
     } finally {

@@ -6,7 +6,7 @@ import { CheckpointStore, ShardCheckpoints, s3CheckpointStore } from './checkpoi
 import { convertRecord } from './convert';
 import { ParquetWriter } from './parquet';
 import { FORMAT_CONVERSION_FAILED, renderBronzeErrorPrefix, renderBronzePrefix } from '../config/names';
-import { Sleep } from '../replay/rate-limiter';
+import { Sleep } from '../timing/clock';
 
 export interface LandingOptions {
   readonly kinesis: KinesisClient;

@@ -12,7 +12,7 @@ import { SCRIPTS_ARCHIVE, scriptsArchive } from '../config/scripts';
 import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName } from '../kpis/catalog';
 import { DayWindow, validateWindow } from '../kpis/day-window';
 import { JobLocations, KpiRunOptions, buildAllKpisArguments, buildJobArguments } from '../kpis/job-arguments';
-import { KpiRunRecord, KpiRunTotals, parseRunRecordLine, runTotals } from '../kpis/run-ledger';
+import { KpiRunRecord, KpiRunTotals, auditBranch, newRunId, parseRunRecordLine, runTotals } from '../kpis/run-ledger';
 
 /**
  * How the jobs are submitted: `single-app` runs them all in one Spark application (all_kpis.py,
@@ -61,6 +61,9 @@ export interface KpiSubmitResult {
 }
 
 export interface KpiRunResult extends KpiRunTotals {
+  /** Names the run in the ledger; its tables are written to the audit branch `branch` until published. */
+  readonly runId: string;
+  readonly branch: string;
   readonly mode: KpiRunMode;
   readonly jobs: readonly KpiJobName[];
   readonly window?: DayWindow;
@@ -110,7 +113,8 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
   const java17Home = options.java17Home ?? findJavaHome(17, true);
   if (!java17Home) throw new Error('Spark 3.5 needs a JDK 17: install one or set CLICKSTREAM_JAVA17_HOME.');
   const locations: JobLocations = { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri };
-  const run = options.run ?? {};
+  // The run id names the audit branch every submit of the run writes to.
+  const run = { ...options.run, runId: options.run?.runId ?? newRunId(new Date(started)) };
   const submits = plannedSubmits(mode, jobs, locations, window, run);
 
   fs.mkdirSync(options.paths.logs, { recursive: true });
@@ -122,7 +126,7 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
     };
     return (await spawnSparkSubmit(command, { logFile: file, onStdoutLine, signal, memory: options.memory })).exitCode;
   });
-  log(`kpis: ${jobs.join(', ')} as ${mode} over ${describeScope(window, run)}; Spark log: ${logFile}`);
+  log(`kpis: run ${run.runId}: ${jobs.join(', ')} as ${mode} over ${describeScope(window, run)}, written to branch ${auditBranch(run.runId)}; Spark log: ${logFile}`);
 
   const results: KpiSubmitResult[] = [];
   for (const { script, args } of submits) {
@@ -156,5 +160,7 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
   }
   const totals = runTotals(results.map((r) => r.records));
   const runMode = window ? 'window' : run.all ? 'all' : 'incremental';
-  return { mode, jobs, window, runMode, submits: results, ...totals, seconds: seconds(started), logFile };
+  return {
+    runId: run.runId, branch: auditBranch(run.runId), mode, jobs, window, runMode, submits: results, ...totals, seconds: seconds(started), logFile,
+  };
 }

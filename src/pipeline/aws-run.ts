@@ -1,31 +1,38 @@
+import * as path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EMRClient } from '@aws-sdk/client-emr';
+import { EMRClient, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { FirehoseLandingResult, waitForFirehoseLanding } from './firehose-landing';
 import { formatBytes, formatCount, formatDuration } from './progress';
 import type { AwsReconciliation, AwsRunReport, AwsRunResources, TablePreview } from './run-report';
-import { EventSource, RunProgress, endOfRun, jobsAndTables, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
+import { EventSource, RunProgress, endOfRun, jobsAndTables, publishStage, replayStage, runPublication, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError } from './stages';
+import { checkReplayAllowed } from '../config/guards';
+import { QUERY_CATALOG } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { CloudFormationLike, OUTPUT_KEYS, resolveAwsNames, stackName } from '../config/stack-outputs';
 import { MeteredEngine } from '../cost/metered-engine';
 import { PriceTable, priceTableFor } from '../cost/prices';
 import { createEmrClients } from '../emr/clients';
+import { publishRunOnEmr } from '../emr/publish';
 import { EmrRunReport } from '../emr/report';
+import { emrDefaultsFromStacks } from '../emr/run-from-stacks';
 import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, emrRunOptions, validateEmrRunInputs } from '../emr/run-inputs';
 import { EmrRunOptions, runKpisOnEmr } from '../emr/run-kpis';
 import { createAthenaClient } from '../engines/athena';
 import { engineForTarget } from '../engines/for-target';
+import { SAMPLE_FILE } from '../events/sample/sample';
 import { KpiJobName, KpiTableName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
+import { PublishedRun } from '../kpis/publication';
 import { awsCostOrWarn, chartDataOrWarn } from '../report/run-extras';
 import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
 import { ValidationReport } from '../validation/report';
 
-export const AWS_STAGES = ['resolve', 'replay', 'land', 'kpis', 'validate'] as const;
+export const AWS_STAGES = ['resolve', 'replay', 'land', 'kpis', 'validate', 'publish'] as const;
 
 /** @default 15 minutes */
 export const DEFAULT_LANDING_TIMEOUT_MS = 15 * 60_000;
@@ -46,6 +53,11 @@ export interface AwsRunOptions {
   readonly failOnWarn?: boolean;
   /** Prices of the run's cost estimate. @default priceTableFor() */
   readonly prices?: PriceTable;
+  /**
+   * Allow generated or sample events into a production environment (`--allow-prod-replay`).
+   * @default false
+   */
+  readonly allowProdReplay?: boolean;
   /** Longest wait for Firehose to land the replay. @default DEFAULT_LANDING_TIMEOUT_MS */
   readonly landingTimeoutMs?: number;
   /** Wait past Firehose's buffer interval. @default 30_000 */
@@ -102,9 +114,16 @@ export interface AwsRunPlan {
 }
 
 /** Validates a run's inputs without calling AWS; throws naming every problem. */
-export function planAwsRun(options: Pick<AwsRunOptions, 'emr' | 'inputStyle' | 'env' | 'landingTimeoutMs'>): AwsRunPlan {
+export function planAwsRun(options: Pick<AwsRunOptions, 'emr' | 'inputStyle' | 'env' | 'landingTimeoutMs' | 'source' | 'allowProdReplay'>): AwsRunPlan {
   const style = options.inputStyle ?? ACTION_INPUT_STYLE;
   const emr = validateEmrRunInputs(options.emr, options.env ?? process.env, { style, namesFromStack: true });
+  checkReplayAllowed({
+    environment: emr.settings.environment,
+    origin: options.source.kind === 'generator' ? 'generated' : path.resolve(options.source.path) === SAMPLE_FILE ? 'sample' : 'file',
+    allowProduction: options.allowProdReplay ?? false,
+    override: '--allow-prod-replay',
+    environmentOption: '--environment staging',
+  });
   const landingTimeoutMs = options.landingTimeoutMs ?? DEFAULT_LANDING_TIMEOUT_MS;
   if (!(Number.isFinite(landingTimeoutMs) && landingTimeoutMs > 0)) throw new Error(`The landing timeout must be a positive number of minutes, got ${landingTimeoutMs / 60_000}.`);
   return { region: emr.region, environment: emr.settings.environment, emr, ...jobsAndTables(emr.jobs), landingTimeoutMs };
@@ -130,6 +149,10 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
   let window: DayWindow | undefined;
   let landing: FirehoseLandingResult | undefined;
   let emrReport: EmrRunReport | undefined;
+  let kpiRunId: string | undefined;
+  let keptCluster: string | undefined;
+  let versions: Readonly<Record<string, string>> | undefined;
+  let published: PublishedRun | undefined;
   let reconciliation: AwsReconciliation | undefined;
   let previews: TablePreview[] | undefined;
   let validation: ValidationReport | undefined;
@@ -212,12 +235,14 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
       };
     });
 
-    const emrOptions = emrRunOptions(plan.emr, names, { runId: options.runId ?? `cli-${started}` }, {
+    const planned = emrRunOptions(plan.emr, names, { runId: options.runId ?? `cli-${started}` }, {
+      ...emrDefaultsFromStacks(resolved),
       scriptsVersion: resolved.scriptsVersion,
-      serviceRole: resolved.outputs[OUTPUT_KEYS.emrServiceRole],
-      instanceProfile: resolved.outputs[OUTPUT_KEYS.emrInstanceProfile],
       window,
     });
+    // A transient cluster stays up after the KPI steps for the publish step, once validation passed.
+    const emrOptions = planned.target.mode === 'transient' ? { ...planned, target: { ...planned.target, cluster: { ...planned.target.cluster, keepAlive: true } } } : planned;
+    kpiRunId = emrOptions.steps.run?.runId;
     await runner.run('kpis', async () => {
       const report = await runKpisOnEmr(emrOptions, {
         emr: deps.emr,
@@ -228,6 +253,8 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
         log: (line) => progress.line(`kpis: ${line}`),
       });
       emrReport = report;
+      // Kept alive for the publish step; after a timeout or an abort the runner has already terminated it.
+      if (report.createdCluster && report.result !== 'aborted' && report.result !== 'timed-out') keptCluster = report.clusterId;
       if (report.result === 'aborted') throw new RunStoppedError('kpis', String(signal.reason ?? 'abort'));
       if (report.result !== 'completed') throw emrStageError(report, emrOptions, environment);
       return {
@@ -247,11 +274,13 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
       tables: plan.tables,
       window,
       replayed,
+      runId: kpiRunId,
       failOnWarn: options.failOnWarn ?? false,
       failedChecksHint: `The validation report lists every check; look at the tables with \`CLICKSTREAM_ENV=${environment} AWS_REGION=${region} npx clickstream query --target aws "<SQL>"\`.`,
       onResults: (results) => {
         validation = results.report;
         previews = [...results.previews];
+        versions = results.run?.versions;
         reconciliation = {
           sent: replayed.sent,
           landedObjects: landing?.objects ?? 0,
@@ -264,14 +293,45 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
       signal,
       progress,
     }));
+    const clusterId = emrReport!.clusterId;
+    const runId = kpiRunId!;
+    published = await runner.run('publish', () => publishStage({
+      runId,
+      hint: `Run ${runId} stays on its branch audit_${runId}; main is untouched.`,
+      publish: async () => {
+        const terminateAfter = keptCluster === clusterId;
+        keptCluster = undefined;
+        const { published: run } = await publishRunOnEmr({
+          clusterId,
+          terminateAfter,
+          step: {
+            runId,
+            database: names.glueDatabase,
+            warehouse: names.warehouseUri,
+            region,
+            scriptsBucket: names.scriptsBucket,
+            scriptsVersion: emrOptions.steps.scriptsVersion,
+          },
+          timeoutMs: emrOptions.timeoutMs,
+          logWaitMs: emrOptions.logWaitMs,
+        }, { emr: deps.emr, s3: deps.s3, clock, sleep, signal, log: (line) => progress.line(`publish: ${line}`), engine: athenaEngine, catalog: QUERY_CATALOG });
+        return run;
+      },
+    }));
   } catch (e) {
     ({ outcome, failure } = endOfRun(runner, AWS_STAGES, e, signal, 'resolve'));
+  } finally {
+    // A transient cluster kept for the publish step that did not run: the run ends it.
+    if (keptCluster) {
+      await deps.emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [keptCluster] }));
+      progress.line(`kpis: terminated cluster ${keptCluster}`);
+    }
   }
 
   // What the HTML report charts, and what the run cost: after the stages, never failing the run.
   const warn = (line: string) => progress.line(line);
   const charts = engine && resources && outcome !== 'stopped' && runner.reports.some((s) => s.name === 'kpis' && s.status === 'succeeded')
-    ? await chartDataOrWarn({ engine, database: resources.names.glueDatabase, tables: plan.tables, window, signal, warn })
+    ? await chartDataOrWarn({ engine, database: resources.names.glueDatabase, tables: plan.tables, window, versions, signal, warn })
     : undefined;
   const cost = await awsCostOrWarn({
     emr: deps.emr,
@@ -301,6 +361,7 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
     reconciliation,
     tables: previews,
     validation,
+    publication: kpiRunId && resources ? runPublication(kpiRunId, published, versions, resources.names.glueDatabase, failure?.message) : undefined,
     charts,
     cost,
     failure,

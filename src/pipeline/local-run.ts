@@ -1,6 +1,6 @@
 import { formatBytes, formatCount } from './progress';
 import type { LocalReconciliation, LocalRunReport, TablePreview } from './run-report';
-import { EventSource, RunProgress, endOfRun, jobsAndTables, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
+import { EventSource, RunProgress, endOfRun, jobsAndTables, publishStage, replayStage, runPublication, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError } from './stages';
 import { loadConfig } from '../config/config';
 import { MeteredEngine } from '../cost/metered-engine';
@@ -8,17 +8,20 @@ import { PriceTable, priceTableFor } from '../cost/prices';
 import { TrinoEngine } from '../engines/trino';
 import { KpiJobName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
+import { PublishedRun } from '../kpis/publication';
 import { LandingResult, land } from '../landing/worker';
 import { emulatorClients } from '../local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
 import { LocalPaths } from '../local/paths';
 import { PeakMemorySampler } from '../local/process-memory';
+import { publishRunLocally } from '../local/publish-runner';
 import { sparkEventLogDir } from '../local/spark-submit';
 import { UpResult, stackDown, stackUp } from '../local/stack';
 import { readStackState } from '../local/stack-state';
 import { EMULATOR_CONCURRENCY } from '../replay/replayer';
 import { chartDataOrWarn, localScanOrWarn } from '../report/run-extras';
 import { ValidationReport } from '../validation/report';
+import { RunScope } from '../validation/run-scope';
 
 // The report's type lives with the other run reports; tests and the benchmark read it from here.
 export type { LocalRunReport } from './run-report';
@@ -46,7 +49,7 @@ export interface LocalRunOptions {
   readonly progress: RunProgress;
 }
 
-export const STAGES = ['stack', 'replay', 'land', 'kpis', 'validate'] as const;
+export const STAGES = ['stack', 'replay', 'land', 'kpis', 'validate', 'publish'] as const;
 
 /**
  * The whole pipeline on the embedded stack: stack up (or reuse), replay events into the
@@ -66,6 +69,9 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   let reconciliation: LocalReconciliation | undefined;
   let previews: TablePreview[] | undefined;
   let validation: ValidationReport | undefined;
+  let versions: RunScope['versions'] | undefined;
+  let published: PublishedRun | undefined;
+  let kpiRunId: string | undefined;
   let engine: MeteredEngine | undefined;
   let kpisStartedAt: number | undefined;
   let failure: LocalRunReport['failure'];
@@ -147,7 +153,13 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         });
         return {
           value: result,
-          counts: { submits: result.submits.length, bronzeObjects: result.bronzeObjects, bronzeBytes: result.bronzeBytes, recomputedDays: result.recomputedDays.length, rejected: result.rowsRejected },
+          counts: {
+            submits: result.submits.length,
+            bronzeObjects: result.bronzeObjects,
+            bronzeBytes: result.bronzeBytes,
+            recomputedDays: result.recomputedDays.length,
+            rejected: result.rowsRejected,
+          },
           summary: `${jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} (${result.mode}): ` +
             `read ${formatBytes(result.bronzeBytes)} in ${formatCount(result.bronzeObjects)} bronze objects, ${formatCount(result.rowsRejected)} rows rejected`,
         };
@@ -158,6 +170,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       }
     }));
     progress.line(`kpis: Spark log ${kpis.logFile}`);
+    kpiRunId = kpis.runId;
 
     engine = new MeteredEngine(new TrinoEngine({ endpoint: endpoints.trino }));
     const validationEngine = engine;
@@ -168,7 +181,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       tables,
       window,
       replayed,
-      runId: kpis.submits[0]?.records[0]?.runId,
+      runId: kpis.runId,
       landedFiles: landed.objects.filter((o) => o.kind === 'parquet').map((o) => `s3://${landed.bucket}/${o.key}`),
       failOnWarn: options.failOnWarn ?? false,
       failedChecksHint: 'The validation report lists every check; re-run with --keep to look at the tables with `npx clickstream query "<SQL>"`.',
@@ -176,6 +189,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         validation = results.report;
         previews = [...results.previews];
         reconciliation = reconcile(replayed.manifest.counts, replayed.sent, landed, results);
+        versions = results.run?.versions;
       },
       signal,
       progress,
@@ -184,6 +198,11 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       throw new StageError(`the counts do not reconcile: ${describeReconciliation(reconciliation)}`, [],
         'A record was lost or counted twice between the stream and the tables: compare the landing\'s objects, rejected_events and the KPI tables with `npx clickstream query` (run with --keep).');
     }
+    published = await runner.run('publish', () => measured('publish', () => publishStage({
+      publish: () => publishRunLocally({ paths: options.paths, awsEndpoint: endpoints.aws, names, runId: kpis.runId, signal, log: (line) => progress.update('publish', line) }),
+      runId: kpis.runId,
+      hint: `\`npx clickstream publish --run ${kpis.runId}\` publishes it once it passes (run with --keep to keep the stack).`,
+    })));
   } catch (e) {
     ({ outcome, failure } = endOfRun(runner, STAGES, e, signal, 'stack'));
   }
@@ -191,7 +210,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   // Before the stack stops: the KPI rows the HTML report charts, and what the run scanned.
   const warn = (line: string) => progress.line(line);
   const charts = engine && outcome !== 'stopped' && runner.reports.some((s) => s.name === 'kpis' && s.status === 'succeeded')
-    ? await chartDataOrWarn({ engine, database: names.glueDatabase, tables, window, signal, warn })
+    ? await chartDataOrWarn({ engine, database: names.glueDatabase, tables, window, versions, signal, warn })
     : undefined;
   const cost = await localScanOrWarn({
     prices: options.prices ?? priceTableFor(),
@@ -220,6 +239,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     reconciliation,
     tables: previews,
     validation,
+    publication: kpiRunId ? runPublication(kpiRunId, published, versions, names.glueDatabase, failure?.message) : undefined,
     charts,
     cost,
     stack: { endpoints: (up as UpResult | undefined)?.endpoints, startedByRun, stoppedAtEnd: stopAtEnd },

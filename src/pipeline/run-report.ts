@@ -76,6 +76,19 @@ export interface AwsReconciliation {
   readonly reconciled?: boolean;
 }
 
+/** What became of a run's audit branch (write-audit-publish). */
+export interface RunPublication {
+  readonly runId: string;
+  readonly branch: string;
+  /** `published`: every table's main now holds the run; `held back`: validation failed or publishing was refused, main is untouched. */
+  readonly status: 'published' | 'held back';
+  /** Each table fast-forwarded, with the snapshot readers now see. */
+  readonly tables: ReadonlyArray<{ readonly table: string; readonly snapshot: string }>;
+  /** Why a held-back run was not published, and how to look at its branch. */
+  readonly reason?: string;
+  readonly inspect?: string;
+}
+
 interface RunReportBase {
   readonly startedAt: string;
   readonly durationMs: number;
@@ -85,6 +98,8 @@ interface RunReportBase {
   readonly window?: DayWindow;
   readonly tables?: readonly TablePreview[];
   readonly validation?: ValidationReport;
+  /** The KPI run (its id names its audit branch) and what publishing it did: each table's published snapshot. */
+  readonly publication?: RunPublication;
   /** The KPI rows the HTML report charts. */
   readonly charts?: KpiChartData;
   /** aws: what the run cost (an estimate); local: what its queries would scan and cost on Athena. */

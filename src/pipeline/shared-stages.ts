@@ -1,19 +1,20 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { formatCount, formatDuration } from './progress';
-import type { RunFailure, TablePreview } from './run-report';
+import type { RunFailure, RunPublication, TablePreview } from './run-report';
 import { RunStoppedError, StageError, StageOutcome, StageRunner } from './stages';
+import { QUERY_CATALOG } from '../config/names';
 import { QueryEngine } from '../engines/query-engine';
 import { GeneratorOptions } from '../events/generator';
-import { KPI_JOBS, KPI_TABLES, KpiJobName, KpiTableName } from '../kpis/catalog';
+import { KPI_JOBS, KPI_TABLES, KpiJobName, KpiTableName, REJECTED_EVENTS_TABLE } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
+import { PublishRefusedError, PublishedRun } from '../kpis/publication';
+import { auditBranch } from '../kpis/run-ledger';
 import { ReplayResult, replay } from '../replay/replayer';
 import { ReplaySource, fileSource, generatorSource } from '../replay/sources';
-import { QUERY_CATALOG } from '../config/names';
-import { REJECTED_EVENTS_TABLE } from '../kpis/catalog';
 import { ValidationReport, failingChecks, reportFails } from '../validation/report';
-import { loadRunScope } from '../validation/run-scope';
+import { RunScope, loadRunScope } from '../validation/run-scope';
 import { checkedTablesOf, runValidation } from '../validation/runner';
-import { identifier, joinSql, qualifiedName, sql } from '../validation/sql';
+import { identifier, joinSql, sql, tableAtVersion } from '../validation/sql';
 
 /** Where a run's events come from: the seeded generator, or a JSON Lines file. */
 export type EventSource =
@@ -127,13 +128,14 @@ export function windowOf(result: ReplayResult): DayWindow | undefined {
   return days.length > 0 ? { fromDate: days[0], toDate: days[days.length - 1] } : undefined;
 }
 
-async function previewTables(engine: QueryEngine, database: string, tables: readonly KpiTableName[], signal: AbortSignal): Promise<TablePreview[]> {
+async function previewTables(engine: QueryEngine, database: string, tables: readonly KpiTableName[], versions: RunScope['versions'] | undefined, signal: AbortSignal): Promise<TablePreview[]> {
   const previews: TablePreview[] = [];
   for (const table of tables) {
     const spec = KPI_TABLES[table];
     const order = spec.grain.join(', ');
-    const rows = await engine.query(`SELECT * FROM ${database}.${table} ORDER BY ${order} LIMIT ${PREVIEW_ROWS}`, [], { signal });
-    const count = await engine.query(`SELECT count(*) AS n FROM ${database}.${table}`, [], { signal });
+    const from = tableAtVersion(QUERY_CATALOG, database, table, versions?.[table]).text;
+    const rows = await engine.query(`SELECT * FROM ${from} ORDER BY ${order} LIMIT ${PREVIEW_ROWS}`, [], { signal });
+    const count = await engine.query(`SELECT count(*) AS n FROM ${from}`, [], { signal });
     previews.push({ table, rowCount: Number(count.rows[0]?.n ?? 0), columns: rows.columns.map((c) => c.name), rows: rows.rows });
   }
   return previews;
@@ -171,6 +173,8 @@ export interface ValidateStageResults {
   readonly kpiEvents?: number;
   /** Rows of this run's landed objects kept in rejected_events; undefined without `landedFiles`. */
   readonly rejected?: number;
+  /** The run checked, with its audit branch and the table versions read. */
+  readonly run?: RunScope;
 }
 
 /**
@@ -185,23 +189,24 @@ export async function validateStage(options: ValidateStageOptions): Promise<Stag
     tables: checkedTablesOf(jobs),
     window,
     run,
+    failOnWarn: options.failOnWarn,
     expectations: { days: replayed.manifest.days, latestDay: window?.toDate },
     database: options.database,
     rawTable: options.rawTable,
     signal,
     log: (line) => options.progress.update('validate', line),
   });
-  const previews = await previewTables(engine, options.database, options.tables, signal);
+  const previews = await previewTables(engine, options.database, options.tables, run?.versions, signal);
   const distinctValidEvents = replayed.manifest.counts.distinctValidUuids;
   const kpiEvents = options.tables.includes('event_geo_kpis_events') && window
     ? Number((await engine.query(
-      `SELECT coalesce(sum(event_count), 0) AS n FROM ${options.database}.event_geo_kpis_events WHERE day BETWEEN ? AND ?`,
+      `SELECT coalesce(sum(event_count), 0) AS n FROM ${tableAtVersion(QUERY_CATALOG, options.database, 'event_geo_kpis_events', run?.versions.event_geo_kpis_events).text} WHERE day BETWEEN ? AND ?`,
       [{ type: 'date', value: window.fromDate }, { type: 'date', value: window.toDate }],
       { signal },
     )).rows[0].n)
     : undefined;
-  const rejected = options.landedFiles ? await rejectedRows(engine, options.database, options.landedFiles, signal) : undefined;
-  options.onResults({ report, previews, distinctValidEvents, kpiEvents, rejected });
+  const rejected = options.landedFiles ? await rejectedRows(engine, options.database, options.landedFiles, run?.versions, signal) : undefined;
+  options.onResults({ report, previews, distinctValidEvents, kpiEvents, rejected, run });
   if (reportFails(report, options.failOnWarn)) {
     const failed = failingChecks(report, options.failOnWarn);
     throw new StageError(
@@ -218,9 +223,46 @@ export async function validateStage(options: ValidateStageOptions): Promise<Stag
 }
 
 /** Rows of the given landed objects that the KPI jobs kept aside in rejected_events. */
-async function rejectedRows(engine: QueryEngine, database: string, files: readonly string[], signal: AbortSignal): Promise<number> {
+async function rejectedRows(engine: QueryEngine, database: string, files: readonly string[], versions: RunScope['versions'] | undefined, signal: AbortSignal): Promise<number> {
   if (files.length === 0) return 0;
-  const query = sql`SELECT count(*) AS n FROM ${qualifiedName(QUERY_CATALOG, database, REJECTED_EVENTS_TABLE)}
+  const query = sql`SELECT count(*) AS n FROM ${tableAtVersion(QUERY_CATALOG, database, REJECTED_EVENTS_TABLE, versions?.[REJECTED_EVENTS_TABLE])}
 WHERE ${identifier('source_file')} IN (${joinSql(files.map((f) => sql`${f}`), ', ')})`;
   return Number((await engine.query(query.text, query.params, { signal })).rows[0]?.n ?? 0);
+}
+
+export interface PublishStageOptions {
+  /** Publishes the run on the target (a local Spark job, or an EMR step). */
+  readonly publish: () => Promise<PublishedRun>;
+  readonly runId: string;
+  /** What to do when publishing is refused. */
+  readonly hint: string;
+}
+
+/** The publish stage: the run's audit branch fast-forwarded to main on every table; a refusal fails it. */
+export async function publishStage(options: PublishStageOptions): Promise<StageOutcome<PublishedRun>> {
+  try {
+    const run = await options.publish();
+    return {
+      value: run,
+      counts: { tables: run.published.length },
+      summary: run.published.length > 0
+        ? `run ${options.runId} published: ${run.published.length} tables fast-forwarded to ${run.branch}`
+        : `run ${options.runId}: ${run.note ?? 'nothing to publish'}`,
+    };
+  } catch (e) {
+    if (e instanceof PublishRefusedError) throw new StageError(e.message, [], options.hint);
+    throw e;
+  }
+}
+
+/** What became of a run's branch: published, or held back with the reason and how to look at it. */
+export function runPublication(runId: string, published: PublishedRun | undefined, versions: RunScope['versions'] | undefined,
+  database: string, reason: string | undefined): RunPublication {
+  const branch = auditBranch(runId);
+  if (published) return { runId, branch, status: 'published', tables: published.published };
+  const table = 'event_geo_kpis_events';
+  const inspect = versions?.[table]
+    ? `npx clickstream query "SELECT * FROM ${tableAtVersion(QUERY_CATALOG, database, table, versions[table]).text} LIMIT 20"`
+    : undefined;
+  return { runId, branch, status: 'held back', tables: [], reason: reason ?? 'the run stopped before it was published', inspect };
 }

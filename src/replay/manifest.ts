@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ReplayRecord } from './records';
 import { FAULTY_STATUS } from '../events/schema';
+import { utcDay } from '../kpis/day-window';
 
 /** What was delivered on one event day (UTC), counted over distinct valid uuids. */
 export interface DayExpectation {
@@ -73,7 +74,7 @@ export class ManifestBuilder {
     this.valid++;
     this.first = this.first === undefined ? event.timestamp : Math.min(this.first, event.timestamp);
     this.last = this.last === undefined ? event.timestamp : Math.max(this.last, event.timestamp);
-    const dayKey = new Date(event.timestamp * 1000).toISOString().slice(0, 10);
+    const dayKey = utcDay(event.timestamp);
     let day = this.days.get(dayKey);
     if (!day) {
       day = { deliveries: 0, uuids: new Set(), byType: new Map(), faulty: 0 };

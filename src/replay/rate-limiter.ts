@@ -1,5 +1,4 @@
-/** Waits the given milliseconds; injected so tests run on a fake clock. */
-export type Sleep = (ms: number) => Promise<void>;
+import { Sleep } from '../timing/clock';
 
 /** Records and bytes per second; `undefined` leaves a dimension unlimited. */
 export interface Rate {

@@ -1,11 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { BackoffOptions, fullJitterDelay } from './backoff';
 import { batchRecords } from './batches';
 import { ManifestBuilder, ReplayManifest } from './manifest';
-import { Rate, RateLimiter, Sleep } from './rate-limiter';
+import { Rate, RateLimiter } from './rate-limiter';
 import { KINESIS_LIMITS, ReplayRecord } from './records';
 import { InvalidLineReport, ReplaySource, newestEventTime, shiftedSource } from './sources';
+import { BackoffOptions, jitteredDelay } from '../timing/backoff';
+import { Sleep } from '../timing/clock';
 
 export interface ReplayOptions {
   readonly kinesis: KinesisClient;
@@ -20,6 +21,7 @@ export interface ReplayOptions {
   readonly concurrency?: number;
   /** Attempts per record, the first send included. @default 10 */
   readonly maxAttempts?: number;
+  /** Delays between retries of failed entries, with full jitter. @default 100 ms doubling to 5 s */
   readonly backoff?: BackoffOptions;
   /** After this long nothing more is sent or retried; what is left is undelivered. @default 3,600,000 (1 h) */
   readonly deadlineMs?: number;
@@ -213,7 +215,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       progress();
       if (failed.length === 0) return;
       if (attempt >= maxAttempts) return undeliver(failed, reason);
-      const backoff = fullJitterDelay(attempt, random, options.backoff);
+      const backoff = jitteredDelay(attempt - 1, random, options.backoff);
       if (clock() + backoff >= deadline) return undeliver(failed, 'DeadlineExceeded');
       await pause(backoff);
       counts.retried += failed.length;

@@ -75,7 +75,7 @@ export function stageTimeline(report: RunReport): Chart | undefined {
   };
 }
 
-/** The reconciliation as a funnel: sent -> read -> landed (+ errors) -> valid (+ invalid or duplicate) -> counted. */
+/** The reconciliation as a funnel: sent -> read -> landed (+ errors) -> valid (+ rejected, duplicates) -> counted. */
 export function reconciliationFunnel(report: RunReport): Chart | undefined {
   const r = report.reconciliation;
   if (!r) return undefined;
@@ -87,15 +87,16 @@ export function reconciliationFunnel(report: RunReport): Chart | undefined {
       { step: 'landed as Parquet', count: l.landed, kind: 'flow' },
       { step: '+ to errors/', count: l.landingErrors, kind: 'set aside' },
       { step: 'distinct valid events', count: l.distinctValidEvents, kind: 'flow' },
-      { step: '+ invalid or duplicate', count: Math.max(0, l.landed - l.distinctValidEvents), kind: 'set aside' },
+      ...(l.rejected === undefined ? [] : [{ step: '+ in rejected_events', count: l.rejected, kind: 'set aside' }]),
+      { step: '+ duplicates', count: l.duplicates, kind: 'set aside' },
     );
   } else {
     steps.push({ step: 'distinct valid events', count: r.distinctValidEvents, kind: 'flow' });
   }
-  steps.push({ step: 'counted by the KPI tables', count: r.kpiEvents, kind: r.reconciled ? 'flow' : 'mismatch' });
+  if (r.kpiEvents !== undefined) steps.push({ step: 'counted by the KPI tables', count: r.kpiEvents, kind: r.reconciled ? 'flow' : 'mismatch' });
   return {
     id: 'funnel',
-    title: `Reconciliation: ${r.reconciled ? 'every event accounted for' : 'NOT reconciled'}`,
+    title: `Reconciliation: ${r.reconciled === undefined ? 'not checked (event_geo was not run)' : r.reconciled ? 'every event accounted for' : 'NOT reconciled'}`,
     caption: report.target === 'aws'
       ? 'Firehose reports no record counts, so the events sent are reconciled with what the tables count.'
       : 'Every record sent is read, landed or set aside; every distinct valid event is counted once.',

@@ -127,7 +127,7 @@ export async function renderRunReportHtml(report: RunReport, options: HtmlReport
   const cards = [
     card('outcome', report.outcome, report.outcome === 'succeeded' ? 'ok' : 'bad'),
     card('duration', formatDuration(report.durationMs)),
-    ...(r ? [card('events sent', formatCount(r.sent)), card('events counted by the tables', formatCount(r.kpiEvents), r.reconciled ? 'ok' : 'bad')] : []),
+    ...(r ? [card('events sent', formatCount(r.sent)), card('events counted by the tables', r.kpiEvents === undefined ? 'not computed' : formatCount(r.kpiEvents), r.reconciled === false ? 'bad' : 'ok')] : []),
     ...(v ? [card('validation checks passed', `${formatCount(v.passed)} / ${formatCount(v.checks)}`, v.failedErrors > 0 ? 'bad' : 'ok')] : []),
     ...(report.cost ? [card(report.cost.kind === 'aws-estimate' ? 'estimated cost' : 'would cost on Athena', formatUsd(report.cost.totalUsd))] : []),
   ];

@@ -1,6 +1,8 @@
+import { QUERY_CATALOG } from '../config/names';
 import type { QueryEngine, TypedValue } from '../engines/query-engine';
 import type { KpiTableName } from '../kpis/catalog';
 import type { DayWindow } from '../kpis/day-window';
+import { tableAtVersion } from '../validation/sql';
 
 /** How many sensors the "highest faulty_pct" chart shows. */
 export const TOP_FAULTY_SENSORS = 10;
@@ -34,6 +36,8 @@ export interface KpiChartQueryOptions {
   readonly tables: readonly KpiTableName[];
   /** The run's event days; without one, every day. */
   readonly window?: DayWindow;
+  /** The snapshot of each table to read (the run's audit branch heads). @default their current state */
+  readonly versions?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
 }
 
@@ -46,17 +50,18 @@ const text = (v: TypedValue) => String(v);
  */
 export async function queryKpiChartData(engine: QueryEngine, options: KpiChartQueryOptions): Promise<KpiChartData> {
   const { database, tables, window, signal } = options;
+  const from = (table: KpiTableName) => tableAtVersion(QUERY_CATALOG, database, table, options.versions?.[table]).text;
   const days = window ? ' WHERE day BETWEEN ? AND ?' : '';
   const dayParams = window ? [{ type: 'date' as const, value: window.fromDate }, { type: 'date' as const, value: window.toDate }] : [];
   const data: { -readonly [K in keyof KpiChartData]: KpiChartData[K] } = {};
   if (tables.includes('event_geo_kpis_events')) {
     const result = await engine.query(
-      `SELECT CAST(day AS varchar) AS day, event_type, event_count FROM ${database}.event_geo_kpis_events${days} ORDER BY day, event_type`, dayParams, { signal });
+      `SELECT CAST(day AS varchar) AS day, event_type, event_count FROM ${from('event_geo_kpis_events')}${days} ORDER BY day, event_type`, dayParams, { signal });
     data.eventsPerDay = result.rows.map((r) => ({ day: text(r.day), eventType: text(r.event_type), events: num(r.event_count) }));
   }
   if (tables.includes('temp_humidity_kpis')) {
     const result = await engine.query(
-      `SELECT CAST(day AS varchar) AS day, latitude, longitude, min_temp, avg_temp, max_temp FROM ${database}.temp_humidity_kpis${days} ORDER BY day, latitude, longitude`,
+      `SELECT CAST(day AS varchar) AS day, latitude, longitude, min_temp, avg_temp, max_temp FROM ${from('temp_humidity_kpis')}${days} ORDER BY day, latitude, longitude`,
       dayParams, { signal });
     data.temperature = result.rows.map((r) => ({
       day: text(r.day),
@@ -68,7 +73,7 @@ export async function queryKpiChartData(engine: QueryEngine, options: KpiChartQu
   }
   if (tables.includes('sensor_health')) {
     const result = await engine.query(
-      `SELECT sensor_id, faulty_pct, faulty_count, total_count FROM ${database}.sensor_health ORDER BY faulty_pct DESC, sensor_id LIMIT ${TOP_FAULTY_SENSORS}`, [], { signal });
+      `SELECT sensor_id, faulty_pct, faulty_count, total_count FROM ${from('sensor_health')} ORDER BY faulty_pct DESC, sensor_id LIMIT ${TOP_FAULTY_SENSORS}`, [], { signal });
     data.faultySensors = result.rows.map((r) => ({
       sensorId: num(r.sensor_id),
       faultyPct: num(r.faulty_pct),
@@ -77,7 +82,7 @@ export async function queryKpiChartData(engine: QueryEngine, options: KpiChartQu
     }));
   }
   if (tables.includes('status_health')) {
-    const result = await engine.query(`SELECT status, sensor_count FROM ${database}.status_health ORDER BY sensor_count DESC, status`, [], { signal });
+    const result = await engine.query(`SELECT status, sensor_count FROM ${from('status_health')} ORDER BY sensor_count DESC, status`, [], { signal });
     data.statuses = result.rows.map((r) => ({ status: text(r.status), sensors: num(r.sensor_count) }));
   }
   return data;

@@ -17,6 +17,8 @@ export interface ChartDataOptions {
   readonly database: string;
   readonly tables: readonly KpiTableName[];
   readonly window?: DayWindow;
+  /** The snapshot of each table to read (the run's audit branch heads). @default their current state */
+  readonly versions?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
   /** Where a failure to read them is reported; the run's outcome does not depend on its charts. */
   readonly warn: (line: string) => void;

@@ -6,6 +6,7 @@ import { loadConfig } from '../config/config';
 import { QUERY_CATALOG } from '../config/names';
 import { TrinoEngine } from '../engines/trino';
 import { KPI_TABLES, KpiTableName } from '../kpis/catalog';
+import { addDays } from '../kpis/day-window';
 import { KpiRow, RawEvent, referenceKpis, rejectedEvents, sortByGrain } from '../kpis/reference';
 import { convertRecord } from '../landing/convert';
 import { land } from '../landing/worker';
@@ -13,6 +14,7 @@ import { emulatorClients } from '../local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
 import { runMaintenanceLocally } from '../local/maintenance-runner';
 import { LocalPaths } from '../local/paths';
+import { publishRunLocally } from '../local/publish-runner';
 import { stackDown, stackUp } from '../local/stack';
 import { MAINTENANCE_DEFAULTS, MaintenanceOptions } from '../maintenance/options';
 import { formatBytes, formatCount, formatDuration } from '../pipeline/progress';
@@ -71,6 +73,8 @@ export interface SimulatedDay {
   readonly maintenance?: { readonly seconds: number; readonly failed: readonly string[] };
   /** Every table's snapshots and data files at the end of the morning (after maintenance). */
   readonly tables: Readonly<Record<string, TableHealth>>;
+  /** Whether the run was published (its tables fast-forwarded to main); a failed one stays on its branch. */
+  readonly published: boolean;
 }
 
 export interface SimulationReport {
@@ -87,13 +91,16 @@ export interface SimulationReport {
   };
   readonly days: readonly SimulatedDay[];
   /** Every KPI table compared with the reference over every record that landed before the last run. */
-  readonly final: { readonly landedRows: number; readonly rejectedRows: number; readonly tables: Readonly<Record<string, { readonly rows: number; readonly equal: boolean; readonly firstDifference?: string }>> };
+  readonly final: {
+    readonly landedRows: number;
+    readonly rejectedRows: number;
+    readonly tables: Readonly<Record<string, { readonly rows: number; readonly equal: boolean; readonly firstDifference?: string }>>;
+  };
   readonly passed: boolean;
   readonly durationMs: number;
 }
 
 const DAY_MS = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** A replay source over the records of one buffer, as the seed's producer sends them. */
 function bufferSource(buffer: DeliveredBuffer): ReplaySource {
@@ -154,7 +161,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   const arrivals: SimulatedArrival[] = [];
   for (let d = 0; d < o.days; d++) {
-    arrivals.push(...dayOfArrivals({ day: isoDay(first + d * DAY_MS), events: o.eventsPerDay, seed: o.seed * 1000 + d, sensors: o.sensors, lateness: options.lateness }));
+    const day = addDays(o.startDay, d);
+    arrivals.push(...dayOfArrivals({ day, events: o.eventsPerDay, seed: o.seed * 1000 + d, sensors: o.sensors, lateness: options.lateness }));
   }
   const pending = firehoseBuffers(arrivals, o.bufferSeconds * 1000);
   const landedRows: RawEvent[] = [];
@@ -191,11 +199,17 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         }
         arrived += buffer.records.length;
       }
-      const kpis: KpiRunResult = await runKpisLocally({ paths, awsEndpoint: up.endpoints.aws, names, run: { asOf: new Date(runAt) }, signal: options.signal });
-      const run = await loadRunScope(engine, QUERY_CATALOG, names.glueDatabase, { signal: options.signal });
+      const kpis: KpiRunResult = await runKpisLocally({
+        paths, awsEndpoint: up.endpoints.aws, names, run: { asOf: new Date(runAt) }, signal: options.signal,
+      });
+      const run = await loadRunScope(engine, QUERY_CATALOG, names.glueDatabase, { runId: kpis.runId, signal: options.signal });
       const report = await runValidation(engine, { run, database: names.glueDatabase, rawTable: names.rawTable, signal: options.signal });
       const failed = report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}: ${c.observed}`);
-      // Maintenance as the schedule runs it: after the night's run and its validation, as of the run's time.
+      // Write-audit-publish, as the workflow does: only a run that passed reaches main.
+      const published = failed.length === 0
+        ? (await publishRunLocally({ paths, awsEndpoint: up.endpoints.aws, names, runId: kpis.runId, signal: options.signal })).published.length > 0
+        : false;
+      // Maintenance as the schedule runs it: after the night's run, its validation and its publication (compaction commits to main), as of the run's time.
       const maintained = o.maintainEvery > 0 && d % o.maintainEvery === 0
         ? await runMaintenanceLocally({
           paths, awsEndpoint: up.endpoints.aws, names, maintenance: { ...maintenance, asOf: new Date(runAt) }, signal: options.signal,
@@ -213,6 +227,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         validation: { passed: !reportFails(report), checks: report.summary.checks, failed, warnings: report.summary.failedWarnings },
         ...(maintained ? { maintenance: { seconds: maintained.seconds, failed: maintained.failed } } : {}),
         tables: await measureTables({ engine, glue: clients.glue, s3: clients.s3, database: names.glueDatabase, signal: options.signal }),
+        published,
       };
       days.push(day);
       log(describeDay(day));
@@ -246,7 +261,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       },
       days,
       final,
-      passed: days.every((d) => d.validation.passed && (d.maintenance?.failed.length ?? 0) === 0) && Object.values(tables).every((t) => t.equal),
+      passed: days.every((d) => d.validation.passed && d.published && (d.maintenance?.failed.length ?? 0) === 0) && Object.values(tables).every((t) => t.equal),
       durationMs: Date.now() - started,
     };
   } finally {
@@ -266,5 +281,5 @@ export function describeDay(day: SimulatedDay): string {
     : '';
   return `${day.runAt.slice(0, 16).replace('T', ' ')}Z  arrived ${formatCount(day.arrived)} (${formatCount(day.arrivedLate)} for earlier days) in ${day.objects} objects` +
     `  recomputed ${recomputed}  read ${formatBytes(day.bronzeBytes)} in ${day.bronzeObjects} objects  kpis ${formatDuration(day.kpiSeconds * 1000)}  validation ${verdict}` +
-    `${maintained}  tables: ${formatCount(total.snapshots)} snapshots, ${formatCount(total.storedFiles)} data files stored`;
+    `  ${day.published ? 'published' : 'held back'}${maintained}  tables: ${formatCount(total.snapshots)} snapshots, ${formatCount(total.storedFiles)} data files stored`;
 }

@@ -1,8 +1,8 @@
-import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
+import { identifier, joinSql, qualifiedName, sql, Sql, tableAtVersion } from './sql';
 import { ARRIVAL_KEYS } from '../config/raw-table';
 import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
 import { CheckedTableName } from '../kpis/catalog';
-import { DayWindow } from '../kpis/day-window';
+import { DayWindow, daysFrom } from '../kpis/day-window';
 
 /**
  * The landed objects the tables were computed from, from the runs ledger: every object under the
@@ -26,16 +26,18 @@ export interface BronzeSource {
   readonly rawTable: string;
   /** Which objects to read. @default every object of the table */
   readonly arrivals?: ArrivalScope;
+  /** The snapshot to read of each KPI, partial or ledger table (a run's audit branch head). @default their current state */
+  readonly versions?: Readonly<Record<string, string>>;
+}
+
+/** A table of the KPI database, at the version the source names for it. */
+export function tableOf(source: BronzeSource, table: string): Sql {
+  return tableAtVersion(source.catalog, source.database, table, source.versions?.[table]);
 }
 
 /** `YYYYMMDDHH` of an arrival hour, as the concatenated partition keys spell it. */
 const hourKey = (iso: string) => iso.slice(0, 13).replace(/[-T]/g, '');
 
-function days(from: string, to: string): string[] {
-  const result: string[] = [];
-  for (let at = Date.parse(`${from}T00:00:00Z`); at <= Date.parse(`${to}T00:00:00Z`); at += 86_400_000) result.push(new Date(at).toISOString().slice(0, 10));
-  return result;
-}
 
 /** The day of an open file's arrival hour, from its key. */
 function fileDay(path: string): string | undefined {
@@ -51,7 +53,7 @@ export function arrivalFilter(scope: ArrivalScope | undefined): Sql {
   if (!scope) return sql`TRUE`;
   const [year, month, day, hour] = ARRIVAL_KEYS.map((k) => identifier(k.name));
   const lastDay = [scope.throughHour.slice(0, 10), ...scope.openFiles.map(fileDay).filter((d): d is string => d !== undefined)].sort().pop()!;
-  const listed = days(scope.fromDay, lastDay < scope.fromDay ? scope.fromDay : lastDay).map((d) =>
+  const listed = daysFrom(scope.fromDay, lastDay < scope.fromDay ? scope.fromDay : lastDay).map((d) =>
     sql`(${year} = ${d.slice(0, 4)} AND ${month} = ${d.slice(5, 7)} AND ${day} = ${d.slice(8, 10)})`);
   const closed = sql`concat(${year}, ${month}, ${day}, ${hour}) <= ${hourKey(scope.throughHour)}`;
   const open = scope.openFiles.length > 0 ? sql` OR "$path" IN (${joinSql(scope.openFiles.map((f) => sql`${f}`), ', ')})` : sql``;
@@ -155,7 +157,7 @@ export function referenceSql(table: CheckedTableName): Sql {
  * checked, so together they vouch for the all-time table without reading all of history.
  */
 export function fromPartialsSql(table: 'sensor_health' | 'status_health' | 'event_geo_kpis_faulty_geo', source: BronzeSource): Sql {
-  const partial = (name: string) => qualifiedName(source.catalog, source.database, name);
+  const partial = (name: string) => tableOf(source, name);
   switch (table) {
     case 'sensor_health':
       return sql`SELECT sensor_id, sum(faulty_count) AS faulty_count, sum(total_count) AS total_count

@@ -1,4 +1,4 @@
-import { ArrivalScope, BronzeSource, arrivalFilter, brokenRuleSql } from './bronze';
+import { ArrivalScope, BronzeSource, arrivalFilter, brokenRuleSql, tableOf } from './bronze';
 import { CheckResult } from './report';
 import { joinSql, qualifiedName, sql } from './sql';
 import { QueryParameter, TypedValue } from '../engines/query-engine';
@@ -32,7 +32,7 @@ export function renderRejectedQuery(source: BronzeSource & { readonly arrivals: 
 ),
 kept AS (
   SELECT rule, count(*) AS n
-  FROM ${qualifiedName(source.catalog, source.database, REJECTED_EVENTS_TABLE)}
+  FROM ${tableOf(source, REJECTED_EVENTS_TABLE)}
   WHERE to_unixtime(arrival_hour) >= ${epoch(arrivals.fromDay)} AND ${inScope}
   GROUP BY rule
 ),

@@ -41,6 +41,8 @@ export interface ValidationReport {
   readonly checks: readonly CheckResult[];
   readonly queries: readonly QueryRecord[];
   readonly summary: ReportSummary;
+  /** The KPI run checked, and its audit branch while it is unpublished. */
+  readonly run?: { readonly runId: string; readonly branch?: string };
 }
 
 export function summarize(checks: readonly CheckResult[]): ReportSummary {

@@ -1,14 +1,16 @@
 import { BronzeSource } from './bronze';
 import { expectedRowSets, expectationsWindow, KpiExpectations } from './expectations';
-import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
 import { RejectedQuery, renderRejectedQuery } from './rejected-query';
+import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
 import { jobOfTable, RunScope } from './run-scope';
 import { renderSchemaQuery, SchemaQuery } from './schema-query';
+import { joinSql, qualifiedName, sql } from './sql';
 import { renderTableQuery, TableQuery } from './table-query';
+import { recordVerdict } from './verdict';
 import { GLUE_DATABASE, QUERY_CATALOG, RAW_TABLE } from '../config/names';
-import { QueryEngine } from '../engines/query-engine';
+import { QueryEngine, QueryResult } from '../engines/query-engine';
 import { CHECKED_TABLES, CheckedTableName, KPI_JOBS, KpiJobName } from '../kpis/catalog';
-import { ALL_DAYS, DayWindow, describeWindow } from '../kpis/day-window';
+import { ALL_DAYS, DayWindow, addDays, describeWindow } from '../kpis/day-window';
 
 /** Doubles (averages, percentages) compared within this. */
 export const DEFAULT_TOLERANCE = 1e-6;
@@ -34,6 +36,13 @@ export interface ValidationOptions {
   readonly run?: RunScope;
   /** Also reconcile the all-time tables with all of bronze in scope (they are always reconciled with their partials). @default false */
   readonly full?: boolean;
+  /**
+   * Record the verdict of an unpublished run in `_kpi_validations`, where publishing it looks for a
+   * pass; `failOnWarn` counts failed warnings too. @default true when `run` has a branch
+   */
+  readonly recordVerdict?: boolean;
+  /** @default false */
+  readonly failOnWarn?: boolean;
   /** @default 'awsdatacatalog' */
   readonly catalog?: string;
   /** The Glue database of the KPI tables and the raw table. @default 'analytics' */
@@ -67,7 +76,7 @@ export function checkedTablesOf(jobs: readonly KpiJobName[] = Object.keys(KPI_JO
   return jobs.flatMap((job) => [...KPI_JOBS[job].tables, ...KPI_JOBS[job].partials]);
 }
 
-const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+const dayBefore = (day: string) => addDays(day, -1);
 
 /** Renders the suite's SQL once; the same text runs on Trino and on Athena. */
 export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
@@ -76,6 +85,7 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
     catalog: options.catalog ?? QUERY_CATALOG,
     database: options.database ?? GLUE_DATABASE,
     rawTable: options.rawTable ?? RAW_TABLE,
+    versions: options.run?.versions,
   };
   const given = options.window ?? (options.expectations && expectationsWindow(options.expectations));
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
@@ -108,7 +118,7 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
     }
     if (!CHECKED_TABLES[table].allTime) {
       spans.push(window);
-      if (!rejected && source.arrivals) rejected = renderRejectedQuery({ ...source, arrivals: source.arrivals });
+      if (!rejected && scope?.arrivals && source.arrivals) rejected = renderRejectedQuery({ ...source, arrivals: source.arrivals });
     }
     return [renderTableQuery(table, {
       source,
@@ -133,10 +143,13 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => undefined);
   const started = now();
-  const suite = renderSuite(options);
   const queries: QueryRecord[] = [];
   const record = (subject: string, result: { queryId: string; durationMs: number; bytesScanned?: number }) =>
     queries.push({ subject, queryId: result.queryId, durationMs: result.durationMs, bytesScanned: result.bytesScanned });
+  const window = options.window ?? (options.run || (options.expectations && expectationsWindow(options.expectations))
+    ? undefined
+    : await daysHeld(engine, options, record));
+  const suite = renderSuite({ ...options, window });
 
   log(`validate: ${suite.tables.length} tables on ${engine.name}, ${describeWindow(suite.window)}`);
   const schemaResult = await engine.query(suite.schema.sql, suite.schema.params, { signal: options.signal });
@@ -172,7 +185,7 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
       checks.push({ table: 'rejected_events', check: 'query', severity: 'error', passed: false, observed: (e as Error).message, expected: 'the checks run' });
     }
   }
-  return {
+  const report: ValidationReport = {
     engine: engine.name,
     database: suite.source.database,
     window: { ...suite.window, description: describeWindow(suite.window) },
@@ -182,7 +195,20 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
     checks,
     queries,
     summary: summarize(checks),
+    run: options.run ? { runId: options.run.runId, branch: options.run.branch } : undefined,
   };
+  if (options.run?.branch && options.recordVerdict !== false) {
+    const passed = await recordVerdict(engine, {
+      catalog: suite.source.catalog,
+      database: suite.source.database,
+      runId: options.run.runId,
+      report,
+      failOnWarn: options.failOnWarn,
+      signal: options.signal,
+    });
+    log(`validate: verdict for run ${options.run.runId}: ${passed ? 'passed, publishable' : 'FAILED, the run cannot be published'}`);
+  }
+  return report;
 }
 
 /** Parses a comma-separated table list (`all` or names), failing with the valid names. */
@@ -193,4 +219,28 @@ export function parseTableList(value: string | undefined): CheckedTableName[] {
   const unknown = names.filter((n) => !(n in CHECKED_TABLES));
   if (unknown.length > 0) throw new Error(`Unknown KPI table(s): ${unknown.join(', ')}. Valid tables: ${valid.join(', ')} (or "all").`);
   return [...new Set(names)] as CheckedTableName[];
+}
+
+/**
+ * With no run recorded and no window given, every day the daily tables hold: bronze is read by
+ * arrival day (partition projection), so the checks need days to bound what they read.
+ */
+async function daysHeld(
+  engine: QueryEngine, options: ValidationOptions, record: (subject: string, result: QueryResult) => void,
+): Promise<DayWindow | undefined> {
+  const daily = (options.tables && options.tables.length > 0 ? options.tables : checkedTablesOf()).filter((t) => !CHECKED_TABLES[t].allTime);
+  if (daily.length === 0) return undefined;
+  const catalog = options.catalog ?? QUERY_CATALOG;
+  const database = options.database ?? GLUE_DATABASE;
+  const existing = sql`SELECT table_name FROM ${qualifiedName(catalog, 'information_schema', 'tables')}
+WHERE table_schema = ${database} AND table_name IN (${joinSql(daily.map((t) => sql`${t}`), ', ')})`;
+  const tables = (await engine.query(existing.text, existing.params, { signal: options.signal })).rows.map((r) => String(r.table_name));
+  if (tables.length === 0) return undefined;
+  const range = sql`SELECT CAST(min(day) AS varchar) AS first_day, CAST(max(day) AS varchar) AS last_day
+FROM (${joinSql(tables.map((t) => sql`SELECT day FROM ${qualifiedName(catalog, database, t)}`), ' UNION ALL ')})`;
+  const result = await engine.query(range.text, range.params, { signal: options.signal });
+  record('days held', result);
+  const first = result.rows[0]?.first_day;
+  const last = result.rows[0]?.last_day;
+  return first && last ? { fromDate: String(first), toDate: String(last) } : undefined;
 }

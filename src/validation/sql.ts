@@ -1,4 +1,5 @@
 import { QueryParameter } from '../engines/query-engine';
+import { quoteIdentifier } from '../sql/quote';
 
 /**
  * A piece of SQL text with the values of its `?` placeholders, in order. Text only ever comes
@@ -34,18 +35,32 @@ export function joinSql(fragments: readonly Sql[], separator: string): Sql {
   return new Sql(fragments.map((f) => f.text).join(separator), fragments.flatMap((f) => f.params));
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-
 /**
  * A quoted identifier. Names come from the KPI catalog or from validated configuration; the
  * pattern (Glue's lowercase names) leaves no room for a quote to escape.
  */
 export function identifier(name: string): Sql {
-  if (!IDENTIFIER.test(name)) throw new Error(`"${name}" is not a valid table, column or database name; use lowercase letters, digits and underscores.`);
-  return new Sql(`"${name}"`, []);
+  return new Sql(quoteIdentifier(name), []);
 }
 
 /** `"catalog"."database"."table"`. */
 export function qualifiedName(...parts: readonly string[]): Sql {
   return joinSql(parts.map(identifier), '.');
+}
+
+/** An Iceberg metadata table, `"catalog"."database"."table$refs"` (Trino's and Athena's spelling). */
+export function metadataTable(catalog: string, database: string, table: string, kind: 'refs' | 'snapshots'): Sql {
+  identifier(table);
+  return new Sql(`${identifier(catalog).text}.${identifier(database).text}."${table}$${kind}"`, []);
+}
+
+/**
+ * A table read at one snapshot: `... FOR VERSION AS OF <id>`, which takes a literal on Trino and
+ * Athena; the id is checked to be an integer before it is written into the text.
+ */
+export function tableAtVersion(catalog: string, database: string, table: string, snapshot: string | undefined): Sql {
+  const name = qualifiedName(catalog, database, table);
+  if (snapshot === undefined) return name;
+  if (!/^-?\d{1,20}$/.test(snapshot)) throw new Error(`Not an Iceberg snapshot id: "${snapshot}".`);
+  return new Sql(`${name.text} FOR VERSION AS OF ${BigInt(snapshot).toString()}`, []);
 }

@@ -1,20 +1,19 @@
-import { BronzeSource, fromPartialsSql, referenceSql, validEventsSql } from './bronze';
+import { BronzeSource, fromPartialsSql, referenceSql, tableOf, validEventsSql } from './bronze';
 import { RECONCILED_COLUMNS, Severity, VALUE_RULES } from './checks';
 import { ExpectedRowSet, ExpectedValue } from './expectations';
 import { CheckResult } from './report';
 import { identifier, joinSql, qualifiedName, sql, Sql } from './sql';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
 import { CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
-import { DayWindow, isAllDays } from '../kpis/day-window';
+import { DayWindow, daysFrom, isAllDays } from '../kpis/day-window';
 
 /** Windows longer than this are not checked day by day for emptiness. */
 const MAX_LISTED_DAYS = 3660;
 
-const daysBetween = (window: DayWindow) => (Date.parse(`${window.toDate}T00:00:00Z`) - Date.parse(`${window.fromDate}T00:00:00Z`)) / 86_400_000 + 1;
-
 /** Days of a bounded window with neither rows nor events are worth a warning (nothing landed yet?). */
 function checksEmptyDays(table: CheckedTableName, options: TableQueryOptions): boolean {
-  return !CHECKED_TABLES[table].allTime && !isAllDays(options.window) && daysBetween(options.window) <= MAX_LISTED_DAYS;
+  if (CHECKED_TABLES[table].allTime || isAllDays(options.window)) return false;
+  return daysFrom(options.window.fromDate, options.window.toDate).length <= MAX_LISTED_DAYS;
 }
 
 export interface TableQueryOptions {
@@ -123,7 +122,7 @@ export function renderTableQuery(table: CheckedTableName, options: TableQueryOpt
   const ctes: Sql[] = [
     sql`kpi_all AS (
   SELECT *, row_number() OVER (PARTITION BY ${grainIds}) AS grain_copy
-  FROM ${qualifiedName(options.source.catalog, options.source.database, table)}
+  FROM ${tableOf(options.source, table)}
   ${windowFilter}
 )`,
     sql`kpi AS (SELECT * FROM kpi_all WHERE grain_copy = 1 AND ${joinSql(grain.map((g) => sql`${identifier(g.name)} IS NOT NULL`), ' AND ')})`,
@@ -258,7 +257,7 @@ function comparisonCtes(c: Comparison, tolerance: number): Sql[] {
 class MissingResult extends Error {}
 
 /** The count in `name`, which the statement always returns: absent or NULL means the answer cannot be trusted. */
-function count(row: Row, name: string): number {
+function countIn(row: Row, name: string): number {
   const value = row[name];
   if (value === undefined) throw new MissingResult(`the result has no column "${name}"`);
   if (value === null) throw new MissingResult(`the result column "${name}" is NULL`);
@@ -282,7 +281,7 @@ function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions,
       results.push({ table, check: name, severity, passed: false, observed: e.message, expected });
     }
   };
-  const n = (name: string) => count(row, name);
+  const n = (name: string) => countIn(row, name);
   const scope = daily ? ' in the window' : '';
 
   check('rows-present', 'error', `at least 1 row${scope}`, () => {
@@ -345,8 +344,8 @@ function evaluate(table: CheckedTableName, row: Row, options: TableQueryOptions,
 
 function evaluateComparison(c: Comparison, row: Row): { passed: boolean; observed: string } {
   const p = c.prefix;
-  const differing = count(row, `${p}_differing`);
-  const compared = count(row, `${p}_rows`);
+  const differing = countIn(row, `${p}_differing`);
+  const compared = countIn(row, `${p}_rows`);
   const total = row[`${p}_actual_total`] !== undefined && c.values[0]
     ? `; ${c.values[0].name} total ${format(row[`${p}_actual_total`])} vs ${c.against} ${format(row[`${p}_wanted_total`])}`
     : '';
@@ -364,7 +363,7 @@ function evaluateComparison(c: Comparison, row: Row): { passed: boolean; observe
         .map((v) => `${v.name} ${format(row[`${p}_actual_${v.name}`])} vs ${c.against} ${format(row[`${p}_wanted_${v.name}`])}`)
         .join(', ')}`;
     }
-    observed = `${differing} of ${compared} rows differ (${count(row, `${p}_missing_rows`)} missing, ${count(row, `${p}_unexpected_rows`)} unexpected)${total}; e.g. ${example}`;
+    observed = `${differing} of ${compared} rows differ (${countIn(row, `${p}_missing_rows`)} missing, ${countIn(row, `${p}_unexpected_rows`)} unexpected)${total}; e.g. ${example}`;
   }
   return { passed: differing === 0, observed };
 }

@@ -1,13 +1,47 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient, PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { INPUT_DEFAULTS, run } from '../../actions/replay-sensor-data/run';
+import { INPUT_DEFAULTS, LandingClients, run } from '../../actions/replay-sensor-data/run';
+import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../../src/config/config';
+import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX } from '../../src/config/names';
+import { LandingResult, land } from '../../src/landing/worker';
 import { countStreamRecords, EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
 
 const ACTION_DIR = path.join(__dirname, '..', '..', 'actions', 'replay-sensor-data');
+
+const cfMock = mockClient(CloudFormationClient);
+
+/** Clients that must never be used: a refused run creates none. */
+const landingClients = (): LandingClients => ({
+  cloudFormation: new CloudFormationClient({}), firehose: new FirehoseClient({}), s3: new S3Client({}),
+});
+
+/** The message @actions/core's setFailed printed (`::error::...` on stdout), or ''. */
+let failures: string[] = [];
+const failureMessage = () => failures.join('\n');
+
+/** Real time plus the time the code under test slept, so the wait for Firehose takes no real time. */
+function fakeTime() {
+  const time = {
+    offset: 0,
+    onNextSleep: undefined as (() => Promise<void>) | undefined,
+    clock: () => Date.now() + time.offset,
+    sleep: async (ms: number) => {
+      time.offset += ms;
+      const hook = time.onNextSleep;
+      time.onNextSleep = undefined;
+      await hook?.();
+    },
+  };
+  return time;
+}
 
 /** Outputs as @actions/core writes them to GITHUB_OUTPUT (heredoc blocks). */
 function readOutputs(file: string): Record<string, string> {
@@ -32,12 +66,23 @@ describe('replay-sensor-data action', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
+    cfMock.reset();
+    failures = [];
+    // @actions/core's setFailed writes an `::error::` workflow command to stdout, escaping newlines and %.
+    const write = process.stdout.write.bind(process.stdout);
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = String(chunk);
+      const match = /^::error::(.*)$/m.exec(text);
+      if (match) failures.push(match[1].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
+      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    });
     process.env.GITHUB_OUTPUT = path.join(dir, 'output');
     process.env.GITHUB_STEP_SUMMARY = path.join(dir, 'summary');
     fs.writeFileSync(process.env.GITHUB_OUTPUT, '');
     fs.writeFileSync(process.env.GITHUB_STEP_SUMMARY, '');
   });
   afterEach(() => {
+    vi.restoreAllMocks();
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     process.exitCode = 0;
   });
@@ -97,12 +142,156 @@ describe('replay-sensor-data action', () => {
     expect(summary).toContain(`20 record(s) were not delivered (20 ProvisionedThroughputExceededException); first: ${result!.undelivered.first[0]}`);
   });
 
+  it('refuses generated events into prod before any AWS call, naming the override', async () => {
+    Object.assign(process.env, { 'INPUT_ENVIRONMENT': 'prod', 'INPUT_RECORDS': '10', 'INPUT_WAIT-FOR-LANDING': 'true' });
+    let called = 0;
+    const result = await run({
+      kinesis: () => { called++; return new KinesisClient({}); },
+      landing: () => { called++; return landingClients(); },
+    });
+    expect(result).toBeUndefined();
+    expect(called).toBe(0);
+    expect(cfMock.calls()).toHaveLength(0);
+    expect(process.exitCode).toBe(1);
+    expect(failureMessage()).toContain('Refusing to replay generated events into prod: they would land in its bronze and be counted in the KPI tables people read. ' +
+      'Replay into dev or staging (input environment), or, if prod really should get synthetic events, set input allow-prod-replay to true');
+  });
+
+  it('replays into prod with allow-prod-replay', async () => {
+    Object.assign(process.env, {
+      'INPUT_ENVIRONMENT': 'prod', 'INPUT_ALLOW-PROD-REPLAY': 'true', 'INPUT_STREAM-NAME': fixture.names.streamName, 'INPUT_RECORDS': '50', 'INPUT_ENDPOINT': fixture.emulator.endpoint,
+    });
+    const result = await run();
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(result?.sent).toBe(50);
+  });
+
+  describe('wait-for-landing', () => {
+    const deliveryStream = 'clickstream-staging-bronze-delivery';
+    /** A second delivery stream into a bucket nothing lands in. */
+    const idle = { deliveryStream: 'clickstream-staging-idle-delivery', bucket: 'clickstream-staging-idle-bronze' };
+    let stacks: Record<string, Record<string, string>>;
+    const cloudFormation = new CloudFormationClient({ region: LOCAL_REGION, credentials: EMULATOR_CREDENTIALS });
+    let firehose: FirehoseClient;
+
+    beforeAll(async () => {
+      firehose = new FirehoseClient({ region: LOCAL_REGION, credentials: EMULATOR_CREDENTIALS, endpoint: fixture.emulator.endpoint });
+      const role = 'arn:aws:iam::123456789012:role/firehose';
+      await fixture.clients.s3.send(new CreateBucketCommand({ Bucket: idle.bucket }));
+      for (const [name, bucket] of [[deliveryStream, fixture.names.bronzeBucket], [idle.deliveryStream, idle.bucket]]) {
+        await firehose.send(new CreateDeliveryStreamCommand({
+          DeliveryStreamName: name,
+          DeliveryStreamType: 'KinesisStreamAsSource',
+          KinesisStreamSourceConfiguration: { KinesisStreamARN: `arn:aws:kinesis:${LOCAL_REGION}:123456789012:stream/${fixture.names.streamName}`, RoleARN: role },
+          ExtendedS3DestinationConfiguration: {
+            BucketARN: `arn:aws:s3:::${bucket}`,
+            RoleARN: role,
+            Prefix: BRONZE_PREFIX,
+            ErrorOutputPrefix: BRONZE_ERROR_PREFIX,
+            BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 },
+          },
+        }));
+      }
+    });
+
+    /** The staging stacks' outputs name the emulator's stream, delivery stream and buckets. */
+    beforeEach(() => {
+      stacks = {
+        'clickstream-staging-storage': {
+          BronzeBucket: fixture.names.bronzeBucket,
+          WarehouseBucket: fixture.names.warehouseBucket,
+          ScriptsBucket: fixture.names.scriptsBucket,
+          LogsBucket: fixture.names.logsBucket,
+          AthenaResultsBucket: fixture.names.athenaResultsBucket,
+        },
+        'clickstream-staging-ingestion': { StreamName: fixture.names.streamName, DeliveryStreamName: deliveryStream },
+      };
+      cfMock.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
+        const stack = stacks[input.StackName];
+        if (!stack) throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError' });
+        return { Stacks: [{ StackName: input.StackName, CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(stack).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
+      });
+    });
+
+    const emulatorDeps = (time: ReturnType<typeof fakeTime>) => ({
+      kinesis: () => fixture.clients.kinesis,
+      landing: () => ({ cloudFormation, firehose, s3: fixture.clients.s3 }),
+      clock: time.clock,
+      sleep: time.sleep,
+    });
+
+    const waitInputs = () => Object.assign(process.env, {
+      'INPUT_ENVIRONMENT': 'staging',
+      'INPUT_REGION': LOCAL_REGION,
+      'INPUT_RECORDS': '400',
+      'INPUT_MALFORMED-RATE': '0.05',
+      'INPUT_WAIT-FOR-LANDING': 'true',
+      'INPUT_MANIFEST-PATH': path.join(dir, 'wait.json'),
+    });
+
+    it("waits for the environment's Firehose to land the replay in bronze and reports what landed", async () => {
+      waitInputs();
+      const time = fakeTime();
+      let landed: LandingResult | undefined;
+      // The project's landing worker plays Firehose once the wait starts pausing between listings.
+      time.onNextSleep = async () => {
+        landed = await land({
+          kinesis: fixture.clients.kinesis,
+          s3: fixture.clients.s3,
+          streamName: fixture.names.streamName,
+          bucket: fixture.names.bronzeBucket,
+          deliveryStreamName: deliveryStream,
+          tempDir: dir,
+        });
+      };
+      const result = await run(emulatorDeps(time));
+      expect(failureMessage()).toBe('');
+      expect(result?.sent).toBe(400);
+      const parquet = landed!.objects.filter((o) => o.kind === 'parquet');
+      const outputs = readOutputs(process.env.GITHUB_OUTPUT!);
+      expect(Number(outputs['landed-objects'])).toBe(parquet.length);
+      expect(Number(outputs['landed-bytes'])).toBe(parquet.reduce((n, o) => n + o.bytes, 0));
+      expect(Number(outputs['error-objects'])).toBe(landed!.objects.filter((o) => o.kind === 'errors').length);
+      expect(Number(outputs['error-objects'])).toBeGreaterThan(0);
+      // Firehose's buffer interval (60 s) plus the 30 s grace passed before the wait ended.
+      expect(Number(outputs['landing-seconds'])).toBeGreaterThanOrEqual(90);
+      expect(cfMock.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toContain('clickstream-staging-ingestion');
+      expect(fs.readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toMatch(/Firehose landed \d+ Parquet objects/);
+    });
+
+    it('fails naming the bucket, the prefixes and what to check when nothing lands in time', async () => {
+      waitInputs();
+      Object.assign(process.env, { 'INPUT_LANDING-TIMEOUT-MINUTES': '3' });
+      stacks['clickstream-staging-storage'].BronzeBucket = idle.bucket;
+      stacks['clickstream-staging-ingestion'].DeliveryStreamName = idle.deliveryStream;
+      const time = fakeTime();
+      await run(emulatorDeps(time));
+      expect(process.exitCode).toBe(1);
+      expect(failureMessage()).toMatch(new RegExp(`^Nothing landed in s3://${idle.bucket}/ under events/year=\\d{4}/`));
+      expect(failureMessage()).toContain(`within 3 min of the replay; delivery stream ${idle.deliveryStream} buffers 60 s`);
+      expect(failureMessage()).toContain(`Open delivery stream ${idle.deliveryStream} in the Firehose console`);
+      expect(readOutputs(process.env.GITHUB_OUTPUT!)['landed-objects']).toBeUndefined();
+    });
+
+    it('refuses with an emulator endpoint before any call', async () => {
+      waitInputs();
+      Object.assign(process.env, { INPUT_ENDPOINT: fixture.emulator.endpoint });
+      let called = 0;
+      await run({ kinesis: () => { called++; return fixture.clients.kinesis; }, landing: () => { called++; return landingClients(); } });
+      expect(called).toBe(0);
+      expect(failureMessage()).toContain('input wait-for-landing: waits for Firehose in a deployed environment (dev, staging, prod)');
+    });
+  });
+
   it('declares node24, the bundle, and the defaults run() assumes', () => {
     const action = parse(fs.readFileSync(path.join(ACTION_DIR, 'action.yml'), 'utf8'));
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/main.js' });
     const inputs = action.inputs as Record<string, { default: string }>;
     const defaults = Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.default]));
     expect(defaults).toEqual(INPUT_DEFAULTS);
-    expect(Object.keys(action.outputs)).toEqual(['records-sent', 'records-failed', 'duration-seconds', 'first-event-time', 'last-event-time', 'manifest-path']);
+    expect(Object.keys(action.outputs)).toEqual([
+      'records-sent', 'records-failed', 'duration-seconds', 'first-event-time', 'last-event-time', 'manifest-path',
+      'landed-objects', 'landed-bytes', 'error-objects', 'landing-seconds',
+    ]);
   });
 });

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
@@ -24,7 +26,21 @@ const env = { GITHUB_REPOSITORY: 'acme/clickstream', GITHUB_RUN_ID: '4242', AWS_
 
 const emrMock = mockClient(EMRClient);
 const s3Mock = mockClient(S3Client);
+const cfMock = mockClient(CloudFormationClient);
 const clients = () => ({ emr: new EMRClient({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }) });
+const cloudFormation = () => new CloudFormationClient({ region: 'eu-west-1' });
+
+/** The deployed version of the scripts (the compute stack's content hash), and the roles the stack created. */
+const DEPLOYED = { ScriptsVersion: '0f3c2a9d1e2b3c4d', EmrServiceRole: 'clickstream-dev-compute-ServiceRole1', EmrInstanceProfile: 'clickstream-dev-compute-InstanceProfile1' };
+
+/** DescribeStacks as CloudFormation answers it: the dev stacks' outputs, and "does not exist" for others. */
+function deployedStacks(outputs: Record<string, Record<string, string>>) {
+  cfMock.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
+    const stack = outputs[input.StackName];
+    if (!stack) throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError' });
+    return { Stacks: [{ StackName: input.StackName, CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(stack).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
+  });
+}
 
 /** The runner's side of @actions/core: inputs with action.yml's defaults applied, as GitHub does; state shared with the post step. */
 function fakeRunner(inputs: Record<string, string>, state = new Map<string, string>()) {
@@ -59,6 +75,9 @@ function newClusterWithSteps() {
 beforeEach(() => {
   emrMock.reset();
   s3Mock.reset();
+  cfMock.reset();
+  // Only the compute stack is deployed: buckets follow the naming convention with the account id.
+  deployedStacks({ 'clickstream-dev-compute': DEPLOYED });
 });
 
 /**
@@ -72,15 +91,15 @@ async function runUntilKilled(io: ReturnType<typeof fakeRunner>['io']): Promise<
     killed();
     return new Promise<void>(() => undefined);
   };
-  void run({ io, env, createClients: clients, clock: () => 0, sleep, signal: new AbortController().signal });
+  void run({ io, env, createClients: clients, createCloudFormation: cloudFormation, clock: () => 0, sleep, signal: new AbortController().signal });
   await isKilled;
 }
 
 describe('run-emr-kpis action.yml', () => {
   it('runs main and post bundles on node24 and declares exactly the inputs the action reads and the outputs it sets', () => {
     expect(actionYaml.runs).toEqual({ 'using': 'node24', 'main': 'dist/main.js', 'post': 'dist/post.js', 'post-if': 'always()' });
-    expect(Object.keys(actionYaml.inputs).sort()).toEqual([...EMR_RUN_INPUT_NAMES].sort());
-    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['cluster-id', 'duration-seconds', 'normalized-instance-hours', 'result', 'step-ids']);
+    expect(Object.keys(actionYaml.inputs).sort()).toEqual([...EMR_RUN_INPUT_NAMES, 'manifest'].sort());
+    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['cluster-id', 'duration-seconds', 'normalized-instance-hours', 'result', 'run-id', 'step-ids']);
   });
 });
 
@@ -88,16 +107,40 @@ describe('run-emr-kpis main step', () => {
   it('fails on invalid inputs before any AWS call, naming each input to fix', async () => {
     const { io, record } = fakeRunner({ 'mode': 'existing', 'core-instance-count': '-1', 'from-date': '2026-13-01', 'to-date': '2026-11-02' });
 
-    await run({ io, env, createClients: clients, signal: new AbortController().signal });
+    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
 
     expect(record.failures).toHaveLength(1);
     expect(record.failures[0]).toContain('core-instance-count: must be a whole number of core nodes (got "-1")');
     expect(record.failures[0]).toContain('from-date: --from-date must be a UTC day as YYYY-MM-DD, got "2026-13-01".');
     expect(record.failures[0]).toContain('cluster-id: mode "existing" needs the id of the cluster');
-    expect(record.failures[0]).toContain('account-id: bucket names end with the account id');
     expect(emrMock.calls()).toHaveLength(0);
     expect(s3Mock.calls()).toHaveLength(0);
+    expect(cfMock.calls()).toHaveLength(0);
     expect(record.outputs).toEqual({});
+  });
+
+  it('fails on a manifest it cannot read before any AWS call', async () => {
+    const { io, record } = fakeRunner({ ...inputs, manifest: '/nonexistent/replay-manifest.json' });
+
+    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
+
+    expect(record.failures).toEqual([expect.stringMatching(/^Cannot read the manifest \/nonexistent\/replay-manifest\.json: ENOENT/)]);
+    expect(cfMock.calls()).toHaveLength(0);
+    expect(emrMock.calls()).toHaveLength(0);
+  });
+
+  it('names what to deploy when no stack publishes a scripts version and none is given', async () => {
+    cfMock.reset();
+    deployedStacks({});
+    const { io, record } = fakeRunner(inputs);
+
+    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
+
+    expect(record.failures).toEqual([
+      'No Spark scripts version: scripts-version is not set and stack clickstream-dev-compute in eu-west-1 has no ScriptsVersion output. ' +
+      'Deploy the environment (the deployment publishes spark/), or publish the scripts with `npx clickstream publish-scripts` and pass their version.',
+    ]);
+    expect(emrMock.calls()).toHaveLength(0);
   });
 
   it('runs every job on a transient cluster with the action defaults, sets the outputs and writes a per-step summary', async () => {
@@ -109,7 +152,7 @@ describe('run-emr-kpis main step', () => {
     const { io, record } = fakeRunner(inputs);
     const time = fakeTime();
 
-    await run({ io, env, createClients: clients, ...time, signal: new AbortController().signal });
+    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, ...time, signal: new AbortController().signal });
 
     expect(record.failures).toEqual([]);
     expect(record.outputs).toEqual({
@@ -118,16 +161,23 @@ describe('run-emr-kpis main step', () => {
       'result': 'completed',
       'duration-seconds': '0',
       'normalized-instance-hours': '32',
+      // Named after the workflow run: every step writes to its audit branch.
+      'run-id': 'run_4242',
     });
     const request = emrMock.commandCalls(RunJobFlowCommand)[0].args[0].input;
     expect(request.ReleaseLabel).toBe('emr-7.12.0');
+    // The scripts version and roles the environment's compute stack outputs.
+    expect(request).toMatchObject({ ServiceRole: DEPLOYED.EmrServiceRole, JobFlowRole: DEPLOYED.EmrInstanceProfile });
+    expect(cfMock.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toContain('clickstream-dev-compute');
+    // No window and no manifest: the jobs get no dates and decide which days to recompute.
+    expect(request.Steps![0].HadoopJarStep!.Args).not.toContain('--from-date');
     expect(request.Tags).toEqual([
       { Key: 'clickstream:environment', Value: 'dev' }, { Key: 'repository', Value: 'acme/clickstream' }, { Key: 'run-id', Value: '4242' },
     ]);
     expect(request.Steps!.map((s) => s.HadoopJarStep!.Args!.find((a) => a.endsWith('.py')))).toEqual([
-      `s3://clickstream-dev-scripts-123456789012/spark/${SHA}/kpi_sensor_health.py`,
-      `s3://clickstream-dev-scripts-123456789012/spark/${SHA}/kpi_temp_humidity.py`,
-      `s3://clickstream-dev-scripts-123456789012/spark/${SHA}/kpi_event_geo.py`,
+      `s3://clickstream-dev-scripts-123456789012/spark/${DEPLOYED.ScriptsVersion}/kpi_sensor_health.py`,
+      `s3://clickstream-dev-scripts-123456789012/spark/${DEPLOYED.ScriptsVersion}/kpi_temp_humidity.py`,
+      `s3://clickstream-dev-scripts-123456789012/spark/${DEPLOYED.ScriptsVersion}/kpi_event_geo.py`,
     ]);
     expect(record.summary).toContain('### ✅ KPI jobs completed on EMR');
     expect(record.summary).toContain(`| ${NAMES[1]} | \`s-B\` | COMPLETED |`);
@@ -149,7 +199,7 @@ describe('run-emr-kpis main step', () => {
     s3Mock.on(GetObjectCommand).resolves(gzipObject('pyspark.errors.exceptions.captured.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND]\n'));
     const { io, record } = fakeRunner({ ...inputs, 'use-spot': 'true' });
 
-    await run({ io, env, createClients: clients, ...fakeTime(), signal: new AbortController().signal });
+    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, ...fakeTime(), signal: new AbortController().signal });
 
     expect(record.outputs.result).toBe('step-failed');
     expect(record.failures).toEqual([
@@ -183,7 +233,7 @@ describe('run-emr-kpis main step', () => {
       cancelled.abort();
     };
 
-    await run({ io, env, createClients: clients, clock: time.clock, sleep, signal: cancelled.signal });
+    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, clock: time.clock, sleep, signal: cancelled.signal });
 
     expect(record.outputs.result).toBe('aborted');
     expect(record.failures[0]).toMatch(/^The run was cancelled while 3 unfinished step\(s\)/);
@@ -192,6 +242,35 @@ describe('run-emr-kpis main step', () => {
     ]);
     expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
     expect(record.summary).toContain('Cleanup: cancelled `s-C`, `s-B`, `s-A`; terminated cluster `j-NEW1`.');
+  });
+});
+
+describe('run-emr-kpis names and window', () => {
+  it("takes the manifest's days as the window, the buckets from the storage stack and a pull request's scripts version over the deployed one", async () => {
+    deployedStacks({
+      'clickstream-staging-storage': { BronzeBucket: 'bronze-out', WarehouseBucket: 'warehouse-out', ScriptsBucket: 'scripts-out', LogsBucket: 'logs-out', AthenaResultsBucket: 'results-out' },
+      'clickstream-staging-compute': { ...DEPLOYED },
+    });
+    const manifest = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-')), 'replay-manifest.json');
+    fs.writeFileSync(manifest, JSON.stringify({ days: { '2026-11-22': { distinctEvents: 5 }, '2026-11-20': { distinctEvents: 7 } }, counts: { delivered: 12 } }));
+    emrMock.on(DescribeClusterCommand).resolves(cluster('WAITING'));
+    emrMock.on(AddJobFlowStepsCommand).resolves({ $metadata: {}, StepIds: ['s-A'] });
+    emrMock.on(ListStepsCommand).resolves(steps(step('s-A', NAMES[0], 'COMPLETED')));
+    const { io, record } = fakeRunner({
+      'environment': 'staging', 'mode': 'existing', 'cluster-id': 'j-SHARED1', 'jobs': 'sensor_health', manifest, 'scripts-version': SHA,
+    });
+
+    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, ...fakeTime(), signal: new AbortController().signal });
+
+    expect(record.failures).toEqual([]);
+    const args = emrMock.commandCalls(AddJobFlowStepsCommand)[0].args[0].input.Steps![0].HadoopJarStep!.Args!;
+    expect(args.slice(-10)).toEqual([
+      's3://bronze-out/events/', 'analytics_staging', 'sensor_health', 's3://warehouse-out/warehouse', '--from-date', '2026-11-20', '--to-date', '2026-11-22',
+      '--run-id', 'run_4242',
+    ]);
+    expect(args).toContain(`s3://scripts-out/spark/${SHA}/kpi_sensor_health.py`);
+    expect(record.logs[0]).toBe('Environment staging in eu-west-1: bronze s3://bronze-out/events/, database analytics_staging, ' +
+      `scripts ${SHA}; days 2026-11-20..2026-11-22.`);
   });
 });
 

@@ -5,7 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import { parseInputs, targetConfig } from '../../actions/validate-athena/inputs';
 import { run } from '../../actions/validate-athena/run';
+import { GLUE_DATABASE, resourceNames } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { REPORT_MARKER } from '../../src/validation/markdown';
 import { ValidationReport } from '../../src/validation/report';
@@ -121,9 +123,27 @@ describe('validate-athena action.yml', () => {
   it('runs its bundle on node24 and declares the inputs and outputs', () => {
     expect(actionYaml.runs).toEqual({ using: 'node24', main: 'dist/main.js' });
     expect(Object.keys(actionYaml.inputs).sort()).toEqual([
-      'database', 'fail-on-warn', 'from-date', 'github-token', 'manifest', 'output-location', 'region', 'tables', 'target', 'to-date', 'trino-endpoint', 'workgroup',
+      'database', 'environment', 'fail-on-warn', 'from-date', 'github-token', 'manifest', 'output-location', 'region', 'run-id', 'tables', 'target',
+      'to-date', 'trino-endpoint', 'workgroup',
     ]);
     expect(Object.keys(actionYaml.outputs).sort()).toEqual(['failed-count', 'passed', 'report-path']);
+  });
+});
+
+describe('validate-athena environment', () => {
+  const inputs = (values: Record<string, string>) => parseInputs((name) => values[name] ?? '');
+
+  it("checks the environment's own database in its workgroup", () => {
+    const { config, database } = targetConfig(inputs({ target: 'aws', environment: 'staging', region: 'eu-west-1' }), {});
+    expect(database).toBe('analytics_staging');
+    expect(config.names.athenaWorkgroup).toBe('clickstream-staging-kpis');
+    expect(targetConfig(inputs({ target: 'aws', environment: 'prod' }), {}).database).toBe('analytics');
+    expect(targetConfig(inputs({ target: 'local' }), {}).database).toBe(resourceNames('local').glueDatabase);
+  });
+
+  it('lets an explicit database win and names an unknown environment', () => {
+    expect(targetConfig(inputs({ target: 'aws', environment: 'staging', database: 'scratch' }), {}).database).toBe('scratch');
+    expect(() => inputs({ environment: 'qa' })).toThrow('environment: must be one of local, dev, staging, prod, got "qa".');
   });
 });
 
@@ -152,8 +172,8 @@ describe('validate-athena against the local target', () => {
     const outputs = first.outputs();
     expect(outputs).toMatchObject({ 'passed': 'true', 'failed-count': '0' });
     const report = JSON.parse(fs.readFileSync(outputs['report-path'], 'utf8')) as ValidationReport;
-    expect(report.summary).toEqual({ checks: 48, passed: 48, failedErrors: 0, failedWarnings: 0 });
-    expect(first.summary()).toContain(':white_check_mark: **all checks passed**: 48/48 checks passed on trino, database `analytics`, all days.');
+    expect(report.summary).toEqual({ checks: 82, passed: 82, failedErrors: 0, failedWarnings: 0 });
+    expect(first.summary()).toContain(`:white_check_mark: **all checks passed**: 82/82 checks passed on trino, database \`${GLUE_DATABASE}\`, 2026-11-01..2026-11-03.`);
     expect(first.summary()).toContain('| pass | event_geo_kpis_events | matches-bronze | 6 rows compared, all equal; event_count total 36 vs bronze 36 |');
     expect(github.requests).toEqual(['GET /repos/acme/clickstream/issues/7/comments', 'POST /repos/acme/clickstream/issues/7/comments']);
     expect(github.comments).toHaveLength(2);

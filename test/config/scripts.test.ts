@@ -5,8 +5,10 @@ import * as zlib from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { recorderEnv, startAwsRequestRecorder } from './aws-request-recorder';
 import { SCRIPTS_ARCHIVE, scriptObjects, scriptsArchive, scriptsUri, scriptsVersion, stageScripts } from '../../src/config/scripts';
 import { publishScripts } from '../../src/emr/publish-scripts';
+import { runCli } from '../support/cli';
 
 /** A spark/ folder: two jobs, the package (one module nested), and files that must not ship. */
 function sparkFolder(): string {
@@ -106,4 +108,33 @@ describe('published objects', () => {
     expect(scriptsVersion(dir)).toMatch(/^[0-9a-f]{16}$/);
     s3Mock.restore();
   });
+});
+
+describe('clickstream publish-scripts', () => {
+  it('needs exactly one of --environment and --bucket, before any AWS request', async () => {
+    const recorder = await startAwsRequestRecorder();
+    try {
+      for (const args of [[], ['--environment', 'staging', '--bucket', 'b']]) {
+        const result = await runCli(['publish-scripts', ...args], recorderEnv(recorder));
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('Say where to publish: --environment <env> (its scripts bucket, from the stack outputs) or --bucket <name>, not both.');
+      }
+      expect(recorder.connections).toBe(0);
+    } finally {
+      await recorder.close();
+    }
+  }, 60_000);
+
+  it("with --environment reads the scripts bucket from that environment's stack outputs", async () => {
+    const recorder = await startAwsRequestRecorder();
+    try {
+      const result = await runCli(['publish-scripts', '--environment', 'staging', '--scripts-version', 'abc123'], recorderEnv(recorder));
+      expect(result.code).toBe(1);
+      const stacks = recorder.requests.map((r) => new URLSearchParams(r.body)).filter((p) => p.get('Action') === 'DescribeStacks').map((p) => p.get('StackName'));
+      expect(stacks).toContain('clickstream-staging-storage');
+      expect(result.stderr).toContain('Reading the outputs of stack clickstream-staging-');
+    } finally {
+      await recorder.close();
+    }
+  }, 60_000);
 });

@@ -29,7 +29,7 @@ describe('resolveAwsNames', () => {
   it('reads names from the stack outputs and falls back to the convention for the rest', async () => {
     const resolved = await resolveAwsNames({ environment: 'dev', region: 'eu-west-1', cloudFormation: client, env: {} });
     expect(resolved.region).toBe('eu-west-1');
-    expect(resolved.names).toMatchObject({ bronzeBucket: 'b-out', warehouseUri: 's3://w-out/warehouse', glueDatabase: 'analytics', streamName: 'clickstream-dev-events' });
+    expect(resolved.names).toMatchObject({ bronzeBucket: 'b-out', warehouseUri: 's3://w-out/warehouse', glueDatabase: 'analytics_dev', streamName: 'clickstream-dev-events' });
     expect(resolved.sources).toMatchObject({ bronzeBucket: 'stack output', streamName: 'naming convention' });
     expect(resolved.outputs[OUTPUT_KEYS.scriptsVersion]).toBe('0123456789abcdef');
   });

@@ -45,7 +45,8 @@ describe('parseEmrRunInputs', () => {
     expect(region).toBe('us-west-2');
     expect(options.steps.locations).toEqual({
       bronzePath: 's3://clickstream-staging-bronze-123456789012/events/',
-      database: 'analytics',
+      // Staging's own database: the seed's `analytics` is prod's.
+      database: 'analytics_staging',
       warehouse: 's3://clickstream-staging-warehouse-123456789012/warehouse',
     });
     expect(options.steps.scriptsBucket).toBe('clickstream-staging-scripts-123456789012');

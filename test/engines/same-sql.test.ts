@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTrino, startFakeTrino } from './fake-trino';
 import { AthenaEngine } from '../../src/engines/athena';
 import { QueryEngine, QueryParameter, sqlDate, sqlDecimal, sqlTimestamp } from '../../src/engines/query-engine';
-import { quote } from '../../src/engines/sql-literals';
 import { TrinoEngine } from '../../src/engines/trino';
+import { quote } from '../../src/sql/quote';
 
 /** The checks are proven on Trino locally; Athena must be sent exactly that SQL and those values. */
 describe('one SQL text for both engines', () => {

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, REPOSITORY, Synthesized, synthesize } from './support';
 import { ATHENA_ENGINE_VERSION } from '../../infra/stacks/query-stack';
 import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, GLUE_DATABASE, RAW_TABLE, resourceNames } from '../../src/config/names';
+import { rawTableParameters, rawTablePartitionKeys } from '../../src/config/raw-table';
 import { SCRIPTS_ARCHIVE, scriptsArchive, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 import { OUTPUT_KEYS, STACK_CONCERNS, stackName } from '../../src/config/stack-outputs';
 import { buildKpiSteps } from '../../src/emr/steps';
@@ -67,8 +68,9 @@ describe('storage', () => {
 });
 
 describe('catalog', () => {
-  it('creates the analytics database', () => {
-    templates.catalog.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: GLUE_DATABASE } });
+  it("creates the environment's own database", () => {
+    templates.catalog.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: names.glueDatabase } });
+    expect(names.glueDatabase).toBe('analytics_dev');
   });
 
   it("derives the raw table's columns from the event schema and reads bronze's Parquet", () => {
@@ -80,6 +82,18 @@ describe('catalog', () => {
     expect(input.StorageDescriptor.Location).toBe(`s3://${names.bronzeBucket}/events/`);
     expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(`s3://${names.bronzeBucket}/${BRONZE_PREFIX}`.startsWith(input.StorageDescriptor.Location)).toBe(true);
+  });
+
+  it('partitions the raw table by arrival hour with projection, as the local bootstrap does, on the keys Firehose writes', () => {
+    const [table] = Object.values(templates.catalog.findResources('AWS::Glue::Table')) as Array<{ Properties: { TableInput: Record<string, any> } }>;
+    const input = table.Properties.TableInput;
+    const keys = input.PartitionKeys.map((k: { Name: string; Type: string }) => [k.Name, k.Type]);
+    expect(keys).toEqual(rawTablePartitionKeys().map((k) => [k.Name, k.Type]));
+    expect(input.Parameters).toMatchObject(rawTableParameters(names.bronzeBucket));
+    // Athena docs, partition projection: the template names every projected key; here in Firehose's own key layout.
+    expect(input.Parameters['storage.location.template'])
+      .toBe(`s3://${names.bronzeBucket}/events/year=\${arrival_year}/month=\${arrival_month}/day=\${arrival_day}/hour=\${arrival_hour}/`);
+    expect(input.Parameters['projection.enabled']).toBe('true');
   });
 });
 
@@ -130,7 +144,8 @@ describe('compute', () => {
     const policies = templates.compute.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Resource: unknown }>);
     const glue = statements.find((s) => s.Sid === 'IcebergGlueCatalog');
-    expect(JSON.stringify(glue?.Resource)).toContain(`:table/${GLUE_DATABASE}/*`);
+    expect(JSON.stringify(glue?.Resource)).toContain(`:table/${names.glueDatabase}/*`);
+    expect(JSON.stringify(glue?.Resource)).not.toContain(`/${GLUE_DATABASE}/`);
   });
 
   it('publishes the Spark scripts under their content-hash prefix, keeping older versions', () => {
@@ -173,7 +188,7 @@ describe('compute', () => {
     const version = dev.stacks.compute.scripts.version;
     const steps = buildKpiSteps({
       jobs: ['sensor_health'],
-      locations: { bronzePath: names.bronzeUri, database: GLUE_DATABASE, warehouse: names.warehouseUri },
+      locations: { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri },
       region: 'eu-west-1',
       scriptsBucket: names.scriptsBucket,
       scriptsVersion: version,
@@ -214,9 +229,9 @@ describe('ci', () => {
     templates.ci.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
   });
 
-  it('lets only main assume the deploy and run roles in dev', () => {
-    templates.ci.hasResourceProperties('AWS::IAM::Role', trust([`repo:${REPOSITORY}:ref:refs/heads/main`]));
-    expect(Object.keys(templates.ci.findResources('AWS::IAM::Role', { Properties: trust([`repo:${REPOSITORY}:ref:refs/heads/main`]) }))).toHaveLength(2);
+  it("lets only jobs in the dev GitHub environment assume dev's deploy and run roles", () => {
+    // GitHub docs, "OpenID Connect reference": a job that references an environment gets the subject repo:<owner>/<repo>:environment:<name>.
+    expect(Object.keys(templates.ci.findResources('AWS::IAM::Role', { Properties: trust([`repo:${REPOSITORY}:environment:dev`]) }))).toHaveLength(2);
   });
 
   it('restricts the run role to clusters tagged with its environment', () => {

@@ -8,11 +8,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { REPOSITORY, sparkFixture, synthesize, testConfig } from './support';
+import { DEPLOY_ENVIRONMENTS } from '../../infra/config/deploy-environments';
 import { environmentConfig } from '../../infra/config/environments';
+import { trustedSubjects } from '../../infra/config/github-environments';
 import { acknowledgeWildcards, S3_GRANT_ACTIONS } from '../../infra/constructs/nag';
-import { bronzeTablePrefix } from '../../infra/stacks/catalog-stack';
-import { COMMIT_SCRIPTS_KEYS, trustedSubjects } from '../../infra/stacks/ci-stack';
+import { COMMIT_SCRIPTS_KEYS } from '../../infra/stacks/ci-stack';
 import { BRONZE_PREFIX } from '../../src/config/names';
+import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { publishedScriptFiles, SCRIPTS_ARCHIVE, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 
 describe('environment configuration', () => {
@@ -28,18 +30,28 @@ describe('environment configuration', () => {
     expect(config).toMatchObject({ name: 'prod', account: '444455556666', stream: { mode: 'on-demand' }, github: { repository: 'a/b' } });
   });
 
+  it('fails closed without a repository, saying how to pass one', () => {
+    const message = 'No GitHub repository to trust: pass -c githubRepository=<owner>/<name> (the repository whose workflows deploy and run clickstream), ' +
+      'or set GITHUB_REPOSITORY (GitHub Actions sets it).';
+    expect(() => environmentConfig(context({ environment: 'prod' }), {})).toThrow(message);
+    expect(() => environmentConfig(context({ environment: 'prod' }), { GITHUB_REPOSITORY: '' })).toThrow(message);
+  });
+
   it.each([
     [{ environment: 'local' }, /Unknown environment "local": pass -c environment=dev\|staging\|prod/],
     [{ account: '12345' }, /not a 12-digit AWS account id/],
     [{ githubRepository: 'no-slash' }, /is not "owner\/name"/],
   ])('rejects %o with a message saying what to change', (values, message) => {
-    expect(() => environmentConfig(context(values), {})).toThrow(message);
+    expect(() => environmentConfig(context(values), { GITHUB_REPOSITORY: 'o/r' })).toThrow(message);
   });
 
-  it('trusts pull requests for the run role in staging only', () => {
-    expect(trustedSubjects(testConfig('staging')).run).toEqual([`repo:${REPOSITORY}:ref:refs/heads/main`, `repo:${REPOSITORY}:pull_request`]);
-    expect(trustedSubjects(testConfig('prod')).run).toEqual([`repo:${REPOSITORY}:ref:refs/heads/main`]);
-    expect(trustedSubjects(testConfig('staging')).deploy).toEqual([`repo:${REPOSITORY}:ref:refs/heads/main`]);
+  it('trusts each role from its GitHub environments only: the pull-request run environment reaches staging\'s run role alone', () => {
+    const subject = (environment: string) => `repo:${REPOSITORY}:environment:${environment}`;
+    expect(Object.fromEntries(DEPLOY_ENVIRONMENTS.map((env) => [env, { deploy: trustedSubjects(REPOSITORY, env, 'deploy'), run: trustedSubjects(REPOSITORY, env, 'run') }]))).toEqual({
+      dev: { deploy: [subject('dev')], run: [subject('dev')] },
+      staging: { deploy: [subject('staging')], run: [subject('staging'), subject('staging-pr')] },
+      prod: { deploy: [subject('prod')], run: [subject('prod')] },
+    });
   });
 
   it('imports the OIDC provider when told another environment created it', () => {

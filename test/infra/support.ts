@@ -34,12 +34,22 @@ export interface Synthesized {
   readonly sparkDir: string;
 }
 
+export interface SynthesizeOptions {
+  /** Run cdk-nag. @default true */
+  readonly nag?: boolean;
+  /** The repository the roles trust. @default REPOSITORY */
+  readonly repository?: string;
+  /** More CDK context (`createOidcProvider`, ...). */
+  readonly context?: Record<string, string>;
+}
+
 /** Synthesizes one environment's stacks into a temporary cloud assembly. */
-export function synthesize(environment: string, options: { nag?: boolean } = {}): Synthesized {
+export function synthesize(environment: string, options: SynthesizeOptions = {}): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-cdk-'));
   const sparkDir = sparkFixture();
   const app = new App({ outdir });
-  const stacks = addClickstreamStacks(app, { config: testConfig(environment), sparkDir, nag: options.nag });
+  const config = testConfig(environment, { ...(options.repository ? { githubRepository: options.repository } : {}), ...options.context });
+  const stacks = addClickstreamStacks(app, { config, sparkDir, nag: options.nag });
   app.synth();
   return { app, stacks, outdir, sparkDir };
 }

@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config';
-import { windowFromOptions } from '../../src/kpis/day-window';
-import { brokenRule, faultyPct, isValidEvent, referenceKpis, rejectedEvents, utcDay } from '../../src/kpis/reference';
+import { windowFromOptions, utcDay } from '../../src/kpis/day-window';
+import { brokenRule, faultyPct, isValidEvent, referenceKpis, rejectedEvents } from '../../src/kpis/reference';
 import { plannedSubmits, runKpisLocally } from '../../src/local/kpi-runner';
 import { localPaths } from '../../src/local/paths';
 import { SparkSubmitCommand } from '../../src/local/spark-submit';
@@ -25,11 +25,11 @@ describe('the local KPI runner', () => {
   it('plans one all_kpis.py submit or the seed\'s scripts, with the shared argument builders', () => {
     expect(plannedSubmits('single-app', ['sensor_health', 'event_geo'], locations, window)).toEqual([{
       script: 'all_kpis.py',
-      args: [names.bronzeUri, 'analytics', 'sensor_health,event_geo', names.warehouseUri, '--from-date', '2026-03-01', '--to-date', '2026-03-02'],
+      args: [names.bronzeUri, names.glueDatabase, 'sensor_health,event_geo', names.warehouseUri, '--from-date', '2026-03-01', '--to-date', '2026-03-02'],
     }]);
     expect(plannedSubmits('per-job', ['temp_humidity', 'event_geo'], locations)).toEqual([
-      { script: 'kpi_temp_humidity.py', args: [names.bronzeUri, 'analytics', 'temp_humidity_kpis', names.warehouseUri] },
-      { script: 'kpi_event_geo.py', args: [names.bronzeUri, 'analytics', 'event_geo_kpis', names.warehouseUri] },
+      { script: 'kpi_temp_humidity.py', args: [names.bronzeUri, names.glueDatabase, 'temp_humidity_kpis', names.warehouseUri] },
+      { script: 'kpi_event_geo.py', args: [names.bronzeUri, names.glueDatabase, 'event_geo_kpis', names.warehouseUri] },
     ]);
   });
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GLUE_DATABASE } from '../../src/config/names';
 import { isAlive, processGroupMembers } from '../../src/local/processes';
 import { parseJsonOutput, runCli } from '../support/cli';
 
@@ -35,7 +36,7 @@ describe('clickstream up / status / down', () => {
       expect(started.startedServices).toEqual(['emulator', 'trino']);
       expect(started.endpoints.aws).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(started.endpoints.trino).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(started.bootstrap.created).toContain('glue database analytics');
+      expect(started.bootstrap.created).toContain(`glue database ${GLUE_DATABASE}`);
 
       const status = parseJsonOutput<StatusJson>(await runCli(['status', '--json'], env));
       expect(status.running).toBe(true);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GLUE_DATABASE } from '../../src/config/names';
 import { formatBytes } from '../../src/pipeline/progress';
 import { parseJsonOutput, runCli } from '../support/cli';
 
@@ -31,7 +32,7 @@ describe('toolchain smoke: Spark writes Iceberg through the glue catalog, Trino 
       { id: 2, name: 'beta', value: -2.25 },
       { id: 3, name: 'gamma', value: 1e6 },
     ];
-    expect(smoke.table).toBe('analytics.toolchain_smoke');
+    expect(smoke.table).toBe(`${GLUE_DATABASE}.toolchain_smoke`);
     expect(smoke.sparkRows).toEqual(expected);
     expect(smoke.trinoRows).toEqual(expected);
     expect(smoke.match).toBe(true);

@@ -12,30 +12,41 @@ import {
   StepConfig, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
-import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../../src/config/config';
-import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX } from '../../src/config/names';
+import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, QUERY_CATALOG, resourceNames } from '../../src/config/names';
 import { GIB, athenaQueryUsd } from '../../src/cost/estimate';
 import { loadPriceTable } from '../../src/cost/prices';
 import { EmrRunInputs } from '../../src/emr/run-inputs';
-import { KPI_JOB_NAMES, KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
-import { KpiRow, KpiTablesRows, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
+import { PUBLISH_STEP_NAME } from '../../src/emr/steps';
+import { QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
+import { TrinoEngine } from '../../src/engines/trino';
+import { CHECKED_TABLES, CheckedTableName, KPI_JOB_NAMES, KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
+import { KpiRow, KpiTablesRows, RawEvent, brokenRule, referenceKpis, referencePartials } from '../../src/kpis/reference';
 import { LandingResult, land } from '../../src/landing/worker';
+import { bootstrapLocalResources } from '../../src/local/bootstrap';
+import { localPaths } from '../../src/local/paths';
+import { stopProcessGroup } from '../../src/local/processes';
+import { discoverToolchain } from '../../src/local/toolchain';
+import { TrinoProcess, startTrino } from '../../src/local/trino';
 import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
 import { AwsRunReport, renderRunReportMarkdown } from '../../src/pipeline/run-report';
 import { renderRunReportHtml } from '../../src/report/html';
+import { quote } from '../../src/sql/quote';
 import { EmulatorFixture, countStreamRecords, download, listKeys, startEmulatorFixture } from '../landing/emulator-fixture';
 import { runCli } from '../support/cli';
 
 /**
- * `clickstream run --target aws` end to end: Kinesis, S3 and Firehose's DescribeDeliveryStream are
- * a real moto server, with the project's landing worker delivering into bronze as Firehose would;
- * CloudFormation, EMR and Athena cannot run locally, so they are mocked and the exact requests the
- * run sends them are asserted.
+ * `clickstream run --target aws` end to end: Kinesis, S3, Glue and Firehose's DescribeDeliveryStream
+ * are a real moto server, with the project's landing worker delivering into bronze as Firehose
+ * would; CloudFormation and EMR cannot run locally, so they are mocked and the exact requests the
+ * run sends them are asserted. Athena is mocked at its API, but every statement the run sends is
+ * executed on a real Trino (Athena engine v3 is Trino) over the same emulator, against KPI tables
+ * holding what the EMR steps would have written: the rows the checks see are the rows real checks
+ * return, and a table with wrong values fails the run.
  */
 
 const SCRIPTS_VERSION = 'abc1234';
@@ -61,6 +72,8 @@ interface Deployment {
   readonly logs: string;
   readonly athenaResults: string;
   readonly workgroup: string;
+  /** The environment's Glue database (the catalog stack's GlueDatabase output). */
+  readonly database: string;
 }
 
 /** Real time plus the time the code under test slept, so waits are instant and S3's timestamps stay in order. */
@@ -102,8 +115,17 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   /** Commands the run sent to the emulator's clients. */
   const emulatorCommands: string[] = [];
 
+  let trino: TrinoProcess;
+  let trinoState: string;
+
   beforeAll(async () => {
     fixture = await startEmulatorFixture();
+    trinoState = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-run-trino-'));
+    trino = await startTrino({
+      paths: { ...localPaths(), state: trinoState, logs: path.join(trinoState, 'logs') },
+      java25Home: discoverToolchain().java25Home,
+      awsEndpoint: fixture.emulator.endpoint,
+    });
     firehose = new FirehoseClient({ ...CREDENTIALS, endpoint: fixture.emulator.endpoint });
     const record = { step: 'initialize', name: 'recordEmulatorCommands' } as const;
     fixture.clients.kinesis.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`kinesis ${context.commandName}`), next(args)), record);
@@ -113,6 +135,8 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   });
 
   afterAll(async () => {
+    if (trino) await stopProcessGroup(trino.pid);
+    if (trinoState) fs.rmSync(trinoState, { recursive: true, force: true });
     await fixture?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -135,12 +159,23 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       logs: `clickstream-${id}-logs`,
       athenaResults: `clickstream-${id}-athena-results`,
       workgroup: `clickstream-${id}-kpis`,
+      database: `analytics_${id.replace(/-/g, '_')}`,
     };
-    for (const bucket of [d.bronze, d.warehouse, d.scripts, d.logs, d.athenaResults]) {
-      await fixture.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    }
-    await fixture.clients.kinesis.send(new CreateStreamCommand({ StreamName: d.stream, ShardCount: 2 }));
-    await waitUntilStreamExists({ client: fixture.clients.kinesis, maxWaitTime: 30 }, { StreamName: d.stream });
+    // What the CDK app deploys, by the same rules the local bootstrap creates them: buckets, database, raw table, stream.
+    await bootstrapLocalResources(fixture.clients, {
+      ...resourceNames('dev'),
+      streamName: d.stream,
+      deliveryStreamName: d.deliveryStream,
+      bronzeBucket: d.bronze,
+      warehouseBucket: d.warehouse,
+      scriptsBucket: d.scripts,
+      logsBucket: d.logs,
+      athenaResultsBucket: d.athenaResults,
+      athenaWorkgroup: d.workgroup,
+      glueDatabase: d.database,
+      bronzeUri: `s3://${d.bronze}/events/`,
+      warehouseUri: `s3://${d.warehouse}/warehouse`,
+    });
     const role = 'arn:aws:iam::123456789012:role/clickstream-firehose';
     await firehose.send(new CreateDeliveryStreamCommand({
       DeliveryStreamName: d.deliveryStream,
@@ -159,6 +194,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       'clickstream-dev-storage': {
         BronzeBucket: d.bronze, WarehouseBucket: d.warehouse, ScriptsBucket: d.scripts, LogsBucket: d.logs, AthenaResultsBucket: d.athenaResults,
       },
+      'clickstream-dev-catalog': { GlueDatabase: d.database, RawTable: 'clickstream_raw' },
       'clickstream-dev-ingestion': { StreamName: d.stream, DeliveryStreamName: d.deliveryStream },
       'clickstream-dev-compute': { ScriptsVersion: SCRIPTS_VERSION, EmrServiceRole: SERVICE_ROLE, EmrInstanceProfile: INSTANCE_PROFILE },
       'clickstream-dev-query': { AthenaWorkgroup: d.workgroup },
@@ -207,17 +243,23 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
 
   /** The bronze Parquet the landing wrote, as the reference computation's input. */
   async function bronzeEvents(d: Deployment): Promise<RawEvent[]> {
+    return (await bronzeRows(d)).map((r) => r.event);
+  }
+
+  /** Every bronze row, with the object it is in. */
+  async function bronzeRows(d: Deployment): Promise<Array<{ event: RawEvent; key: string }>> {
     const keys = await listKeys(fixture.clients.s3, d.bronze, 'events/');
     const dir = fs.mkdtempSync(path.join(tmp, 'bronze-'));
     const files = await download(fixture.clients.s3, d.bronze, keys, dir);
     const instance = await DuckDBInstance.create(':memory:');
     const duck = await instance.connect();
     try {
-      const rows = (await duck.runAndReadAll(`SELECT * FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}])`)).getRowObjectsJS() as Array<Record<string, unknown>>;
+      const rows = (await duck.runAndReadAll(`SELECT * FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}], filename = true)`))
+        .getRowObjectsJS() as Array<Record<string, unknown>>;
       const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
       return rows.map((r) => {
         const location = r.location as Record<string, unknown> | null;
-        return {
+        const event: RawEvent = {
           sensor_id: num(r.sensor_id),
           temperature: num(r.temperature),
           humidity: num(r.humidity),
@@ -227,6 +269,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
           timestamp: num(r.timestamp),
           uuid: r.uuid as string | null,
         };
+        return { event, key: keys[files.indexOf(String(r.filename))] };
       });
     } finally {
       duck.closeSync();
@@ -235,45 +278,106 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   }
 
   /**
-   * Athena answering as if the KPI tables held `tables` (the reference computation over bronze):
-   * the column listing, a healthy aggregate row per table check, the tables' first rows and counts.
+   * Athena's API over the real Trino: each statement (with its ExecutionParameters bound as Athena
+   * binds them, by EXECUTE IMMEDIATE ... USING) runs on Trino in the request's database, and
+   * GetQueryResults returns Trino's rows the way Athena does (every value as VarCharValue text, a
+   * header row first). Before the first statement `prepare` writes the KPI tables, as the EMR steps
+   * would have.
    */
-  function athenaServing(tables: () => Promise<KpiTablesRows>) {
-    const statements = new Map<string, string>();
+  function athenaServing(prepare: () => Promise<void>) {
+    const executions = new Map<string, Promise<{ result?: QueryResult; error?: string }>>();
     const requests: StartQueryExecutionCommandInput[] = [];
-    athenaMock.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => {
+    let prepared: Promise<void> | undefined;
+    athenaMock.on(StartQueryExecutionCommand).callsFake(async (input: StartQueryExecutionCommandInput) => {
       requests.push(input);
       const id = `q-${requests.length}`;
-      statements.set(id, input.QueryString!);
+      await (prepared ??= prepare());
+      const engine = new TrinoEngine({ endpoint: trino.endpoint, schema: input.QueryExecutionContext?.Database });
+      const params = input.ExecutionParameters ?? [];
+      const sql = params.length > 0 ? `EXECUTE IMMEDIATE ${quote(input.QueryString!)} USING ${params.join(', ')}` : input.QueryString!;
+      executions.set(id, engine.query(sql).then((result) => ({ result }), (e: Error) => ({ error: e.message })));
       return { QueryExecutionId: id };
     });
     // Athena API reference, QueryExecutionStatistics: DataScannedInBytes, the bytes the query read.
-    athenaMock.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) => ({
-      QueryExecution: {
-        QueryExecutionId: input.QueryExecutionId,
-        StatementType: 'DML',
-        Status: { State: 'SUCCEEDED' },
-        Statistics: { DataScannedInBytes: scannedBytes(statements.get(input.QueryExecutionId)!) },
-      },
-    }));
-    athenaMock.on(GetQueryResultsCommand).callsFake(async (input: { QueryExecutionId: string }) =>
-      answer(statements.get(input.QueryExecutionId)!, await tables()));
+    athenaMock.on(GetQueryExecutionCommand).callsFake(async (input: { QueryExecutionId: string }) => {
+      const done = await executions.get(input.QueryExecutionId)!;
+      const Status = done.error ? { State: 'FAILED' as const, StateChangeReason: done.error } : { State: 'SUCCEEDED' as const };
+      const Statistics = { DataScannedInBytes: scannedBytes(requests[Number(input.QueryExecutionId.slice(2)) - 1].QueryString!) };
+      return { QueryExecution: { QueryExecutionId: input.QueryExecutionId, StatementType: 'DML', Status, Statistics } };
+    });
+    athenaMock.on(GetQueryResultsCommand).callsFake(async (input: { QueryExecutionId: string }) => {
+      const { result } = await executions.get(input.QueryExecutionId)!;
+      return resultSet(result!.columns.map((c) => [c.name, c.type]), result!.rows.map((row) => result!.columns.map((c) => row[c.name])));
+    });
     return requests;
   }
 
-  it('replays 2,000 events, waits for Firehose, runs the KPI steps and validates on Athena: every stage succeeds and the counts reconcile', async () => {
-    const d = await deploy();
-    const time = fakeTime();
-    const landed: { result?: LandingResult } = {};
-    const progress = progressLandingAt(time, landWith(d, landed));
+  /**
+   * Writes what the EMR steps would have: the KPI tables and their partials (holding `rows`) and the
+   * run's rows in the runs ledger, as Iceberg tables in the deployment's database and warehouse.
+   */
+  async function writeKpiTables(d: Deployment, rows: Record<CheckedTableName, KpiRow[]>): Promise<void> {
+    const engine = new TrinoEngine({ endpoint: trino.endpoint, schema: d.database });
+    await writeLedger(engine, d, rows);
+    for (const [name, table] of Object.entries(CHECKED_TABLES) as Array<[CheckedTableName, (typeof CHECKED_TABLES)[CheckedTableName]]>) {
+      const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
+      await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}.${name} (${columns}) WITH (location = 's3://${d.warehouse}/warehouse/${d.database}/${name}')`);
+      if (rows[name].length === 0) continue;
+      const placeholders = rows[name].map(() => `(${table.columns.map(() => '?').join(', ')})`).join(', ');
+      const params = rows[name].flatMap((row) => table.columns.map((c) => (c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name] as QueryParameter)));
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.${name} VALUES ${placeholders}`, params);
+    }
+  }
+
+  /** The run's ledger rows (the id its KPI steps were given), and the empty verdicts table, as the jobs create them. */
+  async function writeLedger(engine: TrinoEngine, d: Deployment, rows: Record<CheckedTableName, KpiRow[]>): Promise<void> {
+    const args = emrMock.commandCalls(RunJobFlowCommand)[0].args[0].input.Steps![0].HadoopJarStep!.Args!;
+    const runId = args[args.indexOf('--run-id') + 1];
+    const days = [...new Set(rows.event_geo_kpis_events.map((r) => String(r.day)))].sort();
+    const location = (table: string) => `s3://${d.warehouse}/warehouse/${d.database}/${table}`;
+    await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}.rejected_events (sensor_id integer, temperature double, humidity double, ` +
+      'location row(latitude double, longitude double), status varchar, event_type varchar, "timestamp" bigint, uuid varchar, rule varchar, ' +
+      `arrival_hour timestamp(6) with time zone, source_file varchar, run_id varchar) WITH (location = '${location('rejected_events')}')`);
+    await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}._kpi_validations (run_id varchar, validated_at varchar, engine varchar, passed boolean, ` +
+      `checks bigint, failed bigint, failed_checks varchar) WITH (location = '${location('_kpi_validations')}')`);
+    await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}._kpi_runs (run_id varchar, job varchar, mode varchar, read_through timestamp(6) with time zone, ` +
+      'first_arrival timestamp(6) with time zone, read_open array(varchar), recomputed_days array(date), finished_at timestamp(6) with time zone) ' +
+      `WITH (location = '${location('_kpi_runs')}')`);
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    // The rows the jobs keep aside, with the rule each broke and the object it came from.
+    for (const { event, key } of await bronzeRows(d)) {
+      const rule = brokenRule(event);
+      if (!rule) continue;
+      const arrival = /year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\//.exec(key)!;
+      const row = event.location ? 'CAST(ROW(?, ?) AS row(latitude double, longitude double))' : 'NULL';
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.rejected_events VALUES (?, ?, ?, ${row}, ?, ?, ?, ?, ?, ` +
+        'from_iso8601_timestamp(?), ?, ?)', [
+        event.sensor_id ?? null, event.temperature ?? null, event.humidity ?? null,
+        ...(event.location ? [event.location.latitude ?? null, event.location.longitude ?? null] : []),
+        event.status ?? null, event.event_type ?? null, event.timestamp ?? null, event.uuid ?? null, rule,
+        `${arrival[1]}-${arrival[2]}-${arrival[3]}T${arrival[4]}:00:00Z`, `s3://${d.bronze}/${key}`, runId,
+      ] as QueryParameter[]);
+    }
+    for (const job of KPI_JOB_NAMES) {
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}._kpi_runs VALUES (?, ?, 'window', from_iso8601_timestamp(?), from_iso8601_timestamp(?), ARRAY[], ` +
+        `ARRAY[${days.map(() => 'CAST(? AS date)').join(', ')}], current_timestamp)`, [runId, job, `${hour.replace(' ', 'T')}Z`, `${days[0]}T00:00:00Z`, ...days]);
+    }
+  }
+
+  /** A transient cluster whose three KPI steps complete, then the publish step added to it. */
+  function emrCompletes(d: Deployment) {
     emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-NEW1' });
+    emrMock.on(AddJobFlowStepsCommand, { JobFlowId: 'j-NEW1' }).resolves({ StepIds: ['s-publish'] });
+    emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: ['s-publish'] }).resolves({
+      Steps: [{ Id: 's-publish', Name: PUBLISH_STEP_NAME, Status: { State: 'COMPLETED' } }],
+    });
     emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: undefined }).resolves({
       Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'PENDING' } })),
     });
-    emrMock.on(ListStepsCommand).resolves({ Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'COMPLETED' } })) });
-    emrMock.on(DescribeClusterCommand).resolves({
-      Cluster: { Id: 'j-NEW1', Status: { State: 'TERMINATING', StateChangeReason: { Code: 'ALL_STEPS_COMPLETED' } }, LogUri: `s3n://${d.logs}/emr/` },
-    });
+    emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: STEP_NAMES.map((_, i) => `s-${i}`) })
+      .resolves({ Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'COMPLETED' } })) });
+    // Kept alive after its steps (KeepJobFlowAliveWhenNoSteps) for the publish step: EMR docs, a cluster with no steps left waits.
+    emrMock.on(DescribeClusterCommand).resolves({ Cluster: { Id: 'j-NEW1', Status: { State: 'WAITING' }, LogUri: `s3n://${d.logs}/emr/` } });
     // EMR API reference, ListInstances / Instance: the primary on demand for 10 min, three spot core nodes for 9 min each.
     const started = new Date('2026-11-27T03:30:00Z');
     const after = (seconds: number) => new Date(started.getTime() + seconds * 1000);
@@ -289,15 +393,27 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
         })),
       ],
     });
+  }
+
+  it('replays 2,000 events, waits for Firehose, runs the KPI steps and validates on Athena: every stage succeeds and the counts reconcile', async () => {
+    const d = await deploy();
+    const time = fakeTime();
+    const landed: { result?: LandingResult } = {};
+    const progress = progressLandingAt(time, landWith(d, landed));
+    emrCompletes(d);
     let reference: KpiTablesRows | undefined;
-    const athenaRequests = athenaServing(async () => (reference ??= referenceKpis(await bronzeEvents(d))));
+    const athenaRequests = athenaServing(async () => {
+      const events = await bronzeEvents(d);
+      reference = referenceKpis(events);
+      await writeKpiTables(d, { ...reference, ...referencePartials(events) });
+    });
 
     const report = await runAwsPipeline(options({ 'core-instance-count': '3', 'use-spot': 'true' }, progress), { ...clients(), clock: time.clock, sleep: time.sleep });
 
     expect(report.failure, JSON.stringify(report.failure)).toBeUndefined();
     expect(report.outcome).toBe('succeeded');
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
-      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'succeeded'],
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'succeeded'], ['publish', 'succeeded'],
     ]);
     expect(report.resources).toMatchObject({
       environment: 'dev',
@@ -347,7 +463,14 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     });
     expect(runJobFlow[0].Steps!.map((s) => s.Name)).toEqual(STEP_NAMES);
     for (const step of runJobFlow[0].Steps!) expectStepOver(step, d, window);
-    expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(0);
+    // Kept for the publish step, which then ends it (RunJobFlow's KeepJobFlowAliveWhenNoSteps; TerminateJobFlows once).
+    expect(runJobFlow[0].Instances!.KeepJobFlowAliveWhenNoSteps).toBe(true);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand).map((c) => c.args[0].input)).toEqual([{ JobFlowIds: ['j-NEW1'] }]);
+    const publishSteps = emrMock.commandCalls(AddJobFlowStepsCommand).map((c) => c.args[0].input);
+    expect(publishSteps).toHaveLength(1);
+    expect(publishSteps[0].JobFlowId).toBe('j-NEW1');
+    expect(publishSteps[0].Steps![0].HadoopJarStep!.Args!.slice(-3)).toEqual([`s3://${d.scripts}/spark/${SCRIPTS_VERSION}/publish_run.py`, d.database, report.publication!.runId]);
+    expect(report.publication).toMatchObject({ status: 'published', branch: `audit_${report.publication!.runId}` });
     expect(report.emr).toMatchObject({ result: 'completed', clusterId: 'j-NEW1', createdCluster: true });
     expect(report.emr!.steps.map((s) => s.state)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
 
@@ -355,7 +478,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(athenaRequests.length).toBeGreaterThan(10);
     for (const request of athenaRequests) {
       expect(request).toMatchObject({
-        WorkGroup: d.workgroup, ResultConfiguration: { OutputLocation: `s3://${d.athenaResults}/` }, QueryExecutionContext: { Database: 'analytics' },
+        WorkGroup: d.workgroup, ResultConfiguration: { OutputLocation: `s3://${d.athenaResults}/` }, QueryExecutionContext: { Database: d.database },
       });
       expect(request.QueryString).not.toContain(window.fromDate);
       for (const date of (request.ExecutionParameters ?? []).filter((p) => p.startsWith('DATE '))) {
@@ -373,6 +496,8 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     // Validation, previews and the reconciliation of the tables with the manifest.
     expect(report.validation!.engine).toBe('athena');
     expect(report.validation!.summary.failedErrors).toBe(0);
+    expect(report.validation!.checks.find((c) => c.table === 'event_geo_kpis_events' && c.check === 'matches-bronze')!.observed)
+      .toMatch(/^\d+ rows compared, all equal; event_count total \d+ vs bronze \d+$/);
     expect(report.validation!.checks.some((c) => c.check === 'expected-day-totals')).toBe(true);
     expect(report.tables!.map((t) => t.table)).toEqual(Object.keys(KPI_TABLES));
     const kpiEvents = reference!.event_geo_kpis_events.reduce((n, r) => n + Number(r.event_count), 0);
@@ -385,6 +510,11 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       reconciled: true,
     });
     expect(kpiEvents).toBe(replay.counts.distinctValidEvents);
+
+    const markdown = renderRunReportMarkdown(report);
+    expect(markdown).toContain('## clickstream run: passed');
+    expect(markdown).toContain(`Target \`aws\` (environment \`dev\`, ${LOCAL_REGION})`);
+    expect(markdown).toContain('KPI jobs completed on EMR');
 
     // Cost: the cluster's instance time and every Athena query, priced from the shipped table.
     const prices = loadPriceTable().regions[LOCAL_REGION];
@@ -402,16 +532,44 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       .toBeCloseTo(((2_000 * 5 * 1024) / GIB) * (prices.firehose!.perGbIngested + prices.firehose!.formatConversionPerGb), 15);
     expect(cost.totalUsd).toBeCloseTo(cost.lines.reduce((n, l) => n + l.usd!, 0), 15);
     expect(report.charts!.eventsPerDay).toHaveLength(reference!.event_geo_kpis_events.length);
-
-    const markdown = renderRunReportMarkdown(report);
-    expect(markdown).toContain('## clickstream run: passed');
-    expect(markdown).toContain(`Target \`aws\` (environment \`dev\`, ${LOCAL_REGION})`);
-    expect(markdown).toContain('KPI jobs completed on EMR');
     expect(markdown).toContain('### Cost (estimate)\n\nAbout **$0.');
     expect(markdown).toMatch(/\| EMR \| 4 instances \(m5\.xlarge on-demand, m5\.xlarge spot\), 37 min 00 s of instance time/);
     const html = await renderRunReportHtml(report);
     expect(html).toContain('<section id="cost"><h2>Cost (estimate)</h2>');
     expect(html).toContain('data-chart="cost-by-service"');
+  }, 180_000);
+
+  it('fails at validate, naming the broken checks, when the tables the EMR steps wrote hold a wrong value', async () => {
+    const d = await deploy();
+    const time = fakeTime();
+    const progress = progressLandingAt(time, landWith(d, {}));
+    emrCompletes(d);
+    let wrong: { sensor_id: unknown; faulty_pct: unknown } | undefined;
+    athenaServing(async () => {
+      const events = await bronzeEvents(d);
+      const rows = referenceKpis(events);
+      // One sensor's percentage out of range, as a broken job could write it.
+      const sensorHealth = rows.sensor_health.map((row, i) => (i === 0 ? { ...row, faulty_pct: 140 } : row));
+      wrong = sensorHealth[0] as typeof wrong;
+      await writeKpiTables(d, { ...rows, ...referencePartials(events), sensor_health: sensorHealth });
+    });
+
+    const report = await runAwsPipeline(options({}, progress, { records: 500 }), { ...clients(), clock: time.clock, sleep: time.sleep });
+
+    expect(report.outcome).toBe('failed');
+    expect(report.failure!.stage).toBe('validate');
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'failed'], ['publish', 'skipped'],
+    ]);
+    const failed = report.validation!.checks.filter((c) => !c.passed).map((c) => `${c.table} ${c.check}: ${c.observed}`);
+    expect(failed).toEqual([
+      expect.stringMatching(/^sensor_health faulty-pct-range: 1 row breaking it \(min [\d.]+, max 140\)$/),
+      'sensor_health faulty-pct-consistent: 1 row breaking it',
+    ]);
+    expect(wrong!.faulty_pct).toBe(140);
+    expect(report.failure!.message).toContain('faulty-pct-range');
+    // Every other check passed on the same tables: the failure is the wrong value, not the harness.
+    expect(report.validation!.summary.passed).toBe(report.validation!.summary.checks - 2);
   }, 180_000);
 
   it('fails at land, naming the bucket and prefix and what to check, when Firehose delivers nothing', async () => {
@@ -428,7 +586,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(report.failure!.hint).toContain(`Open delivery stream ${d.deliveryStream} in the Firehose console`);
     expect(report.failure!.logs).toContain(`s3://${d.bronze}/errors/`);
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
-      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'failed'], ['kpis', 'skipped'], ['validate', 'skipped'],
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'failed'], ['kpis', 'skipped'], ['validate', 'skipped'], ['publish', 'skipped'],
     ]);
     // Waited out the whole timeout (the clock also moves with real time, a few ms of it).
     const waited = time.sleeps.reduce((a, b) => a + b, 0);
@@ -498,7 +656,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(report.outcome).toBe('stopped');
     expect(report.failure).toMatchObject({ stage: 'kpis', message: 'stopped by SIGINT during kpis' });
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
-      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'stopped'], ['validate', 'skipped'],
+      ['resolve', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'stopped'], ['validate', 'skipped'], ['publish', 'skipped'],
     ]);
     expect(emrMock.commandCalls(CancelStepsCommand).map((c) => c.args[0].input)).toEqual([
       { ClusterId: 'j-NEW2', StepIds: ['s-0', 's-1', 's-2'], StepCancellationOption: 'SEND_INTERRUPT' },
@@ -511,6 +669,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   it.each([
     ['a core node count that is not a number', { 'core-instance-count': 'x' }, 'core-instance-count: must be a whole number of core nodes (got "x")'],
     ['an unknown environment', { environment: 'qa' }, 'environment: must be one of dev, staging, prod (got "qa")'],
+    ['generated events into prod', { environment: 'prod' }, 'Refusing to replay generated events into prod: they would land in its bronze and be counted in the KPI tables people read.'],
   ])('refuses %s before any AWS call', async (_what, inputs, message) => {
     const d = await deploy();
     const time = fakeTime();
@@ -544,9 +703,9 @@ function options(emrInputs: EmrRunInputs, progress: AwsRunOptions['progress'], g
 
 function expectStepOver(step: StepConfig, d: Deployment, window: { fromDate: string; toDate: string }): void {
   const args = stepArgs(step);
-  expect(args.slice(-8)).toEqual([
-    `s3://${d.bronze}/events/`, 'analytics', expect.any(String), `s3://${d.warehouse}/warehouse`,
-    '--from-date', window.fromDate, '--to-date', window.toDate,
+  expect(args.slice(-10)).toEqual([
+    `s3://${d.bronze}/events/`, d.database, expect.any(String), `s3://${d.warehouse}/warehouse`,
+    '--from-date', window.fromDate, '--to-date', window.toDate, '--run-id', expect.stringMatching(/^run_\w+/),
   ]);
   expect(args).toContain(`s3://${d.scripts}/spark/${SCRIPTS_VERSION}/clickstream_jobs.zip`);
 }
@@ -556,56 +715,6 @@ const SQL_TYPES = { int: 'integer', bigint: 'bigint', double: 'double', string: 
 /** What the Athena mock says a statement scanned: the table checks read bronze and the table, the rest read little. */
 function scannedBytes(sql: string): number {
   return sql.startsWith('WITH') ? 23_456_789 : 4_321;
-}
-
-/** Athena's answer to one statement, as if the KPI tables held `tables`. */
-function answer(sql: string, tables: KpiTablesRows): GetQueryResultsOutput {
-  const names = Object.keys(KPI_TABLES) as KpiTableName[];
-  if (sql.includes('information_schema.columns')) {
-    return resultSet(
-      [['table_name', 'varchar'], ['column_name', 'varchar'], ['data_type', 'varchar']],
-      names.flatMap((table) => KPI_TABLES[table].columns.map((c) => [table, c.name, SQL_TYPES[c.type]])),
-    );
-  }
-  if (sql.startsWith('WITH')) {
-    const table = names.find((t) => sql.includes(`"${t}"`) || sql.includes(`.${t}`))!;
-    const rows = tables[table];
-    const days = rows.map((r) => String(r.day ?? '')).filter(Boolean).sort();
-    // A healthy table: rows present, every failure count 0 (absent columns read as 0), fresh to its last day.
-    return resultSet([['row_count', 'bigint'], ['latest_day', 'date']], [[String(rows.length), days[days.length - 1]]]);
-  }
-  const preview = /^SELECT \* FROM analytics\.(\w+) ORDER BY .* LIMIT (\d+)$/.exec(sql);
-  if (preview) {
-    const table = preview[1] as KpiTableName;
-    const columns = KPI_TABLES[table].columns;
-    const first = sortByGrain(table, tables[table]).slice(0, Number(preview[2]));
-    return resultSet(columns.map((c) => [c.name, SQL_TYPES[c.type]]), first.map((r) => columns.map((c) => r[c.name])));
-  }
-  const count = /^SELECT count\(\*\) AS n FROM analytics\.(\w+)$/.exec(sql);
-  if (count) return resultSet([['n', 'bigint']], [[tables[count[1] as KpiTableName].length]]);
-  if (sql.startsWith('SELECT coalesce(sum(event_count), 0) AS n')) {
-    return resultSet([['n', 'bigint']], [[tables.event_geo_kpis_events.reduce((n, r) => n + Number(r.event_count), 0)]]);
-  }
-  // The HTML report's chart data.
-  if (sql.startsWith('SELECT CAST(day AS varchar) AS day, event_type, event_count')) {
-    return resultSet([['day', 'varchar'], ['event_type', 'varchar'], ['event_count', 'bigint']],
-      sortByGrain('event_geo_kpis_events', tables.event_geo_kpis_events).map((r) => [r.day, r.event_type, r.event_count]));
-  }
-  if (sql.startsWith('SELECT CAST(day AS varchar) AS day, latitude, longitude, min_temp')) {
-    const columns = [['day', 'varchar'], ['latitude', 'double'], ['longitude', 'double'], ['min_temp', 'double'], ['avg_temp', 'double'], ['max_temp', 'double']] as const;
-    return resultSet(columns,
-      sortByGrain('temp_humidity_kpis', tables.temp_humidity_kpis).map((r) => [r.day, r.latitude, r.longitude, r.min_temp, r.avg_temp, r.max_temp]));
-  }
-  if (sql.startsWith('SELECT sensor_id, faulty_pct')) {
-    const byFaultyPct = (a: KpiRow, b: KpiRow) => Number(b.faulty_pct) - Number(a.faulty_pct) || Number(a.sensor_id) - Number(b.sensor_id);
-    const top = [...tables.sensor_health].sort(byFaultyPct).slice(0, 10);
-    return resultSet([['sensor_id', 'integer'], ['faulty_pct', 'double'], ['faulty_count', 'bigint'], ['total_count', 'bigint']],
-      top.map((r) => [r.sensor_id, r.faulty_pct, r.faulty_count, r.total_count]));
-  }
-  if (sql.startsWith('SELECT status, sensor_count')) {
-    return resultSet([['status', 'varchar'], ['sensor_count', 'bigint']], tables.status_health.map((r) => [r.status, r.sensor_count]));
-  }
-  throw new Error(`The Athena mock has no answer for: ${sql}`);
 }
 
 function resultSet(columns: ReadonlyArray<readonly [string, string]>, rows: ReadonlyArray<ReadonlyArray<unknown>>): GetQueryResultsOutput {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GLUE_DATABASE } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { generateRecords } from '../../src/events/generator';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
@@ -69,7 +70,10 @@ describe('clickstream run: the whole pipeline on the embedded stack', () => {
     expect(report.outcome).toBe('succeeded');
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
       ['stack', 'succeeded'], ['replay', 'succeeded'], ['land', 'succeeded'], ['kpis', 'succeeded'], ['validate', 'succeeded'],
+      ['publish', 'succeeded'],
     ]);
+    expect(report.publication?.status).toBe('published');
+    expect(report.publication?.tables.map((t) => t.table)).toContain('_kpi_runs');
     expect(report.stack.startedByRun).toBe(true);
 
     // Counts reconcile from the replay to the tables.
@@ -105,7 +109,7 @@ describe('clickstream run: the whole pipeline on the embedded stack', () => {
     const expected = referenceKpis(landedEvents(shift), report.window);
     const trino = new TrinoEngine({ endpoint: report.stack.endpoints!.trino });
     for (const table of Object.keys(KPI_TABLES) as KpiTableName[]) {
-      const rows = (await trino.query(`SELECT * FROM analytics.${table}`)).rows as KpiRow[];
+      const rows = (await trino.query(`SELECT * FROM ${GLUE_DATABASE}.${table}`)).rows as KpiRow[];
       expectRowsEqual(table, sortByGrain(table, rows), sortByGrain(table, expected[table]));
     }
   }, 300_000);

@@ -118,7 +118,7 @@ describe('replay', () => {
       source: generatorSource({ count: 1200 }),
       maxAttempts: 100,
       deadlineMs: 2000,
-      backoff: { baseDelayMs: 400, maxDelayMs: 400 },
+      backoff: { initialMs: 400, maxMs: 400 },
     });
     expect(result.sent).toBe(0);
     expect(result.failed).toBe(1200);

@@ -24,7 +24,8 @@ describe('the engine of a target', () => {
       QueryString: 'SELECT 1',
       WorkGroup: 'clickstream-staging-kpis',
       ResultConfiguration: { OutputLocation: 's3://clickstream-staging-athena-results/' },
-      QueryExecutionContext: { Database: 'analytics' },
+      // Staging's own database (the naming module's), not prod's analytics.
+      QueryExecutionContext: { Database: 'analytics_staging' },
     });
   });
 

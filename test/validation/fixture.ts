@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../src/config/config';
+import { GLUE_DATABASE } from '../../src/config/names';
 import { QueryEngine, QueryParameter, sqlDate } from '../../src/engines/query-engine';
 import { FAULTY_STATUS, VALID_RANGES } from '../../src/events/schema';
 import { CHECKED_TABLES, CheckedTableName } from '../../src/kpis/catalog';
@@ -194,8 +195,8 @@ export async function createKpiTables(engine: QueryEngine, rows: Record<CheckedT
   const warehouse = loadConfig({ target: 'local' }).names.warehouseUri;
   for (const table of Object.values(CHECKED_TABLES)) {
     const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
-    await engine.query(`DROP TABLE IF EXISTS awsdatacatalog.analytics.${table.name}`);
-    await engine.query(`CREATE TABLE awsdatacatalog.analytics.${table.name} (${columns}) WITH (location = '${warehouse}/analytics/${table.name}')`);
+    await engine.query(`DROP TABLE IF EXISTS awsdatacatalog.${GLUE_DATABASE}.${table.name}`);
+    await engine.query(`CREATE TABLE awsdatacatalog.${GLUE_DATABASE}.${table.name} (${columns}) WITH (location = '${warehouse}/${GLUE_DATABASE}/${table.name}')`);
     await insertRows(engine, table.name, rows[table.name]);
   }
 }
@@ -206,5 +207,5 @@ export async function insertRows(engine: QueryEngine, table: CheckedTableName, r
   const columns = CHECKED_TABLES[table].columns;
   const placeholders = rows.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
   const params: QueryParameter[] = rows.flatMap((row) => columns.map((c) => (c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name])));
-  await engine.query(`INSERT INTO awsdatacatalog.analytics.${table} VALUES ${placeholders}`, params);
+  await engine.query(`INSERT INTO awsdatacatalog.${GLUE_DATABASE}.${table} VALUES ${placeholders}`, params);
 }

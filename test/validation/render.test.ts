@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GLUE_DATABASE } from '../../src/config/names';
 import { QueryEngine, QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
 import { KPI_TABLES } from '../../src/kpis/catalog';
 import { windowFromOptions } from '../../src/kpis/day-window';
@@ -28,8 +29,8 @@ describe('rendering the check suite', () => {
     expect(events.params).toContainEqual(sqlDate('2026-11-01'));
     expect(events.params).toContainEqual(sqlDate('2026-11-07'));
     expect(events.params).toContain(hostile);
-    expect(events.sql).toContain('FROM "awsdatacatalog"."analytics"."event_geo_kpis_events"');
-    expect(events.sql).toContain('FROM "awsdatacatalog"."analytics"."clickstream_raw"');
+    expect(events.sql).toContain(`FROM "awsdatacatalog"."${GLUE_DATABASE}"."event_geo_kpis_events"`);
+    expect(events.sql).toContain(`FROM "awsdatacatalog"."${GLUE_DATABASE}"."clickstream_raw"`);
   });
 
   it('asks the engine one query for all columns and one per table', async () => {
@@ -128,12 +129,29 @@ describe('judging one table\'s answer', () => {
   const eventsQuery = () => renderSuite({ tables: ['event_geo_kpis_events'], window: { fromDate: '2026-11-01', toDate: '2026-11-01' } }).tableQueries[0];
   /** The single row a consistent event_geo_kpis_events answers with. */
   const answer = (overrides: Record<string, unknown> = {}) => ({
-    row_count: 2, null_key_rows: 0, duplicate_rows: 0, latest_day: '2026-11-01', rule0_rows: 0, rule0_min: 1, rule0_max: 3,
-    bronze_events: 4, bronze_latest_day: '2026-11-01', missing_days: 0, missing_day_list: '', empty_days: 0, empty_day_list: '',
-    recon_rows: 2, recon_differing: 0, recon_missing_rows: 0, recon_unexpected_rows: 0, recon_actual_total: 4, recon_wanted_total: 4,
+    row_count: 2,
+    null_key_rows: 0,
+    duplicate_rows: 0,
+    latest_day: '2026-11-01',
+    rule0_rows: 0,
+    rule0_min: 1,
+    rule0_max: 3,
+    bronze_events: 4,
+    bronze_latest_day: '2026-11-01',
+    missing_days: 0,
+    missing_day_list: '',
+    empty_days: 0,
+    empty_day_list: '',
+    recon_rows: 2,
+    recon_differing: 0,
+    recon_missing_rows: 0,
+    recon_unexpected_rows: 0,
+    recon_actual_total: 4,
+    recon_wanted_total: 4,
     ...overrides,
   });
-  const verdicts = (row: Record<string, unknown>) => Object.fromEntries(eventsQuery().evaluate(row as never).map((c) => [c.check, [c.passed, c.severity, c.observed]]));
+  const verdicts = (row: Record<string, unknown>) =>
+    Object.fromEntries(eventsQuery().evaluate(row as never).map((c) => [c.check, [c.passed, c.severity, c.observed]]));
 
   it('passes a consistent answer', () => {
     expect(Object.values(verdicts(answer())).every(([passed]) => passed)).toBe(true);
@@ -148,7 +166,9 @@ describe('judging one table\'s answer', () => {
   });
 
   it('warns about an empty day with nothing in bronze, and fails a table that lost rows bronze has', () => {
-    const empty = answer({ row_count: 0, latest_day: null, bronze_events: 0, bronze_latest_day: null, recon_rows: 0, recon_actual_total: null, recon_wanted_total: null });
+    const empty = answer({
+      row_count: 0, latest_day: null, bronze_events: 0, bronze_latest_day: null, recon_rows: 0, recon_actual_total: null, recon_wanted_total: null,
+    });
     expect(verdicts(empty)['rows-present']).toEqual([false, 'warn', 'no rows in the window, and none expected: no valid events in the window']);
     expect(verdicts(empty).fresh[0]).toBe(true);
     expect(verdicts(answer({ row_count: 0, missing_days: 1, missing_day_list: '2026-11-01' }))['rows-present']).toEqual([false, 'error', '0 rows in the window']);
@@ -158,6 +178,7 @@ describe('judging one table\'s answer', () => {
 describe('reading only what a run read', () => {
   const run = {
     runId: 'run_1',
+    versions: {},
     jobs: {
       event_geo: {
         job: 'event_geo' as const,
@@ -194,7 +215,7 @@ describe('reading only what a run read', () => {
   });
 
   it('reports a daily table whose job recomputed no day, without querying it', () => {
-    const idle = { runId: 'run_2', jobs: { event_geo: { ...run.jobs.event_geo, days: [] } } };
+    const idle = { runId: 'run_2', versions: {}, jobs: { event_geo: { ...run.jobs.event_geo, days: [] } } };
     const suite = renderSuite({ tables: ['event_geo_kpis_events'], run: idle });
     expect(suite.tableQueries).toEqual([]);
     expect(suite.untouched).toEqual(['event_geo_kpis_events']);

@@ -7,10 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKpiTables, expectedKpiRows, fixtureEvents, fixtureExpectations, writeBronze } from './fixture';
 import { asAthenaResultSet, RecordedQuery, recordingEngine } from './recording-engine';
 import { AthenaEngine } from '../../src/engines/athena';
+import { QueryParameter } from '../../src/engines/query-engine';
 import { renderParameters } from '../../src/engines/sql-literals';
 import { TrinoEngine } from '../../src/engines/trino';
+import { brokenRuleSql } from '../../src/validation/bronze';
 import { ValidationReport } from '../../src/validation/report';
 import { runValidation } from '../../src/validation/runner';
+import { Sql, joinSql, sql } from '../../src/validation/sql';
+import { validityCorpus } from '../events/validity-corpus';
 import { parseJsonOutput, runCli } from '../support/cli';
 
 // A private stack: the test never touches one the developer is running.
@@ -47,10 +51,10 @@ describe('the check suite on a local Trino', () => {
 
     expect(failures(report)).toEqual([]);
     expect(report.window.description).toBe('2026-11-01..2026-11-03');
-    expect(report.queries).toHaveLength(6);
+    expect(report.queries).toHaveLength(9);
     const checksOf = (table: string) => report.checks.filter((c) => c.table === table).map((c) => c.check);
     expect(checksOf('event_geo_kpis_events')).toEqual([
-      'columns', 'no-extra-columns', 'rows-present', 'days-covered', 'keys-not-null', 'unique-grain', 'event-count-positive',
+      'columns', 'no-extra-columns', 'rows-present', 'empty-days', 'days-covered', 'keys-not-null', 'unique-grain', 'event-count-positive',
       'matches-bronze', 'expected-values', 'expected-day-totals', 'fresh',
     ]);
     expect(checksOf('sensor_health')).toContain('expected-values');
@@ -86,11 +90,11 @@ describe('the check suite on a local Trino', () => {
     const validate = await runCli(['validate', '--manifest', manifestFile, '--report-dir', reportDir], env);
 
     expect(validate.code, validate.stderr).toBe(0);
-    expect(validate.stdout).toMatch(/Passed: 52\/52 checks on trino, 2026-11-01\.\.2026-11-03\.\n$/);
+    expect(validate.stdout).toMatch(/Passed: 86\/86 checks on trino, 2026-11-01\.\.2026-11-03\.\n$/);
     expect(validate.stdout).toMatch(/pass +sensor_health +faulty-pct-range +0 rows breaking it \(min 0, max 55\.56\)/);
     const written = JSON.parse(fs.readFileSync(path.join(reportDir, 'validation-report.json'), 'utf8')) as ValidationReport;
-    expect(written.summary).toEqual({ checks: 52, passed: 52, failedErrors: 0, failedWarnings: 0 });
-    expect(fs.readFileSync(path.join(reportDir, 'validation-report.md'), 'utf8')).toContain(':white_check_mark: **all checks passed**: 52/52 checks passed on trino');
+    expect(written.summary).toEqual({ checks: 86, passed: 86, failedErrors: 0, failedWarnings: 0 });
+    expect(fs.readFileSync(path.join(reportDir, 'validation-report.md'), 'utf8')).toContain(':white_check_mark: **all checks passed**: 86/86 checks passed on trino');
 
     const query = await runCli(['query', '--json', 'SELECT status, sensor_count FROM status_health ORDER BY status'], env);
     expect(query.code, query.stderr).toBe(0);
@@ -132,5 +136,33 @@ describe('the check suite on a local Trino', () => {
       'event_geo_kpis_events expected-day-totals',
     ]);
     expect(report.checks.find((c) => c.check === 'expected-day-totals')!.observed).toContain('e.g. day=2026-11-01: event_count 13 vs expected 12');
+  }, 120_000);
+
+  it('blames each case of the validity corpus by the rule the reference and the Spark jobs blame', async () => {
+    const corpus = validityCorpus();
+    // Non-finite doubles have no literal: Trino's functions stand for them.
+    const value = (v: unknown, type: string): Sql => {
+      if (v === null || v === undefined) return new Sql(`CAST(NULL AS ${type})`, []);
+      if (typeof v === 'number' && Number.isNaN(v)) return new Sql('nan()', []);
+      if (v === Number.POSITIVE_INFINITY) return new Sql('infinity()', []);
+      if (v === Number.NEGATIVE_INFINITY) return new Sql('-infinity()', []);
+      return new Sql(`CAST(? AS ${type})`, [v as QueryParameter]);
+    };
+    const rows = corpus.map((c, i) => {
+      const e = c.event;
+      const location = e.location
+        ? sql`CAST(ROW(${value(e.location.latitude, 'double')}, ${value(e.location.longitude, 'double')}) AS row(latitude double, longitude double))`
+        : new Sql('CAST(NULL AS row(latitude double, longitude double))', []);
+      const [sensor, temperature, humidity] = [value(e.sensor_id, 'integer'), value(e.temperature, 'double'), value(e.humidity, 'double')];
+      const [status, eventType, timestamp, uuid] = [value(e.status, 'varchar'), value(e.event_type, 'varchar'), value(e.timestamp, 'bigint'), value(e.uuid, 'varchar')];
+      return sql`(${i}, ${sensor}, ${temperature}, ${humidity}, ${location}, ${status}, ${eventType}, ${timestamp}, ${uuid})`;
+    });
+    const query = sql`SELECT n, ${brokenRuleSql()} AS rule
+FROM (VALUES ${joinSql(rows, ', ')}) AS t (n, sensor_id, temperature, humidity, location, status, event_type, "timestamp", uuid)
+ORDER BY n`;
+
+    const result = await trino.query(query.text, query.params);
+
+    expect(result.rows.map((r) => [corpus[Number(r.n)].name, r.rule])).toEqual(corpus.map((c) => [c.name, c.rule]));
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { asString, condition, interpolate } from './expressions';
 import { Job, loadLocalAction, loadWorkflows, Step } from './workflows';
 
 const workflows = loadWorkflows();
@@ -40,11 +41,13 @@ describe('triggers', () => {
     const inputs = on.workflow_dispatch!.inputs!;
     const shape = Object.fromEntries(Object.entries(inputs).map(([name, i]) => [name, { type: i.type, default: i.default, options: i.options }]));
     expect(shape).toEqual({
-      environment: { type: 'choice', default: 'prod', options: ENVIRONMENTS },
+      // A dispatch never lands in prod by default; the schedule runs prod.
+      environment: { type: 'choice', default: 'staging', options: ENVIRONMENTS },
       from_date: { type: 'string', default: '', options: undefined },
       to_date: { type: 'string', default: '', options: undefined },
       jobs: { type: 'choice', default: 'all', options: ['all', 'sensor_health', 'temp_humidity', 'event_geo'] },
       replay_sample: { type: 'boolean', default: 'false', options: undefined },
+      replay_into_prod: { type: 'boolean', default: 'false', options: undefined },
       replay_records: { type: 'number', default: '10000', options: undefined },
       seed: { type: 'string', default: '1', options: undefined },
       cluster_mode: { type: 'choice', default: 'transient', options: ['transient', 'existing'] },
@@ -73,6 +76,7 @@ describe('jobs', () => {
       'deploy/deploy-dev': AWS,
       'deploy/deploy-staging': AWS,
       'deploy/deploy-prod': AWS,
+      'kpis/plan': READ,
       'kpis/kpis': AWS,
       'pull-request/test': READ,
       'pull-request/synth': READ,
@@ -81,9 +85,9 @@ describe('jobs', () => {
     });
   });
 
-  it('that touch an environment run in its GitHub environment, one at a time, never cancelled', () => {
+  it('that touch an environment run in its GitHub environment, one at a time, queued, never cancelled', () => {
     const concurrency = Object.fromEntries(allJobs.filter(([, job]) => job.concurrency).map(([id, job]) => [id, job.concurrency]));
-    const serial = (group: string) => ({ 'group': group, 'cancel-in-progress': false });
+    const serial = (group: string) => ({ 'group': group, 'cancel-in-progress': false, 'queue': 'max' });
     expect(concurrency).toEqual({
       'deploy/deploy-dev': serial('deploy-dev'),
       'deploy/deploy-staging': serial('deploy-staging'),
@@ -94,7 +98,8 @@ describe('jobs', () => {
     });
     expect(workflows.deploy.jobs['deploy-prod'].environment).toBe('prod');
     expect(workflows.kpis.jobs.kpis.environment).toBe("${{ inputs.environment || 'prod' }}");
-    expect(workflows['pull-request'].jobs.emr.environment).toBe('staging');
+    // Its own GitHub environment, whose reviewers approve each run of pull-request code on staging.
+    expect(workflows['pull-request'].jobs.emr.environment).toBe('staging-pr');
   });
 
   it('all have a timeout', () => {
@@ -105,6 +110,37 @@ describe('jobs', () => {
     const prod = workflows.deploy.jobs['deploy-prod'];
     expect(prod.needs).toEqual(['test', 'deploy-staging']);
     expect(prod.if).toContain("needs.deploy-staging.result == 'success'");
+  });
+
+  it('kpis: a first job without AWS access checks the dispatch before any credentials, environment or replay', () => {
+    const { plan, kpis } = workflows.kpis.jobs;
+    expect(plan.permissions).toEqual(READ);
+    expect(plan.environment).toBeUndefined();
+    expect(plan.steps.some((s) => s.uses?.startsWith('aws-actions/'))).toBe(false);
+    expect(plan.steps.find((s) => s.uses === './actions/plan-kpi-run')?.with).toMatchObject({
+      'environment': "${{ inputs.environment || 'prod' }}", 'from-date': '${{ inputs.from_date }}', 'to-date': '${{ inputs.to_date }}',
+    });
+    expect(kpis.needs).toBe('plan');
+    const window = kpis.steps.filter((s) => s.with?.['from-date'] !== undefined).map((s) => [s.uses, s.with!['from-date'], s.with!['to-date']]);
+    expect(window).toEqual([
+      ['./actions/run-emr-kpis', '${{ needs.plan.outputs.from-date }}', '${{ needs.plan.outputs.to-date }}'],
+      ['./actions/validate-athena', '${{ needs.plan.outputs.from-date }}', '${{ needs.plan.outputs.to-date }}'],
+    ]);
+  });
+
+  it('kpis: a scheduled run replays nothing, passes no window and never the prod-replay override', () => {
+    // GitHub docs: a scheduled run has an empty inputs context.
+    const contexts = { inputs: {}, github: { event_name: 'schedule' }, needs: { plan: { outputs: {} } }, vars: {}, steps: {}, runner: {} };
+    const scheduled = { contexts: contexts as never };
+    const steps = [...workflows.kpis.jobs.plan.steps, ...workflows.kpis.jobs.kpis.steps];
+    const values = (input: string) => steps
+      .filter((s) => s.with?.[input] !== undefined)
+      .map((s) => asString(interpolate(String(s.with![input]), scheduled)));
+    expect(values('allow-prod-replay')).toEqual(['false', 'false']);
+    expect(values('replay')).toEqual(['false']);
+    expect(values('from-date')).toEqual(['', '', '']);
+    const replay = workflows.kpis.jobs.kpis.steps.find((s) => s.uses === './actions/replay-sensor-data')!;
+    expect(condition(replay.if, scheduled)).toBe(false);
   });
 
   it('pull-request: the EMR job runs only for the run-emr label', () => {

@@ -20,7 +20,8 @@ export interface Job {
   readonly 'needs'?: string | string[];
   readonly 'environment'?: string;
   readonly 'permissions'?: Record<string, string>;
-  readonly 'concurrency'?: { readonly 'group': string; readonly 'cancel-in-progress': boolean };
+  readonly 'concurrency'?: { readonly 'group': string; readonly 'cancel-in-progress': boolean; readonly 'queue'?: string };
+  readonly 'outputs'?: Record<string, string>;
   readonly 'timeout-minutes'?: number;
   readonly 'steps': readonly Step[];
 }

@@ -10,8 +10,8 @@ import { windowFromOptions } from '../../kpis/day-window';
 import { DEFAULT_KPI_RUN_MODE, KpiRunMode, KpiRunResult, runKpisLocally } from '../../local/kpi-runner';
 import { localPaths } from '../../local/paths';
 import { requireRunningStack } from '../../local/stack';
-import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs } from '../emr-options';
 import { formatBytes, formatCount } from '../../pipeline/progress';
+import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs } from '../emr-options';
 import { commandOutput, formatTable } from '../output';
 
 interface KpisCommandOptions extends EmrCliOptions {
@@ -44,6 +44,8 @@ export function describeKpiRun(result: KpiRunResult): string {
     `${result.runMode} run: read ${formatCount(result.bronzeObjects)} bronze objects (${formatBytes(result.bronzeBytes)}), ${formatCount(result.rowsRead)} rows: ` +
       `${formatCount(result.rowsRejected)} rejected (rejected_events), ${formatCount(result.duplicates)} duplicates; ${recomputed}`,
     `KPI jobs ${result.jobs.join(', ')} done in ${result.seconds} s (${result.mode}). Spark log: ${result.logFile}`,
+    `Run ${result.runId} wrote to the branch ${result.branch}; readers see none of it until it passes \`clickstream validate\` ` +
+      `and \`clickstream publish --run ${result.runId}\` fast-forwards main.`,
   ].join('\n');
 }
 
@@ -68,7 +70,9 @@ export function registerKpisCommand(program: Command): void {
     .description('Compute the five KPI Iceberg tables with Spark: on the local stack (start it with `clickstream up`), or as EMR steps with --target aws. ' +
       'Without a window the run is incremental: it recomputes exactly the event days that received arrivals since the last run ' +
       '(the high-water mark is kept in the warehouse, table _kpi_runs), then the all-time tables. A window (UTC event days) recomputes those days ' +
-      'from every arrival since the day before it, so backfills and late events are included; --all recomputes every day.')
+      'from every arrival since the day before it, so backfills and late events are included; --all recomputes every day. ' +
+      'Every table is written to the run\'s audit branch (audit_<run id>), not to main: `clickstream validate` checks it and ' +
+      '`clickstream publish` fast-forwards main once it passed.')
     .addOption(new Option('--target <target>', 'where to run').choices(TARGETS).default('local'))
     .option('--from-date <YYYY-MM-DD>', 'first UTC event day to compute')
     .option('--to-date <YYYY-MM-DD>', 'last UTC event day to compute (inclusive)')
@@ -93,7 +97,9 @@ export function registerKpisCommand(program: Command): void {
       const jobs = parseJobList(options.jobs);
       const paths = localPaths();
       const endpoints = await requireRunningStack({ paths });
-      const result = await runKpisLocally({ paths, awsEndpoint: endpoints.aws, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress });
+      const result = await runKpisLocally({
+        paths, awsEndpoint: endpoints.aws, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress,
+      });
       out.summary(result, () => describeKpiRun(result));
     });
 }

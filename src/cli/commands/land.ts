@@ -2,11 +2,19 @@ import { Command } from 'commander';
 import { Target } from '../../config/config';
 import { land } from '../../landing/worker';
 import { commandOutput, formatTable } from '../output';
-import { positive, targetClients, targetOption } from './replay';
+import { positive, targetClients, targetConfig, targetOption } from './replay';
+
+/**
+ * Why `land` has no aws target: there the environment's Firehose delivery stream reads the Kinesis
+ * stream and lands bronze itself, and a second reader would land every record twice.
+ */
+export const LAND_ON_AWS_REFUSAL = '`clickstream land` stands in for Firehose on the local target only. On AWS the environment\'s Firehose ' +
+  'delivery stream (clickstream-<env>-bronze-delivery) already lands the Kinesis stream in bronze, and landing it here too would write every ' +
+  'record twice. To wait for Firehose after a replay, use `clickstream run --target aws` (its land stage) or the replay-sensor-data action ' +
+  'with wait-for-landing; to look at what landed, `clickstream query --target aws`.';
 
 interface LandCliOptions {
   target: Target;
-  region?: string;
   stream?: string;
   bucket?: string;
   bufferMib: number;
@@ -20,10 +28,9 @@ export function registerLandCommand(program: Command): void {
     .command('land')
     .description(
       'Land the stream into bronze as Firehose would: read every shard from its checkpoint until caught up, write Snappy Parquet ' +
-      'under events/year=/month=/day=/hour= (arrival time), and records that do not convert under errors/.',
+      'under events/year=/month=/day=/hour= (arrival time), and records that do not convert under errors/. Local target only: on AWS, Firehose lands the stream.',
     )
     .addOption(targetOption())
-    .option('--region <region>', 'AWS region (aws target)')
     .option('--stream <name>', 'stream name (default: from configuration)')
     .option('--bucket <name>', 'bronze bucket (default: from configuration)')
     .option('--buffer-mib <n>', 'flush when this much raw data is buffered', positive('--buffer-mib'), 64)
@@ -31,8 +38,9 @@ export function registerLandCommand(program: Command): void {
     .option('--from-oldest', 'ignore saved checkpoints and land every shard from its oldest record', false)
     .option('--json', 'print the summary as one JSON object', false)
     .action(async (o: LandCliOptions) => {
+      if (o.target === 'aws') throw new Error(LAND_ON_AWS_REFUSAL);
       const out = commandOutput(o.json);
-      const clients = await targetClients(o.target, o.region);
+      const clients = await targetClients(targetConfig(o.target));
       const streamName = o.stream ?? clients.names.streamName;
       const bucket = o.bucket ?? clients.names.bronzeBucket;
       out.progress(`land: ${o.target} stream ${streamName} -> s3://${bucket}/`);

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig, Target, TARGETS } from '../../config/config';
+import { GLUE_DATABASE, QUERY_CATALOG, glueDatabaseName } from '../../config/names';
 import { engineForTarget } from '../../engines/for-target';
 import { TypedValue } from '../../engines/query-engine';
 import { commandOutput, formatTable } from '../output';
@@ -11,7 +12,8 @@ export function registerQueryCommand(program: Command): void {
   program
     .command('query')
     .description('Run one SQL statement on the target\'s engine (the local stack\'s Trino, or Athena with --target aws) and print its rows. ' +
-      'Tables are in catalog awsdatacatalog, database analytics, on both.')
+      `Tables are in catalog ${QUERY_CATALOG} and the environment's database: ${glueDatabaseName('local')} locally and in prod, ` +
+      `${glueDatabaseName('staging')} in staging (${GLUE_DATABASE}_<environment>).`)
     .argument('<sql>', 'the statement, in the Athena engine v3 / Trino dialect')
     .addOption(new Option('--target <target>', 'which engine runs it').choices(TARGETS))
     .option('--json', 'print {queryId, columns, rows, durationMs, bytesScanned} as one JSON object', false)

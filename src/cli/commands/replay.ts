@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { TARGETS, Target, loadConfig } from '../../config/config';
+import { ClickstreamConfig, ConfigOptions, TARGETS, Target, loadConfig } from '../../config/config';
+import { checkReplayAllowed } from '../../config/guards';
 import { ResourceNames } from '../../config/names';
 import { GeneratorOptions, resolveGeneratorOptions } from '../../events/generator';
 import { SAMPLE_FILE, SAMPLE_OPTIONS, writeEventsFile } from '../../events/sample/sample';
@@ -24,9 +25,20 @@ export interface TargetClients {
   readonly emulator: boolean;
 }
 
+/**
+ * The configuration of a command's target: the local stack, or the AWS environment of
+ * `--environment` (else CLICKSTREAM_ENV, else dev). Reads no AWS API.
+ */
+export function targetConfig(target: Target, region?: string, environment?: string): ClickstreamConfig {
+  if (target === 'local' && environment !== undefined) {
+    throw new Error('--environment applies only to --target aws; the local target has its own environment (local).');
+  }
+  return loadConfig({ target, region, environment: environment as ConfigOptions['environment'] });
+}
+
 /** Clients for a target: the running local stack's emulator, or AWS with region and names from configuration. */
-export async function targetClients(target: Target, region?: string): Promise<TargetClients> {
-  const config = loadConfig({ target, region });
+export async function targetClients(config: ClickstreamConfig): Promise<TargetClients> {
+  const { target } = config;
   if (target === 'local') {
     const endpoints = await requireRunningStack({ paths: localPaths() });
     const clients = emulatorClients(endpoints.aws);
@@ -65,6 +77,8 @@ interface GenerateCliOptions extends GeneratorCliOptions {
 interface ReplayCliOptions extends GeneratorCliOptions {
   target: Target;
   region?: string;
+  environment?: string;
+  allowProdReplay: boolean;
   stream?: string;
   file?: string;
   sample: boolean;
@@ -145,6 +159,8 @@ export function registerReplayCommands(program: Command): void {
     )
     .addOption(targetOption())
     .option('--region <region>', 'AWS region (aws target)')
+    .option('--environment <env>', 'aws: environment whose stream to replay into (dev, staging, prod; default CLICKSTREAM_ENV, else dev)')
+    .option('--allow-prod-replay', 'aws: allow generated or sample events into prod (refused without it: they would be counted in its KPIs)', false)
     .option('--stream <name>', 'stream name (default: from configuration)')
     .option('--file <path>', 'replay a JSON Lines file (.gz allowed) instead of generating events')
     .option('--sample', 'replay the committed sample file', false),
@@ -167,7 +183,15 @@ export function registerReplayCommands(program: Command): void {
       const source = file
         ? fileSource({ file, sendInvalid: o.sendInvalid })
         : generatorSource(generatorOptions(o));
-      const clients = await targetClients(o.target, o.region);
+      const config = targetConfig(o.target, o.region, o.environment);
+      checkReplayAllowed({
+        environment: config.environment,
+        origin: o.sample ? 'sample' : file ? 'file' : 'generated',
+        allowProduction: o.allowProdReplay,
+        override: '--allow-prod-replay',
+        environmentOption: '--environment staging',
+      });
+      const clients = await targetClients(config);
       if (clients.emulator && o.concurrency !== undefined && o.concurrency > EMULATOR_CONCURRENCY) {
         out.progress(`replay: the emulator loses records under concurrent PutRecords; using concurrency ${EMULATOR_CONCURRENCY}`);
       }

@@ -24,6 +24,7 @@ interface RunCliOptions extends GeneratorCliOptions, EmrCliOptions {
   jobs: string;
   keep: boolean;
   failOnWarn: boolean;
+  allowProdReplay: boolean;
   landingTimeoutMinutes?: number;
   reportDir: string;
   priceTable?: string;
@@ -84,7 +85,11 @@ function textSummary(report: RunReport, files: RunReportFiles): string {
 /** Options of the other target are mistakes, not no-ops: say so before anything starts. */
 function checkTargetOptions(o: RunCliOptions): void {
   if (o.target === 'local') {
-    const aws = [...givenEmrOptions(o), ...(o.landingTimeoutMinutes !== undefined ? ['--landing-timeout-minutes'] : [])];
+    const aws = [
+      ...givenEmrOptions(o),
+      ...(o.landingTimeoutMinutes !== undefined ? ['--landing-timeout-minutes'] : []),
+      ...(o.allowProdReplay ? ['--allow-prod-replay'] : []),
+    ];
     if (aws.length > 0) throw new Error(`${aws.join(', ')} ${aws.length === 1 ? 'applies' : 'apply'} only to --target aws; add --target aws, or leave them out for the local run.`);
   } else if (o.keep) {
     throw new Error('--keep applies to the local stack only; the aws target starts no stack (a transient EMR cluster always ends with its steps).');
@@ -116,7 +121,8 @@ export function registerRunCommand(program: Command): void {
     .option('--report-dir <dir>', 'where run-report.html/.json/.md and validation-report.json/.md go', 'reports')
     .option('--price-table <file>', `prices of the cost estimate (aws) and of "what this would cost on Athena" (local); default: ${PRICE_TABLE_VARIABLE}, else the shipped src/cost/price-table.json`)
     .option('--json', 'print the run report as one JSON object', false)
-    .option('--landing-timeout-minutes <n>', 'aws: fail the land stage when Firehose has not delivered the replay after this long (default 15)', wholeNumber('--landing-timeout-minutes', 1));
+    .option('--landing-timeout-minutes <n>', 'aws: fail the land stage when Firehose has not delivered the replay after this long (default 15)', wholeNumber('--landing-timeout-minutes', 1))
+    .option('--allow-prod-replay', 'aws: allow generated or sample events into prod (refused without it: they would be counted in its KPIs)', false);
   addEmrOptions(command, {
     environment: 'to run in: its stream, delivery stream, buckets, database and workgroup',
     scriptsVersion: 'default: the compute stack\'s ScriptsVersion output',
@@ -145,6 +151,8 @@ export function registerRunCommand(program: Command): void {
         ? {
           emr: emrInputs(o, { jobs: o.jobs }),
           inputStyle: CLI_INPUT_STYLE,
+          source,
+          allowProdReplay: o.allowProdReplay,
           landingTimeoutMs: o.landingTimeoutMinutes !== undefined ? o.landingTimeoutMinutes * 60_000 : undefined,
         }
         : undefined;
@@ -167,7 +175,7 @@ export function registerRunCommand(program: Command): void {
       try {
         const report: RunReport = aws && plan
           ? await runAwsPipeline(
-            { ...aws, source, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, prices, signal: controller.signal, progress },
+            { ...aws, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, prices, signal: controller.signal, progress },
             createAwsRunClients(plan.region),
           )
           : await runLocalPipeline({

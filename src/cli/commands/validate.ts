@@ -48,13 +48,14 @@ export function registerValidateCommand(program: Command): void {
       const window = windowFromOptions(options.fromDate, options.toDate, 'check the days the latest KPI run recomputed');
       const engine = await engineForTarget({ config });
       const run = await loadRunScope(engine, QUERY_CATALOG, config.names.glueDatabase, { runId: options.run });
-      if (run) out.progress(`validate: run ${run.runId}`);
+      if (run) out.progress(`validate: run ${run.runId}${run.branch ? ` (unpublished, branch ${run.branch})` : ' (published)'}`);
       const report = await runValidation(engine, {
         tables,
         window,
         expectations,
         run,
         full: options.full,
+        failOnWarn: options.failOnWarn,
         database: config.names.glueDatabase,
         rawTable: config.names.rawTable,
         log: out.progress,
@@ -72,9 +73,11 @@ export function registerValidateCommand(program: Command): void {
             report.checks.map((c) => [c.passed ? 'pass' : 'FAIL', c.table, c.check, c.observed, c.expected, c.severity])),
           '',
           failing
-            ? `FAILED: ${failingChecks(report, options.failOnWarn).map((c) => `${c.table} ${c.check}`).join(', ')}.`
+            ? `FAILED: ${failingChecks(report, options.failOnWarn).map((c) => `${c.table} ${c.check}`).join(', ')}.` +
+              (run?.branch ? ` Run ${run.runId} stays on its branch ${run.branch}; main is untouched.` : '')
             : `Passed: ${report.summary.passed}/${report.summary.checks} checks on ${report.engine}, ${report.window.description}` +
-              `${report.summary.failedWarnings > 0 ? ` (${report.summary.failedWarnings} warnings)` : ''}.`,
+              `${report.summary.failedWarnings > 0 ? ` (${report.summary.failedWarnings} warnings)` : ''}.` +
+              (run?.branch ? ` Publish it with \`clickstream publish --run ${run.runId}\`.` : ''),
         ].join('\n'));
       }
       if (failing) process.exitCode = 1;

@@ -49,7 +49,10 @@ export function pythonVenvStep(paths: LocalPaths, toolchain: Toolchain): Install
   return {
     name: 'python-venv',
     fingerprint: fingerprint(pins, toolchain.python, version),
-    outputs: [paths.python, path.join(paths.venv, 'bin', 'moto_server'), path.join(paths.venv, 'bin', 'spark-submit'), path.join(paths.venv, 'bin', 'cfn-lint')],
+    outputs: [
+      paths.python,
+      ...['moto_server', 'spark-submit', 'cfn-lint', 'zizmor'].map((tool) => path.join(paths.venv, 'bin', tool)),
+    ],
     async install(log) {
       if (!fs.existsSync(paths.python)) {
         log(`creating virtualenv ${paths.venv} from ${toolchain.python} (Python ${version})`);

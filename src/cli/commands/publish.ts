@@ -1,0 +1,56 @@
+import { Command, Option } from 'commander';
+import { TARGETS, Target, loadConfig } from '../../config/config';
+import { QUERY_CATALOG } from '../../config/names';
+import { engineForTarget } from '../../engines/for-target';
+import { PublishRefusedError } from '../../kpis/publication';
+import { localPaths } from '../../local/paths';
+import { publishRunLocally } from '../../local/publish-runner';
+import { requireRunningStack } from '../../local/stack';
+import { loadRunScope } from '../../validation/run-scope';
+import { commandOutput, formatTable } from '../output';
+
+interface PublishOptions {
+  readonly target: Target;
+  readonly run?: string;
+  readonly json: boolean;
+}
+
+export function registerPublishCommand(program: Command): void {
+  program
+    .command('publish')
+    .description('Publish a KPI run: fast-forward every table\'s main to the run\'s audit branch, so readers see its rows. Refused, naming the failed ' +
+      'checks, unless its latest validation passed; refused when another run published since it was cut (run the KPIs again). Publishing that stopped ' +
+      'between tables finishes on the next call. Default: the latest unpublished run.')
+    .addOption(new Option('--target <target>', 'where the tables are (aws: publish as an EMR step with `clickstream run --target aws`)').choices(TARGETS).default('local'))
+    .option('--run <id>', 'the run to publish (see `clickstream validate`); default: the latest unpublished run')
+    .option('--json', 'print the result as one JSON object', false)
+    .action(async (options: PublishOptions) => {
+      if (options.target === 'aws') {
+        throw new Error('Publishing on AWS runs as an EMR step on the run\'s cluster: `clickstream run --target aws` and the kpis workflow do it after validation.');
+      }
+      const out = commandOutput(options.json);
+      const config = loadConfig({ target: 'local' });
+      const paths = localPaths();
+      const endpoints = await requireRunningStack({ paths });
+      let runId = options.run;
+      if (!runId) {
+        const pending = await loadRunScope(await engineForTarget({ config }), QUERY_CATALOG, config.names.glueDatabase);
+        if (!pending?.branch) {
+          out.summary({ published: [], note: 'nothing to publish' }, () => 'Nothing to publish: every KPI run is published (or none was run yet).');
+          return;
+        }
+        runId = pending.runId;
+      }
+      try {
+        const result = await publishRunLocally({ paths, awsEndpoint: endpoints.aws, names: config.names, runId, log: out.progress });
+        out.summary(result, () => (result.published.length === 0
+          ? `Run ${result.runId}: ${result.note ?? 'nothing to publish'}.`
+          : [formatTable(['table', 'published snapshot'], result.published.map((p) => [p.table, p.snapshot])),
+            `Run ${result.runId} published: main of ${result.published.length} tables now holds it (${result.seconds} s).`].join('\n')));
+      } catch (e) {
+        if (!(e instanceof PublishRefusedError)) throw e;
+        process.stderr.write(`${e.message}\n`);
+        process.exitCode = 3;
+      }
+    });
+}

@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { PlanIo, run } from '../../actions/plan-kpi-run/run';
+import { AwsRequestRecorder, recorderEnv, startAwsRequestRecorder } from '../config/aws-request-recorder';
+
+interface ActionYaml {
+  inputs: Record<string, { default?: string; required?: boolean }>;
+  outputs: Record<string, unknown>;
+  runs: Record<string, string>;
+}
+const actionYaml = parse(fs.readFileSync(path.join(__dirname, '../../actions/plan-kpi-run/action.yml'), 'utf8')) as ActionYaml;
+
+/** The runner's side of @actions/core, with action.yml's defaults applied as GitHub does. */
+function fakeRunner(inputs: Record<string, string>) {
+  const record = { outputs: {} as Record<string, string>, failures: [] as string[], summary: '' };
+  const io: PlanIo = {
+    getInput: (name: string) => {
+      const declared = actionYaml.inputs[name];
+      if (!declared) throw new Error(`input ${name} is not declared in action.yml`);
+      return inputs[name] ?? declared.default ?? '';
+    },
+    setOutput: (name: string, value: unknown) => void (record.outputs[name] = String(value)),
+    setFailed: (message: string | Error) => void record.failures.push(String(message)),
+    info: () => undefined,
+    writeSummary: async (markdown) => void (record.summary += markdown),
+  };
+  return { io, record };
+}
+
+describe('plan-kpi-run', () => {
+  let recorder: AwsRequestRecorder;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    // Every AWS endpoint points at a recorder: planning must not call any.
+    recorder = await startAwsRequestRecorder();
+    Object.assign(process.env, recorderEnv(recorder));
+  });
+  afterAll(async () => {
+    process.env = saved;
+    expect(recorder.connections).toBe(0);
+    await recorder.close();
+  });
+
+  it('declares node24 and the outputs the kpis workflow reads', () => {
+    expect(actionYaml.runs).toEqual({ using: 'node24', main: 'dist/main.js' });
+    expect(Object.keys(actionYaml.outputs)).toEqual(['environment', 'from-date', 'to-date', 'jobs', 'tables']);
+  });
+
+  it('passes an explicit window and the tables of the chosen jobs', async () => {
+    const { io, record } = fakeRunner({ 'environment': 'staging', 'from-date': '2026-11-01', 'to-date': '2026-11-03', 'jobs': 'event_geo' });
+    await run(io);
+    expect(record.failures).toEqual([]);
+    expect(record.outputs).toEqual({
+      'environment': 'staging', 'from-date': '2026-11-01', 'to-date': '2026-11-03', 'jobs': 'event_geo', 'tables': 'event_geo_kpis_events,event_geo_kpis_faulty_geo',
+    });
+    expect(record.summary).toContain('KPI run in staging: event_geo over 2026-11-01..2026-11-03.');
+  });
+
+  it('leaves the window empty for an incremental run, and says so', async () => {
+    const { io, record } = fakeRunner({ environment: 'prod' });
+    await run(io);
+    expect(record.outputs).toMatchObject({ 'from-date': '', 'to-date': '', 'jobs': 'sensor_health,temp_humidity,event_geo' });
+    expect(record.summary).toContain('over incremental: the event days that received arrivals since the last successful run.');
+  });
+
+  it.each([
+    ['a day that does not exist', { 'from-date': '2026-02-30', 'to-date': '2026-03-01' }, 'from-date must be a UTC day as YYYY-MM-DD, got "2026-02-30".'],
+    ['free text', { 'from-date': 'yesterday', 'to-date': '2026-03-01' }, 'from-date must be a UTC day as YYYY-MM-DD, got "yesterday".'],
+    ['from after to', { 'from-date': '2026-03-02', 'to-date': '2026-03-01' }, 'from-date (2026-03-02) is after to-date (2026-03-01); swap them.'],
+    ['one end only', { 'to-date': '2026-03-01' }, 'from-date and to-date go together: give both (UTC days, inclusive), or neither for an incremental run.'],
+    ['an unknown job', { jobs: 'sensor_health,geo' }, 'Unknown KPI job(s): geo.'],
+    ['an unknown environment', { environment: 'production' }, 'environment must be one of dev, staging, prod, got "production".'],
+    ['generated events into prod', { environment: 'prod', replay: 'true' }, 'Refusing to replay generated events into prod'],
+    ['a replay flag that is not a boolean', { replay: 'yes' }, 'replay must be "true" or "false", got "yes".'],
+  ])('refuses %s, saying what to fix, with no outputs', async (_what, inputs, message) => {
+    const { io, record } = fakeRunner({ environment: 'staging', ...inputs });
+    await run(io);
+    expect(record.failures).toHaveLength(1);
+    expect(record.failures[0]).toContain(message);
+    expect(record.outputs).toEqual({});
+  });
+
+  it('names every problem at once', async () => {
+    const { io, record } = fakeRunner({ 'environment': 'qa', 'from-date': '2026-1-1', 'to-date': '2026-13-01' });
+    await run(io);
+    expect(record.failures[0].split('\n')).toEqual([
+      'The KPI run cannot start:',
+      '- environment must be one of dev, staging, prod, got "qa".',
+      '- from-date must be a UTC day as YYYY-MM-DD, got "2026-1-1".',
+      '- to-date must be a UTC day as YYYY-MM-DD, got "2026-13-01".',
+    ]);
+  });
+
+  it('replays into prod with the override, the window then being the replayed days', async () => {
+    const { io, record } = fakeRunner({ 'environment': 'prod', 'replay': 'true', 'allow-prod-replay': 'true' });
+    await run(io);
+    expect(record.failures).toEqual([]);
+    expect(record.summary).toContain('over the days the replay delivers, after replaying generated events.');
+  });
+});
