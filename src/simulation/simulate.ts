@@ -261,7 +261,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       },
       days,
       final,
-      passed: days.every((d) => d.validation.passed && d.published && (d.maintenance?.failed.length ?? 0) === 0) && Object.values(tables).every((t) => t.equal),
+      passed: days.every((d) => d.validation.passed && d.published && (d.maintenance?.failed.length ?? 0) === 0)
+        && Object.values(tables).every((t) => t.equal),
       durationMs: Date.now() - started,
     };
   } finally {
