@@ -2,7 +2,7 @@
 
 Maintenance runs Iceberg's own Spark procedures (Iceberg docs, "Spark Procedures"):
 `rewrite_data_files` (bin-pack the small files of recently written partitions), `rewrite_manifests`,
-`expire_snapshots` (snapshots older than a retention, keeping the last few and every snapshot a live
+dropping abandoned write-audit-publish branches (ALTER TABLE ... DROP BRANCH), `expire_snapshots` (snapshots older than a retention, keeping the last few and every snapshot a live
 branch or tag still needs) and `remove_orphan_files` (files no snapshot references, older than a
 few days). This module parses the job's arguments and computes each call's arguments; the calls
 themselves are in maintenance.py.
@@ -21,8 +21,9 @@ import argparse
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .audit import BRANCH_PREFIX
 from .contracts import INTERNAL_TABLE_COLUMNS, KPI_TABLE_COLUMNS
 
 LOG_PREFIX = "[maintain]"
@@ -153,6 +154,40 @@ def expiry_cutoff(
         return ExpiryCutoff(None, f"no KPI run as of {iso(old_as_of)} or earlier in the runs ledger: no snapshot is {retention_days} days old")
     cutoff = max(finished)
     return ExpiryCutoff(cutoff, f"committed before {iso(cutoff)}, when the last run as of {iso(old_as_of)} or earlier finished")
+
+
+def abandoned_audit_branches(
+    heads: Iterable[Tuple[str, datetime]],
+    finished: Dict[str, datetime],
+    cutoff: ExpiryCutoff,
+) -> List[str]:
+    """The audit branches to drop before expiry: those of runs older than the expiry cut-off.
+
+    Write-audit-publish creates `audit_<run id>` without RETAIN, and a branch without a maximum
+    reference age never expires by itself: it keeps its snapshots and their files forever
+    (Iceberg docs, "Branching and Tagging", https://iceberg.apache.org/docs/latest/branching/:
+    branch and tag retention defaults to forever; expire_snapshots keeps what a branch needs).
+    Publishing drops a passed run's branch; a run held back (failed or never validated) keeps its
+    own, and the next incremental run recomputes its days, so once the run is older than the
+    retention its branch is abandoned. `heads` are `(branch, head commit time)` of a table's
+    branches; `finished` maps run ids to the ledger's `finished_at` (read from every branch).
+
+    A run in the ledger is old when it finished at or before the cut-off, so all of its tables'
+    branches go together: the ledger's own head is committed just after `finished_at`, and a
+    commit-time test alone would keep that one table's branch. A branch whose run never reached the
+    ledger (it stopped mid-way) is old when its head was committed before the cut-off. Branches not
+    named `audit_...` are somebody's own and are never dropped.
+    """
+    if cutoff.commit_time is None:
+        return []
+    dropped = []
+    for name, committed in heads:
+        if not name.startswith(BRANCH_PREFIX):
+            continue
+        run_finished = finished.get(name[len(BRANCH_PREFIX):])
+        if (run_finished <= cutoff.commit_time) if run_finished is not None else (committed < cutoff.commit_time):
+            dropped.append(name)
+    return sorted(dropped)
 
 
 def orphan_cutoff(now: datetime, orphan_days: int) -> datetime:

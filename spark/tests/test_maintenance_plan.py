@@ -9,7 +9,9 @@ from clickstream_jobs.maintenance_plan import (
     DEFAULT_RETAIN_LAST,
     DEFAULT_RETENTION_DAYS,
     MAINTAINED_TABLES,
+    ExpiryCutoff,
     PartitionField,
+    abandoned_audit_branches,
     compaction_filter,
     compaction_since,
     describe_partitioning,
@@ -94,6 +96,26 @@ def test_with_as_of_and_no_run_that_old_nothing_expires():
     assert cutoff.commit_time is None
     assert "no snapshot is 7 days old" in cutoff.reason
     assert expiry_cutoff(7, datetime(2026, 1, 12, 3, 29, tzinfo=UTC), NOW, []).commit_time is None
+
+
+def test_audit_branches_of_runs_older_than_the_expiry_cut_off_are_dropped_and_younger_ones_kept():
+    cutoff = ExpiryCutoff(NOW, "test")
+    minute = timedelta(minutes=1)
+    # Run r2 (held back) finished exactly at the cut-off; its ledger head is committed just after it.
+    finished = {"r2": NOW, "r4": NOW + 5 * minute}
+    heads = [
+        ("audit_r2", NOW + timedelta(seconds=2)),  # the ledger's head: still dropped with its run
+        ("audit_r4", NOW + 4 * minute),  # awaiting validation: kept
+        ("audit_crashed", NOW - minute),  # never reached the ledger, head older than the cut-off
+        ("audit_crashed_late", NOW + minute),  # never reached the ledger, head younger
+        ("dev", NOW - timedelta(days=30)),  # not write-audit-publish's: never dropped
+    ]
+    assert abandoned_audit_branches(heads, finished, cutoff) == ["audit_crashed", "audit_r2"]
+
+
+def test_no_audit_branch_is_dropped_when_nothing_is_old_enough_to_expire():
+    heads = [("audit_r1", NOW - timedelta(days=365))]
+    assert abandoned_audit_branches(heads, {"r1": NOW - timedelta(days=365)}, ExpiryCutoff(None, "no run that old")) == []
 
 
 def test_orphan_files_are_aged_by_the_wall_clock_and_never_less_than_a_day():

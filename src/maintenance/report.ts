@@ -43,7 +43,9 @@ export const maintainedTableSchema = z.object({
   manifests: z.object({ rewritten: z.number(), added: z.number() }).optional(),
   expiry: z.object({ deletedDataFiles: z.number(), deletedManifestFiles: z.number(), deletedManifestLists: z.number() }).optional(),
   orphanFiles: z.number().optional(),
-  /** Branches and tags other than main after the run (audit branches a retention still protects). */
+  /** Audit branches of runs older than the expiry cut-off (held back, never published), dropped before expiry. */
+  droppedBranches: z.array(z.string()).optional(),
+  /** Branches and tags other than main after the run (audit branches of runs younger than the cut-off). */
   branches: z.array(z.object({ name: z.string(), type: z.string(), snapshotId: z.string(), maxRefAgeMs: z.number().nullable() })).optional(),
   seconds: z.number().optional(),
 });
@@ -93,8 +95,9 @@ const change = (value: { before: number; after: number } | undefined, format: (n
 export function describeMaintainedTable(t: MaintainedTable): string {
   if (t.status !== 'maintained') return `${t.table}: ${t.status}${t.error ? ` (${t.error})` : ''}`;
   const branches = (t.branches ?? []).map((b) => b.name);
+  const dropped = t.droppedBranches ?? [];
   return `${t.table}: snapshots ${change(t.snapshots)}, data files ${change(t.dataFiles)}, referenced ${change(t.referencedFiles)}` +
-    `${branches.length > 0 ? `; kept ${branches.join(', ')}` : ''} (${t.seconds ?? 0} s)`;
+    `${dropped.length > 0 ? `; dropped ${dropped.join(', ')}` : ''}${branches.length > 0 ? `; kept ${branches.join(', ')}` : ''} (${t.seconds ?? 0} s)`;
 }
 
 /** Rows of the readable summary: per table, before -> after. */
@@ -108,11 +111,12 @@ export function maintenanceRows(result: MaintenanceResult): string[][] {
     t.compaction ? `${formatCount(t.compaction.rewrittenFiles)} -> ${formatCount(t.compaction.addedFiles)}` : '',
     t.expiry ? formatCount(t.expiry.deletedDataFiles) : '',
     t.orphanFiles !== undefined ? formatCount(t.orphanFiles) : '',
+    (t.droppedBranches ?? []).join(', '),
     t.status === 'maintained' ? (t.branches ?? []).map((b) => b.name).join(', ') : (t.error ?? ''),
   ]);
 }
 
-export const MAINTENANCE_COLUMNS = ['table', 'snapshots', 'data files', 'referenced files', 'referenced bytes', 'compacted', 'expired files', 'orphans', 'branches kept'];
+export const MAINTENANCE_COLUMNS = ['table', 'snapshots', 'data files', 'referenced files', 'referenced bytes', 'compacted', 'expired files', 'orphans', 'branches dropped', 'branches kept'];
 
 /** What the plan decided, in a sentence. */
 export function describePlan(plan: MaintenancePlan): string {

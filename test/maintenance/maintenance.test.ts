@@ -20,8 +20,8 @@ const PLAN = '[maintain] plan {"database": "analytics", "asOf": "2026-02-21T03:3
 const RUNS = '[maintain] table {"table": "_kpi_runs", "status": "maintained", "snapshots": {"before": 3, "after": 3}, "dataFiles": {"before": 6, "after": 1}, ' +
   '"dataBytes": {"before": 37388, "after": 6744}, "referencedFiles": {"before": 6, "after": 7}, "referencedBytes": {"before": 37388, "after": 44132}, ' +
   '"compaction": {"where": null, "rewrittenFiles": 6, "addedFiles": 1, "rewrittenBytes": 37388}, "manifests": {"rewritten": 4, "added": 1}, ' +
-  '"expiry": {"deletedDataFiles": 0, "deletedManifestFiles": 0, "deletedManifestLists": 2}, "orphanFiles": 0, ' +
-  '"branches": [{"name": "audit_run_7", "type": "BRANCH", "snapshotId": "5230581761046183563", "maxRefAgeMs": 604800000}], "seconds": 5.9}';
+  '"expiry": {"deletedDataFiles": 0, "deletedManifestFiles": 0, "deletedManifestLists": 2}, "orphanFiles": 0, "droppedBranches": ["audit_run_5"], ' +
+  '"branches": [{"name": "audit_run_7", "type": "BRANCH", "snapshotId": "5230581761046183563", "maxRefAgeMs": null}], "seconds": 5.9}';
 const FAILED = '[maintain] table {"table": "rejected_events", "status": "failed", "error": "CommitFailedException: Cannot commit: the table changed"}';
 const DONE = '[maintain] done {"tables": 3, "failed": ["rejected_events"], "seconds": 74.7}';
 
@@ -79,7 +79,7 @@ describe('the maintenance report', () => {
     const text = describeMaintenance(maintenanceResult([PLAN, RUNS, FAILED, DONE]));
     expect(text).toContain('as of 2026-02-21T03:30:00Z: expired snapshots committed before 2026-11-27T12:12:11Z, when the last run as of 2026-02-14T03:30:00Z');
     const row = text.split('\n').find((l) => l.startsWith('_kpi_runs'));
-    expect(row?.split(/\s{2,}/)).toEqual(['_kpi_runs', '3 -> 3', '6 -> 1', '6 -> 7', '36.5 KiB -> 43.1 KiB', '6 -> 1', '0', '0', 'audit_run_7']);
+    expect(row?.split(/\s{2,}/)).toEqual(['_kpi_runs', '3 -> 3', '6 -> 1', '6 -> 7', '36.5 KiB -> 43.1 KiB', '6 -> 1', '0', '0', 'audit_run_5', 'audit_run_7']);
     expect(text).toMatch(/rejected_events\s+failed .*CommitFailedException/);
     expect(text).toContain('Maintenance FAILED for rejected_events; the other tables were maintained.');
   });
@@ -109,7 +109,7 @@ describe('runMaintenanceLocally', () => {
     ]);
     expect(args[args.indexOf('--py-files') + 1]).toMatch(/clickstream_jobs\.zip$/);
     expect(result.failed).toEqual(['rejected_events']);
-    expect(progress.filter((l) => l.startsWith('maintain: _kpi_runs'))).toEqual(['maintain: _kpi_runs: snapshots 3 -> 3, data files 6 -> 1, referenced 6 -> 7; kept audit_run_7 (5.9 s)']);
+    expect(progress.filter((l) => l.startsWith('maintain: _kpi_runs'))).toEqual(['maintain: _kpi_runs: snapshots 3 -> 3, data files 6 -> 1, referenced 6 -> 7; dropped audit_run_5; kept audit_run_7 (5.9 s)']);
   });
 
   it('fails with the Spark log when the job stops before reporting every table', async () => {
