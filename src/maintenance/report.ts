@@ -120,6 +120,7 @@ export const MAINTENANCE_COLUMNS = ['table', 'snapshots', 'data files', 'referen
 
 /** What the plan decided, in a sentence. */
 export function describePlan(plan: MaintenancePlan): string {
-  return `as of ${plan.asOf}: expired snapshots ${plan.expireBefore ? plan.expiry : `none (${plan.expiry})`}, keeping the last ${plan.retainLast} of each branch and every live branch; ` +
+  return `as of ${plan.asOf}: expired snapshots ${plan.expireBefore ? plan.expiry : `none (${plan.expiry})`}, keeping the last ${plan.retainLast} of each branch and every remaining branch` +
+    `${plan.expireBefore ? ' (the audit branches of held-back runs that old dropped first)' : ''}; ` +
     `compacted partitions from ${plan.compactSince}; removed unreferenced files older than ${plan.orphansBefore}`;
 }

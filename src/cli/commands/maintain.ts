@@ -92,8 +92,9 @@ export function registerMaintainCommand(program: Command): void {
   addEmrOptions(program
     .command('maintain')
     .description('Maintain the Iceberg tables the KPI jobs keep, with Iceberg\'s own Spark procedures: compact the small files of recently ' +
-      'written partitions (bin-pack), rewrite manifests, expire snapshots older than the retention (keeping the last few of each branch and ' +
-      'every branch or tag whose own retention has not passed, such as an audit_<run id> branch), and remove unreferenced files older than ' +
+      'written partitions (bin-pack), rewrite manifests, drop the audit_<run id> branches of held-back runs older than the retention, ' +
+      'expire snapshots older than the retention (keeping the last few of each branch and every snapshot a remaining branch needs, such as ' +
+      'the audit branch of a run awaiting validation or publication), and remove unreferenced files older than ' +
       'a few days. On the local stack (start it with `clickstream up`), or as an EMR step with --target aws. Run it weekly and after backfills, ' +
       'never while a KPI run is writing. Prints, per table, snapshots and data files before -> after.')
     .addOption(new Option('--target <target>', 'where to run').choices(TARGETS).default('local'))
