@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDestroyCommand } from './commands/destroy';
 import { registerKpisCommand } from './commands/kpis';
 import { registerLandCommand } from './commands/land';
+import { registerMaintainCommand } from './commands/maintain';
 import { registerPublishCommand } from './commands/publish';
 import { registerPublishScriptsCommand } from './commands/publish-scripts';
 import { registerQueryCommand } from './commands/query';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
       '  $ npx clickstream smoke            Spark writes an Iceberg table, Trino reads it back',
       '  $ npx clickstream validate         check the latest KPI run on its audit branch (Trino locally, Athena with --target aws)',
       '  $ npx clickstream publish          fast-forward main to the latest run that passed validation',
+      '  $ npx clickstream maintain         compact, expire snapshots and remove orphans on every KPI table',
       '  $ npx clickstream simulate --days 7  a week of late, out-of-order events and nightly runs',
       '  $ npx clickstream query "SELECT 1" ad-hoc SQL on the same engine',
       '  $ npx clickstream status --json    machine-readable stack status',
@@ -48,6 +50,7 @@ export function buildProgram(): Command {
   registerLandCommand(program);
   registerKpisCommand(program);
   registerValidateCommand(program);
+  registerMaintainCommand(program);
   registerPublishCommand(program);
   registerSimulateCommand(program);
   registerQueryCommand(program);

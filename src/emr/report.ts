@@ -42,8 +42,8 @@ export function toStepReport(step: StepSnapshot, now: Date): StepReport {
 }
 
 /** The job summary / PR comment: verdict, per-step table, cleanup and the failing log's tail. */
-export function renderReportMarkdown(report: EmrRunReport): string {
-  const verdict = report.result === 'completed' ? '✅ KPI jobs completed on EMR' : `❌ KPI jobs on EMR: ${report.result}`;
+export function renderReportMarkdown(report: EmrRunReport, what = 'KPI jobs'): string {
+  const verdict = report.result === 'completed' ? `✅ ${what} completed on EMR` : `❌ ${what} on EMR: ${report.result}`;
   const lines = [
     `### ${verdict}`,
     '',

@@ -29,6 +29,8 @@ export interface RunIdentity {
   readonly repository?: string;
   /** The workflow run id (or any id that names this run). */
   readonly runId?: string;
+  /** What the cluster is for, in its name (`clickstream-<env>-<purpose>-...`). @default 'kpis' */
+  readonly purpose?: string;
   /** The workflow run's attempt (GITHUB_RUN_ATTEMPT): a re-run gets a KPI run, and an audit branch, of its own. */
   readonly attempt?: string;
 }
@@ -232,7 +234,7 @@ export function emrRunOptions(
       : {
         mode: 'transient',
         cluster: {
-          name: `clickstream-${names.environment}-kpis-${runName}`,
+          name: `clickstream-${names.environment}-${identity.purpose ?? 'kpis'}-${runName}`,
           logUri: `s3://${names.logsBucket}/emr/`,
           releaseLabel: value['release-label'],
           primaryInstanceType: value['instance-type'],

@@ -49,32 +49,54 @@ export type StepLogResult =
  * for the first one to be uploaded; the others are read only if already there.
  */
 export async function fetchStepLogTail(options: StepLogOptions, deps: StepLogDeps): Promise<StepLogResult> {
-  const stepPrefix = `${withSlash(toS3Uri(options.logUri))}${options.clusterId}/steps/${options.stepId}/`;
+  const stepPrefix = stepLogPrefix(options);
   const primary = options.failureLogFile ? toS3Uri(options.failureLogFile) : `${stepPrefix}stderr.gz`;
   const others = [`${stepPrefix}stderr.gz`, `${stepPrefix}stdout.gz`].filter((uri) => uri !== primary);
   const tailLines = options.tailLines ?? 50;
-  const deadline = deps.clock() + (options.maxWaitMs ?? 360_000);
-
-  let first: LogTail | undefined;
-  for (;;) {
-    const read = await readTail(deps.s3, primary, tailLines);
-    if (read.kind === 'tail') {
-      first = read.tail;
-      break;
-    }
-    if (read.kind === 'error') return { found: false, message: read.message };
-    const left = deadline - deps.clock();
-    if (left <= 0 || options.signal?.aborted) {
-      return { found: false, message: `No log at ${primary} after waiting ${Math.round((options.maxWaitMs ?? 360_000) / 1000)} s; EMR may still upload it, look there later.` };
-    }
-    await deps.sleep(Math.min(options.pollIntervalMs ?? 30_000, left), options.signal);
-  }
-  const tails = [first];
+  const first = await waitForLog(primary, tailLines, options, deps);
+  if (first.kind !== 'tail') return { found: false, message: first.message };
+  const tails = [first.tail];
   for (const uri of others) {
     const read = await readTail(deps.s3, uri, tailLines);
     if (read.kind === 'tail') tails.push(read.tail);
   }
   return { found: true, tails };
+}
+
+/**
+ * The whole of one of a step's logs (`stdout.gz` holds what a client-mode driver printed), waiting
+ * for EMR to upload it as {@link fetchStepLogTail} does.
+ */
+export async function fetchStepLog(
+  options: Omit<StepLogOptions, 'failureLogFile' | 'tailLines'> & { readonly file: 'stdout.gz' | 'stderr.gz' },
+  deps: StepLogDeps,
+): Promise<StepLogResult> {
+  const read = await waitForLog(`${stepLogPrefix(options)}${options.file}`, Number.POSITIVE_INFINITY, options, deps);
+  return read.kind === 'tail' ? { found: true, tails: [read.tail] } : { found: false, message: read.message };
+}
+
+/** EMR's layout of a cluster's log location: `<log uri>/<cluster id>/steps/<step id>/`. */
+function stepLogPrefix(options: Pick<StepLogOptions, 'logUri' | 'clusterId' | 'stepId'>): string {
+  return `${withSlash(toS3Uri(options.logUri))}${options.clusterId}/steps/${options.stepId}/`;
+}
+
+async function waitForLog(
+  uri: string,
+  tailLines: number,
+  options: Pick<StepLogOptions, 'maxWaitMs' | 'pollIntervalMs' | 'signal'>,
+  deps: StepLogDeps,
+): Promise<{ kind: 'tail'; tail: LogTail } | { kind: 'none'; message: string }> {
+  const deadline = deps.clock() + (options.maxWaitMs ?? 360_000);
+  for (;;) {
+    const read = await readTail(deps.s3, uri, tailLines);
+    if (read.kind === 'tail') return read;
+    if (read.kind === 'error') return { kind: 'none', message: read.message };
+    const left = deadline - deps.clock();
+    if (left <= 0 || options.signal?.aborted) {
+      return { kind: 'none', message: `No log at ${uri} after waiting ${Math.round((options.maxWaitMs ?? 360_000) / 1000)} s; EMR may still upload it, look there later.` };
+    }
+    await deps.sleep(Math.min(options.pollIntervalMs ?? 30_000, left), options.signal);
+  }
 }
 
 type Read = { kind: 'tail'; tail: LogTail } | { kind: 'missing' } | { kind: 'error'; message: string };

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeliveredBuffer, LatenessModel, SimulatedArrival, dayOfArrivals, firehoseBuffers } from './arrivals';
+import { TableHealth, measureTables, totalHealth } from './table-health';
 import { loadConfig } from '../config/config';
 import { QUERY_CATALOG } from '../config/names';
 import { TrinoEngine } from '../engines/trino';
@@ -11,9 +12,11 @@ import { convertRecord } from '../landing/convert';
 import { land } from '../landing/worker';
 import { emulatorClients } from '../local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
+import { runMaintenanceLocally } from '../local/maintenance-runner';
 import { LocalPaths } from '../local/paths';
 import { publishRunLocally } from '../local/publish-runner';
 import { stackDown, stackUp } from '../local/stack';
+import { MAINTENANCE_DEFAULTS, MaintenanceOptions } from '../maintenance/options';
 import { formatBytes, formatCount, formatDuration } from '../pipeline/progress';
 import { toReplayRecord } from '../replay/records';
 import { EMULATOR_CONCURRENCY, replay } from '../replay/replayer';
@@ -40,6 +43,13 @@ export interface SimulationOptions {
   readonly runAt?: string;
   /** @default the arrival model's defaults */
   readonly lateness?: LatenessModel;
+  /**
+   * Table maintenance (`clickstream maintain`) runs after the scheduled run and its validation every
+   * this many days, as of the run's time; 0 never runs it. @default 7 (weekly)
+   */
+  readonly maintainEvery?: number;
+  /** Retention, compaction window and the rest of maintenance. @default the job's defaults */
+  readonly maintenance?: Omit<MaintenanceOptions, 'asOf' | 'tables'>;
   /** Leave the simulation's stack running at the end. @default false */
   readonly keep?: boolean;
   readonly log?: (line: string) => void;
@@ -59,6 +69,10 @@ export interface SimulatedDay {
   readonly bronzeBytes: number;
   readonly kpiSeconds: number;
   readonly validation: { readonly passed: boolean; readonly checks: number; readonly failed: readonly string[]; readonly warnings: number };
+  /** Maintenance that morning, when it ran: its duration and the tables whose maintenance failed. */
+  readonly maintenance?: { readonly seconds: number; readonly failed: readonly string[] };
+  /** Every table's snapshots and data files at the end of the morning (after maintenance). */
+  readonly tables: Readonly<Record<string, TableHealth>>;
   /** Whether the run was published (its tables fast-forwarded to main); a failed one stays on its branch. */
   readonly published: boolean;
 }
@@ -71,6 +85,9 @@ export interface SimulationReport {
     readonly seed: number;
     readonly bufferSeconds: number;
     readonly runAt: string;
+    readonly maintainEvery: number;
+    /** Snapshots older than this many (simulated) days are expired by maintenance. */
+    readonly retentionDays: number;
   };
   readonly days: readonly SimulatedDay[];
   /** Every KPI table compared with the reference over every record that landed before the last run. */
@@ -95,7 +112,7 @@ function bufferSource(buffer: DeliveredBuffer): ReplaySource {
   };
 }
 
-function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'lateness' | 'log' | 'signal' | 'paths' | 'keep'>> {
+function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'lateness' | 'log' | 'signal' | 'paths' | 'keep' | 'maintenance'>> {
   const resolved = {
     days: options.days,
     eventsPerDay: options.eventsPerDay ?? 400,
@@ -104,6 +121,7 @@ function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'la
     sensors: options.sensors ?? 50,
     bufferSeconds: options.bufferSeconds ?? 900,
     runAt: options.runAt ?? '03:30',
+    maintainEvery: options.maintainEvery ?? 7,
   };
   const problems: string[] = [];
   if (!Number.isInteger(resolved.days) || resolved.days < 1 || resolved.days > 366) problems.push(`--days must be a whole number from 1 to 366, got ${resolved.days}`);
@@ -111,6 +129,7 @@ function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'la
   if (Number.isNaN(Date.parse(`${resolved.startDay}T00:00:00Z`)) || !/^\d{4}-\d{2}-\d{2}$/.test(resolved.startDay)) problems.push(`--start must be a UTC day as YYYY-MM-DD, got "${resolved.startDay}"`);
   if (!Number.isInteger(resolved.bufferSeconds) || resolved.bufferSeconds < 60 || resolved.bufferSeconds > 900) problems.push(`--buffer-seconds must be Firehose's range, 60 to 900, got ${resolved.bufferSeconds}`);
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(resolved.runAt)) problems.push(`--run-at must be HH:MM (UTC), got "${resolved.runAt}"`);
+  if (!Number.isInteger(resolved.maintainEvery) || resolved.maintainEvery < 0) problems.push(`--maintain-every must be a whole number of days (0: never), got ${resolved.maintainEvery}`);
   if (problems.length > 0) throw new Error(`Invalid simulation options:\n- ${problems.join('\n- ')}`);
   return resolved;
 }
@@ -136,6 +155,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const state = path.join(options.paths.state, 'simulation');
   const paths: LocalPaths = { ...options.paths, state, stateFile: path.join(state, 'stack.json'), logs: path.join(state, 'logs') };
   const names = loadConfig({ target: 'local' }).names;
+  const maintenance = options.maintenance ?? {};
   const [hour, minute] = o.runAt.split(':').map(Number);
   const first = Date.parse(`${o.startDay}T00:00:00Z`);
 
@@ -189,6 +209,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const published = failed.length === 0
         ? (await publishRunLocally({ paths, awsEndpoint: up.endpoints.aws, names, runId: kpis.runId, signal: options.signal })).published.length > 0
         : false;
+      // Maintenance as the schedule runs it: after the night's run, its validation and its publication (compaction commits to main), as of the run's time.
+      const maintained = o.maintainEvery > 0 && d % o.maintainEvery === 0
+        ? await runMaintenanceLocally({
+          paths, awsEndpoint: up.endpoints.aws, names, maintenance: { ...maintenance, asOf: new Date(runAt) }, signal: options.signal,
+        })
+        : undefined;
       const day: SimulatedDay = {
         runAt: new Date(runAt).toISOString(),
         arrived,
@@ -199,6 +225,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         bronzeBytes: kpis.bronzeBytes,
         kpiSeconds: kpis.seconds,
         validation: { passed: !reportFails(report), checks: report.summary.checks, failed, warnings: report.summary.failedWarnings },
+        ...(maintained ? { maintenance: { seconds: maintained.seconds, failed: maintained.failed } } : {}),
+        tables: await measureTables({ engine, glue: clients.glue, s3: clients.s3, database: names.glueDatabase, signal: options.signal }),
         published,
       };
       days.push(day);
@@ -221,10 +249,20 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
     const final = { landedRows: landedRows.length, rejectedRows: rejectedEvents(landedRows).length, tables };
     return {
-      options: { days: o.days, eventsPerDay: o.eventsPerDay, startDay: o.startDay, seed: o.seed, bufferSeconds: o.bufferSeconds, runAt: o.runAt },
+      options: {
+        days: o.days,
+        eventsPerDay: o.eventsPerDay,
+        startDay: o.startDay,
+        seed: o.seed,
+        bufferSeconds: o.bufferSeconds,
+        runAt: o.runAt,
+        maintainEvery: o.maintainEvery,
+        retentionDays: maintenance.retentionDays ?? MAINTENANCE_DEFAULTS.retentionDays,
+      },
       days,
       final,
-      passed: days.every((d) => d.validation.passed && d.published) && Object.values(tables).every((t) => t.equal),
+      passed: days.every((d) => d.validation.passed && d.published && (d.maintenance?.failed.length ?? 0) === 0)
+        && Object.values(tables).every((t) => t.equal),
       durationMs: Date.now() - started,
     };
   } finally {
@@ -238,7 +276,11 @@ export function describeDay(day: SimulatedDay): string {
   const verdict = day.validation.passed
     ? `passed ${day.validation.checks - day.validation.failed.length}/${day.validation.checks}${day.validation.warnings > 0 ? `, ${day.validation.warnings} warnings` : ''}`
     : `FAILED: ${day.validation.failed.slice(0, 3).join('; ')}`;
+  const total = totalHealth(day.tables);
+  const maintained = day.maintenance
+    ? `  maintained in ${formatDuration(day.maintenance.seconds * 1000)}${day.maintenance.failed.length > 0 ? ` (FAILED: ${day.maintenance.failed.join(', ')})` : ''}`
+    : '';
   return `${day.runAt.slice(0, 16).replace('T', ' ')}Z  arrived ${formatCount(day.arrived)} (${formatCount(day.arrivedLate)} for earlier days) in ${day.objects} objects` +
     `  recomputed ${recomputed}  read ${formatBytes(day.bronzeBytes)} in ${day.bronzeObjects} objects  kpis ${formatDuration(day.kpiSeconds * 1000)}  validation ${verdict}` +
-    `  ${day.published ? 'published' : 'held back'}`;
+    `  ${day.published ? 'published' : 'held back'}${maintained}  tables: ${formatCount(total.snapshots)} snapshots, ${formatCount(total.storedFiles)} data files stored`;
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAINTAINED_TABLES } from '../../src/maintenance/options';
 import { dayOfArrivals, firehoseBuffers } from '../../src/simulation/arrivals';
 import { SimulationReport } from '../../src/simulation/simulate';
 import { parseJsonOutput, runCli } from '../support/cli';
@@ -46,6 +47,12 @@ describe('clickstream simulate', () => {
     expect(report.days.some((d) => d.arrivedLate > 0)).toBe(true);
     expect(Object.values(report.final.tables).every((t) => t.equal && t.rows > 0), JSON.stringify(report.final.tables)).toBe(true);
     expect(report.final.rejectedRows).toBeGreaterThan(0);
+    // Weekly maintenance ran on the seventh morning only, and every night reports every table's snapshots and files.
+    expect(report.days.map((d) => d.maintenance?.failed ?? null)).toEqual([null, null, null, null, null, null, []]);
+    for (const day of report.days) expect(Object.keys(day.tables).sort(), day.runAt).toEqual([...MAINTAINED_TABLES].sort());
+    // The ledger gains a small file a night; maintenance bin-packs them (nothing is a week old yet to expire).
+    expect(report.days[5].tables._kpi_runs.dataFiles).toBeGreaterThan(1);
+    expect(report.days[6].tables._kpi_runs.dataFiles).toBe(1);
     expect(report.passed).toBe(true);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/2026-01-12 03:30Z {2}arrived \d+/);

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { localPaths } from '../../local/paths';
 import { formatDuration } from '../../pipeline/progress';
 import { SimulationReport, describeDay, simulate } from '../../simulation/simulate';
+import { totalHealth } from '../../simulation/table-health';
 import { interrupts } from '../interrupts';
 import { commandOutput } from '../output';
 
@@ -14,6 +15,7 @@ interface SimulateCliOptions {
   readonly seed: string;
   readonly bufferSeconds: string;
   readonly runAt: string;
+  readonly maintainEvery: string;
   readonly keep: boolean;
   readonly reportDir: string;
   readonly json: boolean;
@@ -33,11 +35,14 @@ export function simulationMarkdown(report: SimulationReport): string {
     '',
     `Outcome: **${report.passed ? 'passed' : 'FAILED'}** in ${formatDuration(report.durationMs)}.`,
     '',
-    '| run (UTC) | arrived | for earlier days | recomputed days | bronze read | objects read | KPI time | validation |',
-    '|---|---:|---:|---|---:|---:|---:|---|',
+    '| run (UTC) | arrived | for earlier days | recomputed days | bronze read | objects read | KPI time | validation | maintenance | snapshots | data files stored |',
+    '|---|---:|---:|---|---:|---:|---:|---|---|---:|---:|',
     ...report.days.map((d) => `| ${d.runAt.slice(0, 16).replace('T', ' ')} | ${d.arrived} | ${d.arrivedLate} | ${d.recomputedDays.join(', ') || 'none'} | ` +
-      `${d.bronzeBytes} B | ${d.bronzeObjects} | ${d.kpiSeconds} s | ${d.validation.passed ? 'passed' : `FAILED (${d.validation.failed.join('; ')})`} |`),
+      `${d.bronzeBytes} B | ${d.bronzeObjects} | ${d.kpiSeconds} s | ${d.validation.passed ? 'passed' : `FAILED (${d.validation.failed.join('; ')})`} | ` +
+      `${d.maintenance ? `${d.maintenance.seconds} s${d.maintenance.failed.length > 0 ? ` (FAILED: ${d.maintenance.failed.join(', ')})` : ''}` : ''} | ` +
+      `${totalHealth(d.tables).snapshots} | ${totalHealth(d.tables).storedFiles} |`),
     '',
+    ...tableHealthMarkdown(report),
     `At the end: ${report.final.landedRows} rows landed, ${report.final.rejectedRows} of them breaking a rule.`,
     '',
     '| table | rows | equals the reference |',
@@ -47,20 +52,41 @@ export function simulationMarkdown(report: SimulationReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Snapshots and data files of every table night by night (after that morning's maintenance), so
+ * the report shows whether they stay bounded.
+ */
+export function tableHealthMarkdown(report: SimulationReport): string[] {
+  const tables = [...new Set(report.days.flatMap((d) => Object.keys(d.tables)))];
+  if (tables.length === 0) return [];
+  const o = report.options;
+  const schedule = o.maintainEvery > 0 ? `maintenance (M) every ${o.maintainEvery} days, retention ${o.retentionDays} days` : 'no maintenance';
+  return [
+    `Snapshots / data files stored, per table, after each morning (${schedule}):`,
+    '',
+    `| table | ${report.days.map((d) => `${d.runAt.slice(5, 10)}${d.maintenance ? ' M' : ''}`).join(' | ')} |`,
+    `|---|${report.days.map(() => '---:').join('|')}|`,
+    ...tables.map((t) => `| ${t} | ${report.days.map((d) => (d.tables[t] ? `${d.tables[t].snapshots} / ${d.tables[t].storedFiles}` : '')).join(' | ')} |`),
+    '',
+  ];
+}
+
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description('Simulate the pipeline over many days on a private embedded stack: each day\'s events arrive late, out of order and across midnight ' +
       '(most within minutes, some hours late, some 1-5 days late, duplicates and malformed records), landed the way Firehose buffers and names them; ' +
-      'the scheduled incremental KPI run executes every morning through the code the workflow runs, then validation. Prints one line per day, ' +
+      'the scheduled incremental KPI run executes every morning through the code the workflow runs, then validation, and weekly table maintenance. ' +
+      'Prints one line per day (with the tables\' snapshots and stored data files), ' +
       'writes simulation-report.{json,md}, and at the end compares every table with an independent reference. Exits 1 when a day fails validation ' +
-      'or a table differs.')
+      'or maintenance, or a table differs.')
     .option('--days <n>', 'simulated days of events', '7')
     .option('--events-per-day <n>', 'events generated per day', '400')
     .option('--start <YYYY-MM-DD>', 'first event day', '2026-01-05')
     .option('--seed <n>', 'generator seed', '7')
     .option('--buffer-seconds <n>', 'Firehose buffering interval (60 to 900)', '900')
     .option('--run-at <HH:MM>', 'time of the daily scheduled run, UTC', '03:30')
+    .option('--maintain-every <days>', 'run table maintenance (`clickstream maintain`, as of the run\'s time) after every n-th night\'s run; 0: never', '7')
     .option('--keep', 'leave the simulation\'s stack running at the end', false)
     .option('--report-dir <dir>', 'where simulation-report.json/.md go', 'reports')
     .option('--json', 'print the report as one JSON object', false)
@@ -76,6 +102,7 @@ export function registerSimulateCommand(program: Command): void {
         seed: whole('--seed', o.seed),
         bufferSeconds: whole('--buffer-seconds', o.bufferSeconds),
         runAt: o.runAt,
+        maintainEvery: whole('--maintain-every', o.maintainEvery),
         keep: o.keep,
         log: out.progress,
         signal,
