@@ -65,7 +65,8 @@ def _non_negative(value: str) -> int:
     return number
 
 
-def _utc_time(value: str) -> datetime:
+def utc_time(value: str) -> datetime:
+    """An argparse type: a time with its zone (`...Z` or `+00:00`), as UTC; anything else is a usage error."""
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -98,7 +99,7 @@ def _parser(prog: str, table_label: str, description: str, check_table: Optional
     parser.add_argument("--from-date", type=_utc_day, help="first UTC event day of the window (YYYY-MM-DD)")
     parser.add_argument("--to-date", type=_utc_day, help="last UTC event day of the window (YYYY-MM-DD)")
     parser.add_argument("--all", action="store_true", help="recompute every day from all of bronze")
-    parser.add_argument("--as-of", type=_utc_time, help="the run's time, UTC (default: now); later arrivals are not read")
+    parser.add_argument("--as-of", type=utc_time, help="the run's time, UTC (default: now); later arrivals are not read")
     parser.add_argument(
         "--settle-minutes",
         type=_non_negative,

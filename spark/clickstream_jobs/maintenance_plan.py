@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .arguments import utc_time
 from .audit import BRANCH_PREFIX
 from .contracts import INTERNAL_TABLE_COLUMNS, KPI_TABLE_COLUMNS
 
@@ -69,16 +70,6 @@ def _whole(minimum: int, unit: str):
     return parse
 
 
-def _utc_time(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"expected a UTC time as YYYY-MM-DDTHH:MM:SSZ, got {value!r}")
-    return parsed.astimezone(timezone.utc)
-
-
 def _tables(value: str) -> List[str]:
     names = list(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
     unknown = [n for n in names if n not in MAINTAINED_TABLES]
@@ -106,7 +97,7 @@ def parse_maintenance_arguments(argv: Sequence[str], prog: str) -> MaintenanceAr
                         help=f"compact the partitions of the last N days (default {DEFAULT_COMPACT_DAYS})")
     parser.add_argument("--orphan-days", type=_whole(MIN_ORPHAN_DAYS, "days"), default=DEFAULT_ORPHAN_DAYS,
                         help=f"remove unreferenced files older than this, by the wall clock (default {DEFAULT_ORPHAN_DAYS})")
-    parser.add_argument("--as-of", type=_utc_time,
+    parser.add_argument("--as-of", type=utc_time,
                         help="the pipeline's time, UTC (default: now); the retention is measured on the runs' clock")
     parsed = parser.parse_args(list(argv))
     if not parsed.database.strip():
