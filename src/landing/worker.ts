@@ -97,6 +97,18 @@ const emptyBuffer = (): Buffered => ({ rows: [], errors: [], bytes: 0, positions
 
 const stamp = (at: Date) => at.toISOString().slice(0, 19).replace('T', '-').replace(/:/g, '-');
 
+/** A landing in progress: its buffer, and what it has read, delivered and checkpointed so far. */
+interface Landing {
+  readonly options: LandingOptions;
+  readonly clock: () => number;
+  readonly store: CheckpointStore;
+  readonly writer: ParquetWriter;
+  readonly checkpoints: ShardCheckpoints;
+  readonly objects: LandedObject[];
+  readonly totals: { read: number; landed: number; errors: number };
+  buffer: Buffered;
+}
+
 /**
  * The local stand-in for Firehose: reads every shard from its checkpoint (the oldest record
  * the first time) until it is caught up, converts each record to the event schema, and
@@ -106,104 +118,118 @@ const stamp = (at: Date) => at.toISOString().slice(0, 19).replace('T', '-').repl
  */
 export async function land(options: LandingOptions): Promise<LandingResult> {
   const clock = options.clock ?? Date.now;
-  const pause: Sleep = options.sleep ?? ((ms) => delay(ms));
-  const bufferSize = options.bufferSizeBytes ?? 64 * 1024 * 1024;
-  const bufferInterval = options.bufferIntervalMs ?? 60_000;
   const store = options.checkpoints ?? s3CheckpointStore(options.s3, options.bucket, options.streamName);
   const started = clock();
   const saved = options.fromOldest ? {} : await store.load();
-  const checkpoints: ShardCheckpoints = { ...saved };
-  const objects: LandedObject[] = [];
-  const totals = { read: 0, landed: 0, errors: 0 };
-  let buffer = emptyBuffer();
-
-  const writer = await ParquetWriter.open(options.tempDir);
-  const put = async (key: string, body: Buffer, kind: LandedObject['kind'], records: number) => {
-    await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body }));
-    objects.push({ key, kind, records, bytes: body.length });
+  const landing: Landing = {
+    options,
+    clock,
+    store,
+    checkpoints: { ...saved },
+    objects: [],
+    totals: { read: 0, landed: 0, errors: 0 },
+    buffer: emptyBuffer(),
+    writer: await ParquetWriter.open(options.tempDir),
   };
-  const flush = async () => {
-    if (buffer.rows.length + buffer.errors.length === 0) return;
-    const arrival = buffer.oldestArrival ?? new Date(clock());
-    const name = `${options.deliveryStreamName}-1-${stamp(new Date(clock()))}-${randomUUID()}`;
-    if (buffer.rows.length > 0) {
-      await put(`${renderBronzePrefix(arrival)}${name}.parquet`, await writer.write(buffer.rows), 'parquet', buffer.rows.length);
-    }
-    if (buffer.errors.length > 0) {
-      await put(`${renderBronzeErrorPrefix(FORMAT_CONVERSION_FAILED, arrival)}${name}`, Buffer.from(`${buffer.errors.join('\n')}\n`), 'errors', buffer.errors.length);
-    }
-    Object.assign(checkpoints, buffer.positions);
-    await store.save(checkpoints);
-    totals.landed += buffer.rows.length;
-    totals.errors += buffer.errors.length;
-    buffer = emptyBuffer();
-  };
-  const add = (shardId: string, record: _Record) => {
-    const data = record.Data ?? new Uint8Array();
-    const arrival = options.arrivalTime?.(record) ?? record.ApproximateArrivalTimestamp ?? new Date(clock());
-    const conversion = convertRecord(data);
-    if (conversion.ok) {
-      buffer.rows.push(conversion.row);
-    } else {
-      buffer.errors.push(JSON.stringify({
-        attemptsMade: 1,
-        arrivalTimestamp: arrival.getTime(),
-        errorCode: conversion.errorCode,
-        errorMessage: conversion.errorMessage,
-        attemptEndingTimestamp: clock(),
-        rawData: Buffer.from(data).toString('base64'),
-        sequenceNumber: record.SequenceNumber,
-        subSequenceNumber: null,
-        dataCatalogTable: options.table ?? null,
-      }));
-    }
-    buffer.bytes += data.length;
-    buffer.startedAt ??= clock();
-    if (!buffer.oldestArrival || arrival < buffer.oldestArrival) buffer.oldestArrival = arrival;
-    buffer.positions[shardId] = record.SequenceNumber!;
-    totals.read++;
-  };
-
   const shardReport: ShardReport[] = [];
   try {
     for (const shard of await listShards(options.kinesis, options.streamName)) {
-      const shardId = shard.ShardId!;
-      const after = checkpoints[shardId];
-      let read = 0;
-      let iterator = await shardIterator(options, shardId, after);
-      while (iterator) {
-        const output = await options.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: options.getRecordsLimit ?? 10_000 }));
-        const records = output.Records ?? [];
-        for (const record of records) {
-          add(shardId, record);
-          read++;
-          if (buffer.bytes >= bufferSize) await flush();
-        }
-        if (buffer.startedAt !== undefined && clock() - buffer.startedAt >= bufferInterval) await flush();
-        options.onProgress?.({ ...totals, shardId });
-        iterator = output.NextShardIterator;
-        if (records.length === 0) {
-          if ((output.MillisBehindLatest ?? 0) === 0) break;
-          await pause(options.pollIntervalMs ?? 1000);
-        }
-      }
-      shardReport.push({ shardId, read, startedAfter: after, lastSequenceNumber: buffer.positions[shardId] ?? checkpoints[shardId] });
+      shardReport.push(await landShard(landing, shard.ShardId!));
     }
-    await flush();
+    await deliver(landing);
   } finally {
-    writer.close();
+    landing.writer.close();
   }
   const seconds = Math.max(0.001, (clock() - started) / 1000);
   return {
     streamName: options.streamName,
     bucket: options.bucket,
-    ...totals,
-    objects,
+    ...landing.totals,
+    objects: landing.objects,
     shards: shardReport,
     checkpointLocation: store.location,
     durationSeconds: Math.round(seconds * 1000) / 1000,
-    eventsPerSecond: Math.round(totals.read / seconds),
+    eventsPerSecond: Math.round(landing.totals.read / seconds),
   };
+}
+
+/** Reads one shard from its checkpoint until it is caught up, delivering full or old buffers on the way. */
+async function landShard(landing: Landing, shardId: string): Promise<ShardReport> {
+  const { options, clock, checkpoints } = landing;
+  const pause: Sleep = options.sleep ?? ((ms) => delay(ms));
+  const bufferSize = options.bufferSizeBytes ?? 64 * 1024 * 1024;
+  const bufferInterval = options.bufferIntervalMs ?? 60_000;
+  const after = checkpoints[shardId];
+  let read = 0;
+  let iterator = await shardIterator(options, shardId, after);
+  while (iterator) {
+    const output = await options.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: options.getRecordsLimit ?? 10_000 }));
+    const records = output.Records ?? [];
+    for (const record of records) {
+      bufferRecord(landing, shardId, record);
+      read++;
+      if (landing.buffer.bytes >= bufferSize) await deliver(landing);
+    }
+    if (landing.buffer.startedAt !== undefined && clock() - landing.buffer.startedAt >= bufferInterval) await deliver(landing);
+    options.onProgress?.({ ...landing.totals, shardId });
+    iterator = output.NextShardIterator;
+    if (records.length === 0) {
+      if ((output.MillisBehindLatest ?? 0) === 0) break;
+      await pause(options.pollIntervalMs ?? 1000);
+    }
+  }
+  return { shardId, read, startedAfter: after, lastSequenceNumber: landing.buffer.positions[shardId] ?? checkpoints[shardId] };
+}
+
+/** Converts a record into the buffer's rows, or its errors with the reason as Firehose writes them. */
+function bufferRecord(landing: Landing, shardId: string, record: _Record): void {
+  const { options, clock, buffer } = landing;
+  const data = record.Data ?? new Uint8Array();
+  const arrival = options.arrivalTime?.(record) ?? record.ApproximateArrivalTimestamp ?? new Date(clock());
+  const conversion = convertRecord(data);
+  if (conversion.ok) {
+    buffer.rows.push(conversion.row);
+  } else {
+    buffer.errors.push(JSON.stringify({
+      attemptsMade: 1,
+      arrivalTimestamp: arrival.getTime(),
+      errorCode: conversion.errorCode,
+      errorMessage: conversion.errorMessage,
+      attemptEndingTimestamp: clock(),
+      rawData: Buffer.from(data).toString('base64'),
+      sequenceNumber: record.SequenceNumber,
+      subSequenceNumber: null,
+      dataCatalogTable: options.table ?? null,
+    }));
+  }
+  buffer.bytes += data.length;
+  buffer.startedAt ??= clock();
+  if (!buffer.oldestArrival || arrival < buffer.oldestArrival) buffer.oldestArrival = arrival;
+  buffer.positions[shardId] = record.SequenceNumber!;
+  landing.totals.read++;
+}
+
+/** Writes the buffer's objects, then advances the checkpoints past its records and empties it. */
+async function deliver(landing: Landing): Promise<void> {
+  const { options, clock, buffer, totals } = landing;
+  if (buffer.rows.length + buffer.errors.length === 0) return;
+  const put = async (key: string, body: Buffer, kind: LandedObject['kind'], records: number) => {
+    await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body }));
+    landing.objects.push({ key, kind, records, bytes: body.length });
+  };
+  const arrival = buffer.oldestArrival ?? new Date(clock());
+  const name = `${options.deliveryStreamName}-1-${stamp(new Date(clock()))}-${randomUUID()}`;
+  if (buffer.rows.length > 0) {
+    await put(`${renderBronzePrefix(arrival)}${name}.parquet`, await landing.writer.write(buffer.rows), 'parquet', buffer.rows.length);
+  }
+  if (buffer.errors.length > 0) {
+    await put(`${renderBronzeErrorPrefix(FORMAT_CONVERSION_FAILED, arrival)}${name}`, Buffer.from(`${buffer.errors.join('\n')}\n`), 'errors', buffer.errors.length);
+  }
+  Object.assign(landing.checkpoints, buffer.positions);
+  await landing.store.save(landing.checkpoints);
+  totals.landed += buffer.rows.length;
+  totals.errors += buffer.errors.length;
+  landing.buffer = emptyBuffer();
 }
 
 /** Every shard, closed ones included (their records still need landing); the SDK has no paginator for ListShards. */

@@ -1,36 +1,25 @@
 import * as path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EMRClient, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
+import { EMRClient } from '@aws-sdk/client-emr';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
-import { FirehoseLandingResult, waitForFirehoseLanding } from './firehose-landing';
-import { formatBytes, formatCount, formatDuration } from './progress';
-import type { AwsReconciliation, AwsRunReport, AwsRunResources, TablePreview } from './run-report';
-import { EventSource, RunProgress, endOfRun, jobsAndTables, publishStage, replayStage, runPublication, stageRunner, validateStage, windowOf } from './shared-stages';
-import { RunStoppedError, StageError } from './stages';
+import {
+  AwsRun, athenaValidateStage, awsReplayStage, emrKpisStage, emrPublishStage, firehoseLandStage, resolveStage, startAwsRun, terminateKeptCluster,
+} from './aws-stages';
+import type { AwsRunReport } from './run-report';
+import { EventSource, RunProgress, endOfRun, jobsAndTables, runPublication } from './shared-stages';
 import { checkReplayAllowed } from '../config/guards';
-import { QUERY_CATALOG } from '../config/names';
-import { validateScriptsVersion } from '../config/scripts';
-import { CloudFormationLike, OUTPUT_KEYS, resolveAwsNames, stackName } from '../config/stack-outputs';
-import { MeteredEngine } from '../cost/metered-engine';
+import { CloudFormationLike } from '../config/stack-outputs';
 import { PriceTable, priceTableFor } from '../cost/prices';
 import { createEmrClients } from '../emr/clients';
-import { publishRunOnEmr } from '../emr/publish';
-import { EmrRunReport } from '../emr/report';
-import { emrDefaultsFromStacks } from '../emr/run-from-stacks';
-import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, emrRunOptions, validateEmrRunInputs } from '../emr/run-inputs';
-import { EmrRunOptions, runKpisOnEmr } from '../emr/run-kpis';
+import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, validateEmrRunInputs } from '../emr/run-inputs';
 import { createAthenaClient } from '../engines/athena';
-import { engineForTarget } from '../engines/for-target';
 import { SAMPLE_FILE } from '../events/sample/sample';
 import { KpiJobName, KpiTableName } from '../kpis/catalog';
-import { DayWindow } from '../kpis/day-window';
-import { PublishedRun } from '../kpis/publication';
 import { awsCostOrWarn, chartDataOrWarn } from '../report/run-extras';
-import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
-import { ValidationReport } from '../validation/report';
+import { Clock, Sleep } from '../timing/clock';
 
 export const AWS_STAGES = ['resolve', 'replay', 'land', 'kpis', 'validate', 'publish'] as const;
 
@@ -136,260 +125,65 @@ export function planAwsRun(options: Pick<AwsRunOptions, 'emr' | 'inputStyle' | '
  * steps and terminates a cluster the run created.
  */
 export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): Promise<AwsRunReport> {
-  const plan = planAwsRun(options);
-  const clock = deps.clock ?? systemClock;
-  const sleep = deps.sleep ?? realSleep;
-  const env = options.env ?? process.env;
-  const { progress, signal } = options;
-  const started = clock();
-  const runner = stageRunner(signal, progress, clock);
-  const { environment, region } = plan;
-
-  let resources: AwsRunResources | undefined;
-  let window: DayWindow | undefined;
-  let landing: FirehoseLandingResult | undefined;
-  let emrReport: EmrRunReport | undefined;
-  let kpiRunId: string | undefined;
-  let keptCluster: string | undefined;
-  let versions: Readonly<Record<string, string>> | undefined;
-  let published: PublishedRun | undefined;
-  let reconciliation: AwsReconciliation | undefined;
-  let previews: TablePreview[] | undefined;
-  let validation: ValidationReport | undefined;
-  let engine: MeteredEngine | undefined;
-  let replayedVolume: { records: number; bytes: number } | undefined;
-  let streamName: string | undefined;
-  let failure: AwsRunReport['failure'];
-  let outcome: AwsRunReport['outcome'] = 'succeeded';
-
+  const run = startAwsRun(options, deps, planAwsRun(options));
   try {
-    const resolved = await runner.run('resolve', async () => {
-      let names;
-      try {
-        // The validated region wins over AWS_REGION, so every client and name agrees on one region.
-        names = await resolveAwsNames({
-          environment, region, accountId: plan.emr.settings['account-id'], cloudFormation: () => deps.cloudFormation, env: { ...env, AWS_REGION: region },
-        });
-      } catch (e) {
-        throw new StageError((e as Error).message, [], 'Check the credentials (`aws sts get-caller-identity`) and the region, deploy the environment\'s stacks, or name the buckets with BRONZE_BUCKET, ICEBERG_BUCKET, SCRIPTS_BUCKET, LOGS_BUCKET and ATHENA_RESULTS_BUCKET.', { cause: e });
-      }
-      const fromOutput = names.outputs[OUTPUT_KEYS.scriptsVersion];
-      const scriptsVersion = plan.emr.scriptsVersion ?? fromOutput;
-      if (!scriptsVersion) {
-        throw new StageError(
-          `No Spark scripts version: --scripts-version is not set and stack ${stackName(environment, 'compute')} in ${region} has no ${OUTPUT_KEYS.scriptsVersion} output.`,
-          [],
-          'Deploy the stacks (the deployment publishes spark/ and outputs ScriptsVersion), or upload them with `npx clickstream publish-scripts` and pass --scripts-version.',
-        );
-      }
-      validateScriptsVersion(scriptsVersion);
-      resources = {
-        environment, region, names: names.names, sources: names.sources, scriptsVersion, scriptsVersionSource: plan.emr.scriptsVersion ? 'option' : 'stack output',
-      };
-      return {
-        value: { ...names, scriptsVersion },
-        counts: { stackOutputs: Object.keys(names.outputs).length },
-        summary: `${environment} in ${region}: stream ${names.names.streamName} -> ${names.names.bronzeUri}, scripts ${scriptsVersion}`,
-      };
-    });
-    const { names } = resolved;
-
-    const replayStartedAt = clock();
-    const replayed = await runner.run('replay', () => replayStage({
-      kinesis: deps.kinesis,
-      streamName: names.streamName,
-      source: options.source,
-      shiftToNow: options.shiftToNow ?? true,
-      undeliveredHint: `Check stream ${names.streamName} (shards, throttling in its metrics) and the permission kinesis:PutRecords; a re-run sends every event again, and the jobs de-duplicate on uuid.`,
-      signal,
-      progress,
-    }));
-    const lastPutAt = clock();
-    window = windowOf(replayed);
-    replayedVolume = { records: replayed.sent, bytes: replayed.bytes };
-    streamName = names.streamName;
-
-    landing = await runner.run('land', async () => {
-      const result = await waitForFirehoseLanding({
-        deliveryStreamName: names.deliveryStreamName,
-        bucket: names.bronzeBucket,
-        since: replayStartedAt,
-        lastPutAt,
-        timeoutMs: plan.landingTimeoutMs,
-        graceMs: options.landingGraceMs,
-        pollIntervalMs: options.landingPollIntervalMs,
-        signal,
-        onProgress: (p) => progress.update('land', `${formatCount(p.objects)} objects (${formatBytes(p.bytes)}) in bronze, ${formatCount(p.errorObjects)} under errors/; ` +
-          (p.secondsUntilFlush > 0 ? `Firehose's buffer flushes in about ${p.secondsUntilFlush} s` : 'waiting for the listing to settle')),
-      }, { firehose: deps.firehose, s3: deps.s3, clock, sleep });
-      return {
-        value: result,
-        counts: {
-          objects: result.objects,
-          bytes: result.bytes,
-          errorObjects: result.errorObjects,
-          waitedSeconds: Math.round(result.waitedMs / 1000),
-          bufferIntervalSeconds: result.bufferIntervalSeconds,
-        },
-        summary: `${formatCount(result.objects)} Parquet objects (${formatBytes(result.bytes)}) and ${formatCount(result.errorObjects)} under errors/ from ${names.deliveryStreamName} after ${formatDuration(result.waitedMs)}`,
-      };
-    });
-
-    const planned = emrRunOptions(plan.emr, names, { runId: options.runId ?? `cli-${started}` }, {
-      ...emrDefaultsFromStacks(resolved),
-      scriptsVersion: resolved.scriptsVersion,
-      window,
-    });
-    // A transient cluster stays up after the KPI steps for the publish step, once validation passed.
-    const emrOptions = planned.target.mode === 'transient' ? { ...planned, target: { ...planned.target, cluster: { ...planned.target.cluster, keepAlive: true } } } : planned;
-    kpiRunId = emrOptions.steps.run?.runId;
-    await runner.run('kpis', async () => {
-      const report = await runKpisOnEmr(emrOptions, {
-        emr: deps.emr,
-        s3: deps.s3,
-        clock,
-        sleep,
-        signal,
-        log: (line) => progress.line(`kpis: ${line}`),
-      });
-      emrReport = report;
-      // Kept alive for the publish step; after a timeout or an abort the runner has already terminated it.
-      if (report.createdCluster && report.result !== 'aborted' && report.result !== 'timed-out') keptCluster = report.clusterId;
-      if (report.result === 'aborted') throw new RunStoppedError('kpis', String(signal.reason ?? 'abort'));
-      if (report.result !== 'completed') throw emrStageError(report, emrOptions, environment);
-      return {
-        value: report,
-        counts: { steps: report.steps.length, durationSeconds: report.durationSeconds },
-        summary: `${plan.jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} on cluster ${report.clusterId}` +
-          `${report.createdCluster ? ' (transient)' : ''}`,
-      };
-    });
-
-    const athenaEngine = new MeteredEngine(await engineForTarget({ config: { target: 'aws', environment, region, names }, athenaClient: deps.athena, clock, sleep }));
-    engine = athenaEngine;
-    await runner.run('validate', () => validateStage({
-      engine: athenaEngine,
-      database: names.glueDatabase,
-      rawTable: names.rawTable,
-      tables: plan.tables,
-      window,
-      replayed,
-      runId: kpiRunId,
-      failOnWarn: options.failOnWarn ?? false,
-      failedChecksHint: `The validation report lists every check; look at the tables with \`CLICKSTREAM_ENV=${environment} AWS_REGION=${region} npx clickstream query --target aws "<SQL>"\`.`,
-      onResults: (results) => {
-        validation = results.report;
-        previews = [...results.previews];
-        versions = results.run?.versions;
-        reconciliation = {
-          sent: replayed.sent,
-          landedObjects: landing?.objects ?? 0,
-          errorObjects: landing?.errorObjects ?? 0,
-          distinctValidEvents: results.distinctValidEvents,
-          kpiEvents: results.kpiEvents,
-          reconciled: results.kpiEvents === undefined ? undefined : results.kpiEvents === results.distinctValidEvents,
-        };
-      },
-      signal,
-      progress,
-    }));
-    const clusterId = emrReport!.clusterId;
-    const runId = kpiRunId!;
-    published = await runner.run('publish', () => publishStage({
-      runId,
-      hint: `Run ${runId} stays on its branch audit_${runId}; main is untouched.`,
-      publish: async () => {
-        const terminateAfter = keptCluster === clusterId;
-        keptCluster = undefined;
-        const { published: run } = await publishRunOnEmr({
-          clusterId,
-          terminateAfter,
-          step: {
-            runId,
-            database: names.glueDatabase,
-            warehouse: names.warehouseUri,
-            region,
-            scriptsBucket: names.scriptsBucket,
-            scriptsVersion: emrOptions.steps.scriptsVersion,
-          },
-          timeoutMs: emrOptions.timeoutMs,
-          logWaitMs: emrOptions.logWaitMs,
-        }, { emr: deps.emr, s3: deps.s3, clock, sleep, signal, log: (line) => progress.line(`publish: ${line}`), engine: athenaEngine, catalog: QUERY_CATALOG });
-        return run;
-      },
-    }));
+    const resolved = await resolveStage(run);
+    const { replayed, times } = await awsReplayStage(run, resolved.names);
+    await firehoseLandStage(run, resolved.names, times);
+    const emrOptions = await emrKpisStage(run, resolved);
+    const athenaEngine = await athenaValidateStage(run, resolved.names, replayed);
+    await emrPublishStage(run, resolved.names, emrOptions, athenaEngine);
   } catch (e) {
-    ({ outcome, failure } = endOfRun(runner, AWS_STAGES, e, signal, 'resolve'));
+    ({ outcome: run.outcome, failure: run.failure } = endOfRun(run.runner, AWS_STAGES, e, options.signal, 'resolve'));
   } finally {
-    // A transient cluster kept for the publish step that did not run: the run ends it.
-    if (keptCluster) {
-      await deps.emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [keptCluster] }));
-      progress.line(`kpis: terminated cluster ${keptCluster}`);
-    }
+    await terminateKeptCluster(run);
   }
+  return awsRunReport(run, await awsExtras(run));
+}
 
-  // What the HTML report charts, and what the run cost: after the stages, never failing the run.
+/** What the HTML report charts, and what the run cost: after the stages, never failing the run. */
+async function awsExtras(run: AwsRun): Promise<Pick<AwsRunReport, 'charts' | 'cost'>> {
+  const { options: { progress, signal, prices }, deps, plan, engine, resources, clock, window, versions } = run;
   const warn = (line: string) => progress.line(line);
-  const charts = engine && resources && outcome !== 'stopped' && runner.reports.some((s) => s.name === 'kpis' && s.status === 'succeeded')
+  const charts = engine && resources && run.outcome !== 'stopped' && run.runner.reports.some((s) => s.name === 'kpis' && s.status === 'succeeded')
     ? await chartDataOrWarn({ engine, database: resources.names.glueDatabase, tables: plan.tables, window, versions, signal, warn })
     : undefined;
   const cost = await awsCostOrWarn({
     emr: deps.emr,
     kinesis: deps.kinesis,
-    prices: options.prices ?? priceTableFor(),
-    region,
-    emrReport,
-    streamName,
-    replayed: replayedVolume,
+    prices: prices ?? priceTableFor(),
+    region: plan.region,
+    emrReport: run.emrReport,
+    streamName: run.streamName,
+    replayed: run.replayedVolume,
     queries: engine?.queries ?? [],
     now: new Date(clock()),
     warn,
   });
+  return { charts, cost };
+}
 
+/** The run report, from what the stages left in the run. */
+function awsRunReport(run: AwsRun, extras: Pick<AwsRunReport, 'charts' | 'cost'>): AwsRunReport {
+  const { plan: { environment, region }, resources, kpiRunId, published, versions, failure } = run;
   return {
     target: 'aws',
     environment,
     region,
-    startedAt: new Date(started).toISOString(),
-    durationMs: clock() - started,
-    outcome,
-    stages: runner.reports,
-    window,
+    startedAt: new Date(run.started).toISOString(),
+    durationMs: run.clock() - run.started,
+    outcome: run.outcome,
+    stages: run.runner.reports,
+    window: run.window,
     resources,
-    landing,
-    emr: emrReport,
-    reconciliation,
-    tables: previews,
-    validation,
+    landing: run.landing,
+    emr: run.emrReport,
+    reconciliation: run.reconciliation,
+    tables: run.previews,
+    validation: run.validation,
     publication: kpiRunId && resources ? runPublication(kpiRunId, published, versions, resources.names.glueDatabase, failure?.message) : undefined,
-    charts,
-    cost,
+    charts: extras.charts,
+    cost: extras.cost,
     failure,
   };
-}
-
-/** A KPI stage failure that says what happened on EMR, where the step's log is and what to try. */
-function emrStageError(report: EmrRunReport, options: EmrRunOptions, environment: string): StageError {
-  const failed = report.steps.find((s) => s.state === 'FAILED');
-  const logUri = options.target.mode === 'transient' ? options.target.cluster.logUri : undefined;
-  const logs = report.logs?.found
-    ? report.logs.tails.map((t) => t.uri)
-    : failed && logUri ? [`${logUri}${report.clusterId}/steps/${failed.id}/`] : [];
-  const notFound = report.logs && !report.logs.found ? ` ${report.logs.message}` : '';
-  const cleanup = report.cleanup
-    ? ` Cleanup: cancelled ${report.cleanup.cancelledStepIds.join(', ') || 'no steps'}${report.cleanup.terminatedClusterId ? `, terminated ${report.cleanup.terminatedClusterId}` : ''}` +
-      `${report.cleanup.problems.length ? `; ${report.cleanup.problems.join(' ')}` : ''}.`
-    : '';
-  const window = options.steps.window;
-  const rerun = `npx clickstream kpis --target aws --environment ${environment} --region ${options.steps.region}` +
-    `${window ? ` --from-date ${window.fromDate} --to-date ${window.toDate}` : ''} --scripts-version ${options.steps.scriptsVersion}`;
-  const hints: Record<string, string> = {
-    'step-failed': `Read the step's log (its tail is in the run report); after a fix, re-run only the KPI stage with \`${rerun}\`.`,
-    'timed-out': `Raise --timeout-minutes or add --core-nodes; then re-run only the KPI stage with \`${rerun}\`.`,
-  };
-  return new StageError(
-    `${report.message}${notFound}${cleanup}`,
-    logs,
-    hints[report.result] ?? `Look at cluster ${report.clusterId} in the EMR console (its state change reason and step logs), then re-run only the KPI stage with \`${rerun}\`.`,
-  );
 }

@@ -1,0 +1,290 @@
+import { TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
+import type { AwsRunDeps, AwsRunOptions, AwsRunPlan } from './aws-run';
+import { FirehoseLandingResult, waitForFirehoseLanding } from './firehose-landing';
+import { formatBytes, formatCount, formatDuration } from './progress';
+import type { AwsReconciliation, AwsRunReport, AwsRunResources, TablePreview } from './run-report';
+import { publishStage, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
+import { RunStoppedError, StageError, StageRunner } from './stages';
+import { QUERY_CATALOG, ResourceNames } from '../config/names';
+import { validateScriptsVersion } from '../config/scripts';
+import { OUTPUT_KEYS, ResolvedAwsNames, resolveAwsNames, stackName } from '../config/stack-outputs';
+import { MeteredEngine } from '../cost/metered-engine';
+import { publishRunOnEmr } from '../emr/publish';
+import { EmrRunReport } from '../emr/report';
+import { emrDefaultsFromStacks } from '../emr/run-from-stacks';
+import { emrRunOptions } from '../emr/run-inputs';
+import { EmrRunOptions, runKpisOnEmr } from '../emr/run-kpis';
+import { engineForTarget } from '../engines/for-target';
+import { DayWindow } from '../kpis/day-window';
+import { PublishedRun } from '../kpis/publication';
+import { ReplayResult } from '../replay/replayer';
+import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
+import { ValidationReport } from '../validation/report';
+
+/**
+ * What the stages of a run on AWS share: its inputs, and what each stage leaves for the later
+ * stages and the report. A stage that fails leaves the fields after it unset.
+ */
+export interface AwsRun {
+  readonly options: AwsRunOptions;
+  readonly deps: AwsRunDeps;
+  readonly plan: AwsRunPlan;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly env: NodeJS.ProcessEnv;
+  readonly started: number;
+  readonly runner: StageRunner;
+  resources?: AwsRunResources;
+  window?: DayWindow;
+  replayedVolume?: { records: number; bytes: number };
+  streamName?: string;
+  landing?: FirehoseLandingResult;
+  emrReport?: EmrRunReport;
+  kpiRunId?: string;
+  /** A transient cluster kept alive for the publish step; whoever ends the run terminates it. */
+  keptCluster?: string;
+  engine?: MeteredEngine;
+  versions?: Readonly<Record<string, string>>;
+  reconciliation?: AwsReconciliation;
+  previews?: TablePreview[];
+  validation?: ValidationReport;
+  published?: PublishedRun;
+  outcome: AwsRunReport['outcome'];
+  failure?: AwsRunReport['failure'];
+}
+
+/** The environment's resources, with the Spark scripts version the run uses. */
+export type ResolvedRun = ResolvedAwsNames & { readonly scriptsVersion: string };
+
+/** When the replay started and when its last record was put, for the landing's wait. */
+export interface ReplayTimes {
+  readonly since: number;
+  readonly lastPutAt: number;
+}
+
+export function startAwsRun(options: AwsRunOptions, deps: AwsRunDeps, plan: AwsRunPlan): AwsRun {
+  const clock = deps.clock ?? systemClock;
+  const sleep = deps.sleep ?? realSleep;
+  const env = options.env ?? process.env;
+  const started = clock();
+  const runner = stageRunner(options.signal, options.progress, clock);
+  return { options, deps, plan, clock, sleep, env, started, runner, outcome: 'succeeded' };
+}
+
+/** Resolves the environment's resources from its stacks (or the name overrides) and the scripts version. */
+export function resolveStage(run: AwsRun): Promise<ResolvedRun> {
+  const { plan, deps, env } = run;
+  const { environment, region } = plan;
+  return run.runner.run('resolve', async () => {
+    let names;
+    try {
+      // The validated region wins over AWS_REGION, so every client and name agrees on one region.
+      names = await resolveAwsNames({
+        environment, region, accountId: plan.emr.settings['account-id'], cloudFormation: () => deps.cloudFormation, env: { ...env, AWS_REGION: region },
+      });
+    } catch (e) {
+      throw new StageError((e as Error).message, [], 'Check the credentials (`aws sts get-caller-identity`) and the region, deploy the environment\'s stacks, or name the buckets with BRONZE_BUCKET, ICEBERG_BUCKET, SCRIPTS_BUCKET, LOGS_BUCKET and ATHENA_RESULTS_BUCKET.', { cause: e });
+    }
+    const fromOutput = names.outputs[OUTPUT_KEYS.scriptsVersion];
+    const scriptsVersion = plan.emr.scriptsVersion ?? fromOutput;
+    if (!scriptsVersion) {
+      throw new StageError(
+        `No Spark scripts version: --scripts-version is not set and stack ${stackName(environment, 'compute')} in ${region} has no ${OUTPUT_KEYS.scriptsVersion} output.`,
+        [],
+        'Deploy the stacks (the deployment publishes spark/ and outputs ScriptsVersion), or upload them with `npx clickstream publish-scripts` and pass --scripts-version.',
+      );
+    }
+    validateScriptsVersion(scriptsVersion);
+    run.resources = {
+      environment, region, names: names.names, sources: names.sources, scriptsVersion, scriptsVersionSource: plan.emr.scriptsVersion ? 'option' : 'stack output',
+    };
+    return {
+      value: { ...names, scriptsVersion },
+      counts: { stackOutputs: Object.keys(names.outputs).length },
+      summary: `${environment} in ${region}: stream ${names.names.streamName} -> ${names.names.bronzeUri}, scripts ${scriptsVersion}`,
+    };
+  });
+}
+
+/** Replays the events into the environment's Kinesis stream. */
+export async function awsReplayStage(run: AwsRun, names: ResourceNames): Promise<{ replayed: ReplayResult; times: ReplayTimes }> {
+  const { options, clock } = run;
+  const since = clock();
+  const replayed = await run.runner.run('replay', () => replayStage({
+    kinesis: run.deps.kinesis,
+    streamName: names.streamName,
+    source: options.source,
+    shiftToNow: options.shiftToNow ?? true,
+    undeliveredHint: `Check stream ${names.streamName} (shards, throttling in its metrics) and the permission kinesis:PutRecords; a re-run sends every event again, and the jobs de-duplicate on uuid.`,
+    signal: options.signal,
+    progress: options.progress,
+  }));
+  const lastPutAt = clock();
+  run.window = windowOf(replayed);
+  run.replayedVolume = { records: replayed.sent, bytes: replayed.bytes };
+  run.streamName = names.streamName;
+  return { replayed, times: { since, lastPutAt } };
+}
+
+/** Waits for Firehose to land the replay in bronze. */
+export async function firehoseLandStage(run: AwsRun, names: ResourceNames, times: ReplayTimes): Promise<void> {
+  const { options: { progress, signal, landingGraceMs, landingPollIntervalMs }, deps, clock, sleep } = run;
+  run.landing = await run.runner.run('land', async () => {
+    const result = await waitForFirehoseLanding({
+      deliveryStreamName: names.deliveryStreamName,
+      bucket: names.bronzeBucket,
+      since: times.since,
+      lastPutAt: times.lastPutAt,
+      timeoutMs: run.plan.landingTimeoutMs,
+      graceMs: landingGraceMs,
+      pollIntervalMs: landingPollIntervalMs,
+      signal,
+      onProgress: (p) => progress.update('land', `${formatCount(p.objects)} objects (${formatBytes(p.bytes)}) in bronze, ${formatCount(p.errorObjects)} under errors/; ` +
+        (p.secondsUntilFlush > 0 ? `Firehose's buffer flushes in about ${p.secondsUntilFlush} s` : 'waiting for the listing to settle')),
+    }, { firehose: deps.firehose, s3: deps.s3, clock, sleep });
+    return {
+      value: result,
+      counts: {
+        objects: result.objects,
+        bytes: result.bytes,
+        errorObjects: result.errorObjects,
+        waitedSeconds: Math.round(result.waitedMs / 1000),
+        bufferIntervalSeconds: result.bufferIntervalSeconds,
+      },
+      summary: `${formatCount(result.objects)} Parquet objects (${formatBytes(result.bytes)}) and ${formatCount(result.errorObjects)} under errors/ from ${names.deliveryStreamName} after ${formatDuration(result.waitedMs)}`,
+    };
+  });
+}
+
+/** Computes the KPI tables as EMR steps; returns the EMR options the publish step reuses. */
+export async function emrKpisStage(run: AwsRun, resolved: ResolvedRun): Promise<EmrRunOptions> {
+  const { options: { progress, signal }, plan, deps, clock, sleep, window } = run;
+  const planned = emrRunOptions(plan.emr, resolved.names, { runId: run.options.runId ?? `cli-${run.started}` }, {
+    ...emrDefaultsFromStacks(resolved),
+    scriptsVersion: resolved.scriptsVersion,
+    window,
+  });
+  // A transient cluster stays up after the KPI steps for the publish step, once validation passed.
+  const emrOptions = planned.target.mode === 'transient' ? { ...planned, target: { ...planned.target, cluster: { ...planned.target.cluster, keepAlive: true } } } : planned;
+  run.kpiRunId = emrOptions.steps.run?.runId;
+  await run.runner.run('kpis', async () => {
+    const report = await runKpisOnEmr(emrOptions, {
+      emr: deps.emr,
+      s3: deps.s3,
+      clock,
+      sleep,
+      signal,
+      log: (line) => progress.line(`kpis: ${line}`),
+    });
+    run.emrReport = report;
+    // Kept alive for the publish step; after a timeout or an abort the runner has already terminated it.
+    if (report.createdCluster && report.result !== 'aborted' && report.result !== 'timed-out') run.keptCluster = report.clusterId;
+    if (report.result === 'aborted') throw new RunStoppedError('kpis', String(signal.reason ?? 'abort'));
+    if (report.result !== 'completed') throw emrStageError(report, emrOptions, plan.environment);
+    return {
+      value: report,
+      counts: { steps: report.steps.length, durationSeconds: report.durationSeconds },
+      summary: `${plan.jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} on cluster ${report.clusterId}` +
+        `${report.createdCluster ? ' (transient)' : ''}`,
+    };
+  });
+  return emrOptions;
+}
+
+/** Validates the run's tables with Athena; returns the engine the publish step audits with. */
+export async function athenaValidateStage(run: AwsRun, names: ResourceNames, replayed: ReplayResult): Promise<MeteredEngine> {
+  const { options, plan: { environment, region, tables }, clock, sleep } = run;
+  const athenaEngine = new MeteredEngine(await engineForTarget({ config: { target: 'aws', environment, region, names }, athenaClient: run.deps.athena, clock, sleep }));
+  run.engine = athenaEngine;
+  await run.runner.run('validate', () => validateStage({
+    engine: athenaEngine,
+    database: names.glueDatabase,
+    rawTable: names.rawTable,
+    tables,
+    window: run.window,
+    replayed,
+    runId: run.kpiRunId,
+    failOnWarn: options.failOnWarn ?? false,
+    failedChecksHint: `The validation report lists every check; look at the tables with \`CLICKSTREAM_ENV=${environment} AWS_REGION=${region} npx clickstream query --target aws "<SQL>"\`.`,
+    onResults: (results) => {
+      run.validation = results.report;
+      run.previews = [...results.previews];
+      run.versions = results.run?.versions;
+      run.reconciliation = {
+        sent: replayed.sent,
+        landedObjects: run.landing?.objects ?? 0,
+        errorObjects: run.landing?.errorObjects ?? 0,
+        distinctValidEvents: results.distinctValidEvents,
+        kpiEvents: results.kpiEvents,
+        reconciled: results.kpiEvents === undefined ? undefined : results.kpiEvents === results.distinctValidEvents,
+      };
+    },
+    signal: options.signal,
+    progress: options.progress,
+  }));
+  return athenaEngine;
+}
+
+/** Publishes the validated run as an EMR step, terminating the cluster the run kept for it. */
+export async function emrPublishStage(run: AwsRun, names: ResourceNames, emrOptions: EmrRunOptions, athenaEngine: MeteredEngine): Promise<void> {
+  const { options: { progress, signal }, deps, clock, sleep, plan: { region } } = run;
+  const clusterId = run.emrReport!.clusterId;
+  const runId = run.kpiRunId!;
+  run.published = await run.runner.run('publish', () => publishStage({
+    runId,
+    hint: `Run ${runId} stays on its branch audit_${runId}; main is untouched.`,
+    publish: async () => {
+      const terminateAfter = run.keptCluster === clusterId;
+      run.keptCluster = undefined;
+      const { published } = await publishRunOnEmr({
+        clusterId,
+        terminateAfter,
+        step: {
+          runId,
+          database: names.glueDatabase,
+          warehouse: names.warehouseUri,
+          region,
+          scriptsBucket: names.scriptsBucket,
+          scriptsVersion: emrOptions.steps.scriptsVersion,
+        },
+        timeoutMs: emrOptions.timeoutMs,
+        logWaitMs: emrOptions.logWaitMs,
+      }, { emr: deps.emr, s3: deps.s3, clock, sleep, signal, log: (line) => progress.line(`publish: ${line}`), engine: athenaEngine, catalog: QUERY_CATALOG });
+      return published;
+    },
+  }));
+}
+
+/** A transient cluster kept for the publish step that did not run: the run ends it. */
+export async function terminateKeptCluster(run: AwsRun): Promise<void> {
+  if (run.keptCluster) {
+    await run.deps.emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [run.keptCluster] }));
+    run.options.progress.line(`kpis: terminated cluster ${run.keptCluster}`);
+  }
+}
+
+/** A KPI stage failure that says what happened on EMR, where the step's log is and what to try. */
+function emrStageError(report: EmrRunReport, options: EmrRunOptions, environment: string): StageError {
+  const failed = report.steps.find((s) => s.state === 'FAILED');
+  const logUri = options.target.mode === 'transient' ? options.target.cluster.logUri : undefined;
+  const logs = report.logs?.found
+    ? report.logs.tails.map((t) => t.uri)
+    : failed && logUri ? [`${logUri}${report.clusterId}/steps/${failed.id}/`] : [];
+  const notFound = report.logs && !report.logs.found ? ` ${report.logs.message}` : '';
+  const cleanup = report.cleanup
+    ? ` Cleanup: cancelled ${report.cleanup.cancelledStepIds.join(', ') || 'no steps'}${report.cleanup.terminatedClusterId ? `, terminated ${report.cleanup.terminatedClusterId}` : ''}` +
+      `${report.cleanup.problems.length ? `; ${report.cleanup.problems.join(' ')}` : ''}.`
+    : '';
+  const window = options.steps.window;
+  const rerun = `npx clickstream kpis --target aws --environment ${environment} --region ${options.steps.region}` +
+    `${window ? ` --from-date ${window.fromDate} --to-date ${window.toDate}` : ''} --scripts-version ${options.steps.scriptsVersion}`;
+  const hints: Record<string, string> = {
+    'step-failed': `Read the step's log (its tail is in the run report); after a fix, re-run only the KPI stage with \`${rerun}\`.`,
+    'timed-out': `Raise --timeout-minutes or add --core-nodes; then re-run only the KPI stage with \`${rerun}\`.`,
+  };
+  return new StageError(
+    `${report.message}${notFound}${cleanup}`,
+    logs,
+    hints[report.result] ?? `Look at cluster ${report.clusterId} in the EMR console (its state change reason and step logs), then re-run only the KPI stage with \`${rerun}\`.`,
+  );
+}

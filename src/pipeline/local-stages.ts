@@ -1,0 +1,249 @@
+import type { LocalRunOptions } from './local-run';
+import { formatBytes, formatCount } from './progress';
+import type { LocalReconciliation, LocalRunReport, TablePreview } from './run-report';
+import { jobsAndTables, publishStage, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
+import { RunStoppedError, StageError, StageOutcome, StageRunner } from './stages';
+import { loadConfig } from '../config/config';
+import { ResourceNames } from '../config/names';
+import { MeteredEngine } from '../cost/metered-engine';
+import { TrinoEngine } from '../engines/trino';
+import { KpiJobName, KpiTableName } from '../kpis/catalog';
+import { DayWindow } from '../kpis/day-window';
+import { PublishedRun } from '../kpis/publication';
+import { LandingResult, land } from '../landing/worker';
+import { EmulatorClients } from '../local/bootstrap';
+import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
+import { PeakMemorySampler } from '../local/process-memory';
+import { publishRunLocally } from '../local/publish-runner';
+import { StackEndpoints, UpResult, stackUp } from '../local/stack';
+import { readStackState } from '../local/stack-state';
+import { EMULATOR_CONCURRENCY, ReplayResult } from '../replay/replayer';
+import { ValidationReport } from '../validation/report';
+import { RunScope } from '../validation/run-scope';
+
+/**
+ * What the stages of a local run share: its inputs, and what each stage leaves for the later
+ * stages and the report. A stage that fails leaves the fields after it unset.
+ */
+export interface LocalRun {
+  readonly options: LocalRunOptions;
+  readonly started: number;
+  readonly names: ResourceNames;
+  readonly jobs: readonly KpiJobName[];
+  readonly tables: readonly KpiTableName[];
+  readonly runner: StageRunner;
+  /** Peak memory per stage and process. */
+  readonly peaks: Record<string, Record<string, number>>;
+  up?: UpResult;
+  window?: DayWindow;
+  kpisStartedAt?: number;
+  kpiRunId?: string;
+  engine?: MeteredEngine;
+  reconciliation?: LocalReconciliation;
+  previews?: TablePreview[];
+  validation?: ValidationReport;
+  versions?: RunScope['versions'];
+  published?: PublishedRun;
+  outcome: LocalRunReport['outcome'];
+  failure?: LocalRunReport['failure'];
+}
+
+export function startLocalRun(options: LocalRunOptions): LocalRun {
+  return {
+    options,
+    started: Date.now(),
+    names: options.names ?? loadConfig({ target: 'local' }).names,
+    ...jobsAndTables(options.jobs),
+    runner: stageRunner(options.signal, options.progress),
+    peaks: {},
+    outcome: 'succeeded',
+  };
+}
+
+/** Runs a stage while sampling the memory of this process tree, the emulator and Trino. */
+async function measured<T>(run: LocalRun, stage: string, body: (memory: PeakMemorySampler) => Promise<StageOutcome<T>>): Promise<T> {
+  return run.runner.run(stage, async () => {
+    const memory = new PeakMemorySampler();
+    memory.watch('cli', process.pid);
+    const state = readStackState(run.options.paths.stateFile);
+    if (state?.emulator) memory.watch('emulator', state.emulator.pid);
+    if (state?.trino) memory.watch('trino', state.trino.pid);
+    try {
+      return await body(memory);
+    } finally {
+      run.peaks[stage] = memory.stop();
+    }
+  });
+}
+
+/** Starts the embedded stack, or reuses the running one. */
+export async function stackStage(run: LocalRun): Promise<StackEndpoints> {
+  const { options: { paths, progress, signal }, names } = run;
+  const up = await measured(run, 'stack', async () => {
+    const result = await stackUp({ paths, names, log: (line) => progress.line(`stack: ${line}`), signal });
+    // Recorded before the stage ends, so a stop that lands during start-up still stops what started.
+    run.up = result;
+    return {
+      value: result,
+      counts: { servicesStarted: result.startedServices.length },
+      summary: result.reused ? `reused the running stack (${result.endpoints.aws}, ${result.endpoints.trino})` : `started ${result.startedServices.join(' and ')}`,
+    };
+  });
+  return up.endpoints;
+}
+
+/** Replays the events into the emulator's Kinesis stream as fast as it takes them. */
+export async function localReplayStage(run: LocalRun, clients: EmulatorClients): Promise<ReplayResult> {
+  const { options, names } = run;
+  const replayed = await measured(run, 'replay', () => replayStage({
+    kinesis: clients.kinesis,
+    streamName: names.streamName,
+    source: options.source,
+    concurrency: EMULATOR_CONCURRENCY,
+    rate: 'unlimited',
+    shiftToNow: options.shiftToNow ?? true,
+    undeliveredHint: 'Check the emulator log from `npx clickstream status`; re-run to send them again.',
+    signal: options.signal,
+    progress: options.progress,
+  }));
+  run.window = windowOf(replayed);
+  return replayed;
+}
+
+/** Lands the stream into bronze Parquet, as Firehose would. */
+export function landStage(run: LocalRun, clients: EmulatorClients): Promise<LandingResult> {
+  const { options: { progress, signal }, names } = run;
+  return measured(run, 'land', async () => {
+    const result = await land({
+      kinesis: clients.kinesis,
+      s3: clients.s3,
+      streamName: names.streamName,
+      bucket: names.bronzeBucket,
+      deliveryStreamName: names.deliveryStreamName,
+      table: { databaseName: names.glueDatabase, tableName: names.rawTable, region: loadConfig({ target: 'local' }).region },
+      onProgress: (p) => {
+        // The landing has no cancellation of its own; stopping between reads loses nothing that is not re-read next time.
+        if (signal.aborted) throw new RunStoppedError('land', String(signal.reason ?? 'abort'));
+        progress.update('land', `${formatCount(p.read)} read, ${formatCount(p.landed)} landed, ${formatCount(p.errors)} to errors`);
+      },
+    });
+    return {
+      value: result,
+      counts: { read: result.read, landed: result.landed, errors: result.errors, objects: result.objects.length },
+      summary: `${formatCount(result.landed)} landed as Parquet in ${result.objects.length} objects, ${formatCount(result.errors)} to errors/ (${formatCount(result.eventsPerSecond)}/s)`,
+    };
+  });
+}
+
+/** Computes the KPI tables with Spark over the replay's window. */
+export async function kpisStage(run: LocalRun, endpoints: StackEndpoints): Promise<KpiRunResult> {
+  const { options: { paths, progress, signal }, names, jobs, window } = run;
+  run.kpisStartedAt = Date.now();
+  const kpis = await measured(run, 'kpis', async (memory) => {
+    try {
+      const result = await runKpisLocally({
+        paths,
+        awsEndpoint: endpoints.aws,
+        names,
+        window,
+        jobs,
+        signal,
+        memory,
+        log: (line) => progress.update('kpis', line.replace(/^kpis: /, '')),
+      });
+      return {
+        value: result,
+        counts: {
+          submits: result.submits.length,
+          bronzeObjects: result.bronzeObjects,
+          bronzeBytes: result.bronzeBytes,
+          recomputedDays: result.recomputedDays.length,
+          rejected: result.rowsRejected,
+        },
+        summary: `${jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} (${result.mode}): ` +
+          `read ${formatBytes(result.bronzeBytes)} in ${formatCount(result.bronzeObjects)} bronze objects, ${formatCount(result.rowsRejected)} rows rejected`,
+      };
+    } catch (e) {
+      if (signal.aborted) throw e;
+      const log = /Spark log: (\S+)/.exec((e as Error).message)?.[1];
+      throw new StageError((e as Error).message, log ? [log] : [], 'Read the Spark log named above; `npx clickstream kpis` re-runs this stage alone on the running stack (add --keep to keep it).');
+    }
+  });
+  progress.line(`kpis: Spark log ${kpis.logFile}`);
+  run.kpiRunId = kpis.runId;
+  return kpis;
+}
+
+/** Validates the run's tables on Trino, then checks the counts reconcile from the stream to the tables. */
+export async function localValidateStage(
+  run: LocalRun, endpoints: StackEndpoints, replayed: ReplayResult, landed: LandingResult, kpis: KpiRunResult,
+): Promise<void> {
+  const { options, names } = run;
+  const engine = new MeteredEngine(new TrinoEngine({ endpoint: endpoints.trino }));
+  run.engine = engine;
+  await measured(run, 'validate', () => validateStage({
+    engine,
+    database: names.glueDatabase,
+    rawTable: names.rawTable,
+    tables: run.tables,
+    window: run.window,
+    replayed,
+    runId: kpis.runId,
+    landedFiles: landed.objects.filter((o) => o.kind === 'parquet').map((o) => `s3://${landed.bucket}/${o.key}`),
+    failOnWarn: options.failOnWarn ?? false,
+    failedChecksHint: 'The validation report lists every check; re-run with --keep to look at the tables with `npx clickstream query "<SQL>"`.',
+    onResults: (results) => {
+      run.validation = results.report;
+      run.previews = [...results.previews];
+      run.reconciliation = reconcile(replayed.manifest.counts, replayed.sent, landed, results);
+      run.versions = results.run?.versions;
+    },
+    signal: options.signal,
+    progress: options.progress,
+  }));
+  if (run.reconciliation?.reconciled === false) {
+    throw new StageError(`the counts do not reconcile: ${describeReconciliation(run.reconciliation)}`, [],
+      'A record was lost or counted twice between the stream and the tables: compare the landing\'s objects, rejected_events and the KPI tables with `npx clickstream query` (run with --keep).');
+  }
+}
+
+/** Publishes the validated run to the tables' main branch. */
+export async function localPublishStage(run: LocalRun, endpoints: StackEndpoints, kpis: KpiRunResult): Promise<void> {
+  const { options: { paths, progress, signal }, names } = run;
+  run.published = await measured(run, 'publish', () => publishStage({
+    publish: () => publishRunLocally({ paths, awsEndpoint: endpoints.aws, names, runId: kpis.runId, signal, log: (line) => progress.update('publish', line) }),
+    runId: kpis.runId,
+    hint: `\`npx clickstream publish --run ${kpis.runId}${names.environment === 'local' ? '' : ` --environment ${names.environment}`}\` publishes it once it passes (run with --keep to keep the stack).`,
+  }));
+}
+
+/**
+ * The run's counts from the stream to the tables, each from its own measurement: the replay's
+ * manifest, the landing's totals, rejected_events and the KPI tables.
+ */
+export function reconcile(
+  manifest: { readonly invalidDelivered: number; readonly duplicatesDelivered: number; readonly distinctValidUuids: number },
+  sent: number,
+  landed: Pick<LandingResult, 'read' | 'landed' | 'errors'>,
+  results: { readonly kpiEvents?: number; readonly rejected?: number },
+): LocalReconciliation {
+  const parts = {
+    sent,
+    read: landed.read,
+    landed: landed.landed,
+    landingErrors: landed.errors,
+    invalidSent: manifest.invalidDelivered,
+    rejected: results.rejected,
+    duplicates: manifest.duplicatesDelivered,
+    distinctValidEvents: manifest.distinctValidUuids,
+    kpiEvents: results.kpiEvents,
+  };
+  const flowed = landed.read >= sent && landed.landed + landed.errors === landed.read
+    && (results.rejected === undefined || results.rejected === manifest.invalidDelivered - landed.errors);
+  return { ...parts, reconciled: results.kpiEvents === undefined ? undefined : flowed && results.kpiEvents === manifest.distinctValidUuids };
+}
+
+function describeReconciliation(r: LocalReconciliation): string {
+  return `${r.sent} sent, ${r.read} read, ${r.landed} landed + ${r.landingErrors} errors, ${r.rejected ?? '?'} rejected of ${r.invalidSent} invalid sent, ` +
+    `${r.distinctValidEvents} distinct valid events, ${r.kpiEvents ?? '?'} counted`;
+}
