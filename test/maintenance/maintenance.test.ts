@@ -140,9 +140,15 @@ describe('clickstream maintain', () => {
   }, 60_000);
 
   it('on the aws target, names the missing settings before any AWS call', async () => {
-    const result = await runCli(['maintain', '--target', 'aws'], { AWS_REGION: '', AWS_DEFAULT_REGION: '' });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('--scripts-version: set the published scripts version');
-    expect(result.stderr).toContain('--region: set --region (or AWS_REGION');
+    // Without --scripts-version the names come from the environment's stacks, which need the region.
+    const fromStacks = await runCli(['maintain', '--target', 'aws'], { AWS_REGION: '', AWS_DEFAULT_REGION: '' });
+    expect(fromStacks.code).toBe(1);
+    expect(fromStacks.stderr).toContain('--region: set --region (or AWS_REGION');
+    expect(fromStacks.stderr).not.toContain('--account-id');
+    // With it, names follow the naming convention, whose bucket names need the account.
+    const byConvention = await runCli(['maintain', '--target', 'aws', '--scripts-version', '0f3c2a9d'], { AWS_REGION: '', AWS_DEFAULT_REGION: '' });
+    expect(byConvention.code).toBe(1);
+    expect(byConvention.stderr).toContain('--account-id: bucket names end with the account id');
+    expect(byConvention.stderr).toContain('--region: set --region (or AWS_REGION');
   }, 60_000);
 });
