@@ -7,12 +7,13 @@ import { repoRoot } from '../../src/local/paths';
 
 /**
  * The runner as an action sees it: inputs as the workflow passed them, else action.yml's default
- * (as GitHub applies it; `${{ github.token }}` becomes a fake token), and everything it reports.
+ * (as GitHub applies it; `${{ github.token }}` becomes a fake token), and everything it reports;
+ * pass the main step's `record.state` to a post step.
  */
-export function fakeActionIo(action: string, inputs: Record<string, string>) {
+export function fakeActionIo(action: string, inputs: Record<string, string>, state = new Map<string, string>()) {
   const actionYaml = parse(fs.readFileSync(path.join(repoRoot(), 'actions', action, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
-  const record = { outputs: {} as Record<string, string>, failures: [] as string[], logs: [] as string[], summary: '' };
-  const state = new Map<string, string>();
+  // `state` is what the main step saved, shared with the post step as the runner does.
+  const record = { outputs: {} as Record<string, string>, failures: [] as string[], logs: [] as string[], summary: '', state };
   const io: ActionIo = {
     getInput: (name) => {
       const declared = actionYaml.inputs[name];

@@ -10,8 +10,8 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { fakeActionIo } from './action-io';
 import { cleanup } from '../../actions/run-emr-kpis/cleanup';
-import { ActionIo } from '../../actions/run-emr-kpis/io';
 import { run } from '../../actions/run-emr-kpis/run';
 import { EMR_RUN_INPUT_NAMES } from '../../src/emr/run-inputs';
 import { cluster, fakeTime, step, steps } from '../emr/fakes';
@@ -56,25 +56,8 @@ function deployedStacks(outputs: Record<string, Record<string, string>>) {
   });
 }
 
-/** The runner's side of @actions/core: inputs with action.yml's defaults applied, as GitHub does; state shared with the post step. */
-function fakeRunner(inputs: Record<string, string>, state = new Map<string, string>()) {
-  const record = { outputs: {} as Record<string, string>, failures: [] as string[], summary: '', logs: [] as string[], state };
-  const io: ActionIo = {
-    getInput: (name) => {
-      const declared = actionYaml.inputs[name];
-      if (!declared) throw new Error(`input ${name} is not declared in action.yml`);
-      return inputs[name] ?? (declared.default ?? '').replace('${{ github.sha }}', SHA);
-    },
-    setOutput: (name, value) => void (record.outputs[name] = value),
-    setFailed: (message) => void record.failures.push(message),
-    info: (message) => void record.logs.push(message),
-    warning: (message) => void record.logs.push(`warning: ${message}`),
-    saveState: (name, value) => void state.set(name, value),
-    getState: (name) => state.get(name) ?? '',
-    writeSummary: async (markdown) => void (record.summary += markdown),
-  };
-  return { io, record };
-}
+/** The runner's side of @actions/core for this action; state shared with the post step. */
+const fakeRunner = (inputs: Record<string, string>, state?: Map<string, string>) => fakeActionIo('run-emr-kpis', inputs, state);
 
 const NAMES = ['clickstream-kpi-sensor_health', 'clickstream-kpi-temp_humidity', 'clickstream-kpi-event_geo'];
 const inputs = { 'account-id': '123456789012' };
