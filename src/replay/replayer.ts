@@ -1,12 +1,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { batchRecords } from './batches';
-import { ManifestBuilder, ReplayManifest } from './manifest';
+import { ReplayManifest } from './manifest';
+import { ReplayAccount, ReplayProgress, Sender, sendAll } from './put-records';
 import { Rate, RateLimiter } from './rate-limiter';
-import { KINESIS_LIMITS, ReplayRecord } from './records';
+import { KINESIS_LIMITS } from './records';
 import { InvalidLineReport, ReplaySource, newestEventTime, shiftedSource } from './sources';
-import { BackoffOptions, jitteredDelay } from '../timing/backoff';
+import { BackoffOptions } from '../timing/backoff';
 import { Sleep } from '../timing/clock';
+
+export { LISTED_UNDELIVERED, ReplayProgress } from './put-records';
 
 export interface ReplayOptions {
   readonly kinesis: KinesisClient;
@@ -37,14 +40,6 @@ export interface ReplayOptions {
   readonly sleep?: Sleep;
   /** Jitter source. @default Math.random */
   readonly random?: () => number;
-}
-
-export interface ReplayProgress {
-  readonly sent: number;
-  readonly failed: number;
-  readonly retried: number;
-  readonly throttled: number;
-  readonly elapsedMs: number;
 }
 
 /** What a replay did: the accounting at the end. */
@@ -87,26 +82,6 @@ export interface ReplayResult {
  */
 export const EMULATOR_CONCURRENCY = 1;
 
-/** How many undelivered records the result names. */
-export const LISTED_UNDELIVERED = 10;
-
-const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'ThrottlingException', 'KMSThrottlingException']);
-const TRANSIENT = new Set(['InternalFailure', 'InternalFailureException', 'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'TimeoutError']);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
-
-interface SdkError {
-  readonly name?: string;
-  readonly code?: string;
-  readonly $retryable?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: number };
-}
-
-function retryable(error: SdkError): boolean {
-  const name = error.name ?? '';
-  return THROTTLING.has(name) || TRANSIENT.has(name) || NETWORK.has(error.code ?? '') || error.$retryable !== undefined
-    || (error.$metadata?.httpStatusCode ?? 0) >= 500;
-}
-
 async function resolveRate(options: ReplayOptions): Promise<ReplayResult['rate']> {
   if (options.rate === 'unlimited') return { basis: 'unlimited' };
   if (options.rate) return { ...options.rate, basis: 'given' };
@@ -136,6 +111,14 @@ function validateOptions(options: ReplayOptions): void {
   if (problems.length > 0) throw new Error(`Invalid replay options: ${problems.join('; ')}.`);
 }
 
+/** The source to send: shifted so its newest event is `now` when asked to, with the shift in seconds. */
+async function shiftIfAsked(options: ReplayOptions, now: number): Promise<{ source: ReplaySource; shiftSeconds: number }> {
+  if (!options.shiftToNow) return { source: options.source, shiftSeconds: 0 };
+  const newest = await newestEventTime(options.source);
+  const shiftSeconds = newest === undefined ? 0 : Math.floor(now / 1000) - newest;
+  return { source: shiftedSource(options.source, shiftSeconds), shiftSeconds };
+}
+
 /**
  * Replays records into a Kinesis stream with PutRecords and accounts for every one. A partial
  * failure re-sends only the entries that failed, with exponential backoff and full jitter, until
@@ -146,115 +129,47 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   validateOptions(options);
   const clock = options.clock ?? Date.now;
   const pause: Sleep = options.sleep ?? ((ms) => delay(ms));
-  const random = options.random ?? Math.random;
-  const maxAttempts = options.maxAttempts ?? 10;
   const started = clock();
-  const deadline = started + (options.deadlineMs ?? 3_600_000);
   const rate = await resolveRate(options);
-  const limiter = rate.basis === 'unlimited' ? undefined : new RateLimiter(rate, clock, pause);
-
-  let source = options.source;
-  let shiftSeconds = 0;
-  if (options.shiftToNow) {
-    const newest = await newestEventTime(source);
-    if (newest !== undefined) shiftSeconds = Math.floor(started / 1000) - newest;
-    source = shiftedSource(source, shiftSeconds);
-  }
-
-  const manifest = new ManifestBuilder();
-  const counts = { read: 0, sent: 0, failed: 0, retried: 0, throttled: 0, bytes: 0 };
-  const undeliveredIds: string[] = [];
-  const listedIds: string[] = [];
-  const reasons: Record<string, number> = {};
-  const undeliver = (records: readonly ReplayRecord[], reason: string) => {
-    for (const r of records) {
-      counts.failed++;
-      reasons[reason] = (reasons[reason] ?? 0) + 1;
-      const id = r.uuid ?? (r.lineNumber !== undefined ? `line ${r.lineNumber}` : '(no uuid)');
-      undeliveredIds.push(id);
-      if (listedIds.length < LISTED_UNDELIVERED) listedIds.push(id);
-    }
+  const { source, shiftSeconds } = await shiftIfAsked(options, started);
+  const account = new ReplayAccount();
+  const sender: Sender = {
+    kinesis: options.kinesis,
+    streamName: options.streamName,
+    backoff: options.backoff,
+    onProgress: options.onProgress,
+    account,
+    limiter: rate.basis === 'unlimited' ? undefined : new RateLimiter(rate, clock, pause),
+    clock,
+    pause,
+    random: options.random ?? Math.random,
+    maxAttempts: options.maxAttempts ?? 10,
+    started,
+    deadline: started + (options.deadlineMs ?? 3_600_000),
   };
-  const progress = () => options.onProgress?.({
-    sent: counts.sent, failed: counts.failed, retried: counts.retried, throttled: counts.throttled, elapsedMs: clock() - started,
-  });
-
-  const putWithRetries = async (batch: ReplayRecord[]) => {
-    let pending = batch;
-    for (let attempt = 1; ; attempt++) {
-      await limiter?.acquire(pending.length, pending.reduce((n, r) => n + r.size, 0));
-      const failed: ReplayRecord[] = [];
-      let reason = '';
-      try {
-        const output = await options.kinesis.send(new PutRecordsCommand({
-          StreamName: options.streamName,
-          Records: pending.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
-        }));
-        const results = output.Records ?? [];
-        pending.forEach((record, i) => {
-          const result = results[i];
-          if (result?.SequenceNumber && !result.ErrorCode) {
-            counts.sent++;
-            counts.bytes += record.size;
-            manifest.recordDelivered(record);
-            return;
-          }
-          reason = result?.ErrorCode ?? 'NoResultForEntry';
-          if (THROTTLING.has(reason)) counts.throttled++;
-          failed.push(record);
-        });
-      } catch (e) {
-        const error = e as SdkError & Error;
-        if (!retryable(error)) {
-          throw new Error(`PutRecords to ${options.streamName} failed with ${error.name}: ${error.message} (${counts.sent} records delivered before).`);
-        }
-        reason = error.name || error.code || 'NetworkError';
-        if (THROTTLING.has(reason)) counts.throttled += pending.length;
-        failed.push(...pending);
-      }
-      progress();
-      if (failed.length === 0) return;
-      if (attempt >= maxAttempts) return undeliver(failed, reason);
-      const backoff = jitteredDelay(attempt - 1, random, options.backoff);
-      if (clock() + backoff >= deadline) return undeliver(failed, 'DeadlineExceeded');
-      await pause(backoff);
-      counts.retried += failed.length;
-      pending = failed;
-    }
-  };
-
   const counted = async function* () {
     for await (const record of source.records()) {
-      counts.read++;
+      account.counts.read++;
       yield record;
     }
   };
   const batches = batchRecords(counted(), {
     maxRecords: rate.recordsPerSecond ? Math.max(1, Math.floor(rate.recordsPerSecond)) : undefined,
     maxBytes: rate.bytesPerSecond ? Math.max(KINESIS_LIMITS.recordBytes, Math.floor(rate.bytesPerSecond)) : undefined,
-  }, (record) => undeliver([record], 'RecordTooLarge'));
+  }, (record) => account.undeliver([record], 'RecordTooLarge'));
+  await sendAll(sender, batches, options.concurrency ?? 4);
+  return replayResult(options, { account, rate, source, shiftSeconds, started, finished: clock() });
+}
 
-  let fatal: Error | undefined;
-  const worker = async () => {
-    for (;;) {
-      if (fatal) return;
-      const next = await batches.next();
-      if (next.done) return;
-      if (clock() >= deadline) {
-        undeliver(next.value, 'DeadlineExceeded');
-        continue;
-      }
-      try {
-        await putWithRetries(next.value);
-      } catch (e) {
-        fatal = fatal ?? (e as Error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
-  if (fatal) throw fatal;
-
-  const finished = clock();
+function replayResult(options: ReplayOptions, run: {
+  readonly account: ReplayAccount;
+  readonly rate: ReplayResult['rate'];
+  readonly source: ReplaySource;
+  readonly shiftSeconds: number;
+  readonly started: number;
+  readonly finished: number;
+}): ReplayResult {
+  const { account: { counts, manifest }, started, finished } = run;
   const seconds = Math.max(0.001, (finished - started) / 1000);
   return {
     streamName: options.streamName,
@@ -262,18 +177,18 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     durationSeconds: Math.round(seconds * 1000) / 1000,
     recordsPerSecond: Math.round(counts.sent / seconds),
     bytesPerSecond: Math.round(counts.bytes / seconds),
-    rate,
-    shiftSeconds,
+    rate: run.rate,
+    shiftSeconds: run.shiftSeconds,
     firstEventTime: manifest.firstEventTime,
     lastEventTime: manifest.lastEventTime,
-    invalidLines: source.invalidLines?.(),
-    undelivered: { count: counts.failed, first: listedIds, reasons },
+    invalidLines: run.source.invalidLines?.(),
+    undelivered: { count: counts.failed, first: run.account.listedIds, reasons: run.account.reasons },
     manifest: manifest.build({
       streamName: options.streamName,
       startedAt: new Date(started).toISOString(),
       finishedAt: new Date(finished).toISOString(),
-      source: source.description,
-      undeliveredUuids: undeliveredIds,
+      source: run.source.description,
+      undeliveredUuids: run.account.undeliveredIds,
       undelivered: counts.failed,
       includeUuids: options.includeUuids,
     }),
