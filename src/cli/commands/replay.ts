@@ -11,10 +11,10 @@ import { SAMPLE_FILE, SAMPLE_OPTIONS, writeEventsFile } from '../../events/sampl
 import { bootstrapLocalResources, emulatorClients } from '../../local/bootstrap';
 import { localPaths } from '../../local/paths';
 import { requireRunningStack } from '../../local/stack';
-import { EMULATOR_CONCURRENCY, ReplayOptions, replay } from '../../replay/replayer';
+import { EMULATOR_CONCURRENCY, ReplayOptions, ReplayResult, replay } from '../../replay/replayer';
 import { replaySummaryRows, undeliveredMessage } from '../../replay/report';
 import { fileSource, generatorSource } from '../../replay/sources';
-import { commandOutput, formatTable } from '../output';
+import { CommandOutput, commandOutput, formatTable } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 export interface TargetClients {
@@ -127,6 +127,11 @@ export function addGeneratorOptions(command: Command, defaults: GeneratorOptionD
 }
 
 export function registerReplayCommands(program: Command): void {
+  registerGenerateCommand(program);
+  registerReplayCommand(program);
+}
+
+function registerGenerateCommand(program: Command): void {
   addGeneratorOptions(program
     .command('generate')
     .description('Write generated sensor events as JSON Lines (gzip when the name ends in .gz). Same seed and options, same bytes.')
@@ -142,7 +147,9 @@ export function registerReplayCommands(program: Command): void {
       const written = writeEventsFile(file, options);
       out.summary({ ...written, options }, () => `Wrote ${options.count} records (${written.bytes} bytes) to ${written.file}.`);
     });
+}
 
+function registerReplayCommand(program: Command): void {
   addGeneratorOptions(addTargetOptions(program
     .command('replay')
     .description(
@@ -165,63 +172,70 @@ export function registerReplayCommands(program: Command): void {
     .option('--manifest <path>', 'write a JSON manifest of what was delivered')
     .option('--include-uuids', 'list every distinct valid uuid in the manifest', false)
     .option('--json', 'print the summary as one JSON object', false)
-    .action(async (o: ReplayCliOptions) => {
-      const out = commandOutput(o.json);
-      if (o.file && o.sample) throw new Error('Use either --file or --sample, not both.');
-      const file = o.sample ? SAMPLE_FILE : o.file;
-      if (file && !fs.existsSync(file)) throw new Error(`--file ${file} does not exist.`);
-      const source = file
-        ? fileSource({ file, sendInvalid: o.sendInvalid })
-        : generatorSource(generatorOptions(o));
-      const config = configFromOptions(o);
-      checkReplayAllowed({
-        environment: config.environment,
-        origin: o.sample ? 'sample' : file ? 'file' : 'generated',
-        allowProduction: o.allowProdReplay,
-        override: '--allow-prod-replay',
-        environmentOption: '--environment staging',
-      });
-      const clients = await targetClients(config);
-      if (clients.emulator && o.concurrency !== undefined && o.concurrency > EMULATOR_CONCURRENCY) {
-        out.progress(`replay: the emulator loses records under concurrent PutRecords; using concurrency ${EMULATOR_CONCURRENCY}`);
-      }
-      const streamName = o.stream ?? clients.names.streamName;
-      out.progress(`replay: ${file ? `file ${file}` : `${o.records} generated events (seed ${o.seed})`} -> ${o.target} stream ${streamName}`);
-      let lastReport = 0;
-      const result = await replay({
-        kinesis: clients.kinesis,
-        streamName,
-        source,
-        rate: replayRate(o),
-        concurrency: clients.emulator ? EMULATOR_CONCURRENCY : o.concurrency,
-        maxAttempts: o.maxAttempts,
-        deadlineMs: o.deadline * 1000,
-        shiftToNow: o.shiftToNow,
-        includeUuids: o.includeUuids,
-        onProgress: (p) => {
-          if (p.elapsedMs - lastReport < 1000) return;
-          lastReport = p.elapsedMs;
-          out.progress(`replay: ${p.sent} sent, ${p.failed} failed, ${p.retried} retried, ${p.throttled} throttled (${Math.round(p.sent / (p.elapsedMs / 1000))} rec/s)`);
-        },
-      });
-      if (o.manifest) {
-        fs.mkdirSync(path.dirname(path.resolve(o.manifest)), { recursive: true });
-        fs.writeFileSync(o.manifest, `${JSON.stringify(result.manifest, null, 2)}\n`);
-      }
-      const { manifest, ...summary } = result;
-      out.summary({ ...summary, manifestPath: o.manifest }, () => {
-        const lines = [formatTable(['metric', 'value'], replaySummaryRows(result))];
-        const invalid = result.invalidLines;
-        if (invalid && invalid.count > 0) {
-          lines.push('', `Invalid lines (${invalid.count}${invalid.count > 10 ? ', first 10' : ''}):`);
-          lines.push(...invalid.lines.slice(0, 10).map((l) => `  line ${l.lineNumber}: ${l.reason}`));
-        }
-        if (o.manifest) lines.push('', `Manifest: ${o.manifest} (${manifest.counts.distinctValidUuids} distinct valid events).`);
-        return lines.join('\n');
-      });
-      if (result.failed > 0) {
-        process.stderr.write(`error: ${undeliveredMessage(result)}\n`);
-        process.exitCode = 1;
-      }
-    });
+    .action(runReplayCommand);
+}
+
+/** Replays the events the options name into the target's stream; exits non-zero if any record was not delivered. */
+async function runReplayCommand(o: ReplayCliOptions): Promise<void> {
+  const out = commandOutput(o.json);
+  if (o.file && o.sample) throw new Error('Use either --file or --sample, not both.');
+  const file = o.sample ? SAMPLE_FILE : o.file;
+  if (file && !fs.existsSync(file)) throw new Error(`--file ${file} does not exist.`);
+  const source = file
+    ? fileSource({ file, sendInvalid: o.sendInvalid })
+    : generatorSource(generatorOptions(o));
+  const config = configFromOptions(o);
+  checkReplayAllowed({
+    environment: config.environment,
+    origin: o.sample ? 'sample' : file ? 'file' : 'generated',
+    allowProduction: o.allowProdReplay,
+    override: '--allow-prod-replay',
+    environmentOption: '--environment staging',
+  });
+  const clients = await targetClients(config);
+  if (clients.emulator && o.concurrency !== undefined && o.concurrency > EMULATOR_CONCURRENCY) {
+    out.progress(`replay: the emulator loses records under concurrent PutRecords; using concurrency ${EMULATOR_CONCURRENCY}`);
+  }
+  const streamName = o.stream ?? clients.names.streamName;
+  out.progress(`replay: ${file ? `file ${file}` : `${o.records} generated events (seed ${o.seed})`} -> ${o.target} stream ${streamName}`);
+  let lastReport = 0;
+  const result = await replay({
+    kinesis: clients.kinesis,
+    streamName,
+    source,
+    rate: replayRate(o),
+    concurrency: clients.emulator ? EMULATOR_CONCURRENCY : o.concurrency,
+    maxAttempts: o.maxAttempts,
+    deadlineMs: o.deadline * 1000,
+    shiftToNow: o.shiftToNow,
+    includeUuids: o.includeUuids,
+    onProgress: (p) => {
+      if (p.elapsedMs - lastReport < 1000) return;
+      lastReport = p.elapsedMs;
+      out.progress(`replay: ${p.sent} sent, ${p.failed} failed, ${p.retried} retried, ${p.throttled} throttled (${Math.round(p.sent / (p.elapsedMs / 1000))} rec/s)`);
+    },
+  });
+  if (o.manifest) {
+    fs.mkdirSync(path.dirname(path.resolve(o.manifest)), { recursive: true });
+    fs.writeFileSync(o.manifest, `${JSON.stringify(result.manifest, null, 2)}\n`);
+  }
+  printReplaySummary(out, result, o.manifest);
+  if (result.failed > 0) {
+    process.stderr.write(`error: ${undeliveredMessage(result)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+function printReplaySummary(out: CommandOutput, result: ReplayResult, manifestPath: string | undefined): void {
+  const { manifest, ...summary } = result;
+  out.summary({ ...summary, manifestPath }, () => {
+    const lines = [formatTable(['metric', 'value'], replaySummaryRows(result))];
+    const invalid = result.invalidLines;
+    if (invalid && invalid.count > 0) {
+      lines.push('', `Invalid lines (${invalid.count}${invalid.count > 10 ? ', first 10' : ''}):`);
+      lines.push(...invalid.lines.slice(0, 10).map((l) => `  line ${l.lineNumber}: ${l.reason}`));
+    }
+    if (manifestPath) lines.push('', `Manifest: ${manifestPath} (${manifest.counts.distinctValidUuids} distinct valid events).`);
+    return lines.join('\n');
+  });
 }
