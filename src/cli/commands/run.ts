@@ -139,49 +139,52 @@ export function registerRunCommand(program: Command): void {
       'On AWS the land stage lists bronze\'s arrival-hour prefixes until Firehose\'s buffer interval (read from the delivery stream) plus 30 s',
       'has passed since the last put and two listings agree. The exact checks expect bronze to hold only this run\'s events for its days.',
     ].join('\n'))
-    .action(async (o: RunCliOptions) => {
-      const out = commandOutput(o.json);
-      checkTargetOptions(o);
-      const config = configFromOptions(o);
-      const source = eventSource(o);
-      const jobs = parseJobList(o.jobs);
-      const prices = priceTableFor(o.priceTable);
-      // Every option is checked before anything starts or talks to AWS.
-      const aws = o.target === 'aws'
-        ? {
-          emr: emrInputs(o, { jobs: o.jobs }),
-          inputStyle: CLI_INPUT_STYLE,
-          source,
-          allowProdReplay: o.allowProdReplay,
-          landingTimeoutMs: o.landingTimeoutMinutes !== undefined ? o.landingTimeoutMinutes * 60_000 : undefined,
-        }
-        : undefined;
-      const plan = aws ? planAwsRun(aws) : undefined;
-      const signal = interrupts.signal(aws
-        ? { stopping: 'cancelling the EMR steps and terminating the cluster this run started', secondSignalRisk: 'may leave them running' }
-        : { stopping: 'stopping the run and everything it started' });
-      const progress = createProgressReporter();
-      const report: RunReport = aws && plan
-        ? await runAwsPipeline(
-          { ...aws, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, prices, signal, progress },
-          createAwsRunClients(plan.region),
-        )
-        : await runLocalPipeline({
-          paths: localPaths(),
-          names: config.names,
-          source,
-          jobs,
-          shiftToNow: o.shiftToNow,
-          keep: o.keep,
-          failOnWarn: o.failOnWarn,
-          prices,
-          signal,
-          progress,
-        });
-      progress.close();
-      const files = await writeRunReport(path.resolve(o.reportDir), report);
-      out.summary(report, () => textSummary(report, files));
-      // A stopped run exits with the signal's code (main.ts sets it); a failed one with 1.
-      if (report.outcome === 'failed') process.exitCode = 1;
+    .action(runPipelineCommand);
+}
+
+/** Runs the whole pipeline on the chosen target, writes the run report and prints its summary. */
+async function runPipelineCommand(o: RunCliOptions): Promise<void> {
+  const out = commandOutput(o.json);
+  checkTargetOptions(o);
+  const config = configFromOptions(o);
+  const source = eventSource(o);
+  const jobs = parseJobList(o.jobs);
+  const prices = priceTableFor(o.priceTable);
+  // Every option is checked before anything starts or talks to AWS.
+  const aws = o.target === 'aws'
+    ? {
+      emr: emrInputs(o, { jobs: o.jobs }),
+      inputStyle: CLI_INPUT_STYLE,
+      source,
+      allowProdReplay: o.allowProdReplay,
+      landingTimeoutMs: o.landingTimeoutMinutes !== undefined ? o.landingTimeoutMinutes * 60_000 : undefined,
+    }
+    : undefined;
+  const plan = aws ? planAwsRun(aws) : undefined;
+  const signal = interrupts.signal(aws
+    ? { stopping: 'cancelling the EMR steps and terminating the cluster this run started', secondSignalRisk: 'may leave them running' }
+    : { stopping: 'stopping the run and everything it started' });
+  const progress = createProgressReporter();
+  const report: RunReport = aws && plan
+    ? await runAwsPipeline(
+      { ...aws, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, prices, signal, progress },
+      createAwsRunClients(plan.region),
+    )
+    : await runLocalPipeline({
+      paths: localPaths(),
+      names: config.names,
+      source,
+      jobs,
+      shiftToNow: o.shiftToNow,
+      keep: o.keep,
+      failOnWarn: o.failOnWarn,
+      prices,
+      signal,
+      progress,
     });
+  progress.close();
+  const files = await writeRunReport(path.resolve(o.reportDir), report);
+  out.summary(report, () => textSummary(report, files));
+  // A stopped run exits with the signal's code (main.ts sets it); a failed one with 1.
+  if (report.outcome === 'failed') process.exitCode = 1;
 }
