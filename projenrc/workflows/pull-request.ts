@@ -108,7 +108,7 @@ function previewJob(newCode: string): Job {
         artifactName: 'preview-reports-${{ github.run_id }}',
       }),
       {
-        name: 'Comment on the pull request: environment, outcome, cost, validation',
+        name: 'Comment on the pull request: environment, outcomes, cost, validation',
         if: 'always()',
         uses: './actions/comment-preview',
         with: {
@@ -118,6 +118,7 @@ function previewJob(newCode: string): Job {
           'replay-outcome': '${{ steps.replay.outcome }}',
           'kpis-outcome': '${{ steps.kpis.outcome }}',
           'validate-outcome': '${{ steps.validate.outcome }}',
+          'publish-outcome': '${{ steps.publish.outcome }}',
           'cluster-id': '${{ steps.kpis.outputs.cluster-id }}',
           'validation-report': '${{ steps.validate.outputs.report-path }}',
         },

@@ -211,6 +211,7 @@ export function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
     {
       // Write-audit-publish: readers see the run's rows only once its checks passed.
       name: 'Publish the KPI run (fast-forward main to its audit branch)',
+      id: 'publish',
       if: "steps.validate.outcome == 'success'",
       uses: './actions/publish-kpi-run',
       with: {

@@ -57,7 +57,7 @@ export function renderSweepMarkdown(report: SweepReport): string {
 }
 
 /** The stages of a preview's run, in order, as the workflow's steps report them (a step's `outcome`). */
-export const PREVIEW_STAGES = ['deploy', 'replay', 'kpis', 'validate'] as const;
+export const PREVIEW_STAGES = ['deploy', 'replay', 'kpis', 'validate', 'publish'] as const;
 export type PreviewStage = (typeof PREVIEW_STAGES)[number];
 /** success, failure, cancelled or skipped; empty when the step never ran (GitHub docs, "steps context"). */
 export type StepOutcome = 'success' | 'failure' | 'cancelled' | 'skipped' | '';

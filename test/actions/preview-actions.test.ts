@@ -140,7 +140,9 @@ describe('comment-preview', () => {
     return file;
   }
 
-  const outcomes = (kpis: string, validate: string) => ({ 'deploy-outcome': 'success', 'replay-outcome': 'success', 'kpis-outcome': kpis, 'validate-outcome': validate });
+  // The workflow skips publish unless validation passed (projenrc/workflows/steps.ts).
+  const outcomes = (kpis: string, validate: string, publish = validate === 'success' ? 'success' : 'skipped') =>
+    ({ 'deploy-outcome': 'success', 'replay-outcome': 'success', 'kpis-outcome': kpis, 'validate-outcome': validate, 'publish-outcome': publish });
 
   it("keeps one comment with the environment, the stages, EMR's and Athena's figures and cost, and the validation", async () => {
     const dir = tmp();
@@ -166,6 +168,7 @@ describe('comment-preview', () => {
     expect(body).toContain('commit 9fceb02d0ae5 in its own environment `pr-42` (eu-west-1), [workflow run](https://github.com/acme/clickstream/actions/runs/4242)');
     expect(body).toContain('database `analytics_pr_42`');
     expect(body).toContain('| kpis | success |');
+    expect(body).toContain('| publish | success |');
     expect(body).toContain('EMR: cluster `j-PREVIEW`, 16 normalized instance hours.');
     expect(body).toContain('Athena: 2 queries scanned 2.9 MiB.');
     expect(body).toMatch(/\| EMR \| 2 instances \(m5\.xlarge on-demand, m5\.xlarge spot\), 39 min 00 s of instance time/);
@@ -180,6 +183,14 @@ describe('comment-preview', () => {
     expect(github.comments[0].body).toContain('## Preview `pr-42`: :x: FAILED at kpis');
     expect(github.comments[0].body).toContain('| validate | skipped |');
     expect(github.comments[0].body).not.toContain('Validation report');
+
+    // Validated but not published (publish-kpi-run refuses a run cut before another was published): the tables still show the last published run.
+    const third = fakeActionIo('comment-preview', { ...inputs, ...outcomes('success', 'success', 'failure') });
+    await commentPreview({ io: third.io, createEmr: () => new EMRClient({ region: 'eu-west-1' }), comments: github.api, env, now: () => new Date() });
+    expect(github.comments).toHaveLength(1);
+    expect(github.comments[0].body).toContain('## Preview `pr-42`: :x: FAILED at publish');
+    expect(github.comments[0].body).toContain('| validate | success |');
+    expect(github.comments[0].body).toContain('| publish | failure |');
   });
 
   it('still comments when the cluster cannot be read, saying what is missing', async () => {

@@ -254,9 +254,16 @@ describe('the pull request\'s preview', () => {
       'deploy-outcome': '${{ steps.deploy.outcome }}',
       'kpis-outcome': '${{ steps.kpis.outcome }}',
       'validate-outcome': '${{ steps.validate.outcome }}',
+      'publish-outcome': '${{ steps.publish.outcome }}',
       'cluster-id': '${{ steps.kpis.outputs.cluster-id }}',
       'validation-report': '${{ steps.validate.outputs.report-path }}',
     });
+    // An outcome of a step without that id is empty, which the comment would report as "did not run" (GitHub docs, "steps context").
+    const before = steps.slice(0, steps.indexOf(comment));
+    for (const value of Object.values(comment.with ?? {})) {
+      const id = /steps\.([\w-]+)\./.exec(String(value))?.[1];
+      if (id) expect(before.map((s) => s.id), `steps.${id}`).toContain(id);
+    }
   });
 
   it("tears down with main's code and the teardown role only", () => {
