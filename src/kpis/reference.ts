@@ -130,6 +130,15 @@ export function sortByGrain(table: KpiTableName, rows: readonly KpiRow[]): KpiRo
 }
 
 /**
+ * Rows as tests and the simulation compare them with the reference: in grain order, with fractional
+ * numbers to 9 decimals (averages differ in the last bits with the summation order).
+ */
+export function comparableRows(table: KpiTableName, rows: readonly KpiRow[]): KpiRow[] {
+  return sortByGrain(table, rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) =>
+    [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(9)) : v]))));
+}
+
+/**
  * The five tables over the window's events (all events without a window): the day tables hold
  * the window's days, the all-time tables everything the window contains.
  */

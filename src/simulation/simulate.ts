@@ -1,16 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DeliveredBuffer, LatenessModel, SimulatedArrival, dayOfArrivals, firehoseBuffers } from './arrivals';
+import { LatenessModel, SimulatedArrival, dayOfArrivals, firehoseBuffers } from './arrivals';
+import { deliverBuffers } from './deliveries';
+import { ReferenceComparison, compareWithReference } from './reference-comparison';
 import { TableHealth, measureTables, totalHealth } from './table-health';
 import { loadConfig } from '../config/config';
-import { QUERY_CATALOG } from '../config/names';
+import { QUERY_CATALOG, ResourceNames } from '../config/names';
 import { TrinoEngine } from '../engines/trino';
-import { KPI_TABLES, KpiTableName } from '../kpis/catalog';
 import { addDays } from '../kpis/day-window';
-import { KpiRow, RawEvent, referenceKpis, rejectedEvents, sortByGrain } from '../kpis/reference';
-import { convertRecord } from '../landing/convert';
-import { land } from '../landing/worker';
-import { emulatorClients } from '../local/bootstrap';
+import { RawEvent } from '../kpis/reference';
+import { EmulatorClients, emulatorClients } from '../local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
 import { runMaintenanceLocally } from '../local/maintenance-runner';
 import { LocalPaths } from '../local/paths';
@@ -18,9 +17,6 @@ import { publishRunLocally } from '../local/publish-runner';
 import { stackDown, stackUp } from '../local/stack';
 import { MAINTENANCE_DEFAULTS, MaintenanceOptions } from '../maintenance/options';
 import { formatBytes, formatCount, formatDuration } from '../pipeline/progress';
-import { toReplayRecord } from '../replay/records';
-import { EMULATOR_CONCURRENCY, replay } from '../replay/replayer';
-import { ReplaySource } from '../replay/sources';
 import { reportFails } from '../validation/report';
 import { loadRunScope } from '../validation/run-scope';
 import { runValidation } from '../validation/runner';
@@ -91,26 +87,13 @@ export interface SimulationReport {
   };
   readonly days: readonly SimulatedDay[];
   /** Every KPI table compared with the reference over every record that landed before the last run. */
-  readonly final: {
-    readonly landedRows: number;
-    readonly rejectedRows: number;
-    readonly tables: Readonly<Record<string, { readonly rows: number; readonly equal: boolean; readonly firstDifference?: string }>>;
-  };
+  readonly final: ReferenceComparison;
+
   readonly passed: boolean;
   readonly durationMs: number;
 }
 
 const DAY_MS = 86_400_000;
-
-/** A replay source over the records of one buffer, as the seed's producer sends them. */
-function bufferSource(buffer: DeliveredBuffer): ReplaySource {
-  return {
-    description: { kind: 'simulation', openedAt: new Date(buffer.openedAt).toISOString() },
-    async *records() {
-      for (const record of buffer.records) yield toReplayRecord(record.line);
-    },
-  };
-}
 
 function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'lateness' | 'log' | 'signal' | 'paths' | 'keep' | 'maintenance'>> {
   const resolved = {
@@ -132,12 +115,6 @@ function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'la
   if (!Number.isInteger(resolved.maintainEvery) || resolved.maintainEvery < 0) problems.push(`--maintain-every must be a whole number of days (0: never), got ${resolved.maintainEvery}`);
   if (problems.length > 0) throw new Error(`Invalid simulation options:\n- ${problems.join('\n- ')}`);
   return resolved;
-}
-
-/** Averages may differ in the last bits with the summation order: compare them to 9 decimals. */
-function comparable(table: KpiTableName, rows: readonly KpiRow[]): string[] {
-  return sortByGrain(table, rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) =>
-    [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(9)) : v])))).map((row) => JSON.stringify(row));
 }
 
 /**
@@ -171,83 +148,26 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   fs.rmSync(state, { recursive: true, force: true });
   const up = await stackUp({ paths, log: (line) => log(`stack: ${line}`), signal: options.signal });
   try {
-    const clients = emulatorClients(up.endpoints.aws);
-    const engine = new TrinoEngine({ endpoint: up.endpoints.trino });
+    const stack: SimulationStack = {
+      paths,
+      names,
+      awsEndpoint: up.endpoints.aws,
+      clients: emulatorClients(up.endpoints.aws),
+      engine: new TrinoEngine({ endpoint: up.endpoints.trino }),
+      signal: options.signal,
+    };
     for (let d = 1; d <= o.days; d++) {
       const runAt = first + d * DAY_MS + hour * 3_600_000 + minute * 60_000;
       const due = pending.filter((b) => b.deliveredAt <= runAt);
       pending.splice(0, due.length);
-      let arrived = 0;
-      let late = 0;
-      for (const buffer of due) {
-        if (options.signal?.aborted) throw new Error('The simulation was stopped.');
-        await replay({ kinesis: clients.kinesis, streamName: names.streamName, source: bufferSource(buffer), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
-        await land({
-          kinesis: clients.kinesis,
-          s3: clients.s3,
-          streamName: names.streamName,
-          bucket: names.bronzeBucket,
-          deliveryStreamName: names.deliveryStreamName,
-          arrivalTime: () => new Date(buffer.openedAt),
-          clock: () => buffer.deliveredAt,
-          bufferSizeBytes: Number.MAX_SAFE_INTEGER,
-        });
-        for (const record of buffer.records) {
-          const converted = convertRecord(Buffer.from(record.line));
-          if (converted.ok) landedRows.push(converted.row as RawEvent);
-          if (record.event.timestamp * 1000 < runAt - DAY_MS - hour * 3_600_000 - minute * 60_000) late++;
-        }
-        arrived += buffer.records.length;
-      }
-      const kpis: KpiRunResult = await runKpisLocally({
-        paths, awsEndpoint: up.endpoints.aws, names, run: { asOf: new Date(runAt) }, signal: options.signal,
-      });
-      const run = await loadRunScope(engine, QUERY_CATALOG, names.glueDatabase, { runId: kpis.runId, signal: options.signal });
-      const report = await runValidation(engine, { run, database: names.glueDatabase, rawTable: names.rawTable, signal: options.signal });
-      const failed = report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}: ${c.observed}`);
-      // Write-audit-publish, as the workflow does: only a run that passed reaches main.
-      const published = failed.length === 0
-        ? (await publishRunLocally({ paths, awsEndpoint: up.endpoints.aws, names, runId: kpis.runId, signal: options.signal })).published.length > 0
-        : false;
-      // Maintenance as the schedule runs it: after the night's run, its validation and its publication (compaction commits to main), as of the run's time.
-      const maintained = o.maintainEvery > 0 && d % o.maintainEvery === 0
-        ? await runMaintenanceLocally({
-          paths, awsEndpoint: up.endpoints.aws, names, maintenance: { ...maintenance, asOf: new Date(runAt) }, signal: options.signal,
-        })
-        : undefined;
-      const day: SimulatedDay = {
-        runAt: new Date(runAt).toISOString(),
-        arrived,
-        arrivedLate: late,
-        objects: due.length,
-        recomputedDays: kpis.recomputedDays,
-        bronzeObjects: kpis.bronzeObjects,
-        bronzeBytes: kpis.bronzeBytes,
-        kpiSeconds: kpis.seconds,
-        validation: { passed: !reportFails(report), checks: report.summary.checks, failed, warnings: report.summary.failedWarnings },
-        ...(maintained ? { maintenance: { seconds: maintained.seconds, failed: maintained.failed } } : {}),
-        tables: await measureTables({ engine, glue: clients.glue, s3: clients.s3, database: names.glueDatabase, signal: options.signal }),
-        published,
-      };
+      const delivered = await deliverBuffers(stack, due, runAt - DAY_MS - hour * 3_600_000 - minute * 60_000);
+      landedRows.push(...delivered.landedRows);
+      const maintain = o.maintainEvery > 0 && d % o.maintainEvery === 0 ? maintenance : undefined;
+      const day = await scheduledMorning(stack, { runAt, objects: due.length, ...delivered, maintain });
       days.push(day);
       log(describeDay(day));
     }
-
-    const reference = referenceKpis(landedRows);
-    const tables: Record<string, { rows: number; equal: boolean; firstDifference?: string }> = {};
-    for (const table of Object.keys(KPI_TABLES) as KpiTableName[]) {
-      const result = await engine.query(`SELECT * FROM ${QUERY_CATALOG}.${names.glueDatabase}.${table}`, [], { signal: options.signal });
-      const actual = comparable(table, result.rows as KpiRow[]);
-      const wanted = comparable(table, reference[table]);
-      const index = actual.findIndex((row, i) => row !== wanted[i]);
-      const equal = actual.length === wanted.length && index === -1;
-      tables[table] = {
-        rows: actual.length,
-        equal,
-        firstDifference: equal ? undefined : `table ${actual[index] ?? '(no row)'} vs reference ${wanted[index] ?? wanted[actual.length] ?? '(no row)'}`,
-      };
-    }
-    const final = { landedRows: landedRows.length, rejectedRows: rejectedEvents(landedRows).length, tables };
+    const final = await compareWithReference(stack.engine, `${QUERY_CATALOG}.${names.glueDatabase}`, landedRows, options.signal);
     return {
       options: {
         days: o.days,
@@ -262,12 +182,62 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       days,
       final,
       passed: days.every((d) => d.validation.passed && d.published && (d.maintenance?.failed.length ?? 0) === 0)
-        && Object.values(tables).every((t) => t.equal),
+        && Object.values(final.tables).every((t) => t.equal),
       durationMs: Date.now() - started,
     };
   } finally {
     if (!options.keep) await stackDown({ paths, log: (line) => log(`stack: ${line}`) });
   }
+}
+
+/** The simulation's own embedded stack, as every morning uses it. */
+interface SimulationStack {
+  readonly paths: LocalPaths;
+  readonly names: ResourceNames;
+  readonly awsEndpoint: string;
+  readonly clients: EmulatorClients;
+  readonly engine: TrinoEngine;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * One morning as the workflows run it: the incremental KPI run, its validation, publication if it
+ * passed (write-audit-publish: only a run that passed reaches main) and, when due, maintenance after
+ * them (compaction commits to main), all as of the run's time.
+ */
+async function scheduledMorning(stack: SimulationStack, morning: {
+  readonly runAt: number;
+  readonly objects: number;
+  readonly arrived: number;
+  readonly arrivedLate: number;
+  readonly maintain?: Omit<MaintenanceOptions, 'asOf' | 'tables'>;
+}): Promise<SimulatedDay> {
+  const { paths, names, awsEndpoint, engine, signal } = stack;
+  const asOf = new Date(morning.runAt);
+  const kpis: KpiRunResult = await runKpisLocally({ paths, awsEndpoint, names, run: { asOf }, signal });
+  const run = await loadRunScope(engine, QUERY_CATALOG, names.glueDatabase, { runId: kpis.runId, signal });
+  const report = await runValidation(engine, { run, database: names.glueDatabase, rawTable: names.rawTable, signal });
+  const failed = report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}: ${c.observed}`);
+  const published = failed.length === 0
+    ? (await publishRunLocally({ paths, awsEndpoint, names, runId: kpis.runId, signal })).published.length > 0
+    : false;
+  const maintained = morning.maintain
+    ? await runMaintenanceLocally({ paths, awsEndpoint, names, maintenance: { ...morning.maintain, asOf }, signal })
+    : undefined;
+  return {
+    runAt: asOf.toISOString(),
+    arrived: morning.arrived,
+    arrivedLate: morning.arrivedLate,
+    objects: morning.objects,
+    recomputedDays: kpis.recomputedDays,
+    bronzeObjects: kpis.bronzeObjects,
+    bronzeBytes: kpis.bronzeBytes,
+    kpiSeconds: kpis.seconds,
+    validation: { passed: !reportFails(report), checks: report.summary.checks, failed, warnings: report.summary.failedWarnings },
+    ...(maintained ? { maintenance: { seconds: maintained.seconds, failed: maintained.failed } } : {}),
+    tables: await measureTables({ engine, glue: stack.clients.glue, s3: stack.clients.s3, database: names.glueDatabase, signal }),
+    published,
+  };
 }
 
 /** One line per simulated day, as the simulation prints it. */
