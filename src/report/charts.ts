@@ -129,89 +129,101 @@ export function reconciliationFunnel(report: RunReport): Chart | undefined {
 
 /** The KPI charts: events per day by type, temperature per location over days, the faultiest sensors, the statuses. */
 export function kpiCharts(data: KpiChartData | undefined): Chart[] {
-  const charts: Chart[] = [];
-  if (data?.eventsPerDay?.length) {
-    charts.push({
-      id: 'events-per-day',
-      title: 'Events per day by type',
-      caption: 'event_geo_kpis_events over the run\'s days.',
-      spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        config,
-        width: WIDTH,
-        height: 220,
-        data: { values: data.eventsPerDay },
-        mark: { type: 'bar' },
-        encoding: {
-          x: { field: 'day', type: 'ordinal', title: 'day (UTC)', axis: { labelAngle: 0 } },
-          y: { field: 'events', type: 'quantitative', title: 'events', axis: { format: ',d' } },
-          color: { field: 'eventType', type: 'nominal', title: 'event type' },
-        },
+  if (!data) return [];
+  return [eventsPerDayChart(data), temperatureChart(data), faultySensorsChart(data), statusesChart(data)].filter((c): c is Chart => c !== undefined);
+}
+
+/** Events per day by type, from event_geo_kpis_events. */
+function eventsPerDayChart(data: KpiChartData): Chart | undefined {
+  if (!data.eventsPerDay?.length) return undefined;
+  return {
+    id: 'events-per-day',
+    title: 'Events per day by type',
+    caption: 'event_geo_kpis_events over the run\'s days.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      width: WIDTH,
+      height: 220,
+      data: { values: data.eventsPerDay },
+      mark: { type: 'bar' },
+      encoding: {
+        x: { field: 'day', type: 'ordinal', title: 'day (UTC)', axis: { labelAngle: 0 } },
+        y: { field: 'events', type: 'quantitative', title: 'events', axis: { format: ',d' } },
+        color: { field: 'eventType', type: 'nominal', title: 'event type' },
       },
-    });
-  }
-  if (data?.temperature?.length) {
-    charts.push({
-      id: 'temperature',
-      title: 'Temperature per location',
-      caption: 'temp_humidity_kpis: the band is the day\'s minimum to maximum, the line and dots its average (°C).',
+    },
+  };
+}
+
+/** Each location's daily temperature band and average, from temp_humidity_kpis. */
+function temperatureChart(data: KpiChartData): Chart | undefined {
+  if (!data.temperature?.length) return undefined;
+  return {
+    id: 'temperature',
+    title: 'Temperature per location',
+    caption: 'temp_humidity_kpis: the band is the day\'s minimum to maximum, the line and dots its average (°C).',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      data: { values: data.temperature },
+      facet: { field: 'location', type: 'nominal', title: 'location (latitude, longitude)' },
+      columns: 4,
       spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        config,
-        data: { values: data.temperature },
-        facet: { field: 'location', type: 'nominal', title: 'location (latitude, longitude)' },
-        columns: 4,
-        spec: {
-          width: 95,
-          height: 90,
-          encoding: { x: { field: 'day', type: 'ordinal', title: null, axis: { labelAngle: -45 } } },
-          layer: [
-            { mark: { type: 'area', opacity: 0.25, color: '#e8590c' }, encoding: { y: { field: 'min', type: 'quantitative', title: '°C' }, y2: { field: 'max' } } },
-            { mark: { type: 'line', color: '#e8590c', point: true }, encoding: { y: { field: 'avg', type: 'quantitative' } } },
-          ],
-        },
-      },
-    });
-  }
-  if (data?.faultySensors?.length) {
-    charts.push({
-      id: 'faulty-sensors',
-      title: `Sensors with the highest faulty_pct (top ${data.faultySensors.length})`,
-      caption: 'sensor_health, all time: the share of each sensor\'s events with status faulty.',
-      spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        config,
-        width: WIDTH,
-        height: { step: 20 },
-        data: { values: data.faultySensors.map((s) => ({ ...s, sensor: `sensor ${s.sensorId}` })) },
-        encoding: { y: { field: 'sensor', type: 'nominal', sort: null, title: null } },
+        width: 95,
+        height: 90,
+        encoding: { x: { field: 'day', type: 'ordinal', title: null, axis: { labelAngle: -45 } } },
         layer: [
-          { mark: { type: 'bar', color: '#c2255c', cornerRadius: 3 }, encoding: { x: { field: 'faultyPct', type: 'quantitative', title: 'faulty_pct (%)' } } },
-          { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { x: { field: 'faultyPct', type: 'quantitative' }, text: { field: 'faultyPct', format: '.2f' } } },
+          { mark: { type: 'area', opacity: 0.25, color: '#e8590c' }, encoding: { y: { field: 'min', type: 'quantitative', title: '°C' }, y2: { field: 'max' } } },
+          { mark: { type: 'line', color: '#e8590c', point: true }, encoding: { y: { field: 'avg', type: 'quantitative' } } },
         ],
       },
-    });
-  }
-  if (data?.statuses?.length) {
-    charts.push({
-      id: 'statuses',
-      title: 'Status distribution',
-      caption: 'status_health: each sensor counted once, under its latest status.',
-      spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        config,
-        width: WIDTH,
-        height: { step: 24 },
-        data: { values: data.statuses },
-        encoding: { y: { field: 'status', type: 'nominal', sort: null, title: null } },
-        layer: [
-          { mark: { type: 'bar', cornerRadius: 3 }, encoding: { x: { field: 'sensors', type: 'quantitative', title: 'sensors' }, color: { field: 'status', type: 'nominal', legend: null } } },
-          { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { x: { field: 'sensors', type: 'quantitative' }, text: { field: 'sensors', format: ',d' } } },
-        ],
-      },
-    });
-  }
-  return charts;
+    },
+  };
+}
+
+/** The sensors with the highest faulty_pct, from sensor_health. */
+function faultySensorsChart(data: KpiChartData): Chart | undefined {
+  if (!data.faultySensors?.length) return undefined;
+  return {
+    id: 'faulty-sensors',
+    title: `Sensors with the highest faulty_pct (top ${data.faultySensors.length})`,
+    caption: 'sensor_health, all time: the share of each sensor\'s events with status faulty.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      width: WIDTH,
+      height: { step: 20 },
+      data: { values: data.faultySensors.map((s) => ({ ...s, sensor: `sensor ${s.sensorId}` })) },
+      encoding: { y: { field: 'sensor', type: 'nominal', sort: null, title: null } },
+      layer: [
+        { mark: { type: 'bar', color: '#c2255c', cornerRadius: 3 }, encoding: { x: { field: 'faultyPct', type: 'quantitative', title: 'faulty_pct (%)' } } },
+        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { x: { field: 'faultyPct', type: 'quantitative' }, text: { field: 'faultyPct', format: '.2f' } } },
+      ],
+    },
+  };
+}
+
+/** Sensors per latest status, from status_health. */
+function statusesChart(data: KpiChartData): Chart | undefined {
+  if (!data.statuses?.length) return undefined;
+  return {
+    id: 'statuses',
+    title: 'Status distribution',
+    caption: 'status_health: each sensor counted once, under its latest status.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      width: WIDTH,
+      height: { step: 24 },
+      data: { values: data.statuses },
+      encoding: { y: { field: 'status', type: 'nominal', sort: null, title: null } },
+      layer: [
+        { mark: { type: 'bar', cornerRadius: 3 }, encoding: { x: { field: 'sensors', type: 'quantitative', title: 'sensors' }, color: { field: 'status', type: 'nominal', legend: null } } },
+        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { x: { field: 'sensors', type: 'quantitative' }, text: { field: 'sensors', format: ',d' } } },
+      ],
+    },
+  };
 }
 
 /** For multi-day runs: bytes the KPI jobs read and their time, per day. */
