@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBronze } from './support/bronze';
@@ -9,15 +7,15 @@ import { QUERY_CATALOG } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { DayWindow } from '../../src/kpis/day-window';
-import { KpiRow, RawEvent, referenceKpis, rejectedEvents, sortByGrain } from '../../src/kpis/reference';
-import { emulatorClients, EmulatorClients } from '../../src/local/bootstrap';
+import { KpiRow, RawEvent, comparableRows, referenceKpis, rejectedEvents } from '../../src/kpis/reference';
+import { EmulatorClients } from '../../src/local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
-import { LocalPaths, localPaths } from '../../src/local/paths';
+import { LocalPaths } from '../../src/local/paths';
 import { publishRunLocally } from '../../src/local/publish-runner';
-import { stackDown, stackUp } from '../../src/local/stack';
 import { ValidationReport } from '../../src/validation/report';
 import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
+import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/private-stack';
 
 /**
  * The nightly schedule over a few days, on the embedded stack with real Spark, Iceberg and Trino:
@@ -61,13 +59,10 @@ function events(day: string, count: number, fromHour = 0): RawEvent[] {
   });
 }
 
-/** Averages may differ in the last bits with the summation order: compare them to 9 decimals. */
-const comparable = (table: KpiTableName, rows: readonly KpiRow[]) => sortByGrain(table, rows.map((row) =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(9)) : v]))));
-
 const failures = (report: ValidationReport) => report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}: ${c.observed}`);
 
 describe('scheduled runs day after day (incremental, late and day-boundary events, backfills)', () => {
+  let stack: PrivateStack | undefined;
   let work: string;
   let paths: LocalPaths;
   let clients: EmulatorClients;
@@ -77,18 +72,11 @@ describe('scheduled runs day after day (incremental, late and day-boundary event
   const landed: RawEvent[] = [];
 
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-incremental-'));
-    paths = { ...localPaths(), state: work, stateFile: path.join(work, 'stack.json'), logs: path.join(work, 'logs') };
-    const up = await stackUp({ paths });
-    aws = up.endpoints.aws;
-    clients = emulatorClients(aws);
-    trino = new TrinoEngine({ endpoint: up.endpoints.trino });
+    stack = await startPrivateStack('incremental');
+    ({ work, paths, aws, clients, trino } = stack);
   });
 
-  afterAll(async () => {
-    if (paths) await stackDown({ paths });
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => stopPrivateStack(stack));
 
   /** Lands rows as one object under the arrival hour `arrival` names. */
   async function landObject(arrival: Date, rows: readonly RawEvent[]): Promise<string> {
@@ -113,7 +101,7 @@ describe('scheduled runs day after day (incremental, late and day-boundary event
   async function tables(): Promise<Record<KpiTableName, KpiRow[]>> {
     const result = {} as Record<KpiTableName, KpiRow[]>;
     for (const table of TABLES) {
-      result[table] = comparable(table, (await trino.query(`SELECT * FROM ${QUERY_CATALOG}.${names.glueDatabase}.${table}`)).rows as KpiRow[]);
+      result[table] = comparableRows(table, (await trino.query(`SELECT * FROM ${QUERY_CATALOG}.${names.glueDatabase}.${table}`)).rows as KpiRow[]);
     }
     return result;
   }
@@ -123,7 +111,7 @@ describe('scheduled runs day after day (incremental, late and day-boundary event
     const actual = await tables();
     const reference = referenceKpis(rows);
     for (const table of TABLES) {
-      const wanted = comparable(table, (window && !KPI_TABLES[table].allTime ? referenceKpis(rows, window) : reference)[table]);
+      const wanted = comparableRows(table, (window && !KPI_TABLES[table].allTime ? referenceKpis(rows, window) : reference)[table]);
       const inWindow = (r: KpiRow) => !window || (String(r.day) >= window.fromDate && String(r.day) <= window.toDate);
       const got = KPI_TABLES[table].allTime ? actual[table] : actual[table].filter(inWindow);
       expect(got, table).toEqual(wanted);

@@ -8,7 +8,7 @@ import { generateLandedEvents } from './support/events';
 import { loadConfig } from '../../src/config/config';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { DayWindow } from '../../src/kpis/day-window';
-import { KpiRow, KpiTablesRows, referenceKpis, sortByGrain } from '../../src/kpis/reference';
+import { KpiRow, KpiTablesRows, comparableRows, referenceKpis } from '../../src/kpis/reference';
 import { bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
 import { EmulatorProcess, startEmulator } from '../../src/local/emulator';
 import { KpiRunMode, KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
@@ -49,16 +49,9 @@ type RunLabel = (typeof RUNS)[number]['label'];
 const landed = generateLandedEvents({ firstDay: '2026-02-28', days: 5, eventsPerDay: 240 });
 const events = landed.map((l) => l.event);
 
-/** Averages may differ in the last bits with the summation order; compare them to 9 decimals. */
-function comparable(table: KpiTableName, rows: readonly KpiRow[]): KpiRow[] {
-  const rounded = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) =>
-    [k, k.startsWith('avg_') && typeof v === 'number' ? Number(v.toFixed(9)) : v])));
-  return sortByGrain(table, rounded);
-}
-
 const expected = (window: DayWindow) => {
   const reference = referenceKpis(events, window);
-  return Object.fromEntries(TABLES.map((t) => [t, comparable(t, reference[t])])) as KpiTablesRows;
+  return Object.fromEntries(TABLES.map((t) => [t, comparableRows(t, reference[t])])) as KpiTablesRows;
 };
 
 describe('KPI job scripts', () => {
@@ -136,7 +129,7 @@ describe('KPI jobs on the local target', () => {
     const line = stdout.find((l) => l.startsWith('TABLE_ROWS '))!;
     const rows = JSON.parse(line.slice('TABLE_ROWS '.length)) as Record<string, KpiRow[]>;
     for (const label of Object.keys(branches) as RunLabel[]) {
-      tables[label] = Object.fromEntries(TABLES.map((t) => [t, comparable(t, rows[`${label}:${t}`])])) as KpiTablesRows;
+      tables[label] = Object.fromEntries(TABLES.map((t) => [t, comparableRows(t, rows[`${label}:${t}`])])) as KpiTablesRows;
     }
   }, 1_500_000);
 
@@ -162,7 +155,7 @@ describe('KPI jobs on the local target', () => {
     const reference = expected(BOTH);
     for (const t of TABLES) expect(tablesOf('both')[t], t).toEqual(reference[t]);
     for (const t of TABLES.filter((table) => (KPI_TABLES[table].grain as readonly string[]).includes('day'))) {
-      expect(tablesOf('both')[t], t).toEqual(comparable(t, [...tablesOf('first')[t], ...tablesOf('second')[t]]));
+      expect(tablesOf('both')[t], t).toEqual(comparableRows(t, [...tablesOf('first')[t], ...tablesOf('second')[t]]));
     }
   });
 

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBronze } from './support/bronze';
@@ -9,18 +7,18 @@ import { QUERY_CATALOG } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { PublishRefusedError } from '../../src/kpis/publication';
-import { KpiRow, referenceKpis, sortByGrain } from '../../src/kpis/reference';
-import { emulatorClients } from '../../src/local/bootstrap';
+import { KpiRow, comparableRows, referenceKpis } from '../../src/kpis/reference';
+import { EmulatorClients } from '../../src/local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
-import { LocalPaths, localPaths } from '../../src/local/paths';
+import { LocalPaths } from '../../src/local/paths';
 import { publishRunLocally } from '../../src/local/publish-runner';
 import { runSparkJob } from '../../src/local/spark-job';
 import { localSparkSubmit } from '../../src/local/spark-submit';
-import { stackDown, stackUp } from '../../src/local/stack';
 import { findJavaHome } from '../../src/local/toolchain';
 import { ValidationReport } from '../../src/validation/report';
 import { RUN_TABLES, loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
+import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/private-stack';
 
 /**
  * Write-audit-publish on the embedded stack with real Spark, Iceberg and Trino: a KPI run writes
@@ -33,28 +31,21 @@ const landed = generateLandedEvents({ firstDay: '2026-04-01', days: 3, eventsPer
 const firstBatch = landed.filter((l) => l.arrival.toISOString() < '2026-04-03');
 const secondBatch = landed.filter((l) => l.arrival.toISOString() >= '2026-04-03');
 
-const comparable = (table: KpiTableName, rows: readonly KpiRow[]) => sortByGrain(table, rows.map((row) =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(9)) : v]))));
-
 describe('write-audit-publish', () => {
+  let stack: PrivateStack | undefined;
   let work: string;
   let paths: LocalPaths;
   let aws: string;
   let trino: TrinoEngine;
+  let clients: EmulatorClients;
 
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-wap-'));
-    paths = { ...localPaths(), state: work, stateFile: path.join(work, 'stack.json'), logs: path.join(work, 'logs') };
-    const up = await stackUp({ paths });
-    aws = up.endpoints.aws;
-    trino = new TrinoEngine({ endpoint: up.endpoints.trino });
-    await writeBronze(emulatorClients(aws).s3, names.bronzeBucket, firstBatch, path.join(work, 'bronze'), 'first');
+    stack = await startPrivateStack('wap');
+    ({ work, paths, aws, trino, clients } = stack);
+    await writeBronze(clients.s3, names.bronzeBucket, firstBatch, path.join(work, 'bronze'), 'first');
   });
 
-  afterAll(async () => {
-    if (paths) await stackDown({ paths });
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => stopPrivateStack(stack));
 
   const kpis = (asOf: string): Promise<KpiRunResult> => runKpisLocally({ paths, awsEndpoint: aws, names, run: { asOf: new Date(asOf) } });
   const validate = async (runId: string): Promise<ValidationReport> => {
@@ -78,12 +69,12 @@ describe('write-audit-publish', () => {
   async function mainTables(): Promise<Record<KpiTableName, KpiRow[]>> {
     const result = {} as Record<KpiTableName, KpiRow[]>;
     for (const table of TABLES) {
-      result[table] = comparable(table, (await trino.query(`SELECT * FROM ${QUERY_CATALOG}.${names.glueDatabase}.${table}`)).rows as KpiRow[]);
+      result[table] = comparableRows(table, (await trino.query(`SELECT * FROM ${QUERY_CATALOG}.${names.glueDatabase}.${table}`)).rows as KpiRow[]);
     }
     return result;
   }
   const expected = (rows: readonly LandedEvent[]) => Object.fromEntries(Object.entries(referenceKpis(rows.map((l) => l.event)))
-    .map(([t, r]) => [t, comparable(t as KpiTableName, r)]));
+    .map(([t, r]) => [t, comparableRows(t as KpiTableName, r)]));
 
   it('publishes a run that passed: main of every table holds it and its branch is gone', async () => {
     // After the first batch's last arrival hour (18:00) and before the second's first (00:00).
@@ -100,7 +91,7 @@ describe('write-audit-publish', () => {
   }, 400_000);
 
   it('holds back a run that failed validation: main unchanged and readable, the branch kept, publishing refused naming the checks', async () => {
-    await writeBronze(emulatorClients(aws).s3, names.bronzeBucket, secondBatch, path.join(work, 'bronze'), 'second');
+    await writeBronze(clients.s3, names.bronzeBucket, secondBatch, path.join(work, 'bronze'), 'second');
     const run = await kpis('2026-04-05T03:30:00Z');
     const before = await refs();
     // A broken job: a duplicate row on the run's branch of one table.

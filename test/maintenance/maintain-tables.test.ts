@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetTableCommand } from '@aws-sdk/client-glue';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -8,19 +6,19 @@ import { loadConfig } from '../../src/config/config';
 import { QUERY_CATALOG } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
-import { KpiRow, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
-import { EmulatorClients, emulatorClients } from '../../src/local/bootstrap';
+import { KpiRow, RawEvent, comparableRows, referenceKpis } from '../../src/kpis/reference';
+import { EmulatorClients } from '../../src/local/bootstrap';
 import { runKpisLocally } from '../../src/local/kpi-runner';
 import { LocalMaintenanceResult, runMaintenanceLocally } from '../../src/local/maintenance-runner';
-import { LocalPaths, localPaths } from '../../src/local/paths';
+import { LocalPaths } from '../../src/local/paths';
 import { publishRunLocally } from '../../src/local/publish-runner';
-import { stackDown, stackUp } from '../../src/local/stack';
 import { MAINTAINED_TABLES, MaintenanceOptions } from '../../src/maintenance/options';
 import { MaintainedTable } from '../../src/maintenance/report';
 import { reportFails } from '../../src/validation/report';
 import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
 import { writeBronze } from '../kpis/support/bronze';
+import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/private-stack';
 
 /**
  * Table maintenance on the embedded stack with real Spark, Iceberg and Trino, under
@@ -66,11 +64,8 @@ const events = (dayIndex: number, count: number, hour: number) => Array.from({ l
 const broken = (dayIndex: number, hour: number) => event(dayIndex, hour, { temperature: 200 });
 
 const jsonOf = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-/** Averages may differ in the last bits with the summation order: compare them to 9 decimals. */
-const comparable = (table: KpiTableName, rows: readonly KpiRow[]) => sortByGrain(table, rows.map((row) =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(9)) : v]))));
-
 describe('clickstream maintain on the local target', () => {
+  let stack: PrivateStack | undefined;
   let work: string;
   let paths: LocalPaths;
   let clients: EmulatorClients;
@@ -89,18 +84,11 @@ describe('clickstream maintain on the local target', () => {
   let orphanKey: string;
 
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-maintain-'));
-    paths = { ...localPaths(), state: work, stateFile: path.join(work, 'stack.json'), logs: path.join(work, 'logs') };
-    const up = await stackUp({ paths });
-    aws = up.endpoints.aws;
-    clients = emulatorClients(aws);
-    trino = new TrinoEngine({ endpoint: up.endpoints.trino });
+    stack = await startPrivateStack('maintain');
+    ({ work, paths, aws, clients, trino } = stack);
   });
 
-  afterAll(async () => {
-    if (paths) await stackDown({ paths });
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => stopPrivateStack(stack));
 
   async function land(run: number, arrival: Date, rows: readonly RawEvent[]) {
     await writeBronze(clients.s3, names.bronzeBucket, rows.map((e) => ({ event: e, arrival })), path.join(work, 'bronze'), `object${++objects}`);
@@ -214,7 +202,7 @@ describe('clickstream maintain on the local target', () => {
       expect(await rowsOf(table, youngHeads[table]), table).toEqual(youngRows[table]);
     }
     const young = await query(`SELECT * FROM ${QUERY_CATALOG}.${DB}.sensor_health FOR VERSION AS OF ${youngHeads.sensor_health}`);
-    expect(comparable('sensor_health', young as KpiRow[])).toEqual(comparable('sensor_health', referenceKpis(landed.flat()).sensor_health));
+    expect(comparableRows('sensor_health', young as KpiRow[])).toEqual(comparableRows('sensor_health', referenceKpis(landed.flat()).sensor_health));
 
     await clients.s3.send(new HeadObjectCommand({ Bucket: names.warehouseBucket, Key: orphanKey }));
     expect(reported(first, '_kpi_runs').orphanFiles).toBe(0);
@@ -225,7 +213,7 @@ describe('clickstream maintain on the local target', () => {
     const reference = referenceKpis(landed.slice(0, 3).flat());
     for (const table of KPI) {
       const rows = await query(`SELECT * FROM ${QUERY_CATALOG}.${DB}.${table}`);
-      expect(comparable(table, rows as KpiRow[]), table).toEqual(comparable(table, reference[table]));
+      expect(comparableRows(table, rows as KpiRow[]), table).toEqual(comparableRows(table, reference[table]));
     }
   }, 300_000);
 

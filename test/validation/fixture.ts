@@ -166,7 +166,7 @@ export async function writeBronze(awsEndpoint: string, events: readonly FixtureE
         e.location !== null, e.status, e.event_type, BigInt(e.timestamp), e.uuid,
       ]);
     }
-    for (const [day, group] of groupBy(events, dayOf)) {
+    for (const [day] of groupBy(events, dayOf)) {
       const file = path.join(dir, `${day}.parquet`);
       const midnight = Date.parse(`${day}T00:00:00Z`) / 1000;
       await connection.run(`COPY (
