@@ -1,13 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
-import { PeakMemorySampler } from './process-memory';
 import { tailFile } from './processes';
 import { spawnSparkSubmit } from './spark-job';
-import { SparkSubmitCommand, localSparkSubmit } from './spark-submit';
+import { LocalSparkJobOptions, SparkSubmitCommand, SparkSubmitHooks, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
-import { ResourceNames } from '../config/names';
 import { SCRIPTS_ARCHIVE, scriptsArchive } from '../config/scripts';
 import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName } from '../kpis/catalog';
 import { DayWindow, validateWindow } from '../kpis/day-window';
@@ -26,12 +24,7 @@ export const DEFAULT_KPI_RUN_MODE: KpiRunMode = 'single-app';
 /** The prefix of the jobs' own progress lines on stdout (spark/clickstream_jobs/jobs.py). */
 const JOB_LOG_PREFIX = '[kpis] ';
 
-export interface RunKpisLocallyOptions {
-  readonly paths: LocalPaths;
-  /** The emulator endpoint serving Glue and S3. */
-  readonly awsEndpoint: string;
-  /** Bucket and database names. @default the local target's names */
-  readonly names?: ResourceNames;
+export interface RunKpisLocallyOptions extends LocalSparkJobOptions, SparkSubmitHooks {
   /** UTC event days to recompute from bronze; without one (and without `run.all`) the run is incremental. */
   readonly window?: DayWindow;
   /** Recompute everything, the run's time, its id. @default an incremental run as of now */
@@ -40,16 +33,6 @@ export interface RunKpisLocallyOptions {
   readonly jobs?: readonly KpiJobName[];
   /** @default DEFAULT_KPI_RUN_MODE */
   readonly mode?: KpiRunMode;
-  /** JAVA_HOME of a JDK 17. @default discovered (CLICKSTREAM_JAVA17_HOME or the usual JDK folders) */
-  readonly java17Home?: string;
-  /** Progress lines. @default none */
-  readonly log?: (line: string) => void;
-  /** Starts a spark-submit and resolves with its exit code; output goes to the log file. @default spawns it */
-  readonly submit?: (command: SparkSubmitCommand, logFile: string, onJobLine: (line: string) => void, signal?: AbortSignal) => Promise<number>;
-  /** Aborting stops the running spark-submit (JVM and Python workers) and fails the run. */
-  readonly signal?: AbortSignal;
-  /** Records the peak memory of each spark-submit's process tree under `spark`. */
-  readonly memory?: PeakMemorySampler;
 }
 
 export interface KpiSubmitResult {

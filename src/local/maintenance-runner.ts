@@ -1,35 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageSparkJobs } from './kpi-runner';
-import { LocalPaths } from './paths';
-import { PeakMemorySampler } from './process-memory';
 import { tailFile } from './processes';
 import { spawnSparkSubmit } from './spark-job';
-import { SparkSubmitCommand, localSparkSubmit } from './spark-submit';
+import { LocalSparkJobOptions, SparkSubmitCommand, SparkSubmitHooks, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
-import { ResourceNames } from '../config/names';
 import { MAINTENANCE_SCRIPT, MaintenanceOptions, buildMaintenanceArguments } from '../maintenance/options';
 import { MaintenanceResult, describeMaintainedTable, maintenanceResult, parseMaintenanceLine } from '../maintenance/report';
 
-export interface RunMaintenanceLocallyOptions {
-  readonly paths: LocalPaths;
-  /** The emulator endpoint serving Glue and S3. */
-  readonly awsEndpoint: string;
-  /** Bucket and database names. @default the local target's names */
-  readonly names?: ResourceNames;
+export interface RunMaintenanceLocallyOptions extends LocalSparkJobOptions, SparkSubmitHooks {
   /** Retention, compaction window, the pipeline's now, tables. @default the job's defaults, now, every table */
   readonly maintenance?: MaintenanceOptions;
-  /** JAVA_HOME of a JDK 17. @default discovered (CLICKSTREAM_JAVA17_HOME or the usual JDK folders) */
-  readonly java17Home?: string;
-  /** Progress lines. @default none */
-  readonly log?: (line: string) => void;
-  /** Starts the spark-submit and resolves with its exit code; stdout lines go to `onLine`. @default spawns it */
-  readonly submit?: (command: SparkSubmitCommand, logFile: string, onLine: (line: string) => void, signal?: AbortSignal) => Promise<number>;
-  /** Aborting stops the spark-submit (JVM and Python workers) and fails the run. */
-  readonly signal?: AbortSignal;
-  /** Records the peak memory of the spark-submit's process tree under `spark`. */
-  readonly memory?: PeakMemorySampler;
 }
 
 export interface LocalMaintenanceResult extends MaintenanceResult {

@@ -1,29 +1,18 @@
 import * as path from 'node:path';
 import { packageSparkJobs } from './kpi-runner';
-import { LocalPaths } from './paths';
 import { tailFile } from './processes';
 import { spawnSparkSubmit } from './spark-job';
-import { localSparkSubmit } from './spark-submit';
+import { LocalSparkJobOptions, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
-import { ResourceNames } from '../config/names';
 import { PUBLISH_SCRIPT } from '../kpis/catalog';
 import { PublishRefusedError, PublishedRun, parsePublishLine } from '../kpis/publication';
 import { auditBranch } from '../kpis/run-ledger';
 
 export type LocalPublishedRun = PublishedRun & { readonly seconds: number; readonly logFile: string };
 
-export interface PublishRunLocallyOptions {
-  readonly paths: LocalPaths;
-  /** The emulator endpoint serving Glue and S3. */
-  readonly awsEndpoint: string;
+export interface PublishRunLocallyOptions extends LocalSparkJobOptions {
   readonly runId: string;
-  /** @default the local target's names */
-  readonly names?: ResourceNames;
-  /** @default discovered */
-  readonly java17Home?: string;
-  readonly log?: (line: string) => void;
-  readonly signal?: AbortSignal;
 }
 
 /**

@@ -1,9 +1,34 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
+import { PeakMemorySampler } from './process-memory';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
+import { ResourceNames } from '../config/names';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../kpis/spark-conf';
 import { SPARK_JARS, fileName } from './setup/artifacts';
+
+/** What every local run of one of our Spark jobs (KPIs, publish, maintenance) takes. */
+export interface LocalSparkJobOptions {
+  readonly paths: LocalPaths;
+  /** The emulator endpoint serving Glue and S3. */
+  readonly awsEndpoint: string;
+  /** Bucket and database names. @default the local target's names */
+  readonly names?: ResourceNames;
+  /** JAVA_HOME of a JDK 17. @default discovered (CLICKSTREAM_JAVA17_HOME or the usual JDK folders) */
+  readonly java17Home?: string;
+  /** Progress lines. @default none */
+  readonly log?: (line: string) => void;
+  /** Aborting stops the running spark-submit (JVM and Python workers) and fails the run. */
+  readonly signal?: AbortSignal;
+}
+
+/** How a local Spark job's spark-submit is started and watched; tests replace them. */
+export interface SparkSubmitHooks {
+  /** Starts a spark-submit and resolves with its exit code; output goes to the log file, the job's stdout lines to `onLine`. @default spawns it */
+  readonly submit?: (command: SparkSubmitCommand, logFile: string, onLine: (line: string) => void, signal?: AbortSignal) => Promise<number>;
+  /** Records the peak memory of each spark-submit's process tree under `spark`. */
+  readonly memory?: PeakMemorySampler;
+}
 
 export interface LocalSparkSubmitOptions {
   readonly paths: LocalPaths;
