@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { compactDaysReaching } from '../../src/maintenance/options';
 import { planKpiRun } from '../../src/pipeline/kpi-run-plan';
 
 /** The slice of @actions/core the action uses (tests pass a fake). */
@@ -22,7 +23,7 @@ const flag = (value: string, name: string) => {
 };
 
 /** The plan-kpi-run action: check the run's settings, set them as outputs, or fail saying what to fix. */
-export async function run(io: PlanIo = coreIo): Promise<void> {
+export async function run(io: PlanIo = coreIo, now: () => Date = () => new Date()): Promise<void> {
   try {
     const input = (name: string) => io.getInput(name).trim();
     const plan = planKpiRun({
@@ -38,6 +39,8 @@ export async function run(io: PlanIo = coreIo): Promise<void> {
     io.setOutput('to-date', plan.window?.toDate ?? '');
     io.setOutput('jobs', plan.jobs.join(','));
     io.setOutput('tables', plan.tables.join(','));
+    // A window is a backfill: the maintenance after it compacts back to its first day.
+    io.setOutput('compact-days', plan.window ? String(compactDaysReaching(plan.window.fromDate, now())) : '');
     const line = `KPI run in ${plan.environment}: ${plan.jobs.join(', ')} over ${plan.days}${plan.replay ? ', after replaying generated events' : ''}.`;
     io.info(line);
     await io.writeSummary(`## KPI run plan\n\n${line}\n`);

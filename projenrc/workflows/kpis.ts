@@ -30,11 +30,13 @@ export function addKpisWorkflow(gh: github.GitHub): void {
     plan: planJob(environment, replayInputs),
     kpis: kpisJob(environment, replayInputs),
     // A dispatched window is a backfill: it rewrote many partitions at once, so maintenance follows.
+    // Its compaction reaches back to the window's first day, however old (plan-kpi-run's compact-days).
     maintain: maintenanceJob({
       environment,
       needs: ['plan', 'kpis'],
       if: "success() && github.event_name == 'workflow_dispatch' && inputs.from_date != ''",
-      ...MAINTENANCE_INPUT_DEFAULTS,
+      retentionDays: MAINTENANCE_INPUT_DEFAULTS.retentionDays,
+      compactDays: plan('compact-days'),
     }),
   });
 }
@@ -76,6 +78,7 @@ function planJob(environment: string, replayInputs: ReplayInputs): github.workfl
       'to-date': { stepId: 'plan', outputName: 'to-date' },
       'jobs': { stepId: 'plan', outputName: 'jobs' },
       'tables': { stepId: 'plan', outputName: 'tables' },
+      'compact-days': { stepId: 'plan', outputName: 'compact-days' },
     },
     steps: [
       ...checkoutAndBundle(),

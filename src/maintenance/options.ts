@@ -22,6 +22,18 @@ export const MAINTENANCE_DEFAULTS = {
   orphanDays: 3,
 } as const;
 
+/**
+ * The compaction window (`--compact-days`) that reaches back from `now` to `fromDate`, so the
+ * maintenance after a backfill compacts the partitions it rewrote however old they are (the job
+ * compacts the days since `now` minus this many days). One day more covers a run that crosses
+ * midnight; never fewer than the default.
+ */
+export function compactDaysReaching(fromDate: string, now: Date): number {
+  const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+  const days = Math.round((today - Date.parse(`${fromDate}T00:00:00Z`)) / 86_400_000) + 1;
+  return Math.max(MAINTENANCE_DEFAULTS.compactDays, days);
+}
+
 /** What a maintenance run does; every option has the job's default. */
 export interface MaintenanceOptions {
   /** Expire snapshots older than this many days. @default 7 */

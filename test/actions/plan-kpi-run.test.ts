@@ -45,15 +45,21 @@ describe('plan-kpi-run', () => {
 
   it('declares node24 and the outputs the kpis workflow reads', () => {
     expect(actionYaml.runs).toEqual({ using: 'node24', main: 'dist/main.js' });
-    expect(Object.keys(actionYaml.outputs)).toEqual(['environment', 'from-date', 'to-date', 'jobs', 'tables']);
+    expect(Object.keys(actionYaml.outputs)).toEqual(['environment', 'from-date', 'to-date', 'jobs', 'tables', 'compact-days']);
   });
 
   it('passes an explicit window and the tables of the chosen jobs', async () => {
     const { io, record } = fakeRunner({ 'environment': 'staging', 'from-date': '2026-11-01', 'to-date': '2026-11-03', 'jobs': 'event_geo' });
-    await run(io);
+    await run(io, () => new Date('2026-11-27T09:15:00Z'));
     expect(record.failures).toEqual([]);
     expect(record.outputs).toEqual({
-      'environment': 'staging', 'from-date': '2026-11-01', 'to-date': '2026-11-03', 'jobs': 'event_geo', 'tables': 'event_geo_kpis_events,event_geo_kpis_faulty_geo',
+      'environment': 'staging',
+      'from-date': '2026-11-01',
+      'to-date': '2026-11-03',
+      'jobs': 'event_geo',
+      'tables': 'event_geo_kpis_events,event_geo_kpis_faulty_geo',
+      // The maintenance after this backfill compacts from 2026-11-27 minus 27 days = 2026-10-31 on (a day to spare for a run past midnight).
+      'compact-days': '27',
     });
     expect(record.summary).toContain('KPI run in staging: event_geo over 2026-11-01..2026-11-03.');
   });
@@ -61,7 +67,7 @@ describe('plan-kpi-run', () => {
   it('leaves the window empty for an incremental run, and says so', async () => {
     const { io, record } = fakeRunner({ environment: 'prod' });
     await run(io);
-    expect(record.outputs).toMatchObject({ 'from-date': '', 'to-date': '', 'jobs': 'sensor_health,temp_humidity,event_geo' });
+    expect(record.outputs).toMatchObject({ 'from-date': '', 'to-date': '', 'jobs': 'sensor_health,temp_humidity,event_geo', 'compact-days': '' });
     expect(record.summary).toContain('over incremental: the event days that received arrivals since the last successful run.');
   });
 

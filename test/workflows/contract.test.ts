@@ -157,6 +157,12 @@ describe('jobs', () => {
     ]);
   });
 
+  it("kpis: the maintenance after a dispatched window compacts back to the window's first day", () => {
+    const maintain = workflows.kpis.jobs.maintain;
+    expect(maintain.if).toContain("inputs.from_date != ''");
+    expect(maintain.steps.find((s) => s.run?.includes('clickstream maintain'))?.env).toMatchObject({ COMPACT_DAYS: '${{ needs.plan.outputs.compact-days }}' });
+  });
+
   it('kpis: a scheduled run replays nothing, passes no window and never the prod-replay override', () => {
     // GitHub docs: a scheduled run has an empty inputs context.
     const contexts = { inputs: {}, github: { event_name: 'schedule' }, needs: { plan: { outputs: {} } }, vars: {}, steps: {}, runner: {} };
@@ -297,6 +303,30 @@ describe('steps', () => {
       const required = Object.entries(action.inputs ?? {}).filter(([, i]) => i.required === true && i.default === undefined).map(([name]) => name);
       expect(required.filter((name) => !passed.includes(name)), `${id}: required inputs of ${step.uses} not passed`).toEqual([]);
     }
+  });
+
+  it("read only outputs that exist: a needed job's declared outputs, and the outputs an earlier local action's action.yml declares", () => {
+    // GitHub docs ("Contexts"): an output that does not exist evaluates to an empty string, silently.
+    let checked = 0;
+    for (const [file, wf] of Object.entries(workflows)) {
+      for (const [jobId, job] of Object.entries(wf.jobs)) {
+        const texts = [JSON.stringify(job.steps), JSON.stringify(job.outputs ?? {}), job.if ?? ''].join('\n');
+        for (const [, needed, output] of texts.matchAll(/needs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+          checked++;
+          expect([job.needs ?? []].flat(), `${file}/${jobId} reads needs.${needed}`).toContain(needed);
+          expect(Object.keys(wf.jobs[needed]?.outputs ?? {}), `${file}/${jobId} reads needs.${needed}.outputs.${output}`).toContain(output);
+        }
+        for (const [, stepId, output] of texts.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+          checked++;
+          const step = job.steps.find((s) => s.id === stepId);
+          expect(step, `${file}/${jobId} reads steps.${stepId}`).toBeDefined();
+          if (step?.uses?.startsWith('./')) {
+            expect(Object.keys(loadLocalAction(step.uses)?.outputs ?? {}), `${file}/${jobId} reads ${step.uses} output ${output}`).toContain(output);
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 
   it('expand no inputs or event data inside run scripts', () => {

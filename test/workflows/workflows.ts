@@ -51,6 +51,7 @@ export interface Workflow {
 /** An action's metadata (action.yml), as far as the tests read it. */
 export interface ActionMetadata {
   readonly inputs?: Record<string, { readonly required?: boolean; readonly default?: unknown }>;
+  readonly outputs?: Record<string, unknown>;
 }
 
 export const WORKFLOWS_DIR = path.join(repoRoot(), '.github', 'workflows');
