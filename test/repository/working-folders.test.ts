@@ -32,4 +32,10 @@ describe('the check that the suite writes only into the working folders', () => 
 
     expect(strayEntries(before, worktreeEntries(repo)!).sort()).toEqual(['!! spark/__pycache__/', '?? ${project.basedir}/']);
   });
+
+  it("gives the run its own temporary folder, which the global teardown removes, so scratch folders do not pile up in the machine's /tmp", () => {
+    // The global setup sets TMPDIR before the workers start; os.tmpdir() and what tests spawn read it.
+    expect(path.basename(os.tmpdir())).toMatch(/^clickstream-tests-/);
+    expect(spawnSync('python3', ['-c', 'import tempfile; print(tempfile.gettempdir())'], { encoding: 'utf8' }).stdout.trim()).toBe(os.tmpdir());
+  });
 });

@@ -1,11 +1,15 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
  * Vitest's global setup: the suite may write only into the repository's ignored working folders.
  * It records `git status` (ignored files included) before the run and, after it, fails the run
  * naming every file or folder that appeared elsewhere: a stray marker folder, a bytecode cache
- * beside the sources, a report written into the tree.
+ * beside the sources, a report written into the tree. Temporary folders go under one folder of the
+ * run's own (TMPDIR, which os.tmpdir() and Python's tempfile read), removed when the run ends, so a
+ * test that keeps its scratch folder for a look afterwards does not fill the machine's /tmp.
  */
 
 /** Where the tools and the tests keep what they make: the toolchain, local state, reports, npm's install. */
@@ -29,10 +33,14 @@ export function strayEntries(before: ReadonlySet<string>, after: ReadonlySet<str
   return [...after].filter((line) => /^(\?\?|!!) /.test(line) && !before.has(line) && !WORKING_FOLDERS.some((folder) => line.slice(3).startsWith(folder)));
 }
 
-export default function setup(): (() => void) | undefined {
+export default function setup(): () => void {
+  const runTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-tests-'));
+  // Set before vitest starts its workers, which inherit the environment (and pass it to what they spawn).
+  process.env.TMPDIR = runTemp;
   const before = worktreeEntries();
-  if (!before) return undefined;
   return () => {
+    fs.rmSync(runTemp, { recursive: true, force: true });
+    if (!before) return;
     const stray = strayEntries(before, worktreeEntries() ?? before);
     if (stray.length === 0) return;
     process.stderr.write(`\nThe tests left files outside ${WORKING_FOLDERS.join(', ')} (git status):\n${stray.map((l) => `  ${l}`).join('\n')}\n` +
