@@ -17,7 +17,7 @@ import { publishRunLocally } from '../local/publish-runner';
 import { stackDown, stackUp } from '../local/stack';
 import { MAINTENANCE_DEFAULTS, MaintenanceOptions } from '../maintenance/options';
 import { formatBytes, formatCount, formatDuration } from '../pipeline/progress';
-import { reportFails } from '../validation/report';
+import { failingChecks, reportFails } from '../validation/report';
 import { loadRunScope } from '../validation/run-scope';
 import { runValidation } from '../validation/runner';
 
@@ -217,7 +217,7 @@ async function scheduledMorning(stack: SimulationStack, morning: {
   const kpis: KpiRunResult = await runKpisLocally({ paths, awsEndpoint, names, run: { asOf }, signal });
   const run = await loadRunScope(engine, QUERY_CATALOG, names.glueDatabase, { runId: kpis.runId, signal });
   const report = await runValidation(engine, { run, database: names.glueDatabase, rawTable: names.rawTable, signal });
-  const failed = report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}: ${c.observed}`);
+  const failed = failingChecks(report).map((c) => `${c.table} ${c.check}: ${c.observed}`);
   const published = failed.length === 0
     ? (await publishRunLocally({ paths, awsEndpoint, names, runId: kpis.runId, signal })).published.length > 0
     : false;

@@ -12,7 +12,7 @@ import { EmulatorClients } from '../../src/local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
 import { LocalPaths } from '../../src/local/paths';
 import { publishRunLocally } from '../../src/local/publish-runner';
-import { ValidationReport } from '../../src/validation/report';
+import { ValidationReport, failingChecks } from '../../src/validation/report';
 import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
 import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/private-stack';
@@ -59,7 +59,7 @@ function events(day: string, count: number, fromHour = 0): RawEvent[] {
   });
 }
 
-const failures = (report: ValidationReport) => report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}: ${c.observed}`);
+const failures = (report: ValidationReport) => failingChecks(report).map((c) => `${c.table} ${c.check}: ${c.observed}`);
 
 describe('scheduled runs day after day (incremental, late and day-boundary events, backfills)', () => {
   let stack: PrivateStack | undefined;

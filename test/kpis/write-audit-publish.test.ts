@@ -15,7 +15,7 @@ import { publishRunLocally } from '../../src/local/publish-runner';
 import { runSparkJob } from '../../src/local/spark-job';
 import { localSparkSubmit } from '../../src/local/spark-submit';
 import { findJavaHome } from '../../src/local/toolchain';
-import { ValidationReport } from '../../src/validation/report';
+import { ValidationReport, failingChecks } from '../../src/validation/report';
 import { RUN_TABLES, loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
 import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/private-stack';
@@ -107,7 +107,7 @@ describe('write-audit-publish', () => {
 
     const report = await validate(run.runId);
 
-    expect(report.checks.filter((c) => !c.passed && c.severity === 'error').map((c) => `${c.table} ${c.check}`)).toEqual(['event_geo_kpis_faulty_geo unique-grain']);
+    expect(failingChecks(report).map((c) => `${c.table} ${c.check}`)).toEqual(['event_geo_kpis_faulty_geo unique-grain']);
     const after = await refs();
     expect(mainOf(after)).toEqual(mainOf(before));
     expect(after.event_geo_kpis_faulty_geo[run.branch]).toBeDefined();
