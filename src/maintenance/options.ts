@@ -1,4 +1,5 @@
 import { KPI_TABLES, LEDGER_TABLE_COLUMNS, PARTIAL_TABLES } from '../kpis/catalog';
+import { daysFrom, utcDay } from '../kpis/day-window';
 
 /** The table maintenance job, beside the KPI jobs under spark/ (and the scripts bucket's version prefix). */
 export const MAINTENANCE_SCRIPT = 'maintain_tables.py';
@@ -29,8 +30,8 @@ export const MAINTENANCE_DEFAULTS = {
  * midnight; never fewer than the default.
  */
 export function compactDaysReaching(fromDate: string, now: Date): number {
-  const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
-  const days = Math.round((today - Date.parse(`${fromDate}T00:00:00Z`)) / 86_400_000) + 1;
+  // The days from fromDate to today, both included: the difference plus the day to spare.
+  const days = daysFrom(fromDate, utcDay(now.getTime() / 1000)).length;
   return Math.max(MAINTENANCE_DEFAULTS.compactDays, days);
 }
 

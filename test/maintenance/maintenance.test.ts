@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeMaintenance } from '../../src/cli/commands/maintain';
 import { runMaintenanceLocally } from '../../src/local/maintenance-runner';
 import { localPaths } from '../../src/local/paths';
-import { MAINTAINED_TABLES, MAINTENANCE_DEFAULTS, MAINTENANCE_SCRIPT, buildMaintenanceArguments } from '../../src/maintenance/options';
+import { MAINTAINED_TABLES, MAINTENANCE_DEFAULTS, MAINTENANCE_SCRIPT, buildMaintenanceArguments, compactDaysReaching } from '../../src/maintenance/options';
 import { maintenanceResult, parseMaintenanceLine } from '../../src/maintenance/report';
 import { runCli } from '../support/cli';
 
@@ -61,6 +61,17 @@ describe('the maintenance job\'s arguments', () => {
         '- --as-of is not a valid time',
         `- --tables: unknown table(s) events_raw; the jobs keep ${MAINTAINED_TABLES.join(', ')}`,
       ].join('\n'));
+  });
+});
+
+describe('the compaction window after a backfill', () => {
+  it("reaches the window's first day with a day to spare, never under the default", () => {
+    const now = new Date('2026-11-27T23:59:00Z');
+    // The job compacts from (as-of minus N days)'s date: a run past midnight (as of the 28th) still reaches the 1st.
+    expect(compactDaysReaching('2026-11-01', now)).toBe(27);
+    expect(compactDaysReaching('2025-11-27', now)).toBe(366);
+    expect(compactDaysReaching('2026-11-26', now)).toBe(MAINTENANCE_DEFAULTS.compactDays);
+    expect(compactDaysReaching('2026-12-05', now)).toBe(MAINTENANCE_DEFAULTS.compactDays);
   });
 });
 
