@@ -4,6 +4,7 @@ import {
   AWS_PERMISSIONS, awsCredentials, checkoutAndBundle, concurrency, githubEnvironmentOf, newWorkflow, RUNS_ON, SCHEDULED_ENVIRONMENT, TIMEOUTS,
 } from './steps';
 import { DEPLOY_ENVIRONMENTS } from '../../infra/config/deploy-environments';
+import { MAINTENANCE_DEFAULTS } from '../../src/maintenance/options';
 
 /** Weekly, Sunday 05:30 UTC: two hours after the nightly KPI run started, which it queues behind. */
 const MAINTENANCE_SCHEDULE = '30 5 * * 0';
@@ -54,7 +55,10 @@ export function maintenanceJob(o: MaintenanceJobOptions): Job {
 }
 
 /** The command's defaults, as the scheduled run (which has no inputs) passes them. */
-export const MAINTENANCE_INPUT_DEFAULTS = { retentionDays: '7', compactDays: '3' } as const;
+export const MAINTENANCE_INPUT_DEFAULTS = {
+  retentionDays: String(MAINTENANCE_DEFAULTS.retentionDays),
+  compactDays: String(MAINTENANCE_DEFAULTS.compactDays),
+} as const;
 
 /**
  * Weekly and dispatchable table maintenance. The kpis workflow also runs {@link maintenanceJob}
