@@ -66,7 +66,12 @@ export function loadConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv =
   }
   const target = parsed.data.target;
   const environment = (parsed.data.environment ?? (target === 'local' ? 'local' : 'dev')) as EnvironmentName;
-  checkTargetEnvironment(target, environment);
+  try {
+    checkTargetEnvironment(target, environment);
+  } catch (e) {
+    const fromVariable = options.environment === undefined && env.CLICKSTREAM_ENV !== undefined;
+    throw fromVariable ? new Error(`${(e as Error).message} (The environment came from CLICKSTREAM_ENV=${env.CLICKSTREAM_ENV}.)`) : e;
+  }
   const region = target === 'local' ? LOCAL_REGION : parsed.data.region ?? 'us-east-1';
   const base = resourceNames(environment, parsed.data.accountId);
   const names: Record<string, string> = { ...base };

@@ -42,7 +42,8 @@ export interface ToolchainSmokeResult {
  */
 export async function runToolchainSmoke(options: ToolchainSmokeOptions): Promise<ToolchainSmokeResult> {
   const log = options.log ?? (() => undefined);
-  const names = loadConfig({ target: 'local' }).names;
+  // Its own stack: always the local environment's names, whatever CLICKSTREAM_ENV says.
+  const names = loadConfig({ target: 'local', environment: 'local' }).names;
   const memory = new PeakMemorySampler();
   const trinoPid = readStackState(options.paths.stateFile)?.trino?.pid;
   if (trinoPid) memory.watch('trino', trinoPid);

@@ -3,7 +3,7 @@ import { formatBytes, formatCount } from './progress';
 import type { LocalReconciliation, LocalRunReport, TablePreview } from './run-report';
 import { jobsAndTables, publishStage, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError, StageOutcome, StageRunner } from './stages';
-import { loadConfig } from '../config/config';
+import { LOCAL_REGION, loadConfig } from '../config/config';
 import { ResourceNames } from '../config/names';
 import { MeteredEngine } from '../cost/metered-engine';
 import { TrinoEngine } from '../engines/trino';
@@ -120,7 +120,7 @@ export function landStage(run: LocalRun, clients: EmulatorClients): Promise<Land
       streamName: names.streamName,
       bucket: names.bronzeBucket,
       deliveryStreamName: names.deliveryStreamName,
-      table: { databaseName: names.glueDatabase, tableName: names.rawTable, region: loadConfig({ target: 'local' }).region },
+      table: { databaseName: names.glueDatabase, tableName: names.rawTable, region: LOCAL_REGION },
       onProgress: (p) => {
         // The landing has no cancellation of its own; stopping between reads loses nothing that is not re-read next time.
         if (signal.aborted) throw new RunStoppedError('land', String(signal.reason ?? 'abort'));
@@ -166,12 +166,17 @@ export async function kpisStage(run: LocalRun, endpoints: StackEndpoints): Promi
     } catch (e) {
       if (signal.aborted) throw e;
       const log = /Spark log: (\S+)/.exec((e as Error).message)?.[1];
-      throw new StageError((e as Error).message, log ? [log] : [], 'Read the Spark log named above; `npx clickstream kpis` re-runs this stage alone on the running stack (add --keep to keep it).');
+      throw new StageError((e as Error).message, log ? [log] : [], `Read the Spark log named above; \`npx clickstream kpis${environmentFlag(run.names)}\` re-runs this stage alone on the running stack (add --keep to keep it).`);
     }
   });
   progress.line(`kpis: Spark log ${kpis.logFile}`);
   run.kpiRunId = kpis.runId;
   return kpis;
+}
+
+/** The option a hint's command needs to act on this run's environment (none for the default one). */
+function environmentFlag(names: ResourceNames): string {
+  return names.environment === 'local' ? '' : ` --environment ${names.environment}`;
 }
 
 /** Validates the run's tables on Trino, then checks the counts reconcile from the stream to the tables. */
@@ -191,7 +196,7 @@ export async function localValidateStage(
     runId: kpis.runId,
     landedFiles: landed.objects.filter((o) => o.kind === 'parquet').map((o) => `s3://${landed.bucket}/${o.key}`),
     failOnWarn: options.failOnWarn ?? false,
-    failedChecksHint: 'The validation report lists every check; re-run with --keep to look at the tables with `npx clickstream query "<SQL>"`.',
+    failedChecksHint: `The validation report lists every check; re-run with --keep to look at the tables with \`npx clickstream query${environmentFlag(names)} "<SQL>"\`.`,
     onResults: (results) => {
       run.validation = results.report;
       run.previews = [...results.previews];
@@ -203,7 +208,7 @@ export async function localValidateStage(
   }));
   if (run.reconciliation?.reconciled === false) {
     throw new StageError(`the counts do not reconcile: ${describeReconciliation(run.reconciliation)}`, [],
-      'A record was lost or counted twice between the stream and the tables: compare the landing\'s objects, rejected_events and the KPI tables with `npx clickstream query` (run with --keep).');
+      `A record was lost or counted twice between the stream and the tables: compare the landing's objects, rejected_events and the KPI tables with \`npx clickstream query${environmentFlag(names)}\` (run with --keep).`);
   }
 }
 
@@ -213,7 +218,7 @@ export async function localPublishStage(run: LocalRun, endpoints: StackEndpoints
   run.published = await measured(run, 'publish', () => publishStage({
     publish: () => publishRunLocally({ paths, awsEndpoint: endpoints.aws, names, runId: kpis.runId, signal, log: (line) => progress.update('publish', line) }),
     runId: kpis.runId,
-    hint: `\`npx clickstream publish --run ${kpis.runId}${names.environment === 'local' ? '' : ` --environment ${names.environment}`}\` publishes it once it passes (run with --keep to keep the stack).`,
+    hint: `\`npx clickstream publish --run ${kpis.runId}${environmentFlag(names)}\` publishes it once it passes (run with --keep to keep the stack).`,
   }));
 }
 

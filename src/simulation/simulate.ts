@@ -131,7 +131,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const started = Date.now();
   const state = path.join(options.paths.state, 'simulation');
   const paths: LocalPaths = { ...options.paths, state, stateFile: path.join(state, 'stack.json'), logs: path.join(state, 'logs') };
-  const names = loadConfig({ target: 'local' }).names;
+  // Its own stack: always the local environment's names, whatever CLICKSTREAM_ENV says.
+  const names = loadConfig({ target: 'local', environment: 'local' }).names;
   const maintenance = options.maintenance ?? {};
   const [hour, minute] = o.runAt.split(':').map(Number);
   const first = Date.parse(`${o.startDay}T00:00:00Z`);

@@ -43,6 +43,9 @@ describe('environment names', () => {
     expect(glueDatabaseName('prod')).toBe(glueDatabaseName('local'));
     expect(() => loadConfig({ target: 'local', environment: 'prod' })).toThrow('The local target has no prod environment');
     expect(() => loadConfig({ target: 'aws', environment: 'local' })).toThrow('The environment "local" is the embedded stack\'s');
+    // Set by the variable, the message says where it came from; an explicit environment wins over it.
+    expect(() => loadConfig({ target: 'local' }, { CLICKSTREAM_ENV: 'prod' })).toThrow('(The environment came from CLICKSTREAM_ENV=prod.)');
+    expect(loadConfig({ target: 'local', environment: 'local' }, { CLICKSTREAM_ENV: 'prod' }).environment).toBe('local');
   });
 });
 
