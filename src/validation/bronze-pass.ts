@@ -49,6 +49,11 @@ export interface BronzePass {
   readonly sql: string;
   readonly params: readonly QueryParameter[];
   read(rows: readonly Row[]): { readonly tables: ReadonlyMap<DailyTableName, Row>; readonly rejected?: Row };
+  /**
+   * The pass over the tables that exist: a statement naming a missing table fails as a whole, which
+   * would fail every table of the pass. Undefined when none of its tables exists.
+   */
+  without(missing: readonly string[]): BronzePass | undefined;
 }
 
 /** The `grouping(...)` bit set of a grouping set over `keys`: 1 for each key it leaves out, the last key lowest. */
@@ -106,6 +111,11 @@ GROUP BY tag`;
     sql: statement.text,
     params: statement.params,
     read: (rows) => readPass(rows, tables, rejected),
+    without(missing) {
+      const present = tables.filter((t) => !missing.includes(t.table));
+      if (present.length === tables.length) return this;
+      return present.length > 0 ? renderBronzePass({ ...options, tables: present }) : undefined;
+    },
   };
 }
 

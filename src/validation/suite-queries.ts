@@ -30,9 +30,9 @@ export async function runBronzePasses(passes: readonly BronzePass[], run: SuiteR
   const tables = new Map<CheckedTableName, Row>();
   const checks: CheckResult[] = [];
   let rejected: Row | undefined;
-  for (const pass of passes) {
-    const present = pass.tables.filter((t) => !run.missingTables.includes(t));
-    if (present.length === 0) continue;
+  for (const planned of passes) {
+    const pass = planned.without(run.missingTables);
+    if (!pass) continue;
     try {
       const result = await run.engine.query(pass.sql, pass.params, { signal: run.options.signal });
       run.record('bronze', result);
@@ -42,7 +42,7 @@ export async function runBronzePasses(passes: readonly BronzePass[], run: SuiteR
       run.log(`validate: bronze read once for ${pass.tables.join(', ')} (${Math.round(result.durationMs)} ms)`);
     } catch (e) {
       if (run.options.signal?.aborted) throw e;
-      for (const table of present) checks.push(failedQuery(table, e));
+      for (const table of pass.tables) checks.push(failedQuery(table, e));
       if (pass.rejected) checks.push(failedQuery(REJECTED_EVENTS_TABLE, e));
     }
   }

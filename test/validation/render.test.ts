@@ -6,6 +6,7 @@ import { windowFromOptions } from '../../src/kpis/day-window';
 import { parseExpectations } from '../../src/validation/expectations';
 import { reportFails, summarize } from '../../src/validation/report';
 import { checkedTablesOf, renderSuite, parseTableList, runValidation } from '../../src/validation/runner';
+import { SQL_TYPES } from '../../src/validation/schema-query';
 import { identifier } from '../../src/validation/sql';
 
 const placeholders = (sql: string) => (sql.replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length;
@@ -85,6 +86,29 @@ describe('rendering the check suite', () => {
     const eventsOnly = { ...report, summary: summarize(report.checks.filter((c) => c.table === 'event_geo_kpis_events' && c.check.includes('columns'))) };
     expect(reportFails(eventsOnly)).toBe(false);
     expect(reportFails(eventsOnly, true)).toBe(true);
+  });
+
+  it('checks the daily tables that exist when another table of the same bronze pass is missing', async () => {
+    const [present, missing] = ['event_geo_kpis_events', '_event_geo_kpis_faulty_geo_day_stats'] as const;
+    // information_schema lists the columns of the table that exists only.
+    const columns = CHECKED_TABLES[present].columns.map((c) => ({ table_name: present, column_name: c.name, data_type: SQL_TYPES[c.type] }));
+    const statements: string[] = [];
+    const engine: QueryEngine = {
+      name: 'fake',
+      query: async (sql) => {
+        statements.push(sql);
+        // A statement naming a table that does not exist fails as Trino fails it.
+        if (!sql.includes('information_schema') && sql.includes(`"${missing}"`)) throw new Error(`line 1:1: Table 'iceberg.analytics.${missing}' does not exist`);
+        return { queryId: 'q', columns: [], rows: sql.includes('information_schema') ? columns : [{}], durationMs: 1 };
+      },
+    };
+
+    const report = await runValidation(engine, { tables: [present, missing], window: { fromDate: '2026-11-01', toDate: '2026-11-01' } });
+
+    expect(statements.filter((s) => s.includes(`"${missing}"`) && !s.includes('information_schema'))).toEqual([]);
+    expect(report.checks.filter((c) => c.check === 'query')).toEqual([]);
+    expect(report.checks).toContainEqual(expect.objectContaining({ table: missing, check: 'columns', passed: false, observed: 'table not found' }));
+    expect(report.checks.some((c) => c.table === present && c.check !== 'columns' && c.check !== 'no-extra-columns')).toBe(true);
   });
 
   it('reports a table that does not exist without querying it', async () => {
