@@ -74,8 +74,8 @@ export interface PlanSweepOptions {
 /**
  * Which previews to destroy: those whose pull request is closed or does not exist, and those older
  * than the maximum age (a preview of an open pull request is deployed again by its next labelled
- * run). One whose pull request's state is unknown and that is not too old is kept: it is never
- * destroyed on a guess.
+ * run) unless its run is in progress. One whose pull request's state is unknown and that is not too
+ * old is kept: it is never destroyed on a guess.
  */
 export async function planSweep(previews: readonly FoundPreview[], options: PlanSweepOptions): Promise<SweepDecision[]> {
   const maxAgeHours = options.maxAgeHours ?? DEFAULT_MAX_AGE_HOURS;
@@ -86,13 +86,25 @@ export async function planSweep(previews: readonly FoundPreview[], options: Plan
     const age = ageHours === undefined ? 'of unknown age' : `${Math.floor(ageHours)} h old`;
     const pr = `pull request #${preview.pullRequest}`;
     const github = await options.pullRequestState(preview.pullRequest);
+    const busy = inUse(preview);
     if (github.state === 'closed') decisions.push({ preview, remove: true, reason: `${pr} is closed (${age})` });
     else if (github.state === 'missing') decisions.push({ preview, remove: true, reason: `${pr} does not exist (${age})` });
+    // Its pull request's run is deploying or computing right now (the sweep does not share its concurrency group): the next sweep decides.
+    else if (busy) decisions.push({ preview, remove: false, reason: `kept: ${pr} is ${github.state} and its run is in progress (${busy}); ${age}` });
     else if (ageHours !== undefined && ageHours > maxAgeHours) decisions.push({ preview, remove: true, reason: `${age}, more than ${maxAgeHours} h (${pr} is ${github.state})` });
     else if (github.state === 'unknown') decisions.push({ preview, remove: false, reason: `kept: the state of ${pr} could not be read (${github.error}); ${age}` });
     else decisions.push({ preview, remove: false, reason: `kept: ${pr} is open, ${age}` });
   }
   return decisions;
+}
+
+/** What of the preview is working now: a running cluster, or a stack whose deployment has not finished. */
+function inUse(preview: FoundPreview): string | undefined {
+  const working = [
+    ...preview.clusters.map((c) => `cluster ${c.id} ${c.state}`),
+    ...preview.stacks.filter((s) => s.status.endsWith('_IN_PROGRESS') && !s.status.startsWith('DELETE_')).map((s) => `${s.name} ${s.status}`),
+  ];
+  return working.length > 0 ? working.join(', ') : undefined;
 }
 
 export interface SweepOptions extends TeardownClients, PlanSweepOptions {

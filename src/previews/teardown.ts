@@ -94,7 +94,7 @@ export async function teardownPreview(options: TeardownOptions): Promise<Teardow
     try {
       await options.emr.send(new TerminateJobFlowsCommand({ JobFlowIds: clusters.map((c) => c.id) }));
       for (const cluster of clusters) {
-        await waitUntilClusterTerminated(waiterConfig(options.emr, options), { ClusterId: cluster.id });
+        await waitUntilEnded(cluster.id, options);
         removed.push({ kind: 'EMR cluster', name: cluster.name, id: cluster.id });
       }
     } catch (e) {
@@ -127,6 +127,20 @@ export async function teardownPreview(options: TeardownOptions): Promise<Teardow
   return { environment, region, result, removed, absent, left, message: describe(environment, region, result, removed, left) };
 }
 
+/**
+ * Waits until the cluster has ended. The SDK's ClusterTerminated waiter fails on TERMINATED_WITH_ERRORS,
+ * but that too is a final state (EMR API reference, ClusterStatus): a spot cluster that lost its
+ * nodes, or one whose step failed, ends there and holds nothing the stacks need any more.
+ */
+async function waitUntilEnded(clusterId: string, options: TeardownOptions): Promise<void> {
+  try {
+    await waitUntilClusterTerminated(waiterConfig(options.emr, options), { ClusterId: clusterId });
+  } catch (e) {
+    const state = (await options.emr.send(new DescribeClusterCommand({ ClusterId: clusterId }))).Cluster?.Status?.State;
+    if (state !== 'TERMINATED_WITH_ERRORS') throw e;
+  }
+}
+
 type StackOutcome = { readonly kind: 'absent' } | { readonly kind: 'deleted' } | { readonly kind: 'failed'; readonly left: LeftResource[] };
 
 async function deleteStack(name: string, options: TeardownOptions, log: (line: string) => void): Promise<StackOutcome> {
@@ -145,7 +159,12 @@ async function deleteStack(name: string, options: TeardownOptions, log: (line: s
     // A deployment (or its rollback) is still running: deleting now would fail, the next teardown will not.
     return {
       kind: 'failed',
-      left: [{ kind: 'stack', name, status: `${status}: a deployment of it has not finished`, remedy: `wait until it has, then run \`${teardownCommand(options.environment, region)}\`` }],
+      left: [{
+        kind: 'stack',
+        name,
+        status: `${status}: a deployment of it has not finished`,
+        remedy: `wait until it has, then run \`${teardownCommand(options.environment, region)}\` (the scheduled sweep of previews also removes a closed pull request's preview)`,
+      }],
     };
   }
   if (status !== 'DELETE_IN_PROGRESS') {

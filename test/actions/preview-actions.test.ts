@@ -63,7 +63,7 @@ describe('teardown-preview', () => {
     const { io, record } = fakeActionIo('teardown-preview', { environment, region: 'eu-west-1' });
     await teardownPreview({ io, createClients: () => account!.clients, env: {} });
     expect(record.failures).toEqual([`Input "environment" must be a preview, pr-<pull request number> (e.g. pr-42), got "${environment}": this action never destroys a standing environment.`]);
-    expect(account.calls).toEqual([]);
+    expect(account.apiCalls()).toBe(0);
   });
 });
 
@@ -107,7 +107,7 @@ describe('sweep-previews', () => {
       await sweepPreviews({ io, createClients: () => account!.clients, env: { AWS_REGION: 'eu-west-1', GITHUB_REPOSITORY: 'acme/clickstream' } });
       expect(record.failures).toEqual([message]);
     }
-    expect(account.calls).toEqual([]);
+    expect(account.apiCalls()).toBe(0);
   });
 });
 

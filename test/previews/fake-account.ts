@@ -20,8 +20,10 @@ export interface FakeStack {
 export interface FakeCluster {
   readonly id: string;
   readonly name: string;
-  state: 'WAITING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED';
+  state: 'WAITING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED' | 'TERMINATED_WITH_ERRORS';
   readonly tags: Record<string, string>;
+  /** Set: terminating it ends in TERMINATED_WITH_ERRORS (a spot cluster that lost its nodes, a failed step). */
+  endsWithErrors?: boolean;
   readonly createdAt: Date;
 }
 
@@ -32,7 +34,8 @@ const validationError = (message: string) => Object.assign(new Error(message), {
  * name of a stack that does not exist (or was deleted) is a ValidationError, by its id a deleted
  * stack is DELETE_COMPLETE; DeleteStack of a stack that does not exist succeeds; ListStacks shows
  * deleted stacks only when asked for DELETE_COMPLETE; ListClusters filters by state and returns no
- * tags (DescribeCluster does); TerminateJobFlows ends the clusters.
+ * tags (DescribeCluster does); TerminateJobFlows ends the clusters, in TERMINATED or, for one that
+ * failed, TERMINATED_WITH_ERRORS (EMR API reference, ClusterStatus: both are final).
  */
 export function fakeAccount() {
   const stacks: FakeStack[] = [];
@@ -90,7 +93,7 @@ export function fakeAccount() {
   });
   emr.on(TerminateJobFlowsCommand).callsFake((input: { JobFlowIds: string[] }) => {
     calls.push(`TerminateJobFlows ${input.JobFlowIds.join(',')}`);
-    for (const cluster of clusters.filter((c) => input.JobFlowIds.includes(c.id))) cluster.state = 'TERMINATED';
+    for (const cluster of clusters.filter((c) => input.JobFlowIds.includes(c.id))) cluster.state = cluster.endsWithErrors ? 'TERMINATED_WITH_ERRORS' : 'TERMINATED';
     return {};
   });
 
@@ -112,6 +115,8 @@ export function fakeAccount() {
       clusters.push(cluster);
       return cluster;
     },
+    /** Every call to either service, reads included. */
+    apiCalls: () => cloudFormation.calls().length + emr.calls().length,
     liveStacks: () => stacks.filter((s) => s.status !== StackStatus.DELETE_COMPLETE).map((s) => s.name),
     restore() {
       cloudFormation.restore();

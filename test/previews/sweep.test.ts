@@ -63,6 +63,24 @@ describe('deciding', () => {
     ]);
   });
 
+  it('keeps a too old preview of an open pull request while its run is in progress, and destroys it once the run is over', async () => {
+    account = fakeAccount();
+    account.deploy('pr-44', hoursAgo(50));
+    const cluster = account.startCluster('pr-44', hoursAgo(0.5));
+    cluster.state = 'RUNNING';
+    const busy = await planSweep(await findPreviews(account.clients), { pullRequestState, now: NOW });
+    expect(busy.map((d) => [d.remove, d.reason])).toEqual([[false, `kept: pull request #44 is open and its run is in progress (cluster ${cluster.id} RUNNING); 50 h old`]]);
+
+    cluster.state = 'TERMINATED';
+    account.stacks.find((s) => s.name === 'clickstream-pr-44-compute')!.status = 'UPDATE_IN_PROGRESS' as never;
+    const deploying = await planSweep(await findPreviews(account.clients), { pullRequestState, now: NOW });
+    expect(deploying.map((d) => d.reason)).toEqual(['kept: pull request #44 is open and its run is in progress (clickstream-pr-44-compute UPDATE_IN_PROGRESS); 50 h old']);
+
+    account.stacks.find((s) => s.name === 'clickstream-pr-44-compute')!.status = 'UPDATE_COMPLETE' as never;
+    const idle = await planSweep(await findPreviews(account.clients), { pullRequestState, now: NOW });
+    expect(idle.map((d) => [d.remove, d.reason])).toEqual([[true, '50 h old, more than 48 h (pull request #44 is open)']]);
+  });
+
   it('takes another maximum age, and refuses one that is not a positive number', async () => {
     populated();
     const found = await findPreviews(account.clients);

@@ -109,10 +109,24 @@ describe('tearing down a preview on AWS', () => {
     ]);
   });
 
+  it('counts a cluster that ends TERMINATED_WITH_ERRORS as ended, and deletes the stacks', async () => {
+    account = fakeAccount();
+    account.deploy('pr-7', DAY);
+    const failed = account.startCluster('pr-7', DAY);
+    failed.endsWithErrors = true;
+
+    const report = await teardown('pr-7');
+
+    expect(failed.state).toBe('TERMINATED_WITH_ERRORS');
+    expect(report.result).toBe('removed');
+    expect(report.removed[0]).toEqual({ kind: 'EMR cluster', name: failed.name, id: failed.id });
+    expect(account.liveStacks()).toEqual([]);
+  });
+
   it('refuses a standing environment before any AWS call', async () => {
     account = fakeAccount();
     account.deploy('staging', DAY);
     await expect(teardown('staging')).rejects.toThrow('Only a pull request\'s preview (pr-<number>) is torn down this way, not "staging".');
-    expect(account.calls).toEqual([]);
+    expect(account.apiCalls()).toBe(0);
   });
 });
