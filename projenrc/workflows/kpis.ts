@@ -31,10 +31,12 @@ export function addKpisWorkflow(gh: github.GitHub): void {
     kpis: kpisJob(environment, replayInputs),
     // A dispatched window is a backfill: it rewrote many partitions at once, so maintenance follows.
     // Its compaction reaches back to the window's first day, however old (plan-kpi-run's compact-days).
+    // Only once the backfill is published: compaction commits to main, after which an unpublished run
+    // (validate off, or held back) could never be fast-forwarded.
     maintain: maintenanceJob({
       environment,
       needs: ['plan', 'kpis'],
-      if: "success() && github.event_name == 'workflow_dispatch' && inputs.from_date != ''",
+      if: "success() && github.event_name == 'workflow_dispatch' && inputs.from_date != '' && needs.kpis.outputs.published-tables != ''",
       retentionDays: MAINTENANCE_INPUT_DEFAULTS.retentionDays,
       compactDays: plan('compact-days'),
     }),
@@ -110,6 +112,10 @@ function kpisJob(environment: string, replayInputs: ReplayInputs): github.workfl
     concurrency: concurrency(`kpis-${environment}`),
     permissions: AWS_PERMISSIONS,
     timeoutMinutes: TIMEOUTS.awsPipeline,
+    outputs: {
+      // Empty unless the publish step ran and succeeded.
+      'published-tables': { stepId: 'publish', outputName: 'published-tables' },
+    },
     steps: [
       ...checkoutAndBundle(),
       awsCredentials('run'),

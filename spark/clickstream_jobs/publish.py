@@ -4,7 +4,7 @@ procedures docs: it moves a branch to the head of another whose history contains
 
 - Refused when the run has no passing verdict in `_kpi_validations`, naming the failed checks.
 - Refused, before any table moves, when some table's `main` moved since the branch was cut
-  (another run published): `main` must be an ancestor of the branch head.
+  (another run published, or maintenance compacted main): `main` must be an ancestor of the branch head.
 - Idempotent: a table whose branch is gone was published already; the runs ledger goes last, so
   the high-water mark advances only once every table is published, and a publish that stopped
   between tables is finished by running it again.
@@ -53,12 +53,12 @@ def check_verdict(rows: Sequence[dict], run_id: str) -> None:
 
 
 def check_ancestry(refs: Sequence[TableRefs], ancestors: Dict[str, Sequence[int]], run_id: str) -> None:
-    """Every table's main must be in its branch head's history: otherwise another run published since."""
+    """Every table's main must be in its branch head's history: otherwise another run published, or maintenance committed, since."""
     moved = [r.table for r in refs if r.main is not None and r.main not in ancestors[r.table]]
     if moved:
         raise PublishRefused(
-            f"main moved since run {run_id} was cut (another run published) in {', '.join(moved)}: "
-            "publishing would drop that run's rows. Run the KPIs again (the next incremental run includes both)"
+            f"main moved since run {run_id} was cut (another run published, or table maintenance committed to it) in {', '.join(moved)}: "
+            "publishing would drop what main gained since. Run the KPIs again (the next incremental run includes both)"
         )
 
 

@@ -70,7 +70,7 @@ export async function publishRunOnEmr(
   if (!state.verdict.passed) throw new PublishRefusedError(runId, `run ${runId} failed validation (${state.verdict.engine}): ${state.verdict.failedChecks}`);
   if (report.result === 'step-failed' && state.pendingTables.length > 0) {
     throw new PublishRefusedError(runId, `the publish step failed with ${state.pendingTables.join(', ')} still unpublished: either main moved since run ${runId} ` +
-      `was cut (another run published; run the KPIs again), or the step broke: ${report.message}`);
+      `was cut (another run published, or table maintenance committed; run the KPIs again), or the step broke: ${report.message}`);
   }
   throw new Error(`Publishing run ${runId} on cluster ${options.clusterId} ended ${report.result}: ${report.message}`);
 }

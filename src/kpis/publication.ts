@@ -13,7 +13,7 @@ const publishedSchema = z.object({
 
 export type PublishedRun = z.infer<typeof publishedSchema>;
 
-/** Publishing was refused: the run did not pass validation, or another run published since it was cut. */
+/** Publishing was refused: the run did not pass validation, or main moved since it was cut (another run published, or maintenance). */
 export class PublishRefusedError extends Error {
   constructor(readonly runId: string, readonly reason: string) {
     super(`Run ${runId} was not published: ${reason}.`);

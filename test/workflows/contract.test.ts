@@ -160,6 +160,14 @@ describe('jobs', () => {
   it("kpis: the maintenance after a dispatched window compacts back to the window's first day", () => {
     const maintain = workflows.kpis.jobs.maintain;
     expect(maintain.if).toContain("inputs.from_date != ''");
+    // Only after the backfill was published (GitHub docs, "Contexts": a skipped step's outputs are empty):
+    // compaction commits to main, after which an unpublished run could never be fast-forwarded.
+    const dispatched = (published: string) => ({
+      contexts: { inputs: { from_date: '2026-01-01' }, github: { event_name: 'workflow_dispatch' }, needs: { kpis: { outputs: { 'published-tables': published } } } } as never,
+    });
+    expect(condition(maintain.if, dispatched('12'))).toBe(true);
+    expect(condition(maintain.if, dispatched(''))).toBe(false);
+    expect(workflows.kpis.jobs.kpis.outputs).toMatchObject({ 'published-tables': '${{ steps.publish.outputs.published-tables }}' });
     expect(maintain.steps.find((s) => s.run?.includes('clickstream maintain'))?.env).toMatchObject({ COMPACT_DAYS: '${{ needs.plan.outputs.compact-days }}' });
   });
 

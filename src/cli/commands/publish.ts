@@ -19,8 +19,8 @@ export function registerPublishCommand(program: Command): void {
   addTargetOptions(program
     .command('publish')
     .description('Publish a KPI run: fast-forward every table\'s main to the run\'s audit branch, so readers see its rows. Refused, naming the failed ' +
-      'checks, unless its latest validation passed; refused when another run published since it was cut (run the KPIs again). Publishing that stopped ' +
-      'between tables finishes on the next call. Default: the latest unpublished run.'), {
+      'checks, unless its latest validation passed; refused when main moved since it was cut, by another run\'s publication or by table ' +
+      'maintenance (run the KPIs again). Publishing that stopped between tables finishes on the next call. Default: the latest unpublished run.'), {
     target: 'where the tables are (aws: publish as an EMR step with `clickstream run --target aws`)',
     environment: 'whose Glue database and warehouse hold the run',
   })
