@@ -12,6 +12,7 @@ deleted); a table that fails is reported and the others still run; the job then 
 """
 import json
 import time
+import traceback
 from datetime import datetime, timezone
 from typing import Dict, List, Optional, Sequence
 
@@ -27,6 +28,7 @@ from .maintenance_plan import (
     compaction_filter,
     compaction_since,
     describe_partitioning,
+    error_summary,
     expiry_cutoff,
     iso,
     orphan_cutoff,
@@ -174,7 +176,8 @@ def run(arguments: MaintenanceArguments, now: Optional[datetime] = None) -> int:
             log("table", maintain_table(spark, arguments, table, as_of, expire_before, orphans_before, finished))
         except Exception as error:  # one table's failure must not stop the others' maintenance
             failed.append(table)
-            log("table", {"table": table, "status": "failed", "error": str(error).strip().split("\n")[0]})
+            traceback.print_exc()  # the whole error, Java stack included, in the step's stderr
+            log("table", {"table": table, "status": "failed", "error": error_summary(error)})
     log("done", {"tables": len(wanted), "failed": failed, "seconds": round(time.monotonic() - started, 1)})
     spark.stop()
     return 1 if failed else 0

@@ -251,3 +251,13 @@ def sql_timestamp(moment: datetime) -> str:
 def iso(moment: Optional[datetime]) -> Optional[str]:
     """`YYYY-MM-DDTHH:MM:SSZ`, as the KPI jobs print times."""
     return None if moment is None else moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def error_summary(error: BaseException) -> str:
+    """The first line of what went wrong, in the engine's words. PySpark turns only some Java exceptions
+    into Python ones; the rest (Iceberg's CommitFailedException, ValidationException, S3 errors) stay a
+    Py4JJavaError whose own first line is just "An error occurred while calling o123.sql.", so the Java
+    exception's own message is the one to report."""
+    java = getattr(error, "java_exception", None)
+    text = str(java) if java is not None else str(error)
+    return (text.strip().split("\n") or [""])[0] or type(error).__name__

@@ -15,6 +15,7 @@ from clickstream_jobs.maintenance_plan import (
     compaction_filter,
     compaction_since,
     describe_partitioning,
+    error_summary,
     expiry_cutoff,
     orphan_cutoff,
     parse_maintenance_arguments,
@@ -149,3 +150,19 @@ def test_compaction_takes_the_whole_table_when_it_is_not_partitioned_by_time():
 def test_timestamps_are_spark_sql_literals_in_utc():
     assert sql_timestamp(datetime(2026, 11, 20, 5, 6, 7, 890, tzinfo=UTC)) == "TIMESTAMP '2026-11-20 05:06:07.000890'"
     assert sql_timestamp(datetime(2026, 11, 20, 6, 0, tzinfo=timezone(timedelta(hours=1)))) == "TIMESTAMP '2026-11-20 05:00:00.000000'"
+
+
+def test_error_summary_reports_the_java_exception_of_a_py4j_error():
+    class JavaException:
+        def __str__(self):
+            return "org.apache.iceberg.exceptions.CommitFailedException: Cannot commit: stale metadata\n\tat org.apache..."
+
+    class Py4JJavaError(Exception):
+        java_exception = JavaException()
+
+        def __str__(self):
+            return "An error occurred while calling o123.sql.\n: org.apache.iceberg..."
+
+    assert error_summary(Py4JJavaError()) == "org.apache.iceberg.exceptions.CommitFailedException: Cannot commit: stale metadata"
+    assert error_summary(ValueError("bad where\nmore")) == "bad where"
+    assert error_summary(RuntimeError("")) == "RuntimeError"

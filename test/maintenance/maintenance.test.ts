@@ -22,7 +22,7 @@ const RUNS = '[maintain] table {"table": "_kpi_runs", "status": "maintained", "s
   '"compaction": {"where": null, "rewrittenFiles": 6, "addedFiles": 1, "rewrittenBytes": 37388}, "manifests": {"rewritten": 4, "added": 1}, ' +
   '"expiry": {"deletedDataFiles": 0, "deletedManifestFiles": 0, "deletedManifestLists": 2}, "orphanFiles": 0, "droppedBranches": ["audit_run_5"], ' +
   '"branches": [{"name": "audit_run_7", "type": "BRANCH", "snapshotId": "5230581761046183563", "maxRefAgeMs": null}], "seconds": 5.9}';
-const FAILED = '[maintain] table {"table": "rejected_events", "status": "failed", "error": "CommitFailedException: Cannot commit: the table changed"}';
+const FAILED = '[maintain] table {"table": "rejected_events", "status": "failed", "error": "org.apache.iceberg.exceptions.CommitFailedException: Cannot commit: the table changed"}';
 const DONE = '[maintain] done {"tables": 3, "failed": ["rejected_events"], "seconds": 74.7}';
 
 describe('the maintenance job\'s arguments', () => {
