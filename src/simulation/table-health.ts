@@ -3,6 +3,7 @@ import { S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { QUERY_CATALOG } from '../config/names';
 import { QueryEngine } from '../engines/query-engine';
 import { MAINTAINED_TABLES } from '../maintenance/options';
+import { joinSql, metadataTable, sql } from '../validation/sql';
 
 /** What a table costs to keep, measured from outside: what grows every night unless maintained. */
 export interface TableHealth {
@@ -36,10 +37,13 @@ export async function measureTables(sources: TableHealthSources): Promise<Record
   }
   const tables = MAINTAINED_TABLES.filter((t) => locations.has(t));
   if (tables.length === 0) return {};
-  const union = (select: (table: string) => string) => tables.map(select).join(' UNION ALL ');
-  const ref = (table: string, meta: string) => `${QUERY_CATALOG}.${sources.database}."${table}$${meta}"`;
-  const snapshots = await sources.engine.query(union((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${ref(t, 'snapshots')}`), [], { signal: sources.signal });
-  const files = await sources.engine.query(union((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${ref(t, 'files')}`), [], { signal: sources.signal });
+  // One statement per metadata kind: each table's name as a parameter, its metadata table quoted by sql.ts.
+  const counts = (kind: 'snapshots' | 'files') => {
+    const statement = joinSql(tables.map((t) => sql`SELECT ${t} AS t, count(*) AS n FROM ${metadataTable(QUERY_CATALOG, sources.database, t, kind)}`), ' UNION ALL ');
+    return sources.engine.query(statement.text, statement.params, { signal: sources.signal });
+  };
+  const snapshots = await counts('snapshots');
+  const files = await counts('files');
   const count = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>, table: string) => Number(rows.find((r) => r.t === table)?.n ?? 0);
 
   const result: Record<string, TableHealth> = {};

@@ -49,7 +49,7 @@ export function qualifiedName(...parts: readonly string[]): Sql {
 }
 
 /** An Iceberg metadata table, `"catalog"."database"."table$refs"` (Trino's and Athena's spelling). */
-export function metadataTable(catalog: string, database: string, table: string, kind: 'refs' | 'snapshots'): Sql {
+export function metadataTable(catalog: string, database: string, table: string, kind: 'refs' | 'snapshots' | 'files'): Sql {
   identifier(table);
   return new Sql(`${identifier(catalog).text}.${identifier(database).text}."${table}$${kind}"`, []);
 }
