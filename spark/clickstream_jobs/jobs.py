@@ -33,7 +33,7 @@ from .cleaning import deduplicate, rejected_rows, valid_events
 from .contracts import INTERNAL_TABLE_COLUMNS, JOB_TABLE_ARGUMENTS, KPI_TABLE_COLUMNS
 from .audit import audit_branch, write_to_audit_branch
 from .runs import RUNS_TABLE, RunRecord, append_records, read_states
-from .session import create_session, table_name
+from .session import create_session, end_session, table_name
 from .tables import TableSpec, column_names, replace_all, replace_rows
 
 LOG_PREFIX = "[kpis]"
@@ -295,7 +295,7 @@ def run(job_names: Sequence[str], arguments: JobArguments, table_arguments: Opti
         log(f"run {json.dumps(record.summary())}")
     ingested.events.unpersist()
     log(f"done in {time.monotonic() - started:.1f} s")
-    spark.stop()
+    end_session(spark)
 
 
 def seed_entry_point(job: str, argv: Sequence[str], prog: str) -> int:

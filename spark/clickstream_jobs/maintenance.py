@@ -36,7 +36,7 @@ from .maintenance_plan import (
     sql_timestamp,
 )
 from .runs import RUNS_TABLE
-from .session import CATALOG, create_session, table_name
+from .session import CATALOG, create_session, end_session, table_name
 
 
 def log(kind: str, payload: dict) -> None:
@@ -179,7 +179,7 @@ def run(arguments: MaintenanceArguments, now: Optional[datetime] = None) -> int:
             traceback.print_exc()  # the whole error, Java stack included, in the step's stderr
             log("table", {"table": table, "status": "failed", "error": error_summary(error)})
     log("done", {"tables": len(wanted), "failed": failed, "seconds": round(time.monotonic() - started, 1)})
-    spark.stop()
+    end_session(spark)
     return 1 if failed else 0
 
 

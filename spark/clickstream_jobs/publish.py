@@ -101,7 +101,7 @@ def entry_point(argv: Sequence[str], prog: str) -> int:
     except ValueError as error:
         print(f"usage: {prog} <ICEBERG_DB> <RUN_ID>\n{prog}: error: {error}", file=sys.stderr)
         return 2
-    from .session import create_session
+    from .session import create_session, end_session
 
     spark = create_session(f"clickstream-publish-{run_id}")
     try:
@@ -110,6 +110,6 @@ def entry_point(argv: Sequence[str], prog: str) -> int:
         print(f"[kpis] refused {json.dumps({'runId': run_id, 'reason': str(refused)})}", flush=True)
         return 3
     finally:
-        spark.stop()
+        end_session(spark)
     print(f"[kpis] publish {json.dumps(result)}", flush=True)
     return 0

@@ -6,15 +6,20 @@ import * as readline from 'node:readline';
 export interface SparkBronzeRead {
   readonly bytes: number;
   readonly files: number;
-  /** The Spark applications counted (their event log files). */
+  /** The Spark applications that ran the run's SQL executions (their event log files). */
   readonly applications: readonly string[];
 }
 
 export interface BronzeReadOptions {
   /** The folder of Spark's event logs (`spark.eventLog.dir`). */
   readonly dir: string;
-  /** Only applications started at or after this time (epoch ms) count: the run's own. */
+  /**
+   * Only SQL executions started at or after this time (epoch ms) count: the run's own, whether it
+   * had an application of its own (spark-submit) or ran on the stack's long-lived one.
+   */
   readonly since: number;
+  /** ...and started before this time (epoch ms), when given: the end of the run's Spark stage. */
+  readonly until?: number;
   /** Bronze's location; a file scan counts when its location contains it (`s3://bucket/events/`). */
   readonly bronzeUri: string;
 }
@@ -41,10 +46,10 @@ function bronzeScanMetrics(node: PlanNode, bronze: string, into: Map<number, 'by
 }
 
 /**
- * The bytes and files Spark's file scans of bronze read, from the event logs of the applications
+ * The bytes and files Spark's file scans of bronze read, from the event logs of the SQL executions
  * started since `since`. A file scan posts "size of files read" and "number of files read" once,
  * as driver metric updates, when it lists its files; a cached scan is listed once however often
- * the cache is used, so each metric counts once. Undefined when no application of the run logged.
+ * the cache is used, so each metric counts once. Undefined when no execution of the run was logged.
  */
 export async function bronzeReadFromEventLogs(options: BronzeReadOptions): Promise<SparkBronzeRead | undefined> {
   if (!fs.existsSync(options.dir)) return undefined;
@@ -58,19 +63,23 @@ export async function bronzeReadFromEventLogs(options: BronzeReadOptions): Promi
     if (!fs.statSync(file).isFile() || fs.statSync(file).mtimeMs < options.since) continue;
     const metrics = new Map<number, 'bytes' | 'files'>();
     const values = new Map<number, number>();
-    let started: number | undefined;
+    const executions = new Set<number>();
     const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
       // Most lines are task and stage events; parse only the three kinds that matter.
-      if (line.includes('"SparkListenerApplicationStart"')) {
-        started = (JSON.parse(line) as { Timestamp: number }).Timestamp;
-      } else if (line.includes('SparkListenerSQLExecutionStart"') || line.includes('SparkListenerSQLAdaptiveExecutionUpdate"')) {
-        bronzeScanMetrics((JSON.parse(line) as { sparkPlanInfo: PlanNode }).sparkPlanInfo, bronze, metrics);
+      if (line.includes('SparkListenerSQLExecutionStart"')) {
+        const start = JSON.parse(line) as { executionId: number; time: number; sparkPlanInfo: PlanNode };
+        if (start.time < options.since || (options.until !== undefined && start.time >= options.until)) continue;
+        executions.add(start.executionId);
+        bronzeScanMetrics(start.sparkPlanInfo, bronze, metrics);
+      } else if (line.includes('SparkListenerSQLAdaptiveExecutionUpdate"')) {
+        const update = JSON.parse(line) as { executionId: number; sparkPlanInfo: PlanNode };
+        if (executions.has(update.executionId)) bronzeScanMetrics(update.sparkPlanInfo, bronze, metrics);
       } else if (line.includes('SparkListenerDriverAccumUpdates"')) {
         for (const [id, value] of (JSON.parse(line) as { accumUpdates: Array<[number, number]> }).accumUpdates) values.set(id, value);
       }
     }
-    if (started === undefined || started < options.since) continue;
+    if (executions.size === 0) continue;
     applications.push(name.replace(/\.inprogress$/, ''));
     for (const [id, kind] of metrics) {
       const value = values.get(id) ?? 0;

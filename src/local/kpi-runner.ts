@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
 import { tailFile } from './processes';
-import { spawnSparkSubmit } from './spark-job';
+import { runSparkCommand, sparkServerFor } from './spark-job';
 import { LocalSparkJobOptions, SparkSubmitCommand, SparkSubmitHooks, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
@@ -107,7 +107,7 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
     const onStdoutLine = (line: string) => {
       if (line.startsWith(JOB_LOG_PREFIX)) onLine(line.slice(JOB_LOG_PREFIX.length));
     };
-    return (await spawnSparkSubmit(command, { logFile: file, onStdoutLine, signal, memory: options.memory })).exitCode;
+    return (await runSparkCommand(command, { logFile: file, onStdoutLine, signal, memory: options.memory, server: sparkServerFor(options) })).exitCode;
   });
   log(`kpis: run ${run.runId}: ${jobs.join(', ')} as ${mode} over ${describeScope(window, run)}, written to branch ${auditBranch(run.runId)}; Spark log: ${logFile}`);
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageSparkJobs } from './kpi-runner';
 import { tailFile } from './processes';
-import { spawnSparkSubmit } from './spark-job';
+import { runSparkCommand, sparkServerFor } from './spark-job';
 import { LocalSparkJobOptions, SparkSubmitCommand, SparkSubmitHooks, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
@@ -47,7 +47,7 @@ export async function runMaintenanceLocally(options: RunMaintenanceLocallyOption
     pyFiles: [packageSparkJobs(options.paths, path.join(options.paths.state, 'spark'))],
   });
   const submit = options.submit ?? (async (c: SparkSubmitCommand, file: string, onLine: (line: string) => void, signal?: AbortSignal) =>
-    (await spawnSparkSubmit(c, { logFile: file, onStdoutLine: onLine, signal, memory: options.memory })).exitCode);
+    (await runSparkCommand(c, { logFile: file, onStdoutLine: onLine, signal, memory: options.memory, server: sparkServerFor(options) })).exitCode);
 
   log(`maintain: spark-submit ${MAINTENANCE_SCRIPT} ${args.join(' ')}; Spark log: ${logFile}`);
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { packageSparkJobs } from './kpi-runner';
 import { tailFile } from './processes';
-import { spawnSparkSubmit } from './spark-job';
+import { runSparkCommand, sparkServerFor } from './spark-job';
 import { LocalSparkJobOptions, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
@@ -39,8 +39,9 @@ export async function publishRunLocally(options: PublishRunLocallyOptions): Prom
   let result: PublishedRun | undefined;
   let refused: string | undefined;
   log(`publish: run ${options.runId} (branch ${auditBranch(options.runId)}); Spark log: ${logFile}`);
-  const exit = await spawnSparkSubmit(command, {
+  const exit = await runSparkCommand(command, {
     logFile,
+    server: sparkServerFor(options),
     signal: options.signal,
     onStdoutLine: (line) => {
       if (!line.startsWith('[kpis] ')) return;

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PeakMemorySampler } from './process-memory';
 import { ProcessGroups, processGroupMembers, startedProcessGroups, stopProcessGroup } from './processes';
-import { SparkSubmitCommand } from './spark-submit';
+import { runOnSparkServer } from './spark-server';
+import { LocalSparkJobOptions, SparkSubmitCommand } from './spark-submit';
+import { readStackState } from './stack-state';
 
 export interface SpawnSparkSubmitOptions {
   /** File that receives spark-submit's full output, appended (Spark logs are long). */
@@ -75,6 +77,20 @@ export async function spawnSparkSubmit(command: SparkSubmitCommand, options: Spa
   }
 }
 
+/**
+ * The warm Spark a local job runs on: the one given, else the one recorded for the stack at
+ * `paths` (`clickstream up` starts it beside the emulator); undefined when there is none, and each
+ * job is then a spark-submit of its own.
+ */
+export function sparkServerFor(options: Pick<LocalSparkJobOptions, 'paths' | 'sparkServer'>): string | undefined {
+  return options.sparkServer ?? readStackState(options.paths.stateFile)?.spark?.endpoint;
+}
+
+/** Runs a job on the warm Spark when there is one (`server`), else as its own spark-submit; resolves with how it ended. */
+export function runSparkCommand(command: SparkSubmitCommand, options: SpawnSparkSubmitOptions & { readonly server?: string }): Promise<SparkSubmitExit> {
+  return options.server ? runOnSparkServer(options.server, command.job, options) : spawnSparkSubmit(command, options);
+}
+
 export interface SparkJobResult {
   readonly stdout: readonly string[];
   readonly durationMs: number;
@@ -84,10 +100,10 @@ export interface SparkJobResult {
  * Runs one spark-submit to completion and returns what it printed on stdout. Fails when it is
  * stopped or exits non-zero, with the log file's path and the error lines of its tail.
  */
-export async function runSparkJob(command: SparkSubmitCommand, options: SpawnSparkSubmitOptions): Promise<SparkJobResult> {
+export async function runSparkJob(command: SparkSubmitCommand, options: SpawnSparkSubmitOptions & { readonly server?: string }): Promise<SparkJobResult> {
   const started = Date.now();
   const stdout: string[] = [];
-  const exit = await spawnSparkSubmit(command, {
+  const exit = await runSparkCommand(command, {
     ...options,
     onStdoutLine: (line) => {
       stdout.push(line);
@@ -97,7 +113,7 @@ export async function runSparkJob(command: SparkSubmitCommand, options: SpawnSpa
   if (options.signal?.aborted) throw new Error(`spark-submit was stopped (${options.signal.reason ?? 'aborted'}); log: ${options.logFile}`);
   if (exit.exitCode !== 0) {
     const errors = exit.stderrTail.filter((l) => /error|exception|traceback|usage/i.test(l)).slice(-12).join('\n');
-    const script = path.basename(command.args.find((a) => a.endsWith('.py')) ?? '');
+    const script = path.basename(command.job.script);
     throw new Error(`spark-submit ${script} failed (${exit.signal ?? `exit ${exit.exitCode}`}); full log: ${options.logFile}\n${errors || exit.stderrTail.slice(-12).join('\n')}`);
   }
   return { stdout, durationMs: Date.now() - started };

@@ -20,6 +20,11 @@ export interface LocalSparkJobOptions {
   readonly log?: (line: string) => void;
   /** Aborting stops the running spark-submit (JVM and Python workers) and fails the run. */
   readonly signal?: AbortSignal;
+  /**
+   * The warm Spark that runs the job (`tcp://127.0.0.1:PORT`, src/local/spark-server.ts).
+   * @default the stack's, recorded in `paths.stateFile`; without one the job is a spark-submit of its own
+   */
+  readonly sparkServer?: string;
 }
 
 /** How a local Spark job's spark-submit is started and watched; tests replace them. */
@@ -49,11 +54,13 @@ export interface LocalSparkSubmitOptions {
   readonly driverMemory?: string;
 }
 
-/** A command ready to spawn. */
+/** A command ready to spawn, and the job it runs (what the stack's warm Spark runs instead, src/local/spark-server.ts). */
 export interface SparkSubmitCommand {
   readonly command: string;
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
+  /** The PySpark script (absolute path) and its own arguments. */
+  readonly job: { readonly script: string; readonly args: readonly string[]; readonly conf: Readonly<Record<string, string>> };
 }
 
 /**
@@ -69,23 +76,33 @@ export function sparkEventLogDir(paths: LocalPaths): string {
  * absolute paths, and the same catalog configuration EMR gets, pointed at the emulator.
  */
 export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitCommand {
+  return localSparkApplication(options, options.script, options.args);
+}
+
+/** The configuration of every local Spark application: the catalog `glue` on the emulator, local mode, event logs. */
+export function localSparkConf(paths: LocalPaths, awsEndpoint: string, warehouse: string): Record<string, string> {
   // Spark refuses to start when its event log folder is missing.
-  fs.mkdirSync(sparkEventLogDir(options.paths), { recursive: true });
-  const conf = {
+  fs.mkdirSync(sparkEventLogDir(paths), { recursive: true });
+  return {
     ...sparkCatalogConf({
-      warehouse: options.warehouse,
+      warehouse,
       region: LOCAL_REGION,
-      endpoints: { glue: options.awsEndpoint, s3: options.awsEndpoint },
+      endpoints: { glue: awsEndpoint, s3: awsEndpoint },
     }),
     'spark.ui.enabled': 'false',
     'spark.sql.shuffle.partitions': '4',
     'spark.driver.bindAddress': '127.0.0.1',
     'spark.driver.host': '127.0.0.1',
     'spark.eventLog.enabled': 'true',
-    'spark.eventLog.dir': `file://${sparkEventLogDir(options.paths)}`,
+    'spark.eventLog.dir': `file://${sparkEventLogDir(paths)}`,
     // Plain JSON lines, readable without a zstd codec.
     'spark.eventLog.compress': 'false',
   };
+}
+
+/** spark-submit of `script` with the local configuration; `options.script`/`args` are the job it describes. */
+export function localSparkApplication(options: LocalSparkSubmitOptions, script: string, args: readonly string[]): SparkSubmitCommand {
+  const conf = localSparkConf(options.paths, options.awsEndpoint, options.warehouse);
   const jars = SPARK_JARS.map((a) => path.join(options.paths.jars, fileName(a))).join(',');
   return {
     command: path.join(options.paths.venv, 'bin', 'spark-submit'),
@@ -95,8 +112,8 @@ export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitC
       '--jars', jars,
       ...toSparkSubmitConfArgs(conf),
       ...(options.pyFiles && options.pyFiles.length > 0 ? ['--py-files', options.pyFiles.join(',')] : []),
-      options.script,
-      ...options.args,
+      script,
+      ...args,
     ],
     env: {
       ...process.env,
@@ -112,5 +129,14 @@ export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitC
       // The driver imports the jobs' package from spark/; its bytecode cache would land there, in the source tree.
       PYTHONDONTWRITEBYTECODE: '1',
     },
+    job: { script: options.script, args: options.args, conf: sessionConf(conf) },
   };
+}
+
+/**
+ * What a job's own session may set on an application that is already running: the SQL settings
+ * (the catalog's warehouse among them), not the static ones fixed when it started.
+ */
+function sessionConf(conf: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(conf).filter(([key]) => key.startsWith('spark.sql.') && key !== 'spark.sql.extensions'));
 }

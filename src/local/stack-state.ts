@@ -21,6 +21,8 @@ export interface StackState {
   readonly startedAt: string;
   readonly emulator?: ServiceRecord;
   readonly trino?: ServiceRecord;
+  /** The warm Spark (src/local/spark-server.ts). */
+  readonly spark?: ServiceRecord;
 }
 
 export function readStackState(stateFile: string): StackState | undefined {

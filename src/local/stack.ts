@@ -3,6 +3,7 @@ import { bootstrapLocalResources, emulatorClients } from './bootstrap';
 import { MOTO_LAUNCHER, emulatorHealthy, startEmulator } from './emulator';
 import { LocalPaths } from './paths';
 import { stopProcessGroup } from './processes';
+import { SPARK_SERVER_SCRIPT, sparkServerHealthy, startSparkServer } from './spark-server';
 import { ServiceRecord, StackState, readStackState, recordedProcess, removeStackState, writeStackState } from './stack-state';
 import { discoverToolchain } from './toolchain';
 import { TRINO_MAIN_CLASS, startTrino, trinoHealthy } from './trino';
@@ -11,8 +12,10 @@ import { ResourceNames } from '../config/names';
 
 export type ServiceHealth = 'healthy' | 'unhealthy' | 'stopped';
 
+export type ServiceName = 'emulator' | 'spark' | 'trino';
+
 export interface ServiceStatus {
-  readonly name: 'emulator' | 'trino';
+  readonly name: ServiceName;
   readonly health: ServiceHealth;
   readonly pid?: number;
   readonly endpoint?: string;
@@ -31,6 +34,8 @@ export interface StackEndpoints {
   readonly aws: string;
   /** Trino's HTTP endpoint. */
   readonly trino: string;
+  /** The warm Spark's endpoint (`tcp://127.0.0.1:PORT`). */
+  readonly spark: string;
 }
 
 export interface UpResult {
@@ -49,7 +54,14 @@ export interface StackOptions {
 }
 
 /** What each service's command line contains: how a recorded pid without a start time is recognised. */
-const SERVICE_COMMANDS: Record<ServiceStatus['name'], string> = { emulator: path.basename(MOTO_LAUNCHER), trino: TRINO_MAIN_CLASS };
+const SERVICE_COMMANDS: Record<ServiceName, string> = {
+  emulator: path.basename(MOTO_LAUNCHER), spark: path.basename(SPARK_SERVER_SCRIPT), trino: TRINO_MAIN_CLASS,
+};
+
+const HEALTH: Record<ServiceName, (endpoint: string) => Promise<boolean>> = { emulator: emulatorHealthy, spark: sparkServerHealthy, trino: trinoHealthy };
+
+/** Stopped in this order: what depends on the emulator first. */
+const SERVICES: readonly ServiceName[] = ['trino', 'spark', 'emulator'];
 
 export interface StackUpOptions extends StackOptions {
   /**
@@ -59,64 +71,111 @@ export interface StackUpOptions extends StackOptions {
   readonly names?: ResourceNames;
 }
 
-async function serviceStatus(name: ServiceStatus['name'], record: ServiceRecord | undefined): Promise<ServiceStatus> {
+async function serviceStatus(name: ServiceName, record: ServiceRecord | undefined): Promise<ServiceStatus> {
   if (!record || recordedProcess(record, SERVICE_COMMANDS[name]).state !== 'running') return { name, health: 'stopped' };
-  const healthy = name === 'emulator' ? await emulatorHealthy(record.endpoint) : await trinoHealthy(record.endpoint);
+  const healthy = await HEALTH[name](record.endpoint);
   return { name, health: healthy ? 'healthy' : 'unhealthy', pid: record.pid, endpoint: record.endpoint, logFile: record.logFile };
 }
 
 /** Reports each service of the stack recorded in the state file. */
 export async function stackStatus(options: StackOptions): Promise<StackStatus> {
   const state = readStackState(options.paths.stateFile);
-  const services = [await serviceStatus('emulator', state?.emulator), await serviceStatus('trino', state?.trino)];
+  const services = await Promise.all((['emulator', 'spark', 'trino'] as const).map((name) => serviceStatus(name, state?.[name])));
   return { running: services.every((s) => s.health === 'healthy'), startedAt: state?.startedAt, services };
 }
 
+/** A stack on its way up: the emulator is ready; Spark and Trino start in the background. */
+export interface StackStart {
+  readonly reused: boolean;
+  /** The emulator's endpoint, ready, with the environment's resources created. */
+  readonly aws: string;
+  /** Resolve once the service is healthy; reject when it fails to start (and was stopped). */
+  readonly spark: Promise<string>;
+  readonly trino: Promise<string>;
+  /** Resolves once every service is up: what `stackUp` returns. */
+  readonly ready: Promise<UpResult>;
+  /** The services this call started (filled as they start), so a caller that stops early stops them. */
+  readonly startedServices: readonly ServiceName[];
+}
+
 /**
- * Brings the embedded stack up: the AWS emulator, then Trino over it, then the pipeline's
- * resources. A healthy stack is reused; a partly dead one is stopped and started afresh, because
- * Trino's configuration names the emulator's port.
+ * Brings the embedded stack up, returning as soon as the emulator answers: the AWS emulator first
+ * (the others read its endpoint), then the warm Spark and Trino side by side, which the caller
+ * awaits when it needs them (a run replays and lands meanwhile). A healthy stack is reused; a partly
+ * dead one is stopped and started afresh, because Spark's and Trino's configurations name the emulator's port.
  */
-export async function stackUp(options: StackUpOptions): Promise<UpResult> {
+export async function stackStart(options: StackUpOptions): Promise<StackStart> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   const status = await stackStatus(options);
   let state = readStackState(options.paths.stateFile);
-  const startedServices: string[] = [];
-  let reused = status.running && state?.emulator !== undefined && state.trino !== undefined;
-  if (!reused) {
-    if (state) {
-      log('stack: a previous stack is not healthy; stopping what is left of it');
-      await stackDown(options);
-    }
-    const toolchain = discoverToolchain();
-    log('emulator: starting moto server');
-    const emulator = await startEmulator({ paths: options.paths, signal: options.signal });
-    state = { startedAt: new Date().toISOString(), emulator };
-    writeStackState(options.paths.stateFile, state);
-    startedServices.push('emulator');
-    log(`emulator: ready on ${emulator.endpoint} (pid ${emulator.pid})`);
-    log('trino: starting (Java 25); this takes 20-60 s on two cores');
-    try {
-      const trino = await startTrino({
-        paths: options.paths, java25Home: toolchain.java25Home, awsEndpoint: emulator.endpoint, signal: options.signal,
-      });
-      state = { ...state, trino };
-      writeStackState(options.paths.stateFile, state);
-      startedServices.push('trino');
-      log(`trino: ready on ${trino.endpoint} (pid ${trino.pid})`);
-    } catch (e) {
-      await stackDown(options);
-      throw e;
-    }
-  } else {
-    log(`stack: reusing the healthy stack started at ${state!.startedAt}`);
+  const names = options.names ?? loadConfig({ target: 'local' }).names;
+  const startedServices: ServiceName[] = [];
+  const finish = async (endpoints: { aws: string; spark: Promise<string>; trino: Promise<string> }, reused: boolean): Promise<UpResult> => {
+    const [spark, trino] = await Promise.all([endpoints.spark, endpoints.trino]);
+    return { reused, endpoints: { aws: endpoints.aws, spark, trino }, startedServices, bootstrap, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  };
+  let bootstrap: UpResult['bootstrap'];
+  if (status.running && state?.emulator && state.spark && state.trino) {
+    log(`stack: reusing the healthy stack started at ${state.startedAt}`);
+    bootstrap = await bootstrapOrLog(state.emulator.endpoint, names, log);
+    const endpoints = { aws: state.emulator.endpoint, spark: Promise.resolve(state.spark.endpoint), trino: Promise.resolve(state.trino.endpoint) };
+    return { reused: true, ...endpoints, ready: finish(endpoints, true), startedServices };
   }
-  reused = startedServices.length === 0;
-  const endpoints = { aws: state!.emulator!.endpoint, trino: state!.trino!.endpoint };
-  const bootstrap = await bootstrapLocalResources(emulatorClients(endpoints.aws), options.names ?? loadConfig({ target: 'local' }).names);
+  if (state) {
+    log('stack: a previous stack is not healthy; stopping what is left of it');
+    await stackDown(options);
+  }
+  const toolchain = discoverToolchain();
+  log('emulator: starting moto server');
+  const emulator = await startEmulator({ paths: options.paths, signal: options.signal });
+  state = { startedAt: new Date().toISOString(), emulator };
+  writeStackState(options.paths.stateFile, state);
+  startedServices.push('emulator');
+  log(`emulator: ready on ${emulator.endpoint} (pid ${emulator.pid})`);
+  bootstrap = await bootstrapOrLog(emulator.endpoint, names, log);
+
+  const record = (name: 'spark' | 'trino', service: ServiceRecord) => {
+    state = { ...state!, [name]: service };
+    writeStackState(options.paths.stateFile, state);
+    log(`${name}: ready on ${service.endpoint} (pid ${service.pid})`);
+    return service.endpoint;
+  };
+  log('spark: starting the warm Spark (Java 17) and trino (Java 25) side by side; 15-60 s on two cores');
+  startedServices.push('spark', 'trino');
+  const spark = startSparkServer({
+    paths: options.paths, java17Home: toolchain.java17Home, awsEndpoint: emulator.endpoint, warehouse: names.warehouseUri, signal: options.signal,
+  }).then((service) => record('spark', service));
+  const trino = startTrino({
+    paths: options.paths, java25Home: toolchain.java25Home, awsEndpoint: emulator.endpoint, signal: options.signal,
+  }).then((service) => record('trino', service));
+  // A caller that fails before awaiting one of them must not crash on its rejection; `ready` reports it.
+  spark.catch(() => undefined);
+  trino.catch(() => undefined);
+  const endpoints = { aws: emulator.endpoint, spark, trino };
+  const ready = finish(endpoints, false);
+  ready.catch(() => undefined);
+  return { reused: false, ...endpoints, ready, startedServices };
+}
+
+async function bootstrapOrLog(aws: string, names: ResourceNames, log: (line: string) => void): Promise<UpResult['bootstrap']> {
+  const bootstrap = await bootstrapLocalResources(emulatorClients(aws), names);
   if (bootstrap.created.length > 0) log(`bootstrap: created ${bootstrap.created.join(', ')}`);
-  return { reused, endpoints, startedServices, bootstrap, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  return bootstrap;
+}
+
+/**
+ * Brings the embedded stack up and waits for every service ({@link stackStart}); when a service
+ * fails to start, what this call started is stopped before the error is rethrown.
+ */
+export async function stackUp(options: StackUpOptions): Promise<UpResult> {
+  const start = await stackStart(options);
+  try {
+    return await start.ready;
+  } catch (e) {
+    if (start.startedServices.length > 0) await stackDown(options);
+    throw e;
+  }
 }
 
 export interface DownResult {
@@ -136,7 +195,8 @@ export async function stackDown(options: StackOptions): Promise<DownResult> {
   const state: StackState | undefined = readStackState(options.paths.stateFile);
   const stopped: Array<{ name: string; pid: number }> = [];
   const notOurs: Array<{ name: string; pid: number; command: string }> = [];
-  for (const [name, record] of [['trino', state?.trino], ['emulator', state?.emulator]] as const) {
+  for (const name of SERVICES) {
+    const record = state?.[name];
     if (!record) continue;
     const found = recordedProcess(record, SERVICE_COMMANDS[name]);
     if (found.state === 'replaced') {
@@ -156,8 +216,8 @@ export async function stackDown(options: StackOptions): Promise<DownResult> {
 export async function requireRunningStack(options: StackOptions): Promise<StackEndpoints> {
   const status = await stackStatus(options);
   const state = readStackState(options.paths.stateFile);
-  if (!status.running || !state?.emulator || !state.trino) {
+  if (!status.running || !state?.emulator || !state.spark || !state.trino) {
     throw new Error('The local stack is not running. Start it with `npx clickstream up` (or run `npx clickstream status` to see which service is down).');
   }
-  return { aws: state.emulator.endpoint, trino: state.trino.endpoint };
+  return { aws: state.emulator.endpoint, spark: state.spark.endpoint, trino: state.trino.endpoint };
 }

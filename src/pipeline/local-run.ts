@@ -49,13 +49,13 @@ export const STAGES = ['stack', 'replay', 'land', 'kpis', 'validate', 'publish']
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunReport> {
   const run = startLocalRun(options);
   try {
-    const endpoints = await stackStage(run);
-    const clients = emulatorClients(endpoints.aws);
+    const stack = await stackStage(run);
+    const clients = emulatorClients(stack.aws);
     const replayed = await localReplayStage(run, clients);
     const landed = await landStage(run, clients);
-    const kpis = await kpisStage(run, endpoints);
-    await localValidateStage(run, endpoints, replayed, landed, kpis);
-    await localPublishStage(run, endpoints, kpis);
+    const kpis = await kpisStage(run, stack);
+    await localValidateStage(run, stack, replayed, landed, kpis);
+    await localPublishStage(run, stack, kpis);
   } catch (e) {
     ({ outcome: run.outcome, failure: run.failure } = endOfRun(run.runner, STAGES, e, options.signal, 'stack'));
   }
@@ -76,6 +76,7 @@ async function localExtras(run: LocalRun): Promise<Pick<LocalRunReport, 'charts'
     queries: engine?.queries ?? [],
     eventLogDir: sparkEventLogDir(paths),
     kpisStartedAt: run.kpisStartedAt,
+    kpisEndedAt: run.kpisEndedAt,
     bronzeUri: names.bronzeUri,
     warn,
   });
@@ -85,7 +86,7 @@ async function localExtras(run: LocalRun): Promise<Pick<LocalRunReport, 'charts'
 /** Stops what this run started, unless it is to be kept; a stopped run always stops it. */
 async function stopStack(run: LocalRun): Promise<LocalRunReport['stack']> {
   const { options: { paths, progress, keep }, outcome } = run;
-  const startedByRun = (run.up?.startedServices.length ?? 0) > 0;
+  const startedByRun = (run.stack?.startedServices.length ?? 0) > 0;
   const stopAtEnd = startedByRun && (!keep || outcome === 'stopped');
   if (stopAtEnd) {
     progress.line(`stack: stopping what this run started${outcome === 'stopped' ? ' (stopped by signal)' : ''}`);

@@ -1,5 +1,5 @@
 import type { LocalRunOptions } from './local-run';
-import { formatBytes, formatCount } from './progress';
+import { formatBytes, formatCount, formatDuration } from './progress';
 import type { LocalReconciliation, LocalRunReport, TablePreview } from './run-report';
 import { jobsAndTables, publishStage, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError, StageOutcome, StageRunner } from './stages';
@@ -15,7 +15,7 @@ import { EmulatorClients } from '../local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
 import { PeakMemorySampler } from '../local/process-memory';
 import { publishRunLocally } from '../local/publish-runner';
-import { StackEndpoints, UpResult, stackUp } from '../local/stack';
+import { StackStart, UpResult, stackStart } from '../local/stack';
 import { readStackState } from '../local/stack-state';
 import { EMULATOR_CONCURRENCY, ReplayResult } from '../replay/replayer';
 import { ValidationReport } from '../validation/report';
@@ -34,9 +34,13 @@ export interface LocalRun {
   readonly runner: StageRunner;
   /** Peak memory per stage and process. */
   readonly peaks: Record<string, Record<string, number>>;
+  /** The stack as `stackStart` left it: the emulator ready, Spark and Trino on their way. */
+  stack?: StackStart;
+  /** Set once every service is up. */
   up?: UpResult;
   window?: DayWindow;
   kpisStartedAt?: number;
+  kpisEndedAt?: number;
   kpiRunId?: string;
   engine?: MeteredEngine;
   reconciliation?: LocalReconciliation;
@@ -68,6 +72,7 @@ async function measured<T>(run: LocalRun, stage: string, body: (memory: PeakMemo
     const state = readStackState(run.options.paths.stateFile);
     if (state?.emulator) memory.watch('emulator', state.emulator.pid);
     if (state?.trino) memory.watch('trino', state.trino.pid);
+    if (state?.spark) memory.watch('spark', state.spark.pid);
     try {
       return await body(memory);
     } finally {
@@ -76,20 +81,34 @@ async function measured<T>(run: LocalRun, stage: string, body: (memory: PeakMemo
   });
 }
 
-/** Starts the embedded stack, or reuses the running one. */
-export async function stackStage(run: LocalRun): Promise<StackEndpoints> {
+/**
+ * Starts the embedded stack, or reuses the running one. The stage ends when the emulator answers:
+ * the warm Spark and Trino go on starting while the events are replayed and landed, and the stages
+ * that need them wait for them.
+ */
+export async function stackStage(run: LocalRun): Promise<StackStart> {
   const { options: { paths, progress, signal }, names } = run;
-  const up = await measured(run, 'stack', async () => {
-    const result = await stackUp({ paths, names, log: (line) => progress.line(`stack: ${line}`), signal });
+  return measured(run, 'stack', async () => {
+    const start = await stackStart({ paths, names, log: (line) => progress.line(`stack: ${line}`), signal });
     // Recorded before the stage ends, so a stop that lands during start-up still stops what started.
-    run.up = result;
+    run.stack = start;
+    void start.ready.then((up) => (run.up = up), () => undefined);
     return {
-      value: result,
-      counts: { servicesStarted: result.startedServices.length },
-      summary: result.reused ? `reused the running stack (${result.endpoints.aws}, ${result.endpoints.trino})` : `started ${result.startedServices.join(' and ')}`,
+      value: start,
+      counts: { servicesStarted: start.startedServices.length },
+      summary: start.reused
+        ? `reused the running stack (${start.aws})`
+        : `started the emulator (${start.aws}); spark and trino start in the background`,
     };
   });
-  return up.endpoints;
+}
+
+/** Waits for a service the stage needs; returns its endpoint and, when it had to wait, a note saying how long. */
+async function awaitService(name: string, endpoint: Promise<string>): Promise<{ endpoint: string; note: string }> {
+  const started = Date.now();
+  const resolved = await endpoint;
+  const waited = (Date.now() - started) / 1000;
+  return { endpoint: resolved, note: waited >= 0.5 ? `waited ${formatDuration(waited * 1000)} for ${name} to start; ` : '' };
 }
 
 /** Replays the events into the emulator's Kinesis stream as fast as it takes them. */
@@ -136,14 +155,16 @@ export function landStage(run: LocalRun, clients: EmulatorClients): Promise<Land
 }
 
 /** Computes the KPI tables with Spark over the replay's window. */
-export async function kpisStage(run: LocalRun, endpoints: StackEndpoints): Promise<KpiRunResult> {
+export async function kpisStage(run: LocalRun, stack: StackStart): Promise<KpiRunResult> {
   const { options: { paths, progress, signal }, names, jobs, window } = run;
   run.kpisStartedAt = Date.now();
   const kpis = await measured(run, 'kpis', async (memory) => {
+    const spark = await awaitService('Spark', stack.spark);
     try {
       const result = await runKpisLocally({
         paths,
-        awsEndpoint: endpoints.aws,
+        awsEndpoint: stack.aws,
+        sparkServer: spark.endpoint,
         names,
         window,
         jobs,
@@ -160,7 +181,7 @@ export async function kpisStage(run: LocalRun, endpoints: StackEndpoints): Promi
           recomputedDays: result.recomputedDays.length,
           rejected: result.rowsRejected,
         },
-        summary: `${jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} (${result.mode}): ` +
+        summary: `${spark.note}${jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} (${result.mode}): ` +
           `read ${formatBytes(result.bronzeBytes)} in ${formatCount(result.bronzeObjects)} bronze objects, ${formatCount(result.rowsRejected)} rows rejected`,
       };
     } catch (e) {
@@ -169,6 +190,7 @@ export async function kpisStage(run: LocalRun, endpoints: StackEndpoints): Promi
       throw new StageError((e as Error).message, log ? [log] : [], `Read the Spark log named above; \`npx clickstream kpis${environmentFlag(run.names)}\` re-runs this stage alone on the running stack (add --keep to keep it).`);
     }
   });
+  run.kpisEndedAt = Date.now();
   progress.line(`kpis: Spark log ${kpis.logFile}`);
   run.kpiRunId = kpis.runId;
   return kpis;
@@ -181,12 +203,14 @@ function environmentFlag(names: ResourceNames): string {
 
 /** Validates the run's tables on Trino, then checks the counts reconcile from the stream to the tables. */
 export async function localValidateStage(
-  run: LocalRun, endpoints: StackEndpoints, replayed: ReplayResult, landed: LandingResult, kpis: KpiRunResult,
+  run: LocalRun, stack: StackStart, replayed: ReplayResult, landed: LandingResult, kpis: KpiRunResult,
 ): Promise<void> {
   const { options, names } = run;
-  const engine = new MeteredEngine(new TrinoEngine({ endpoint: endpoints.trino }));
-  run.engine = engine;
-  await measured(run, 'validate', () => validateStage({
+  await measured(run, 'validate', async () => {
+    const trino = await awaitService('Trino', stack.trino);
+    const engine = new MeteredEngine(new TrinoEngine({ endpoint: trino.endpoint }));
+    run.engine = engine;
+    const outcome = await validateStage({
     engine,
     database: names.glueDatabase,
     rawTable: names.rawTable,
@@ -205,7 +229,9 @@ export async function localValidateStage(
     },
     signal: options.signal,
     progress: options.progress,
-  }));
+    });
+    return { ...outcome, summary: `${trino.note}${outcome.summary}` };
+  });
   if (run.reconciliation?.reconciled === false) {
     throw new StageError(`the counts do not reconcile: ${describeReconciliation(run.reconciliation)}`, [],
       `A record was lost or counted twice between the stream and the tables: compare the landing's objects, rejected_events and the KPI tables with \`npx clickstream query${environmentFlag(names)}\` (run with --keep).`);
@@ -213,10 +239,12 @@ export async function localValidateStage(
 }
 
 /** Publishes the validated run to the tables' main branch. */
-export async function localPublishStage(run: LocalRun, endpoints: StackEndpoints, kpis: KpiRunResult): Promise<void> {
+export async function localPublishStage(run: LocalRun, stack: StackStart, kpis: KpiRunResult): Promise<void> {
   const { options: { paths, progress, signal }, names } = run;
-  run.published = await measured(run, 'publish', () => publishStage({
-    publish: () => publishRunLocally({ paths, awsEndpoint: endpoints.aws, names, runId: kpis.runId, signal, log: (line) => progress.update('publish', line) }),
+  run.published = await measured(run, 'publish', async () => publishStage({
+    publish: async () => publishRunLocally({
+      paths, awsEndpoint: stack.aws, sparkServer: await stack.spark, names, runId: kpis.runId, signal, log: (line) => progress.update('publish', line),
+    }),
     runId: kpis.runId,
     hint: `\`npx clickstream publish --run ${kpis.runId}${environmentFlag(names)}\` publishes it once it passes (run with --keep to keep the stack).`,
   }));

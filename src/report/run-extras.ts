@@ -43,6 +43,8 @@ export interface LocalScanOptions {
   readonly eventLogDir: string;
   /** When the KPI stage started (epoch ms): its applications are the ones counted. */
   readonly kpisStartedAt?: number;
+  /** When it ended: Spark's executions after it are not the run's. */
+  readonly kpisEndedAt?: number;
   readonly bronzeUri: string;
   readonly warn: (line: string) => void;
 }
@@ -52,7 +54,7 @@ export async function localScanOrWarn(options: LocalScanOptions): Promise<RunCos
   let sparkBronze;
   if (options.kpisStartedAt !== undefined) {
     try {
-      sparkBronze = await bronzeReadFromEventLogs({ dir: options.eventLogDir, since: options.kpisStartedAt, bronzeUri: options.bronzeUri });
+      sparkBronze = await bronzeReadFromEventLogs({ dir: options.eventLogDir, since: options.kpisStartedAt, until: options.kpisEndedAt, bronzeUri: options.bronzeUri });
       if (!sparkBronze) options.warn(`report: no Spark event log of this run in ${options.eventLogDir}; the bytes Spark read are left out`);
     } catch (e) {
       options.warn(`report: cannot read Spark's event logs in ${options.eventLogDir}: ${(e as Error).message}`);
