@@ -107,7 +107,8 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
     const onStdoutLine = (line: string) => {
       if (line.startsWith(JOB_LOG_PREFIX)) onLine(line.slice(JOB_LOG_PREFIX.length));
     };
-    return (await runSparkCommand(command, { logFile: file, onStdoutLine, signal, memory: options.memory, server: sparkServerFor(options) })).exitCode;
+    const server = sparkServerFor(options);
+    return (await runSparkCommand(command, { logFile: file, onStdoutLine, signal, memory: options.memory, server })).exitCode;
   });
   log(`kpis: run ${run.runId}: ${jobs.join(', ')} as ${mode} over ${describeScope(window, run)}, written to branch ${auditBranch(run.runId)}; Spark log: ${logFile}`);
 

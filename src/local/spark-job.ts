@@ -86,8 +86,13 @@ export function sparkServerFor(options: Pick<LocalSparkJobOptions, 'paths' | 'sp
   return options.sparkServer ?? readStackState(options.paths.stateFile)?.spark?.endpoint;
 }
 
+export interface RunSparkCommandOptions extends SpawnSparkSubmitOptions {
+  /** The warm Spark to run it on (`tcp://127.0.0.1:PORT`); without one, a spark-submit of its own. */
+  readonly server?: string;
+}
+
 /** Runs a job on the warm Spark when there is one (`server`), else as its own spark-submit; resolves with how it ended. */
-export function runSparkCommand(command: SparkSubmitCommand, options: SpawnSparkSubmitOptions & { readonly server?: string }): Promise<SparkSubmitExit> {
+export function runSparkCommand(command: SparkSubmitCommand, options: RunSparkCommandOptions): Promise<SparkSubmitExit> {
   return options.server ? runOnSparkServer(options.server, command.job, options) : spawnSparkSubmit(command, options);
 }
 
@@ -100,7 +105,7 @@ export interface SparkJobResult {
  * Runs one spark-submit to completion and returns what it printed on stdout. Fails when it is
  * stopped or exits non-zero, with the log file's path and the error lines of its tail.
  */
-export async function runSparkJob(command: SparkSubmitCommand, options: SpawnSparkSubmitOptions & { readonly server?: string }): Promise<SparkJobResult> {
+export async function runSparkJob(command: SparkSubmitCommand, options: RunSparkCommandOptions): Promise<SparkJobResult> {
   const started = Date.now();
   const stdout: string[] = [];
   const exit = await runSparkCommand(command, {

@@ -44,7 +44,9 @@ interface ServerMessage {
 }
 
 /** Sends one request and calls `onMessage` for every line of the answer until the server closes the connection. */
-function exchange(endpoint: string, request: object, onMessage: (message: ServerMessage) => boolean | void, signal?: AbortSignal, timeoutMs?: number): Promise<void> {
+function exchange(
+  endpoint: string, request: object, onMessage: (message: ServerMessage) => boolean | void, signal?: AbortSignal, timeoutMs?: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(address(endpoint));
     let partial = '';
@@ -93,7 +95,7 @@ export async function startSparkServer(options: StartSparkServerOptions): Promis
   fs.rmSync(portFile, { force: true });
   const logFile = path.join(options.paths.logs, 'spark-server.log');
   const command = localSparkApplication(
-    { paths: options.paths, java17Home: options.java17Home, awsEndpoint: options.awsEndpoint, warehouse: options.warehouse, script: SPARK_SERVER_SCRIPT, args: [] },
+    { ...options, script: SPARK_SERVER_SCRIPT, args: [] },
     SPARK_SERVER_SCRIPT,
     ['--spark-dir', options.paths.spark, '--port-file', portFile],
   );

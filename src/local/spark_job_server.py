@@ -198,6 +198,9 @@ def main(argv):
     options = parser.parse_args(argv)
     spark = SparkSession.builder.appName("clickstream-job-server").getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
+    # A script that stops "its" session would stop the application every later request needs; the
+    # process ends with the stack instead.
+    SparkSession.stop = lambda self: None
     # Load Spark's SQL engine and Iceberg's catalog classes now rather than in the first request.
     spark.sql("SELECT 1").collect()
     server = ThreadingServer(("127.0.0.1", 0), handler_for(JobServer(spark, os.path.abspath(options.spark_dir))))

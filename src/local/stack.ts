@@ -58,7 +58,9 @@ const SERVICE_COMMANDS: Record<ServiceName, string> = {
   emulator: path.basename(MOTO_LAUNCHER), spark: path.basename(SPARK_SERVER_SCRIPT), trino: TRINO_MAIN_CLASS,
 };
 
-const HEALTH: Record<ServiceName, (endpoint: string) => Promise<boolean>> = { emulator: emulatorHealthy, spark: sparkServerHealthy, trino: trinoHealthy };
+const HEALTH: Record<ServiceName, (endpoint: string) => Promise<boolean>> = {
+  emulator: emulatorHealthy, spark: sparkServerHealthy, trino: trinoHealthy,
+};
 
 /** Stopped in this order: what depends on the emulator first. */
 const SERVICES: readonly ServiceName[] = ['trino', 'spark', 'emulator'];
@@ -113,7 +115,8 @@ export async function stackStart(options: StackUpOptions): Promise<StackStart> {
   const startedServices: ServiceName[] = [];
   const finish = async (endpoints: { aws: string; spark: Promise<string>; trino: Promise<string> }, reused: boolean): Promise<UpResult> => {
     const [spark, trino] = await Promise.all([endpoints.spark, endpoints.trino]);
-    return { reused, endpoints: { aws: endpoints.aws, spark, trino }, startedServices, bootstrap, seconds: Math.round((Date.now() - started) / 100) / 10 };
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    return { reused, endpoints: { aws: endpoints.aws, spark, trino }, startedServices, bootstrap, seconds };
   };
   let bootstrap: UpResult['bootstrap'];
   if (status.running && state?.emulator && state.spark && state.trino) {

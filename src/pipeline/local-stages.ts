@@ -211,24 +211,24 @@ export async function localValidateStage(
     const engine = new MeteredEngine(new TrinoEngine({ endpoint: trino.endpoint }));
     run.engine = engine;
     const outcome = await validateStage({
-    engine,
-    database: names.glueDatabase,
-    rawTable: names.rawTable,
-    tables: run.tables,
-    window: run.window,
-    replayed,
-    runId: kpis.runId,
-    landedFiles: landed.objects.filter((o) => o.kind === 'parquet').map((o) => `s3://${landed.bucket}/${o.key}`),
-    failOnWarn: options.failOnWarn ?? false,
-    failedChecksHint: `The validation report lists every check; re-run with --keep to look at the tables with \`npx clickstream query${environmentFlag(names)} "<SQL>"\`.`,
-    onResults: (results) => {
-      run.validation = results.report;
-      run.previews = [...results.previews];
-      run.reconciliation = reconcile(replayed.manifest.counts, replayed.sent, landed, results);
-      run.versions = results.run?.versions;
-    },
-    signal: options.signal,
-    progress: options.progress,
+      engine,
+      database: names.glueDatabase,
+      rawTable: names.rawTable,
+      tables: run.tables,
+      window: run.window,
+      replayed,
+      runId: kpis.runId,
+      landedFiles: landed.objects.filter((o) => o.kind === 'parquet').map((o) => `s3://${landed.bucket}/${o.key}`),
+      failOnWarn: options.failOnWarn ?? false,
+      failedChecksHint: `The validation report lists every check; re-run with --keep to look at the tables with \`npx clickstream query${environmentFlag(names)} "<SQL>"\`.`,
+      onResults: (results) => {
+        run.validation = results.report;
+        run.previews = [...results.previews];
+        run.reconciliation = reconcile(replayed.manifest.counts, replayed.sent, landed, results);
+        run.versions = results.run?.versions;
+      },
+      signal: options.signal,
+      progress: options.progress,
     });
     return { ...outcome, summary: `${trino.note}${outcome.summary}` };
   });

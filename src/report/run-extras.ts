@@ -54,7 +54,9 @@ export async function localScanOrWarn(options: LocalScanOptions): Promise<RunCos
   let sparkBronze;
   if (options.kpisStartedAt !== undefined) {
     try {
-      sparkBronze = await bronzeReadFromEventLogs({ dir: options.eventLogDir, since: options.kpisStartedAt, until: options.kpisEndedAt, bronzeUri: options.bronzeUri });
+      sparkBronze = await bronzeReadFromEventLogs({
+        dir: options.eventLogDir, since: options.kpisStartedAt, until: options.kpisEndedAt, bronzeUri: options.bronzeUri,
+      });
       if (!sparkBronze) options.warn(`report: no Spark event log of this run in ${options.eventLogDir}; the bytes Spark read are left out`);
     } catch (e) {
       options.warn(`report: cannot read Spark's event logs in ${options.eventLogDir}: ${(e as Error).message}`);

@@ -4,17 +4,16 @@ Usage: corrupt_branch.py <ICEBERG_DB> <TABLE> <BRANCH>
 """
 import sys
 
-from pyspark.sql import SparkSession
+from clickstream_jobs.session import create_session, end_session
 
 
 def main(argv):
     database, table, branch = argv
-    spark = SparkSession.builder.appName("clickstream-test-corrupt-branch").getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
+    spark = create_session("clickstream-test-corrupt-branch")
     name = f"glue.{database}.{table}.branch_{branch}"
     spark.sql(f"INSERT INTO {name} SELECT * FROM {name} LIMIT 1")
     print(f"CORRUPTED {name}", flush=True)
-    spark.stop()
+    end_session(spark)
     return 0
 
 

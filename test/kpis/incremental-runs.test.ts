@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBronze } from './support/bronze';
 import { LandedEvent } from './support/events';
-import { loadConfig } from '../../src/config/config';
-import { QUERY_CATALOG } from '../../src/config/names';
+import { QUERY_CATALOG, ResourceNames } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { DayWindow } from '../../src/kpis/day-window';
@@ -15,7 +14,7 @@ import { publishRunLocally } from '../../src/local/publish-runner';
 import { ValidationReport, failingChecks } from '../../src/validation/report';
 import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
-import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/private-stack';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 /**
  * The nightly schedule over a few days, on the embedded stack with real Spark, Iceberg and Trino:
@@ -24,7 +23,8 @@ import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/pr
  * the reference over what had landed. Runs build on each other (a Spark run costs ~45 s here).
  */
 
-const names = loadConfig({ target: 'local' }).names;
+/** The test's own environment on the suite's stack (set in beforeAll). */
+let names: ResourceNames;
 const TABLES = Object.keys(KPI_TABLES) as KpiTableName[];
 const DAY_A = '2026-02-10';
 const at = (day: string, time: string) => new Date(`${day}T${time}Z`);
@@ -62,7 +62,7 @@ function events(day: string, count: number, fromHour = 0): RawEvent[] {
 const failures = (report: ValidationReport) => failingChecks(report).map((c) => `${c.table} ${c.check}: ${c.observed}`);
 
 describe('scheduled runs day after day (incremental, late and day-boundary events, backfills)', () => {
-  let stack: PrivateStack | undefined;
+  let stack: TestEnvironment | undefined;
   let work: string;
   let paths: LocalPaths;
   let clients: EmulatorClients;
@@ -72,11 +72,12 @@ describe('scheduled runs day after day (incremental, late and day-boundary event
   const landed: RawEvent[] = [];
 
   beforeAll(async () => {
-    stack = await startPrivateStack('incremental');
+    stack = await testEnvironment('incremental');
+    names = stack.names;
     ({ work, paths, aws, clients, trino } = stack);
   });
 
-  afterAll(() => stopPrivateStack(stack));
+  afterAll(() => endTestEnvironment(stack));
 
   /** Lands rows as one object under the arrival hour `arrival` names. */
   async function landObject(arrival: Date, rows: readonly RawEvent[]): Promise<string> {

@@ -9,14 +9,12 @@ import { loadConfig } from '../../src/config/config';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { DayWindow } from '../../src/kpis/day-window';
 import { KpiRow, KpiTablesRows, comparableRows, referenceKpis } from '../../src/kpis/reference';
-import { bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
-import { EmulatorProcess, startEmulator } from '../../src/local/emulator';
 import { KpiRunMode, KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
-import { LocalPaths, localPaths } from '../../src/local/paths';
-import { stopProcessGroup } from '../../src/local/processes';
+import { localPaths } from '../../src/local/paths';
 import { runSparkJob } from '../../src/local/spark-job';
 import { localSparkSubmit } from '../../src/local/spark-submit';
 import { findJavaHome } from '../../src/local/toolchain';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 /**
  * The KPI jobs end to end on the local target: generated events (duplicates, malformed rows, late
@@ -75,7 +73,8 @@ describe('KPI job scripts', () => {
 
 describe('KPI jobs on the local target', () => {
   let workDir: string;
-  let emulator: EmulatorProcess | undefined;
+  /** The runs' own environment on the suite's stack. */
+  let env: TestEnvironment | undefined;
   const runs: Partial<Record<RunLabel, KpiRunResult | Error>> = {};
   const tables: Partial<Record<RunLabel, KpiTablesRows>> = {};
 
@@ -93,19 +92,16 @@ describe('KPI jobs on the local target', () => {
   };
 
   beforeAll(async () => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-kpis-'));
-    const paths: LocalPaths = { ...localPaths(), state: workDir, stateFile: path.join(workDir, 'stack.json'), logs: path.join(workDir, 'logs') };
-    const java17Home = findJavaHome(17, true)!;
-    emulator = await startEmulator({ paths });
-    const clients = emulatorClients(emulator.endpoint);
-    await bootstrapLocalResources(clients, names);
-    await writeBronze(clients.s3, names.bronzeBucket, landed, path.join(workDir, 'bronze'));
+    env = await testEnvironment('kpis');
+    const { paths, names: envNames } = env;
+    workDir = env.work;
+    await writeBronze(env.clients.s3, envNames.bronzeBucket, landed, path.join(workDir, 'bronze'));
 
     const branches: Partial<Record<RunLabel, string>> = {};
     for (const { label, window, mode } of RUNS) {
       const lines: string[] = [];
       try {
-        const run = await runKpisLocally({ paths, awsEndpoint: emulator.endpoint, names, window, mode, java17Home, log: (l) => lines.push(l) });
+        const run = await runKpisLocally({ paths, awsEndpoint: env.aws, names: envNames, window, mode, log: (l) => lines.push(l) });
         runs[label] = run;
         branches[label] = run.branch;
         process.stderr.write(`${label}: ${mode} ${window.fromDate}..${window.toDate} in ${run.seconds} s\n${lines.filter((l) => l.includes('.py: ')).join('\n')}\n`);
@@ -119,13 +115,13 @@ describe('KPI jobs on the local target', () => {
       TABLES.map((t) => [`${label}:${t}`, { table: t, branch }])));
     const command = localSparkSubmit({
       paths,
-      java17Home,
-      awsEndpoint: emulator.endpoint,
-      warehouse: names.warehouseUri,
+      java17Home: findJavaHome(17, true)!,
+      awsEndpoint: env.aws,
+      warehouse: envNames.warehouseUri,
       script: path.join(paths.root, 'test', 'kpis', 'read_tables.py'),
-      args: [names.glueDatabase, JSON.stringify(spec)],
+      args: [envNames.glueDatabase, JSON.stringify(spec)],
     });
-    const { stdout } = await runSparkJob(command, { logFile: path.join(paths.logs, 'read-tables.log') });
+    const { stdout } = await runSparkJob(command, { logFile: path.join(workDir, 'read-tables.log'), server: env.spark });
     const line = stdout.find((l) => l.startsWith('TABLE_ROWS '))!;
     const rows = JSON.parse(line.slice('TABLE_ROWS '.length)) as Record<string, KpiRow[]>;
     for (const label of Object.keys(branches) as RunLabel[]) {
@@ -133,10 +129,7 @@ describe('KPI jobs on the local target', () => {
     }
   }, 1_500_000);
 
-  afterAll(async () => {
-    if (emulator) await stopProcessGroup(emulator.pid);
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => endTestEnvironment(env));
 
   it('runs a window in one application, equal to the reference row by row', () => {
     expect(runOf('first').submits.map((s) => s.script)).toEqual(['all_kpis.py']);

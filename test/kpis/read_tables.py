@@ -3,18 +3,17 @@
 Usage: read_tables.py <ICEBERG_DB> <JSON: {"<key>": {"table": name, "branch": audit branch}}>
 Each table is read at the head of the run's audit branch (where the run wrote, write-audit-publish);
 a table the run did not write has no such branch and is read at main, or has no rows without one.
-One Spark application reads every run's tables, instead of one submit per check.
+One job on the stack's warm Spark reads every run's tables, instead of one per check.
 """
 import json
 import sys
 
-from pyspark.sql import SparkSession
+from clickstream_jobs.session import create_session, end_session
 
 
 def main(argv):
     database, spec = argv[0], json.loads(argv[1])
-    spark = SparkSession.builder.appName("clickstream-test-read-tables").getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
+    spark = create_session("clickstream-test-read-tables")
     result = {}
     for key, entry in spec.items():
         table = f"glue.{database}.{entry['table']}"
@@ -29,7 +28,7 @@ def main(argv):
             rows = []
         result[key] = [row.asDict() for row in rows]
     print("TABLE_ROWS " + json.dumps(result, default=str), flush=True)
-    spark.stop()
+    end_session(spark)
     return 0
 
 

@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBronze } from './support/bronze';
 import { LandedEvent, generateLandedEvents } from './support/events';
-import { loadConfig } from '../../src/config/config';
-import { QUERY_CATALOG } from '../../src/config/names';
+import { QUERY_CATALOG, ResourceNames } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { PublishRefusedError } from '../../src/kpis/publication';
@@ -18,21 +17,22 @@ import { findJavaHome } from '../../src/local/toolchain';
 import { ValidationReport, failingChecks } from '../../src/validation/report';
 import { RUN_TABLES, loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
-import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/private-stack';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 /**
  * Write-audit-publish on the embedded stack with real Spark, Iceberg and Trino: a KPI run writes
  * every table to its branch, validation reads the branch, and only a run that passed reaches main.
  */
 
-const names = loadConfig({ target: 'local' }).names;
+/** The test's own environment on the suite's stack (set in beforeAll). */
+let names: ResourceNames;
 const TABLES = Object.keys(KPI_TABLES) as KpiTableName[];
 const landed = generateLandedEvents({ firstDay: '2026-04-01', days: 3, eventsPerDay: 120, seed: 11 });
 const firstBatch = landed.filter((l) => l.arrival.toISOString() < '2026-04-03');
 const secondBatch = landed.filter((l) => l.arrival.toISOString() >= '2026-04-03');
 
 describe('write-audit-publish', () => {
-  let stack: PrivateStack | undefined;
+  let stack: TestEnvironment | undefined;
   let work: string;
   let paths: LocalPaths;
   let aws: string;
@@ -40,12 +40,13 @@ describe('write-audit-publish', () => {
   let clients: EmulatorClients;
 
   beforeAll(async () => {
-    stack = await startPrivateStack('wap');
+    stack = await testEnvironment('wap');
+    names = stack.names;
     ({ work, paths, aws, trino, clients } = stack);
     await writeBronze(clients.s3, names.bronzeBucket, firstBatch, path.join(work, 'bronze'), 'first');
   });
 
-  afterAll(() => stopPrivateStack(stack));
+  afterAll(() => endTestEnvironment(stack));
 
   const kpis = (asOf: string): Promise<KpiRunResult> => runKpisLocally({ paths, awsEndpoint: aws, names, run: { asOf: new Date(asOf) } });
   const validate = async (runId: string): Promise<ValidationReport> => {
@@ -103,7 +104,7 @@ describe('write-audit-publish', () => {
       script: path.join(paths.root, 'test', 'kpis', 'corrupt_branch.py'),
       args: [names.glueDatabase, 'event_geo_kpis_faulty_geo', run.branch],
     });
-    await runSparkJob(command, { logFile: path.join(paths.logs, 'corrupt.log') });
+    await runSparkJob(command, { logFile: path.join(work, 'corrupt.log'), server: stack!.spark });
 
     const report = await validate(run.runId);
 

@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import { GetTableCommand } from '@aws-sdk/client-glue';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config';
-import { QUERY_CATALOG } from '../../src/config/names';
+import { QUERY_CATALOG, ResourceNames } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { KpiRow, RawEvent, comparableRows, referenceKpis } from '../../src/kpis/reference';
@@ -18,7 +17,7 @@ import { reportFails } from '../../src/validation/report';
 import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
 import { writeBronze } from '../kpis/support/bronze';
-import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/private-stack';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 /**
  * Table maintenance on the embedded stack with real Spark, Iceberg and Trino, under
@@ -30,8 +29,9 @@ import { PrivateStack, startPrivateStack, stopPrivateStack } from '../support/pr
  * KPI runs, two publications, two maintenance runs (the second on a table of each kind).
  */
 
-const names = loadConfig({ target: 'local' }).names;
-const DB = names.glueDatabase;
+/** The test's own environment on the suite's stack (set in beforeAll). */
+let names: ResourceNames;
+let DB: string;
 const KPI = Object.keys(KPI_TABLES) as KpiTableName[];
 const A = '2026-03-02';
 const day = (n: number) => new Date(Date.parse(`${A}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -65,7 +65,7 @@ const broken = (dayIndex: number, hour: number) => event(dayIndex, hour, { tempe
 
 const jsonOf = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 describe('clickstream maintain on the local target', () => {
-  let stack: PrivateStack | undefined;
+  let stack: TestEnvironment | undefined;
   let work: string;
   let paths: LocalPaths;
   let clients: EmulatorClients;
@@ -84,11 +84,13 @@ describe('clickstream maintain on the local target', () => {
   let orphanKey: string;
 
   beforeAll(async () => {
-    stack = await startPrivateStack('maintain');
+    stack = await testEnvironment('maintain');
+    names = stack.names;
+    DB = names.glueDatabase;
     ({ work, paths, aws, clients, trino } = stack);
   });
 
-  afterAll(() => stopPrivateStack(stack));
+  afterAll(() => endTestEnvironment(stack));
 
   async function land(run: number, arrival: Date, rows: readonly RawEvent[]) {
     await writeBronze(clients.s3, names.bronzeBucket, rows.map((e) => ({ event: e, arrival })), path.join(work, 'bronze'), `object${++objects}`);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { TEST_STACK_ENV, stopTestStack } from './test-stack';
 
 /**
  * Vitest's global setup: the suite may write only into the repository's ignored working folders.
@@ -33,12 +34,16 @@ export function strayEntries(before: ReadonlySet<string>, after: ReadonlySet<str
   return [...after].filter((line) => /^(\?\?|!!) /.test(line) && !before.has(line) && !WORKING_FOLDERS.some((folder) => line.slice(3).startsWith(folder)));
 }
 
-export default function setup(): () => void {
+export default function setup(): () => Promise<void> {
   const runTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-tests-'));
   // Set before vitest starts its workers, which inherit the environment (and pass it to what they spawn).
   process.env.TMPDIR = runTemp;
+  // The suite's one embedded stack lives here; the first file that needs it starts it (test/support/test-stack.ts).
+  const stackDir = path.join(runTemp, 'stack');
+  process.env[TEST_STACK_ENV] = stackDir;
   const before = worktreeEntries();
-  return () => {
+  return async () => {
+    await stopTestStack(stackDir);
     fs.rmSync(runTemp, { recursive: true, force: true });
     if (!before) return;
     const stray = strayEntries(before, worktreeEntries() ?? before);
