@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,26 @@ function processesOf(stateDir: string): Array<{ pid: number; command: string }> 
   return processesWithEnv('CLICKSTREAM_STATE_DIR', stateDir).map((p) => ({ pid: p.pid, command: processCommandLine(p.pid) ?? p.command }));
 }
 
+/** True while the warm Spark runs a request (its ping says so). */
+function sparkServerBusy(endpoint: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const url = new URL(endpoint);
+    const socket = net.connect({ host: url.hostname, port: Number(url.port) }, () => socket.write('{"ping": true}\n'));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('close', () => resolve(text.includes('"busy": true')));
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function waitUntilAsync(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 async function waitUntil(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -62,29 +83,28 @@ describe('Ctrl-C in clickstream kpis', () => {
     fs.rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('stops the Spark JVM and its Python processes during the job, and leaves the stack it did not start running', async () => {
-    const spark = () => {
-      const stack = new Set(stackMembers());
-      return processesOf(stateDir).filter((p) => !stack.has(p.pid));
-    };
+  it('cancels the job on the stack\'s warm Spark during the job, and leaves the stack it did not start running and idle', async () => {
+    const before = new Set(processesOf(stateDir).map((p) => p.pid));
+    const state = JSON.parse(fs.readFileSync(path.join(stateDir, 'stack.json'), 'utf8')) as { spark: { endpoint: string } };
+    const sparkServer = state.spark.endpoint;
     const kpis = startCli(['kpis', '--from-date', '2026-03-01', '--to-date', '2026-03-01'], env);
-    // The job runs once the JVM has started the Python driver of all_kpis.py.
-    await waitUntil('the Spark JVM and the job\'s Python driver', () => {
-      const commands = spark().map((p) => p.command);
-      return commands.some((c) => /\bjava\b.*SparkSubmit/.test(c)) && commands.some((c) => /python\S* \S*all_kpis\.py/.test(c));
-    }, 120_000);
-    const running = spark().map((p) => p.command);
+    // The job runs once the server reports itself busy with it.
+    await waitUntilAsync('the KPI job on the warm Spark', () => sparkServerBusy(sparkServer), 120_000);
 
     kpis.child.kill('SIGINT');
     const code = await kpis.exited;
 
     expect(code, kpis.stderr().slice(-3000)).toBe(130);
-    expect(kpis.stderr()).toContain('SIGINT: stopping the KPI jobs\' Spark processes');
+    expect(kpis.stderr()).toContain('SIGINT: cancelling the KPI job');
     expect(kpis.stderr()).toMatch(/KPI job all_kpis\.py was stopped \(SIGINT\)/);
-    expect(running.filter((c) => /\bjava\b/.test(c)).length, running.join('\n')).toBeGreaterThan(0);
-    expect(spark(), 'processes of the KPI job that survived it').toEqual([]);
+    // The server cancels the request (its Spark jobs, then its script) and takes the next one.
+    await waitUntilAsync('the warm Spark idle again', async () => !(await sparkServerBusy(sparkServer)), 60_000);
+    const left = processesOf(stateDir).filter((p) => !before.has(p.pid) && !new Set(stackMembers()).has(p.pid) && !p.command.includes('pyspark.daemon'));
+    expect(left, 'processes of the KPI command that survived it').toEqual([]);
     const status = parseJsonOutput<{ running: boolean }>(await runCli(['status', '--json'], env));
     expect(status.running).toBe(true);
+    const again = await runCli(['kpis', '--from-date', '2026-03-01', '--to-date', '2026-03-01', '--json'], env);
+    expect(again.code, again.stderr.slice(-3000)).toBe(0);
   }, 300_000);
 });
 

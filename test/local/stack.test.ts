@@ -73,12 +73,12 @@ describe('clickstream up / status / down, twice', () => {
         expect(up.code, up.stderr).toBe(0);
         const started = parseJsonOutput<UpJson>(up);
         expect(started.reused).toBe(false);
-        expect(started.startedServices).toEqual(['emulator', 'trino']);
+        expect(started.startedServices).toEqual(['emulator', 'spark', 'trino']);
         expect(started.endpoints.aws).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
         expect(started.endpoints.trino).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
         expect(started.bootstrap.created).toContain(`glue database ${GLUE_DATABASE}`);
         expect(status.running).toBe(true);
-        expect(status.services.map((s) => [s.name, s.health])).toEqual([['emulator', 'healthy'], ['trino', 'healthy']]);
+        expect(status.services.map((s) => [s.name, s.health])).toEqual([['emulator', 'healthy'], ['spark', 'healthy'], ['trino', 'healthy']]);
         expect(answered).toEqual({ trino: true, aws: true });
       });
 

@@ -116,17 +116,23 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   /** Commands the run sent to the emulator's clients. */
   const emulatorCommands: string[] = [];
 
-  let trino: TrinoProcess;
+  let trino: TrinoProcess | undefined;
+  let trinoStart: Promise<TrinoProcess> | undefined;
+  const starting = new AbortController();
   let trinoState: string;
 
   beforeAll(async () => {
     fixture = await startEmulatorFixture();
     trinoState = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-run-trino-'));
-    trino = await startTrino({
+    // A hook that times out is abandoned while Trino may still be starting: afterAll aborts the start
+    // (which stops the JVM) and waits for it, so no Trino outlives the file.
+    trinoStart = startTrino({
       paths: { ...localPaths(), state: trinoState, logs: path.join(trinoState, 'logs') },
       java25Home: discoverToolchain().java25Home,
       awsEndpoint: fixture.emulator.endpoint,
+      signal: starting.signal,
     });
+    trino = await trinoStart;
     firehose = new FirehoseClient({ ...CREDENTIALS, endpoint: fixture.emulator.endpoint });
     const record = { step: 'initialize', name: 'recordEmulatorCommands' } as const;
     fixture.clients.kinesis.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`kinesis ${context.commandName}`), next(args)), record);
@@ -136,6 +142,8 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   });
 
   afterAll(async () => {
+    starting.abort('the test file ended');
+    await trinoStart?.catch(() => undefined);
     if (trino) await stopProcessGroup(trino.pid);
     if (trinoState) fs.rmSync(trinoState, { recursive: true, force: true });
     await fixture?.stop();
@@ -293,7 +301,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       requests.push(input);
       const id = `q-${requests.length}`;
       await (prepared ??= prepare());
-      const engine = new TrinoEngine({ endpoint: trino.endpoint, schema: input.QueryExecutionContext?.Database });
+      const engine = new TrinoEngine({ endpoint: trino!.endpoint, schema: input.QueryExecutionContext?.Database });
       const params = input.ExecutionParameters ?? [];
       const sql = params.length > 0 ? `EXECUTE IMMEDIATE ${quote(input.QueryString!)} USING ${params.join(', ')}` : input.QueryString!;
       executions.set(id, engine.query(sql).then((result) => ({ result }), (e: Error) => ({ error: e.message })));
@@ -318,7 +326,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
    * run's rows in the runs ledger, as Iceberg tables in the deployment's database and warehouse.
    */
   async function writeKpiTables(d: Deployment, rows: Record<CheckedTableName, KpiRow[]>): Promise<void> {
-    const engine = new TrinoEngine({ endpoint: trino.endpoint, schema: d.database });
+    const engine = new TrinoEngine({ endpoint: trino!.endpoint, schema: d.database });
     await writeLedger(engine, d, rows);
     for (const [name, table] of Object.entries(CHECKED_TABLES) as Array<[CheckedTableName, (typeof CHECKED_TABLES)[CheckedTableName]]>) {
       const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');

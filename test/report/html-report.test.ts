@@ -10,10 +10,13 @@ import { renderSvg } from '../../src/report/svg';
 import { arrivalFilter } from '../../src/validation/bronze';
 import { PageVisit, expectChartsDrawn, launchChromium, visitReport } from '../support/browser';
 import { REPO_ROOT, parseJsonOutput, runCli } from '../support/cli';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-html-report-'));
-const reportDir = path.join(stateDir, 'reports');
-const env = { CLICKSTREAM_STATE_DIR: stateDir };
+// An environment of its own on the suite's stack; its scratch folder holds the reports.
+let stack: TestEnvironment | undefined;
+let stateDir: string;
+let reportDir: string;
+let env: Readonly<Record<string, string>>;
 /** The screenshot a person can look at after the suite. */
 const SCREENSHOT = path.join(REPO_ROOT, 'reports', 'run-report-test.png');
 
@@ -24,13 +27,16 @@ let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let browser: Browser;
 
 beforeAll(async () => {
+  stack = await testEnvironment('html-report');
+  ({ work: stateDir, cliEnv: env } = stack);
+  reportDir = path.join(stateDir, 'reports');
   chromium = await launchChromium();
   browser = chromium.browser;
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   await chromium?.close();
-  await runCli(['down'], env);
+  endTestEnvironment(stack);
 }, 120_000);
 
 describe('the HTML run report of a real local run', () => {
@@ -79,7 +85,7 @@ describe('the HTML run report of a real local run', () => {
     const trino = new TrinoEngine({ endpoint: report.stack.endpoints!.trino });
     const arrivals = arrivalFilter({ fromDay: started.toISOString().slice(0, 10), throughHour: `${ended.toISOString().slice(0, 13)}:00:00Z`, openFiles: [] });
     const files = await trino.query(
-      `SELECT count(DISTINCT "$path") AS files, sum(size) AS bytes FROM (SELECT DISTINCT "$path", "$file_size" AS size FROM analytics.clickstream_raw WHERE ${arrivals.text})`,
+      `SELECT count(DISTINCT "$path") AS files, sum(size) AS bytes FROM (SELECT DISTINCT "$path", "$file_size" AS size FROM ${stack!.names.glueDatabase}.${stack!.names.rawTable} WHERE ${arrivals.text})`,
       arrivals.params,
     );
     expect(cost.sparkBronze).toMatchObject({ files: Number(files.rows[0].files), bytes: Number(files.rows[0].bytes) });

@@ -41,14 +41,18 @@ export interface TestEnvironment {
   readonly spark: string;
   readonly clients: EmulatorClients;
   readonly trino: TrinoEngine;
-  /** What a `clickstream` command needs to act on this environment of this stack: pass with `--environment`. */
+  /**
+   * What a `clickstream` command needs to act on this environment of this stack (the state folder,
+   * and CLICKSTREAM_ENV, which `--environment` and `loadConfig` default to).
+   */
   readonly cliEnv: Readonly<Record<string, string>>;
 }
 
 /** The next unused preview number in the stack's folder; creating its marker file is atomic, so files running at once never share one. */
 function claimEnvironment(dir: string): EnvironmentName {
   fs.mkdirSync(path.join(dir, 'environments'), { recursive: true });
-  for (let n = 1; ; n++) {
+  // From 1001: tests that name their own previews (pr-1, pr-2, ...) on a stack of their own never clash with these.
+  for (let n = 1001; ; n++) {
     try {
       fs.closeSync(fs.openSync(path.join(dir, 'environments', String(n)), 'wx'));
       return previewEnvironment(n);
@@ -98,7 +102,7 @@ export async function testEnvironment(label: string): Promise<TestEnvironment> {
     spark: up.endpoints.spark,
     clients: emulatorClients(up.endpoints.aws),
     trino: new TrinoEngine({ endpoint: up.endpoints.trino }),
-    cliEnv: { CLICKSTREAM_STATE_DIR: dir },
+    cliEnv: { CLICKSTREAM_STATE_DIR: dir, CLICKSTREAM_ENV: environment },
   };
 }
 

@@ -16,30 +16,30 @@ import { runValidation } from '../../src/validation/runner';
 import { Sql, joinSql, sql } from '../../src/validation/sql';
 import { validityCorpus } from '../events/validity-corpus';
 import { parseJsonOutput, runCli } from '../support/cli';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
-// A private stack: the test never touches one the developer is running.
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-validation-test-'));
-const env = { CLICKSTREAM_STATE_DIR: stateDir };
+// An environment of its own on the suite's stack: the test never touches one the developer is running.
+let stack: TestEnvironment | undefined;
+let stateDir: string;
+let env: Readonly<Record<string, string>>;
 const events = fixtureEvents();
 const expectations = fixtureExpectations(events);
-const manifestFile = path.join(stateDir, 'manifest.json');
+let manifestFile: string;
 let trino: TrinoEngine;
 let passedOnTrino: { calls: RecordedQuery[]; report: ValidationReport } | undefined;
 
 beforeAll(async () => {
-  const up = await runCli(['up', '--json'], env);
-  if (up.code !== 0) throw new Error(`clickstream up failed:\n${up.stderr}`);
-  const endpoints = parseJsonOutput<{ endpoints: { aws: string; trino: string } }>(up).endpoints;
-  trino = new TrinoEngine({ endpoint: endpoints.trino });
-  await writeBronze(endpoints.aws, events);
+  stack = await testEnvironment('validation');
+  ({ work: stateDir, cliEnv: env, trino } = stack);
+  manifestFile = path.join(stateDir, 'manifest.json');
+  // The fixture's library calls (loadConfig) name the same environment as the commands.
+  Object.assign(process.env, env);
+  await writeBronze(stack.aws, events);
   await createKpiTables(trino, expectedKpiRows(events));
   fs.writeFileSync(manifestFile, JSON.stringify(expectations));
 });
 
-afterAll(async () => {
-  await runCli(['down'], env);
-  fs.rmSync(stateDir, { recursive: true, force: true });
-});
+afterAll(() => endTestEnvironment(stack));
 
 const failures = (report: ValidationReport) => report.checks.filter((c) => !c.passed).map((c) => `${c.table} ${c.check}: ${c.observed}`);
 

@@ -91,7 +91,7 @@ export function registerKpisCommand(program: Command): void {
       const { names } = configFromOptions(options);
       const paths = localPaths();
       const endpoints = await requireRunningStack({ paths });
-      const signal = interrupts.signal({ stopping: 'stopping the KPI jobs\' Spark processes' });
+      const signal = interrupts.signal({ stopping: 'cancelling the KPI job (its Spark processes, or its request to the stack\'s warm Spark)' });
       const result = await runKpisLocally({
         paths, awsEndpoint: endpoints.aws, names, window, jobs, mode: options.mode, run: { all: options.all, asOf }, log: out.progress, signal,
       });
