@@ -20,6 +20,12 @@ export interface BronzeReadOptions {
   readonly since: number;
   /** ...and started before this time (epoch ms), when given: the end of the run's Spark stage. */
   readonly until?: number;
+  /**
+   * On the stack's long-lived Spark, only the executions of these requests count (their session's
+   * `spark.clickstream.request`, which the event log records in `modifiedConfigs`): another run's
+   * jobs in the same minutes are not this run's.
+   */
+  readonly requests?: readonly string[];
   /** Bronze's location; a file scan counts when its location contains it (`s3://bucket/events/`). */
   readonly bronzeUri: string;
 }
@@ -32,6 +38,8 @@ interface PlanNode {
 }
 
 const SIZE_METRIC = 'size of files read';
+/** The session setting the warm Spark tags each request's executions with (src/local/spark_job_server.py). */
+const REQUEST_TAG = 'spark.clickstream.request';
 const FILES_METRIC = 'number of files read';
 
 /** The accumulator ids of the bronze file scans in a physical plan (scans of a cached plan appear in every plan using it). */
@@ -68,8 +76,9 @@ export async function bronzeReadFromEventLogs(options: BronzeReadOptions): Promi
     for await (const line of lines) {
       // Most lines are task and stage events; parse only the three kinds that matter.
       if (line.includes('SparkListenerSQLExecutionStart"')) {
-        const start = JSON.parse(line) as { executionId: number; time: number; sparkPlanInfo: PlanNode };
+        const start = JSON.parse(line) as { executionId: number; time: number; sparkPlanInfo: PlanNode; modifiedConfigs?: Record<string, string> };
         if (start.time < options.since || (options.until !== undefined && start.time >= options.until)) continue;
+        if (options.requests && !options.requests.includes(start.modifiedConfigs?.[REQUEST_TAG] ?? '')) continue;
         executions.add(start.executionId);
         bronzeScanMetrics(start.sparkPlanInfo, bronze, metrics);
       } else if (line.includes('SparkListenerSQLAdaptiveExecutionUpdate"')) {

@@ -56,6 +56,8 @@ export interface KpiRunResult extends KpiRunTotals {
   readonly seconds: number;
   /** The Spark output of every submit of this run. */
   readonly logFile: string;
+  /** Its requests on the stack's warm Spark, when it ran there (their SQL executions are tagged with them). */
+  readonly sparkRequests: readonly string[];
 }
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
@@ -102,13 +104,15 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
 
   fs.mkdirSync(options.paths.logs, { recursive: true });
   const logFile = path.join(options.paths.logs, `kpis-${new Date(started).toISOString().replace(/[:.]/g, '-')}.log`);
+  const sparkRequests: string[] = [];
   const pyFiles = [packageSparkJobs(options.paths, path.join(options.paths.state, 'spark'))];
   const submit = options.submit ?? (async (command: SparkSubmitCommand, file: string, onLine: (line: string) => void, signal?: AbortSignal) => {
     const onStdoutLine = (line: string) => {
       if (line.startsWith(JOB_LOG_PREFIX)) onLine(line.slice(JOB_LOG_PREFIX.length));
     };
     const server = sparkServerFor(options);
-    return (await runSparkCommand(command, { logFile: file, onStdoutLine, signal, memory: options.memory, server })).exitCode;
+    const onRequest = (tag: string) => sparkRequests.push(tag);
+    return (await runSparkCommand(command, { logFile: file, onStdoutLine, signal, memory: options.memory, server, onRequest })).exitCode;
   });
   log(`kpis: run ${run.runId}: ${jobs.join(', ')} as ${mode} over ${describeScope(window, run)}, written to branch ${auditBranch(run.runId)}; Spark log: ${logFile}`);
 
@@ -145,6 +149,7 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
   const totals = runTotals(results.map((r) => r.records));
   const runMode = window ? 'window' : run.all ? 'all' : 'incremental';
   return {
-    runId: run.runId, branch: auditBranch(run.runId), mode, jobs, window, runMode, submits: results, ...totals, seconds: seconds(started), logFile,
+    runId: run.runId, branch: auditBranch(run.runId), mode, jobs, window, runMode, submits: results, ...totals,
+    seconds: seconds(started), logFile, sparkRequests,
   };
 }

@@ -89,6 +89,8 @@ export function sparkServerFor(options: Pick<LocalSparkJobOptions, 'paths' | 'sp
 export interface RunSparkCommandOptions extends SpawnSparkSubmitOptions {
   /** The warm Spark to run it on (`tcp://127.0.0.1:PORT`); without one, a spark-submit of its own. */
   readonly server?: string;
+  /** Receives the tag of its request on the warm Spark (what its SQL executions carry in the event log). */
+  readonly onRequest?: (tag: string) => void;
 }
 
 /** Runs a job on the warm Spark when there is one (`server`), else as its own spark-submit; resolves with how it ended. */

@@ -39,6 +39,7 @@ interface ServerMessage {
   readonly stream?: 'stdout' | 'stderr';
   readonly line?: string;
   readonly exit?: number;
+  readonly request?: string;
   readonly pong?: boolean;
   readonly busy?: boolean;
 }
@@ -134,6 +135,8 @@ export interface RunOnSparkServerOptions {
   readonly onStdoutLine?: (line: string) => void;
   /** Aborting cancels the job on the server (its Spark jobs and its script); the server stays up. */
   readonly signal?: AbortSignal;
+  /** Receives the request's tag as soon as the server takes it. */
+  readonly onRequest?: (tag: string) => void;
 }
 
 /**
@@ -147,6 +150,7 @@ export async function runOnSparkServer(endpoint: string, job: SparkServerJob, op
   let exitCode: number | undefined;
   try {
     await exchange(endpoint, job, (message) => {
+      if (message.request !== undefined) options.onRequest?.(message.request);
       if (message.exit !== undefined) {
         exitCode = message.exit;
         return true;

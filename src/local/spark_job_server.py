@@ -9,7 +9,8 @@ warehouse of the request's environment applies and no catalog cache outlives a r
 
 Protocol (loopback TCP, one JSON object per line):
   -> {"script": "/abs/spark/all_kpis.py", "args": [...], "conf": {"spark.sql.catalog.glue.warehouse": ...}}
-  <- {"stream": "stdout"|"stderr", "line": "..."} ... then {"exit": N}
+  <- {"request": TAG}, {"stream": "stdout"|"stderr", "line": "..."} ... then {"exit": N}
+     (TAG is in the session's `spark.clickstream.request`, which Spark's event log records)
   -> {"ping": true}   <- {"pong": true, "busy": bool}
 Requests run one at a time (two cores; Spark's own tasks use both). Closing the connection while a
 request runs cancels it: its Spark jobs are cancelled and the script is interrupted.
@@ -162,6 +163,7 @@ def handler_for(server: JobServer):
                 finished = threading.Event()
                 job_thread = threading.get_ident()
                 tag = server.next_tag()
+                send({"request": tag})
 
                 def watch():
                     # The client sends nothing after its request: readable now means it closed the

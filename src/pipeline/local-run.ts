@@ -77,6 +77,7 @@ async function localExtras(run: LocalRun): Promise<Pick<LocalRunReport, 'charts'
     eventLogDir: sparkEventLogDir(paths),
     kpisStartedAt: run.kpisStartedAt,
     kpisEndedAt: run.kpisEndedAt,
+    sparkRequests: run.kpiSparkRequests,
     bronzeUri: names.bronzeUri,
     warn,
   });

@@ -41,6 +41,8 @@ export interface LocalRun {
   window?: DayWindow;
   kpisStartedAt?: number;
   kpisEndedAt?: number;
+  /** The KPI stage's requests on the warm Spark. */
+  kpiSparkRequests?: readonly string[];
   kpiRunId?: string;
   engine?: MeteredEngine;
   reconciliation?: LocalReconciliation;
@@ -191,6 +193,7 @@ export async function kpisStage(run: LocalRun, stack: StackStart): Promise<KpiRu
     }
   });
   run.kpisEndedAt = Date.now();
+  run.kpiSparkRequests = kpis.sparkRequests.length > 0 ? kpis.sparkRequests : undefined;
   progress.line(`kpis: Spark log ${kpis.logFile}`);
   run.kpiRunId = kpis.runId;
   return kpis;

@@ -45,6 +45,8 @@ export interface LocalScanOptions {
   readonly kpisStartedAt?: number;
   /** When it ended: Spark's executions after it are not the run's. */
   readonly kpisEndedAt?: number;
+  /** Its requests on the warm Spark, when it ran there. */
+  readonly sparkRequests?: readonly string[];
   readonly bronzeUri: string;
   readonly warn: (line: string) => void;
 }
@@ -55,7 +57,8 @@ export async function localScanOrWarn(options: LocalScanOptions): Promise<RunCos
   if (options.kpisStartedAt !== undefined) {
     try {
       sparkBronze = await bronzeReadFromEventLogs({
-        dir: options.eventLogDir, since: options.kpisStartedAt, until: options.kpisEndedAt, bronzeUri: options.bronzeUri,
+        dir: options.eventLogDir, since: options.kpisStartedAt, until: options.kpisEndedAt,
+        requests: options.sparkRequests, bronzeUri: options.bronzeUri,
       });
       if (!sparkBronze) options.warn(`report: no Spark event log of this run in ${options.eventLogDir}; the bytes Spark read are left out`);
     } catch (e) {

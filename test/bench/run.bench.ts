@@ -3,19 +3,24 @@
  * and peak memory, written to reports/bench/run-bench.{json,md} and printed. Not a test: it
  * asserts nothing about speed; it fails only when a run does not succeed.
  *
- *   npx projen bench              100,000 and 1,000,000 events
+ *   npx projen bench              20,000 (the quick start's run), 100,000 and 1,000,000 events
  *   npx projen bench -- 20000     other sizes
+ *
+ * With the default sizes it also rewrites the README's figures (between `<!-- figures:... -->`
+ * markers): the quick start's run time and the whole-run table, with the date and the machine.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeFigures } from './markers';
 import { LocalRunReport } from '../../src/pipeline/local-run';
 import { formatBytes, formatCount, formatDuration } from '../../src/pipeline/progress';
 import { REPO_ROOT } from '../support/cli';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-const runs = sizes.length > 0 ? sizes : [100_000, 1_000_000];
+const DEFAULT_SIZES = [20_000, 100_000, 1_000_000];
+const runs = sizes.length > 0 ? sizes : DEFAULT_SIZES;
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -98,3 +103,12 @@ fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'run-bench.json'), `${JSON.stringify({ machine: machine(), measuredAt: new Date().toISOString(), rows }, null, 2)}\n`);
 fs.writeFileSync(path.join(outDir, 'run-bench.md'), `${markdown}\n`);
 process.stdout.write(`${markdown}\n\nwritten to ${path.join(outDir, 'run-bench.md')}\n`);
+
+if (sizes.length === 0) {
+  const quickStart = rows.find((r) => r.events === 20_000)!;
+  const readme = path.join(REPO_ROOT, 'README.md');
+  writeFigures(readme, 'quick-start', `It takes ${formatDuration(quickStart.totalMs)} with no stack running (measured ${new Date().toISOString().slice(0, 10)} ` +
+    `by \`npx projen bench\` on ${machine()}; load average ${quickStart.loadAverage} at the end).`);
+  writeFigures(readme, 'run-bench', markdown);
+  process.stdout.write('README.md\'s figures rewritten (quick-start, run-bench)\n');
+}
