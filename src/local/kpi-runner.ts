@@ -148,8 +148,6 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
   }
   const totals = runTotals(results.map((r) => r.records));
   const runMode = window ? 'window' : run.all ? 'all' : 'incremental';
-  return {
-    runId: run.runId, branch: auditBranch(run.runId), mode, jobs, window, runMode, submits: results, ...totals,
-    seconds: seconds(started), logFile, sparkRequests,
-  };
+  const ended = { seconds: seconds(started), logFile, sparkRequests };
+  return { runId: run.runId, branch: auditBranch(run.runId), mode, jobs, window, runMode, submits: results, ...totals, ...ended };
 }
