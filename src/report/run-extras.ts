@@ -57,8 +57,11 @@ export async function localScanOrWarn(options: LocalScanOptions): Promise<RunCos
   if (options.kpisStartedAt !== undefined) {
     try {
       sparkBronze = await bronzeReadFromEventLogs({
-        dir: options.eventLogDir, since: options.kpisStartedAt, until: options.kpisEndedAt,
-        requests: options.sparkRequests, bronzeUri: options.bronzeUri,
+        dir: options.eventLogDir,
+        since: options.kpisStartedAt,
+        until: options.kpisEndedAt,
+        requests: options.sparkRequests,
+        bronzeUri: options.bronzeUri,
       });
       if (!sparkBronze) options.warn(`report: no Spark event log of this run in ${options.eventLogDir}; the bytes Spark read are left out`);
     } catch (e) {
