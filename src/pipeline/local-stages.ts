@@ -17,7 +17,7 @@ import { PeakMemorySampler } from '../local/process-memory';
 import { publishRunLocally } from '../local/publish-runner';
 import { StackEndpoints, UpResult, stackUp } from '../local/stack';
 import { readStackState } from '../local/stack-state';
-import { EMULATOR_CONCURRENCY, ReplayResult } from '../replay/replayer';
+import { ReplayResult } from '../replay/replayer';
 import { ValidationReport } from '../validation/report';
 import { RunScope } from '../validation/run-scope';
 
@@ -99,7 +99,6 @@ export async function localReplayStage(run: LocalRun, clients: EmulatorClients):
     kinesis: clients.kinesis,
     streamName: names.streamName,
     source: options.source,
-    concurrency: EMULATOR_CONCURRENCY,
     rate: 'unlimited',
     shiftToNow: options.shiftToNow ?? true,
     undeliveredHint: 'Check the emulator log from `npx clickstream status`; re-run to send them again.',

@@ -78,8 +78,6 @@ export interface ReplayStageOptions {
   readonly streamName: string;
   readonly source: EventSource;
   readonly shiftToNow: boolean;
-  /** @default the replayer's (4) */
-  readonly concurrency?: number;
   /** @default the replayer's: paced to the stream's shards */
   readonly rate?: 'unlimited';
   /** What to try when records were not delivered. */
@@ -95,7 +93,6 @@ export async function replayStage(options: ReplayStageOptions): Promise<StageOut
     kinesis: options.kinesis,
     streamName: options.streamName,
     source: stoppable(replaySource(options.source), options.signal),
-    concurrency: options.concurrency,
     rate: options.rate,
     shiftToNow: options.shiftToNow,
     onProgress: (p) => progress.update('replay', `${formatCount(p.sent)} sent, ${formatCount(p.retried)} retried, ${formatCount(p.sent / Math.max(p.elapsedMs / 1000, 0.001))}/s`),

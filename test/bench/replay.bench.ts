@@ -4,22 +4,24 @@
  * sample, extrapolated), and a raw max-rate PutRecords loop with no checks (the emulator's
  * ceiling). Then lands our replay and prints the landing's events/s.
  *
- *   CLICKSTREAM_CACHE_DIR=... npx tsx test/bench/replay.bench.ts [events] [single-record sample] [shards]
+ *   CLICKSTREAM_CACHE_DIR=... npx tsx test/bench/replay.bench.ts [events] [single-record sample] [shards] [calls in flight]
  *
- * Each way gets a fresh emulator and a stream of `shards` shards (default 8).
+ * Each way gets a fresh emulator and a stream of `shards` shards (default 8); ours keeps `calls in
+ * flight` PutRecords calls in flight (default: the replayer's).
  */
 import * as os from 'node:os';
 import { CreateStreamCommand, PutRecordCommand, PutRecordsCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { generateRecords } from '../../src/events/generator';
 import { land } from '../../src/landing/worker';
 import { toReplayRecord } from '../../src/replay/records';
-import { EMULATOR_CONCURRENCY, replay } from '../../src/replay/replayer';
+import { DEFAULT_CONCURRENCY, replay } from '../../src/replay/replayer';
 import { ReplaySource } from '../../src/replay/sources';
 import { countStreamRecords, EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
 
 const EVENTS = Number(process.argv[2] ?? 200_000);
 const SINGLE_SAMPLE = Number(process.argv[3] ?? 5_000);
 const SHARDS = Number(process.argv[4] ?? 8);
+const CONCURRENCY = Number(process.argv[5] ?? DEFAULT_CONCURRENCY);
 const STREAM = 'clickstream-bench-events';
 const GENERATOR = { count: EVENTS, seed: 2026, duplicateRate: 0.01 };
 
@@ -51,7 +53,7 @@ async function main() {
   let landingRate = 0;
 
   await withEmulator(async (f) => {
-    log(`ours: replaying ${EVENTS} events (no pacing, ${EMULATOR_CONCURRENCY} call in flight: the emulator's limit)`);
+    log(`ours: replaying ${EVENTS} events (no pacing, ${CONCURRENCY} calls in flight)`);
     // Every way starts from the same JSON lines, generated before the clock starts; ours still checks each against the schema.
     const source: ReplaySource = {
       description: { kind: 'bench', events: EVENTS },
@@ -59,7 +61,7 @@ async function main() {
         for (const line of lines) yield toReplayRecord(line.data.toString());
       },
     };
-    const result = await replay({ kinesis: f.clients.kinesis, streamName: STREAM, source, rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    const result = await replay({ kinesis: f.clients.kinesis, streamName: STREAM, source, rate: 'unlimited', concurrency: CONCURRENCY });
     const inStream = await countStreamRecords(f.clients.kinesis, STREAM);
     ways.push({ name: 'ours (replayer)', records: result.sent, seconds: result.durationSeconds, lossless: result.failed === 0 && inStream === EVENTS });
     log(`ours: ${result.sent} sent in ${result.durationSeconds} s, ${inStream} in the stream; landing them`);
@@ -115,7 +117,7 @@ async function main() {
     `ours / one-record-per-call: ${(perSecond(ours) / perSecond(single)).toFixed(1)}x`,
     `ours / raw ceiling:         ${(perSecond(ours) / perSecond(raw)).toFixed(2)}`,
     `landing:                    ${landingRate} events/s`,
-    `stream: ${SHARDS} shards; machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `stream: ${SHARDS} shards, ${CONCURRENCY} PutRecords calls in flight; machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   ].join('\n') + '\n');
   if (!ways.every((w) => w.lossless)) process.exitCode = 1;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, _Record } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/config/config';
 import { ResourceNames } from '../../src/config/names';
@@ -48,18 +48,23 @@ export async function download(s3: S3Client, bucket: string, keys: readonly stri
   }));
 }
 
-/** Records in a stream, counted by reading every shard from its oldest record. */
-export async function countStreamRecords(kinesis: KinesisClient, streamName: string): Promise<number> {
+/** Every record of a stream, read shard by shard from the oldest record, with the shard it is in. */
+export async function readStreamRecords(kinesis: KinesisClient, streamName: string): Promise<Array<_Record & { readonly shardId: string }>> {
   const shards = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-  let count = 0;
+  const records: Array<_Record & { shardId: string }> = [];
   for (const shard of shards.Shards ?? []) {
     let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
     while (iterator) {
       const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      count += page.Records?.length ?? 0;
+      records.push(...(page.Records ?? []).map((r) => ({ ...r, shardId: shard.ShardId! })));
       if ((page.Records?.length ?? 0) === 0) break;
       iterator = page.NextShardIterator;
     }
   }
-  return count;
+  return records;
+}
+
+/** Records in a stream, counted by reading every shard from its oldest record. */
+export async function countStreamRecords(kinesis: KinesisClient, streamName: string): Promise<number> {
+  return (await readStreamRecords(kinesis, streamName)).length;
 }

@@ -10,7 +10,7 @@ import { UNCONVERTIBLE_KINDS } from '../../src/events/anomalies';
 import { GeneratedRecord, GeneratorOptions, generateRecords } from '../../src/events/generator';
 import { EVENT_FIELDS, duckdbType } from '../../src/events/schema';
 import { land, LandingOptions } from '../../src/landing/worker';
-import { EMULATOR_CONCURRENCY, replay } from '../../src/replay/replayer';
+import { replay } from '../../src/replay/replayer';
 import { generatorSource } from '../../src/replay/sources';
 
 /** A stream of its own with 8 shards, so the replay and the landing work across many shards. */
@@ -72,7 +72,7 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
       tempDir: tmp,
     };
     // The replay and the first landing, which both cases look at.
-    replayed = await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource(GENERATED), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    replayed = await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource(GENERATED), rate: 'unlimited' });
     landed = await land(landingOptions);
   }, 300_000);
   afterAll(async () => {
@@ -131,7 +131,7 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
     expect(landed.read).toBe(50_000);
     const again = await land(landingOptions);
     expect(again).toMatchObject({ read: 0, landed: 0, errors: 0, objects: [] });
-    await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource({ count: 300, seed: 12 }), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource({ count: 300, seed: 12 }), rate: 'unlimited' });
     const next = await land(landingOptions);
     expect(next).toMatchObject({ read: 300, landed: 300, errors: 0 });
     expect(next.shards).toHaveLength(SHARDS);
