@@ -35,9 +35,10 @@ export interface LandingOptions {
   /** @default Date.now */
   readonly clock?: () => number;
   /**
-   * When a record arrived: its buffer's objects are named after the oldest (Firehose docs, "Custom
+   * When a record arrived: each object is named after the oldest record in it (Firehose docs, "Custom
    * Prefixes for Amazon S3 Objects": the timestamp namespace is the approximate arrival time of the
-   * oldest record in the object). A simulation of many days gives simulated arrivals here.
+   * oldest record in the object), so a buffer's Parquet and errors objects may differ in hour. A
+   * simulation of many days gives simulated arrivals here.
    * @default the record's ApproximateArrivalTimestamp, else the clock
    */
   readonly arrivalTime?: (record: _Record) => Date;
@@ -89,7 +90,9 @@ interface Buffered {
   errors: string[];
   bytes: number;
   startedAt?: number;
-  oldestArrival?: Date;
+  /** The oldest arrival among the rows, and among the errors: each object is named after its own oldest record. */
+  oldestRowArrival?: Date;
+  oldestErrorArrival?: Date;
   positions: ShardCheckpoints;
 }
 
@@ -189,7 +192,9 @@ function bufferRecord(landing: Landing, shardId: string, record: _Record): void 
   const conversion = convertRecord(data);
   if (conversion.ok) {
     buffer.rows.push(conversion.row);
+    if (!buffer.oldestRowArrival || arrival < buffer.oldestRowArrival) buffer.oldestRowArrival = arrival;
   } else {
+    if (!buffer.oldestErrorArrival || arrival < buffer.oldestErrorArrival) buffer.oldestErrorArrival = arrival;
     buffer.errors.push(JSON.stringify({
       attemptsMade: 1,
       arrivalTimestamp: arrival.getTime(),
@@ -204,7 +209,6 @@ function bufferRecord(landing: Landing, shardId: string, record: _Record): void 
   }
   buffer.bytes += data.length;
   buffer.startedAt ??= clock();
-  if (!buffer.oldestArrival || arrival < buffer.oldestArrival) buffer.oldestArrival = arrival;
   buffer.positions[shardId] = record.SequenceNumber!;
   landing.totals.read++;
 }
@@ -217,13 +221,12 @@ async function deliver(landing: Landing): Promise<void> {
     await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body }));
     landing.objects.push({ key, kind, records, bytes: body.length });
   };
-  const arrival = buffer.oldestArrival ?? new Date(clock());
   const name = `${options.deliveryStreamName}-1-${stamp(new Date(clock()))}-${randomUUID()}`;
-  if (buffer.rows.length > 0) {
-    await put(`${renderBronzePrefix(arrival)}${name}.parquet`, await landing.writer.write(buffer.rows), 'parquet', buffer.rows.length);
+  if (buffer.oldestRowArrival) {
+    await put(`${renderBronzePrefix(buffer.oldestRowArrival)}${name}.parquet`, await landing.writer.write(buffer.rows), 'parquet', buffer.rows.length);
   }
-  if (buffer.errors.length > 0) {
-    await put(`${renderBronzeErrorPrefix(FORMAT_CONVERSION_FAILED, arrival)}${name}`, Buffer.from(`${buffer.errors.join('\n')}\n`), 'errors', buffer.errors.length);
+  if (buffer.oldestErrorArrival) {
+    await put(`${renderBronzeErrorPrefix(FORMAT_CONVERSION_FAILED, buffer.oldestErrorArrival)}${name}`, Buffer.from(`${buffer.errors.join('\n')}\n`), 'errors', buffer.errors.length);
   }
   Object.assign(landing.checkpoints, buffer.positions);
   await landing.store.save(landing.checkpoints);
