@@ -1,4 +1,4 @@
-import { LocalRun, kpisStage, landStage, localPublishStage, localReplayStage, localValidateStage, stackStage, startLocalRun } from './local-stages';
+import { LocalRun, kpisStage, localPublishStage, localValidateStage, replayAndLandStage, stackStage, startLocalRun } from './local-stages';
 import type { LocalRunReport } from './run-report';
 import { EventSource, RunProgress, endOfRun, runPublication } from './shared-stages';
 import { ResourceNames } from '../config/names';
@@ -51,8 +51,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   try {
     const endpoints = await stackStage(run);
     const clients = emulatorClients(endpoints.aws);
-    const replayed = await localReplayStage(run, clients);
-    const landed = await landStage(run, clients);
+    const { replayed, landed } = await replayAndLandStage(run, clients);
     const kpis = await kpisStage(run, endpoints);
     await localValidateStage(run, endpoints, replayed, landed, kpis);
     await localPublishStage(run, endpoints, kpis);

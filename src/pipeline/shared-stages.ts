@@ -43,12 +43,16 @@ export function stageRunner(signal: AbortSignal, progress: RunProgress, now?: ()
   }, now);
 }
 
-/** How a run ended, from the error that ended it; the stages after the failed one are marked skipped. */
+/**
+ * How a run ended, from the error that ended it; the stages after the failed one are marked skipped.
+ * The failure is the stage that failed (or stopped) first: of two stages side by side, the other
+ * one may end after it, cut short or not.
+ */
 export function endOfRun(runner: StageRunner, stages: readonly string[], error: unknown, signal: AbortSignal, firstStage: string): {
   outcome: 'failed' | 'stopped';
   failure: RunFailure;
 } {
-  const last = runner.reports[runner.reports.length - 1];
+  const last = runner.reports.find((r) => r.status === 'failed' || r.status === 'stopped') ?? runner.reports[runner.reports.length - 1];
   runner.skip(stages);
   return {
     outcome: error instanceof RunStoppedError || signal.aborted ? 'stopped' : 'failed',

@@ -68,3 +68,32 @@ export async function readStreamRecords(kinesis: KinesisClient, streamName: stri
 export async function countStreamRecords(kinesis: KinesisClient, streamName: string): Promise<number> {
   return (await readStreamRecords(kinesis, streamName)).length;
 }
+
+/** A row as JSON with the schema's field order, the form generated lines have. */
+export const canonical = (row: Record<string, unknown>) => {
+  const location = row.location as Record<string, unknown>;
+  return JSON.stringify({
+    sensor_id: row.sensor_id,
+    temperature: row.temperature,
+    humidity: row.humidity,
+    location: { latitude: location.latitude, longitude: location.longitude },
+    status: row.status,
+    event_type: row.event_type,
+    timestamp: Number(row.timestamp),
+    uuid: row.uuid,
+  });
+};
+
+/** What `expected` has that `actual` lacks and the reverse, counting repeats; small to print when it fails. */
+export function multisetDifference(actual: readonly string[], expected: readonly string[]) {
+  const counts = new Map<string, number>();
+  for (const e of expected) counts.set(e, (counts.get(e) ?? 0) + 1);
+  const unexpected: string[] = [];
+  for (const a of actual) {
+    const n = counts.get(a) ?? 0;
+    if (n === 0) unexpected.push(a);
+    else counts.set(a, n - 1);
+  }
+  const missing = [...counts.entries()].flatMap(([line, n]) => Array<string>(n).fill(line));
+  return { missing: missing.slice(0, 5), unexpected: unexpected.slice(0, 5) };
+}
