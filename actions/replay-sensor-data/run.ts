@@ -16,7 +16,7 @@ import { GeneratorOptions, resolveGeneratorOptions } from '../../src/events/gene
 import { waitForFirehoseLanding } from '../../src/pipeline/firehose-landing';
 import { formatBytes, formatDuration } from '../../src/pipeline/progress';
 import { StageError } from '../../src/pipeline/stages';
-import { EMULATOR_CONCURRENCY, ReplayResult, replay } from '../../src/replay/replayer';
+import { ReplayResult, replay } from '../../src/replay/replayer';
 import { replaySummaryRows, undeliveredMessage } from '../../src/replay/report';
 import { fileSource, generatorSource } from '../../src/replay/sources';
 import { Clock, Sleep, systemClock } from '../../src/timing/clock';
@@ -210,7 +210,6 @@ export async function run(deps: RunDeps = {}): Promise<ReplayResult | undefined>
       streamName,
       source,
       rate: inputs.rate === 'max' ? 'unlimited' : inputs.rate === '' ? undefined : { recordsPerSecond: Number(inputs.rate) },
-      concurrency: inputs.endpoint ? EMULATOR_CONCURRENCY : undefined,
       maxAttempts: inputs['max-attempts'],
       deadlineMs: inputs['deadline-seconds'] * 1000,
       shiftToNow: inputs['shift-to-now'],

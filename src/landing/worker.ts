@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, Shard, _Record } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CheckpointStore, ShardCheckpoints, s3CheckpointStore } from './checkpoints';
 import { convertRecord } from './convert';
 import { ParquetWriter } from './parquet';
 import { FORMAT_CONVERSION_FAILED, renderBronzeErrorPrefix, renderBronzePrefix } from '../config/names';
-import { Sleep } from '../timing/clock';
+import { Sleep, sleep } from '../timing/clock';
 
 export interface LandingOptions {
   readonly kinesis: KinesisClient;
@@ -27,17 +26,33 @@ export interface LandingOptions {
   readonly bufferIntervalMs?: number;
   /** Records per GetRecords call. @default 10,000 */
   readonly getRecordsLimit?: number;
-  /** Pause before asking a shard again when it returned nothing but is still behind. @default 1000 */
+  /**
+   * Pause before asking the shards again when none of them returned anything but the landing goes
+   * on (a shard still behind, or the producer still writing). @default 1000 (well inside the five
+   * GetRecords calls per second a shard allows: Kinesis API reference, "GetRecords")
+   */
   readonly pollIntervalMs?: number;
+  /**
+   * Follow the stream while its producer writes it, as Firehose lands while producers put: keep
+   * reading every shard until this settles (the producer finished, or failed), then until every
+   * shard is drained. Without it the landing ends as soon as every shard is caught up.
+   */
+  readonly producerDone?: PromiseLike<unknown>;
+  /**
+   * Stops the landing between reads and during its pauses, with an error. What was read but not
+   * delivered is read again by the next landing: checkpoints advance only past delivered records.
+   */
+  readonly signal?: AbortSignal;
   /** Where DuckDB writes before upload. @default the OS temp folder */
   readonly tempDir?: string;
   readonly onProgress?: (progress: LandingProgress) => void;
   /** @default Date.now */
   readonly clock?: () => number;
   /**
-   * When a record arrived: its buffer's objects are named after the oldest (Firehose docs, "Custom
+   * When a record arrived: each object is named after the oldest record in it (Firehose docs, "Custom
    * Prefixes for Amazon S3 Objects": the timestamp namespace is the approximate arrival time of the
-   * oldest record in the object). A simulation of many days gives simulated arrivals here.
+   * oldest record in the object), so a buffer's Parquet and errors objects may differ in hour. A
+   * simulation of many days gives simulated arrivals here.
    * @default the record's ApproximateArrivalTimestamp, else the clock
    */
   readonly arrivalTime?: (record: _Record) => Date;
@@ -89,7 +104,9 @@ interface Buffered {
   errors: string[];
   bytes: number;
   startedAt?: number;
-  oldestArrival?: Date;
+  /** The oldest arrival among the rows, and among the errors: each object is named after its own oldest record. */
+  oldestRowArrival?: Date;
+  oldestErrorArrival?: Date;
   positions: ShardCheckpoints;
 }
 
@@ -101,6 +118,7 @@ const stamp = (at: Date) => at.toISOString().slice(0, 19).replace('T', '-').repl
 interface Landing {
   readonly options: LandingOptions;
   readonly clock: () => number;
+  readonly pause: Sleep;
   readonly store: CheckpointStore;
   readonly writer: ParquetWriter;
   readonly checkpoints: ShardCheckpoints;
@@ -109,12 +127,22 @@ interface Landing {
   buffer: Buffered;
 }
 
+/** One shard as the landing reads it. */
+interface ShardReader {
+  readonly shardId: string;
+  readonly startedAfter?: string;
+  /** Undefined once a closed shard has been read to its end. */
+  iterator?: string;
+  read: number;
+}
+
 /**
  * The local stand-in for Firehose: reads every shard from its checkpoint (the oldest record
- * the first time) until it is caught up, converts each record to the event schema, and
- * delivers buffers as Snappy Parquet under the bronze prefix of their arrival time. Records
- * that do not convert go, with the reason, to the errors prefix. Checkpoints advance only
- * after a buffer's objects are written, so a crash re-lands records rather than losing them.
+ * the first time), a call per shard in turn, until all are caught up (with `producerDone`: until
+ * the producer has finished too), converts each record to the event schema, and delivers buffers
+ * as Snappy Parquet under the bronze prefix of their arrival time. Records that do not convert
+ * go, with the reason, to the errors prefix. Checkpoints advance only after a buffer's objects
+ * are written, so a crash re-lands records rather than losing them.
  */
 export async function land(options: LandingOptions): Promise<LandingResult> {
   const clock = options.clock ?? Date.now;
@@ -124,6 +152,7 @@ export async function land(options: LandingOptions): Promise<LandingResult> {
   const landing: Landing = {
     options,
     clock,
+    pause: options.sleep ?? sleep,
     store,
     checkpoints: { ...saved },
     objects: [],
@@ -131,11 +160,11 @@ export async function land(options: LandingOptions): Promise<LandingResult> {
     buffer: emptyBuffer(),
     writer: await ParquetWriter.open(options.tempDir),
   };
-  const shardReport: ShardReport[] = [];
+  let readers: ShardReader[] = [];
   try {
-    for (const shard of await listShards(options.kinesis, options.streamName)) {
-      shardReport.push(await landShard(landing, shard.ShardId!));
-    }
+    stopIfAborted(options.signal);
+    readers = await openShards(landing, await listShards(options.kinesis, options.streamName));
+    await readShards(landing, readers);
     await deliver(landing);
   } finally {
     landing.writer.close();
@@ -146,39 +175,79 @@ export async function land(options: LandingOptions): Promise<LandingResult> {
     bucket: options.bucket,
     ...landing.totals,
     objects: landing.objects,
-    shards: shardReport,
+    shards: readers.map((r) => ({
+      shardId: r.shardId, read: r.read, startedAfter: r.startedAfter, lastSequenceNumber: landing.checkpoints[r.shardId],
+    })),
     checkpointLocation: store.location,
     durationSeconds: Math.round(seconds * 1000) / 1000,
     eventsPerSecond: Math.round(landing.totals.read / seconds),
   };
 }
 
-/** Reads one shard from its checkpoint until it is caught up, delivering full or old buffers on the way. */
-async function landShard(landing: Landing, shardId: string): Promise<ShardReport> {
-  const { options, clock, checkpoints } = landing;
-  const pause: Sleep = options.sleep ?? ((ms) => delay(ms));
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new Error(`The landing was stopped (${String(signal.reason ?? 'abort')}); what it read but did not deliver is read again by the next landing.`);
+  }
+}
+
+/** A reader per shard, each positioned after its checkpoint (at its oldest record without one). */
+async function openShards(landing: Landing, shards: readonly Shard[]): Promise<ShardReader[]> {
+  return Promise.all(shards.map(async (shard) => {
+    const shardId = shard.ShardId!;
+    const startedAfter = landing.checkpoints[shardId];
+    return { shardId, startedAfter, iterator: await shardIterator(landing.options, shardId, startedAfter), read: 0 };
+  }));
+}
+
+/**
+ * Reads the shards in turn, a GetRecords call each per pass, delivering full or old buffers on the
+ * way, until a pass finds nothing new and nothing behind, and (when following a producer) that
+ * pass began after the producer finished: every record it put is then read.
+ */
+async function readShards(landing: Landing, readers: readonly ShardReader[]): Promise<void> {
+  const { options } = landing;
+  let producerFinished = options.producerDone === undefined;
+  const wake = new AbortController();
+  const finish = () => {
+    producerFinished = true;
+    wake.abort();
+  };
+  options.producerDone?.then(finish, finish);
+  for (;;) {
+    const finishedBeforePass = producerFinished;
+    let records = 0;
+    let behind = false;
+    for (const reader of readers.filter((r) => r.iterator !== undefined)) {
+      const output = await readOnce(landing, reader);
+      records += output.records;
+      behind ||= output.millisBehindLatest > 0;
+    }
+    if (readers.every((r) => r.iterator === undefined)) return;
+    if (records > 0) continue;
+    if (!behind && finishedBeforePass) return;
+    // Nothing new: wait, but no longer than until the producer finishes (then one more pass drains).
+    const signals = [options.signal, producerFinished ? undefined : wake.signal].filter((s): s is AbortSignal => s !== undefined);
+    await landing.pause(options.pollIntervalMs ?? 1000, signals.length > 0 ? AbortSignal.any(signals) : undefined);
+  }
+}
+
+/** One GetRecords call on a shard: its records buffered, a full or old buffer delivered. */
+async function readOnce(landing: Landing, reader: ShardReader): Promise<{ records: number; millisBehindLatest: number }> {
+  const { options, clock } = landing;
   const bufferSize = options.bufferSizeBytes ?? 64 * 1024 * 1024;
   const bufferInterval = options.bufferIntervalMs ?? 60_000;
-  const after = checkpoints[shardId];
-  let read = 0;
-  let iterator = await shardIterator(options, shardId, after);
-  while (iterator) {
-    const output = await options.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: options.getRecordsLimit ?? 10_000 }));
-    const records = output.Records ?? [];
-    for (const record of records) {
-      bufferRecord(landing, shardId, record);
-      read++;
-      if (landing.buffer.bytes >= bufferSize) await deliver(landing);
-    }
-    if (landing.buffer.startedAt !== undefined && clock() - landing.buffer.startedAt >= bufferInterval) await deliver(landing);
-    options.onProgress?.({ ...landing.totals, shardId });
-    iterator = output.NextShardIterator;
-    if (records.length === 0) {
-      if ((output.MillisBehindLatest ?? 0) === 0) break;
-      await pause(options.pollIntervalMs ?? 1000);
-    }
+  stopIfAborted(options.signal);
+  const output = await options.kinesis.send(new GetRecordsCommand({ ShardIterator: reader.iterator, Limit: options.getRecordsLimit ?? 10_000 }));
+  const records = output.Records ?? [];
+  for (const record of records) {
+    bufferRecord(landing, reader.shardId, record);
+    reader.read++;
+    if (landing.buffer.bytes >= bufferSize) await deliver(landing);
   }
-  return { shardId, read, startedAfter: after, lastSequenceNumber: landing.buffer.positions[shardId] ?? checkpoints[shardId] };
+  if (landing.buffer.startedAt !== undefined && clock() - landing.buffer.startedAt >= bufferInterval) await deliver(landing);
+  options.onProgress?.({ ...landing.totals, shardId: reader.shardId });
+  reader.iterator = output.NextShardIterator;
+  return { records: records.length, millisBehindLatest: output.MillisBehindLatest ?? 0 };
 }
 
 /** Converts a record into the buffer's rows, or its errors with the reason as Firehose writes them. */
@@ -189,7 +258,9 @@ function bufferRecord(landing: Landing, shardId: string, record: _Record): void 
   const conversion = convertRecord(data);
   if (conversion.ok) {
     buffer.rows.push(conversion.row);
+    if (!buffer.oldestRowArrival || arrival < buffer.oldestRowArrival) buffer.oldestRowArrival = arrival;
   } else {
+    if (!buffer.oldestErrorArrival || arrival < buffer.oldestErrorArrival) buffer.oldestErrorArrival = arrival;
     buffer.errors.push(JSON.stringify({
       attemptsMade: 1,
       arrivalTimestamp: arrival.getTime(),
@@ -204,7 +275,6 @@ function bufferRecord(landing: Landing, shardId: string, record: _Record): void 
   }
   buffer.bytes += data.length;
   buffer.startedAt ??= clock();
-  if (!buffer.oldestArrival || arrival < buffer.oldestArrival) buffer.oldestArrival = arrival;
   buffer.positions[shardId] = record.SequenceNumber!;
   landing.totals.read++;
 }
@@ -217,13 +287,12 @@ async function deliver(landing: Landing): Promise<void> {
     await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body }));
     landing.objects.push({ key, kind, records, bytes: body.length });
   };
-  const arrival = buffer.oldestArrival ?? new Date(clock());
   const name = `${options.deliveryStreamName}-1-${stamp(new Date(clock()))}-${randomUUID()}`;
-  if (buffer.rows.length > 0) {
-    await put(`${renderBronzePrefix(arrival)}${name}.parquet`, await landing.writer.write(buffer.rows), 'parquet', buffer.rows.length);
+  if (buffer.oldestRowArrival) {
+    await put(`${renderBronzePrefix(buffer.oldestRowArrival)}${name}.parquet`, await landing.writer.write(buffer.rows), 'parquet', buffer.rows.length);
   }
-  if (buffer.errors.length > 0) {
-    await put(`${renderBronzeErrorPrefix(FORMAT_CONVERSION_FAILED, arrival)}${name}`, Buffer.from(`${buffer.errors.join('\n')}\n`), 'errors', buffer.errors.length);
+  if (buffer.oldestErrorArrival) {
+    await put(`${renderBronzeErrorPrefix(FORMAT_CONVERSION_FAILED, buffer.oldestErrorArrival)}${name}`, Buffer.from(`${buffer.errors.join('\n')}\n`), 'errors', buffer.errors.length);
   }
   Object.assign(landing.checkpoints, buffer.positions);
   await landing.store.save(landing.checkpoints);

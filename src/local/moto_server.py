@@ -1,11 +1,20 @@
-"""Starts moto server (the local AWS emulator) with constant-time Kinesis shard lookups and
-Glue's column-statistics reads.
+"""Starts moto server (the local AWS emulator) with constant-time Kinesis shard lookups, Kinesis
+shards that hold under concurrent calls, and Glue's column-statistics reads.
 
 moto's Kinesis shard keeps its records in an ordered dict keyed by sequence number, and finds
 the newest one with ``list(self.records.keys())[-1]``: every put copies every key the shard
 already holds, so a million-event replay slows to a crawl (quadratic time). GetRecords likewise
 walks the shard from its first record on every call. This launcher replaces those lookups with
 constant-time ones that return exactly what moto's own code returns.
+
+moto server answers each request on a thread of its own, but its Kinesis shard numbers a new
+record "newest + 1" and stores it without a lock (its own comment: "not safe for concurrency"):
+two PutRecords calls in flight can take the same sequence number, and one record silently replaces
+the other although both were acknowledged; reading the newest key while another thread inserts
+can also fail the call ("OrderedDict mutated during iteration"), which the producer then retries
+in full. One lock serializes every Kinesis call that numbers, reads or moves a shard's records.
+It costs no parallelism: the interpreter lock already runs one thread at a time, and the HTTP
+parsing and serialization around these calls still overlap.
 
 moto also lacks Glue's GetColumnStatisticsForTable/-Partition: it answers HTTP 500, and Trino's
 Glue client retries each call with backoff, which cost the first query on the raw table about 35 s
@@ -17,14 +26,32 @@ Everything else (the HTTP API, validation, responses) is moto's, unchanged.
 Usage: python moto_server.py [moto_server arguments], e.g. ``-H 127.0.0.1 -p 5000``.
 """
 
+import functools
 import sys
-from typing import Any
+import threading
+from typing import Any, Callable, TypeVar
 
 from moto.core.responses import ActionResult
 from moto.glue.responses import GlueResponse
-from moto.kinesis.models import Shard
+from moto.kinesis.models import Shard, Stream
 
 _original_get_records = Shard.get_records
+
+# Re-entrant: a put through the stream, and resharding, call the shard's own locked methods.
+KINESIS_LOCK = threading.RLock()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def serialized(method: F) -> F:
+    """``method`` run while holding :data:`KINESIS_LOCK`."""
+
+    @functools.wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with KINESIS_LOCK:
+            return method(*args, **kwargs)
+
+    return locked  # type: ignore[return-value]
 
 
 def get_max_sequence_number(self: Shard) -> int:
@@ -78,9 +105,14 @@ def get_column_statistics_for_partition(self: GlueResponse) -> ActionResult:
     return ActionResult({"ColumnStatisticsList": [], "Errors": []})
 
 
-Shard.get_max_sequence_number = get_max_sequence_number
-Shard.get_min_sequence_number = get_min_sequence_number
-Shard.get_records = get_records
+Shard.get_max_sequence_number = serialized(get_max_sequence_number)
+Shard.get_min_sequence_number = serialized(get_min_sequence_number)
+Shard.get_records = serialized(get_records)
+Shard.get_sequence_number_at = serialized(Shard.get_sequence_number_at)
+Shard.put_record = serialized(Shard.put_record)
+# The stream picks the shard from its shard map, which resharding rewrites and refills.
+for _name in ("put_record", "split_shard", "merge_shards", "update_shard_count"):
+    setattr(Stream, _name, serialized(getattr(Stream, _name)))
 GlueResponse.get_column_statistics_for_table = get_column_statistics_for_table
 GlueResponse.get_column_statistics_for_partition = get_column_statistics_for_partition
 

@@ -53,11 +53,6 @@ export interface AwsRunOptions {
   readonly landingGraceMs?: number;
   /** Pause between bronze listings. @default 10_000 */
   readonly landingPollIntervalMs?: number;
-  /**
-   * PutRecords calls in flight. @default the replayer's (4); an emulator standing in for Kinesis
-   * needs EMULATOR_CONCURRENCY (1): moto loses records from concurrent calls.
-   */
-  readonly replayConcurrency?: number;
   /** Names the transient cluster and tags it. @default - `cli-<epoch ms>` */
   readonly runId?: string;
   /** Variables for the region and name overrides (AWS_REGION, BRONZE_BUCKET, ...). @default process.env */

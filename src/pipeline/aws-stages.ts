@@ -115,7 +115,6 @@ export async function awsReplayStage(run: AwsRun, names: ResourceNames): Promise
     streamName: names.streamName,
     source: options.source,
     shiftToNow: options.shiftToNow ?? true,
-    concurrency: options.replayConcurrency,
     undeliveredHint: `Check stream ${names.streamName} (shards, throttling in its metrics) and the permission kinesis:PutRecords; a re-run sends every event again, and the jobs de-duplicate on uuid.`,
     signal: options.signal,
     progress: options.progress,

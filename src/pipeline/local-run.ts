@@ -1,4 +1,4 @@
-import { LocalRun, kpisStage, landStage, localPublishStage, localReplayStage, localValidateStage, stackStage, startLocalRun } from './local-stages';
+import { LocalRun, kpisStage, localPublishStage, localValidateStage, replayAndLandStage, stackStage, startLocalRun } from './local-stages';
 import type { LocalRunReport } from './run-report';
 import { EventSource, RunProgress, endOfRun, runPublication } from './shared-stages';
 import { ResourceNames } from '../config/names';
@@ -51,8 +51,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   try {
     const stack = await stackStage(run);
     const clients = emulatorClients(stack.aws);
-    const replayed = await localReplayStage(run, clients);
-    const landed = await landStage(run, clients);
+    const { replayed, landed } = await replayAndLandStage(run, clients);
     const kpis = await kpisStage(run, stack);
     await localValidateStage(run, stack, replayed, landed, kpis);
     await localPublishStage(run, stack, kpis);
@@ -60,8 +59,8 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     ({ outcome: run.outcome, failure: run.failure } = endOfRun(run.runner, STAGES, e, options.signal, 'stack'));
   }
   const extras = await localExtras(run);
-  const stack = await stopStack(run);
-  return localRunReport(run, extras, stack);
+  const stopped = await stopStack(run);
+  return localRunReport(run, extras, stopped);
 }
 
 /** Before the stack stops: the KPI rows the HTML report charts, and what the run scanned. */

@@ -2,7 +2,7 @@ import type { LocalRunOptions } from './local-run';
 import { formatBytes, formatCount, formatDuration } from './progress';
 import type { LocalReconciliation, LocalRunReport, TablePreview } from './run-report';
 import { jobsAndTables, publishStage, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
-import { RunStoppedError, StageError, StageOutcome, StageRunner } from './stages';
+import { StageError, StageOutcome, StageRunner } from './stages';
 import { LOCAL_REGION, loadConfig } from '../config/config';
 import { ResourceNames } from '../config/names';
 import { MeteredEngine } from '../cost/metered-engine';
@@ -17,7 +17,7 @@ import { PeakMemorySampler } from '../local/process-memory';
 import { publishRunLocally } from '../local/publish-runner';
 import { StackStart, UpResult, stackStart } from '../local/stack';
 import { readStackState } from '../local/stack-state';
-import { EMULATOR_CONCURRENCY, ReplayResult } from '../replay/replayer';
+import { ReplayResult } from '../replay/replayer';
 import { ValidationReport } from '../validation/report';
 import { RunScope } from '../validation/run-scope';
 
@@ -113,26 +113,64 @@ async function awaitService(name: string, endpoint: Promise<string>): Promise<{ 
   return { endpoint: resolved, note: waited >= 0.5 ? `waited ${formatDuration(waited * 1000)} for ${name} to start; ` : '' };
 }
 
-/** Replays the events into the emulator's Kinesis stream as fast as it takes them. */
-export async function localReplayStage(run: LocalRun, clients: EmulatorClients): Promise<ReplayResult> {
+/**
+ * Replays the events into the emulator's Kinesis stream and lands them into bronze Parquet side by
+ * side, as Firehose lands while producers put: the landing starts with the replay, follows every
+ * shard from its checkpoint, and ends once the replay has ended and the stream is drained. Each
+ * keeps its own stage row and duration. A replay that fails does not stop the landing, which lands
+ * what reached the stream by then; a landing that fails cuts the replay short (the run fails either
+ * way); stopping the run stops both.
+ * The error thrown is the first stage's to fail.
+ */
+export async function replayAndLandStage(run: LocalRun, clients: EmulatorClients): Promise<{ replayed: ReplayResult; landed: LandingResult }> {
+  const landingFailed = new AbortController();
+  let replayEnded!: (at: number) => void;
+  const replayEndedAt = new Promise<number>((resolve) => {
+    replayEnded = resolve;
+  });
+  const failures: unknown[] = [];
+  const failed = (e: unknown): never => {
+    failures.push(e);
+    throw e;
+  };
+  const replaying = localReplayStage(run, clients, landingFailed.signal)
+    .finally(() => replayEnded(Date.now()))
+    .catch(failed);
+  const landing = landStage(run, clients, replayEndedAt).catch((e: unknown) => {
+    landingFailed.abort('the landing failed');
+    return failed(e);
+  });
+  const [replayed, landed] = await Promise.allSettled([replaying, landing]);
+  if (replayed.status === 'rejected' || landed.status === 'rejected') throw failures[0];
+  return { replayed: replayed.value, landed: landed.value };
+}
+
+/** Replays the events into the emulator's Kinesis stream as fast as it takes them, until the landing fails. */
+async function localReplayStage(run: LocalRun, clients: EmulatorClients, landingFailed: AbortSignal): Promise<ReplayResult> {
   const { options, names } = run;
-  const replayed = await measured(run, 'replay', () => replayStage({
-    kinesis: clients.kinesis,
-    streamName: names.streamName,
-    source: options.source,
-    concurrency: EMULATOR_CONCURRENCY,
-    rate: 'unlimited',
-    shiftToNow: options.shiftToNow ?? true,
-    undeliveredHint: 'Check the emulator log from `npx clickstream status`; re-run to send them again.',
-    signal: options.signal,
-    progress: options.progress,
-  }));
+  const replayed = await measured(run, 'replay', async () => {
+    const outcome = await replayStage({
+      kinesis: clients.kinesis,
+      streamName: names.streamName,
+      source: options.source,
+      rate: 'unlimited',
+      shiftToNow: options.shiftToNow ?? true,
+      undeliveredHint: 'Check the emulator log from `npx clickstream status`; re-run to send them again.',
+      // Either ends the source early; a stop of the run is then reported as such by the stage runner.
+      signal: AbortSignal.any([options.signal, landingFailed]),
+      progress: options.progress,
+    });
+    if (landingFailed.aborted && !options.signal.aborted) {
+      throw new StageError(`stopped sending after ${formatCount(outcome.value.sent)} records: the landing failed`, [], 'See the land stage: its failure stopped the replay.');
+    }
+    return outcome;
+  });
   run.window = windowOf(replayed);
   return replayed;
 }
 
-/** Lands the stream into bronze Parquet, as Firehose would. */
-export function landStage(run: LocalRun, clients: EmulatorClients): Promise<LandingResult> {
+/** Lands the stream into bronze Parquet as Firehose would, following it until the replay has ended and the stream is drained. */
+function landStage(run: LocalRun, clients: EmulatorClients, replayEndedAt: Promise<number>): Promise<LandingResult> {
   const { options: { progress, signal }, names } = run;
   return measured(run, 'land', async () => {
     const result = await land({
@@ -142,16 +180,16 @@ export function landStage(run: LocalRun, clients: EmulatorClients): Promise<Land
       bucket: names.bronzeBucket,
       deliveryStreamName: names.deliveryStreamName,
       table: { databaseName: names.glueDatabase, tableName: names.rawTable, region: LOCAL_REGION },
-      onProgress: (p) => {
-        // The landing has no cancellation of its own; stopping between reads loses nothing that is not re-read next time.
-        if (signal.aborted) throw new RunStoppedError('land', String(signal.reason ?? 'abort'));
-        progress.update('land', `${formatCount(p.read)} read, ${formatCount(p.landed)} landed, ${formatCount(p.errors)} to errors`);
-      },
+      producerDone: replayEndedAt,
+      signal,
+      onProgress: (p) => progress.update('land', `${formatCount(p.read)} read, ${formatCount(p.landed)} landed, ${formatCount(p.errors)} to errors`),
     });
+    const drainedMs = Math.max(0, Date.now() - await replayEndedAt);
     return {
       value: result,
-      counts: { read: result.read, landed: result.landed, errors: result.errors, objects: result.objects.length },
-      summary: `${formatCount(result.landed)} landed as Parquet in ${result.objects.length} objects, ${formatCount(result.errors)} to errors/ (${formatCount(result.eventsPerSecond)}/s)`,
+      counts: { read: result.read, landed: result.landed, errors: result.errors, objects: result.objects.length, drainedAfterReplayMs: drainedMs },
+      summary: `alongside the replay: ${formatCount(result.landed)} landed as Parquet in ${result.objects.length} objects, ` +
+        `${formatCount(result.errors)} to errors/, drained ${formatDuration(drainedMs)} after it`,
     };
   });
 }

@@ -43,12 +43,16 @@ export function stageRunner(signal: AbortSignal, progress: RunProgress, now?: ()
   }, now);
 }
 
-/** How a run ended, from the error that ended it; the stages after the failed one are marked skipped. */
+/**
+ * How a run ended, from the error that ended it; the stages after the failed one are marked skipped.
+ * The failure is the stage that failed (or stopped) first: of two stages side by side, the other
+ * one may end after it, cut short or not.
+ */
 export function endOfRun(runner: StageRunner, stages: readonly string[], error: unknown, signal: AbortSignal, firstStage: string): {
   outcome: 'failed' | 'stopped';
   failure: RunFailure;
 } {
-  const last = runner.reports[runner.reports.length - 1];
+  const last = runner.reports.find((r) => r.status === 'failed' || r.status === 'stopped') ?? runner.reports[runner.reports.length - 1];
   runner.skip(stages);
   return {
     outcome: error instanceof RunStoppedError || signal.aborted ? 'stopped' : 'failed',
@@ -78,8 +82,6 @@ export interface ReplayStageOptions {
   readonly streamName: string;
   readonly source: EventSource;
   readonly shiftToNow: boolean;
-  /** @default the replayer's (4) */
-  readonly concurrency?: number;
   /** @default the replayer's: paced to the stream's shards */
   readonly rate?: 'unlimited';
   /** What to try when records were not delivered. */
@@ -95,7 +97,6 @@ export async function replayStage(options: ReplayStageOptions): Promise<StageOut
     kinesis: options.kinesis,
     streamName: options.streamName,
     source: stoppable(replaySource(options.source), options.signal),
-    concurrency: options.concurrency,
     rate: options.rate,
     shiftToNow: options.shiftToNow,
     onProgress: (p) => progress.update('replay', `${formatCount(p.sent)} sent, ${formatCount(p.retried)} retried, ${formatCount(p.sent / Math.max(p.elapsedMs / 1000, 0.001))}/s`),

@@ -2,6 +2,8 @@
 export interface StageReport {
   readonly name: string;
   readonly status: 'succeeded' | 'failed' | 'skipped' | 'stopped';
+  /** When the stage started (ISO 8601); stages may overlap, as the local replay and landing do. None when skipped. */
+  readonly startedAt?: string;
   readonly durationMs: number;
   /** What the stage counted (records sent, landed, rows written, checks passed...). */
   readonly counts: Readonly<Record<string, number>>;
@@ -35,8 +37,9 @@ export class RunStoppedError extends Error {
 }
 
 /**
- * Runs stages in order, recording each one's report; the first failure (or a stop) ends the
- * run, and the stages after it are reported as skipped.
+ * Runs stages, recording each one's report when it ends; the first failure (or a stop) ends the
+ * run, and the stages after it are reported as skipped. Stages usually run one after another;
+ * two that run side by side (`Promise.all` of two `run` calls) each get their own report.
  */
 export class StageRunner {
   readonly reports: StageReport[] = [];
@@ -51,16 +54,17 @@ export class StageRunner {
     if (this.signal.aborted) throw new RunStoppedError(name, String(this.signal.reason ?? 'abort'));
     this.onStage({ stage: name, phase: 'start' });
     const started = this.now();
+    const startedAt = new Date(started).toISOString();
     try {
       const outcome = await body();
       if (this.signal.aborted) throw new RunStoppedError(name, String(this.signal.reason ?? 'abort'));
-      this.record({ name, status: 'succeeded', durationMs: this.now() - started, counts: outcome.counts, summary: outcome.summary });
+      this.record({ name, status: 'succeeded', startedAt, durationMs: this.now() - started, counts: outcome.counts, summary: outcome.summary });
       return outcome.value;
     } catch (e) {
       const durationMs = this.now() - started;
       if (this.signal.aborted || e instanceof RunStoppedError) {
         const signal = e instanceof RunStoppedError ? e.signal : String(this.signal.reason ?? 'abort');
-        this.record({ name, status: 'stopped', durationMs, counts: {}, summary: `stopped by ${signal}` });
+        this.record({ name, status: 'stopped', startedAt, durationMs, counts: {}, summary: `stopped by ${signal}` });
         throw e instanceof RunStoppedError ? e : new RunStoppedError(name, signal);
       }
       const error = e as Error;
@@ -68,6 +72,7 @@ export class StageRunner {
       this.record({
         name,
         status: 'failed',
+        startedAt,
         durationMs,
         counts: {},
         summary: error.message.split('\n')[0],

@@ -31,22 +31,27 @@ const config = {
 };
 const STATUS_COLORS = { succeeded: '#2f9e44', failed: '#e03131', stopped: '#f08c00', skipped: '#adb5bd' };
 
-/** The stages as a timeline: one bar per stage from its start to its end, labelled with duration and peak memory. */
+/**
+ * The stages as a timeline: one bar per stage from its start to its end, labelled with duration and
+ * peak memory. A stage is placed at its recorded start, so stages that overlapped (the local replay
+ * and landing) are drawn overlapping; one without a start (skipped) follows the latest end.
+ */
 export function stageTimeline(report: RunReport): Chart | undefined {
   if (report.stages.length === 0) return undefined;
-  let start = 0;
+  const runStart = Date.parse(report.startedAt);
+  let latestEnd = 0;
   const values = report.stages.map((stage) => {
     const peaks = report.target === 'local' ? report.peakMemoryBytes[stage.name] ?? {} : {};
     const peak = Math.max(0, ...Object.values(peaks));
-    const row = {
+    const start = stage.startedAt ? Math.max(0, Date.parse(stage.startedAt) - runStart) : latestEnd;
+    latestEnd = Math.max(latestEnd, start + stage.durationMs);
+    return {
       stage: stage.name,
       status: stage.status,
       start: start / 1000,
       end: (start + stage.durationMs) / 1000,
       label: `${formatDuration(stage.durationMs)}${peak > 0 ? ` · peak ${formatBytes(peak)}` : ''}`,
     };
-    start += stage.durationMs;
-    return row;
   });
   const order = values.map((v) => v.stage);
   return {

@@ -5,7 +5,7 @@ import { convertRecord } from '../landing/convert';
 import { land } from '../landing/worker';
 import { EmulatorClients } from '../local/bootstrap';
 import { toReplayRecord } from '../replay/records';
-import { EMULATOR_CONCURRENCY, replay } from '../replay/replayer';
+import { replay } from '../replay/replayer';
 import { ReplaySource } from '../replay/sources';
 
 /** Where simulated deliveries go: the simulation stack's emulator and the environment's names. */
@@ -38,7 +38,7 @@ export async function deliverBuffers(stack: DeliveryTarget, due: readonly Delive
   let arrivedLate = 0;
   for (const buffer of due) {
     if (stack.signal?.aborted) throw new Error('The simulation was stopped.');
-    await replay({ kinesis: clients.kinesis, streamName: names.streamName, source: bufferSource(buffer), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    await replay({ kinesis: clients.kinesis, streamName: names.streamName, source: bufferSource(buffer), rate: 'unlimited' });
     await land({
       kinesis: clients.kinesis,
       s3: clients.s3,

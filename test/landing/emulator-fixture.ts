@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, _Record } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/config/config';
 import { ResourceNames } from '../../src/config/names';
@@ -48,18 +48,52 @@ export async function download(s3: S3Client, bucket: string, keys: readonly stri
   }));
 }
 
-/** Records in a stream, counted by reading every shard from its oldest record. */
-export async function countStreamRecords(kinesis: KinesisClient, streamName: string): Promise<number> {
+/** Every record of a stream, read shard by shard from the oldest record, with the shard it is in. */
+export async function readStreamRecords(kinesis: KinesisClient, streamName: string): Promise<Array<_Record & { readonly shardId: string }>> {
   const shards = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-  let count = 0;
+  const records: Array<_Record & { shardId: string }> = [];
   for (const shard of shards.Shards ?? []) {
     let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
     while (iterator) {
       const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      count += page.Records?.length ?? 0;
+      records.push(...(page.Records ?? []).map((r) => ({ ...r, shardId: shard.ShardId! })));
       if ((page.Records?.length ?? 0) === 0) break;
       iterator = page.NextShardIterator;
     }
   }
-  return count;
+  return records;
+}
+
+/** Records in a stream, counted by reading every shard from its oldest record. */
+export async function countStreamRecords(kinesis: KinesisClient, streamName: string): Promise<number> {
+  return (await readStreamRecords(kinesis, streamName)).length;
+}
+
+/** A row as JSON with the schema's field order, the form generated lines have. */
+export const canonical = (row: Record<string, unknown>) => {
+  const location = row.location as Record<string, unknown>;
+  return JSON.stringify({
+    sensor_id: row.sensor_id,
+    temperature: row.temperature,
+    humidity: row.humidity,
+    location: { latitude: location.latitude, longitude: location.longitude },
+    status: row.status,
+    event_type: row.event_type,
+    timestamp: Number(row.timestamp),
+    uuid: row.uuid,
+  });
+};
+
+/** What `expected` has that `actual` lacks and the reverse, counting repeats; small to print when it fails. */
+export function multisetDifference(actual: readonly string[], expected: readonly string[]) {
+  const counts = new Map<string, number>();
+  for (const e of expected) counts.set(e, (counts.get(e) ?? 0) + 1);
+  const unexpected: string[] = [];
+  for (const a of actual) {
+    const n = counts.get(a) ?? 0;
+    if (n === 0) unexpected.push(a);
+    else counts.set(a, n - 1);
+  }
+  const missing = [...counts.entries()].flatMap(([line, n]) => Array<string>(n).fill(line));
+  return { missing: missing.slice(0, 5), unexpected: unexpected.slice(0, 5) };
 }

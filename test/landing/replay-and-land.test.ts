@@ -5,12 +5,12 @@ import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kine
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmulatorFixture, download, listKeys, startEmulatorFixture } from './emulator-fixture';
+import { EmulatorFixture, canonical, download, listKeys, multisetDifference, startEmulatorFixture } from './emulator-fixture';
 import { UNCONVERTIBLE_KINDS } from '../../src/events/anomalies';
 import { GeneratedRecord, GeneratorOptions, generateRecords } from '../../src/events/generator';
 import { EVENT_FIELDS, duckdbType } from '../../src/events/schema';
 import { land, LandingOptions } from '../../src/landing/worker';
-import { EMULATOR_CONCURRENCY, replay } from '../../src/replay/replayer';
+import { replay } from '../../src/replay/replayer';
 import { generatorSource } from '../../src/replay/sources';
 
 /** A stream of its own with 8 shards, so the replay and the landing work across many shards. */
@@ -18,35 +18,6 @@ const STREAM = 'clickstream-e2e-events';
 const SHARDS = 8;
 
 const GENERATED: GeneratorOptions = { count: 50_000, seed: 11, days: 2, duplicateRate: 0.03, malformedRate: 0.02 };
-
-/** A row as JSON with the schema's field order, the form generated lines have. */
-const canonical = (row: Record<string, unknown>) => {
-  const location = row.location as Record<string, unknown>;
-  return JSON.stringify({
-    sensor_id: row.sensor_id,
-    temperature: row.temperature,
-    humidity: row.humidity,
-    location: { latitude: location.latitude, longitude: location.longitude },
-    status: row.status,
-    event_type: row.event_type,
-    timestamp: Number(row.timestamp),
-    uuid: row.uuid,
-  });
-};
-
-/** What `expected` has that `actual` lacks and the reverse, counting repeats; small to print when it fails. */
-function multisetDifference(actual: readonly string[], expected: readonly string[]) {
-  const counts = new Map<string, number>();
-  for (const e of expected) counts.set(e, (counts.get(e) ?? 0) + 1);
-  const unexpected: string[] = [];
-  for (const a of actual) {
-    const n = counts.get(a) ?? 0;
-    if (n === 0) unexpected.push(a);
-    else counts.set(a, n - 1);
-  }
-  const missing = [...counts.entries()].flatMap(([line, n]) => Array<string>(n).fill(line));
-  return { missing: missing.slice(0, 5), unexpected: unexpected.slice(0, 5) };
-}
 
 describe('replay -> land -> bronze Parquet on the emulator', () => {
   let fixture: EmulatorFixture;
@@ -72,7 +43,7 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
       tempDir: tmp,
     };
     // The replay and the first landing, which both cases look at.
-    replayed = await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource(GENERATED), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    replayed = await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource(GENERATED), rate: 'unlimited' });
     landed = await land(landingOptions);
   }, 300_000);
   afterAll(async () => {
@@ -131,7 +102,7 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
     expect(landed.read).toBe(50_000);
     const again = await land(landingOptions);
     expect(again).toMatchObject({ read: 0, landed: 0, errors: 0, objects: [] });
-    await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource({ count: 300, seed: 12 }), rate: 'unlimited', concurrency: EMULATOR_CONCURRENCY });
+    await replay({ kinesis: fixture.clients.kinesis, streamName: STREAM, source: generatorSource({ count: 300, seed: 12 }), rate: 'unlimited' });
     const next = await land(landingOptions);
     expect(next).toMatchObject({ read: 300, landed: 300, errors: 0 });
     expect(next.shards).toHaveLength(SHARDS);

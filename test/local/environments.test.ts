@@ -16,7 +16,7 @@ import { localPaths } from '../../src/local/paths';
 import { StackEndpoints, requireRunningStack } from '../../src/local/stack';
 import { LocalRunReport } from '../../src/pipeline/local-run';
 import { windowOf } from '../../src/pipeline/shared-stages';
-import { EMULATOR_CONCURRENCY, ReplayResult, replay } from '../../src/replay/replayer';
+import { ReplayResult, replay } from '../../src/replay/replayer';
 import { generatorSource } from '../../src/replay/sources';
 import { ValidationReport, failingChecks } from '../../src/validation/report';
 import { loadRunScope } from '../../src/validation/run-scope';
@@ -109,7 +109,6 @@ describe('environments on one embedded stack', () => {
       replayed[environment] = await replay({
         kinesis: clients.kinesis,
         streamName: names(environment).streamName,
-        concurrency: EMULATOR_CONCURRENCY,
         rate: 'unlimited',
         shiftToNow: true,
         source: generatorSource({

@@ -2,6 +2,8 @@
 
 import importlib.util
 import pathlib
+import sys
+import threading
 
 import pytest
 from moto.kinesis.models import Shard
@@ -10,6 +12,7 @@ ORIGINAL = {
     "get_records": Shard.get_records,
     "get_max_sequence_number": Shard.get_max_sequence_number,
     "get_min_sequence_number": Shard.get_min_sequence_number,
+    "put_record": Shard.put_record,
 }
 LAUNCHER = pathlib.Path(__file__).resolve().parents[2] / "src" / "local" / "moto_server.py"
 spec = importlib.util.spec_from_file_location("moto_server_launcher", LAUNCHER)
@@ -25,8 +28,9 @@ def shard_with(count: int) -> Shard:
 
 
 def test_the_launcher_replaced_the_lookups():
-    assert Shard.get_records is launcher.get_records
-    assert Shard.get_max_sequence_number is launcher.get_max_sequence_number
+    assert Shard.get_records.__wrapped__ is launcher.get_records
+    assert Shard.get_max_sequence_number.__wrapped__ is launcher.get_max_sequence_number
+    assert Shard.put_record.__wrapped__ is ORIGINAL["put_record"]
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 37])
@@ -59,3 +63,29 @@ def test_get_records_falls_back_to_moto_when_numbers_have_gaps():
     theirs = ORIGINAL["get_records"](shard, "3", 3)
     assert [r.sequence_number for r in ours[0]] == [5, 6, 7]
     assert [r.sequence_number for r in ours[0]] == [r.sequence_number for r in theirs[0]]
+
+
+def test_concurrent_puts_keep_every_record_once():
+    """Threads put into one shard at once, as moto server's request threads do; switching threads
+    as often as the interpreter allows makes moto's unlocked "newest + 1" lose records at once."""
+    threads, puts = 8, 2_000
+    shard = Shard(0, 0, 2**128)
+    start = threading.Barrier(threads)
+
+    def producer(n: int) -> None:
+        start.wait()
+        for i in range(puts):
+            shard.put_record(f"key-{n}", f"data-{n}-{i}", None)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        workers = [threading.Thread(target=producer, args=(n,)) for n in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert list(shard.records) == list(range(1, threads * puts + 1))
+    assert sorted(r.data for r in shard.records.values()) == sorted(f"data-{n}-{i}" for n in range(threads) for i in range(puts))

@@ -34,7 +34,6 @@ import { discoverToolchain } from '../../src/local/toolchain';
 import { TrinoProcess, startTrino } from '../../src/local/trino';
 import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
 import { renderRunReportMarkdown } from '../../src/pipeline/run-report';
-import { EMULATOR_CONCURRENCY } from '../../src/replay/replayer';
 import { renderRunReportHtml } from '../../src/report/html';
 import { quote } from '../../src/sql/quote';
 import { EmulatorFixture, countStreamRecords, download, listKeys, startEmulatorFixture } from '../landing/emulator-fixture';
@@ -708,8 +707,6 @@ function options(emrInputs: EmrRunInputs, progress: AwsRunOptions['progress'], g
     emr: { environment: 'dev', region: LOCAL_REGION, ...emrInputs },
     env: {},
     runId: 'test',
-    // The stream is moto's, which loses records from concurrent PutRecords calls (replayer.ts).
-    replayConcurrency: EMULATOR_CONCURRENCY,
     signal: new AbortController().signal,
     progress,
   };

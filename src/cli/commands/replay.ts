@@ -11,7 +11,7 @@ import { SAMPLE_FILE, SAMPLE_OPTIONS, writeEventsFile } from '../../events/sampl
 import { bootstrapLocalResources, emulatorClients } from '../../local/bootstrap';
 import { localPaths } from '../../local/paths';
 import { requireRunningStack } from '../../local/stack';
-import { EMULATOR_CONCURRENCY, ReplayOptions, ReplayResult, replay } from '../../replay/replayer';
+import { DEFAULT_CONCURRENCY, ReplayOptions, ReplayResult, replay } from '../../replay/replayer';
 import { replaySummaryRows, undeliveredMessage } from '../../replay/report';
 import { fileSource, generatorSource } from '../../replay/sources';
 import { CommandOutput, commandOutput, formatTable } from '../output';
@@ -22,8 +22,6 @@ export interface TargetClients {
   readonly s3: S3Client;
   readonly names: ResourceNames;
   readonly region: string;
-  /** Against the emulator, which needs one PutRecords call at a time. */
-  readonly emulator: boolean;
 }
 
 /**
@@ -37,10 +35,10 @@ export async function targetClients(config: ClickstreamConfig): Promise<TargetCl
     const endpoints = await requireRunningStack({ paths: localPaths() });
     const clients = emulatorClients(endpoints.aws);
     await bootstrapLocalResources(clients, config.names);
-    return { kinesis: clients.kinesis, s3: clients.s3, names: config.names, region: config.region, emulator: true };
+    return { kinesis: clients.kinesis, s3: clients.s3, names: config.names, region: config.region };
   }
   const aws = { region: config.region };
-  return { kinesis: new KinesisClient(aws), s3: new S3Client(aws), names: config.names, region: config.region, emulator: false };
+  return { kinesis: new KinesisClient(aws), s3: new S3Client(aws), names: config.names, region: config.region };
 }
 
 const number = (what: string, check: (n: number) => boolean, rule: string) => (value: string) => {
@@ -166,7 +164,7 @@ function registerReplayCommand(program: Command): void {
     .option('--shift-to-now', 'shift event times so the newest event is now', false)
     .option('--rate <records/s>', 'records per second, or "max" for no pacing (default: shard count x 1000)', parseRate)
     .option('--bytes-rate <bytes/s>', 'bytes per second (default: shard count x 1 MiB)', positive('--bytes-rate'))
-    .option('--concurrency <n>', `PutRecords calls in flight (default 4; ${EMULATOR_CONCURRENCY} against the emulator)`, wholeNumber('--concurrency', 1))
+    .option('--concurrency <n>', `PutRecords calls in flight (default ${DEFAULT_CONCURRENCY})`, wholeNumber('--concurrency', 1))
     .option('--max-attempts <n>', 'attempts per record', wholeNumber('--max-attempts', 1), 10)
     .option('--deadline <seconds>', 'stop sending and retrying after this long', positive('--deadline'), 3600)
     .option('--manifest <path>', 'write a JSON manifest of what was delivered')
@@ -193,9 +191,6 @@ async function runReplayCommand(o: ReplayCliOptions): Promise<void> {
     environmentOption: '--environment staging',
   });
   const clients = await targetClients(config);
-  if (clients.emulator && o.concurrency !== undefined && o.concurrency > EMULATOR_CONCURRENCY) {
-    out.progress(`replay: the emulator loses records under concurrent PutRecords; using concurrency ${EMULATOR_CONCURRENCY}`);
-  }
   const streamName = o.stream ?? clients.names.streamName;
   out.progress(`replay: ${file ? `file ${file}` : `${o.records} generated events (seed ${o.seed})`} -> ${o.target} stream ${streamName}`);
   let lastReport = 0;
@@ -204,7 +199,7 @@ async function runReplayCommand(o: ReplayCliOptions): Promise<void> {
     streamName,
     source,
     rate: replayRate(o),
-    concurrency: clients.emulator ? EMULATOR_CONCURRENCY : o.concurrency,
+    concurrency: o.concurrency,
     maxAttempts: o.maxAttempts,
     deadlineMs: o.deadline * 1000,
     shiftToNow: o.shiftToNow,
