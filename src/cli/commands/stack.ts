@@ -21,6 +21,7 @@ export function registerStackCommands(program: Command): void {
         result.reused ? 'Stack already running; reused it.' : `Stack started in ${result.seconds} s.`,
         `  AWS emulator (Kinesis, S3, Glue): ${result.endpoints.aws}`,
         `  Trino:                             ${result.endpoints.trino}`,
+        `  Spark (runs the jobs, warm):       ${result.endpoints.spark}`,
         'Stop it with `npx clickstream down`.',
       ].join('\n'));
     });
