@@ -68,7 +68,7 @@ describe('clickstream up / status / down, twice', () => {
 
   for (const index of [0, 1]) {
     describe(`round ${index + 1}`, () => {
-      it('starts the emulator and Trino, bootstraps the resources and reports both healthy, answering on their endpoints', () => {
+      it('starts the emulator, the warm Spark and Trino, bootstraps the resources and reports them healthy, answering on their endpoints', () => {
         const { up, status, answered } = rounds[index];
         expect(up.code, up.stderr).toBe(0);
         const started = parseJsonOutput<UpJson>(up);
@@ -89,7 +89,7 @@ describe('clickstream up / status / down, twice', () => {
         expect(again.bootstrap.created).toEqual([]);
       });
 
-      it('stops every process of both services on down', () => {
+      it('stops every process of the three services on down', () => {
         const { down, pids, survivors, after } = rounds[index];
         expect(down.code, down.stderr).toBe(0);
         expect(parseJsonOutput<{ stopped: Array<{ pid: number }> }>(down).stopped.map((s) => s.pid).sort()).toEqual([...pids].sort());
@@ -101,6 +101,6 @@ describe('clickstream up / status / down, twice', () => {
   }
 
   it('starts fresh processes in the second round', () => {
-    expect(new Set(rounds.flatMap((r) => r.pids)).size).toBe(4);
+    expect(new Set(rounds.flatMap((r) => r.pids)).size).toBe(6);
   });
 });
