@@ -204,15 +204,15 @@ describe('setup summary', () => {
     const failed = [result.steps[1]];
     expect(setupSummary({ ...result, failed }, '/cache', 72.5).split('\n')).toEqual([
       'step         status      time    note',
-      '-----------  ----------  ------  ----------------------',
+      '-----------  ----------  ------  -------------------',
       'python-venv  installed   71.2 s',
-      'trino        FAILED      3.0 s   `mvn` failed (exit 1):',
+      'trino        FAILED      3.0 s   see below',
       'actionlint   skipped             Go is not installed',
       'chromium     up-to-date',
       '1 of 4 steps failed (72.5 s); the others are installed in /cache.',
     ]);
     const error = setupFailure(failed).message;
-    expect(error).toContain('- trino: `mvn` failed (exit 1):\nno network\n  What to do: check the network.');
+    expect(error).toContain('- trino: `mvn` failed (exit 1):\n    no network\n  What to do: check the network.');
     expect(error).toContain('npx clickstream setup');
   });
 });

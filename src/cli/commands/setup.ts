@@ -4,7 +4,7 @@ import { SetupResult, SetupStepResult, runSetup } from '../../local/setup/setup'
 import { commandOutput, formatTable } from '../output';
 
 function note(step: SetupStepResult): string | undefined {
-  if (step.status === 'failed') return step.error?.split('\n')[0];
+  if (step.status === 'failed') return 'see below';
   if (step.status === 'skipped') return step.reason;
   return step.waitedSeconds ? `after waiting ${step.waitedSeconds} s for another step` : undefined;
 }
@@ -20,7 +20,8 @@ export function setupSummary(result: SetupResult, cache: string, seconds: number
 
 /** The error for failed steps: each with its cause and what to do. */
 export function setupFailure(failed: readonly SetupStepResult[]): Error {
-  const each = failed.map((s) => `- ${s.name}: ${s.error}\n  What to do: ${s.remedy}.`);
+  const indent = (text = '') => text.trimEnd().split('\n').join('\n    ');
+  const each = failed.map((s) => `- ${s.name}: ${indent(s.error)}\n  What to do: ${s.remedy}.`);
   return new Error([
     `${failed.length === 1 ? 'A setup step' : `${failed.length} setup steps`} failed:`,
     ...each,

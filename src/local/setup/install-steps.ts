@@ -112,8 +112,7 @@ export function pythonVenvStep(paths: LocalPaths, toolchain: Toolchain): Install
       paths.python,
       ...['moto_server', 'spark-submit', 'cfn-lint', 'zizmor'].map((tool) => path.join(paths.venv, 'bin', tool)),
     ],
-    remedy: `pip could not install ${requirements} (its output above says why: the network, PyPI or a package build); ` +
-      `if the virtualenv itself is broken, delete ${paths.venv}`,
+    remedy: `see pip's output above (the network, PyPI or a package's build); if the virtualenv itself is broken, delete ${paths.venv}`,
     async install(log) {
       if (!fs.existsSync(paths.python)) {
         log(`creating virtualenv ${paths.venv} from ${toolchain.python} (Python ${version})`);
@@ -125,7 +124,7 @@ export function pythonVenvStep(paths: LocalPaths, toolchain: Toolchain): Install
   };
 }
 
-const MAVEN_REMEDY = 'Maven could not fetch from Maven Central (its output above says why): check the network, or the mirror and proxy in ~/.m2/settings.xml';
+const MAVEN_REMEDY = 'see Maven\'s output above; when it could not download from Maven Central, check the network, or the mirror and proxy in ~/.m2/settings.xml';
 
 export function sparkJarsStep(paths: LocalPaths, toolchain: Toolchain): InstallStep {
   return {
@@ -194,7 +193,7 @@ export function actionlintStep(paths: LocalPaths, toolchain: Toolchain): Install
     fingerprint: fingerprint(ACTIONLINT_MODULE, ACTIONLINT_VERSION),
     outputs: [path.join(paths.bin, 'actionlint')],
     skipReason: toolchain.go ? undefined : 'Go is not installed (set CLICKSTREAM_GO or put `go` on PATH); only the workflow lint test needs actionlint',
-    remedy: 'go could not build actionlint (its output above says why): check access to the Go module proxy (GOPROXY); ' +
+    remedy: 'see go\'s output above; when it could not download, check access to the Go module proxy (GOPROXY); ' +
       'only the workflow lint test needs actionlint',
     async install(log) {
       fs.mkdirSync(paths.bin, { recursive: true });
