@@ -16,29 +16,88 @@ export interface InstallStep {
   readonly outputs: readonly string[];
   /** Why the step cannot run on this machine, when it is optional and something it needs is missing. */
   readonly skipReason?: string;
+  /**
+   * Shared things the step must have to itself while it installs; steps naming the same resource
+   * run one after the other, all others side by side.
+   * @default none
+   */
+  readonly resources?: readonly string[];
+  /** What to do when the install fails, besides reading its output. */
+  readonly remedy: string;
   install(log: (line: string) => void): Promise<void>;
 }
 
+/**
+ * Maven's local repository (~/.m2/repository). Processes sharing it need cross-process locking,
+ * which Maven Resolver leaves off by default and the resolver of Maven 3.8 lacks
+ * (https://maven.apache.org/resolver/maven-resolver-impl/synccontextfactory.html); two Maven steps
+ * at once would download the dependency plugin's own jars into the same files. So one at a time.
+ */
+export const MAVEN_REPOSITORY = 'the Maven local repository';
+
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 
-async function mavenGoal(toolchain: Toolchain, goal: 'copy' | 'unpack', artifact: MavenArtifact, outputDirectory: string, log: (line: string) => void) {
-  // Maven resolves through the local repository (~/.m2), so a second clone downloads nothing.
-  // Outside a project the plugin keeps "already unpacked" markers under ./target; keep them in a
-  // throw-away folder so a deliberate re-install really unpacks again.
-  const markers = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-mvn-'));
+/** One artifact for {@link mavenFetch} and the folder it is copied or unpacked into. */
+export interface MavenItem {
+  readonly artifact: MavenArtifact;
+  readonly outputDirectory: string;
+}
+
+function xml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function gav(a: MavenArtifact): string {
+  return `<groupId>${xml(a.groupId)}</groupId><artifactId>${xml(a.artifactId)}</artifactId><version>${xml(a.version)}</version>` +
+    (a.type ? `<type>${xml(a.type)}</type>` : '');
+}
+
+/**
+ * A throw-away POM for {@link mavenFetch}: the items as dependencies without their transitive ones
+ * (so `dependency:resolve` downloads exactly them, in parallel, in one request), and again as the
+ * dependency plugin's `artifactItems` with their folders (for `copy` or `unpack` from the local
+ * repository).
+ */
+export function mavenFetchPom(items: readonly MavenItem[], markersDirectory: string): string {
+  const excludeAll = '<exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion></exclusions>';
+  const [groupId, artifactId, version] = DEPENDENCY_PLUGIN.split(':');
+  return [
+    '<project xmlns="http://maven.apache.org/POM/4.0.0">',
+    '  <modelVersion>4.0.0</modelVersion>',
+    '  <groupId>local.clickstream</groupId><artifactId>setup</artifactId><version>0</version><packaging>pom</packaging>',
+    '  <dependencies>',
+    ...items.map((i) => `    <dependency>${gav(i.artifact)}${excludeAll}</dependency>`),
+    '  </dependencies>',
+    '  <build><plugins><plugin>',
+    `    <groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${version}</version>`,
+    `    <configuration><markersDirectory>${xml(markersDirectory)}</markersDirectory><artifactItems>`,
+    ...items.map((i) => `      <artifactItem>${gav(i.artifact)}<outputDirectory>${xml(i.outputDirectory)}</outputDirectory></artifactItem>`),
+    '    </artifactItems></configuration>',
+    '  </plugin></plugins></build>',
+    '</project>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Copies or unpacks artifacts with one Maven run: every Maven start costs seconds of JVM and plugin
+ * loading, and one resolve request downloads all the artifacts side by side. Maven resolves through
+ * the local repository (~/.m2), so a second clone downloads nothing.
+ */
+async function mavenFetch(toolchain: Toolchain, goal: 'copy' | 'unpack', items: readonly MavenItem[], log: (line: string) => void) {
+  // The plugin keeps "already unpacked" markers; keep them in a throw-away folder so a deliberate
+  // re-install really unpacks again.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-mvn-'));
   try {
-    await runCommand(toolchain.mvn, [
-      '-B', '-q', `${DEPENDENCY_PLUGIN}:${goal}`,
-      `-Dartifact=${coordinates(artifact)}`,
-      `-DoutputDirectory=${outputDirectory}`,
-      `-DmarkersDirectory=${markers}`,
-    ], {
-      cwd: markers,
+    const pom = path.join(work, 'pom.xml');
+    fs.writeFileSync(pom, mavenFetchPom(items, path.join(work, 'markers')));
+    await runCommand(toolchain.mvn, ['-B', '-q', '-f', pom, `${DEPENDENCY_PLUGIN}:resolve`, `${DEPENDENCY_PLUGIN}:${goal}`], {
+      cwd: work,
       env: { ...process.env, JAVA_HOME: toolchain.java17Home },
       onLine: log,
     });
   } finally {
-    fs.rmSync(markers, { recursive: true, force: true });
+    fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -53,6 +112,7 @@ export function pythonVenvStep(paths: LocalPaths, toolchain: Toolchain): Install
       paths.python,
       ...['moto_server', 'spark-submit', 'cfn-lint', 'zizmor'].map((tool) => path.join(paths.venv, 'bin', tool)),
     ],
+    remedy: `see pip's output above (the network, PyPI or a package's build); if the virtualenv itself is broken, delete ${paths.venv}`,
     async install(log) {
       if (!fs.existsSync(paths.python)) {
         log(`creating virtualenv ${paths.venv} from ${toolchain.python} (Python ${version})`);
@@ -64,17 +124,19 @@ export function pythonVenvStep(paths: LocalPaths, toolchain: Toolchain): Install
   };
 }
 
+const MAVEN_REMEDY = 'see Maven\'s output above; when it could not download from Maven Central, check the network, or the mirror and proxy in ~/.m2/settings.xml';
+
 export function sparkJarsStep(paths: LocalPaths, toolchain: Toolchain): InstallStep {
   return {
     name: 'spark-jars',
     fingerprint: fingerprint(...SPARK_JARS.map(coordinates)),
     outputs: SPARK_JARS.map((a) => path.join(paths.jars, fileName(a))),
+    resources: [MAVEN_REPOSITORY],
+    remedy: MAVEN_REMEDY,
     async install(log) {
       fs.mkdirSync(paths.jars, { recursive: true });
-      for (const artifact of SPARK_JARS) {
-        log(`mvn dependency:copy ${coordinates(artifact)}`);
-        await mavenGoal(toolchain, 'copy', artifact, paths.jars, log);
-      }
+      log(`mvn dependency:copy ${SPARK_JARS.map(coordinates).join(' ')}`);
+      await mavenFetch(toolchain, 'copy', SPARK_JARS.map((artifact) => ({ artifact, outputDirectory: paths.jars })), log);
     },
   };
 }
@@ -98,23 +160,27 @@ export function trinoStep(paths: LocalPaths, toolchain: Toolchain): InstallStep 
     name: 'trino',
     fingerprint: fingerprint(coordinates(TRINO_SERVER), ...TRINO_PLUGINS.map((p) => `${p.name}=${coordinates(p.artifact)}`)),
     outputs: [path.join(serverDir, 'lib'), ...TRINO_PLUGINS.map((p) => path.join(trinoPluginDir(paths), p.name))],
+    resources: [MAVEN_REPOSITORY],
+    remedy: MAVEN_REMEDY,
     async install(log) {
       fs.rmSync(paths.trinoHome, { recursive: true, force: true });
       fs.mkdirSync(paths.trinoHome, { recursive: true });
-      log(`mvn dependency:unpack ${coordinates(TRINO_SERVER)}`);
-      await mavenGoal(toolchain, 'unpack', TRINO_SERVER, paths.trinoHome, log);
+      const staging = (plugin: (typeof TRINO_PLUGINS)[number]) => path.join(paths.trinoHome, `.plugin-${plugin.name}`);
+      const items = [
+        { artifact: TRINO_SERVER, outputDirectory: paths.trinoHome },
+        ...TRINO_PLUGINS.map((plugin) => ({ artifact: plugin.artifact, outputDirectory: staging(plugin) })),
+      ];
+      log(`mvn dependency:unpack ${items.map((i) => coordinates(i.artifact)).join(' ')}`);
+      await mavenFetch(toolchain, 'unpack', items, log);
       if (!fs.existsSync(path.join(serverDir, 'lib'))) {
         throw new Error(`The Trino tarball did not unpack to ${serverDir}; found: ${fs.readdirSync(paths.trinoHome).join(', ')}`);
       }
       for (const plugin of TRINO_PLUGINS) {
-        const staging = path.join(paths.trinoHome, `.plugin-${plugin.name}`);
-        log(`mvn dependency:unpack ${coordinates(plugin.artifact)}`);
-        await mavenGoal(toolchain, 'unpack', plugin.artifact, staging, log);
         // The zip holds one folder named after the artifact; Trino wants it as plugin/<name>.
-        const [inner] = fs.readdirSync(staging);
+        const [inner] = fs.readdirSync(staging(plugin));
         fs.mkdirSync(trinoPluginDir(paths), { recursive: true });
-        fs.renameSync(path.join(staging, inner), path.join(trinoPluginDir(paths), plugin.name));
-        fs.rmSync(staging, { recursive: true, force: true });
+        fs.renameSync(path.join(staging(plugin), inner), path.join(trinoPluginDir(paths), plugin.name));
+        fs.rmSync(staging(plugin), { recursive: true, force: true });
       }
     },
   };
@@ -127,6 +193,8 @@ export function actionlintStep(paths: LocalPaths, toolchain: Toolchain): Install
     fingerprint: fingerprint(ACTIONLINT_MODULE, ACTIONLINT_VERSION),
     outputs: [path.join(paths.bin, 'actionlint')],
     skipReason: toolchain.go ? undefined : 'Go is not installed (set CLICKSTREAM_GO or put `go` on PATH); only the workflow lint test needs actionlint',
+    remedy: 'see go\'s output above; when it could not download, check access to the Go module proxy (GOPROXY); ' +
+      'only the workflow lint test needs actionlint',
     async install(log) {
       fs.mkdirSync(paths.bin, { recursive: true });
       log(`go install ${ACTIONLINT_MODULE}@${ACTIONLINT_VERSION} (the Go module cache makes repeat builds local)`);
@@ -162,6 +230,7 @@ export function chromiumStep(env: NodeJS.ProcessEnv = process.env): InstallStep 
       ? undefined
       : `${browser} is missing and apt-get cannot run as root here: install Chromium (Debian: apt-get install chromium) or point CLICKSTREAM_CHROMIUM at one; ` +
         'only the HTML report\'s browser test and `npx projen report:screenshot` need it',
+    remedy: 'install Chromium yourself (Debian: apt-get install chromium) or point CLICKSTREAM_CHROMIUM at one',
     async install(log) {
       if (fs.existsSync(browser)) {
         log(`${browser} is already installed`);

@@ -32,3 +32,8 @@ export function writeStamp(stampFile: string, value: string, outputs: readonly s
   const stamp: Stamp = { fingerprint: value, installedAt: new Date().toISOString(), outputs };
   fs.writeFileSync(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);
 }
+
+/** Forgets a step's stamp, so an install that stops half-way never counts as done. */
+export function removeStamp(stampFile: string): void {
+  fs.rmSync(stampFile, { force: true });
+}
