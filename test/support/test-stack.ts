@@ -101,7 +101,7 @@ export async function testEnvironment(label: string): Promise<TestEnvironment> {
     aws: up.endpoints.aws,
     spark: up.endpoints.spark,
     clients: emulatorClients(up.endpoints.aws),
-    trino: new TrinoEngine({ endpoint: up.endpoints.trino }),
+    trino: new TrinoEngine({ endpoint: up.endpoints.trino, schema: names.glueDatabase }),
     cliEnv: { CLICKSTREAM_STATE_DIR: dir, CLICKSTREAM_ENV: environment },
   };
 }

@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../src/config/config';
-import { GLUE_DATABASE } from '../../src/config/names';
 import { QueryEngine, QueryParameter, sqlDate } from '../../src/engines/query-engine';
 import { FAULTY_STATUS, VALID_RANGES } from '../../src/events/schema';
 import { CHECKED_TABLES, CheckedTableName } from '../../src/kpis/catalog';
@@ -192,11 +191,12 @@ const SQL_TYPES = { int: 'integer', bigint: 'bigint', double: 'double', string: 
 
 /** Creates the KPI tables and their partials as Iceberg tables in the Glue catalog and fills them with `rows`. */
 export async function createKpiTables(engine: QueryEngine, rows: Record<CheckedTableName, KpiRow[]>): Promise<void> {
-  const warehouse = loadConfig({ target: 'local' }).names.warehouseUri;
+  // The environment's database and warehouse (CLICKSTREAM_ENV, as the commands under test read it).
+  const { warehouseUri: warehouse, glueDatabase: database } = loadConfig({ target: 'local' }).names;
   for (const table of Object.values(CHECKED_TABLES)) {
     const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
-    await engine.query(`DROP TABLE IF EXISTS awsdatacatalog.${GLUE_DATABASE}.${table.name}`);
-    await engine.query(`CREATE TABLE awsdatacatalog.${GLUE_DATABASE}.${table.name} (${columns}) WITH (location = '${warehouse}/${GLUE_DATABASE}/${table.name}')`);
+    await engine.query(`DROP TABLE IF EXISTS awsdatacatalog.${database}.${table.name}`);
+    await engine.query(`CREATE TABLE awsdatacatalog.${database}.${table.name} (${columns}) WITH (location = '${warehouse}/${database}/${table.name}')`);
     await insertRows(engine, table.name, rows[table.name]);
   }
 }
@@ -207,5 +207,5 @@ export async function insertRows(engine: QueryEngine, table: CheckedTableName, r
   const columns = CHECKED_TABLES[table].columns;
   const placeholders = rows.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
   const params: QueryParameter[] = rows.flatMap((row) => columns.map((c) => (c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name])));
-  await engine.query(`INSERT INTO awsdatacatalog.${GLUE_DATABASE}.${table} VALUES ${placeholders}`, params);
+  await engine.query(`INSERT INTO awsdatacatalog.${loadConfig({ target: 'local' }).names.glueDatabase}.${table} VALUES ${placeholders}`, params);
 }

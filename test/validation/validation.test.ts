@@ -41,13 +41,16 @@ beforeAll(async () => {
 
 afterAll(() => endTestEnvironment(stack));
 
+/** The test environment's database and raw table, where the fixture wrote. */
+const where = () => ({ database: stack!.names.glueDatabase, rawTable: stack!.names.rawTable });
+
 const failures = (report: ValidationReport) => report.checks.filter((c) => !c.passed).map((c) => `${c.table} ${c.check}: ${c.observed}`);
 
 describe('the check suite on a local Trino', () => {
   it('passes every check on consistent tables, the manifest\'s exact values included', async () => {
     const engine = recordingEngine(trino);
 
-    const report = await runValidation(engine, { expectations });
+    const report = await runValidation(engine, { expectations, ...where() });
 
     expect(failures(report)).toEqual([]);
     expect(report.window.description).toBe('2026-11-01..2026-11-03');
@@ -78,7 +81,7 @@ describe('the check suite on a local Trino', () => {
       return { ResultSet: { ResultSetMetadata: { ColumnInfo }, Rows } };
     });
 
-    const athenaReport = await runValidation(new AthenaEngine({ client, workGroup: 'clickstream-dev-kpis', sleep: async () => {} }), { expectations });
+    const athenaReport = await runValidation(new AthenaEngine({ client, workGroup: 'clickstream-dev-kpis', sleep: async () => {} }), { expectations, ...where() });
 
     const sent = athena.commandCalls(StartQueryExecutionCommand).map((call) => call.args[0].input);
     expect(sent.map((input) => input.QueryString)).toEqual(calls.map((call) => call.sql));
@@ -113,7 +116,7 @@ describe('the check suite on a local Trino', () => {
       "UPDATE event_geo_kpis_events SET event_count = event_count + 1 WHERE day = DATE '2026-11-01' AND event_type = 'sensor_reading'",
     ]) await trino.query(statement);
 
-    const report = await runValidation(trino, { window: { fromDate: '2026-11-01', toDate: '2026-11-03' } });
+    const report = await runValidation(trino, { window: { fromDate: '2026-11-01', toDate: '2026-11-03' }, ...where() });
 
     expect(failures(report)).toEqual([
       'sensor_health faulty-pct-range: 1 row breaking it (min 0, max 140)',
