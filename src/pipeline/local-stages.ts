@@ -70,17 +70,25 @@ export function startLocalRun(options: LocalRunOptions): LocalRun {
 async function measured<T>(run: LocalRun, stage: string, body: (memory: PeakMemorySampler) => Promise<StageOutcome<T>>): Promise<T> {
   return run.runner.run(stage, async () => {
     const memory = new PeakMemorySampler();
+    // The services first: a tree stops at another watched root, and the CLI started them, so watched
+    // first it would count them in its own tree from the first sample on.
+    watchServices(run, memory);
     memory.watch('cli', process.pid);
-    const state = readStackState(run.options.paths.stateFile);
-    if (state?.emulator) memory.watch('emulator', state.emulator.pid);
-    if (state?.trino) memory.watch('trino', state.trino.pid);
-    if (state?.spark) memory.watch('spark', state.spark.pid);
     try {
       return await body(memory);
     } finally {
       run.peaks[stage] = memory.stop();
     }
   });
+}
+
+/** Samples the stack's services recorded so far (one still starting is recorded once it is ready). */
+function watchServices(run: LocalRun, memory: PeakMemorySampler): void {
+  const state = readStackState(run.options.paths.stateFile);
+  for (const name of ['emulator', 'trino', 'spark'] as const) {
+    const service = state?.[name];
+    if (service) memory.watch(name, service.pid);
+  }
 }
 
 /**
@@ -200,6 +208,8 @@ export async function kpisStage(run: LocalRun, stack: StackStart): Promise<KpiRu
   run.kpisStartedAt = Date.now();
   const kpis = await measured(run, 'kpis', async (memory) => {
     const spark = await awaitService('Spark', stack.spark);
+    // Started in the background, it is recorded only now: sampled on its own from here on.
+    watchServices(run, memory);
     try {
       const result = await runKpisLocally({
         paths,
@@ -247,8 +257,9 @@ export async function localValidateStage(
   run: LocalRun, stack: StackStart, replayed: ReplayResult, landed: LandingResult, kpis: KpiRunResult,
 ): Promise<void> {
   const { options, names } = run;
-  await measured(run, 'validate', async () => {
+  await measured(run, 'validate', async (memory) => {
     const trino = await awaitService('Trino', stack.trino);
+    watchServices(run, memory);
     const engine = new MeteredEngine(new TrinoEngine({ endpoint: trino.endpoint }));
     run.engine = engine;
     const outcome = await validateStage({
