@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { LocalPaths } from './paths';
 import { isAlive, processStartTime, startService, stopProcessGroup, tailFile, waitFor } from './processes';
 import type { SparkSubmitExit } from './spark-job';
-import { localSparkApplication } from './spark-submit';
+import { localSparkSubmit } from './spark-submit';
 import { ServiceRecord } from './stack-state';
 
 /**
@@ -95,11 +95,7 @@ export async function startSparkServer(options: StartSparkServerOptions): Promis
   const portFile = path.join(options.paths.state, 'spark-server.port');
   fs.rmSync(portFile, { force: true });
   const logFile = path.join(options.paths.logs, 'spark-server.log');
-  const command = localSparkApplication(
-    { ...options, script: SPARK_SERVER_SCRIPT, args: [] },
-    SPARK_SERVER_SCRIPT,
-    ['--spark-dir', options.paths.spark, '--port-file', portFile],
-  );
+  const command = localSparkSubmit({ ...options, script: SPARK_SERVER_SCRIPT, args: ['--spark-dir', options.paths.spark, '--port-file', portFile] });
   const child = startService({ name: 'spark', command: command.command, args: command.args, env: command.env, logFile });
   const pid = child.pid!;
   const startTime = processStartTime(pid);

@@ -71,16 +71,8 @@ export function sparkEventLogDir(paths: LocalPaths): string {
   return path.join(paths.logs, 'spark-events');
 }
 
-/**
- * The `spark-submit` invocation for the local target: Java 17, local mode, the cached jars as
- * absolute paths, and the same catalog configuration EMR gets, pointed at the emulator.
- */
-export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitCommand {
-  return localSparkApplication(options, options.script, options.args);
-}
-
 /** The configuration of every local Spark application: the catalog `glue` on the emulator, local mode, event logs. */
-export function localSparkConf(paths: LocalPaths, awsEndpoint: string, warehouse: string): Record<string, string> {
+function localSparkConf(paths: LocalPaths, awsEndpoint: string, warehouse: string): Record<string, string> {
   // Spark refuses to start when its event log folder is missing.
   fs.mkdirSync(sparkEventLogDir(paths), { recursive: true });
   return {
@@ -100,8 +92,11 @@ export function localSparkConf(paths: LocalPaths, awsEndpoint: string, warehouse
   };
 }
 
-/** spark-submit of `script` with the local configuration; `options.script`/`args` are the job it describes. */
-export function localSparkApplication(options: LocalSparkSubmitOptions, script: string, args: readonly string[]): SparkSubmitCommand {
+/**
+ * The `spark-submit` invocation for the local target: Java 17, local mode, the cached jars as
+ * absolute paths, and the same catalog configuration EMR gets, pointed at the emulator.
+ */
+export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitCommand {
   const conf = localSparkConf(options.paths, options.awsEndpoint, options.warehouse);
   const jars = SPARK_JARS.map((a) => path.join(options.paths.jars, fileName(a))).join(',');
   return {
@@ -112,8 +107,8 @@ export function localSparkApplication(options: LocalSparkSubmitOptions, script: 
       '--jars', jars,
       ...toSparkSubmitConfArgs(conf),
       ...(options.pyFiles && options.pyFiles.length > 0 ? ['--py-files', options.pyFiles.join(',')] : []),
-      script,
-      ...args,
+      options.script,
+      ...options.args,
     ],
     env: {
       ...process.env,
