@@ -75,15 +75,22 @@ function exchange(
   });
 }
 
+/** What the server answers a ping: whether it is running a request; undefined when it does not answer. */
+export async function sparkServerStatus(endpoint: string): Promise<{ readonly busy: boolean } | undefined> {
+  let status: { busy: boolean } | undefined;
+  try {
+    await exchange(endpoint, { ping: true }, (m) => {
+      if (m.pong === true) status = { busy: m.busy === true };
+    }, undefined, 2000);
+  } catch {
+    return undefined;
+  }
+  return status;
+}
+
 /** True when the server answers a ping. */
 export async function sparkServerHealthy(endpoint: string): Promise<boolean> {
-  let pong = false;
-  try {
-    await exchange(endpoint, { ping: true }, (m) => (pong ||= m.pong === true), undefined, 2000);
-  } catch {
-    return false;
-  }
-  return pong;
+  return (await sparkServerStatus(endpoint)) !== undefined;
 }
 
 /**

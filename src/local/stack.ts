@@ -103,8 +103,9 @@ export interface StackStart {
 /**
  * Brings the embedded stack up, returning as soon as the emulator answers: the AWS emulator first
  * (the others read its endpoint), then the warm Spark and Trino side by side, which the caller
- * awaits when it needs them (a run replays and lands meanwhile). A healthy stack is reused; a partly
- * dead one is stopped and started afresh, because Spark's and Trino's configurations name the emulator's port.
+ * awaits when it needs them (a run replays and lands meanwhile). A healthy stack is reused; one
+ * whose warm Spark alone died gets a new one; any other partly dead one is stopped and started
+ * afresh, because Spark's and Trino's configurations name the emulator's port.
  */
 export async function stackStart(options: StackUpOptions): Promise<StackStart> {
   const log = options.log ?? (() => undefined);
@@ -125,11 +126,45 @@ export async function stackStart(options: StackUpOptions): Promise<StackStart> {
     const endpoints = { aws: state.emulator.endpoint, spark: Promise.resolve(state.spark.endpoint), trino: Promise.resolve(state.trino.endpoint) };
     return { reused: true, ...endpoints, ready: finish(endpoints, true), startedServices };
   }
+  /** Starts a service in the background; it is recorded in the state file once it is ready. */
+  const inBackground = (name: 'spark' | 'trino', starting: Promise<ServiceRecord>): Promise<string> => {
+    startedServices.push(name);
+    const endpoint = starting.then((service) => {
+      state = { ...state!, [name]: service };
+      writeStackState(options.paths.stateFile, state);
+      log(`${name}: ready on ${service.endpoint} (pid ${service.pid})`);
+      return service.endpoint;
+    });
+    // A caller that fails before awaiting it must not crash on its rejection; `ready` reports it.
+    endpoint.catch(() => undefined);
+    return endpoint;
+  };
+  const startSpark = (aws: string) => inBackground('spark', startSparkServer({
+    paths: options.paths, java17Home: discoverToolchain().java17Home, awsEndpoint: aws, warehouse: names.warehouseUri, signal: options.signal,
+  }));
+  const starting = (endpoints: { aws: string; spark: Promise<string>; trino: Promise<string> }): StackStart => {
+    const ready = finish(endpoints, false);
+    ready.catch(() => undefined);
+    return { reused: false, ...endpoints, ready, startedServices };
+  };
+
+  const healthy = (name: ServiceName) => status.services.some((s) => s.name === name && s.health === 'healthy');
+  if (state?.emulator && state.spark && state.trino && healthy('emulator') && healthy('trino')) {
+    // Only the warm Spark died (e.g. out of memory): the emulator holds the environments' streams,
+    // buckets and tables in memory, so it and Trino keep running and Spark alone starts again.
+    log(`spark: the warm Spark (pid ${state.spark.pid}) is not running; starting it again, keeping the emulator and Trino (and their data)`);
+    await stopProcessGroup(state.spark.pid);
+    bootstrap = await bootstrapOrLog(state.emulator.endpoint, names, log);
+    return starting({ aws: state.emulator.endpoint, spark: startSpark(state.emulator.endpoint), trino: Promise.resolve(state.trino.endpoint) });
+  }
   if (state) {
-    log('stack: a previous stack is not healthy; stopping what is left of it');
+    // A stack recorded before the warm Spark existed also runs an emulator without the Kinesis lock
+    // concurrent replays need (src/local/moto_server.py): it is replaced, not extended.
+    log(state.spark
+      ? 'stack: a previous stack is not healthy; stopping what is left of it'
+      : 'stack: the running stack was started by an older version (it has no warm Spark); stopping it to start the current one');
     await stackDown(options);
   }
-  const toolchain = discoverToolchain();
   log('emulator: starting moto server');
   const emulator = await startEmulator({ paths: options.paths, signal: options.signal });
   state = { startedAt: new Date().toISOString(), emulator };
@@ -137,28 +172,14 @@ export async function stackStart(options: StackUpOptions): Promise<StackStart> {
   startedServices.push('emulator');
   log(`emulator: ready on ${emulator.endpoint} (pid ${emulator.pid})`);
   bootstrap = await bootstrapOrLog(emulator.endpoint, names, log);
-
-  const record = (name: 'spark' | 'trino', service: ServiceRecord) => {
-    state = { ...state!, [name]: service };
-    writeStackState(options.paths.stateFile, state);
-    log(`${name}: ready on ${service.endpoint} (pid ${service.pid})`);
-    return service.endpoint;
-  };
   log('spark: starting the warm Spark (Java 17) and trino (Java 25) side by side; 15-60 s on two cores');
-  startedServices.push('spark', 'trino');
-  const spark = startSparkServer({
-    paths: options.paths, java17Home: toolchain.java17Home, awsEndpoint: emulator.endpoint, warehouse: names.warehouseUri, signal: options.signal,
-  }).then((service) => record('spark', service));
-  const trino = startTrino({
-    paths: options.paths, java25Home: toolchain.java25Home, awsEndpoint: emulator.endpoint, signal: options.signal,
-  }).then((service) => record('trino', service));
-  // A caller that fails before awaiting one of them must not crash on its rejection; `ready` reports it.
-  spark.catch(() => undefined);
-  trino.catch(() => undefined);
-  const endpoints = { aws: emulator.endpoint, spark, trino };
-  const ready = finish(endpoints, false);
-  ready.catch(() => undefined);
-  return { reused: false, ...endpoints, ready, startedServices };
+  return starting({
+    aws: emulator.endpoint,
+    spark: startSpark(emulator.endpoint),
+    trino: inBackground('trino', startTrino({
+      paths: options.paths, java25Home: discoverToolchain().java25Home, awsEndpoint: emulator.endpoint, signal: options.signal,
+    })),
+  });
 }
 
 async function bootstrapOrLog(aws: string, names: ResourceNames, log: (line: string) => void): Promise<UpResult['bootstrap']> {

@@ -1,10 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processCommandLine, processGroupMembers } from '../../src/local/processes';
+import { sparkServerStatus } from '../../src/local/spark-server';
 import { REPO_ROOT, parseJsonOutput, runCli } from '../support/cli';
 import { processesWithEnv } from '../support/processes';
 
@@ -38,28 +38,13 @@ function processesOf(stateDir: string): Array<{ pid: number; command: string }> 
 }
 
 /** True while the warm Spark runs a request (its ping says so). */
-function sparkServerBusy(endpoint: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const url = new URL(endpoint);
-    const socket = net.connect({ host: url.hostname, port: Number(url.port) }, () => socket.write('{"ping": true}\n'));
-    let text = '';
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    socket.on('close', () => resolve(text.includes('"busy": true')));
-    socket.on('error', () => resolve(false));
-  });
+async function sparkServerBusy(endpoint: string): Promise<boolean> {
+  return (await sparkServerStatus(endpoint))?.busy === true;
 }
 
-async function waitUntilAsync(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function waitUntil(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -89,7 +74,7 @@ describe('Ctrl-C in clickstream kpis', () => {
     const sparkServer = state.spark.endpoint;
     const kpis = startCli(['kpis', '--from-date', '2026-03-01', '--to-date', '2026-03-01'], env);
     // The job runs once the server reports itself busy with it.
-    await waitUntilAsync('the KPI job on the warm Spark', () => sparkServerBusy(sparkServer), 120_000);
+    await waitUntil('the KPI job on the warm Spark', () => sparkServerBusy(sparkServer), 120_000);
 
     kpis.child.kill('SIGINT');
     const code = await kpis.exited;
@@ -98,7 +83,7 @@ describe('Ctrl-C in clickstream kpis', () => {
     expect(kpis.stderr()).toContain('SIGINT: cancelling the KPI job');
     expect(kpis.stderr()).toMatch(/KPI job all_kpis\.py was stopped \(SIGINT\)/);
     // The server cancels the request (its Spark jobs, then its script) and takes the next one.
-    await waitUntilAsync('the warm Spark idle again', async () => !(await sparkServerBusy(sparkServer)), 60_000);
+    await waitUntil('the warm Spark idle again', async () => !(await sparkServerBusy(sparkServer)), 60_000);
     const left = processesOf(stateDir).filter((p) => !before.has(p.pid) && !new Set(stackMembers()).has(p.pid) && !p.command.includes('pyspark.daemon'));
     expect(left, 'processes of the KPI command that survived it').toEqual([]);
     const status = parseJsonOutput<{ running: boolean }>(await runCli(['status', '--json'], env));

@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopProcessGroup } from '../../src/local/processes';
 import { runOnSparkServer, sparkServerHealthy } from '../../src/local/spark-server';
+import { stackUp } from '../../src/local/stack';
+import { readStackState } from '../../src/local/stack-state';
 import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 /**
@@ -63,12 +67,17 @@ describe('the warm Spark', () => {
     expect(next.lines).toEqual(['5']);
   }, 120_000);
 
-  it('queues requests sent at once and runs each to its end', async () => {
-    const file = script('slow.py', 'import sys, time\ntime.sleep(1)\nprint("done", sys.argv[1])\n');
+  it('queues requests sent at once: one runs after the other, each to its end with its own output', async () => {
+    // Each prints when it started and ended (the server's clock); one at a time means the spans do not overlap.
+    const file = script('slow.py', 'import sys, time\nstart = time.time()\ntime.sleep(1)\nprint(sys.argv[1], start, time.time())\n');
     const both = [run(file, ['one']), run(file, ['two'])];
     const exits = await Promise.all(both.map((b) => b.exit));
     expect(exits.map((e) => e.exitCode)).toEqual([0, 0]);
-    expect(both.map((b) => b.lines)).toEqual([['done one'], ['done two']]);
+    const spans = both.map((b) => b.lines.map((l) => l.split(' ')));
+    expect(spans.map((s) => s.map((fields) => fields[0]))).toEqual([['one'], ['two']]);
+    // Whichever the server took first, the other started after it ended.
+    const [earlier, later] = spans.map((s) => s[0].slice(1).map(Number)).sort((a, b) => a[0] - b[0]);
+    expect(later[0]).toBeGreaterThanOrEqual(earlier[1]);
   }, 120_000);
 
   it('cancels a request whose client goes away (Ctrl-C), and takes the next one', async () => {
@@ -83,4 +92,20 @@ describe('the warm Spark', () => {
     expect((await next.exit).exitCode).toBe(0);
     expect(next.lines).toEqual(['next']);
   }, 120_000);
+
+  it('when it dies, the next start replaces it alone: the emulator, Trino and the environments\' data stay', async () => {
+    const before = readStackState(env!.paths.stateFile)!;
+    await stopProcessGroup(before.spark!.pid);
+    expect(await sparkServerHealthy(env!.spark)).toBe(false);
+    const lines: string[] = [];
+    const up = await stackUp({ paths: env!.paths, names: env!.names, log: (line) => lines.push(line) });
+    const after = readStackState(env!.paths.stateFile)!;
+    expect(up.startedServices).toEqual(['spark']);
+    expect(lines.join('\n')).toContain('keeping the emulator and Trino (and their data)');
+    expect([after.emulator!.pid, after.trino!.pid]).toEqual([before.emulator!.pid, before.trino!.pid]);
+    expect(after.spark!.pid).not.toBe(before.spark!.pid);
+    expect(await sparkServerHealthy(after.spark!.endpoint)).toBe(true);
+    // What the environment held on the emulator is still there.
+    await env!.clients.s3.send(new HeadBucketCommand({ Bucket: env!.names.bronzeBucket }));
+  }, 300_000);
 });
