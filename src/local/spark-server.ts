@@ -164,6 +164,10 @@ export async function runOnSparkServer(endpoint: string, job: SparkServerJob, op
       else stderrTail.push(message.line);
       return false;
     }, options.signal);
+    // The job's own output is above; Spark's (the JVM's log4j lines) goes to the server's log.
+    if (exitCode !== undefined && exitCode !== 0) {
+      fs.writeSync(log, `${path.basename(job.script)} exited ${exitCode} on the stack's warm Spark (${endpoint}); Spark's own log is the spark service's log that \`npx clickstream status\` names.\n`);
+    }
   } catch (error) {
     if (!options.signal?.aborted) throw new Error(`The Spark job server at ${endpoint} failed during ${path.basename(job.script)}: ${(error as Error).message}`);
   } finally {

@@ -52,6 +52,8 @@ describe('the warm Spark', () => {
   it('passes on the exit code of sys.exit and the traceback of a failure, and stays up', async () => {
     const exits = run(script('exit.py', 'import sys\nsys.exit(3)\n'));
     expect((await exits.exit).exitCode).toBe(3);
+    // The job's log (what a failure message quotes the tail of) says where Spark's own log is.
+    expect(fs.readFileSync(path.join(env!.work, 'jobs.log'), 'utf8')).toContain('exit.py exited 3 on the stack\'s warm Spark');
     const failing = run(script('fail.py', 'from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate().sql("SELECT * FROM no_such_table").collect()\n'));
     const failed = await failing.exit;
     expect(failed.exitCode).toBe(1);
