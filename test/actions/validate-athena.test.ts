@@ -7,11 +7,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { parse } from 'yaml';
 import { parseInputs, targetConfig } from '../../actions/validate-athena/inputs';
 import { run } from '../../actions/validate-athena/run';
-import { GLUE_DATABASE, resourceNames } from '../../src/config/names';
-import { TrinoEngine } from '../../src/engines/trino';
+import { resourceNames } from '../../src/config/names';
 import { REPORT_MARKER } from '../../src/validation/markdown';
 import { ValidationReport } from '../../src/validation/report';
-import { parseJsonOutput, runCli } from '../support/cli';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 import { createKpiTables, expectedKpiRows, fixtureEvents, writeBronze } from '../validation/fixture';
 
 interface ActionYaml {
@@ -62,25 +61,27 @@ async function startFakeGitHub() {
 }
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-validate-action-test-'));
-const stackEnv = { CLICKSTREAM_STATE_DIR: stateDir };
+/** The test's own environment on the suite's stack: the fixture's bronze and KPI tables are written there. */
+let stack: TestEnvironment;
 let trinoEndpoint: string;
 let github: Awaited<ReturnType<typeof startFakeGitHub>>;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  const up = await runCli(['up', '--json'], stackEnv);
-  if (up.code !== 0) throw new Error(`clickstream up failed:\n${up.stderr}`);
-  const endpoints = parseJsonOutput<{ endpoints: { aws: string; trino: string } }>(up).endpoints;
-  trinoEndpoint = endpoints.trino;
+  stack = await testEnvironment('validate-action');
+  trinoEndpoint = stack.trinoEndpoint;
   const events = fixtureEvents();
-  await writeBronze(endpoints.aws, events);
-  await createKpiTables(new TrinoEngine({ endpoint: trinoEndpoint }), expectedKpiRows(events));
+  // The fixture's library calls (loadConfig) name the test's environment, as the action's steps do.
+  Object.assign(savedEnv, stack.cliEnv);
+  Object.assign(process.env, stack.cliEnv);
+  await writeBronze(stack.aws, events);
+  await createKpiTables(stack.trino, expectedKpiRows(events));
   github = await startFakeGitHub();
 });
 
 afterAll(async () => {
   await github?.close();
-  await runCli(['down'], stackEnv);
+  endTestEnvironment(stack);
   fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -173,12 +174,12 @@ describe('validate-athena against the local target', () => {
     expect(outputs).toMatchObject({ 'passed': 'true', 'failed-count': '0' });
     const report = JSON.parse(fs.readFileSync(outputs['report-path'], 'utf8')) as ValidationReport;
     expect(report.summary).toEqual({ checks: 82, passed: 82, failedErrors: 0, failedWarnings: 0 });
-    expect(first.summary()).toContain(`:white_check_mark: **all checks passed**: 82/82 checks passed on trino, database \`${GLUE_DATABASE}\`, 2026-11-01..2026-11-03.`);
+    expect(first.summary()).toContain(`:white_check_mark: **all checks passed**: 82/82 checks passed on trino, database \`${stack.names.glueDatabase}\`, 2026-11-01..2026-11-03.`);
     expect(first.summary()).toContain('| pass | event_geo_kpis_events | matches-bronze | 6 rows compared, all equal; event_count total 36 vs bronze 36 |');
     expect(github.requests).toEqual(['GET /repos/acme/clickstream/issues/7/comments', 'POST /repos/acme/clickstream/issues/7/comments']);
     expect(github.comments).toHaveLength(2);
 
-    await new TrinoEngine({ endpoint: trinoEndpoint }).query('UPDATE sensor_health SET faulty_pct = 140 WHERE sensor_id = 2');
+    await stack.trino.query('UPDATE sensor_health SET faulty_pct = 140 WHERE sensor_id = 2');
     const second = actionStep({ ...local, 'trino-endpoint': trinoEndpoint, 'tables': 'sensor_health' });
     await run();
 

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetDatabaseCommand } from '@aws-sdk/client-glue';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
@@ -10,10 +8,8 @@ import { QUERY_CATALOG, ResourceNames } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { KPI_TABLES } from '../../src/kpis/catalog';
 import { land } from '../../src/landing/worker';
-import { bootstrapLocalResources, emulatorClients, isNotFound } from '../../src/local/bootstrap';
+import { bootstrapLocalResources, isNotFound } from '../../src/local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
-import { localPaths } from '../../src/local/paths';
-import { StackEndpoints, requireRunningStack } from '../../src/local/stack';
 import { LocalRunReport } from '../../src/pipeline/local-run';
 import { windowOf } from '../../src/pipeline/shared-stages';
 import { ReplayResult, replay } from '../../src/replay/replayer';
@@ -23,33 +19,32 @@ import { loadRunScope } from '../../src/validation/run-scope';
 import { checkedTablesOf, runValidation } from '../../src/validation/runner';
 import { tableAtVersion } from '../../src/validation/sql';
 import { parseJsonOutput, runCli } from '../support/cli';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 /**
- * Several environments on one embedded stack, with real Spark and Trino: each has its own stream,
- * buckets and Glue database (from the naming module), so events and tables never mix, and one can
- * be destroyed without touching the others. Lean on purpose: two whole runs in turn through the
- * command line, then an interleaved sequence through the library on the same stack.
+ * Several environments on one embedded stack (the suite's), with real Spark and Trino: each has its
+ * own stream, buckets and Glue database (from the naming module), so events and tables never mix,
+ * and one can be destroyed without touching the others. Lean on purpose: one whole run through the
+ * command line, then an interleaved sequence of two more environments through the library.
  */
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-environments-test-'));
-const env = { CLICKSTREAM_STATE_DIR: stateDir };
-const reportDir = path.join(stateDir, 'reports');
 const GENERATOR = { records: 3000, days: 2, sensors: 40, duplicateRate: 0.02, malformedRate: 0.01 };
 const names = (environment: string): ResourceNames => loadConfig({ target: 'local', environment }).names;
 
-let previousStateDir: string | undefined;
-let endpoints: StackEndpoints;
+/** Three environments of the suite's stack: one run whole by the command line, two interleaved. */
+let whole: TestEnvironment;
+let first: TestEnvironment;
+let second: TestEnvironment;
 let trino: TrinoEngine;
 
-beforeAll(() => {
-  // The library calls below find the stack the command line starts through the same state folder.
-  previousStateDir = process.env.CLICKSTREAM_STATE_DIR;
-  process.env.CLICKSTREAM_STATE_DIR = stateDir;
+beforeAll(async () => {
+  whole = await testEnvironment('environments');
+  first = await testEnvironment('environments');
+  second = await testEnvironment('environments');
+  trino = whole.trino;
 });
 
-afterAll(async () => {
-  await runCli(['down'], env);
-  if (previousStateDir === undefined) delete process.env.CLICKSTREAM_STATE_DIR;
-  else process.env.CLICKSTREAM_STATE_DIR = previousStateDir;
+afterAll(() => {
+  for (const env of [whole, first, second]) endTestEnvironment(env);
 });
 
 /** Rows of every KPI table of an environment, read at the given table versions (else main). */
@@ -71,39 +66,30 @@ async function countedEvents(environment: string, replayed: { fromDate: string; 
 const exactChecks = (report: ValidationReport) => report.checks.filter((c) => c.check === 'expected-day-totals');
 
 describe('environments on one embedded stack', () => {
-  const runs: Record<string, LocalRunReport> = {};
+  let wholeRun: LocalRunReport;
 
-  it('in turn: pr-1 and pr-2, with different seeds, each run end to end and validate exactly, in their own names', async () => {
-    for (const [environment, seed] of [['pr-1', 1], ['pr-2', 2]] as const) {
-      const result = await runCli([
-        'run', '--environment', environment, '--seed', String(seed), '--records', String(GENERATOR.records), '--days', String(GENERATOR.days),
-        '--sensors', String(GENERATOR.sensors), '--keep', '--json', '--report-dir', path.join(reportDir, environment),
-      ], env);
-      expect(result.code, result.stderr.slice(-4000)).toBe(0);
-      const report = parseJsonOutput<LocalRunReport>(result);
-      expect(report.outcome, environment).toBe('succeeded');
-      expect(report.validation!.summary.failedErrors, environment).toBe(0);
-      expect(exactChecks(report.validation!).length, `${environment}: exact expectations from the replay`).toBeGreaterThan(0);
-      expect(exactChecks(report.validation!).every((c) => c.passed)).toBe(true);
-      expect(report.validation!.database).toBe(`analytics_${environment.replace('-', '_')}`);
-      expect(report.reconciliation!.reconciled, environment).toBe(true);
-      runs[environment] = report;
-    }
-    endpoints = await requireRunningStack({ paths: localPaths() });
-    trino = new TrinoEngine({ endpoint: endpoints.trino });
-    // Each environment's tables count its own events, not the other's (different seeds, different totals).
-    const [one, two] = [runs['pr-1'], runs['pr-2']];
-    expect(one.reconciliation!.distinctValidEvents).not.toBe(two.reconciliation!.distinctValidEvents);
-    expect(await countedEvents('pr-1', one.window!)).toBe(one.reconciliation!.distinctValidEvents);
-    expect(await countedEvents('pr-2', two.window!)).toBe(two.reconciliation!.distinctValidEvents);
+  it('a whole run through the command line validates exactly, in its environment\'s own names', async () => {
+    const result = await runCli([
+      'run', '--environment', whole.environment, '--seed', '1', '--records', String(GENERATOR.records), '--days', String(GENERATOR.days),
+      '--sensors', String(GENERATOR.sensors), '--json', '--report-dir', path.join(whole.work, 'reports'),
+    ], whole.cliEnv);
+    expect(result.code, result.stderr.slice(-4000)).toBe(0);
+    wholeRun = parseJsonOutput<LocalRunReport>(result);
+    expect(wholeRun.outcome).toBe('succeeded');
+    expect(wholeRun.validation!.summary.failedErrors).toBe(0);
+    expect(exactChecks(wholeRun.validation!).length, 'exact expectations from the replay').toBeGreaterThan(0);
+    expect(exactChecks(wholeRun.validation!).every((c) => c.passed)).toBe(true);
+    expect(wholeRun.validation!.database).toBe(whole.names.glueDatabase);
+    expect(wholeRun.reconciliation!.reconciled).toBe(true);
+    expect(await countedEvents(whole.environment, wholeRun.window!)).toBe(wholeRun.reconciliation!.distinctValidEvents);
   }, 900_000);
 
   const replayed: Record<string, ReplayResult> = {};
   const kpis: Record<string, KpiRunResult> = {};
 
-  it('interleaved: replay pr-3, replay pr-4, land both, KPIs of pr-3, KPIs of pr-4, then both validate exactly', async () => {
-    const clients = emulatorClients(endpoints.aws);
-    const environments = [['pr-3', 3], ['pr-4', 4]] as const;
+  it('interleaved: replay one, replay another, land both, KPIs of each, then both validate exactly, each counting its own events', async () => {
+    const clients = whole.clients;
+    const environments = [[first.environment, 3], [second.environment, 4]] as const;
     for (const [environment] of environments) await bootstrapLocalResources(clients, names(environment));
     for (const [environment, seed] of environments) {
       replayed[environment] = await replay({
@@ -137,7 +123,7 @@ describe('environments on one embedded stack', () => {
     }
     for (const [environment] of environments) {
       kpis[environment] = await runKpisLocally({
-        paths: localPaths(), awsEndpoint: endpoints.aws, names: names(environment), window: windowOf(replayed[environment]),
+        paths: whole.paths, awsEndpoint: whole.aws, names: names(environment), window: windowOf(replayed[environment]),
       });
     }
     for (const [environment] of environments) {
@@ -158,33 +144,38 @@ describe('environments on one embedded stack', () => {
       const counted = await countedEvents(environment, window, run!.versions.event_geo_kpis_events);
       expect(counted, environment).toBe(replayed[environment].manifest.counts.distinctValidUuids);
     }
-    expect(replayed['pr-3'].manifest.counts.distinctValidUuids).not.toBe(replayed['pr-4'].manifest.counts.distinctValidUuids);
+    // Different seeds, different totals: neither environment's tables could pass with the other's events.
+    expect(replayed[first.environment].manifest.counts.distinctValidUuids).not.toBe(replayed[second.environment].manifest.counts.distinctValidUuids);
   }, 900_000);
 
-  it('publish --environment pr-4 publishes pr-4\'s validated run into its main, and leaves pr-3\'s run unpublished', async () => {
-    const run = await loadRunScope(trino, QUERY_CATALOG, names('pr-4').glueDatabase, { runId: kpis['pr-4'].runId });
-    const branchRows = await tableRows('pr-4', run!.versions);
-    const published = await runCli(['publish', '--environment', 'pr-4', '--json'], env);
+  it('publish --environment publishes that environment\'s validated run into its main, and leaves the other\'s run unpublished', async () => {
+    const run = await loadRunScope(trino, QUERY_CATALOG, second.names.glueDatabase, { runId: kpis[second.environment].runId });
+    const branchRows = await tableRows(second.environment, run!.versions);
+    const published = await runCli(['publish', '--environment', second.environment, '--json'], whole.cliEnv);
     expect(published.code, published.stderr).toBe(0);
     const result = parseJsonOutput<{ runId: string; published: Array<{ table: string }> }>(published);
-    expect(result.runId).toBe(kpis['pr-4'].runId);
+    expect(result.runId).toBe(kpis[second.environment].runId);
     expect(result.published.length).toBeGreaterThan(0);
-    // Readers of pr-4's main now see the run's rows; pr-3's run still waits on its audit branch.
-    expect(await tableRows('pr-4')).toEqual(branchRows);
-    const pending = await loadRunScope(trino, QUERY_CATALOG, names('pr-3').glueDatabase);
-    expect(pending?.runId).toBe(kpis['pr-3'].runId);
+    // Readers of its main now see the run's rows; the other's run still waits on its audit branch.
+    expect(await tableRows(second.environment)).toEqual(branchRows);
+    const pending = await loadRunScope(trino, QUERY_CATALOG, first.names.glueDatabase);
+    expect(pending?.runId).toBe(kpis[first.environment].runId);
     expect(pending?.branch).toBeDefined();
   }, 300_000);
 
-  it('destroying pr-3 removes its stream, buckets and database, leaves pr-4, pr-1 and pr-2 intact, and is harmless twice', async () => {
-    const before = { 'pr-4': await tableRows('pr-4'), 'pr-1': await tableRows('pr-1'), 'pr-2': await tableRows('pr-2') };
-    expect(Object.values(before['pr-4']).every((n) => n > 0)).toBe(true);
+  it('destroying one environment removes its stream, buckets and database, leaves the others intact, and is harmless twice', async () => {
+    const intact = async () => ({
+      [second.environment]: await tableRows(second.environment),
+      [whole.environment]: await tableRows(whole.environment),
+    });
+    const before = await intact();
+    expect(Object.values(before[second.environment]).every((n) => n > 0)).toBe(true);
 
-    const destroyed = await runCli(['destroy', '--environment', 'pr-3', '--json'], env);
+    const destroyed = await runCli(['destroy', '--environment', first.environment, '--json'], whole.cliEnv);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     const result = parseJsonOutput<{ environment: string; removed: string[]; absent: string[] }>(destroyed);
-    const n = names('pr-3');
-    expect(result.environment).toBe('pr-3');
+    const n = first.names;
+    expect(result.environment).toBe(first.environment);
     expect(result.removed.map((r) => r.replace(/ \(.*\)$/, ''))).toEqual([
       `kinesis stream ${n.streamName}`,
       ...[n.bronzeBucket, n.warehouseBucket, n.scriptsBucket, n.logsBucket, n.athenaResultsBucket].map((b) => `s3://${b}`),
@@ -194,19 +185,19 @@ describe('environments on one embedded stack', () => {
     expect(result.absent).toEqual([]);
 
     // Gone, as the emulator answers: no database, no buckets, no stream.
-    const clients = emulatorClients(endpoints.aws);
+    const clients = whole.clients;
     const missing = async (call: () => Promise<unknown>) => call().then(() => false, (e: unknown) => isNotFound(e));
     expect(await missing(() => clients.glue.send(new GetDatabaseCommand({ Name: n.glueDatabase })))).toBe(true);
     expect(await missing(() => clients.s3.send(new HeadBucketCommand({ Bucket: n.warehouseBucket })))).toBe(true);
     expect(await missing(() => clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: n.streamName })))).toBe(true);
 
     // The others' tables hold exactly what they held.
-    expect({ 'pr-4': await tableRows('pr-4'), 'pr-1': await tableRows('pr-1'), 'pr-2': await tableRows('pr-2') }).toEqual(before);
+    expect(await intact()).toEqual(before);
 
-    const again = await runCli(['destroy', '--environment', 'pr-3', '--json'], env);
+    const again = await runCli(['destroy', '--environment', first.environment, '--json'], whole.cliEnv);
     expect(again.code, again.stderr).toBe(0);
-    const second = parseJsonOutput<{ removed: string[]; absent: string[] }>(again);
-    expect(second.removed).toEqual([]);
-    expect(second.absent).toHaveLength(7);
+    const twice = parseJsonOutput<{ removed: string[]; absent: string[] }>(again);
+    expect(twice.removed).toEqual([]);
+    expect(twice.absent).toHaveLength(7);
   }, 300_000);
 });

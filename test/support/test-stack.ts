@@ -39,6 +39,8 @@ export interface TestEnvironment {
   /** The emulator's endpoint. */
   readonly aws: string;
   readonly spark: string;
+  /** Trino's endpoint (for what takes one, such as an action's `trino-endpoint` input). */
+  readonly trinoEndpoint: string;
   readonly clients: EmulatorClients;
   readonly trino: TrinoEngine;
   /**
@@ -100,6 +102,7 @@ export async function testEnvironment(label: string): Promise<TestEnvironment> {
     paths,
     aws: up.endpoints.aws,
     spark: up.endpoints.spark,
+    trinoEndpoint: up.endpoints.trino,
     clients: emulatorClients(up.endpoints.aws),
     trino: new TrinoEngine({ endpoint: up.endpoints.trino, schema: names.glueDatabase }),
     cliEnv: { CLICKSTREAM_STATE_DIR: dir, CLICKSTREAM_ENV: environment },
