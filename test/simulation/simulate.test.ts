@@ -33,31 +33,31 @@ describe('the arrival model', () => {
 });
 
 describe('clickstream simulate', () => {
-  // Four nights prove the point (late data, incremental recomputation, weekly-style maintenance on the
+  // Three nights prove the point (late data, incremental recomputation, weekly-style maintenance on the
   // last morning); `npx projen bench:days` simulates a month at scale.
-  it('runs four nightly incremental runs that all validate, with maintenance on the fourth morning, and ends equal to the reference', async () => {
+  it('runs three nightly incremental runs that all validate, with maintenance on the third morning, and ends equal to the reference', async () => {
     const reports = path.join(work, 'reports');
-    const result = await runCli(['simulate', '--days', '4', '--maintain-every', '4', '--events-per-day', '150', '--report-dir', reports, '--json'],
+    const result = await runCli(['simulate', '--days', '3', '--maintain-every', '3', '--events-per-day', '150', '--report-dir', reports, '--json'],
       { CLICKSTREAM_STATE_DIR: path.join(work, 'state') }, 1_800_000);
     const report = parseJsonOutput<SimulationReport>(result);
 
-    expect(report.days).toHaveLength(4);
+    expect(report.days).toHaveLength(3);
     for (const day of report.days) expect(day.validation.failed, day.runAt).toEqual([]);
-    expect(report.days.map((d) => d.runAt.slice(11, 16))).toEqual(Array(4).fill('03:30'));
+    expect(report.days.map((d) => d.runAt.slice(11, 16))).toEqual(Array(3).fill('03:30'));
     // Late events make some nights recompute earlier days too, and nothing but what arrived.
     expect(report.days.some((d) => d.recomputedDays.length > 2)).toBe(true);
     expect(report.days.some((d) => d.arrivedLate > 0)).toBe(true);
     expect(Object.values(report.final.tables).every((t) => t.equal && t.rows > 0), JSON.stringify(report.final.tables)).toBe(true);
     expect(report.final.rejectedRows).toBeGreaterThan(0);
-    // Maintenance ran on the fourth morning only, and every night reports every table's snapshots and files.
-    expect(report.days.map((d) => d.maintenance?.failed ?? null)).toEqual([null, null, null, []]);
+    // Maintenance ran on the third morning only, and every night reports every table's snapshots and files.
+    expect(report.days.map((d) => d.maintenance?.failed ?? null)).toEqual([null, null, []]);
     for (const day of report.days) expect(Object.keys(day.tables).sort(), day.runAt).toEqual([...MAINTAINED_TABLES].sort());
     // The ledger gains a small file a night; maintenance bin-packs them (nothing is a week old yet to expire).
-    expect(report.days[2].tables._kpi_runs.dataFiles).toBeGreaterThan(1);
-    expect(report.days[3].tables._kpi_runs.dataFiles).toBe(1);
+    expect(report.days[1].tables._kpi_runs.dataFiles).toBeGreaterThan(1);
+    expect(report.days[2].tables._kpi_runs.dataFiles).toBe(1);
     expect(report.passed).toBe(true);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/2026-01-09 03:30Z {2}arrived \d+/);
+    expect(result.stderr).toMatch(/2026-01-08 03:30Z {2}arrived \d+/);
     expect(fs.readFileSync(path.join(reports, 'simulation-report.md'), 'utf8')).toContain('| event_geo_kpis_events |');
   }, 1_800_000);
 });
