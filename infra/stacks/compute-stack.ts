@@ -1,4 +1,4 @@
-import { Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ResourceNames, emrRoleNames } from '../../src/config/names';
@@ -98,5 +98,14 @@ export class ComputeStack extends Stack {
     addOutput(this, OUTPUT_KEYS.emrCoreInstanceCount, String(config.emr.coreInstanceCount), 'Default EMR core instance count');
     addOutput(this, OUTPUT_KEYS.scriptsVersion, this.scripts.version, 'Content hash of the published Spark scripts');
     addOutput(this, OUTPUT_KEYS.scriptsUri, this.scripts.uri, 'Where this version of the Spark scripts is published');
+  }
+
+  /**
+   * The region's first Availability Zone, resolved by CloudFormation (Fn::GetAZs): the cluster VPC
+   * uses one, and a stack with an account would otherwise look the zones up in the account at
+   * synthesis, which the credential-less synthesis of pull requests cannot.
+   */
+  override get availabilityZones(): string[] {
+    return [Fn.select(0, Fn.getAzs())];
   }
 }
