@@ -77,7 +77,7 @@ export function addClickstreamStacks(app: App, props: ClickstreamAppProps): Clic
     rawTable: catalog.rawCfnTable,
   });
   const compute = new ComputeStack(app, id('compute'), {
-    ...stackProps('compute', 'EMR roles and Spark scripts'),
+    ...stackProps('compute', 'EMR roles, cluster network and Spark scripts'),
     config,
     names,
     sparkDir: props.sparkDir,

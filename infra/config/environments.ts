@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEPLOY_ENVIRONMENTS, DeployEnvironment, PREVIEW_EMR, StandingEnvironment, isDeployEnvironment } from './deploy-environments';
 import { ENVIRONMENT_CHOICES, PREVIEW_ROLES_ENVIRONMENT, isPreviewEnvironment } from '../../src/config/names';
+import { EMR_MANAGED_POLICY_TAG, SUBNET_ID_PATTERN } from '../../src/emr/cluster-network';
 
 export { DEPLOY_ENVIRONMENTS, DeployEnvironment };
 
@@ -43,6 +44,12 @@ export interface EnvironmentConfig {
   /** Athena cancels a query that scans more than this (10 MB minimum). */
   readonly athenaBytesScannedCutoff: Size;
   readonly emr: EmrDefaults;
+  /**
+   * A subnet of the operator's for the EMR clusters (context `clusterSubnetId`), tagged
+   * `for-use-with-amazon-emr-managed-policies=true`.
+   * @default - the compute stack creates a tagged VPC and subnet of the environment's own
+   */
+  readonly clusterSubnetId?: string;
   readonly github: GitHubTrust;
   /** Qualifier of the account's `cdk bootstrap` roles the deploy role assumes. */
   readonly bootstrapQualifier: string;
@@ -133,7 +140,12 @@ export function environmentConfig(context: ContextSource, env: NodeJS.ProcessEnv
   }
   const defaults = isPreviewEnvironment(name) ? PREVIEW_DEFAULTS : DEFAULTS[name];
   const host = hostConfig(context, env, defaults.github.createOidcProvider);
-  const config: EnvironmentConfig = { ...defaults, ...host, name, github: host.github };
+  const clusterSubnetId = stringContext(context, 'clusterSubnetId');
+  if (clusterSubnetId !== undefined && !SUBNET_ID_PATTERN.test(clusterSubnetId)) {
+    throw new Error(`Cluster subnet "${clusterSubnetId}" is not a subnet id like subnet-0abc1234def567890: fix -c clusterSubnetId=... ` +
+      `(a subnet tagged ${EMR_MANAGED_POLICY_TAG.key}=${EMR_MANAGED_POLICY_TAG.value}), or leave it out to have the compute stack create one.`);
+  }
+  const config: EnvironmentConfig = { ...defaults, ...host, name, github: host.github, ...(clusterSubnetId ? { clusterSubnetId } : {}) };
   validate(config);
   return config;
 }

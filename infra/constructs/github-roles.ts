@@ -113,6 +113,15 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
       resources: [`${bucketArn(names.athenaResultsBucket)}/${ATHENA_RESULTS_PREFIX}*`],
     },
     { sid: 'PassEmrRoles', actions: ['iam:PassRole'], resources: emrRoles },
+    // EMR Management Guide, "Using service-linked roles for Amazon EMR for cleanup": EMR creates
+    // AWSServiceRoleForEMRCleanup when a cluster launches and it does not exist yet, and the entity
+    // launching the cluster must be allowed to create it (iam:CreateServiceLinkedRole, this role only).
+    {
+      sid: 'CreateEmrCleanupRole',
+      actions: ['iam:CreateServiceLinkedRole'],
+      resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/elasticmapreduce.amazonaws.com/AWSServiceRoleForEMRCleanup' })],
+      conditions: { StringEquals: { 'iam:AWSServiceName': 'elasticmapreduce.amazonaws.com' } },
+    },
     { sid: 'CreateTaggedClusters', actions: ['elasticmapreduce:RunJobFlow', 'elasticmapreduce:AddTags'], resources: [clusters], conditions: tag(`aws:RequestTag/${EMR_ENVIRONMENT_TAG}`) },
     {
       sid: 'OperateOwnClusters',

@@ -1,9 +1,11 @@
-import { Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ResourceNames, emrRoleNames } from '../../src/config/names';
 import { OUTPUT_KEYS } from '../../src/config/stack-outputs';
+import { EMR_MANAGED_POLICY_TAG } from '../../src/emr/cluster-network';
 import { EnvironmentConfig, logRetentionDays } from '../config/environments';
+import { ClusterNetwork } from '../constructs/cluster-network';
 import { ownFunctionLogs } from '../constructs/function-logs';
 import { glueDatabaseArns, pipelineBucket } from '../constructs/imports';
 import { acknowledgeWildcards, arnFinding, bucketObjectsFinding, S3_GRANT_ACTIONS } from '../constructs/nag';
@@ -21,13 +23,15 @@ export interface ComputeStackProps extends StackProps {
 export const EMR_LOG_PREFIX = 'emr/';
 
 /**
- * What an EMR cluster of the KPI jobs runs as: the service role, the EC2 instance profile
- * (scoped to this environment's buckets, Glue database and logs), and the published scripts.
+ * What an EMR cluster of the KPI jobs runs as and where: the service role, the EC2 instance profile
+ * (scoped to this environment's buckets, Glue database and logs), the network the service role may
+ * launch into, and the published scripts.
  */
 export class ComputeStack extends Stack {
   readonly serviceRole: iam.Role;
   readonly instanceRole: iam.Role;
   readonly instanceProfile: iam.InstanceProfile;
+  readonly network: ClusterNetwork;
   readonly scripts: SparkScripts;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
@@ -77,8 +81,10 @@ export class ComputeStack extends Stack {
     this.instanceRole.grantPassRole(this.serviceRole);
     Validations.of(this.serviceRole).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2]',
-      reason: "AmazonEMRServicePolicy_v2 is AWS's scoped EMR service policy: it only acts on EC2 resources tagged for-use-with-amazon-emr-managed-policies=true.",
+      reason: "AmazonEMRServicePolicy_v2 is AWS's scoped EMR service policy: it only acts on EC2 resources tagged " +
+        `${EMR_MANAGED_POLICY_TAG.key}=${EMR_MANAGED_POLICY_TAG.value}, which this stack's cluster subnet and every RunJobFlow carry.`,
     });
+    this.network = new ClusterNetwork(this, 'ClusterNetwork', { existingSubnetId: config.clusterSubnetId });
 
     this.scripts = new SparkScripts(this, 'SparkScripts', { sourceDir: props.sparkDir, bucket: bucket('scriptsBucket') });
     ownFunctionLogs(this, { logGroupName: `/clickstream/${config.name}/compute/functions`, retention: logRetentionDays(config), removalPolicy: config.removalPolicy });
@@ -88,8 +94,18 @@ export class ComputeStack extends Stack {
     addOutput(this, OUTPUT_KEYS.emrLogUri, bucket('logsBucket').s3UrlForObject(EMR_LOG_PREFIX), 'EMR LogUri');
     addOutput(this, OUTPUT_KEYS.emrReleaseLabel, config.emr.releaseLabel, 'Default EMR release of this environment');
     addOutput(this, OUTPUT_KEYS.emrInstanceType, config.emr.instanceType, 'Default EMR instance type of this environment');
+    addOutput(this, OUTPUT_KEYS.clusterSubnetId, this.network.subnetId, `EMR Ec2SubnetId for RunJobFlow, tagged ${EMR_MANAGED_POLICY_TAG.key}=${EMR_MANAGED_POLICY_TAG.value}`);
     addOutput(this, OUTPUT_KEYS.emrCoreInstanceCount, String(config.emr.coreInstanceCount), 'Default EMR core instance count');
     addOutput(this, OUTPUT_KEYS.scriptsVersion, this.scripts.version, 'Content hash of the published Spark scripts');
     addOutput(this, OUTPUT_KEYS.scriptsUri, this.scripts.uri, 'Where this version of the Spark scripts is published');
+  }
+
+  /**
+   * The region's first Availability Zone, resolved by CloudFormation (Fn::GetAZs): the cluster VPC
+   * uses one, and a stack with an account would otherwise look the zones up in the account at
+   * synthesis, which the credential-less synthesis of pull requests cannot.
+   */
+  override get availabilityZones(): string[] {
+    return [Fn.select(0, Fn.getAzs())];
   }
 }

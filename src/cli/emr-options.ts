@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { EnvironmentName } from '../config/names';
+import { OUTPUT_KEYS } from '../config/stack-outputs';
+import { EMR_MANAGED_POLICY_TAG } from '../emr/cluster-network';
 import { BUCKET_OVERRIDES, EmrInputStyle, EmrRunInputName, EmrRunInputs } from '../emr/run-inputs';
 
 /**
@@ -14,6 +16,7 @@ export interface EmrCliOptions {
   readonly clusterId?: string;
   readonly instanceType?: string;
   readonly coreNodes?: string;
+  readonly subnetId?: string;
   readonly spot: boolean;
   readonly serviceRole?: string;
   readonly instanceProfile?: string;
@@ -28,6 +31,7 @@ export const EMR_CLI_OPTION_FLAGS: Readonly<Record<Exclude<keyof EmrCliOptions, 
   clusterId: '--cluster-id',
   instanceType: '--instance-type',
   coreNodes: '--core-nodes',
+  subnetId: '--subnet-id',
   serviceRole: '--service-role',
   instanceProfile: '--instance-profile',
   timeoutMinutes: '--timeout-minutes',
@@ -43,6 +47,7 @@ const INPUT_FLAGS: Partial<Record<EmrRunInputName, string>> = {
   'instance-type': '--instance-type',
   'core-instance-count': '--core-nodes',
   'use-spot': '--spot',
+  'subnet-id': '--subnet-id',
   'service-role': '--service-role',
   'instance-profile': '--instance-profile',
   'jobs': '--jobs',
@@ -79,6 +84,7 @@ export function addEmrOptions(command: Command, help: EmrOptionsHelp): Command {
     .option('--cluster-id <id>', 'aws: add steps to this running cluster instead of starting a transient one')
     .option('--instance-type <type>', 'aws: EC2 type of a transient cluster (default m5.xlarge)')
     .option('--core-nodes <n>', 'aws: core nodes of a transient cluster (default 2)')
+    .option('--subnet-id <id>', `aws: subnet of a transient cluster, tagged ${EMR_MANAGED_POLICY_TAG.key}=${EMR_MANAGED_POLICY_TAG.value} (the compute stack outputs ${OUTPUT_KEYS.clusterSubnetId})`)
     .option('--spot', 'aws: buy core nodes on the spot market', false)
     .option('--service-role <name>', `aws: EMR service role (${help.roles})`)
     .option('--instance-profile <name>', `aws: EC2 instance profile (${help.roles})`)
@@ -106,6 +112,7 @@ export function emrInputs(
     'instance-type': options.instanceType,
     'core-instance-count': options.coreNodes,
     'use-spot': String(options.spot),
+    'subnet-id': options.subnetId,
     'service-role': options.serviceRole,
     'instance-profile': options.instanceProfile,
     'jobs': extra.jobs,

@@ -50,6 +50,7 @@ export const OUTPUT_KEYS = {
   emrReleaseLabel: 'EmrReleaseLabel',
   emrInstanceType: 'EmrInstanceType',
   emrCoreInstanceCount: 'EmrCoreInstanceCount',
+  clusterSubnetId: 'ClusterSubnetId',
   scriptsVersion: 'ScriptsVersion',
   scriptsUri: 'ScriptsUri',
   athenaWorkgroup: 'AthenaWorkgroup',

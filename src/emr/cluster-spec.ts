@@ -1,4 +1,5 @@
 import type { InstanceGroupConfig, RunJobFlowCommandInput, StepConfig } from '@aws-sdk/client-emr';
+import { EMR_MANAGED_POLICY_TAG, validateClusterSubnetId } from './cluster-network';
 
 /** The release with Spark 3.5.6 and Iceberg 1.10, the versions the local target pins. */
 export const DEFAULT_RELEASE_LABEL = 'emr-7.12.0';
@@ -44,31 +45,48 @@ export interface ClusterSpecOptions {
    */
   readonly instanceProfile?: string;
   /**
-   * Subnet to launch into.
-   * @default - the account's default VPC
+   * Subnet to launch into, tagged for AmazonEMRServicePolicy_v2 ({@link EMR_MANAGED_POLICY_TAG}): the
+   * compute stack's ClusterSubnetId output, or a tagged subnet of the operator's. No default: the
+   * default VPC's subnets lack the tag, so the service role could launch nothing there.
    */
-  readonly subnetId?: string;
+  readonly subnetId: string;
   /**
    * Seconds a cluster may sit idle before EMR terminates it: the backstop when nothing else
    * terminates it (a runner that died before it could clean up).
    * @default 1800
    */
   readonly idleTimeoutSeconds?: number;
-  /** Tags for cost allocation and for finding the run that created a cluster. */
   /**
    * Keep the cluster after its steps, for a publish step once validation has passed; it still ends
    * when idle for `idleTimeoutSeconds`, and the run terminates it when done. @default false
    */
   readonly keepAlive?: boolean;
+  /**
+   * Tags for cost allocation and for finding the run that created a cluster; the managed-policy tag
+   * is always added.
+   * @default - the managed-policy tag alone
+   */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
  * The RunJobFlow request of a transient cluster that runs `steps` and terminates when they are
  * done (or idle too long). Iceberg is enabled through EMR's own classification, so the jobs need
- * no jars of their own.
+ * no jars of their own. The cluster carries {@link EMR_MANAGED_POLICY_TAG} and launches into the
+ * given subnet, as AmazonEMRServicePolicy_v2 requires; a missing or malformed subnet, or a tag that
+ * contradicts the policy's, fails here, before any AWS call.
  */
 export function buildRunJobFlowRequest(options: ClusterSpecOptions, steps: readonly StepConfig[]): RunJobFlowCommandInput {
+  const subnetId = validateClusterSubnetId(options.subnetId, 'the cluster spec\'s subnetId');
+  const tags = { ...options.tags };
+  const given = tags[EMR_MANAGED_POLICY_TAG.key];
+  if (given !== undefined && given !== EMR_MANAGED_POLICY_TAG.value) {
+    throw new Error(
+      `Cluster tag ${EMR_MANAGED_POLICY_TAG.key}=${given}: AmazonEMRServicePolicy_v2 needs it to be "${EMR_MANAGED_POLICY_TAG.value}" ` +
+      '(EMR Management Guide, "Service role for Amazon EMR (EMR role)"); remove the tag, the cluster always carries it.',
+    );
+  }
+  tags[EMR_MANAGED_POLICY_TAG.key] = EMR_MANAGED_POLICY_TAG.value;
   const primaryType = options.primaryInstanceType ?? 'm5.xlarge';
   const coreCount = options.coreInstanceCount ?? 2;
   const groups: InstanceGroupConfig[] = [
@@ -96,11 +114,11 @@ export function buildRunJobFlowRequest(options: ClusterSpecOptions, steps: reado
       // Transient: the cluster ends after its last step instead of waiting for more, unless a publish step is to follow.
       KeepJobFlowAliveWhenNoSteps: options.keepAlive ?? false,
       TerminationProtected: false,
-      ...(options.subnetId ? { Ec2SubnetId: options.subnetId } : {}),
+      Ec2SubnetId: subnetId,
     },
     AutoTerminationPolicy: { IdleTimeout: options.idleTimeoutSeconds ?? 1800 },
     Steps: [...steps],
     VisibleToAllUsers: true,
-    Tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
   };
 }

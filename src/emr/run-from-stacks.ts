@@ -10,6 +10,7 @@ export function emrDefaultsFromStacks(resolved: ResolvedAwsNames): Omit<EmrRunDe
     scriptsVersion: resolved.outputs[OUTPUT_KEYS.scriptsVersion],
     serviceRole: resolved.outputs[OUTPUT_KEYS.emrServiceRole],
     instanceProfile: resolved.outputs[OUTPUT_KEYS.emrInstanceProfile],
+    subnetId: resolved.outputs[OUTPUT_KEYS.clusterSubnetId],
   };
 }
 
@@ -30,7 +31,7 @@ export interface EmrRunFromStacks {
 
 /**
  * Completes validated run inputs with the environment's deployed names: buckets, database and the
- * scripts version, EMR service role and instance profile from the stacks' outputs (bucket inputs
+ * scripts version, EMR service role, instance profile and cluster subnet from the stacks' outputs (bucket inputs
  * and the seed's variables win; with an account id, names missing from the outputs follow the
  * naming convention). Fails saying what to deploy or pass when no scripts version is found.
  */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLUSTER_SUBNET_HINT, SUBNET_ID_PATTERN, validateClusterSubnetId } from './cluster-network';
 import { DEFAULT_RELEASE_LABEL } from './cluster-spec';
 import { EmrRunOptions } from './run-kpis';
 import { deployedEnvironmentSchema, loadConfig } from '../config/config';
@@ -69,7 +70,7 @@ const schema = z.object({
   'instance-type': z.preprocess(blank, z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type like m5.xlarge').default('m5.xlarge')),
   'core-instance-count': integer(0, 100, 'core nodes'),
   'use-spot': z.preprocess(blank, z.enum(['true', 'false'], 'must be true or false').default('false')),
-  'subnet-id': z.preprocess(blank, z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id like subnet-0abc123').optional()),
+  'subnet-id': z.preprocess(blank, z.string().regex(SUBNET_ID_PATTERN, 'must be a subnet id like subnet-0abc1234def567890').optional()),
   'service-role': text(),
   'instance-profile': text(),
   'idle-timeout-minutes': integer(1, 10_080, 'minutes'),
@@ -178,6 +179,10 @@ export function validateEmrRunInputs(
   if (mode === 'transient' && blank(inputs['cluster-id'])) {
     problems.push(`${label('cluster-id')}: only used with mode "existing"; remove it, or set mode to "existing".`);
   }
+  // Without the stack outputs nothing else can name the subnet.
+  if (mode === 'transient' && !options.namesFromStack && !blank(inputs['subnet-id'])) {
+    problems.push(`${label('subnet-id')}: ${CLUSTER_SUBNET_HINT}.`);
+  }
   const missingBuckets = Object.keys(BUCKET_OVERRIDES).filter((k) => !blank(inputs[k as EmrRunInputName]));
   if (!options.namesFromStack && !blank(inputs['account-id']) && missingBuckets.length > 0) {
     problems.push(`${label('account-id')}: bucket names end with the account id; set ${label('account-id')}, or set ${missingBuckets.map((b) => label(b as EmrRunInputName)).join(', ')}.`);
@@ -203,6 +208,8 @@ export interface EmrRunDefaults {
   readonly scriptsVersion?: string;
   readonly serviceRole?: string;
   readonly instanceProfile?: string;
+  /** The subnet of a transient cluster, tagged for EMR's managed policy (the compute stack's ClusterSubnetId). */
+  readonly subnetId?: string;
   /** The days to compute when the inputs name none (e.g. the days a replay delivered). */
   readonly window?: DayWindow;
   /** The KPI run's id. @default a new one */
@@ -221,6 +228,11 @@ export function emrRunOptions(
   if (!scriptsVersion) throw new Error('scripts-version: no published scripts version was given or found.');
   const serviceRole = value['service-role'] ?? defaults.serviceRole;
   const instanceProfile = value['instance-profile'] ?? defaults.instanceProfile;
+  // A transient cluster cannot start without a tagged subnet: say so now, not in RunJobFlow's answer.
+  const subnetId = () => validateClusterSubnetId(
+    value['subnet-id'] ?? defaults.subnetId,
+    value['subnet-id'] ? 'input subnet-id' : defaults.subnetId ? 'the compute stack\'s output' : 'subnet-id is not set and no stack output names one',
+  );
   const window = run.window ?? defaults.window;
   const runName = identity.runId ? `run-${identity.runId}` : new Date().toISOString().slice(0, 10);
   const tags: Record<string, string> = { [EMR_ENVIRONMENT_TAG]: names.environment };
@@ -242,7 +254,7 @@ export function emrRunOptions(
           useSpotCoreNodes: value['use-spot'] === 'true',
           ...(serviceRole ? { serviceRole } : {}),
           ...(instanceProfile ? { instanceProfile } : {}),
-          ...(value['subnet-id'] ? { subnetId: value['subnet-id'] } : {}),
+          subnetId: subnetId(),
           idleTimeoutSeconds: (value['idle-timeout-minutes'] ?? 30) * 60,
           keepAlive: value['keep-cluster'] === 'true',
           tags,

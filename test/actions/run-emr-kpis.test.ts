@@ -45,7 +45,12 @@ const clients = () => {
 const cloudFormation = () => new CloudFormationClient({ region: 'eu-west-1' });
 
 /** The deployed version of the scripts (the compute stack's content hash), and the roles the stack created. */
-const DEPLOYED = { ScriptsVersion: '0f3c2a9d1e2b3c4d', EmrServiceRole: 'clickstream-dev-compute-ServiceRole1', EmrInstanceProfile: 'clickstream-dev-compute-InstanceProfile1' };
+const DEPLOYED = {
+  ScriptsVersion: '0f3c2a9d1e2b3c4d',
+  EmrServiceRole: 'clickstream-dev-compute-ServiceRole1',
+  EmrInstanceProfile: 'clickstream-dev-compute-InstanceProfile1',
+  ClusterSubnetId: 'subnet-0abc1234def567890',
+};
 
 /** DescribeStacks as CloudFormation answers it: the dev stacks' outputs, and "does not exist" for others. */
 function deployedStacks(outputs: Record<string, Record<string, string>>) {
@@ -140,6 +145,19 @@ describe('run-emr-kpis main step', () => {
     expect(emrMock.calls()).toHaveLength(0);
   });
 
+  it('fails before any EMR call when the stacks name no cluster subnet and subnet-id is not given', async () => {
+    cfMock.reset();
+    const { ClusterSubnetId: _, ...withoutSubnet } = DEPLOYED;
+    deployedStacks({ 'clickstream-dev-compute': withoutSubnet });
+    const { io, record } = fakeRunner(inputs);
+
+    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
+
+    expect(record.failures).toHaveLength(1);
+    expect(record.failures[0]).toMatch(/^No cluster subnet \(subnet-id is not set and no stack output names one\): a transient EMR cluster needs a subnet tagged for-use-with-amazon-emr-managed-policies=true/);
+    expect(emrMock.calls()).toHaveLength(0);
+  });
+
   it('runs every job on a transient cluster with the action defaults, sets the outputs and writes a per-step summary', async () => {
     newClusterWithSteps();
     emrMock.on(DescribeClusterCommand).resolves(cluster('TERMINATING', { hours: 32 }));
@@ -165,11 +183,14 @@ describe('run-emr-kpis main step', () => {
     expect(request.ReleaseLabel).toBe('emr-7.12.0');
     // The scripts version and roles the environment's compute stack outputs.
     expect(request).toMatchObject({ ServiceRole: DEPLOYED.EmrServiceRole, JobFlowRole: DEPLOYED.EmrInstanceProfile });
+    // The stack's tagged subnet and the tag AmazonEMRServicePolicy_v2 requires (EMR Management Guide, "Service role for Amazon EMR (EMR role)").
+    expect(request.Instances!.Ec2SubnetId).toBe(DEPLOYED.ClusterSubnetId);
     expect(cfMock.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toContain('clickstream-dev-compute');
     // No window and no manifest: the jobs get no dates and decide which days to recompute.
     expect(request.Steps![0].HadoopJarStep!.Args).not.toContain('--from-date');
     expect(request.Tags).toEqual([
       { Key: 'clickstream:environment', Value: 'dev' }, { Key: 'repository', Value: 'acme/clickstream' }, { Key: 'run-id', Value: '4242' },
+      { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' },
     ]);
     expect(request.Steps!.map((s) => s.HadoopJarStep!.Args!.find((a) => a.endsWith('.py')))).toEqual([
       `s3://clickstream-dev-scripts-123456789012/spark/${DEPLOYED.ScriptsVersion}/kpi_sensor_health.py`,

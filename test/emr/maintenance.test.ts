@@ -25,7 +25,7 @@ afterAll(async () => {
   await fixture?.stop();
 });
 
-const inputs = { 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': '0f3c2a9d' };
+const inputs = { 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': '0f3c2a9d', 'subnet-id': 'subnet-0abc1234def567890' };
 const identity = { runId: '77', purpose: 'maintain' };
 const transient = parseEmrRunInputs(inputs, identity, {}).options;
 const existing = parseEmrRunInputs({ ...inputs, 'mode': 'existing', 'cluster-id': 'j-EXISTING1' }, identity, {}).options;

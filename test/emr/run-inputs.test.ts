@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { resourceNames } from '../../src/config/names';
 import { emrRunOptions, parseEmrRunInputs, validateEmrRunInputs } from '../../src/emr/run-inputs';
 
-const valid = { 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': 'abc123' };
+const SUBNET = 'subnet-0abc1234def567890';
+const valid = { 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': 'abc123', 'subnet-id': SUBNET };
 
 describe('parseEmrRunInputs', () => {
   it('lists every problem at once, each naming the input and what to change', () => {
@@ -56,7 +57,7 @@ describe('parseEmrRunInputs', () => {
 
   it('needs no account id when every bucket is given', () => {
     const { options } = parseEmrRunInputs({
-      'region': 'eu-west-1', 'scripts-version': 'abc', 'scripts-bucket': 's', 'log-bucket': 'l', 'bronze-bucket': 'b', 'warehouse-bucket': 'w',
+      'region': 'eu-west-1', 'scripts-version': 'abc', 'subnet-id': SUBNET, 'scripts-bucket': 's', 'log-bucket': 'l', 'bronze-bucket': 'b', 'warehouse-bucket': 'w',
     }, {}, {});
     expect(options.steps.locations.bronzePath).toBe('s3://b/events/');
   });
@@ -65,10 +66,38 @@ describe('parseEmrRunInputs', () => {
     const run = validateEmrRunInputs({ 'region': 'eu-west-1', 'instance-profile': 'mine' }, {}, { namesFromStack: true });
     expect(run.scriptsVersion).toBeUndefined();
     const options = emrRunOptions(run, resourceNames('dev', '123456789012'), { runId: '7' }, {
-      scriptsVersion: 'fromstack', serviceRole: 'stack-service', instanceProfile: 'stack-profile', window: { fromDate: '2026-11-01', toDate: '2026-11-02' },
+      scriptsVersion: 'fromstack', serviceRole: 'stack-service', instanceProfile: 'stack-profile', subnetId: SUBNET, window: { fromDate: '2026-11-01', toDate: '2026-11-02' },
     });
     expect(options.steps).toMatchObject({ scriptsVersion: 'fromstack', window: { fromDate: '2026-11-01', toDate: '2026-11-02' }, scriptsBucket: 'clickstream-dev-scripts-123456789012' });
     expect(options.target).toMatchObject({ mode: 'transient', cluster: { serviceRole: 'stack-service', instanceProfile: 'mine', name: 'clickstream-dev-kpis-run-7' } });
+  });
+
+  it('launches a transient cluster into the stack\'s tagged subnet unless subnet-id names another', () => {
+    const names = resourceNames('dev', '123456789012');
+    const fromStack = emrRunOptions(validateEmrRunInputs({ region: 'eu-west-1' }, {}, { namesFromStack: true }), names, {}, { scriptsVersion: 'v', subnetId: 'subnet-0fedcba9876543210' });
+    expect(fromStack.target).toMatchObject({ mode: 'transient', cluster: { subnetId: 'subnet-0fedcba9876543210' } });
+    const given = emrRunOptions(validateEmrRunInputs({ 'region': 'eu-west-1', 'subnet-id': SUBNET }, {}, { namesFromStack: true }), names, {}, { scriptsVersion: 'v', subnetId: 'subnet-0fedcba9876543210' });
+    expect(given.target).toMatchObject({ mode: 'transient', cluster: { subnetId: SUBNET } });
+  });
+
+  it('fails before any EMR call when no tagged subnet is given or deployed, or the stack names a malformed one', () => {
+    const names = resourceNames('dev', '123456789012');
+    const run = validateEmrRunInputs({ region: 'eu-west-1' }, {}, { namesFromStack: true });
+    expect(() => emrRunOptions(run, names, {}, { scriptsVersion: 'v' })).toThrow(
+      'No cluster subnet (subnet-id is not set and no stack output names one): a transient EMR cluster needs a subnet tagged for-use-with-amazon-emr-managed-policies=true',
+    );
+    expect(() => emrRunOptions(run, names, {}, { scriptsVersion: 'v', subnetId: 'vpc-0abc' })).toThrow('Cluster subnet "vpc-0abc" (the compute stack\'s output) is not a subnet id');
+    // Steps on an existing cluster start nothing, so they need no subnet.
+    const existing = validateEmrRunInputs({ 'region': 'eu-west-1', 'mode': 'existing', 'cluster-id': 'j-ABC' }, {}, { namesFromStack: true });
+    expect(emrRunOptions(existing, names, {}, { scriptsVersion: 'v' }).target).toEqual({ mode: 'existing', clusterId: 'j-ABC' });
+  });
+
+  it('asks for subnet-id among the other problems when no stack outputs are read', () => {
+    const { 'subnet-id': _, ...noSubnet } = valid;
+    expect(() => parseEmrRunInputs(noSubnet, {}, {})).toThrow(
+      'Invalid run-emr-kpis input:\n- subnet-id: a transient EMR cluster needs a subnet tagged for-use-with-amazon-emr-managed-policies=true',
+    );
+    expect(() => parseEmrRunInputs({ ...valid, 'subnet-id': 'subnet-0abc123' }, {}, {})).toThrow('- subnet-id: must be a subnet id like subnet-0abc1234def567890 (got "subnet-0abc123")');
   });
 
   it('names the command line\'s flags when given its style', () => {

@@ -30,6 +30,7 @@ const inputs = {
   'to-date': '2026-11-02',
   'jobs': 'sensor_health,temp_humidity',
   'use-spot': 'true',
+  'subnet-id': 'subnet-0abc1234def567890',
 };
 const identity = { repository: 'acme/clickstream', runId: '4242' };
 const transient = parseEmrRunInputs(inputs, identity, {}).options;

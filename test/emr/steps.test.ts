@@ -63,7 +63,7 @@ describe('KPI steps', () => {
 });
 
 describe('cluster spec', () => {
-  const options = { name: 'kpis', logUri: 's3://logs/emr/' };
+  const options = { name: 'kpis', logUri: 's3://logs/emr/', subnetId: 'subnet-0abc1234def567890' };
 
   it('defaults to emr-7.12.0 with Spark, Iceberg enabled, two on-demand core nodes and a 30-minute idle limit', () => {
     const request = buildRunJobFlowRequest(options, []);
@@ -84,5 +84,36 @@ describe('cluster spec', () => {
     expect(spot.Instances!.InstanceGroups!.map((g) => g.Market)).toEqual(['ON_DEMAND', 'SPOT']);
     const single = buildRunJobFlowRequest({ ...options, coreInstanceCount: 0 }, []);
     expect(single.Instances!.InstanceGroups!.map((g) => g.InstanceRole)).toEqual(['MASTER']);
+  });
+
+  // EMR Management Guide, "Service role for Amazon EMR (EMR role)", and AWS Managed Policy Reference,
+  // "AmazonEMRServicePolicy_v2" (CreateInTaggedNetwork, CreateEMRTaggedInstancesAndVolumes): the service
+  // role launches instances only in a tagged subnet and only when the cluster carries the tag.
+  it('launches into the given subnet and carries the managed-policy tag beside its own tags', () => {
+    const request = buildRunJobFlowRequest({ ...options, tags: { 'environment': 'dev', 'run-id': '42' } }, []);
+    expect(request.Instances!.Ec2SubnetId).toBe('subnet-0abc1234def567890');
+    expect(request.Tags).toEqual([
+      { Key: 'environment', Value: 'dev' },
+      { Key: 'run-id', Value: '42' },
+      { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' },
+    ]);
+    expect(buildRunJobFlowRequest(options, []).Tags).toEqual([{ Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' }]);
+  });
+
+  it('refuses a missing or malformed subnet, saying where a tagged one comes from', () => {
+    const { subnetId: _, ...noSubnet } = options;
+    expect(() => buildRunJobFlowRequest(noSubnet as typeof options, [])).toThrow(
+      /^No cluster subnet \(the cluster spec's subnetId\): a transient EMR cluster needs a subnet tagged for-use-with-amazon-emr-managed-policies=true .*output ClusterSubnetId/,
+    );
+    for (const bad of ['subnet-0abc123', 'sg-0abc1234def567890', 'subnet-0ABC1234DEF567890', ' subnet-0abc1234def567890']) {
+      expect(() => buildRunJobFlowRequest({ ...options, subnetId: bad }, [])).toThrow(`Cluster subnet "${bad}" (the cluster spec's subnetId) is not a subnet id`);
+    }
+    expect(buildRunJobFlowRequest({ ...options, subnetId: 'subnet-1a2b3c4d' }, []).Instances!.Ec2SubnetId).toBe('subnet-1a2b3c4d');
+  });
+
+  it('refuses a managed-policy tag other than "true" instead of sending a cluster EMR could not launch', () => {
+    expect(() => buildRunJobFlowRequest({ ...options, tags: { 'for-use-with-amazon-emr-managed-policies': 'false' } }, [])).toThrow(
+      'Cluster tag for-use-with-amazon-emr-managed-policies=false: AmazonEMRServicePolicy_v2 needs it to be "true"',
+    );
   });
 });

@@ -11,7 +11,7 @@ import { runKpisOnEmr } from '../../src/emr/run-kpis';
 const emrMock = mockClient(EMRClient);
 const emr = new EMRClient({ region: 'eu-west-1' });
 const s3 = new S3Client({ region: 'eu-west-1' });
-const { options } = parseEmrRunInputs({ 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': 'abc', 'jobs': 'sensor_health' }, {}, {});
+const { options } = parseEmrRunInputs({ 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': 'abc', 'jobs': 'sensor_health', 'subnet-id': 'subnet-0abc1234def567890' }, {}, {});
 
 beforeEach(() => emrMock.reset());
 

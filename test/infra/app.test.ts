@@ -9,6 +9,7 @@ import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, GLUE_DATABASE, RAW_TABLE, resourceN
 import { rawTableParameters, rawTablePartitionKeys } from '../../src/config/raw-table';
 import { SCRIPTS_ARCHIVE, scriptsArchive, scriptsKeyPrefix, scriptsVersion } from '../../src/config/scripts';
 import { OUTPUT_KEYS, STACK_CONCERNS, stackName } from '../../src/config/stack-outputs';
+import { EMR_MANAGED_POLICY_TAG } from '../../src/emr/cluster-network';
 import { buildKpiSteps } from '../../src/emr/steps';
 import { glueColumns } from '../../src/events/schema';
 import { localPaths } from '../../src/local/paths';
@@ -137,6 +138,51 @@ describe('compute', () => {
     t.resourceCountIs('AWS::IAM::InstanceProfile', 1);
   });
 
+  // AWS Managed Policy Reference, "AmazonEMRServicePolicy_v2": CreateInTaggedNetwork (the subnet) and
+  // CreateDefaultSecurityGroupInVPCWithEMRTags (the VPC, where EMR creates its default security groups).
+  it('gives clusters a VPC and one private subnet tagged for the v2 policy, and nothing else that tag', () => {
+    const t = templates.compute;
+    const tag = { Key: EMR_MANAGED_POLICY_TAG.key, Value: EMR_MANAGED_POLICY_TAG.value };
+    t.resourceCountIs('AWS::EC2::VPC', 1);
+    t.hasResourceProperties('AWS::EC2::VPC', { Tags: Match.arrayWith([tag]) });
+    const subnets = t.findResources('AWS::EC2::Subnet');
+    expect(Object.values(subnets)).toHaveLength(1);
+    const [subnetId] = Object.keys(subnets);
+    expect(Object.values(subnets)[0].Properties).toMatchObject({ MapPublicIpOnLaunch: false, Tags: expect.arrayContaining([tag]) });
+    // The endpoint's security group must not be one EMR may rewrite (ManageSecurityGroups acts on tagged groups).
+    for (const [id, resource] of Object.entries(t.toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown[] } }>)) {
+      if (resource.Type === 'AWS::EC2::VPC' || resource.Type === 'AWS::EC2::Subnet') continue;
+      expect(resource.Properties?.Tags ?? [], id).not.toContainEqual(tag);
+    }
+    expect(t.toJSON().Outputs[OUTPUT_KEYS.clusterSubnetId].Value).toEqual({ Ref: subnetId });
+  });
+
+  // EMR Management Guide, "Amazon VPC options" (private subnets need a route to S3); AWS Glue Developer
+  // Guide, "Configuring interface VPC endpoints (AWS PrivateLink) for AWS Glue".
+  it('reaches S3 through a gateway endpoint and Glue through an interface endpoint, with no internet route or NAT gateway', () => {
+    const t = templates.compute;
+    const s3 = t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } });
+    expect(Object.values(s3)).toHaveLength(1);
+    expect(JSON.stringify(Object.values(s3)[0].Properties.ServiceName)).toContain('.s3');
+    const routeTables = Object.values(s3)[0].Properties.RouteTableIds as unknown[];
+    t.hasResourceProperties('AWS::EC2::SubnetRouteTableAssociation', { RouteTableId: routeTables[0] });
+    t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', PrivateDnsEnabled: true, ServiceName: Match.stringLikeRegexp('\\.glue$') });
+    t.resourceCountIs('AWS::EC2::NatGateway', 0);
+    t.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    t.resourceCountIs('AWS::EC2::Route', 0);
+  });
+
+  it('uses an operator\'s subnet named by -c clusterSubnetId instead of creating a network', () => {
+    const own = synthesize('staging', { nag: false, context: { clusterSubnetId: 'subnet-0abc1234def567890' } });
+    const t = Template.fromStack(own.stacks.compute);
+    t.resourceCountIs('AWS::EC2::VPC', 0);
+    t.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    expect(t.toJSON().Outputs[OUTPUT_KEYS.clusterSubnetId].Value).toBe('subnet-0abc1234def567890');
+    expect(() => synthesize('staging', { nag: false, context: { clusterSubnetId: 'subnet-xyz' } })).toThrow(
+      'Cluster subnet "subnet-xyz" is not a subnet id like subnet-0abc1234def567890: fix -c clusterSubnetId=...',
+    );
+  });
+
   it('scopes the instance role to the Glue database and no broader managed policy', () => {
     const roles = templates.compute.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] } } });
     const [roleId] = Object.keys(roles);
@@ -241,6 +287,21 @@ describe('ci', () => {
           Match.objectLike({ Sid: 'CreateTaggedClusters', Condition: { StringEquals: { 'aws:RequestTag/clickstream:environment': 'dev' } } }),
           Match.objectLike({ Sid: 'OperateOwnClusters', Condition: { StringEquals: { 'aws:ResourceTag/clickstream:environment': 'dev' } } }),
         ]),
+      },
+    });
+  });
+
+  // EMR Management Guide, "Using service-linked roles for Amazon EMR for cleanup": EMR creates
+  // AWSServiceRoleForEMRCleanup at a cluster launch when it is missing, if the launching entity may.
+  it('lets the run role create EMR\'s cleanup service-linked role, and no other', () => {
+    templates.ci.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'CreateEmrCleanupRole',
+          Action: 'iam:CreateServiceLinkedRole',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:role/aws-service-role/elasticmapreduce.amazonaws.com/AWSServiceRoleForEMRCleanup`]] },
+          Condition: { StringEquals: { 'iam:AWSServiceName': 'elasticmapreduce.amazonaws.com' } },
+        })]),
       },
     });
   });

@@ -88,6 +88,9 @@ export function physicalNames(resource: Resource, template: Template): string[] 
     case 'AWS::IAM::Policy':
       // An inline policy's name is unique per role, not per account.
       return [];
+    case 'AWS::EC2::VPCEndpoint':
+      // ServiceName names the AWS service the endpoint reaches; an endpoint has a generated id only.
+      return [];
     default:
       // CloudFormation's physical names are the properties ending in "Name" (BucketName,
       // DeliveryStreamName, LogGroupName, RoleName, ...) and the `Name` of streams and workgroups.

@@ -52,6 +52,7 @@ import { runCli } from '../support/cli';
 const SCRIPTS_VERSION = 'abc1234';
 const SERVICE_ROLE = 'clickstream-dev-emr-service';
 const INSTANCE_PROFILE = 'clickstream-dev-emr-instance';
+const CLUSTER_SUBNET = 'subnet-0abc1234def567890';
 const CREDENTIALS = { region: LOCAL_REGION, credentials: EMULATOR_CREDENTIALS };
 const STEP_NAMES = KPI_JOB_NAMES.map((job) => `clickstream-kpi-${job}`);
 
@@ -204,7 +205,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       },
       'clickstream-dev-catalog': { GlueDatabase: d.database, RawTable: 'clickstream_raw' },
       'clickstream-dev-ingestion': { StreamName: d.stream, DeliveryStreamName: d.deliveryStream },
-      'clickstream-dev-compute': { ScriptsVersion: SCRIPTS_VERSION, EmrServiceRole: SERVICE_ROLE, EmrInstanceProfile: INSTANCE_PROFILE },
+      'clickstream-dev-compute': { ScriptsVersion: SCRIPTS_VERSION, EmrServiceRole: SERVICE_ROLE, EmrInstanceProfile: INSTANCE_PROFILE, ClusterSubnetId: CLUSTER_SUBNET },
       'clickstream-dev-query': { AthenaWorkgroup: d.workgroup },
     };
     cfMock.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
@@ -466,8 +467,9 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       LogUri: `s3://${d.logs}/emr/`,
       ServiceRole: SERVICE_ROLE,
       JobFlowRole: INSTANCE_PROFILE,
-      Instances: { InstanceGroups: [{ InstanceRole: 'MASTER', Market: 'ON_DEMAND' }, { InstanceRole: 'CORE', Market: 'SPOT', InstanceCount: 3 }] },
-      Tags: expect.arrayContaining([{ Key: 'clickstream:environment', Value: 'dev' }]),
+      // The compute stack's tagged subnet, and the tag AmazonEMRServicePolicy_v2 requires (EMR Management Guide, "Service role for Amazon EMR (EMR role)").
+      Instances: { Ec2SubnetId: CLUSTER_SUBNET, InstanceGroups: [{ InstanceRole: 'MASTER', Market: 'ON_DEMAND' }, { InstanceRole: 'CORE', Market: 'SPOT', InstanceCount: 3 }] },
+      Tags: expect.arrayContaining([{ Key: 'clickstream:environment', Value: 'dev' }, { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' }]),
     });
     expect(runJobFlow[0].Steps!.map((s) => s.Name)).toEqual(STEP_NAMES);
     for (const step of runJobFlow[0].Steps!) expectStepOver(step, d, window);
