@@ -58,7 +58,7 @@ export function assertDoctorCommand(command: unknown): asserts command is Doctor
 /** The clients, each refusing, before it is sent, any command doctor does not list. */
 export function readOnlyClients(clients: DoctorAwsClients): DoctorAwsClients {
   const guard = <C extends { send(command: never): Promise<unknown> }>(client: C): C => ({
-    send(command: never) {
+    async send(command: never) {
       assertDoctorCommand(command);
       return client.send(command);
     },

@@ -26,8 +26,13 @@ const GIB = 1024 ** 3;
  */
 export const FREE_SPACE_NEEDED = { beforeSetup: 5 * GIB, afterSetup: 2 * GIB } as const;
 
+const toolchains = new WeakMap<LocalDoctorContext, Toolchain>();
+
+/** The machine's tools, discovered once per doctor run (discovery starts Python several times). */
 function toolchainOf(context: LocalDoctorContext): Toolchain {
-  return discoverToolchain(context.env ?? process.env);
+  const found = toolchains.get(context) ?? discoverToolchain(context.env ?? process.env);
+  toolchains.set(context, found);
+  return found;
 }
 
 const toolchainCheck: DoctorCheck<LocalDoctorContext> = {
