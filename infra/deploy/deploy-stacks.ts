@@ -1,17 +1,12 @@
 import type { DeployOptions, DiffOptions, FromCdkAppOptions, ICloudAssemblySource } from '@aws-cdk/toolkit-lib';
 import { DiffMethod, ExpandStackSelection, MemoryContext, StackSelectionStrategy } from '@aws-cdk/toolkit-lib';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { BOOTSTRAP_STACK, BOOTSTRAP_VERSION_OUTPUT, MIN_BOOTSTRAP_VERSION, bootstrapHint as bootstrapCommand } from '../../src/config/cdk-bootstrap';
 import { CloudFormationLike, StackConcern, stackConcernsOf, stackName, stackNamePrefix } from '../../src/config/stack-outputs';
 import { DEPLOY_TARGET_CHOICES, DeployTarget, isDeployTarget } from '../config/deploy-environments';
 
 /** The CDK app command (cdk.json's `app`), run by the toolkit in the repository root. */
 export const CDK_APP_COMMAND = 'npx tsx infra/main.ts';
-
-/** Oldest `cdk bootstrap` stack version the synthesized templates accept. */
-export const MIN_BOOTSTRAP_VERSION = 6;
-
-/** The CDK bootstrap stack's default name. */
-export const BOOTSTRAP_STACK = 'CDKToolkit';
 
 export interface DeployRequest {
   /** An environment (`dev`, `pr-42`, ...), or `preview`: the roles every preview shares. */
@@ -143,11 +138,11 @@ function resourceChanges(diff: TemplateDiffLike): ResourceChange[] {
 }
 
 async function checkBootstrap(region: string, cloudFormation: CloudFormationLike): Promise<void> {
-  const bootstrapHint = `run \`npx cdk bootstrap aws://<account>/${region}\` once with administrator credentials`;
+  const bootstrapHint = bootstrapCommand(region);
   let version: number | undefined;
   try {
     const response = await cloudFormation.send(new DescribeStacksCommand({ StackName: BOOTSTRAP_STACK }));
-    const output = response.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'BootstrapVersion')?.OutputValue;
+    const output = response.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === BOOTSTRAP_VERSION_OUTPUT)?.OutputValue;
     version = output === undefined ? undefined : Number(output);
   } catch (error) {
     const e = error as { name?: string; message?: string };

@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import { Construct } from 'constructs';
+import { ATHENA_ENGINE_VERSION } from '../../src/config/athena-workgroup';
 import { ResourceNames } from '../../src/config/names';
 import { OUTPUT_KEYS } from '../../src/config/stack-outputs';
 import { EnvironmentConfig } from '../config/environments';
@@ -12,8 +13,7 @@ export interface QueryStackProps extends StackProps {
   readonly names: ResourceNames;
 }
 
-/** Athena engine version 3 (Trino, as the local target) for the validation suite. */
-export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
+export { ATHENA_ENGINE_VERSION };
 
 /** Key prefix of query results in the results bucket. */
 export const ATHENA_RESULTS_PREFIX = 'results/';

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDestroyCommand } from './commands/destroy';
+import { registerDoctorCommand } from './commands/doctor';
 import { registerKpisCommand } from './commands/kpis';
 import { registerLandCommand } from './commands/land';
 import { registerMaintainCommand } from './commands/maintain';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
       '',
       'Examples:',
       '  $ npx clickstream setup            install the local toolchain (once; re-runs are no-ops)',
+      '  $ npx clickstream doctor           check the prerequisites, one line per check (--target aws: the account and environment)',
       '  $ npx clickstream run              the whole pipeline on 20,000 generated events, validated',
       '  $ npx clickstream up               start the embedded stack',
       '  $ npx clickstream smoke            Spark writes an Iceberg table, Trino reads it back',
@@ -44,6 +46,7 @@ export function buildProgram(): Command {
       'progress goes to stderr. `clickstream <command> --help` explains a command.',
     ].join('\n'));
   registerSetupCommand(program);
+  registerDoctorCommand(program);
   registerStackCommands(program);
   registerRunCommand(program);
   registerReplayCommands(program);

@@ -7,6 +7,9 @@ export type Target = (typeof TARGETS)[number];
 /** Credentials the emulator accepts; never used against AWS. */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
 
+/** What an AWS region's name looks like (`eu-west-1`, `us-gov-west-1`). */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
 /** Region used by the local target (the emulator accepts any). */
 export const LOCAL_REGION = 'us-east-1';
 

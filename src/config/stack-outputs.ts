@@ -114,7 +114,7 @@ export interface ResolvedAwsNames {
  */
 export async function resolveAwsNames(options: ResolveAwsNamesOptions): Promise<ResolvedAwsNames> {
   const env = options.env ?? process.env;
-  const region = env.AWS_REGION || options.region || env.AWS_DEFAULT_REGION;
+  const region = awsRegion(options.region, env);
   if (!region) {
     throw new Error('No AWS region: set AWS_REGION (or pass --region) to where the clickstream stacks are deployed.');
   }
@@ -167,6 +167,11 @@ export async function resolveAwsNames(options: ResolveAwsNamesOptions): Promise<
     outputs,
     sources: sources as Record<keyof ResourceNames, NameSource>,
   };
+}
+
+/** The region of the AWS target: `AWS_REGION` (which wins when set), else the given one, else `AWS_DEFAULT_REGION`. */
+export function awsRegion(region: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.AWS_REGION || region || env.AWS_DEFAULT_REGION || undefined;
 }
 
 /** Bucket names carry the account id, so only a variable or a stack output can give them. */

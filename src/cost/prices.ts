@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { AWS_REGION_PATTERN } from '../config/config';
 
 /** The price table shipped with the repository: list prices for the regions the project deploys to by default. */
 export const SHIPPED_PRICE_TABLE = path.join(__dirname, 'price-table.json');
@@ -37,7 +38,7 @@ const priceTableSchema = z.object({
   sources: z.record(z.string(), z.string()),
   /** How far the figures were checked against a second source. */
   verification: z.string().optional(),
-  regions: z.record(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as us-east-1'), regionPrices),
+  regions: z.record(z.string().regex(AWS_REGION_PATTERN, 'must be a region name such as us-east-1'), regionPrices),
 }).strict();
 
 export type InstancePrice = z.infer<typeof instancePrice>;

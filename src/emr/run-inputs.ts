@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CLUSTER_SUBNET_HINT, SUBNET_ID_PATTERN, validateClusterSubnetId } from './cluster-network';
 import { DEFAULT_RELEASE_LABEL } from './cluster-spec';
 import { EmrRunOptions } from './run-kpis';
-import { deployedEnvironmentSchema, loadConfig } from '../config/config';
+import { AWS_REGION_PATTERN, deployedEnvironmentSchema, loadConfig } from '../config/config';
 import { EMR_ENVIRONMENT_TAG, ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { KpiJobName, parseJobList } from '../kpis/catalog';
@@ -65,7 +65,7 @@ const schema = z.object({
   'cluster-id': z.preprocess(blank, z.string().regex(/^j-[A-Z0-9]+$/, 'must be an EMR cluster id like j-2AXXXXXXGAPLF').optional()),
   'environment': z.preprocess(blank, deployedEnvironmentSchema.default('dev')),
   'account-id': z.preprocess(blank, z.string().regex(/^\d{12}$/, 'must be the 12-digit AWS account id').optional()),
-  'region': z.preprocess(blank, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-west-1').optional()),
+  'region': z.preprocess(blank, z.string().regex(AWS_REGION_PATTERN, 'must be an AWS region like eu-west-1').optional()),
   'release-label': z.preprocess(blank, z.string().regex(/^emr-\d+\.\d+\.\d+$/, 'must be an EMR release label like emr-7.12.0').default(DEFAULT_RELEASE_LABEL)),
   'instance-type': z.preprocess(blank, z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type like m5.xlarge').default('m5.xlarge')),
   'core-instance-count': integer(0, 100, 'core nodes'),

@@ -43,6 +43,16 @@ export interface SetupOptions {
   readonly now?: () => number;
 }
 
+/** Where an install step records what it installed. */
+export function stampFileOf(paths: LocalPaths, step: string): string {
+  return path.join(paths.cache, 'stamps', `${step}.json`);
+}
+
+/** Whether an install step's stamp matches its inputs and its outputs exist (nothing to install). */
+export function stepIsCurrent(paths: LocalPaths, step: InstallStep): boolean {
+  return stampIsCurrent(stampFileOf(paths, step.name), step.fingerprint);
+}
+
 export function installSteps(paths: LocalPaths, toolchain: Toolchain, env?: NodeJS.ProcessEnv): InstallStep[] {
   return [
     pythonVenvStep(paths, toolchain),
@@ -104,8 +114,8 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   async function run(step: InstallStep): Promise<SetupStepResult> {
     // Each line carries its step's name, so the interleaved output of parallel steps stays readable.
     const say = (line: string) => log(`${step.name.padEnd(width)} | ${line}`);
-    const stampFile = path.join(options.paths.cache, 'stamps', `${step.name}.json`);
-    if (!options.force && stampIsCurrent(stampFile, step.fingerprint)) {
+    const stampFile = stampFileOf(options.paths, step.name);
+    if (!options.force && stepIsCurrent(options.paths, step)) {
       say('up to date');
       return { name: step.name, status: 'up-to-date', seconds: 0 };
     }

@@ -1,0 +1,68 @@
+import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { DoctorCheck, failed, passed } from '../check';
+import { AwsDoctorContext } from './context';
+import { errorName, unexpected } from './errors';
+import { OUTPUT_KEYS, stackName } from '../../config/stack-outputs';
+
+/**
+ * The tag AmazonEMRServicePolicy_v2 requires on the subnet (and security groups) a cluster uses:
+ * without it the EMR service role may not launch instances there (EMR Management Guide, "Service
+ * role for Amazon EMR (EMR role)"; AWS Managed Policy Reference, "AmazonEMRServicePolicy_v2").
+ */
+export const EMR_MANAGED_POLICY_TAG = { key: 'for-use-with-amazon-emr-managed-policies', value: 'true' } as const;
+
+/** The cluster subnet the stacks name exists and carries the tag the EMR service role needs. */
+export const clusterSubnetCheck: DoctorCheck<AwsDoctorContext> = {
+  name: 'cluster subnet',
+  needs: ['stacks'],
+  async run(context) {
+    const subnetId = await context.output(OUTPUT_KEYS.clusterSubnetId);
+    if (!subnetId) {
+      return failed(`stack ${stackName(context.environment, 'compute')} has no ${OUTPUT_KEYS.clusterSubnetId} output, so clusters get no subnet the EMR service role may use: ` +
+        'deploy the current CDK app, which creates a tagged one');
+    }
+    let subnet;
+    try {
+      subnet = (await context.clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets?.[0];
+    } catch (error) {
+      // EC2 API Reference, "Error codes": a subnet id that does not exist.
+      if (errorName(error) === 'InvalidSubnetID.NotFound') return failed(`subnet ${subnetId} (output ${OUTPUT_KEYS.clusterSubnetId}) does not exist in ${context.region}: deploy the environment again`);
+      return failed(unexpected(`ec2:DescribeSubnets on ${subnetId}`, error));
+    }
+    if (!subnet) return failed(`subnet ${subnetId} (output ${OUTPUT_KEYS.clusterSubnetId}) was not found in ${context.region}: deploy the environment again`);
+    const tag = subnet.Tags?.find((t) => t.Key === EMR_MANAGED_POLICY_TAG.key);
+    if (tag?.Value !== EMR_MANAGED_POLICY_TAG.value) {
+      return failed(`subnet ${subnetId} is not tagged ${EMR_MANAGED_POLICY_TAG.key}=${EMR_MANAGED_POLICY_TAG.value}${tag ? ` (its value is "${tag.Value}")` : ''}, ` +
+        'so the EMR service role (AmazonEMRServicePolicy_v2) may not launch instances in it: tag it ' +
+        `(\`aws ec2 create-tags --resources ${subnetId} --tags Key=${EMR_MANAGED_POLICY_TAG.key},Value=${EMR_MANAGED_POLICY_TAG.value}\`)`);
+    }
+    return passed(`${subnetId} in ${subnet.VpcId} (${subnet.AvailabilityZone}), tagged ${EMR_MANAGED_POLICY_TAG.key}=${EMR_MANAGED_POLICY_TAG.value}`);
+  },
+};
+
+/** EMR's service-linked role for cleanup (EMR Management Guide, "Using service-linked roles for Amazon EMR for cleanup"). */
+export const EMR_CLEANUP_ROLE = 'AWSServiceRoleForEMRCleanup';
+
+/**
+ * The cleanup role exists. EMR creates it while creating a cluster when it is missing, but only
+ * for a caller that may iam:CreateServiceLinkedRole, which the run roles do not grant; so in a
+ * fresh account the first cluster fails unless the role was created beforehand.
+ */
+export const serviceLinkedRoleCheck: DoctorCheck<AwsDoctorContext> = {
+  name: 'EMR cleanup role',
+  needs: ['credentials'],
+  async run(context) {
+    try {
+      const role = (await context.clients.iam.send(new GetRoleCommand({ RoleName: EMR_CLEANUP_ROLE }))).Role;
+      return passed(`${EMR_CLEANUP_ROLE} exists${role?.CreateDate ? ` (since ${role.CreateDate.toISOString().slice(0, 10)})` : ''}`);
+    } catch (error) {
+      // IAM API Reference, "GetRole", Errors: NoSuchEntity for a role that does not exist.
+      if (errorName(error) === 'NoSuchEntity' || errorName(error) === 'NoSuchEntityException') {
+        return failed(`${EMR_CLEANUP_ROLE} does not exist in this account and the run role may not create it: create it once with administrator credentials ` +
+          '(`aws iam create-service-linked-role --aws-service-name elasticmapreduce.amazonaws.com`)');
+      }
+      return failed(unexpected(`iam:GetRole on ${EMR_CLEANUP_ROLE}`, error));
+    }
+  },
+};
