@@ -122,7 +122,11 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
       resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/elasticmapreduce.amazonaws.com/AWSServiceRoleForEMRCleanup' })],
       conditions: { StringEquals: { 'iam:AWSServiceName': 'elasticmapreduce.amazonaws.com' } },
     },
-    { sid: 'CreateTaggedClusters', actions: ['elasticmapreduce:RunJobFlow', 'elasticmapreduce:AddTags'], resources: [clusters], conditions: tag(`aws:RequestTag/${EMR_ENVIRONMENT_TAG}`) },
+    // Service Authorization Reference, "Actions, resources, and condition keys for Amazon EMR": RunJobFlow
+    // names no resource type, so only `*` matches it (a cluster ARN never does: the cluster does not
+    // exist yet); the request's environment tag is what scopes it. AddTags acts on a cluster.
+    { sid: 'CreateTaggedClusters', actions: ['elasticmapreduce:RunJobFlow'], resources: ['*'], conditions: tag(`aws:RequestTag/${EMR_ENVIRONMENT_TAG}`) },
+    { sid: 'TagOwnClusters', actions: ['elasticmapreduce:AddTags'], resources: [clusters], conditions: tag(`aws:RequestTag/${EMR_ENVIRONMENT_TAG}`) },
     {
       sid: 'OperateOwnClusters',
       actions: [

@@ -4,13 +4,7 @@ import { DoctorCheck, failed, passed } from '../check';
 import { AwsDoctorContext } from './context';
 import { errorName, unexpected } from './errors';
 import { OUTPUT_KEYS, stackName } from '../../config/stack-outputs';
-
-/**
- * The tag AmazonEMRServicePolicy_v2 requires on the subnet (and security groups) a cluster uses:
- * without it the EMR service role may not launch instances there (EMR Management Guide, "Service
- * role for Amazon EMR (EMR role)"; AWS Managed Policy Reference, "AmazonEMRServicePolicy_v2").
- */
-export const EMR_MANAGED_POLICY_TAG = { key: 'for-use-with-amazon-emr-managed-policies', value: 'true' } as const;
+import { EMR_MANAGED_POLICY_TAG } from '../../emr/cluster-network';
 
 /** The cluster subnet the stacks name exists and carries the tag the EMR service role needs. */
 export const clusterSubnetCheck: DoctorCheck<AwsDoctorContext> = {
@@ -45,9 +39,9 @@ export const clusterSubnetCheck: DoctorCheck<AwsDoctorContext> = {
 export const EMR_CLEANUP_ROLE = 'AWSServiceRoleForEMRCleanup';
 
 /**
- * The cleanup role exists. EMR creates it while creating a cluster when it is missing, but only
- * for a caller that may iam:CreateServiceLinkedRole, which the run roles do not grant; so in a
- * fresh account the first cluster fails unless the role was created beforehand.
+ * The cleanup role exists, or EMR may create it. EMR creates it while creating the first cluster
+ * when it is missing, for a caller allowed iam:CreateServiceLinkedRole on it, which the run roles
+ * are (infra/constructs/github-roles.ts, statement CreateEmrCleanupRole): a missing role is no failure.
  */
 export const serviceLinkedRoleCheck: DoctorCheck<AwsDoctorContext> = {
   name: 'EMR cleanup role',
@@ -59,8 +53,7 @@ export const serviceLinkedRoleCheck: DoctorCheck<AwsDoctorContext> = {
     } catch (error) {
       // IAM API Reference, "GetRole", Errors: NoSuchEntity for a role that does not exist.
       if (errorName(error) === 'NoSuchEntity' || errorName(error) === 'NoSuchEntityException') {
-        return failed(`${EMR_CLEANUP_ROLE} does not exist in this account and the run role may not create it: create it once with administrator credentials ` +
-          '(`aws iam create-service-linked-role --aws-service-name elasticmapreduce.amazonaws.com`)');
+        return passed(`${EMR_CLEANUP_ROLE} does not exist yet: EMR creates it with the first cluster (the run role may create it)`);
       }
       return failed(unexpected(`iam:GetRole on ${EMR_CLEANUP_ROLE}`, error));
     }
