@@ -78,10 +78,13 @@ function stateOf(requests: readonly SentRequest[], environment: string): Account
   return { clusterTags: () => tags };
 }
 
-const ofRole = (role: RoleName, origin: string, authorizations: readonly Authorization[]): RoleRequest[] => authorizations.map((a) => ({ ...a, role, origin }));
+const ofRole = (role: RoleName, origin: string, authorizations: readonly Authorization[]): RoleRequest[] =>
+  authorizations.map((a) => ({ ...a, role, origin }));
 
 /** Every request of the contract, by role. */
-function contractRequests(recorded: { run: SentRequest[]; teardown: SentRequest[] }, subnets: Parameters<typeof emrServiceRequests>[1]): RoleRequest[] {
+function contractRequests(
+  recorded: { run: SentRequest[]; teardown: SentRequest[] }, subnets: Parameters<typeof emrServiceRequests>[1],
+): RoleRequest[] {
   const ours = (role: RoleName, requests: readonly SentRequest[], environment: string) => {
     const state = stateOf(requests, environment);
     return requests.flatMap((r) => ofRole(role, r.command, authorizationsOf(r, state)));
@@ -103,7 +106,8 @@ async function denials(requests: readonly RoleRequest[], roles: Roles): Promise<
   const problems: string[] = [];
   for (const request of requests) {
     const role = roles[request.role];
-    const decision = await evaluate({ principal: role.arn, action: request.action, resource: request.resource, context: request.context }, role.policies);
+    const { action, resource, context } = request;
+    const decision = await evaluate({ principal: role.arn, action, resource, context }, role.policies);
     if (!decision.allowed) problems.push(`${request.role} (${request.origin}) may not ${request.action} on ${request.resource}: ${decision.reason}`);
   }
   return problems;

@@ -2,11 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { NamedPolicy, PolicyDocument } from './evaluator';
+import { Subnet } from './on-behalf';
 import { ACCOUNT, REGION, synthesize } from '../infra/support';
 import { previewCiTemplate } from '../workflows/trust-contract';
 
 type Resource = { readonly Type: string; readonly Properties?: Record<string, unknown> };
-type CfnTemplate = { readonly Resources: Record<string, Resource>; readonly Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }> };
+type Output = { readonly Value: unknown; readonly Export?: { readonly Name: unknown } };
+type CfnTemplate = { readonly Resources: Record<string, Resource>; readonly Outputs?: Record<string, Output> };
 
 /** A role of the contract, as the synthesized app defines it. */
 export interface ContractRole {
@@ -158,12 +160,13 @@ export function contractRoles(templates: Readonly<Record<string, CfnTemplate>>):
 }
 
 /** A subnet of the app tagged for EMR, if the app has one: its id and tags, by the output that names it. */
-export function clusterSubnet(templates: Readonly<Record<string, CfnTemplate>>): { readonly id: string; readonly tags: Record<string, string> } | undefined {
+export function clusterSubnet(templates: Readonly<Record<string, CfnTemplate>>): Subnet | undefined {
   const resolver = new TemplateResolver(templates);
   for (const [stack, template] of Object.entries(templates)) {
     for (const [id, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== 'AWS::EC2::Subnet') continue;
-      const tags = Object.fromEntries(((resource.Properties?.Tags ?? []) as Array<{ Key: string; Value: unknown }>).map((t) => [t.Key, String(resolver.resolve(t.Value, stack))]));
+      const declared = (resource.Properties?.Tags ?? []) as Array<{ Key: string; Value: unknown }>;
+      const tags = Object.fromEntries(declared.map((t) => [t.Key, String(resolver.resolve(t.Value, stack))]));
       if (tags['for-use-with-amazon-emr-managed-policies'] === 'true') return { id: resolver.resolve({ Ref: id }, stack) as string, tags };
     }
   }
