@@ -84,6 +84,9 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     'yaml@^2.8.0',
     // Drives Debian's Chromium (installed by `clickstream setup`) to check and screenshot the HTML report.
     'playwright-core@^1.65.1',
+    // The permission contract's IAM policy evaluator (test/contract). AGPL-3.0: a test-only
+    // dependency, never bundled into an action or the CLI.
+    '@cloud-copilot/iam-simulate@^0.1.173',
   ],
   gitignore: [
     // Worktrees may link node_modules instead of installing it.

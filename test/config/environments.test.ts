@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config';
 import { ENVIRONMENTS, glueDatabaseName, isPreviewEnvironment, parseEnvironmentName, previewEnvironment, previewNamePatterns, resourceNames } from '../../src/config/names';
 import { stackConcernsOf, stackName } from '../../src/config/stack-outputs';
-import { stringLike } from '../infra/iam-trust';
+import { stringLike } from '../contract/evaluator';
 import { runCli } from '../support/cli';
 
 describe('environment names', () => {

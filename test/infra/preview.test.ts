@@ -1,12 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { Template as Assertions } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stringLike } from './iam-trust';
 import { ACCOUNT, REGION, Resource, Synthesized, Template, physicalNames, previewRolesTestConfig, synthesize } from './support';
 import { addPreviewCiStack } from '../../infra/app';
 import { PREVIEW_EMR } from '../../infra/config/deploy-environments';
 import { emrRoleNames, resourceNames } from '../../src/config/names';
 import { OUTPUT_KEYS, stackConcernsOf, stackName } from '../../src/config/stack-outputs';
+import { stringLike } from '../contract/evaluator';
 
 const templatesOf = (synthesized: Synthesized): Template[] =>
   Object.values(synthesized.stacks).map((s) => Assertions.fromStack(s).toJSON() as Template);

@@ -5,6 +5,7 @@ import { DescribeClusterCommand, EMRClient, ListClustersCommand, TerminateJobFlo
 import { mockClient } from 'aws-sdk-client-mock';
 import { EMR_ENVIRONMENT_TAG } from '../../src/config/names';
 import { stackConcernsOf, stackName } from '../../src/config/stack-outputs';
+import { sentRequests } from '../contract/recorder';
 
 /** A stack of the fake account. */
 export interface FakeStack {
@@ -115,6 +116,8 @@ export function fakeAccount() {
       clusters.push(cluster);
       return cluster;
     },
+    /** Every request sent to either service, for the permission contract. */
+    requests: () => sentRequests(cloudFormation, emr),
     /** Every call to either service, reads included. */
     apiCalls: () => cloudFormation.calls().length + emr.calls().length,
     liveStacks: () => stacks.filter((s) => s.status !== StackStatus.DELETE_COMPLETE).map((s) => s.name),

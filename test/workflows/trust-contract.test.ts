@@ -14,7 +14,7 @@ import { synthesize } from '../infra/support';
 /**
  * Both halves of the AWS side at once: the generated workflows (which jobs get which OIDC token,
  * and ask for which role) against the CDK app's synthesized trust policies (IAM's condition
- * semantics, test/infra/iam-trust.ts). The repository is the one the app is synthesized for.
+ * semantics, test/contract/evaluator.ts). The repository is the one the app is synthesized for.
  */
 const REPOSITORY = 'acme/clickstream';
 const FOREIGN = 'mallory/clickstream';

@@ -7,8 +7,8 @@ import { DEPLOY_ENVIRONMENTS, RoleOwner, rolesServe } from '../../infra/config/d
 import { GITHUB_ENVIRONMENTS, ROLE_KINDS, ROLE_VARIABLES, RoleKind, environmentSubject, githubEnvironment } from '../../infra/config/github-environments';
 import { GITHUB_OIDC_HOST, STS_AUDIENCE } from '../../infra/constructs/github-roles';
 import { PREVIEW_ROLES_ENVIRONMENT } from '../../src/config/names';
-import { PolicyDocument, stringLike, trustAdmits } from '../infra/iam-trust';
-import { previewRolesTestConfig, synthesize } from '../infra/support';
+import { PolicyDocument, stringLike, trustAllows } from '../contract/evaluator';
+import { ACCOUNT, previewRolesTestConfig, synthesize } from '../infra/support';
 
 /**
  * The contract between the generated workflows and the synthesized IAM roles: for every way a
@@ -28,14 +28,14 @@ import { previewRolesTestConfig, synthesize } from '../infra/support';
  *   (github/docs#22492; JuliaCloud/AWS.jl#634 shows AssumeRoleWithWebIdentity failing for that reason).
  * - aws-actions/configure-aws-credentials requests the audience `sts.amazonaws.com` unless its
  *   `audience` input says otherwise (its README).
- * AWS's side is test/infra/iam-trust.ts.
+ * AWS's side is IAM's evaluation of the synthesized trust policies (test/contract/evaluator.ts).
  */
 
 /** The account-level trust of one owner's roles (a standing environment's, or every preview's), as synthesized. */
 export interface EnvironmentTrust {
   readonly policies: Readonly<Partial<Record<RoleKind, PolicyDocument>>>;
-  /** Whether a statement's Federated principal is this account's GitHub OIDC provider. */
-  readonly isGitHubProvider: (federated: unknown) => boolean;
+  /** The ARN of the account's GitHub OIDC provider, as the roles' trust policies name it. */
+  readonly gitHubProvider: string;
 }
 
 export type Trust = Readonly<Record<RoleOwner, EnvironmentTrust>>;
@@ -72,28 +72,46 @@ export function trustOf(template: CfnTemplate): EnvironmentTrust {
     if (found.length === 1) policies[kind] = found[0][1].Properties!.AssumeRolePolicyDocument as PolicyDocument;
   }
   if (Object.keys(policies).length === 0) throw new Error('No GitHub role in the CI stack template.');
-  const isGitHubProvider = (federated: unknown): boolean => {
+  const resolved = Object.fromEntries(Object.entries(policies).map(([kind, policy]) => [kind, withProviderArn(policy, template)]));
+  return { policies: resolved, gitHubProvider: GITHUB_PROVIDER_ARN };
+}
+
+const GITHUB_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${GITHUB_OIDC_HOST}`;
+
+/**
+ * The trust policy with its Federated principal resolved: the provider the stack creates (when it
+ * is the GitHub issuer) or imports becomes the account's provider ARN, anything else stays as it is
+ * (and so matches no token).
+ */
+function withProviderArn(policy: PolicyDocument, template: CfnTemplate): PolicyDocument {
+  const resolve = (federated: unknown): unknown => {
     const ref = federated as { 'Ref'?: string; 'Fn::GetAtt'?: [string, string] };
     const id = ref?.Ref ?? ref?.['Fn::GetAtt']?.[0];
     if (id) {
       const resource = template.Resources[id];
-      return resource?.Type === 'AWS::IAM::OIDCProvider' && resource.Properties?.Url === `https://${GITHUB_OIDC_HOST}`;
+      return resource?.Type === 'AWS::IAM::OIDCProvider' && resource.Properties?.Url === `https://${GITHUB_OIDC_HOST}` ? GITHUB_PROVIDER_ARN : `unresolved:${id}`;
     }
     // An imported provider: arn:<partition>:iam::<account>:oidc-provider/<host>, as a string or Fn::Join.
-    return JSON.stringify(federated).includes(`:oidc-provider/${GITHUB_OIDC_HOST}`);
+    return JSON.stringify(federated).includes(`:oidc-provider/${GITHUB_OIDC_HOST}`) ? GITHUB_PROVIDER_ARN : JSON.stringify(federated);
   };
-  return { policies, isGitHubProvider };
+  return {
+    ...policy,
+    Statement: policy.Statement.map((statement) => {
+      const principal = statement.Principal as { Federated?: unknown } | undefined;
+      if (principal?.Federated === undefined) return statement;
+      const federated = Array.isArray(principal.Federated) ? principal.Federated.map(resolve) : resolve(principal.Federated);
+      return { ...statement, Principal: { ...principal, Federated: federated } };
+    }),
+  };
 }
 
 /** Whether a role admits an OIDC token with these claims. */
 export function admits(trust: EnvironmentTrust, role: RoleKind, claims: { readonly sub: string; readonly aud?: string }): boolean {
   const policy = trust.policies[role];
   if (!policy) return false;
-  return trustAdmits(policy, {
-    isProvider: trust.isGitHubProvider,
-    action: 'sts:AssumeRoleWithWebIdentity',
-    context: { [`${GITHUB_OIDC_HOST}:sub`]: claims.sub, [`${GITHUB_OIDC_HOST}:aud`]: claims.aud ?? STS_AUDIENCE },
-  });
+  return trustAllows(policy, trust.gitHubProvider, 'sts:AssumeRoleWithWebIdentity',
+    { [`${GITHUB_OIDC_HOST}:sub`]: claims.sub, [`${GITHUB_OIDC_HOST}:aud`]: claims.aud ?? STS_AUDIENCE },
+    `arn:aws:iam::${ACCOUNT}:role/${role}`);
 }
 
 /** One way a workflow can start. */

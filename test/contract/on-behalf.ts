@@ -1,0 +1,101 @@
+import { RunJobFlowCommandInput } from '@aws-sdk/client-emr';
+import { Authorization } from './request-table';
+import { ResourceNames } from '../../src/config/names';
+import { KPI_TABLES } from '../../src/kpis/catalog';
+import { ACCOUNT, REGION } from '../infra/support';
+
+const EMR_TAG = 'for-use-with-amazon-emr-managed-policies';
+const ec2 = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
+
+/** A subnet as the account has it: its id and tags. */
+export interface Subnet {
+  readonly id: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the EMR service role asks of EC2 and IAM to start the cluster a RunJobFlow describes
+ * (EMR Management Guide, "Service role for Amazon EMR (EMR role)": with AmazonEMRServicePolicy_v2
+ * EMR creates instances, launch templates and network interfaces tagged with the cluster's tags, in
+ * the request's subnet, with the security groups it creates tagged
+ * `for-use-with-amazon-emr-managed-policies=true`; and passes the instance profile's role to EC2).
+ * The cluster's tags are the request's; the subnet's tags are the account's (`subnets`). Without
+ * Instances.Ec2SubnetId EMR uses the default VPC, whose subnets carry no EMR tag.
+ */
+export function emrServiceRequests(request: RunJobFlowCommandInput, subnets: readonly Subnet[]): Authorization[] {
+  const tags = Object.fromEntries((request.Tags ?? []).map((t) => [`aws:RequestTag/${t.Key}`, t.Value ?? '']));
+  const tagKeys = { 'aws:TagKeys': (request.Tags ?? []).map((t) => t.Key!) };
+  const subnetId = request.Instances?.Ec2SubnetId ?? 'subnet-default0vpc0000';
+  const subnetTags = subnets.find((s) => s.id === subnetId)?.tags ?? {};
+  const subnet = { resource: ec2(`subnet/${subnetId}`), context: Object.fromEntries(Object.entries(subnetTags).map(([k, v]) => [`aws:ResourceTag/${k}`, v])) };
+  const emrSecurityGroup = { resource: ec2('security-group/sg-0emrmanaged000000'), context: { [`aws:ResourceTag/${EMR_TAG}`]: 'true' } };
+  const created = { ...tags, ...tagKeys };
+  const runInstances = [
+    { resource: ec2('instance/i-0emrnode000000000'), context: created },
+    { resource: ec2('volume/vol-0emrnode000000000'), context: created },
+    { resource: ec2('network-interface/eni-0emrnode00000000'), context: created },
+    { resource: `arn:aws:ec2:${REGION}::image/ami-0emrrelease000000`, context: {} },
+    subnet,
+    emrSecurityGroup,
+  ].map((r) => ({ action: 'ec2:RunInstances', ...r }));
+  const instanceRole = request.JobFlowRole!;
+  return [
+    { action: 'ec2:CreateLaunchTemplate', resource: ec2('launch-template/lt-0emrnode000000000'), context: created },
+    ...runInstances,
+    { action: 'ec2:CreateNetworkInterface', resource: ec2('network-interface/eni-0emrnode00000000'), context: created },
+    { action: 'ec2:CreateNetworkInterface', ...subnet },
+    { action: 'ec2:CreateNetworkInterface', ...emrSecurityGroup },
+    ...['instance/i-0emrnode000000000', 'volume/vol-0emrnode000000000', 'network-interface/eni-0emrnode00000000']
+      .map((resource) => ({ action: 'ec2:CreateTags', resource: ec2(resource), context: { ...created, 'ec2:CreateAction': 'RunInstances' } })),
+    { action: 'iam:PassRole', resource: `arn:aws:iam::${ACCOUNT}:role/${instanceRole}`, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+  ];
+}
+
+/**
+ * What the cluster's instance role asks of Glue and S3 when the KPI jobs write Iceberg tables through
+ * the Glue catalog with S3FileIO (Iceberg's AWS integration docs, "Glue Catalog": the catalog reads
+ * the database and table, creates the table, and commits by UpdateTable; data and metadata files are
+ * written, read, listed and, on expiry, deleted under the warehouse), and reading bronze and scripts.
+ */
+export function icebergJobRequests(names: ResourceNames): Authorization[] {
+  const glue = (resource: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:${resource}`;
+  const table = KPI_TABLES.sensor_health.name;
+  const tablePath = `warehouse/${names.glueDatabase}.db/${table}`;
+  const catalog = ['catalog', `database/${names.glueDatabase}`, `table/${names.glueDatabase}/${table}`].map(glue);
+  const onTable = (action: string) => catalog.map((resource) => ({ action, resource, context: {} }));
+  const s3 = (action: string, key: string) => ({ action, resource: `arn:aws:s3:::${key}`, context: {} });
+  return [
+    ...['glue:GetDatabase'].flatMap((action) => catalog.slice(0, 2).map((resource) => ({ action, resource, context: {} }))),
+    ...['glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable'].flatMap(onTable),
+    s3('s3:ListBucket', names.warehouseBucket),
+    s3('s3:GetObject', `${names.warehouseBucket}/${tablePath}/metadata/00000-0.metadata.json`),
+    s3('s3:PutObject', `${names.warehouseBucket}/${tablePath}/data/part-00000.parquet`),
+    s3('s3:DeleteObject', `${names.warehouseBucket}/${tablePath}/metadata/snap-0.avro`),
+    s3('s3:ListBucket', names.bronzeBucket),
+    s3('s3:GetObject', `${names.bronzeBucket}/bronze/year=2026/month=01/day=10/hour=00/events.parquet`),
+    s3('s3:GetObject', `${names.scriptsBucket}/spark/abc1234/kpi_sensor_health.py`),
+  ];
+}
+
+/**
+ * What Firehose asks with its roles to deliver the stream into bronze as Parquet (Amazon Data
+ * Firehose Developer Guide, "Controlling access with Amazon Data Firehose": reading a Kinesis data
+ * stream source, "Grant Firehose access to an Amazon S3 destination", and the Glue table of record
+ * format conversion).
+ */
+export function firehoseRequests(names: ResourceNames, rawTable: string): { source: Authorization[]; destination: Authorization[] } {
+  const stream = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${names.streamName}`;
+  const glue = (resource: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:${resource}`;
+  return {
+    source: ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords']
+      .map((action) => ({ action, resource: stream, context: {} })),
+    destination: [
+      ...['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'].flatMap((action) =>
+        ['catalog', `database/${names.glueDatabase}`, `table/${names.glueDatabase}/${rawTable}`].map((r) => ({ action, resource: glue(r), context: {} }))),
+      { action: 's3:PutObject', resource: `arn:aws:s3:::${names.bronzeBucket}/bronze/year=2026/month=01/day=10/hour=00/part.parquet`, context: {} },
+      { action: 's3:AbortMultipartUpload', resource: `arn:aws:s3:::${names.bronzeBucket}/bronze/year=2026/month=01/day=10/hour=00/part.parquet`, context: {} },
+      { action: 's3:ListBucket', resource: `arn:aws:s3:::${names.bronzeBucket}`, context: {} },
+      { action: 's3:GetBucketLocation', resource: `arn:aws:s3:::${names.bronzeBucket}`, context: {} },
+    ],
+  };
+}

@@ -1,0 +1,78 @@
+import { ACCOUNT, REGION } from '../infra/support';
+
+/** One SDK request as our code (or a mock's record of it) sends it. */
+export interface SentRequest {
+  /** The SDK v3 command's name, e.g. `RunJobFlowCommand`. */
+  readonly command: string;
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+/** What IAM authorizes for it: an action on a resource with condition keys (principal added by the caller). */
+export interface Authorization {
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** What the table knows of the account beyond the request: the tags of the clusters it names. */
+export interface AccountState {
+  readonly clusterTags: (clusterId: string) => Readonly<Record<string, string>>;
+}
+
+const arn = (service: string, resource: string, region = REGION) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
+const roleArn = (name: string) => (name.startsWith('arn:') ? name : arn('iam', `role/${name}`, ''));
+const clusterArn = (id: string) => arn('elasticmapreduce', `cluster/${id}`);
+const resourceTags = (tags: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+const requestTags = (tags: ReadonlyArray<{ Key?: string; Value?: string }>) => ({
+  ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.Key}`, t.Value ?? ''])),
+  'aws:TagKeys': tags.map((t) => t.Key!),
+});
+const onCluster = (action: string) => (input: Record<string, unknown>, state: AccountState) => {
+  const ids = (input.ClusterId ? [input.ClusterId] : input.JobFlowIds) as string[];
+  return ids.map((id) => ({ action, resource: clusterArn(id), context: resourceTags(state.clusterTags(id)) }));
+};
+const stackArn = (name: string) => (name.startsWith('arn:') ? name : arn('cloudformation', `stack/${name}/00000000-0000-0000-0000-000000000000`));
+
+type Mapping = (input: Record<string, unknown>, state: AccountState) => Authorization[];
+
+/**
+ * Each SDK command our code sends, to the IAM actions, resources and condition keys that authorize
+ * it, from the Service Authorization Reference ("Actions, resources, and condition keys for ..."):
+ * Amazon Elastic MapReduce, Amazon EC2, AWS Glue, Amazon S3, Amazon Kinesis Data Streams, Amazon
+ * Data Firehose, Amazon Athena, AWS CloudFormation, AWS Security Token Service, AWS Identity and
+ * Access Management. An action whose Resource types column is empty takes `*` (RunJobFlow,
+ * ListClusters, ListStacks); one that creates a resource is authorized on an id it will have.
+ * RunJobFlow also needs iam:PassRole on its service role and on its instance profile's role (EMR
+ * Management Guide, "Configure IAM service roles for Amazon EMR permissions to AWS services and
+ * resources": the caller passes both).
+ */
+export const REQUEST_TABLE: Readonly<Record<string, Mapping>> = {
+  RunJobFlowCommand: (input) => [
+    { action: 'elasticmapreduce:RunJobFlow', resource: '*', context: requestTags((input.Tags ?? []) as Array<{ Key: string; Value: string }>) },
+    { action: 'iam:PassRole', resource: roleArn(input.ServiceRole as string), context: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com' } },
+    // The instance profile is named after its role (infra/stacks/compute-stack.ts).
+    { action: 'iam:PassRole', resource: roleArn(input.JobFlowRole as string), context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+  ],
+  DescribeClusterCommand: onCluster('elasticmapreduce:DescribeCluster'),
+  AddJobFlowStepsCommand: (input, state) => onCluster('elasticmapreduce:AddJobFlowSteps')({ ClusterId: input.JobFlowId }, state),
+  ListStepsCommand: onCluster('elasticmapreduce:ListSteps'),
+  DescribeStepCommand: onCluster('elasticmapreduce:DescribeStep'),
+  CancelStepsCommand: onCluster('elasticmapreduce:CancelSteps'),
+  ListInstancesCommand: onCluster('elasticmapreduce:ListInstances'),
+  TerminateJobFlowsCommand: onCluster('elasticmapreduce:TerminateJobFlows'),
+  ListClustersCommand: () => [{ action: 'elasticmapreduce:ListClusters', resource: '*', context: {} }],
+  DescribeStacksCommand: (input) => [{ action: 'cloudformation:DescribeStacks', resource: stackArn(input.StackName as string), context: {} }],
+  DeleteStackCommand: (input) => [{ action: 'cloudformation:DeleteStack', resource: stackArn(input.StackName as string), context: {} }],
+  ListStacksCommand: () => [{ action: 'cloudformation:ListStacks', resource: '*', context: {} }],
+  ListStackResourcesCommand: (input) => [{ action: 'cloudformation:ListStackResources', resource: stackArn(input.StackName as string), context: {} }],
+  GetObjectCommand: (input) => [{ action: 's3:GetObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}`, context: {} }],
+  PutObjectCommand: (input) => [{ action: 's3:PutObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}`, context: {} }],
+  ListObjectsV2Command: (input) => [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${input.Bucket}`, context: {} }],
+};
+
+/** The authorizations of one request; a command the table does not know fails the contract. */
+export function authorizationsOf(request: SentRequest, state: AccountState): Authorization[] {
+  const mapping = REQUEST_TABLE[request.command];
+  if (!mapping) throw new Error(`${request.command} has no row in the permission contract's request table (test/contract/request-table.ts): add its IAM action, resource and condition keys from the Service Authorization Reference.`);
+  return mapping(request.input as Record<string, unknown>, state);
+}
