@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -108,7 +109,8 @@ export class TemplateResolver {
       'AWS::Glue::Database': () => (p.DatabaseInput as { Name: unknown }).Name,
       'AWS::Glue::Table': () => (p.TableInput as { Name: unknown }).Name,
       'AWS::Logs::LogGroup': () => p.LogGroupName,
-      'AWS::EC2::Subnet': () => `subnet-${id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 17)}`,
+      // A subnet id as EC2 makes them (17 hexadecimal characters), derived from the logical id.
+      'AWS::EC2::Subnet': () => `subnet-${createHash('sha256').update(id).digest('hex').slice(0, 17)}`,
     };
     const value = named[Type]?.();
     if (value === undefined) throw new Error(`Ref ${id} (${Type}) is not resolved by the contract.`);
