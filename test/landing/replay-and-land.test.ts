@@ -96,8 +96,8 @@ describe('replay -> land -> bronze Parquet on the emulator', () => {
     } as Record<string, [string, RegExp]>;
     for (const record of expectedErrors) {
       const doc = reasonByRaw.get(`${record.line}\n`)!;
-      expect(doc.errorCode).toBe(expected[record.kind][0]);
-      expect(doc.errorMessage).toMatch(expected[record.kind][1]);
+      expect(doc.ErrorCode).toBe(expected[record.kind][0]);
+      expect(doc.ErrorMessage).toMatch(expected[record.kind][1]);
     }
   }, 300_000);
 
