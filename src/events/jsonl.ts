@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { SensorEvent, sensorEventSchema } from './schema';
+import { SensorEvent } from './schema';
+import { brokenRule } from './validity';
+import { convertRecord } from '../landing/convert';
 
 /** One line of a JSON Lines file, numbered from 1 as editors do. */
 export interface JsonLine {
@@ -25,15 +27,16 @@ export async function* readJsonLines(file: string): AsyncGenerator<JsonLine> {
 
 export type EventCheck = { readonly ok: true; readonly event: SensorEvent } | { readonly ok: false; readonly reason: string };
 
-/** Checks one JSON line against the event schema (types and value ranges). */
+/**
+ * Checks one JSON line as the pipeline will see it: converted to a bronze row as Firehose's OpenX
+ * JSON SerDe converts it (src/landing/convert.ts), then held to VALIDITY_RULES. A line is a valid
+ * event when it lands as a row that breaks no rule, so the replay's invalid count is exactly the
+ * landing's errors plus the rows `rejected_events` keeps, on either target.
+ */
 export function checkEventLine(text: string): EventCheck {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, reason: `invalid JSON (${(e as Error).message})` };
-  }
-  const parsed = sensorEventSchema.safeParse(value);
-  if (parsed.success) return { ok: true, event: parsed.data };
-  return { ok: false, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ') };
+  const conversion = convertRecord(Buffer.from(text));
+  if (!conversion.ok) return { ok: false, reason: conversion.errorMessage };
+  const rule = brokenRule(conversion.row);
+  if (rule !== undefined) return { ok: false, reason: `breaks the rule ${rule}` };
+  return { ok: true, event: conversion.row as SensorEvent };
 }

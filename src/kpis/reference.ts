@@ -1,23 +1,15 @@
 import { KPI_TABLES, KpiTableName, PARTIAL_TABLES, PartialTableName } from './catalog';
 import { DayWindow, utcDay } from './day-window';
-import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
+import { FAULTY_STATUS } from '../events/schema';
+import { RawEvent, brokenRule, isValidEvent } from '../events/validity';
+
+export type { RawEvent };
+export { brokenRule, isValidEvent };
 
 /**
  * An independent reference computation of the five KPI tables, in plain TypeScript, with the
  * semantics documented in spark/README.md. Tests compare the Spark jobs' tables with it.
  */
-
-/** A bronze row as landed: any field may be missing, null or out of range. */
-export interface RawEvent {
-  readonly sensor_id?: number | null;
-  readonly temperature?: number | null;
-  readonly humidity?: number | null;
-  readonly location?: { readonly latitude?: number | null; readonly longitude?: number | null } | null;
-  readonly status?: string | null;
-  readonly event_type?: string | null;
-  readonly timestamp?: number | null;
-  readonly uuid?: string | null;
-}
 
 /** One output row; `day` is `YYYY-MM-DD`. */
 export type KpiRow = Record<string, string | number>;
@@ -35,34 +27,6 @@ interface CleanEvent {
   readonly timestamp: number;
   readonly uuid: string;
 }
-
-function columnValue(event: RawEvent, column: string): unknown {
-  return column.split('.').reduce<unknown>((value, key) => (value === null || value === undefined ? value : (value as Record<string, unknown>)[key]), event);
-}
-
-/** How `event` breaks `rule` (`<name>-missing|-empty|-out-of-range`), or undefined when it holds. */
-function broken(event: RawEvent, rule: ValidityRule): string | undefined {
-  const value = columnValue(event, rule.column);
-  if (value === null || value === undefined) return `${rule.name}-missing`;
-  if (rule.kind === 'non-empty' && value === '') return `${rule.name}-empty`;
-  // NaN fails both comparisons: out of range.
-  if (rule.kind === 'range' && !(typeof value === 'number' && value >= rule.min && value <= rule.max)) return `${rule.name}-out-of-range`;
-  return undefined;
-}
-
-/** The first of VALIDITY_RULES a bronze row breaks, or undefined for a valid event. */
-export function brokenRule(event: RawEvent): string | undefined {
-  for (const rule of VALIDITY_RULES) {
-    const reason = broken(event, rule);
-    if (reason) return reason;
-  }
-  return undefined;
-}
-
-export function isValidEvent(event: RawEvent): boolean {
-  return brokenRule(event) === undefined;
-}
-
 
 function compare(a: string | number, b: string | number): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -261,11 +261,14 @@ function bufferRecord(landing: Landing, shardId: string, record: _Record): void 
     if (!buffer.oldestRowArrival || arrival < buffer.oldestRowArrival) buffer.oldestRowArrival = arrival;
   } else {
     if (!buffer.oldestErrorArrival || arrival < buffer.oldestErrorArrival) buffer.oldestErrorArrival = arrival;
+    // The document's members as the Developer Guide's "Handle errors for data format conversion" lists
+    // them (ErrorCode, ErrorMessage capitalized); floci-io/floci #3333 saw AWS write lastErrorCode and
+    // lastErrorMessage instead: a reader of errors/ should accept both.
     buffer.errors.push(JSON.stringify({
       attemptsMade: 1,
       arrivalTimestamp: arrival.getTime(),
-      errorCode: conversion.errorCode,
-      errorMessage: conversion.errorMessage,
+      ErrorCode: conversion.errorCode,
+      ErrorMessage: conversion.errorMessage,
       attemptEndingTimestamp: clock(),
       rawData: Buffer.from(data).toString('base64'),
       sequenceNumber: record.SequenceNumber,

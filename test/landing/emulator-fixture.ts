@@ -69,20 +69,23 @@ export async function countStreamRecords(kinesis: KinesisClient, streamName: str
   return (await readStreamRecords(kinesis, streamName)).length;
 }
 
-/** A row as JSON with the schema's field order, the form generated lines have. */
+/** A row as JSON with the schema's field order, the form generated lines have; a missing value is null, as it lands. */
 export const canonical = (row: Record<string, unknown>) => {
-  const location = row.location as Record<string, unknown>;
+  const location = row.location as Record<string, unknown> | null | undefined;
   return JSON.stringify({
-    sensor_id: row.sensor_id,
-    temperature: row.temperature,
-    humidity: row.humidity,
-    location: { latitude: location.latitude, longitude: location.longitude },
-    status: row.status,
-    event_type: row.event_type,
-    timestamp: Number(row.timestamp),
-    uuid: row.uuid,
+    sensor_id: row.sensor_id ?? null,
+    temperature: row.temperature ?? null,
+    humidity: row.humidity ?? null,
+    location: location == null ? null : { latitude: location.latitude ?? null, longitude: location.longitude ?? null },
+    status: row.status ?? null,
+    event_type: row.event_type ?? null,
+    timestamp: row.timestamp == null ? null : Number(row.timestamp),
+    uuid: row.uuid ?? null,
   });
 };
+
+/** A generated JSON line as the row it lands as. */
+export const landedLine = (line: string) => canonical(JSON.parse(line) as Record<string, unknown>);
 
 /** What `expected` has that `actual` lacks and the reverse, counting repeats; small to print when it fails. */
 export function multisetDifference(actual: readonly string[], expected: readonly string[]) {
