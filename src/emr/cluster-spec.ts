@@ -55,11 +55,6 @@ export interface ClusterSpecOptions {
    */
   readonly idleTimeoutSeconds?: number;
   /** Tags for cost allocation and for finding the run that created a cluster. */
-  /**
-   * Keep the cluster after its steps, for a publish step once validation has passed; it still ends
-   * when idle for `idleTimeoutSeconds`, and the run terminates it when done. @default false
-   */
-  readonly keepAlive?: boolean;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -93,8 +88,10 @@ export function buildRunJobFlowRequest(options: ClusterSpecOptions, steps: reado
     Configurations: [{ Classification: 'iceberg-defaults', Properties: { 'iceberg.enabled': 'true' } }],
     Instances: {
       InstanceGroups: groups,
-      // Transient: the cluster ends after its last step instead of waiting for more, unless a publish step is to follow.
-      KeepJobFlowAliveWhenNoSteps: options.keepAlive ?? false,
+      // Transient: the cluster ends after its last step instead of waiting for more (EMR API reference,
+      // JobFlowInstancesConfig: KeepJobFlowAliveWhenNoSteps "whether the cluster should remain available
+      // after completing all steps"). Publishing needs no cluster, so nothing waits on it.
+      KeepJobFlowAliveWhenNoSteps: false,
       TerminationProtected: false,
       ...(options.subnetId ? { Ec2SubnetId: options.subnetId } : {}),
     },
