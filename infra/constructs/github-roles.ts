@@ -147,6 +147,10 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
     // data and metadata files under the table's location, then a Glue table update); publishing reads it.
     { sid: 'RecordValidationVerdicts', actions: ['glue:UpdateTable'], resources: [verdicts] },
     { sid: 'WriteValidationVerdicts', actions: ['s3:PutObject'], resources: [`${bucketArn(names.warehouseBucket)}/warehouse/${names.glueDatabase}.db/${KPI_VALIDATIONS_TABLE}/*`] },
+    // Publishing is a metadata commit per table from the runner (PyIceberg's Glue catalog): a new
+    // metadata file under the table's metadata/ folder, then UpdateTable. No data file is written.
+    { sid: 'PublishRuns', actions: ['glue:UpdateTable'], resources: [tables] },
+    { sid: 'WritePublishedMetadata', actions: ['s3:PutObject'], resources: [`${bucketArn(names.warehouseBucket)}/warehouse/${names.glueDatabase}.db/*/metadata/*`] },
     {
       sid: 'ValidateWithAthena',
       actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
@@ -172,6 +176,8 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
     ValidateWithAthena: `The Athena workgroup of ${target.scope}.`,
     RecordValidationVerdicts: `The verdicts table of ${target.scope}'s database, and no other table.`,
     WriteValidationVerdicts: 'Athena writes the verdicts table\'s data and metadata files; no other table of the warehouse.',
+    PublishRuns: `Publishing a validated run moves main of every KPI table of ${target.scope}'s database (a metadata commit).`,
+    WritePublishedMetadata: 'Publishing writes each table\'s new metadata file; data files stay read-only.',
   };
   acknowledgeWildcards(role, statements.flatMap((s) => (s.resources ?? []).filter(wildcard)
     .map((arn) => ({ finding: arnFinding(stack, arn), reason: reasons[s.sid!] }))));

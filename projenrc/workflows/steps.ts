@@ -186,8 +186,6 @@ export function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
         'manifest': manifest,
         ...(o.scriptsVersion ? { 'scripts-version': o.scriptsVersion } : {}),
         ...o.cluster,
-        // The cluster waits for the publish step below; run-emr-kpis's post step ends it at the end of the job whatever happens.
-        'keep-cluster': 'true',
       },
     },
     {
@@ -208,22 +206,43 @@ export function awsPipelineSteps(o: AwsPipelineOptions): JobStep[] {
         ...(o.validationComment === false ? { 'github-token': '' } : {}),
       },
     },
-    {
-      // Write-audit-publish: readers see the run's rows only once its checks passed.
-      name: 'Publish the KPI run (fast-forward main to its audit branch)',
-      id: 'publish',
-      if: "steps.validate.outcome == 'success'",
-      uses: './actions/publish-kpi-run',
-      with: {
-        'environment': o.environment,
-        'region': region,
-        'run-id': '${{ steps.kpis.outputs.run-id }}',
-        'cluster-id': '${{ steps.kpis.outputs.cluster-id }}',
-        ...(o.scriptsVersion ? { 'scripts-version': o.scriptsVersion } : {}),
-      },
-    },
+    ...publishSteps(o.environment, region),
     // validate-athena writes its report under $RUNNER_TEMP/clickstream-validation.
     uploadArtifact(o.artifactName, ['${{ runner.temp }}/reports/', '${{ runner.temp }}/clickstream-validation/']),
+  ];
+}
+
+/** Where the publisher's virtualenv goes on the runner. */
+const PUBLISH_VENV = '${{ runner.temp }}/publish-venv';
+
+/**
+ * Write-audit-publish: readers see the run's rows only once its checks passed. Publishing is a
+ * metadata commit per table made from the runner (PyIceberg, spark/publish-requirements.txt in a
+ * virtualenv of the pinned Python 3.11); it takes no cluster, so the KPI steps' transient cluster
+ * has already ended with its last step, and an existing cluster is never touched.
+ */
+function publishSteps(environment: string, region: string): JobStep[] {
+  const passed = "steps.validate.outcome == 'success'";
+  return [
+    pinned(PINNED_ACTIONS.setupPython, 'Set up Python 3.11 for the publisher', { id: 'publish-python', if: passed, with: { 'python-version': '3.11' } }),
+    {
+      name: 'Install the publisher (PyIceberg)',
+      if: passed,
+      env: { PYTHON_PATH: '${{ steps.publish-python.outputs.python-path }}', VENV: PUBLISH_VENV },
+      run: '"$PYTHON_PATH" -m venv "$VENV" && "$VENV/bin/pip" install --disable-pip-version-check --progress-bar off -r spark/publish-requirements.txt',
+    },
+    {
+      name: 'Publish the KPI run (fast-forward main to its audit branch)',
+      id: 'publish',
+      if: passed,
+      uses: './actions/publish-kpi-run',
+      with: {
+        'environment': environment,
+        'region': region,
+        'run-id': '${{ steps.kpis.outputs.run-id }}',
+        'python': `${PUBLISH_VENV}/bin/python`,
+      },
+    },
   ];
 }
 

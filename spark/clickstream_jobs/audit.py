@@ -1,6 +1,6 @@
 """Write-audit-publish: a run writes every table it changes to a branch named for it, never to
 `main`; validation reads the branch heads, and only a run that passed is fast-forwarded to `main`
-(publish.py). Readers of `main` never see unvalidated rows.
+(publish.py; the branch's name in branches.py). Readers of `main` never see unvalidated rows.
 
 Iceberg docs ("Branching and Tagging", audit branch; "Spark Writes", spark.wap.branch): with
 `spark.wap.branch` set, writes to a table whose `write.wap.enabled` is true commit to that branch,
@@ -8,21 +8,11 @@ creating it from the table's current `main` snapshot on the first write, and rea
 read the branch once it exists. A table without the property would be written on `main`, so every
 table is checked for it first.
 """
-import re
 from typing import Sequence, Tuple
 
 from pyspark.sql import SparkSession
 
 from .tables import WAP_PROPERTY, TableSpec, ensure_table
-
-BRANCH_PREFIX = "audit_"
-
-
-def audit_branch(run_id: str) -> str:
-    """`audit_<run id>`; run ids are letters, digits, `_` and `-` (arguments.py)."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", run_id):
-        raise ValueError(f"not a run id: {run_id!r}")
-    return f"{BRANCH_PREFIX}{run_id}"
 
 
 def write_to_audit_branch(spark: SparkSession, tables: Sequence[Tuple[str, TableSpec]], branch: str) -> None:

@@ -31,7 +31,8 @@ from .bronze import (
 )
 from .cleaning import deduplicate, rejected_rows, valid_events
 from .contracts import INTERNAL_TABLE_COLUMNS, JOB_TABLE_ARGUMENTS, KPI_TABLE_COLUMNS
-from .audit import audit_branch, write_to_audit_branch
+from .audit import write_to_audit_branch
+from .branches import audit_branch
 from .runs import RUNS_TABLE, RunRecord, append_records, read_states
 from .session import create_session, end_session, table_name
 from .tables import TableSpec, column_names, replace_all, replace_rows

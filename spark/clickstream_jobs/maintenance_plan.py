@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .arguments import utc_time
-from .audit import BRANCH_PREFIX
+from .branches import BRANCH_PREFIX
 from .contracts import INTERNAL_TABLE_COLUMNS, KPI_TABLE_COLUMNS
 
 LOG_PREFIX = "[maintain]"

@@ -57,11 +57,6 @@ export interface ClusterSpecOptions {
    */
   readonly idleTimeoutSeconds?: number;
   /**
-   * Keep the cluster after its steps, for a publish step once validation has passed; it still ends
-   * when idle for `idleTimeoutSeconds`, and the run terminates it when done. @default false
-   */
-  readonly keepAlive?: boolean;
-  /**
    * Tags for cost allocation and for finding the run that created a cluster; the managed-policy tag
    * is always added.
    * @default - the managed-policy tag alone
@@ -111,8 +106,10 @@ export function buildRunJobFlowRequest(options: ClusterSpecOptions, steps: reado
     Configurations: [{ Classification: 'iceberg-defaults', Properties: { 'iceberg.enabled': 'true' } }],
     Instances: {
       InstanceGroups: groups,
-      // Transient: the cluster ends after its last step instead of waiting for more, unless a publish step is to follow.
-      KeepJobFlowAliveWhenNoSteps: options.keepAlive ?? false,
+      // Transient: the cluster ends after its last step instead of waiting for more (EMR API reference,
+      // JobFlowInstancesConfig: KeepJobFlowAliveWhenNoSteps "whether the cluster should remain available
+      // after completing all steps"). Publishing needs no cluster, so nothing waits on it.
+      KeepJobFlowAliveWhenNoSteps: false,
       TerminationProtected: false,
       Ec2SubnetId: subnetId,
     },

@@ -18,7 +18,7 @@ export type EmrRunInputs = Readonly<Partial<Record<EmrRunInputName, string>>>;
 
 export const EMR_RUN_INPUT_NAMES = [
   'mode', 'cluster-id', 'environment', 'account-id', 'region',
-  'release-label', 'instance-type', 'core-instance-count', 'use-spot', 'subnet-id', 'service-role', 'instance-profile', 'idle-timeout-minutes', 'keep-cluster',
+  'release-label', 'instance-type', 'core-instance-count', 'use-spot', 'subnet-id', 'service-role', 'instance-profile', 'idle-timeout-minutes',
   'jobs', 'from-date', 'to-date', 'scripts-version', 'scripts-bucket', 'log-bucket', 'bronze-bucket', 'warehouse-bucket',
   'timeout-minutes', 'log-wait-minutes',
 ] as const;
@@ -74,7 +74,6 @@ const schema = z.object({
   'service-role': text(),
   'instance-profile': text(),
   'idle-timeout-minutes': integer(1, 10_080, 'minutes'),
-  'keep-cluster': z.preprocess(blank, z.enum(['true', 'false'], 'must be true or false').default('false')),
   'jobs': text(),
   'from-date': text(),
   'to-date': text(),
@@ -256,7 +255,6 @@ export function emrRunOptions(
           ...(instanceProfile ? { instanceProfile } : {}),
           subnetId: subnetId(),
           idleTimeoutSeconds: (value['idle-timeout-minutes'] ?? 30) * 60,
-          keepAlive: value['keep-cluster'] === 'true',
           tags,
         },
       },

@@ -1,6 +1,6 @@
 import type { ActionOnFailure, StepConfig } from '@aws-sdk/client-emr';
 import { SCRIPTS_ARCHIVE, scriptsUri } from '../config/scripts';
-import { KPI_JOBS, KpiJobName, PUBLISH_SCRIPT } from '../kpis/catalog';
+import { KPI_JOBS, KpiJobName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
 import { buildJobArguments, JobLocations, KpiRunOptions } from '../kpis/job-arguments';
 import { auditBranch } from '../kpis/run-ledger';
@@ -58,34 +58,4 @@ export function buildKpiSteps(options: KpiStepsOptions): StepConfig[] {
       ],
     },
   }));
-}
-
-/** The name of a run's publish step. */
-export const PUBLISH_STEP_NAME = 'clickstream-publish';
-
-export interface PublishStepOptions {
-  readonly runId: string;
-  readonly database: string;
-  readonly warehouse: string;
-  readonly region: string;
-  readonly scriptsBucket: string;
-  readonly scriptsVersion: string;
-}
-
-/**
- * The step that publishes a validated run (spark/publish_run.py): it refuses, failing with exit
- * code 3, a run without a passing verdict or one whose tables' main moved since it was cut.
- */
-export function buildPublishStep(options: PublishStepOptions): StepConfig {
-  auditBranch(options.runId);
-  const prefix = scriptsUri(options.scriptsBucket, options.scriptsVersion);
-  const conf = toSparkSubmitConfArgs(sparkCatalogConf({ warehouse: options.warehouse, region: options.region }));
-  return {
-    Name: PUBLISH_STEP_NAME,
-    ActionOnFailure: 'CONTINUE',
-    HadoopJarStep: {
-      Jar: 'command-runner.jar',
-      Args: ['spark-submit', '--deploy-mode', 'cluster', '--py-files', `${prefix}${SCRIPTS_ARCHIVE}`, ...conf, `${prefix}${PUBLISH_SCRIPT}`, options.database, options.runId],
-    },
-  };
 }

@@ -280,8 +280,5 @@ export function parseJobList(value: string | undefined): KpiJobName[] {
  */
 export const ALL_KPIS_SCRIPT = 'all_kpis.py';
 
-/** The script that publishes a validated run: its audit branch fast-forwarded to main on every table. */
-export const PUBLISH_SCRIPT = 'publish_run.py';
-
 /** The Python package under spark/ the job scripts import; ship it with `--py-files`. */
 export const SPARK_JOBS_PACKAGE = 'clickstream_jobs';

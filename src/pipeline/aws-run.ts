@@ -6,7 +6,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
-  AwsRun, athenaValidateStage, awsReplayStage, emrKpisStage, emrPublishStage, firehoseLandStage, resolveStage, startAwsRun, terminateKeptCluster,
+  AwsRun, athenaValidateStage, awsReplayStage, emrKpisStage, firehoseLandStage, publishRunStage, resolveStage, startAwsRun,
 } from './aws-stages';
 import type { AwsRunReport } from './run-report';
 import { EventSource, RunProgress, endOfRun, jobsAndTables, runPublication } from './shared-stages';
@@ -18,6 +18,8 @@ import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs,
 import { createAthenaClient } from '../engines/athena';
 import { SAMPLE_FILE } from '../events/sample/sample';
 import { KpiJobName, KpiTableName } from '../kpis/catalog';
+import { PublishedRun } from '../kpis/publication';
+import { PublishRunOptions } from '../kpis/publisher';
 import { awsCostOrWarn, chartDataOrWarn } from '../report/run-extras';
 import { Clock, Sleep } from '../timing/clock';
 
@@ -77,6 +79,11 @@ export interface AwsRunDeps extends AwsRunClients {
   readonly clock?: Clock;
   /** Every wait of the run (Firehose, EMR, Athena polls). @default a timer that ends early on abort */
   readonly sleep?: Sleep;
+  /**
+   * Publishes the validated run (no cluster: PyIceberg against the Glue catalog).
+   * @default publishRun with the toolchain's Python and the SDKs' default credentials
+   */
+  readonly publish?: (options: Pick<PublishRunOptions, 'database' | 'runId' | 'region' | 'signal' | 'log'>) => Promise<PublishedRun>;
 }
 
 /** Clients with the SDK's default credentials; EMR, S3 and Athena ride out throttling with adaptive retries. */
@@ -130,13 +137,11 @@ export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): 
     const resolved = await resolveStage(run);
     const { replayed, times } = await awsReplayStage(run, resolved.names);
     await firehoseLandStage(run, resolved.names, times);
-    const emrOptions = await emrKpisStage(run, resolved);
-    const athenaEngine = await athenaValidateStage(run, resolved.names, replayed);
-    await emrPublishStage(run, resolved.names, emrOptions, athenaEngine);
+    await emrKpisStage(run, resolved);
+    await athenaValidateStage(run, resolved.names, replayed);
+    await publishRunStage(run, resolved.names);
   } catch (e) {
     ({ outcome: run.outcome, failure: run.failure } = endOfRun(run.runner, AWS_STAGES, e, options.signal, 'resolve'));
-  } finally {
-    await terminateKeptCluster(run);
   }
   return awsRunReport(run, await awsExtras(run));
 }

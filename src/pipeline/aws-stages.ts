@@ -1,4 +1,3 @@
-import { TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
 import type { AwsRunDeps, AwsRunOptions, AwsRunPlan } from './aws-run';
 import { FirehoseLandingResult, waitForFirehoseLanding } from './firehose-landing';
 import { formatBytes, formatCount, formatDuration } from './progress';
@@ -9,7 +8,6 @@ import { QUERY_CATALOG, ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { OUTPUT_KEYS, ResolvedAwsNames, resolveAwsNames, stackName } from '../config/stack-outputs';
 import { MeteredEngine } from '../cost/metered-engine';
-import { publishRunOnEmr } from '../emr/publish';
 import { EmrRunReport } from '../emr/report';
 import { emrDefaultsFromStacks } from '../emr/run-from-stacks';
 import { emrRunOptions } from '../emr/run-inputs';
@@ -17,6 +15,8 @@ import { EmrRunOptions, runKpisOnEmr } from '../emr/run-kpis';
 import { engineForTarget } from '../engines/for-target';
 import { DayWindow } from '../kpis/day-window';
 import { PublishedRun } from '../kpis/publication';
+import { publishRun } from '../kpis/publisher';
+import { localPaths } from '../local/paths';
 import { ReplayResult } from '../replay/replayer';
 import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
 import { ValidationReport } from '../validation/report';
@@ -41,8 +41,6 @@ export interface AwsRun {
   landing?: FirehoseLandingResult;
   emrReport?: EmrRunReport;
   kpiRunId?: string;
-  /** A transient cluster kept alive for the publish step; whoever ends the run terminates it. */
-  keptCluster?: string;
   engine?: MeteredEngine;
   versions?: Readonly<Record<string, string>>;
   reconciliation?: AwsReconciliation;
@@ -156,16 +154,17 @@ export async function firehoseLandStage(run: AwsRun, names: ResourceNames, times
   });
 }
 
-/** Computes the KPI tables as EMR steps; returns the EMR options the publish step reuses. */
-export async function emrKpisStage(run: AwsRun, resolved: ResolvedRun): Promise<EmrRunOptions> {
+/**
+ * Computes the KPI tables as EMR steps. A transient cluster ends with its last step, whatever
+ * validation says later: publishing needs no cluster.
+ */
+export async function emrKpisStage(run: AwsRun, resolved: ResolvedRun): Promise<void> {
   const { options: { progress, signal }, plan, deps, clock, sleep, window } = run;
-  const planned = emrRunOptions(plan.emr, resolved.names, { runId: run.options.runId ?? `cli-${run.started}` }, {
+  const emrOptions = emrRunOptions(plan.emr, resolved.names, { runId: run.options.runId ?? `cli-${run.started}` }, {
     ...emrDefaultsFromStacks(resolved),
     scriptsVersion: resolved.scriptsVersion,
     window,
   });
-  // A transient cluster stays up after the KPI steps for the publish step, once validation passed.
-  const emrOptions = planned.target.mode === 'transient' ? { ...planned, target: { ...planned.target, cluster: { ...planned.target.cluster, keepAlive: true } } } : planned;
   run.kpiRunId = emrOptions.steps.run?.runId;
   await run.runner.run('kpis', async () => {
     const report = await runKpisOnEmr(emrOptions, {
@@ -177,18 +176,15 @@ export async function emrKpisStage(run: AwsRun, resolved: ResolvedRun): Promise<
       log: (line) => progress.line(`kpis: ${line}`),
     });
     run.emrReport = report;
-    // Kept alive for the publish step; after a timeout or an abort the runner has already terminated it.
-    if (report.createdCluster && report.result !== 'aborted' && report.result !== 'timed-out') run.keptCluster = report.clusterId;
     if (report.result === 'aborted') throw new RunStoppedError('kpis', String(signal.reason ?? 'abort'));
     if (report.result !== 'completed') throw emrStageError(report, emrOptions, plan.environment);
     return {
       value: report,
       counts: { steps: report.steps.length, durationSeconds: report.durationSeconds },
       summary: `${plan.jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} on cluster ${report.clusterId}` +
-        `${report.createdCluster ? ' (transient)' : ''}`,
+        `${report.createdCluster ? ' (transient, ends with its last step)' : ''}`,
     };
   });
-  return emrOptions;
 }
 
 /** Validates the run's tables with Athena; returns the engine the publish step audits with. */
@@ -225,42 +221,19 @@ export async function athenaValidateStage(run: AwsRun, names: ResourceNames, rep
   return athenaEngine;
 }
 
-/** Publishes the validated run as an EMR step, terminating the cluster the run kept for it. */
-export async function emrPublishStage(run: AwsRun, names: ResourceNames, emrOptions: EmrRunOptions, athenaEngine: MeteredEngine): Promise<void> {
-  const { options: { progress, signal }, deps, clock, sleep, plan: { region } } = run;
-  const clusterId = run.emrReport!.clusterId;
+/** Publishes the validated run: a metadata commit per table from this machine (PyIceberg), no cluster. */
+export async function publishRunStage(run: AwsRun, names: ResourceNames): Promise<void> {
+  const { options: { progress, signal }, deps, plan: { region } } = run;
   const runId = run.kpiRunId!;
+  const publish = deps.publish ?? ((o) => {
+    const paths = localPaths();
+    return publishRun({ ...o, python: paths.python, sparkDir: paths.spark });
+  });
   run.published = await run.runner.run('publish', () => publishStage({
     runId,
     hint: `Run ${runId} stays on its branch audit_${runId}; main is untouched.`,
-    publish: async () => {
-      const terminateAfter = run.keptCluster === clusterId;
-      run.keptCluster = undefined;
-      const { published } = await publishRunOnEmr({
-        clusterId,
-        terminateAfter,
-        step: {
-          runId,
-          database: names.glueDatabase,
-          warehouse: names.warehouseUri,
-          region,
-          scriptsBucket: names.scriptsBucket,
-          scriptsVersion: emrOptions.steps.scriptsVersion,
-        },
-        timeoutMs: emrOptions.timeoutMs,
-        logWaitMs: emrOptions.logWaitMs,
-      }, { emr: deps.emr, s3: deps.s3, clock, sleep, signal, log: (line) => progress.line(`publish: ${line}`), engine: athenaEngine, catalog: QUERY_CATALOG });
-      return published;
-    },
+    publish: () => publish({ database: names.glueDatabase, runId, region, signal, log: (line) => progress.line(line) }),
   }));
-}
-
-/** A transient cluster kept for the publish step that did not run: the run ends it. */
-export async function terminateKeptCluster(run: AwsRun): Promise<void> {
-  if (run.keptCluster) {
-    await run.deps.emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [run.keptCluster] }));
-    run.options.progress.line(`kpis: terminated cluster ${run.keptCluster}`);
-  }
 }
 
 /** A KPI stage failure that says what happened on EMR, where the step's log is and what to try. */

@@ -295,7 +295,7 @@ export async function localPublishStage(run: LocalRun, stack: StackStart, kpis: 
   const { options: { paths, progress, signal }, names } = run;
   run.published = await measured(run, 'publish', async () => publishStage({
     publish: async () => publishRunLocally({
-      paths, awsEndpoint: stack.aws, sparkServer: await stack.spark, names, runId: kpis.runId, signal, log: (line) => progress.update('publish', line),
+      paths, awsEndpoint: stack.aws, names, runId: kpis.runId, signal, log: (line) => progress.update('publish', line),
     }),
     runId: kpis.runId,
     hint: `\`npx clickstream publish --run ${kpis.runId}${environmentFlag(names)}\` publishes it once it passes (run with --keep to keep the stack).`,

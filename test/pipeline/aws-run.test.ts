@@ -21,7 +21,6 @@ import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX, QUERY_CATALOG, resourceNames } from
 import { GIB, athenaQueryUsd } from '../../src/cost/estimate';
 import { loadPriceTable } from '../../src/cost/prices';
 import { EmrRunInputs } from '../../src/emr/run-inputs';
-import { PUBLISH_STEP_NAME } from '../../src/emr/steps';
 import { QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
 import { TrinoEngine } from '../../src/engines/trino';
 import { CHECKED_TABLES, CheckedTableName, KPI_JOB_NAMES, KPI_TABLES } from '../../src/kpis/catalog';
@@ -373,20 +372,16 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     }
   }
 
-  /** A transient cluster whose three KPI steps complete, then the publish step added to it. */
+  /** A transient cluster whose three KPI steps complete, after which it ends. */
   function emrCompletes(d: Deployment) {
     emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-NEW1' });
-    emrMock.on(AddJobFlowStepsCommand, { JobFlowId: 'j-NEW1' }).resolves({ StepIds: ['s-publish'] });
-    emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: ['s-publish'] }).resolves({
-      Steps: [{ Id: 's-publish', Name: PUBLISH_STEP_NAME, Status: { State: 'COMPLETED' } }],
-    });
     emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: undefined }).resolves({
       Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'PENDING' } })),
     });
     emrMock.on(ListStepsCommand, { ClusterId: 'j-NEW1', StepIds: STEP_NAMES.map((_, i) => `s-${i}`) })
       .resolves({ Steps: STEP_NAMES.map((Name, i) => ({ Id: `s-${i}`, Name, Status: { State: 'COMPLETED' } })) });
-    // Kept alive after its steps (KeepJobFlowAliveWhenNoSteps) for the publish step: EMR docs, a cluster with no steps left waits.
-    emrMock.on(DescribeClusterCommand).resolves({ Cluster: { Id: 'j-NEW1', Status: { State: 'WAITING' }, LogUri: `s3n://${d.logs}/emr/` } });
+    // Ends with its last step (RunJobFlow's KeepJobFlowAliveWhenNoSteps false: EMR API reference, JobFlowInstancesConfig).
+    emrMock.on(DescribeClusterCommand).resolves({ Cluster: { Id: 'j-NEW1', Status: { State: 'TERMINATING' }, LogUri: `s3n://${d.logs}/emr/` } });
     // EMR API reference, ListInstances / Instance: the primary on demand for 10 min, three spot core nodes for 9 min each.
     const started = new Date('2026-11-27T03:30:00Z');
     const after = (seconds: number) => new Date(started.getTime() + seconds * 1000);
@@ -417,7 +412,18 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       await writeKpiTables(d, { ...reference, ...referencePartials(events) });
     });
 
-    const report = await runAwsPipeline(options({ 'core-instance-count': '3', 'use-spot': 'true' }, progress), { ...clients(), clock: time.clock, sleep: time.sleep });
+    const published: Array<{ database: string; runId: string }> = [];
+    const report = await runAwsPipeline(options({ 'core-instance-count': '3', 'use-spot': 'true' }, progress), {
+      ...clients(),
+      clock: time.clock,
+      sleep: time.sleep,
+      // The EMR steps are mocked, so no audit branch exists to publish: the PyIceberg publisher runs for real against
+      // Iceberg branches in test/kpis/write-audit-publish.test.ts. Here: what the pipeline asks it to publish, and when.
+      publish: async (o) => {
+        published.push({ database: o.database, runId: o.runId });
+        return { runId: o.runId, branch: `audit_${o.runId}`, published: [] };
+      },
+    });
 
     expect(report.failure, JSON.stringify(report.failure)).toBeUndefined();
     expect(report.outcome).toBe('succeeded');
@@ -473,14 +479,13 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     });
     expect(runJobFlow[0].Steps!.map((s) => s.Name)).toEqual(STEP_NAMES);
     for (const step of runJobFlow[0].Steps!) expectStepOver(step, d, window);
-    // Kept for the publish step, which then ends it (RunJobFlow's KeepJobFlowAliveWhenNoSteps; TerminateJobFlows once).
-    expect(runJobFlow[0].Instances!.KeepJobFlowAliveWhenNoSteps).toBe(true);
-    expect(emrMock.commandCalls(TerminateJobFlowsCommand).map((c) => c.args[0].input)).toEqual([{ JobFlowIds: ['j-NEW1'] }]);
-    const publishSteps = emrMock.commandCalls(AddJobFlowStepsCommand).map((c) => c.args[0].input);
-    expect(publishSteps).toHaveLength(1);
-    expect(publishSteps[0].JobFlowId).toBe('j-NEW1');
-    expect(publishSteps[0].Steps![0].HadoopJarStep!.Args!.slice(-3)).toEqual([`s3://${d.scripts}/spark/${SCRIPTS_VERSION}/publish_run.py`, d.database, report.publication!.runId]);
-    expect(report.publication).toMatchObject({ status: 'published', branch: `audit_${report.publication!.runId}` });
+    // The cluster ends with its last KPI step, whatever validation says: publishing takes no cluster, so nothing is added to it or terminates it.
+    expect(runJobFlow[0].Instances!.KeepJobFlowAliveWhenNoSteps).toBe(false);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toEqual([]);
+    expect(emrMock.commandCalls(AddJobFlowStepsCommand)).toEqual([]);
+    // Publishing was asked for the run, in the environment's database, once validation passed.
+    expect(published).toEqual([{ database: d.database, runId: report.publication!.runId }]);
+    expect(report.publication).toMatchObject({ status: 'published', branch: `audit_${report.publication!.runId}`, tables: [] });
     expect(report.emr).toMatchObject({ result: 'completed', clusterId: 'j-NEW1', createdCluster: true });
     expect(report.emr!.steps.map((s) => s.state)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
 
@@ -581,6 +586,9 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     ]);
     expect(wrong!.faulty_pct).toBe(140);
     expect(report.failure!.message).toContain('faulty-pct-range');
+    // The transient cluster ended with its last KPI step: nothing was kept for a publish that does not happen.
+    expect(emrMock.commandCalls(RunJobFlowCommand)[0].args[0].input.Instances!.KeepJobFlowAliveWhenNoSteps).toBe(false);
+    expect(emrMock.commandCalls(TerminateJobFlowsCommand)).toEqual([]);
     // Every other check passed on the same tables: the failure is the wrong value, not the harness.
     expect(report.validation!.summary.passed).toBe(report.validation!.summary.checks - 2);
   }, 180_000);

@@ -1,7 +1,9 @@
 import {
   CloudFormationClient, DeleteStackCommand, DescribeStacksCommand, ListStackResourcesCommand, ListStacksCommand, StackStatus,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeClusterCommand, EMRClient, ListClustersCommand, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
+import {
+  DescribeClusterCommand, EMRClient, ListClustersCommand, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput, TerminateJobFlowsCommand,
+} from '@aws-sdk/client-emr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EMR_ENVIRONMENT_TAG } from '../../src/config/names';
 import { stackConcernsOf, stackName } from '../../src/config/stack-outputs';
@@ -26,6 +28,18 @@ export interface FakeCluster {
   /** Set: terminating it ends in TERMINATED_WITH_ERRORS (a spot cluster that lost its nodes, a failed step). */
   endsWithErrors?: boolean;
   readonly createdAt: Date;
+  /** A cluster RunJobFlow started: its steps, run one after the other on the account's timeline. */
+  readonly run?: { readonly steps: readonly string[]; readonly keepAlive: boolean; readonly idleTimeoutSeconds?: number };
+  /** When it reached TERMINATED. */
+  endedAt?: Date;
+}
+
+/** How long EMR takes on the fake account's timeline. */
+export interface FakeEmrTimes {
+  /** From RunJobFlow to the first step running. @default 420 (7 minutes) */
+  readonly provisionSeconds?: number;
+  /** Each step's run. @default 300 */
+  readonly stepSeconds?: number;
 }
 
 const validationError = (message: string) => Object.assign(new Error(message), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
@@ -38,7 +52,10 @@ const validationError = (message: string) => Object.assign(new Error(message), {
  * tags (DescribeCluster does); TerminateJobFlows ends the clusters, in TERMINATED or, for one that
  * failed, TERMINATED_WITH_ERRORS (EMR API reference, ClusterStatus: both are final).
  */
-export function fakeAccount() {
+export function fakeAccount(options: { readonly now?: () => number; readonly emrTimes?: FakeEmrTimes } = {}) {
+  const now = options.now ?? Date.now;
+  const provision = (options.emrTimes?.provisionSeconds ?? 420) * 1000;
+  const stepMs = (options.emrTimes?.stepSeconds ?? 300) * 1000;
   const stacks: FakeStack[] = [];
   const clusters: FakeCluster[] = [];
   const calls: string[] = [];
@@ -82,6 +99,55 @@ export function fakeAccount() {
       .map((s) => ({ StackId: s.id, StackName: s.name, StackStatus: s.status, CreationTime: s.createdAt })),
   }));
 
+  /**
+   * Moves a started cluster along the timeline (EMR API reference, JobFlowInstancesConfig:
+   * KeepJobFlowAliveWhenNoSteps false ends the cluster after its last step; true keeps it WAITING
+   * until terminated or, with an AutoTerminationPolicy, idle for IdleTimeout seconds).
+   */
+  const advance = (cluster: FakeCluster) => {
+    if (!cluster.run || cluster.endedAt) return;
+    const stepsEnd = cluster.createdAt.getTime() + provision + cluster.run.steps.length * stepMs;
+    const end = !cluster.run.keepAlive ? stepsEnd : cluster.run.idleTimeoutSeconds ? stepsEnd + cluster.run.idleTimeoutSeconds * 1000 : undefined;
+    if (end !== undefined && now() >= end) {
+      cluster.state = 'TERMINATED';
+      cluster.endedAt = new Date(end);
+    } else {
+      cluster.state = now() >= stepsEnd ? 'WAITING' : 'RUNNING';
+    }
+  };
+  const stepState = (cluster: FakeCluster, i: number) => {
+    const started = cluster.createdAt.getTime() + provision + i * stepMs;
+    const at = Math.min(now(), cluster.endedAt?.getTime() ?? Infinity);
+    if (at >= started + stepMs) return 'COMPLETED';
+    if (cluster.endedAt) return 'CANCELLED';
+    return at >= started ? 'RUNNING' : 'PENDING';
+  };
+  let started = 0;
+  emr.on(RunJobFlowCommand).callsFake((input: RunJobFlowCommandInput) => {
+    calls.push(`RunJobFlow ${input.Name}`);
+    const cluster: FakeCluster = {
+      id: `j-RUN${++started}`,
+      name: input.Name!,
+      state: 'RUNNING',
+      tags: Object.fromEntries((input.Tags ?? []).map((t) => [t.Key!, t.Value!])),
+      createdAt: new Date(now()),
+      run: {
+        steps: (input.Steps ?? []).map((step) => step.Name!),
+        keepAlive: input.Instances?.KeepJobFlowAliveWhenNoSteps ?? false,
+        idleTimeoutSeconds: input.AutoTerminationPolicy?.IdleTimeout,
+      },
+    };
+    clusters.push(cluster);
+    return { JobFlowId: cluster.id };
+  });
+  emr.on(ListStepsCommand).callsFake((input: { ClusterId: string; StepIds?: string[] }) => {
+    const cluster = clusters.find((c) => c.id === input.ClusterId)!;
+    advance(cluster);
+    const all = (cluster.run?.steps ?? []).map((Name, i) => ({ Id: `s-${cluster.id}-${i}`, Name, Status: { State: stepState(cluster, i) } }));
+    // ListSteps returns the newest step first (EMR API reference, ListSteps).
+    return { Steps: all.filter((s) => !input.StepIds || input.StepIds.includes(s.Id)).reverse() };
+  });
+
   emr.on(ListClustersCommand).callsFake((input: { ClusterStates?: string[] }) => ({
     Clusters: clusters
       .filter((c) => !input.ClusterStates || input.ClusterStates.includes(c.state))
@@ -89,12 +155,18 @@ export function fakeAccount() {
   }));
   emr.on(DescribeClusterCommand).callsFake((input: { ClusterId: string }) => {
     const cluster = clusters.find((c) => c.id === input.ClusterId)!;
+    advance(cluster);
     const tags = Object.entries(cluster.tags).map(([Key, Value]) => ({ Key, Value }));
     return { Cluster: { Id: cluster.id, Name: cluster.name, Status: { State: cluster.state }, Tags: tags } };
   });
   emr.on(TerminateJobFlowsCommand).callsFake((input: { JobFlowIds: string[] }) => {
     calls.push(`TerminateJobFlows ${input.JobFlowIds.join(',')}`);
-    for (const cluster of clusters.filter((c) => input.JobFlowIds.includes(c.id))) cluster.state = cluster.endsWithErrors ? 'TERMINATED_WITH_ERRORS' : 'TERMINATED';
+    for (const cluster of clusters.filter((c) => input.JobFlowIds.includes(c.id))) {
+      advance(cluster);
+      if (cluster.endedAt) continue;
+      cluster.state = cluster.endsWithErrors ? 'TERMINATED_WITH_ERRORS' : 'TERMINATED';
+      cluster.endedAt = new Date(now());
+    }
     return {};
   });
 
@@ -118,6 +190,14 @@ export function fakeAccount() {
     },
     /** Every request sent to either service, for the permission contract. */
     requests: () => sentRequests(cloudFormation, emr),
+    /** Minutes a cluster has been up on the account's timeline: until it ended, or until now. */
+    clusterMinutes(id: string) {
+      const cluster = clusters.find((c) => c.id === id)!;
+      advance(cluster);
+      return ((cluster.endedAt?.getTime() ?? now()) - cluster.createdAt.getTime()) / 60_000;
+    },
+    /** Clusters not ended yet, after moving each along the timeline. */
+    runningClusters: () => clusters.filter((c) => (advance(c), !['TERMINATED', 'TERMINATED_WITH_ERRORS'].includes(c.state))).map((c) => c.id),
     /** Every call to either service, reads included. */
     apiCalls: () => cloudFormation.calls().length + emr.calls().length,
     liveStacks: () => stacks.filter((s) => s.status !== StackStatus.DELETE_COMPLETE).map((s) => s.name),

@@ -186,6 +186,37 @@ describe('jobs', () => {
     expect(condition(replay.if, scheduled)).toBe(false);
   });
 
+  it("kpis: with cluster_mode existing no step can terminate the operator's cluster, whatever validation says", () => {
+    const operator = 'j-OPERATOR1';
+    const contexts = {
+      inputs: { cluster_mode: 'existing', cluster_id: operator, environment: 'staging' },
+      github: { event_name: 'workflow_dispatch' },
+      needs: { plan: { outputs: {} } },
+      vars: {},
+      runner: { temp: '/tmp' },
+      // run-emr-kpis outputs the cluster its steps ran on: here the operator's.
+      steps: { kpis: { outputs: { 'cluster-id': operator, 'run-id': 'run_1' } }, validate: { outcome: 'failure' } },
+    };
+    const dispatched = { contexts: contexts as never };
+    const steps = workflows.kpis.jobs.kpis.steps;
+    const given = steps.map((step) => ({
+      step,
+      inputs: Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, asString(interpolate(String(v), dispatched))])),
+    }));
+    // The cluster id reaches one action only, run-emr-kpis in mode "existing": its post step terminates
+    // only a cluster it created (test/actions/run-emr-kpis.test.ts), and it documents cluster-id as never terminated.
+    const receivers = given.filter(({ inputs }) => Object.values(inputs).includes(operator));
+    expect(receivers.map(({ step, inputs }) => [step.uses, inputs.mode])).toEqual([['./actions/run-emr-kpis', 'existing']]);
+    expect(loadLocalAction('./actions/run-emr-kpis')!.inputs!['cluster-id']).toBeDefined();
+    // No other local action the job uses takes a cluster, nor any input to end one (the publish step takes no cluster at all).
+    for (const step of steps.filter((s) => s.uses?.startsWith('./actions/') && s.uses !== './actions/run-emr-kpis')) {
+      const inputs = Object.keys(loadLocalAction(step.uses!)!.inputs ?? {});
+      expect(inputs.filter((i) => /cluster|terminate|keep/.test(i)), step.uses).toEqual([]);
+    }
+    for (const step of steps.filter((s) => s.run)) expect(step.run, step.name).not.toMatch(/terminate|emr /i);
+    expect(steps.some((s) => s.with?.['keep-cluster'] !== undefined)).toBe(false);
+  });
+
 });
 
 /**

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { QUERY_CATALOG } from '../../config/names';
 import { engineForTarget } from '../../engines/for-target';
 import { PublishRefusedError } from '../../kpis/publication';
+import { publishRun } from '../../kpis/publisher';
 import { localPaths } from '../../local/paths';
 import { publishRunLocally } from '../../local/publish-runner';
 import { requireRunningStack } from '../../local/stack';
@@ -21,19 +22,16 @@ export function registerPublishCommand(program: Command): void {
     .description('Publish a KPI run: fast-forward every table\'s main to the run\'s audit branch, so readers see its rows. Refused, naming the failed ' +
       'checks, unless its latest validation passed; refused when main moved since it was cut, by another run\'s publication or by table ' +
       'maintenance (run the KPIs again). Publishing that stopped between tables finishes on the next call. Default: the latest unpublished run.'), {
-    target: 'where the tables are (aws: publish as an EMR step with `clickstream run --target aws`)',
+    target: 'where the tables are: PyIceberg commits to the Glue catalog from this machine, no cluster needed',
     environment: 'whose Glue database and warehouse hold the run',
   })
     .option('--run <id>', 'the run to publish (see `clickstream validate`); default: the latest unpublished run')
     .option('--json', 'print the result as one JSON object', false)
     .action(async (options: PublishOptions) => {
-      if (options.target === 'aws') {
-        throw new Error('Publishing on AWS runs as an EMR step on the run\'s cluster: `clickstream run --target aws` and the kpis workflow do it after validation.');
-      }
       const out = commandOutput(options.json);
       const config = configFromOptions(options);
       const paths = localPaths();
-      const endpoints = await requireRunningStack({ paths });
+      const endpoints = config.target === 'local' ? await requireRunningStack({ paths }) : undefined;
       let runId = options.run;
       if (!runId) {
         const pending = await loadRunScope(await engineForTarget({ config }), QUERY_CATALOG, config.names.glueDatabase);
@@ -44,8 +42,12 @@ export function registerPublishCommand(program: Command): void {
         runId = pending.runId;
       }
       try {
-        const signal = interrupts.signal({ stopping: 'stopping the publishing Spark job (the next publish resumes where it stopped)' });
-        const result = await publishRunLocally({ paths, awsEndpoint: endpoints.aws, names: config.names, runId, log: out.progress, signal });
+        const signal = interrupts.signal({ stopping: 'stopping the publisher (the next publish resumes where it stopped)' });
+        const result = endpoints
+          ? await publishRunLocally({ paths, awsEndpoint: endpoints.aws, names: config.names, runId, log: out.progress, signal })
+          : await publishRun({
+            python: paths.python, sparkDir: paths.spark, database: config.names.glueDatabase, runId, region: config.region, log: out.progress, signal,
+          });
         out.summary(result, () => (result.published.length === 0
           ? `Run ${result.runId}: ${result.note ?? 'nothing to publish'}.`
           : [formatTable(['table', 'published snapshot'], result.published.map((p) => [p.table, p.snapshot])),

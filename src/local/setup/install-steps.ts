@@ -103,7 +103,8 @@ async function mavenFetch(toolchain: Toolchain, goal: 'copy' | 'unpack', items: 
 
 export function pythonVenvStep(paths: LocalPaths, toolchain: Toolchain): InstallStep {
   const requirements = path.join(__dirname, 'requirements.txt');
-  const pins = fs.readFileSync(requirements, 'utf8');
+  // requirements.txt includes the publisher's pins (spark/publish-requirements.txt): a change to either reinstalls.
+  const pins = fs.readFileSync(requirements, 'utf8') + fs.readFileSync(path.join(paths.spark, 'publish-requirements.txt'), 'utf8');
   const version = pythonVersion(toolchain.python)?.join('.') ?? 'unknown';
   return {
     name: 'python-venv',
