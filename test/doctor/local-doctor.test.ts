@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckResult, DoctorReport } from '../../src/doctor/check';
 import { FREE_SPACE_NEEDED, LocalDoctorContext, localDoctor } from '../../src/doctor/local';
-import { LocalPaths } from '../../src/local/paths';
+import { LocalPaths, localPaths } from '../../src/local/paths';
 import { processStartTime } from '../../src/local/processes';
 import { writeStackState } from '../../src/local/stack-state';
 
@@ -12,7 +12,7 @@ const GIB = 1024 ** 3;
 let root: string;
 let paths: LocalPaths;
 
-/** Paths of a throw-away checkout: nothing installed, no stack recorded. */
+/** Paths of a throw-away checkout of these sources: nothing installed, no stack recorded. */
 function emptyCheckout(dir: string): LocalPaths {
   const cache = path.join(dir, '.cache');
   const state = path.join(dir, '.clickstream');
@@ -27,7 +27,8 @@ function emptyCheckout(dir: string): LocalPaths {
     state,
     stateFile: path.join(state, 'stack.json'),
     logs: path.join(state, 'logs'),
-    spark: path.join(dir, 'spark'),
+    // The checkout's sources (the setup steps read their pins there); nothing is installed from them.
+    spark: localPaths().spark,
   };
 }
 

@@ -12,7 +12,7 @@ import { fakeAccount } from '../previews/fake-account';
  * nothing had to terminate it. Publishing takes no cluster.
  */
 const VALIDATION_MS = 6 * 60_000;
-const { options } = parseEmrRunInputs({ 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': 'abc', 'jobs': 'all' }, {}, {});
+const { options } = parseEmrRunInputs({ 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': 'abc', 'jobs': 'all', 'subnet-id': 'subnet-0abc1234def567890' }, {}, {});
 let account: ReturnType<typeof fakeAccount> | undefined;
 
 afterEach(() => account?.restore());
