@@ -62,14 +62,21 @@ export interface AthenaViolation {
 /** A statement Athena documents that it refuses; thrown before the statement is sent to any engine. */
 export class AthenaDialectError extends Error {
   constructor(readonly violations: readonly AthenaViolation[], sql: string) {
-    super(`Athena would refuse this statement, so no engine runs it:\n${violations.map(describe).join('\n')}\nStatement: ${excerpt(sql, 0, 300)}`);
+    const rules = [...new Set(violations.map((v) => v.rule))];
+    const lines = rules.map((rule) => describe(rule, violations.filter((v) => v.rule === rule).map((v) => v.detail)));
+    super(`Athena would refuse this statement, so no engine runs it:\n${lines.join('\n')}\nStatement: ${excerpt(sql, 0, 300)}`);
     this.name = 'AthenaDialectError';
   }
 }
 
-function describe(v: AthenaViolation): string {
-  const rule = ATHENA_RULES[v.rule];
-  return `- ${v.detail}. ${rule.page}: "${rule.words}" To fix: ${rule.fix}.`;
+/** How many places of one rule a message names; the error's `violations` has them all. */
+const NAMED_PLACES = 3;
+
+/** One line per rule broken: where (the first few places), Athena's page and words, and the fix. */
+function describe(name: keyof typeof ATHENA_RULES, details: readonly string[]): string {
+  const rule = ATHENA_RULES[name];
+  const more = details.length > NAMED_PLACES ? `; and ${details.length - NAMED_PLACES} more` : '';
+  return `- ${details.slice(0, NAMED_PLACES).join('; ')}${more}. ${rule.page}: "${rule.words}" To fix: ${rule.fix}.`;
 }
 
 /** Refuses, with Athena's words and page, a statement and parameters Athena documents that it refuses. */

@@ -25,6 +25,22 @@ describe("Athena's documented dialect, checked before any engine sends a stateme
     expect((error as AthenaDialectError).violations.map((v) => v.rule)).toEqual(['whereOnly']);
   });
 
+  it('names a rule broken in many places once, with its first places and how many more', () => {
+    const sql = `INSERT INTO t VALUES ${Array.from({ length: 4 }, () => '(?, ?)').join(', ')}`;
+    const error = (() => {
+      try {
+        checkAthenaDialect(sql, [1, 2, 3, 4, 5, 6, 7, 8]);
+      } catch (e) {
+        return e as AthenaDialectError;
+      }
+      throw new Error('expected a refusal');
+    })();
+
+    expect(error.violations).toHaveLength(8);
+    expect(error.message.split('\n').filter((line) => line.startsWith('- '))).toHaveLength(1);
+    expect(error.message).toContain('is in a VALUES list; and 5 more. Athena User Guide, "Use parameterized queries"');
+  });
+
   it('accepts ? in WHERE clauses, whatever the expressions and subqueries around it', () => {
     expect(rules('SELECT * FROM t WHERE day BETWEEN ? AND ? AND status IN (?, ?) AND coalesce(x, ?) > 0', [sqlDate('2026-11-01'), sqlDate('2026-11-02'), 'a', 'b', 1])).toEqual([]);
     // A subquery's own WHERE, in a CTE, in FROM, in an IN list and in a select list.

@@ -23,6 +23,7 @@ import { loadPriceTable } from '../../src/cost/prices';
 import { EmrRunInputs } from '../../src/emr/run-inputs';
 import { PUBLISH_STEP_NAME } from '../../src/emr/steps';
 import { QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
+import { sqlLiteral } from '../../src/engines/sql-literals';
 import { TrinoEngine } from '../../src/engines/trino';
 import { CHECKED_TABLES, CheckedTableName, KPI_JOB_NAMES, KPI_TABLES } from '../../src/kpis/catalog';
 import { KpiRow, KpiTablesRows, RawEvent, brokenRule, referenceKpis, referencePartials } from '../../src/kpis/reference';
@@ -331,9 +332,9 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
       await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}.${name} (${columns}) WITH (location = 's3://${d.warehouse}/warehouse/${d.database}/${name}')`);
       if (rows[name].length === 0) continue;
-      const placeholders = rows[name].map(() => `(${table.columns.map(() => '?').join(', ')})`).join(', ');
-      const params = rows[name].flatMap((row) => table.columns.map((c) => (c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name] as QueryParameter)));
-      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.${name} VALUES ${placeholders}`, params);
+      // A VALUES list takes no parameter on Athena: checked literals.
+      const values = rows[name].map((row) => `(${table.columns.map((c) => sqlLiteral(c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name] as QueryParameter)).join(', ')})`);
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.${name} VALUES ${values.join(', ')}`);
     }
   }
 
@@ -357,18 +358,16 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       const rule = brokenRule(event);
       if (!rule) continue;
       const arrival = /year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\//.exec(key)!;
-      const row = event.location ? 'CAST(ROW(?, ?) AS row(latitude double, longitude double))' : 'NULL';
-      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.rejected_events VALUES (?, ?, ?, ${row}, ?, ?, ?, ?, ?, ` +
-        'from_iso8601_timestamp(?), ?, ?)', [
-        event.sensor_id ?? null, event.temperature ?? null, event.humidity ?? null,
-        ...(event.location ? [event.location.latitude ?? null, event.location.longitude ?? null] : []),
-        event.status ?? null, event.event_type ?? null, event.timestamp ?? null, event.uuid ?? null, rule,
-        `${arrival[1]}-${arrival[2]}-${arrival[3]}T${arrival[4]}:00:00Z`, `s3://${d.bronze}/${key}`, runId,
-      ] as QueryParameter[]);
+      const l = (value: unknown) => sqlLiteral((value ?? null) as QueryParameter);
+      const point = event.location ? `CAST(ROW(${l(event.location.latitude)}, ${l(event.location.longitude)}) AS row(latitude double, longitude double))` : 'NULL';
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.rejected_events VALUES (${l(event.sensor_id)}, ${l(event.temperature)}, ` +
+        `${l(event.humidity)}, ${point}, ${l(event.status)}, ${l(event.event_type)}, ${l(event.timestamp)}, ${l(event.uuid)}, ${l(rule)}, ` +
+        `from_iso8601_timestamp(${l(`${arrival[1]}-${arrival[2]}-${arrival[3]}T${arrival[4]}:00:00Z`)}), ${l(`s3://${d.bronze}/${key}`)}, ${l(runId)})`);
     }
     for (const job of KPI_JOB_NAMES) {
-      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}._kpi_runs VALUES (?, ?, 'window', from_iso8601_timestamp(?), from_iso8601_timestamp(?), ARRAY[], ` +
-        `ARRAY[${days.map(() => 'CAST(? AS date)').join(', ')}], current_timestamp)`, [runId, job, `${hour.replace(' ', 'T')}Z`, `${days[0]}T00:00:00Z`, ...days]);
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}._kpi_runs VALUES (${sqlLiteral(runId)}, ${sqlLiteral(job)}, 'window', ` +
+        `from_iso8601_timestamp(${sqlLiteral(`${hour.replace(' ', 'T')}Z`)}), from_iso8601_timestamp(${sqlLiteral(`${days[0]}T00:00:00Z`)}), ARRAY[], ` +
+        `ARRAY[${days.map((day) => sqlLiteral(sqlDate(day))).join(', ')}], current_timestamp)`);
     }
   }
 
