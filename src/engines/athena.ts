@@ -10,6 +10,7 @@ import {
   StartQueryExecutionCommandInput,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { checkAthenaDialect } from './athena-dialect';
 import { abortReason, QueryEngine, QueryExecutionError, QueryFailure, QueryOptions, QueryParameter, QueryResult, ResultColumn, TypedValue } from './query-engine';
 import { renderParameters } from './sql-literals';
 import { assertUniqueNames, baseType, toTypedValue } from './typed-values';
@@ -126,6 +127,7 @@ export class AthenaEngine implements QueryEngine {
   }
 
   private startRequest(sql: string, params: readonly QueryParameter[] = []): StartQueryExecutionCommandInput {
+    checkAthenaDialect(sql, params);
     const parameters = renderParameters(params);
     return {
       QueryString: sql,

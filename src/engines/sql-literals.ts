@@ -18,7 +18,7 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
  */
 export function renderParameters(params: readonly QueryParameter[]): string[] {
   return params.map((param, index) => {
-    const literal = renderLiteral(param, index);
+    const literal = renderLiteral(param, `Parameter ${index + 1}`);
     if (literal.length > MAX_PARAMETER_LENGTH) {
       throw new Error(`Parameter ${index + 1} renders to ${literal.length} characters; Athena accepts at most ${MAX_PARAMETER_LENGTH}. Filter with a shorter value or a join.`);
     }
@@ -26,7 +26,17 @@ export function renderParameters(params: readonly QueryParameter[]): string[] {
   });
 }
 
-function renderLiteral(param: QueryParameter, index: number): string {
+/**
+ * A value written into the SQL text, where Athena takes no `?` parameter (outside WHERE clauses;
+ * Athena User Guide, "Use parameterized queries"): the very literal a parameter would bind, checked
+ * the same way, so a value reads the same whichever way it travels.
+ */
+export function sqlLiteral(value: QueryParameter): string {
+  return renderLiteral(value, 'A literal');
+}
+
+/** `what` names the value in messages (`Parameter 3`). */
+function renderLiteral(param: QueryParameter, what: string): string {
   if (param === null) return 'NULL';
   switch (typeof param) {
     case 'string':
@@ -36,15 +46,15 @@ function renderLiteral(param: QueryParameter, index: number): string {
     case 'bigint':
       return param.toString();
     case 'number':
-      return renderNumber(param, index);
+      return renderNumber(param, what);
     default:
-      return renderTagged(param, index);
+      return renderTagged(param, what);
   }
 }
 
-function renderNumber(value: number, index: number): string {
+function renderNumber(value: number, what: string): string {
   if (!Number.isFinite(value)) {
-    throw new Error(`Parameter ${index + 1} is ${value}; pass a finite number (write nan() or infinity() in the SQL instead).`);
+    throw new Error(`${what} is ${value}; pass a finite number (write nan() or infinity() in the SQL instead).`);
   }
   if (Number.isSafeInteger(value)) return String(value);
   // A bare `1.5` is a DECIMAL literal in this dialect; a JS number is a double, so keep it one.
@@ -58,11 +68,11 @@ const TAGGED_FORMATS = {
   decimal: { pattern: DECIMAL, hint: 'digits with an optional fraction' },
 } as const;
 
-function renderTagged(param: Exclude<QueryParameter, string | number | bigint | boolean | null>, index: number): string {
+function renderTagged(param: Exclude<QueryParameter, string | number | bigint | boolean | null>, what: string): string {
   const format = TAGGED_FORMATS[param.type];
-  if (!format) throw new Error(`Parameter ${index + 1} has unknown type "${String(param.type)}"; use a plain value, sqlDate, sqlTimestamp or sqlDecimal.`);
+  if (!format) throw new Error(`${what} has unknown type "${String(param.type)}"; use a plain value, sqlDate, sqlTimestamp or sqlDecimal.`);
   if (!format.pattern.test(param.value)) {
-    throw new Error(`Parameter ${index + 1} is not a valid ${param.type}: "${param.value}" (expected ${format.hint}).`);
+    throw new Error(`${what} is not a valid ${param.type}: "${param.value}" (expected ${format.hint}).`);
   }
   return `${param.type.toUpperCase()} ${quote(param.value)}`;
 }

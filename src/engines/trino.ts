@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkAthenaDialect } from './athena-dialect';
 import { abortReason, QueryEngine, QueryExecutionError, QueryFailure, QueryOptions, QueryParameter, QueryResult, ResultColumn, TypedValue } from './query-engine';
 import { renderParameters } from './sql-literals';
 import { assertUniqueNames, baseType, parseJsonKeepingIntegers, toTypedValue } from './typed-values';
@@ -118,6 +119,8 @@ export class TrinoEngine implements QueryEngine {
 
   async query(sql: string, params: readonly QueryParameter[] = [], options: QueryOptions = {}): Promise<QueryResult> {
     const { signal } = options;
+    // Trino stands in for Athena: it refuses here what Athena would refuse there.
+    checkAthenaDialect(sql, params);
     const statement = trinoStatement(sql, renderParameters(params));
     const started = this.clock();
     const deadline = started + this.timeoutMs;

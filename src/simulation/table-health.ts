@@ -3,7 +3,7 @@ import { S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { QUERY_CATALOG } from '../config/names';
 import { QueryEngine } from '../engines/query-engine';
 import { MAINTAINED_TABLES } from '../maintenance/options';
-import { joinSql, metadataTable, sql } from '../validation/sql';
+import { joinSql, literal, metadataTable, sql } from '../validation/sql';
 
 /** What a table costs to keep, measured from outside: what grows every night unless maintained. */
 export interface TableHealth {
@@ -37,9 +37,10 @@ export async function measureTables(sources: TableHealthSources): Promise<Record
   }
   const tables = MAINTAINED_TABLES.filter((t) => locations.has(t));
   if (tables.length === 0) return {};
-  // One statement per metadata kind: each table's name as a parameter, its metadata table quoted by sql.ts.
+  // One statement per metadata kind: each table's name a checked literal (a SELECT list takes no
+  // parameter on Athena), its metadata table quoted by sql.ts.
   const counts = (kind: 'snapshots' | 'files') => {
-    const statement = joinSql(tables.map((t) => sql`SELECT ${t} AS t, count(*) AS n FROM ${metadataTable(QUERY_CATALOG, sources.database, t, kind)}`), ' UNION ALL ');
+    const statement = joinSql(tables.map((t) => sql`SELECT ${literal(t)} AS t, count(*) AS n FROM ${metadataTable(QUERY_CATALOG, sources.database, t, kind)}`), ' UNION ALL ');
     return sources.engine.query(statement.text, statement.params, { signal: sources.signal });
   };
   const snapshots = await counts('snapshots');

@@ -1,6 +1,6 @@
 import { RECONCILED_COLUMNS } from './checks';
 import { SQL_TYPES } from './schema-query';
-import { sql, Sql } from './sql';
+import { literal, sql, Sql } from './sql';
 import { FAULTY_STATUS } from '../events/schema';
 import { CHECKED_TABLES, CheckedTableName, DailyTableName } from '../kpis/catalog';
 
@@ -37,7 +37,7 @@ export const VALUES: ReadonlyArray<readonly [string, string]> = [
 export const RECOMPUTED: Readonly<Record<string, Sql>> = {
   event_count: sql`count(*)`,
   total_count: sql`count(*)`,
-  faulty_count: sql`count_if(status = ${FAULTY_STATUS})`,
+  faulty_count: sql`count_if(status = ${literal(FAULTY_STATUS)})`,
   avg_temp: sql`avg(temperature)`,
   min_temp: sql`min(temperature)`,
   max_temp: sql`max(temperature)`,

@@ -4,7 +4,7 @@ import {
 } from './bronze-pass-columns';
 import { RECONCILED_COLUMNS } from './checks';
 import { keptRejectedSql } from './rejected-query';
-import { identifier, joinSql, sql, Sql } from './sql';
+import { identifier, joinSql, literal, sql, Sql } from './sql';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
 import { CHECKED_TABLES, DailyTableName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
@@ -62,6 +62,10 @@ function groupingSetId(keys: readonly string[], set: readonly string[]): number 
 }
 
 const dateParam = (day: string) => sqlDate(day);
+/** A day outside WHERE (a SELECT list, FROM UNNEST(sequence(...))), where Athena takes no parameter. */
+const dateLiteral = (day: string) => literal(sqlDate(day));
+/** A tag outside WHERE (SELECT lists, CASE in a SELECT list or FROM). */
+const tag = (name: string) => literal(name);
 const typedNull = (type: string) => new Sql(`CAST(NULL AS ${type})`, []);
 
 /** A row of the sides: every key and value column, in order, as `pick` gives it or NULL. */
@@ -142,7 +146,7 @@ function groupedStage(tables: readonly BronzePassTable[], rejected: boolean): { 
     ${joinSql(VALUES.slice(2).map(([v]) => sql`${RECOMPUTED[v] ?? missingRecomputation(v)} ${validOnly} AS ${identifier(v)}`), ',\n    ')}
   FROM scanned
   GROUP BY GROUPING SETS (${joinSql(sets.map((set) => sql`(${joinSql(set.map(identifier), ', ')})`), ', ')})`;
-  const tagArrays = joinSql([...tagsBySet].map(([id, names]) => sql`WHEN ${id} THEN ARRAY[${joinSql(names.map((n) => sql`${n}`), ', ')}]`), ' ');
+  const tagArrays = joinSql([...tagsBySet].map(([id, names]) => sql`WHEN ${literal(id)} THEN ARRAY[${joinSql(names.map(tag), ', ')}]`), ' ');
   return { grouped, tagArrays };
 }
 
@@ -173,18 +177,18 @@ function tableSides(source: BronzeSource, { table, window, emptyDays }: BronzePa
   const columnOf = (c: string) => (grain.includes(c) || reconciled.includes(c) ? identifier(c) : undefined);
   const notNull = joinSql(grain.map((g) => sql`${identifier(g)} IS NOT NULL`), ' AND ');
   const dayOnly = (day: Sql) => sideColumns((c) => (c === 'day' ? day : undefined));
-  const rows = sql`SELECT ${table} AS tag, 'kpi' AS side, ${sideColumns(columnOf)}
+  const rows = sql`SELECT ${tag(table)} AS tag, 'kpi' AS side, ${sideColumns(columnOf)}
   FROM ${tableOf(source, table)} WHERE ${between(sql`day`, window)} AND ${notNull}`;
-  const days = sql`SELECT DISTINCT ${daysTag(table)} AS tag, 'kpi' AS side, ${dayOnly(sql`day`)}
+  const days = sql`SELECT DISTINCT ${tag(daysTag(table))} AS tag, 'kpi' AS side, ${dayOnly(sql`day`)}
   FROM ${tableOf(source, table)} WHERE ${between(sql`day`, window)}`;
-  const calendar = sql`SELECT ${daysTag(table)} AS tag, 'window' AS side, ${dayOnly(sql`w.day`)}
-  FROM UNNEST(sequence(${dateParam(window.fromDate)}, ${dateParam(window.toDate)}, INTERVAL '1' DAY)) AS w (day)`;
+  const calendar = sql`SELECT ${tag(daysTag(table))} AS tag, 'window' AS side, ${dayOnly(sql`w.day`)}
+  FROM UNNEST(sequence(${dateLiteral(window.fromDate)}, ${dateLiteral(window.toDate)}, INTERVAL '1' DAY)) AS w (day)`;
   return emptyDays ? [rows, days, calendar] : [rows, days];
 }
 
 /** What the jobs kept aside from the run's arrivals, counted by rule. */
 function rejectedSide(source: BronzeSource & { readonly arrivals: ArrivalScope }): Sql {
-  return sql`SELECT ${REJECTED_TAG} AS tag, 'kpi' AS side, ${sideColumns((c) => (c === 'rule' || c === 'row_count' ? sql`r.${identifier(c)}` : undefined))}
+  return sql`SELECT ${tag(REJECTED_TAG)} AS tag, 'kpi' AS side, ${sideColumns((c) => (c === 'rule' || c === 'row_count' ? sql`r.${identifier(c)}` : undefined))}
   FROM (${keptRejectedSql(source)}) r`;
 }
 
@@ -202,16 +206,16 @@ const COMPARED = sql`SELECT tag, ${KEY_LIST},
 function judgedStage(tables: readonly BronzePassTable[], tolerance: number): Sql {
   const equal = (column: string) => {
     const [a, w] = [identifier(`a_${column}`), identifier(`w_${column}`)];
-    return typeOf(column) === 'double' ? sql`((${a} IS NULL AND ${w} IS NULL) OR abs(${a} - ${w}) <= ${tolerance})` : sql`${a} IS NOT DISTINCT FROM ${w}`;
+    return typeOf(column) === 'double' ? sql`((${a} IS NULL AND ${w} IS NULL) OR abs(${a} - ${w}) <= ${literal(tolerance)})` : sql`${a} IS NOT DISTINCT FROM ${w}`;
   };
   const differs = joinSql(tables.map(({ table }) =>
-    sql`WHEN ${table} THEN (kpi_rows = 0 OR bronze_rows = 0 OR NOT (${joinSql(RECONCILED_COLUMNS[table].map(equal), ' AND ')}))`), ' ');
+    sql`WHEN ${tag(table)} THEN (kpi_rows = 0 OR bronze_rows = 0 OR NOT (${joinSql(RECONCILED_COLUMNS[table].map(equal), ' AND ')}))`), ' ');
   const totalOf = (side: 'a' | 'w') => joinSql(tables.map(({ table }) =>
-    sql`WHEN ${table} THEN ${hasTotal(table) ? identifier(`${side}_${RECONCILED_COLUMNS[table][0]}`) : sql`NULL`}`), ' ');
+    sql`WHEN ${tag(table)} THEN ${hasTotal(table) ? identifier(`${side}_${RECONCILED_COLUMNS[table][0]}`) : sql`NULL`}`), ' ');
   // A day of bronze events the table holds no row for, by its own rule, is neither missing nor its latest.
   const withoutRows = tables.filter(({ table }) => GROUPS_WITHOUT_ROWS[table]);
   const rowsExpected = withoutRows.length === 0 ? sql`bronze_rows > 0` : sql`bronze_rows > 0 AND coalesce(CASE tag ${joinSql(withoutRows.map(({ table }) =>
-    sql`WHEN ${daysTag(table)} THEN NOT (${GROUPS_WITHOUT_ROWS[table]!((c) => identifier(`w_${c}`))})`), ' ')} ELSE TRUE END, TRUE)`;
+    sql`WHEN ${tag(daysTag(table))} THEN NOT (${GROUPS_WITHOUT_ROWS[table]!((c) => identifier(`w_${c}`))})`), ' ')} ELSE TRUE END, TRUE)`;
   const sortKey = joinSql(KEYS.map(([k, type]) => new Sql(`coalesce(${identifier(k).text}, ${FIRST_OF[type]})`, [])), ', ');
   return sql`SELECT *,
     bool_or(kpi_rows > 0) OVER (PARTITION BY tag, day) AS day_held,

@@ -1,4 +1,4 @@
-import { identifier, joinSql, qualifiedName, sql, Sql, tableAtVersion } from './sql';
+import { identifier, joinSql, literal, qualifiedName, sql, Sql, tableAtVersion } from './sql';
 import { ARRIVAL_KEYS } from '../config/raw-table';
 import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
 import { AllTimeTableName } from '../kpis/catalog';
@@ -60,14 +60,14 @@ export function arrivalFilter(scope: ArrivalScope | undefined): Sql {
   return sql`(${joinSql(listed, ' OR ')}) AND (${closed}${open})`;
 }
 
-/** A rule as SQL over the raw row: the name of the way it is broken, or NULL. */
+/** A rule as SQL over the raw row (in a SELECT list: its values are literals): the name of the way it is broken, or NULL. */
 function brokenSql(rule: ValidityRule): Sql {
   const column = joinSql(rule.column.split('.').map(identifier), '.');
-  const missing = `${rule.name}-missing`;
+  const missing = literal(`${rule.name}-missing`);
   if (rule.kind === 'present') return sql`CASE WHEN ${column} IS NULL THEN ${missing} END`;
-  if (rule.kind === 'non-empty') return sql`CASE WHEN ${column} IS NULL THEN ${missing} WHEN length(${column}) = 0 THEN ${`${rule.name}-empty`} END`;
+  if (rule.kind === 'non-empty') return sql`CASE WHEN ${column} IS NULL THEN ${missing} WHEN length(${column}) = 0 THEN ${literal(`${rule.name}-empty`)} END`;
   // NOT BETWEEN is true for NaN (every comparison with NaN is false): out of range.
-  return sql`CASE WHEN ${column} IS NULL THEN ${missing} WHEN NOT (${column} BETWEEN ${rule.min} AND ${rule.max}) THEN ${`${rule.name}-out-of-range`} END`;
+  return sql`CASE WHEN ${column} IS NULL THEN ${missing} WHEN NOT (${column} BETWEEN ${literal(rule.min)} AND ${literal(rule.max)}) THEN ${literal(`${rule.name}-out-of-range`)} END`;
 }
 
 /** The first rule of VALIDITY_RULES a raw row breaks, or NULL for a valid event, as the Spark jobs blame it. */
@@ -117,8 +117,8 @@ export function validEventsSql(source: BronzeSource): Sql {
 export function referenceSql(table: AllTimeTableName): Sql {
   switch (table) {
     case 'sensor_health':
-      return sql`SELECT sensor_id, count_if(status = ${FAULTY_STATUS}) AS faulty_count, count(*) AS total_count,
-    round(100e0 * count_if(status = ${FAULTY_STATUS}) / count(*), 2) AS faulty_pct
+      return sql`SELECT sensor_id, count_if(status = ${literal(FAULTY_STATUS)}) AS faulty_count, count(*) AS total_count,
+    round(100e0 * count_if(status = ${literal(FAULTY_STATUS)}) / count(*), 2) AS faulty_pct
   FROM valid_events GROUP BY sensor_id`;
     case 'status_health':
       return sql`SELECT e.status, coalesce(s.sensor_count, 0) AS sensor_count, e.event_count

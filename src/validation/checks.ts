@@ -1,4 +1,4 @@
-import { identifier, sql, Sql } from './sql';
+import { identifier, literal, sql, Sql } from './sql';
 import { VALID_RANGES } from '../events/schema';
 import { CheckedTableName } from '../kpis/catalog';
 
@@ -15,8 +15,9 @@ export interface ValueRule {
   readonly range?: { readonly min: string; readonly max: string };
   /**
    * True for a row that satisfies the rule. NULL counts as a violation, so a rule over a
-   * nullable column also catches missing values.
-   * @param tolerance a parameter holding the tolerance for comparisons of doubles
+   * nullable column also catches missing values. Rendered in a SELECT list, where Athena takes
+   * no parameter: its values are literals.
+   * @param tolerance the tolerance for comparisons of doubles
    */
   ok(tolerance: number): Sql;
 }
@@ -27,7 +28,7 @@ const coordinatesValid: ValueRule = {
   check: 'coordinates-valid',
   severity: 'error',
   expected: `latitude in [${latitude.min}, ${latitude.max}], longitude in [${longitude.min}, ${longitude.max}]`,
-  ok: () => sql`latitude BETWEEN ${latitude.min} AND ${latitude.max} AND longitude BETWEEN ${longitude.min} AND ${longitude.max}`,
+  ok: () => sql`latitude BETWEEN ${literal(latitude.min)} AND ${literal(latitude.max)} AND longitude BETWEEN ${literal(longitude.min)} AND ${literal(longitude.max)}`,
 };
 
 const positive = (column: string): ValueRule => ({
@@ -45,7 +46,7 @@ const ordered = (measure: 'temp' | 'humidity'): ValueRule => ({
   expected: `min_${measure} <= avg_${measure} <= max_${measure}`,
   ok: (tolerance) => {
     const [min, avg, max] = ['min', 'avg', 'max'].map((stat) => identifier(`${stat}_${measure}`));
-    return sql`${min} <= ${avg} + ${tolerance} AND ${avg} <= ${max} + ${tolerance}`;
+    return sql`${min} <= ${avg} + ${literal(tolerance)} AND ${avg} <= ${max} + ${literal(tolerance)}`;
   },
 });
 
@@ -56,7 +57,7 @@ export const VALUE_RULES: Readonly<Record<CheckedTableName, readonly ValueRule[]
       check: 'sensor-id-valid',
       severity: 'error',
       expected: `sensor_id in [${sensorId.min}, ${sensorId.max}]`,
-      ok: () => sql`sensor_id BETWEEN ${sensorId.min} AND ${sensorId.max}`,
+      ok: () => sql`sensor_id BETWEEN ${literal(sensorId.min)} AND ${literal(sensorId.max)}`,
     },
     positive('total_count'),
     {
@@ -76,7 +77,7 @@ export const VALUE_RULES: Readonly<Record<CheckedTableName, readonly ValueRule[]
       check: 'faulty-pct-consistent',
       severity: 'error',
       expected: 'faulty_pct = round(100 * faulty_count / total_count, 2)',
-      ok: (tolerance) => sql`abs(faulty_pct - round(100e0 * faulty_count / total_count, 2)) <= ${tolerance}`,
+      ok: (tolerance) => sql`abs(faulty_pct - round(100e0 * faulty_count / total_count, 2)) <= ${literal(tolerance)}`,
     },
   ],
   status_health: [
@@ -96,14 +97,14 @@ export const VALUE_RULES: Readonly<Record<CheckedTableName, readonly ValueRule[]
       check: 'humidity-range',
       severity: 'error',
       expected: `humidity in [${humidity.min}, ${humidity.max}]`,
-      ok: () => sql`min_humidity >= ${humidity.min} AND max_humidity <= ${humidity.max}`,
+      ok: () => sql`min_humidity >= ${literal(humidity.min)} AND max_humidity <= ${literal(humidity.max)}`,
       range: { min: 'min_humidity', max: 'max_humidity' },
     },
     {
       check: 'temperature-range',
       severity: 'error',
       expected: `temperature in [${temperature.min}, ${temperature.max}]`,
-      ok: () => sql`min_temp >= ${temperature.min} AND max_temp <= ${temperature.max}`,
+      ok: () => sql`min_temp >= ${literal(temperature.min)} AND max_temp <= ${literal(temperature.max)}`,
       range: { min: 'min_temp', max: 'max_temp' },
     },
     coordinatesValid,

@@ -1,5 +1,5 @@
 import { ArrivalScope } from './bronze';
-import { joinSql, metadataTable, qualifiedName, sql, tableAtVersion } from './sql';
+import { joinSql, literal, metadataTable, qualifiedName, sql, tableAtVersion } from './sql';
 import { QueryEngine, TypedValue } from '../engines/query-engine';
 import { CHECKED_TABLES, KPI_JOBS, KPI_RUNS_TABLE, KpiJobName, REJECTED_EVENTS_TABLE, VALID_EVENTS_TABLE } from '../kpis/catalog';
 import { auditBranch, runIdOfBranch } from '../kpis/run-ledger';
@@ -132,7 +132,7 @@ async function tableVersions(
   branch: string | undefined,
 ): Promise<Record<string, string>> {
   const names = branch ? ['main', branch] : ['main'];
-  const rows = await run(joinSql(tables.map((table) => sql`SELECT ${table} AS table_name, name, CAST(snapshot_id AS varchar) AS snapshot_id
+  const rows = await run(joinSql(tables.map((table) => sql`SELECT ${literal(table)} AS table_name, name, CAST(snapshot_id AS varchar) AS snapshot_id
 FROM ${metadataTable(catalog, database, table, 'refs')} WHERE name IN (${joinSql(names.map((n) => sql`${n}`), ', ')})`), '\nUNION ALL\n'));
   const versions: Record<string, string> = {};
   for (const table of tables) {

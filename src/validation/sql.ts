@@ -1,10 +1,12 @@
 import { QueryParameter } from '../engines/query-engine';
+import { sqlLiteral } from '../engines/sql-literals';
 import { quoteIdentifier } from '../sql/quote';
 
 /**
  * A piece of SQL text with the values of its `?` placeholders, in order. Text only ever comes
- * from template literals in this code and from {@link identifier}; every value travels as a
- * parameter, so nothing a user typed is spliced into a statement.
+ * from template literals in this code, from {@link identifier} and from {@link literal}; a value
+ * travels as a parameter or as a checked literal, so nothing a user typed is spliced into a
+ * statement unquoted.
  */
 export class Sql {
   constructor(readonly text: string, readonly params: readonly QueryParameter[]) {}
@@ -28,6 +30,15 @@ export function sql(strings: TemplateStringsArray, ...values: ReadonlyArray<Sql 
     text += strings[i + 1];
   });
   return new Sql(text, params);
+}
+
+/**
+ * A value written into the text as a checked literal (`'faulty'`, `DATE '2026-11-01'`, `1.0E-6`):
+ * Athena takes `?` parameters only in WHERE clauses (Athena User Guide, "Use parameterized
+ * queries"), so a value anywhere else (a SELECT list, VALUES, FROM, JOIN ... ON) is a literal.
+ */
+export function literal(value: QueryParameter): Sql {
+  return new Sql(sqlLiteral(value), []);
 }
 
 /** Joins fragments with a separator written in code (`, `, ` AND `). */

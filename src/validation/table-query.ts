@@ -2,7 +2,7 @@ import { BronzeSource, fromPartialsSql, referenceSql, tableOf, validEventsSql } 
 import { RECONCILED_COLUMNS, VALUE_RULES } from './checks';
 import { ExpectedRowSet, ExpectedValue } from './expectations';
 import { CheckResult } from './report';
-import { identifier, joinSql, sql, Sql } from './sql';
+import { identifier, joinSql, literal, sql, Sql } from './sql';
 import { ComparedRows, evaluateTable } from './table-verdicts';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
 import { AllTimeTableName, CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
@@ -159,7 +159,8 @@ function expectedComparison(prefix: string, set: ExpectedRowSet): Comparison {
   const present = new Set(set.rows.flatMap((r) => Object.keys(r)));
   const values = set.columns.filter((c) => !set.grain.includes(c.name) && present.has(c.name));
   const listed = [...grain, ...values];
-  const rows = set.rows.map((row) => sql`(${joinSql(listed.map((c) => sql`${toParameter(c, row[c.name] ?? null)}`), ', ')})`);
+  // VALUES takes no parameter on Athena: the manifest's values are checked literals.
+  const rows = set.rows.map((row) => sql`(${joinSql(listed.map((c) => literal(toValue(c, row[c.name] ?? null))), ', ')})`);
   const wanted = sql`SELECT * FROM (VALUES ${joinSql(rows, ', ')}) AS wanted (${joinSql(listed.map((c) => identifier(c.name)), ', ')})`;
   const daily = grain.some((g) => g.name === 'day');
   return {
@@ -175,7 +176,7 @@ function expectedComparison(prefix: string, set: ExpectedRowSet): Comparison {
   };
 }
 
-function toParameter(column: KpiColumn, value: ExpectedValue): QueryParameter {
+function toValue(column: KpiColumn, value: ExpectedValue): QueryParameter {
   if (value === null) return null;
   return column.type === 'date' ? sqlDate(String(value)) : value;
 }
@@ -188,7 +189,7 @@ function comparisonCtes(c: Comparison, tolerance: number): Sql[] {
     const a = sql`a.${identifier(column.name)}`;
     const w = sql`w.${identifier(column.name)}`;
     return column.type === 'double'
-      ? sql`((${a} IS NULL AND ${w} IS NULL) OR abs(${a} - ${w}) <= ${tolerance})`
+      ? sql`((${a} IS NULL AND ${w} IS NULL) OR abs(${a} - ${w}) <= ${literal(tolerance)})`
       : sql`${a} IS NOT DISTINCT FROM ${w}`;
   };
   const firstKey = identifier(c.grain[0].name);

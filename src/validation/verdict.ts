@@ -1,5 +1,5 @@
 import { ValidationReport, failingChecks, reportFails } from './report';
-import { joinSql, metadataTable, qualifiedName, sql } from './sql';
+import { joinSql, literal, metadataTable, qualifiedName, sql } from './sql';
 import { QueryEngine } from '../engines/query-engine';
 import { KPI_VALIDATIONS_TABLE } from '../kpis/catalog';
 import { auditBranch } from '../kpis/run-ledger';
@@ -23,9 +23,12 @@ export async function recordVerdict(engine: QueryEngine, options: {
   const failed = failingChecks(options.report, options.failOnWarn);
   const passed = !reportFails(options.report, options.failOnWarn);
   const list = failed.map((c) => `${c.table} ${c.check}`).join('; ').slice(0, MAX_FAILED_TEXT);
+  // Athena takes `?` parameters only in WHERE clauses, so the VALUES row is checked literals.
+  const { runId, report } = options;
+  const row = [runId, new Date(report.startedAt).toISOString(), report.engine, passed, report.summary.checks, failed.length, list];
   const statement = sql`INSERT INTO ${qualifiedName(options.catalog, options.database, KPI_VALIDATIONS_TABLE)}
   (run_id, validated_at, engine, passed, checks, failed, failed_checks)
-VALUES (${options.runId}, ${new Date(options.report.startedAt).toISOString()}, ${options.report.engine}, ${passed}, ${options.report.summary.checks}, ${failed.length}, ${list})`;
+VALUES (${joinSql(row.map(literal), ', ')})`;
   await engine.query(statement.text, statement.params, { signal: options.signal });
   return passed;
 }
@@ -55,7 +58,7 @@ WHERE run_id = ${runId} ORDER BY validated_at DESC LIMIT 1`;
   const listed = sql`SELECT table_name FROM ${qualifiedName(catalog, 'information_schema', 'tables')}
 WHERE table_schema = ${database} AND table_name IN (${joinSql(options.tables.map((t) => sql`${t}`), ', ')})`;
   const tables = (await engine.query(listed.text, listed.params, { signal })).rows.map((r) => String(r.table_name));
-  const refs = joinSql(tables.map((table) => sql`SELECT ${table} AS table_name, name, CAST(snapshot_id AS varchar) AS snapshot_id
+  const refs = joinSql(tables.map((table) => sql`SELECT ${literal(table)} AS table_name, name, CAST(snapshot_id AS varchar) AS snapshot_id
 FROM ${metadataTable(catalog, database, table, 'refs')} WHERE name IN ('main', ${branch})`), '\nUNION ALL\n');
   const rows = tables.length > 0 ? (await engine.query(refs.text, refs.params, { signal })).rows : [];
   return {

@@ -242,8 +242,10 @@ describe('AthenaEngine', () => {
     expect(() => engine({ outputLocation: 'results/' })).toThrow('Athena outputLocation must be an s3:// URI, got "results/".');
     expect(() => engine({ timeoutMs: 0 })).toThrow('Athena timeoutMs must be a positive number, got 0.');
     expect(() => engine({ pageSize: 5000 })).toThrow('Athena pageSize must be a whole number up to 1000, got 5000.');
-    await expect(engine().query('SELECT ?', [sqlDate('2026-13-1')])).rejects.toThrow('Parameter 1 is not a valid date: "2026-13-1" (expected YYYY-MM-DD).');
-    await expect(engine().query('SELECT ?', ['x'.repeat(1100)])).rejects.toThrow('Parameter 1 renders to 1102 characters; Athena accepts at most 1024.');
+    await expect(engine().query('SELECT 1 WHERE day = ?', [sqlDate('2026-13-1')])).rejects.toThrow('Parameter 1 is not a valid date: "2026-13-1" (expected YYYY-MM-DD).');
+    await expect(engine().query('SELECT 1 WHERE status = ?', ['x'.repeat(1100)])).rejects.toThrow('Parameter 1 renders to 1102 characters; Athena accepts at most 1024.');
+    // Athena User Guide, "Use parameterized queries": ? only in WHERE clauses; refused here, not by a failed query there.
+    await expect(engine().query('SELECT ? AS tag', ['x'])).rejects.toThrow('Currently, ? parameters can be placed only in the WHERE clause.');
     expect(athena.calls()).toHaveLength(0);
   });
 });

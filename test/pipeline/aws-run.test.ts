@@ -22,6 +22,7 @@ import { GIB, athenaQueryUsd } from '../../src/cost/estimate';
 import { loadPriceTable } from '../../src/cost/prices';
 import { EmrRunInputs } from '../../src/emr/run-inputs';
 import { QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
+import { sqlLiteral } from '../../src/engines/sql-literals';
 import { TrinoEngine } from '../../src/engines/trino';
 import { CHECKED_TABLES, CheckedTableName, KPI_JOB_NAMES, KPI_TABLES } from '../../src/kpis/catalog';
 import { KpiRow, KpiTablesRows, RawEvent, brokenRule, referenceKpis, referencePartials } from '../../src/kpis/reference';
@@ -331,9 +332,9 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
       await engine.query(`CREATE TABLE ${QUERY_CATALOG}.${d.database}.${name} (${columns}) WITH (location = 's3://${d.warehouse}/warehouse/${d.database}/${name}')`);
       if (rows[name].length === 0) continue;
-      const placeholders = rows[name].map(() => `(${table.columns.map(() => '?').join(', ')})`).join(', ');
-      const params = rows[name].flatMap((row) => table.columns.map((c) => (c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name] as QueryParameter)));
-      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.${name} VALUES ${placeholders}`, params);
+      // A VALUES list takes no parameter on Athena: checked literals.
+      const values = rows[name].map((row) => `(${table.columns.map((c) => sqlLiteral(c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name] as QueryParameter)).join(', ')})`);
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.${name} VALUES ${values.join(', ')}`);
     }
   }
 
@@ -357,18 +358,16 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       const rule = brokenRule(event);
       if (!rule) continue;
       const arrival = /year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\//.exec(key)!;
-      const row = event.location ? 'CAST(ROW(?, ?) AS row(latitude double, longitude double))' : 'NULL';
-      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.rejected_events VALUES (?, ?, ?, ${row}, ?, ?, ?, ?, ?, ` +
-        'from_iso8601_timestamp(?), ?, ?)', [
-        event.sensor_id ?? null, event.temperature ?? null, event.humidity ?? null,
-        ...(event.location ? [event.location.latitude ?? null, event.location.longitude ?? null] : []),
-        event.status ?? null, event.event_type ?? null, event.timestamp ?? null, event.uuid ?? null, rule,
-        `${arrival[1]}-${arrival[2]}-${arrival[3]}T${arrival[4]}:00:00Z`, `s3://${d.bronze}/${key}`, runId,
-      ] as QueryParameter[]);
+      const l = (value: unknown) => sqlLiteral((value ?? null) as QueryParameter);
+      const point = event.location ? `CAST(ROW(${l(event.location.latitude)}, ${l(event.location.longitude)}) AS row(latitude double, longitude double))` : 'NULL';
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}.rejected_events VALUES (${l(event.sensor_id)}, ${l(event.temperature)}, ` +
+        `${l(event.humidity)}, ${point}, ${l(event.status)}, ${l(event.event_type)}, ${l(event.timestamp)}, ${l(event.uuid)}, ${l(rule)}, ` +
+        `from_iso8601_timestamp(${l(`${arrival[1]}-${arrival[2]}-${arrival[3]}T${arrival[4]}:00:00Z`)}), ${l(`s3://${d.bronze}/${key}`)}, ${l(runId)})`);
     }
     for (const job of KPI_JOB_NAMES) {
-      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}._kpi_runs VALUES (?, ?, 'window', from_iso8601_timestamp(?), from_iso8601_timestamp(?), ARRAY[], ` +
-        `ARRAY[${days.map(() => 'CAST(? AS date)').join(', ')}], current_timestamp)`, [runId, job, `${hour.replace(' ', 'T')}Z`, `${days[0]}T00:00:00Z`, ...days]);
+      await engine.query(`INSERT INTO ${QUERY_CATALOG}.${d.database}._kpi_runs VALUES (${sqlLiteral(runId)}, ${sqlLiteral(job)}, 'window', ` +
+        `from_iso8601_timestamp(${sqlLiteral(`${hour.replace(' ', 'T')}Z`)}), from_iso8601_timestamp(${sqlLiteral(`${days[0]}T00:00:00Z`)}), ARRAY[], ` +
+        `ARRAY[${days.map((day) => sqlLiteral(sqlDate(day))).join(', ')}], current_timestamp)`);
     }
   }
 
@@ -489,14 +488,16 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(report.emr).toMatchObject({ result: 'completed', clusterId: 'j-NEW1', createdCluster: true });
     expect(report.emr!.steps.map((s) => s.state)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
 
-    // Athena: every statement in the environment's workgroup and results bucket; the window's dates as parameters.
+    // Athena: every statement in the environment's workgroup and results bucket; the window's dates checked.
     expect(athenaRequests.length).toBeGreaterThan(10);
     for (const request of athenaRequests) {
       expect(request).toMatchObject({
         WorkGroup: d.workgroup, ResultConfiguration: { OutputLocation: `s3://${d.athenaResults}/` }, QueryExecutionContext: { Database: d.database },
       });
-      expect(request.QueryString).not.toContain(window.fromDate);
-      for (const date of (request.ExecutionParameters ?? []).filter((p) => p.startsWith('DATE '))) {
+      // Dates travel as WHERE parameters or, outside WHERE (sequence(...)), as checked DATE literals; never as bare text.
+      const literals = [...request.QueryString!.matchAll(/sequence\((DATE '[\d-]+'), (DATE '[\d-]+')/g)].flatMap((m) => [m[1], m[2]]);
+      expect(request.QueryString!.replace(/DATE '\d{4}-\d{2}-\d{2}'/g, '')).not.toContain(window.fromDate);
+      for (const date of [...(request.ExecutionParameters ?? []), ...literals].filter((p) => p.startsWith('DATE '))) {
         expect(date >= `DATE '${window.fromDate}'` && date <= `DATE '${window.toDate}'`, `${date} in the window`).toBe(true);
       }
     }

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../src/config/config';
-import { QueryEngine, QueryParameter, sqlDate } from '../../src/engines/query-engine';
+import { QueryEngine, sqlDate } from '../../src/engines/query-engine';
+import { sqlLiteral } from '../../src/engines/sql-literals';
 import { FAULTY_STATUS, VALID_RANGES } from '../../src/events/schema';
 import { CHECKED_TABLES, CheckedTableName } from '../../src/kpis/catalog';
 import { emulatorClients } from '../../src/local/bootstrap';
@@ -201,11 +202,10 @@ export async function createKpiTables(engine: QueryEngine, rows: Record<CheckedT
   }
 }
 
-/** Inserts rows with every value as a parameter. */
+/** Inserts rows, every value a checked literal (a VALUES list takes no parameter on Athena). */
 export async function insertRows(engine: QueryEngine, table: CheckedTableName, rows: readonly KpiRow[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = CHECKED_TABLES[table].columns;
-  const placeholders = rows.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
-  const params: QueryParameter[] = rows.flatMap((row) => columns.map((c) => (c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name])));
-  await engine.query(`INSERT INTO awsdatacatalog.${loadConfig({ target: 'local' }).names.glueDatabase}.${table} VALUES ${placeholders}`, params);
+  const values = rows.map((row) => `(${columns.map((c) => sqlLiteral(c.type === 'date' ? sqlDate(String(row[c.name])) : row[c.name])).join(', ')})`).join(', ');
+  await engine.query(`INSERT INTO awsdatacatalog.${loadConfig({ target: 'local' }).names.glueDatabase}.${table} VALUES ${values}`);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GLUE_DATABASE } from '../../src/config/names';
+import { athenaViolations } from '../../src/engines/athena-dialect';
 import { QueryEngine, QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
 import { CHECKED_TABLES, KPI_TABLES } from '../../src/kpis/catalog';
 import { windowFromOptions } from '../../src/kpis/day-window';
@@ -12,7 +13,7 @@ import { identifier } from '../../src/validation/sql';
 const placeholders = (sql: string) => (sql.replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length;
 
 describe('rendering the check suite', () => {
-  it('renders one statement per table and one read of bronze, with every value as a parameter', () => {
+  it('renders one statement per table and one read of bronze, in Athena\'s dialect: values as WHERE parameters or quoted literals', () => {
     const hostile = "alert'); DROP TABLE sensor_health; --";
     const suite = renderSuite({
       window: { fromDate: '2026-11-01', toDate: '2026-11-07' },
@@ -23,13 +24,15 @@ describe('rendering the check suite', () => {
     expect(checkedTablesOf().filter((t) => t in KPI_TABLES)).toEqual(Object.keys(KPI_TABLES));
     for (const query of [suite.schema, ...suite.tableQueries, ...suite.bronzePasses]) {
       expect(placeholders(query.sql)).toBe(query.params.length);
-      expect(query.sql).not.toContain('2026-11');
-      expect(query.sql).not.toContain('DROP TABLE');
+      expect(athenaViolations(query.sql, query.params)).toEqual([]);
+      // A value is never spliced in unquoted: the hostile text appears only as a quoted literal.
+      expect(query.sql.replaceAll(`'${hostile.replaceAll("'", "''")}'`, '')).not.toContain('DROP TABLE');
     }
     const events = suite.tableQueries.find((q) => q.table === 'event_geo_kpis_events')!;
     expect(events.params).toContainEqual(sqlDate('2026-11-01'));
     expect(events.params).toContainEqual(sqlDate('2026-11-07'));
-    expect(events.params).toContain(hostile);
+    // The manifest's rows are a VALUES list, which takes no parameter on Athena: checked literals.
+    expect(events.sql).toContain(`(DATE '2026-11-02', '${hostile.replaceAll("'", "''")}', 3)`);
     expect(events.sql).toContain(`FROM "awsdatacatalog"."${GLUE_DATABASE}"."event_geo_kpis_events"`);
     // Bronze is read by one statement, for every daily table; the table statements do not read it.
     const raw = `"awsdatacatalog"."${GLUE_DATABASE}"."clickstream_raw"`;
