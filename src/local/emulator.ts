@@ -22,7 +22,9 @@ export const MOTO_LAUNCHER = path.join(__dirname, 'moto_server.py');
 /** True when the emulator answers on its endpoint. */
 export async function emulatorHealthy(endpoint: string): Promise<boolean> {
   try {
-    const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2000) });
+    // moto's configuration: a constant-size answer. (`/moto-api/data.json` serializes every model's data,
+    // which on a stack holding a few replays takes longer than the timeout: a busy stack read as down.)
+    const response = await fetch(`${endpoint}/moto-api/config`, { signal: AbortSignal.timeout(2000) });
     return response.ok;
   } catch {
     return false;

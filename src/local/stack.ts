@@ -241,7 +241,9 @@ export async function requireRunningStack(options: StackOptions): Promise<StackE
   const status = await stackStatus(options);
   const state = readStackState(options.paths.stateFile);
   if (!status.running || !state?.emulator || !state.spark || !state.trino) {
-    throw new Error('The local stack is not running. Start it with `npx clickstream up` (or run `npx clickstream status` to see which service is down).');
+    const down = status.services.filter((s) => s.health !== 'healthy').map((s) => `${s.name} ${s.health}${s.logFile ? `, log ${s.logFile}` : ''}`);
+    throw new Error(`The local stack is not running${down.length > 0 ? ` (${down.join('; ')})` : ''}. ` +
+      'Start it with `npx clickstream up` (or run `npx clickstream status` to see which service is down).');
   }
   return { aws: state.emulator.endpoint, spark: state.spark.endpoint, trino: state.trino.endpoint };
 }

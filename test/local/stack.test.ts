@@ -46,7 +46,7 @@ async function round(): Promise<Round> {
   const pids = status.services.map((s) => s.pid!);
   const answered = {
     trino: (await fetch(`${started.endpoints.trino}/v1/info`)).ok,
-    aws: (await fetch(`${started.endpoints.aws}/moto-api/data.json`)).ok,
+    aws: (await fetch(`${started.endpoints.aws}/moto-api/config`)).ok,
   };
   const again = parseJsonOutput<UpJson>(await runCli(['up', '--json'], env));
   const down = await runCli(['down', '--json'], env);
