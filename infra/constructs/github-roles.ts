@@ -94,6 +94,7 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
   const deliveryStream = stack.formatArn({ service: 'firehose', resource: 'deliverystream', resourceName: names.deliveryStreamName });
   const clusters = stack.formatArn({ service: 'elasticmapreduce', resource: 'cluster', resourceName: '*' });
   const emrRoles = [target.emrRoles.serviceRole, target.emrRoles.instanceRole].map((name) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name }));
+  const catalog = stack.formatArn({ service: 'glue', resource: 'catalog' });
   const database = stack.formatArn({ service: 'glue', resource: 'database', resourceName: names.glueDatabase });
   const tables = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${names.glueDatabase}/*` });
   const verdicts = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${names.glueDatabase}/${KPI_VALIDATIONS_TABLE}` });
@@ -141,15 +142,18 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
     {
       sid: 'ReadKpiTables',
       actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
-      resources: [stack.formatArn({ service: 'glue', resource: 'catalog' }), database, tables],
+      resources: [catalog, database, tables],
     },
     // Validation records each run's verdict in _kpi_validations through Athena (an Iceberg INSERT:
     // data and metadata files under the table's location, then a Glue table update); publishing reads it.
-    { sid: 'RecordValidationVerdicts', actions: ['glue:UpdateTable'], resources: [verdicts] },
+    // Glue authorizes a table action on the table, its database and the catalog (AWS Glue Developer Guide,
+    // "Specifying AWS Glue resource ARNs": catalog resources are hierarchical, catalog at the root); the
+    // permission contract evaluates UpdateTable on all three.
+    { sid: 'RecordValidationVerdicts', actions: ['glue:UpdateTable'], resources: [catalog, database, verdicts] },
     { sid: 'WriteValidationVerdicts', actions: ['s3:PutObject'], resources: [`${bucketArn(names.warehouseBucket)}/warehouse/${names.glueDatabase}.db/${KPI_VALIDATIONS_TABLE}/*`] },
     // Publishing is a metadata commit per table from the runner (PyIceberg's Glue catalog): a new
     // metadata file under the table's metadata/ folder, then UpdateTable. No data file is written.
-    { sid: 'PublishRuns', actions: ['glue:UpdateTable'], resources: [tables] },
+    { sid: 'PublishRuns', actions: ['glue:UpdateTable'], resources: [catalog, database, tables] },
     { sid: 'WritePublishedMetadata', actions: ['s3:PutObject'], resources: [`${bucketArn(names.warehouseBucket)}/warehouse/${names.glueDatabase}.db/*/metadata/*`] },
     {
       sid: 'ValidateWithAthena',

@@ -78,6 +78,28 @@ export function icebergJobRequests(names: ResourceNames): Authorization[] {
 }
 
 /**
+ * What the publisher (spark/clickstream_jobs/publish.py: PyIceberg's Glue catalog, run by the publish
+ * action with the run role) asks: it lists the database's tables, loads each (GetTable, then its
+ * metadata file), scans the verdicts table's files, and commits each table (a new metadata file under
+ * metadata/, then UpdateTable). PyIceberg docs, "Configuration", Glue Catalog; Iceberg's Glue commit.
+ */
+export function publisherRequests(names: ResourceNames): Authorization[] {
+  const glue = (resource: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:${resource}`;
+  const database = ['catalog', `database/${names.glueDatabase}`].map(glue);
+  const s3 = (action: string, key: string) => ({ action, resource: `arn:aws:s3:::${key}`, context: {} });
+  return Object.values(KPI_TABLES).flatMap(({ name: table }) => {
+    const tablePath = `warehouse/${names.glueDatabase}.db/${table}`;
+    const onTable = (action: string) => [...database, glue(`table/${names.glueDatabase}/${table}`)].map((resource) => ({ action, resource, context: {} }));
+    return [
+      ...onTable('glue:GetTable'),
+      ...onTable('glue:UpdateTable'),
+      s3('s3:GetObject', `${names.warehouseBucket}/${tablePath}/metadata/00001-1.metadata.json`),
+      s3('s3:PutObject', `${names.warehouseBucket}/${tablePath}/metadata/00002-2.metadata.json`),
+    ];
+  }).concat(database.map((resource) => ({ action: 'glue:GetTables', resource, context: {} })));
+}
+
+/**
  * What Firehose asks with its roles to deliver the stream into bronze as Parquet (Amazon Data
  * Firehose Developer Guide, "Controlling access with Amazon Data Firehose": reading a Kinesis data
  * stream source, "Grant Firehose access to an Amazon S3 destination", and the Glue table of record

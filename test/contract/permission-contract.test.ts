@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from './evaluator';
-import { emrServiceRequests, firehoseRequests, icebergJobRequests } from './on-behalf';
+import { emrServiceRequests, firehoseRequests, icebergJobRequests, publisherRequests } from './on-behalf';
 import { sentRequests } from './recorder';
 import { AccountState, Authorization, SentRequest, authorizationsOf } from './request-table';
 import { ContractRole, RoleName, clusterSubnet, contractRoles, synthesizedTemplates } from './role-policies';
@@ -95,6 +95,7 @@ function contractRequests(
     ...ours('run', recorded.run, 'dev'),
     ...ours('teardown', recorded.teardown, 'pr-7'),
     ...ofRole('emr-service', 'EMR starting the cluster', emrServiceRequests(runJobFlow, subnets)),
+    ...ofRole('run', 'the publisher (PyIceberg)', publisherRequests(names)),
     ...ofRole('emr-instance', 'the Iceberg KPI jobs', icebergJobRequests(names)),
     ...ofRole('firehose-source', 'Firehose reading the stream', firehose.source),
     ...ofRole('firehose-destination', 'Firehose writing bronze', firehose.destination),
