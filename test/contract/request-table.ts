@@ -68,6 +68,16 @@ export const REQUEST_TABLE: Readonly<Record<string, Mapping>> = {
   GetObjectCommand: (input) => [{ action: 's3:GetObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}`, context: {} }],
   PutObjectCommand: (input) => [{ action: 's3:PutObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}`, context: {} }],
   ListObjectsV2Command: (input) => [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${input.Bucket}`, context: {} }],
+  // HEAD Object is authorized as s3:GetObject (Amazon S3 API Reference, "HeadObject": "you must have the s3:GetObject permission").
+  HeadObjectCommand: (input) => [{ action: 's3:GetObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}`, context: {} }],
+  GetCallerIdentityCommand: () => [{ action: 'sts:GetCallerIdentity', resource: '*', context: {} }],
+  DescribeSubnetsCommand: () => [{ action: 'ec2:DescribeSubnets', resource: '*', context: {} }],
+  GetRoleCommand: (input) => [{ action: 'iam:GetRole', resource: roleArn(input.RoleName as string), context: {} }],
+  GetWorkGroupCommand: (input) => [{ action: 'athena:GetWorkGroup', resource: arn('athena', `workgroup/${input.WorkGroup}`), context: {} }],
+  GetDatabaseCommand: (input) => [
+    { action: 'glue:GetDatabase', resource: arn('glue', 'catalog'), context: {} },
+    { action: 'glue:GetDatabase', resource: arn('glue', `database/${input.Name}`), context: {} },
+  ],
 };
 
 /** The authorizations of one request; a command the table does not know fails the contract. */
