@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { STACK_JVM_OPTIONS } from './jvm-options';
 import { LocalPaths } from './paths';
 import { PeakMemorySampler } from './process-memory';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
@@ -89,6 +90,7 @@ function localSparkConf(paths: LocalPaths, awsEndpoint: string, warehouse: strin
     'spark.eventLog.dir': `file://${sparkEventLogDir(paths)}`,
     // Plain JSON lines, readable without a zstd codec.
     'spark.eventLog.compress': 'false',
+    'spark.driver.extraJavaOptions': STACK_JVM_OPTIONS.join(' '),
   };
 }
 

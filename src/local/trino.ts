@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { STACK_JVM_OPTIONS } from './jvm-options';
 import { LocalPaths } from './paths';
 import { freePort, isAlive, processStartTime, startService, stopProcessGroup, tailFile, waitFor } from './processes';
+import { trinoPluginDir, trinoServerDir } from './setup/install-steps';
 import { ServiceRecord } from './stack-state';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
 import { QUERY_CATALOG } from '../config/names';
-import { trinoPluginDir, trinoServerDir } from './setup/install-steps';
 
 /** The Hive catalog over the same Glue database; Trino redirects non-Iceberg tables (the raw table) to it. */
 export const TRINO_HIVE_CATALOG = 'hive';
@@ -94,6 +95,7 @@ export function writeTrinoConfig(etcDir: string, dataDir: string, port: number, 
     '-XX:ReservedCodeCacheSize=256M',
     '-Dfile.encoding=UTF-8',
     '--enable-native-access=ALL-UNNAMED',
+    ...STACK_JVM_OPTIONS,
   ].join('\n') + '\n');
 }
 

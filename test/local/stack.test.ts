@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLUE_DATABASE } from '../../src/config/names';
+import { STACK_JVM_OPTIONS } from '../../src/local/jvm-options';
 import { isAlive, processGroupMembers } from '../../src/local/processes';
 import { CliResult, parseJsonOutput, runCli } from '../support/cli';
 
@@ -32,6 +33,8 @@ interface Round {
   pids: number[];
   /** Whether each endpoint answered as a client uses it, while the stack ran. */
   answered: { trino: boolean; aws: boolean };
+  /** Per service, the options of the Java processes in its process group. */
+  javaOptions: Record<string, string[][]>;
   again: UpJson;
   down: CliResult;
   /** Pids still alive, and process groups with members, right after down. */
@@ -48,6 +51,10 @@ async function round(): Promise<Round> {
     trino: (await fetch(`${started.endpoints.trino}/v1/info`)).ok,
     aws: (await fetch(`${started.endpoints.aws}/moto-api/config`)).ok,
   };
+  const javaOptions = Object.fromEntries(status.services.map((service) => [service.name, processGroupMembers(service.pid!)
+    .map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'))
+    .filter((argv) => path.basename(argv[0]) === 'java')
+    .map((argv) => argv.filter((arg) => arg.startsWith('-XX:')))]));
   const again = parseJsonOutput<UpJson>(await runCli(['up', '--json'], env));
   const down = await runCli(['down', '--json'], env);
   const survivors = pids.flatMap((pid) => [
@@ -55,7 +62,7 @@ async function round(): Promise<Round> {
     ...(processGroupMembers(pid).length > 0 ? [`process group ${pid} has members ${processGroupMembers(pid).join(', ')}`] : []),
   ]);
   const after = parseJsonOutput<StatusJson>(await runCli(['status', '--json'], env));
-  return { up, status, pids, answered, again, down, survivors, after };
+  return { up, status, pids, answered, javaOptions, again, down, survivors, after };
 }
 
 describe('clickstream up / status / down, twice', () => {
@@ -80,6 +87,14 @@ describe('clickstream up / status / down, twice', () => {
         expect(status.running).toBe(true);
         expect(status.services.map((s) => [s.name, s.health])).toEqual([['emulator', 'healthy'], ['spark', 'healthy'], ['trino', 'healthy']]);
         expect(answered).toEqual({ trino: true, aws: true });
+      });
+
+      it('runs the warm Spark and Trino with the stack\'s JIT options, one JVM each', () => {
+        const { javaOptions } = rounds[index];
+        for (const service of ['spark', 'trino']) {
+          expect(javaOptions[service], service).toHaveLength(1);
+          expect(javaOptions[service][0], service).toEqual(expect.arrayContaining([...STACK_JVM_OPTIONS]));
+        }
       });
 
       it('reuses the running stack on a second up', () => {
