@@ -20,7 +20,6 @@ const STARTS_JVMS = [
   'test/local/toolchain-smoke.test.ts',
   'test/maintenance/maintain-tables.test.ts',
   'test/pipeline/aws-run.test.ts',
-  'test/pipeline/run-interrupted.test.ts',
   'test/pipeline/run.test.ts',
   'test/report/html-report.test.ts',
   'test/repository/pytest-cases.test.ts',

@@ -5,7 +5,7 @@ import { deliverBuffers } from './deliveries';
 import { ReferenceComparison, compareWithReference } from './reference-comparison';
 import { TableHealth, measureTables, totalHealth } from './table-health';
 import { loadConfig } from '../config/config';
-import { QUERY_CATALOG, ResourceNames } from '../config/names';
+import { EnvironmentName, QUERY_CATALOG, ResourceNames } from '../config/names';
 import { TrinoEngine } from '../engines/trino';
 import { addDays } from '../kpis/day-window';
 import { RawEvent } from '../kpis/reference';
@@ -48,6 +48,13 @@ export interface SimulationOptions {
   readonly maintenance?: Omit<MaintenanceOptions, 'asOf' | 'tables'>;
   /** Leave the simulation's stack running at the end. @default false */
   readonly keep?: boolean;
+  /**
+   * Simulate in this environment of the stack whose state folder `paths` names (started when it is
+   * not running, and left running), instead of on a private stack of the local environment. The
+   * environment's stream, buckets and database must be new: the final comparison counts everything
+   * they hold. @default a private stack under `<state>/simulation`
+   */
+  readonly environment?: EnvironmentName;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -95,7 +102,7 @@ export interface SimulationReport {
 
 const DAY_MS = 86_400_000;
 
-function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'lateness' | 'log' | 'signal' | 'paths' | 'keep' | 'maintenance'>> {
+function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'lateness' | 'log' | 'signal' | 'paths' | 'keep' | 'maintenance' | 'environment'>> {
   const resolved = {
     days: options.days,
     eventsPerDay: options.eventsPerDay ?? 400,
@@ -123,16 +130,17 @@ function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'la
  * midnight), the scheduled incremental KPI run executes at `runAt` the next morning through the code
  * the workflow runs, then validation. At the end every table is compared with an independent
  * reference over everything that landed. Runs on its own stack (under `<state>/simulation`), so the
- * stack you work with is untouched.
+ * stack you work with is untouched, or in a new environment of a running stack (`environment`).
  */
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
   const o = check(options);
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  const state = path.join(options.paths.state, 'simulation');
-  const paths: LocalPaths = { ...options.paths, state, stateFile: path.join(state, 'stack.json'), logs: path.join(state, 'logs') };
-  // Its own stack: always the local environment's names, whatever CLICKSTREAM_ENV says.
-  const names = loadConfig({ target: 'local', environment: 'local' }).names;
+  const shared = options.environment !== undefined;
+  const state = shared ? options.paths.state : path.join(options.paths.state, 'simulation');
+  const paths: LocalPaths = shared ? options.paths : { ...options.paths, state, stateFile: path.join(state, 'stack.json'), logs: path.join(state, 'logs') };
+  // A private stack always uses the local environment's names, whatever CLICKSTREAM_ENV says.
+  const names = loadConfig({ target: 'local', environment: options.environment ?? 'local' }).names;
   const maintenance = options.maintenance ?? {};
   const [hour, minute] = o.runAt.split(':').map(Number);
   const first = Date.parse(`${o.startDay}T00:00:00Z`);
@@ -146,8 +154,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const landedRows: RawEvent[] = [];
   const days: SimulatedDay[] = [];
 
-  fs.rmSync(state, { recursive: true, force: true });
-  const up = await stackUp({ paths, log: (line) => log(`stack: ${line}`), signal: options.signal });
+  if (!shared) fs.rmSync(state, { recursive: true, force: true });
+  const up = await stackUp({ paths, names, log: (line) => log(`stack: ${line}`), signal: options.signal });
   try {
     const stack: SimulationStack = {
       paths,
@@ -187,7 +195,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       durationMs: Date.now() - started,
     };
   } finally {
-    if (!options.keep) await stackDown({ paths, log: (line) => log(`stack: ${line}`) });
+    if (!options.keep && !shared) await stackDown({ paths, log: (line) => log(`stack: ${line}`) });
   }
 }
 

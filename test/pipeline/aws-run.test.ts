@@ -28,16 +28,13 @@ import { CHECKED_TABLES, CheckedTableName, KPI_JOB_NAMES, KPI_TABLES } from '../
 import { KpiRow, KpiTablesRows, RawEvent, brokenRule, referenceKpis, referencePartials } from '../../src/kpis/reference';
 import { LandingResult, land } from '../../src/landing/worker';
 import { bootstrapLocalResources } from '../../src/local/bootstrap';
-import { localPaths } from '../../src/local/paths';
-import { stopProcessGroup } from '../../src/local/processes';
-import { discoverToolchain } from '../../src/local/toolchain';
-import { TrinoProcess, startTrino } from '../../src/local/trino';
 import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
 import { renderRunReportMarkdown } from '../../src/pipeline/run-report';
 import { renderRunReportHtml } from '../../src/report/html';
 import { quote } from '../../src/sql/quote';
-import { EmulatorFixture, countStreamRecords, download, listKeys, startEmulatorFixture } from '../landing/emulator-fixture';
+import { countStreamRecords, download, listKeys } from '../landing/emulator-fixture';
 import { runCli } from '../support/cli';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 /**
  * `clickstream run --target aws` end to end: Kinesis, S3, Glue and Firehose's DescribeDeliveryStream
@@ -109,46 +106,25 @@ function recordingProgress() {
 const stepArgs = (step: StepConfig) => step.HadoopJarStep?.Args ?? [];
 
 describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena and CloudFormation mocked', () => {
-  let fixture: EmulatorFixture;
+  /** An environment of the suite's stack: its emulator stands in for Kinesis, S3, Firehose and Glue, its Trino for Athena. */
+  let env: TestEnvironment;
   let firehose: FirehoseClient;
   let tmp: string;
   let deployments = 0;
   /** Commands the run sent to the emulator's clients. */
   const emulatorCommands: string[] = [];
 
-  let trino: TrinoProcess | undefined;
-  let trinoStart: Promise<TrinoProcess> | undefined;
-  const starting = new AbortController();
-  let trinoState: string;
-
   beforeAll(async () => {
-    fixture = await startEmulatorFixture();
-    trinoState = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-run-trino-'));
-    // A hook that times out is abandoned while Trino may still be starting: afterAll aborts the start
-    // (which stops the JVM) and waits for it, so no Trino outlives the file.
-    trinoStart = startTrino({
-      paths: { ...localPaths(), state: trinoState, logs: path.join(trinoState, 'logs') },
-      java25Home: discoverToolchain().java25Home,
-      awsEndpoint: fixture.emulator.endpoint,
-      signal: starting.signal,
-    });
-    trino = await trinoStart;
-    firehose = new FirehoseClient({ ...CREDENTIALS, endpoint: fixture.emulator.endpoint });
+    env = await testEnvironment('aws-run');
+    tmp = env.work;
+    firehose = new FirehoseClient({ ...CREDENTIALS, endpoint: env.aws });
     const record = { step: 'initialize', name: 'recordEmulatorCommands' } as const;
-    fixture.clients.kinesis.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`kinesis ${context.commandName}`), next(args)), record);
-    fixture.clients.s3.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`s3 ${context.commandName}`), next(args)), record);
+    env.clients.kinesis.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`kinesis ${context.commandName}`), next(args)), record);
+    env.clients.s3.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`s3 ${context.commandName}`), next(args)), record);
     firehose.middlewareStack.add((next, context) => (args) => (emulatorCommands.push(`firehose ${context.commandName}`), next(args)), record);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-run-'));
   });
 
-  afterAll(async () => {
-    starting.abort('the test file ended');
-    await trinoStart?.catch(() => undefined);
-    if (trino) await stopProcessGroup(trino.pid);
-    if (trinoState) fs.rmSync(trinoState, { recursive: true, force: true });
-    await fixture?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => endTestEnvironment(env));
 
   beforeEach(() => {
     cfMock.reset();
@@ -171,7 +147,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       database: `analytics_${id.replace(/-/g, '_')}`,
     };
     // What the CDK app deploys, by the same rules the local bootstrap creates them: buckets, database, raw table, stream.
-    await bootstrapLocalResources(fixture.clients, {
+    await bootstrapLocalResources(env.clients, {
       ...resourceNames('dev'),
       streamName: d.stream,
       deliveryStreamName: d.deliveryStream,
@@ -228,8 +204,8 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   function landWith(d: Deployment, into: { result?: LandingResult }) {
     return async () => {
       into.result = await land({
-        kinesis: fixture.clients.kinesis,
-        s3: fixture.clients.s3,
+        kinesis: env.clients.kinesis,
+        s3: env.clients.s3,
         streamName: d.stream,
         bucket: d.bronze,
         deliveryStreamName: d.deliveryStream,
@@ -257,9 +233,9 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
 
   /** Every bronze row, with the object it is in. */
   async function bronzeRows(d: Deployment): Promise<Array<{ event: RawEvent; key: string }>> {
-    const keys = await listKeys(fixture.clients.s3, d.bronze, 'events/');
+    const keys = await listKeys(env.clients.s3, d.bronze, 'events/');
     const dir = fs.mkdtempSync(path.join(tmp, 'bronze-'));
-    const files = await download(fixture.clients.s3, d.bronze, keys, dir);
+    const files = await download(env.clients.s3, d.bronze, keys, dir);
     const instance = await DuckDBInstance.create(':memory:');
     const duck = await instance.connect();
     try {
@@ -301,7 +277,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       requests.push(input);
       const id = `q-${requests.length}`;
       await (prepared ??= prepare());
-      const engine = new TrinoEngine({ endpoint: trino!.endpoint, schema: input.QueryExecutionContext?.Database });
+      const engine = new TrinoEngine({ endpoint: env.trinoEndpoint, schema: input.QueryExecutionContext?.Database });
       const params = input.ExecutionParameters ?? [];
       const sql = params.length > 0 ? `EXECUTE IMMEDIATE ${quote(input.QueryString!)} USING ${params.join(', ')}` : input.QueryString!;
       executions.set(id, engine.query(sql).then((result) => ({ result }), (e: Error) => ({ error: e.message })));
@@ -326,7 +302,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
    * run's rows in the runs ledger, as Iceberg tables in the deployment's database and warehouse.
    */
   async function writeKpiTables(d: Deployment, rows: Record<CheckedTableName, KpiRow[]>): Promise<void> {
-    const engine = new TrinoEngine({ endpoint: trino!.endpoint, schema: d.database });
+    const engine = new TrinoEngine({ endpoint: env.trinoEndpoint, schema: d.database });
     await writeLedger(engine, d, rows);
     for (const [name, table] of Object.entries(CHECKED_TABLES) as Array<[CheckedTableName, (typeof CHECKED_TABLES)[CheckedTableName]]>) {
       const columns = table.columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
@@ -443,7 +419,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     // Replay: every record in the real stream.
     const replay = report.stages.find((s) => s.name === 'replay')!;
     expect(replay.counts).toMatchObject({ read: 2_000, sent: 2_000, failed: 0 });
-    expect(await countStreamRecords(fixture.clients.kinesis, d.stream)).toBe(2_000);
+    expect(await countStreamRecords(env.clients.kinesis, d.stream)).toBe(2_000);
 
     // Land: the wait saw exactly what the landing worker delivered, and waited out the buffer interval.
     const objects = landed.result!.objects;
@@ -623,7 +599,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     const time = fakeTime();
     const progress = progressLandingAt(time, landWith(d, {}));
     const logKey = 'emr/j-EXISTING1/steps/s-0/stderr.gz';
-    await fixture.clients.s3.send(new PutObjectCommand({
+    await env.clients.s3.send(new PutObjectCommand({
       Bucket: d.logs, Key: logKey, Body: gzipSync('starting sensor_health\npyspark.errors.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] glue.analytics.x\n'),
     }));
     emrMock.on(DescribeClusterCommand).resolves({ Cluster: { Id: 'j-EXISTING1', Status: { State: 'WAITING' }, LogUri: `s3n://${d.logs}/emr/` } });
@@ -703,11 +679,11 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(emrMock.calls()).toHaveLength(0);
     expect(athenaMock.calls()).toHaveLength(0);
     expect(emulatorCommands).toEqual([]);
-    expect(await countStreamRecords(fixture.clients.kinesis, d.stream)).toBe(0);
+    expect(await countStreamRecords(env.clients.kinesis, d.stream)).toBe(0);
   }, 60_000);
 
   function clients() {
-    return { kinesis: fixture.clients.kinesis, s3: fixture.clients.s3, firehose, emr, athena, cloudFormation };
+    return { kinesis: env.clients.kinesis, s3: env.clients.s3, firehose, emr, athena, cloudFormation };
   }
 });
 

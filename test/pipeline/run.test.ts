@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { KpiRow, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
 import { convertRecord } from '../../src/landing/convert';
 import { LocalRunReport } from '../../src/pipeline/local-run';
-import { parseJsonOutput, runCli } from '../support/cli';
+import { REPO_ROOT, parseJsonOutput, runCli } from '../support/cli';
 import { processesWithEnv } from '../support/processes';
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-run-test-'));
@@ -20,6 +21,44 @@ const GENERATOR = { count: 20_000, seed: 7, duplicateRate: 0.03, malformedRate: 
 afterAll(async () => {
   await runCli(['down'], env);
 });
+
+/**
+ * The run stopped by Ctrl-C works in an environment of its own on the same stack: what it replayed and
+ * landed stays out of the quick start's tables, while its processes, state file and ports are the
+ * quick start's to trip over (a stopped run's own environment is taken up in test/kpis/incremental-runs.test.ts).
+ */
+const INTERRUPTED_ENVIRONMENT = 'pr-1';
+
+/** Starts `clickstream run`, sends SIGINT once the KPI stage's Spark job is running, and collects the outcome. */
+function runAndInterruptDuringKpis(): Promise<{ code: number | null; stdout: string; stderr: string; sparkSeen: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'src', 'cli', 'bin.js'), 'run', '--records', '5000', '--report-dir', path.join(stateDir, 'interrupted'), '--json'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, CLICKSTREAM_ENV: INTERRUPTED_ENVIRONMENT },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sparkSeen: string[] = [];
+    let interrupted = false;
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (interrupted || !stderr.includes('kpis: started')) return;
+      // Wait until the Spark JVM is really up, so the stop has a JVM and Python workers to stop.
+      const poll = setInterval(() => {
+        const spark = processesWithEnv('CLICKSTREAM_STATE_DIR', stateDir).filter((p) => /SparkSubmit|pyspark|spark-submit/.test(p.command));
+        if (spark.length === 0 || interrupted) return;
+        interrupted = true;
+        sparkSeen = spark.map((p) => p.command);
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }, 200);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, sparkSeen }));
+  });
+}
 
 /**
  * What the landing puts in bronze for the generated records, shifted as the replay shifted them:
@@ -58,6 +97,21 @@ function expectRowsEqual(table: KpiTableName, actual: KpiRow[], expected: KpiRow
 
 describe('clickstream run: the whole pipeline on the embedded stack', () => {
   let report: LocalRunReport;
+
+  it('stops every process it started when SIGINT arrives during the KPI stage', async () => {
+    const result = await runAndInterruptDuringKpis();
+    expect(result.sparkSeen.length, `Spark never started:\n${result.stderr.slice(-3000)}`).toBeGreaterThan(0);
+    expect(result.code).toBe(130);
+    const stopped = parseJsonOutput<LocalRunReport>(result);
+    expect(stopped.outcome).toBe('stopped');
+    expect(stopped.failure?.stage).toBe('kpis');
+    expect(stopped.stages.find((s) => s.name === 'kpis')?.status).toBe('stopped');
+    expect(stopped.stages.find((s) => s.name === 'validate')?.status).toBe('skipped');
+    expect(stopped.stack.stoppedAtEnd).toBe(true);
+    expect(processesWithEnv('CLICKSTREAM_STATE_DIR', stateDir)).toEqual([]);
+  }, 900_000);
+
+  // The next run finds nothing of the stopped one in its way: it starts the stack anew and goes through.
 
   it('takes 20,000 generated events from a stopped stack to validated KPI tables', async () => {
     const result = await runCli([

@@ -2,13 +2,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { simulationMarkdown } from '../../src/cli/commands/simulate';
 import { MAINTAINED_TABLES } from '../../src/maintenance/options';
 import { dayOfArrivals, firehoseBuffers } from '../../src/simulation/arrivals';
-import { SimulationReport } from '../../src/simulation/simulate';
-import { parseJsonOutput, runCli } from '../support/cli';
+import { simulate } from '../../src/simulation/simulate';
+import { runCli } from '../support/cli';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-simulate-'));
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+let env: TestEnvironment | undefined;
+afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+  endTestEnvironment(env);
+});
 
 describe('the arrival model', () => {
   const arrivals = dayOfArrivals({ day: '2026-01-05', events: 2000, seed: 3 });
@@ -33,13 +39,24 @@ describe('the arrival model', () => {
 });
 
 describe('clickstream simulate', () => {
+  it('refuses options outside their range before starting anything, naming each', async () => {
+    const result = await runCli(['simulate', '--days', '0', '--buffer-seconds', '30', '--run-at', '25:00'], { CLICKSTREAM_STATE_DIR: path.join(work, 'refused') });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('--days must be a whole number from 1 to 366, got 0');
+    expect(result.stderr).toContain('--buffer-seconds must be Firehose\'s range, 60 to 900, got 30');
+    expect(result.stderr).toContain('--run-at must be HH:MM (UTC), got "25:00"');
+    expect(fs.existsSync(path.join(work, 'refused', 'simulation'))).toBe(false);
+  }, 120_000);
+
   // Three nights prove the point (late data, incremental recomputation, weekly-style maintenance on the
-  // last morning); `npx projen bench:days` simulates a month at scale.
+  // last morning); `npx projen bench:days` simulates a month at scale. In an environment of the suite's
+  // stack: the command's private stack would only add a stack start (the CLI's wiring is the case above).
   it('runs three nightly incremental runs that all validate, with maintenance on the third morning, and ends equal to the reference', async () => {
-    const reports = path.join(work, 'reports');
-    const result = await runCli(['simulate', '--days', '3', '--maintain-every', '3', '--events-per-day', '150', '--report-dir', reports, '--json'],
-      { CLICKSTREAM_STATE_DIR: path.join(work, 'state') }, 1_800_000);
-    const report = parseJsonOutput<SimulationReport>(result);
+    env = await testEnvironment('simulate');
+    const lines: string[] = [];
+    const report = await simulate({
+      paths: env.paths, environment: env.environment, days: 3, maintainEvery: 3, eventsPerDay: 150, log: (line) => lines.push(line),
+    });
 
     expect(report.days).toHaveLength(3);
     for (const day of report.days) expect(day.validation.failed, day.runAt).toEqual([]);
@@ -56,8 +73,8 @@ describe('clickstream simulate', () => {
     expect(report.days[1].tables._kpi_runs.dataFiles).toBeGreaterThan(1);
     expect(report.days[2].tables._kpi_runs.dataFiles).toBe(1);
     expect(report.passed).toBe(true);
-    expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/2026-01-08 03:30Z {2}arrived \d+/);
-    expect(fs.readFileSync(path.join(reports, 'simulation-report.md'), 'utf8')).toContain('| event_geo_kpis_events |');
+    // One line a night, as the command prints them, and the report's table of tables.
+    expect(lines.filter((l) => /^2026-01-0[678] 03:30Z {2}arrived \d+/.test(l))).toHaveLength(3);
+    expect(simulationMarkdown(report)).toContain('| event_geo_kpis_events |');
   }, 1_800_000);
 });
