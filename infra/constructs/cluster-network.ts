@@ -1,6 +1,7 @@
 import { Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { EmrSecurityGroups } from './emr-security-groups';
 import { EMR_MANAGED_POLICY_TAG } from '../../src/emr/cluster-network';
 
 /** The address range of a cluster VPC; environments never peer, so each may use the same. */
@@ -24,6 +25,8 @@ export interface ClusterNetworkProps {
  * and create its default security groups in the VPC (`CreateDefaultSecurityGroupInVPCWithEMRTags`,
  * which tags them itself). RunJobFlow names no security groups, so EMR uses those defaults; for a
  * private subnet they include the service-access group (EMR Management Guide, "Amazon VPC options").
+ * CloudFormation does not know them: {@link EmrSecurityGroups} deletes them with the stack, so the
+ * VPC can go too.
  *
  * What the cluster reaches, without a NAT gateway:
  * - S3 through a gateway endpoint. EMR Management Guide, "Amazon VPC options", Private subnets: "At a
@@ -73,6 +76,7 @@ export class ClusterNetwork extends Construct {
       id: 'AwsSolutions-VPC7',
       reason: 'The VPC holds transient EMR clusters that reach only S3 and Glue through endpoints; EMR keeps their logs in the logs bucket and CloudTrail records their API calls.',
     });
+    new EmrSecurityGroups(this, 'EmrSecurityGroups', { vpc });
     this.vpc = vpc;
     this.subnetId = vpc.isolatedSubnets[0].subnetId;
   }

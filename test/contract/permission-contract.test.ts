@@ -6,12 +6,13 @@ import { evaluate } from './evaluator';
 import { emrServiceRequests, firehoseRequests, icebergJobRequests, publisherRequests } from './on-behalf';
 import { sentRequests } from './recorder';
 import { AccountState, Authorization, SentRequest, authorizationsOf } from './request-table';
-import { ContractRole, RoleName, clusterSubnet, contractRoles, synthesizedTemplates } from './role-policies';
+import { ContractRole, RoleName, clusterSubnet, clusterVpcId, contractRoles, synthesizedTemplates } from './role-policies';
 import { EMR_ENVIRONMENT_TAG, RAW_TABLE, resourceNames } from '../../src/config/names';
 import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
 import { teardownPreview } from '../../src/previews/teardown';
 import { cluster, fakeTime, step, steps } from '../emr/fakes';
+import { FakeEmrNetwork, FakeSecurityGroup, emrDefaultGroups, emrSecurityGroupsHandler } from '../infra/fake-emr-network';
 import { ACCOUNT } from '../infra/support';
 import { fakeAccount } from '../previews/fake-account';
 
@@ -71,6 +72,25 @@ async function recordTeardown(): Promise<SentRequest[]> {
   }
 }
 
+/** Requests of one recording and what the account held when they were sent. */
+interface Recording {
+  readonly requests: SentRequest[];
+  readonly state: AccountState;
+}
+
+/**
+ * The compute stack's deletion after a cluster ran: its handler removing EMR's default groups from the
+ * cluster VPC (infra/handlers/emr-security-groups), as it sends it to a fake account; `groupsVpc` is
+ * where the account has the groups (the cluster VPC unless a test says otherwise).
+ */
+async function recordSecurityGroupRemoval(vpcId: string, groupsVpc = vpcId): Promise<Recording> {
+  const network = new FakeEmrNetwork({ ...emrDefaultGroups(vpcId, '0dev'), interfaces: [] });
+  const tagsOf = (g: FakeSecurityGroup) => Object.fromEntries(g.Tags.map((t) => [t.Key, t.Value]));
+  const groups = new Map(network.state.groups.map((g) => [g.GroupId, { vpcId: groupsVpc, tags: tagsOf(g) }]));
+  await emrSecurityGroupsHandler().removeEmrSecurityGroups({ ec2: network.client, vpcId, log: () => undefined });
+  return { requests: network.requests, state: { clusterTags: () => ({}), securityGroup: (id) => groups.get(id)! } };
+}
+
 /** The tags of the clusters a recording created (RunJobFlow), or started in a fake account. */
 function stateOf(requests: readonly SentRequest[], environment: string): AccountState {
   const created = requests.find((r) => r.command === 'RunJobFlowCommand')?.input as unknown as RunJobFlowCommandInput | undefined;
@@ -83,7 +103,7 @@ const ofRole = (role: RoleName, origin: string, authorizations: readonly Authori
 
 /** Every request of the contract, by role. */
 function contractRequests(
-  recorded: { run: SentRequest[]; teardown: SentRequest[] }, subnets: Parameters<typeof emrServiceRequests>[1],
+  recorded: { run: SentRequest[]; teardown: SentRequest[]; securityGroups: Recording }, subnets: Parameters<typeof emrServiceRequests>[1],
 ): RoleRequest[] {
   const ours = (role: RoleName, requests: readonly SentRequest[], environment: string) => {
     const state = stateOf(requests, environment);
@@ -94,6 +114,7 @@ function contractRequests(
   return [
     ...ours('run', recorded.run, 'dev'),
     ...ours('teardown', recorded.teardown, 'pr-7'),
+    ...recorded.securityGroups.requests.flatMap((r) => ofRole('emr-security-groups', r.command, authorizationsOf(r, recorded.securityGroups.state))),
     ...ofRole('emr-service', 'EMR starting the cluster', emrServiceRequests(runJobFlow, subnets)),
     ...ofRole('run', 'the publisher (PyIceberg)', publisherRequests(names)),
     ...ofRole('emr-instance', 'the Iceberg KPI jobs', icebergJobRequests(names)),
@@ -131,14 +152,16 @@ function without(role: ContractRole, action: string): ContractRole {
 describe('the permission contract', () => {
   let roles: Roles;
   let subnets: Parameters<typeof emrServiceRequests>[1];
-  let recorded: { run: SentRequest[]; teardown: SentRequest[] };
+  let recorded: { run: SentRequest[]; teardown: SentRequest[]; securityGroups: Recording };
+  let vpcId: string;
 
   beforeAll(async () => {
     const templates = synthesizedTemplates();
     roles = contractRoles(templates);
     const subnet = clusterSubnet(templates);
     subnets = subnet ? [subnet] : [];
-    recorded = { run: await recordKpiRun(subnet?.id), teardown: await recordTeardown() };
+    vpcId = clusterVpcId(templates)!;
+    recorded = { run: await recordKpiRun(subnet?.id), teardown: await recordTeardown(), securityGroups: await recordSecurityGroupRemoval(vpcId) };
   }, 120_000);
 
   it('allows every request our code sends and AWS sends for us, with the roles as synthesized', async () => {
@@ -147,7 +170,8 @@ describe('the permission contract', () => {
     for (const r of requests) counts.set(r.role, (counts.get(r.role) ?? 0) + 1);
     const perRole = [...counts].map(([role, count]) => `${role}: ${count}`);
     console.log(`permission contract: ${requests.length} requests (${perRole.join(', ')})`);
-    expect(new Set(requests.map((r) => r.role))).toEqual(new Set(['run', 'teardown', 'emr-service', 'emr-instance', 'firehose-source', 'firehose-destination']));
+    expect(new Set(requests.map((r) => r.role))).toEqual(new Set(['run', 'teardown', 'emr-service', 'emr-instance', 'firehose-source', 'firehose-destination', 'emr-security-groups']));
+    expect(requests.filter((r) => r.role === 'emr-security-groups' && r.action === 'ec2:DeleteSecurityGroup')).toHaveLength(3);
     expect(await denials(requests, roles)).toEqual([]);
   });
 
@@ -193,6 +217,15 @@ describe('the permission contract', () => {
       .filter((r) => r.action === 'iam:PassRole');
     const problems = await denials(requests, { ...roles, run: cut });
     expect(problems).toEqual([expect.stringMatching(/^run \(RunJobFlowCommand\) may not iam:PassRole on arn:aws:iam::123456789012:role\/clickstream-dev-emr-service: Allow .*\/PassEmrRoles: resource does not match/)]);
+  });
+
+  it('fails, naming the condition, when the stack\'s deletion would remove EMR\'s groups of another VPC', async () => {
+    const elsewhere = await recordSecurityGroupRemoval(vpcId, 'vpc-0prod00000000000000');
+    const requests = elsewhere.requests.flatMap((r) => ofRole('emr-security-groups', r.command, authorizationsOf(r, elsewhere.state)));
+    const problems = await denials(requests, roles);
+    expect(problems).toHaveLength(3 + 3 + 2);
+    expect(problems.join('\n')).toContain('emr-security-groups (DeleteSecurityGroupCommand) may not ec2:DeleteSecurityGroup on arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0devprimary');
+    expect(problems.join('\n')).toContain('ec2:Vpc');
   });
 
   it('covers the previews\' roles and the preview environment\'s names', () => {

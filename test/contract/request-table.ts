@@ -14,9 +14,16 @@ export interface Authorization {
   readonly context: Readonly<Record<string, string | readonly string[]>>;
 }
 
-/** What the table knows of the account beyond the request: the tags of the clusters it names. */
+/** A security group as the account has it: its VPC and tags. */
+export interface SecurityGroupState {
+  readonly vpcId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** What the table knows of the account beyond the request: the tags of the clusters it names, and its security groups. */
 export interface AccountState {
   readonly clusterTags: (clusterId: string) => Readonly<Record<string, string>>;
+  readonly securityGroup?: (groupId: string) => SecurityGroupState;
 }
 
 const arn = (service: string, resource: string, region = REGION) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
@@ -32,6 +39,14 @@ const onCluster = (action: string) => (input: Record<string, unknown>, state: Ac
   return ids.map((id) => ({ action, resource: clusterArn(id), context: resourceTags(state.clusterTags(id)) }));
 };
 const stackArn = (name: string) => (name.startsWith('arn:') ? name : arn('cloudformation', `stack/${name}/00000000-0000-0000-0000-000000000000`));
+
+/** An action on a security group, with the group's VPC (`ec2:Vpc`) and tags as IAM sees them. */
+const onSecurityGroup = (action: string) => (input: Record<string, unknown>, state: AccountState) => {
+  const groupId = input.GroupId as string;
+  const group = state.securityGroup?.(groupId);
+  if (!group) throw new Error(`${action} on ${groupId}: the contract's account state does not know the group.`);
+  return [{ action, resource: arn('ec2', `security-group/${groupId}`), context: { 'ec2:Vpc': arn('ec2', `vpc/${group.vpcId}`), ...resourceTags(group.tags) } }];
+};
 
 type Mapping = (input: Record<string, unknown>, state: AccountState) => Authorization[];
 
@@ -72,6 +87,12 @@ export const REQUEST_TABLE: Readonly<Record<string, Mapping>> = {
   HeadObjectCommand: (input) => [{ action: 's3:GetObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}`, context: {} }],
   GetCallerIdentityCommand: () => [{ action: 'sts:GetCallerIdentity', resource: '*', context: {} }],
   DescribeSubnetsCommand: () => [{ action: 'ec2:DescribeSubnets', resource: '*', context: {} }],
+  DescribeSecurityGroupsCommand: () => [{ action: 'ec2:DescribeSecurityGroups', resource: '*', context: {} }],
+  DescribeSecurityGroupRulesCommand: () => [{ action: 'ec2:DescribeSecurityGroupRules', resource: '*', context: {} }],
+  DescribeNetworkInterfacesCommand: () => [{ action: 'ec2:DescribeNetworkInterfaces', resource: '*', context: {} }],
+  RevokeSecurityGroupIngressCommand: onSecurityGroup('ec2:RevokeSecurityGroupIngress'),
+  RevokeSecurityGroupEgressCommand: onSecurityGroup('ec2:RevokeSecurityGroupEgress'),
+  DeleteSecurityGroupCommand: onSecurityGroup('ec2:DeleteSecurityGroup'),
   GetRoleCommand: (input) => [{ action: 'iam:GetRole', resource: roleArn(input.RoleName as string), context: {} }],
   GetWorkGroupCommand: (input) => [{ action: 'athena:GetWorkGroup', resource: arn('athena', `workgroup/${input.WorkGroup}`), context: {} }],
   GetDatabaseCommand: (input) => [

@@ -22,7 +22,7 @@ export interface ContractRole {
 /** The roles whose requests the contract evaluates: the GitHub roles, and the ones AWS services act with. */
 export type RoleName =
   | 'deploy' | 'run' | 'preview-deploy' | 'preview-run' | 'teardown'
-  | 'emr-service' | 'emr-instance' | 'firehose-source' | 'firehose-destination';
+  | 'emr-service' | 'emr-instance' | 'firehose-source' | 'firehose-destination' | 'emr-security-groups';
 
 /** Where each role is: stack and logical id prefix (CDK appends a hash). */
 const ROLE_IDS: Readonly<Record<RoleName, readonly [string, string]>> = {
@@ -35,6 +35,8 @@ const ROLE_IDS: Readonly<Record<RoleName, readonly [string, string]>> = {
   'emr-instance': ['compute', 'InstanceRole'],
   'firehose-source': ['ingestion', 'BronzeDeliveryServiceRole'],
   'firehose-destination': ['ingestion', 'BronzeDeliveryS3DestinationRole'],
+  // The handler that deletes EMR's security groups with the cluster VPC (infra/constructs/emr-security-groups.ts).
+  'emr-security-groups': ['compute', 'CustomEmrSecurityGroupsCustomResourceProviderRole'],
 };
 
 const MANAGED_POLICIES = path.join(__dirname, '..', 'fixtures', 'aws-managed-policies');
@@ -73,6 +75,11 @@ export class TemplateResolver {
         const [separator, parts] = argument as [string, unknown[]];
         return parts.map((p) => String(this.resolve(p, stack))).join(separator);
       }
+      case 'Fn::Sub':
+        return String(argument).replace(/\$\{([^}]+)\}/g, (_, variable: string) => {
+          if (!variable.startsWith('AWS::')) throw new Error(`Fn::Sub of \${${variable}} is not resolved by the contract.`);
+          return this.ref(variable, stack);
+        });
       case 'Fn::GetAtt': {
         const [id, attribute] = argument as [string, string];
         if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${id}.${attribute} is not resolved by the contract.`);
@@ -109,8 +116,9 @@ export class TemplateResolver {
       'AWS::Glue::Database': () => (p.DatabaseInput as { Name: unknown }).Name,
       'AWS::Glue::Table': () => (p.TableInput as { Name: unknown }).Name,
       'AWS::Logs::LogGroup': () => p.LogGroupName,
-      // A subnet id as EC2 makes them (17 hexadecimal characters), derived from the logical id.
+      // Subnet and VPC ids as EC2 makes them (17 hexadecimal characters), derived from the logical id.
       'AWS::EC2::Subnet': () => `subnet-${createHash('sha256').update(id).digest('hex').slice(0, 17)}`,
+      'AWS::EC2::VPC': () => `vpc-${createHash('sha256').update(id).digest('hex').slice(0, 17)}`,
     };
     const value = named[Type]?.();
     if (value === undefined) throw new Error(`Ref ${id} (${Type}) is not resolved by the contract.`);
@@ -151,9 +159,13 @@ export function contractRoles(templates: Readonly<Record<string, CfnTemplate>>):
     const found = Object.entries(template.Resources).filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith(prefix) && !id.startsWith(`${prefix}Default`));
     if (found.length !== 1) throw new Error(`Expected one ${prefix} role in ${stack}, found ${found.length}.`);
     const [id, resource] = found[0];
-    const inline = Object.entries(template.Resources)
+    const attached = Object.entries(template.Resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && (r.Properties!.Roles as Array<{ Ref: string }>).some((ref) => ref.Ref === id))
       .map(([policyId, r]) => ({ name: `${stack}/${policyId}`, document: resolver.resolve(r.Properties!.PolicyDocument, stack) as PolicyDocument }));
+    // Policies written into the role itself (aws-cdk-lib's custom resource providers do that).
+    const embedded = ((resource.Properties!.Policies ?? []) as Array<{ PolicyName: string; PolicyDocument: unknown }>)
+      .map((p) => ({ name: `${stack}/${id}/${p.PolicyName}`, document: resolver.resolve(p.PolicyDocument, stack) as PolicyDocument }));
+    const inline = [...attached, ...embedded];
     const managed = ((resource.Properties!.ManagedPolicyArns ?? []) as unknown[]).map((arn) => managedPolicy(String(resolver.resolve(arn, stack))));
     const tags = Object.fromEntries(((resource.Properties!.Tags ?? []) as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
     roles[role] = { arn: resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }, stack) as string, policies: [...inline, ...managed], tags };
@@ -173,4 +185,11 @@ export function clusterSubnet(templates: Readonly<Record<string, CfnTemplate>>):
     }
   }
   return undefined;
+}
+
+/** The id of the app's cluster VPC (the compute stack's), as the contract resolves it, if the app has one. */
+export function clusterVpcId(templates: Readonly<Record<string, CfnTemplate>>): string | undefined {
+  const resolver = new TemplateResolver(templates);
+  const vpc = Object.entries(templates.compute?.Resources ?? {}).find(([, r]) => r.Type === 'AWS::EC2::VPC');
+  return vpc ? (resolver.resolve({ Ref: vpc[0] }, 'compute') as string) : undefined;
 }
