@@ -3,7 +3,6 @@ import { SCRIPTS_ARCHIVE, scriptsUri } from '../config/scripts';
 import { KPI_JOBS, KpiJobName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
 import { buildJobArguments, JobLocations, KpiRunOptions } from '../kpis/job-arguments';
-import { auditBranch } from '../kpis/run-ledger';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../kpis/spark-conf';
 
 /** Step names start with this, then the job name; a transient cluster's step ids are found by name. */

@@ -4,7 +4,7 @@ import { formatBytes, formatCount, formatDuration } from './progress';
 import type { AwsReconciliation, AwsRunReport, AwsRunResources, TablePreview } from './run-report';
 import { publishStage, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
 import { RunStoppedError, StageError, StageRunner } from './stages';
-import { QUERY_CATALOG, ResourceNames } from '../config/names';
+import { ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { OUTPUT_KEYS, ResolvedAwsNames, resolveAwsNames, stackName } from '../config/stack-outputs';
 import { MeteredEngine } from '../cost/metered-engine';
