@@ -1,12 +1,25 @@
 /**
- * How the embedded stack's JVMs (the warm Spark and Trino) compile: with C1 only, Java's quick
- * compiler (`-XX:TieredStopAtLevel=1`, a HotSpot option of Java 17 and 25).
- *
- * The stack's work is many small, different queries: Trino and Spark generate classes for each, and
- * C2, the optimizing compiler, spends its threads on code that runs for milliseconds, competing
- * with the work itself for two cores. Measured on 2026-12-07 on the two-core machine (`up`, then
- * three 5,000-event `run`s): the stack's CPU time fell from 210 s to 133 s (Trino 118 -> 76 s,
- * Spark 92 -> 57 s), `up` from 28 s to 19 s and the first run's kpis and validate from 25 + 39 s to
- * 18 + 20 s, while warm runs took as long as before (kpis 11-13 s, validate 10-12 s).
+ * How long the embedded stack is meant to live, which decides how its JVMs (the warm Spark and
+ * Trino) compile: a stack that a `run` starts and stops serves one run; one that `up` starts (or a
+ * run that keeps it) serves many.
  */
-export const STACK_JVM_OPTIONS: readonly string[] = ['-XX:TieredStopAtLevel=1'];
+export type StackLifetime = 'one-run' | 'lasting';
+
+/**
+ * The JVM options of the stack's Spark and Trino for its lifetime: C1 only, Java's quick compiler
+ * (`-XX:TieredStopAtLevel=1`, a HotSpot option of Java 17 and 25), for a stack that serves one run;
+ * the default tiered compilation (C1, then C2 for hot code) for a lasting one.
+ *
+ * Both engines generate classes for every query, and C2 spends its compile threads on them, competing
+ * with the work for the two cores; it pays off only once the same code runs again and again. Measured
+ * on 2026-12-07 on the two-core machine:
+ * - one run on a new stack (`up`, then a 5,000-event `run`): C1 only took `up` from 28 s to 19 s and
+ *   the run's kpis and validate from 25 + 39 s to 18 + 20 s; over `up` and three runs the stack's CPU
+ *   time fell from 210 s to 133 s;
+ * - many runs on one stack (the suite's incremental-runs, kpi-jobs and validation files, one after
+ *   another on a shared stack): C1 only took 319 s against 288 s with C2, the files after the first
+ *   slower by 40-75 % (kpi-jobs 68 -> 97 s, validation 60 -> 106 s).
+ */
+export function stackJvmOptions(lifetime: StackLifetime): readonly string[] {
+  return lifetime === 'one-run' ? ['-XX:TieredStopAtLevel=1'] : [];
+}

@@ -24,6 +24,8 @@ export interface StartSparkServerOptions {
   readonly awsEndpoint: string;
   /** The default warehouse; each request sets its own environment's. */
   readonly warehouse: string;
+  /** Options of its JVM (src/local/jvm-options.ts). @default - none */
+  readonly jvmOptions?: readonly string[];
   readonly timeoutMs?: number;
   /** Stops the server while it starts (Ctrl-C). */
   readonly signal?: AbortSignal;

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { STACK_JVM_OPTIONS } from './jvm-options';
 import { LocalPaths } from './paths';
 import { PeakMemorySampler } from './process-memory';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../config/config';
@@ -53,6 +52,8 @@ export interface LocalSparkSubmitOptions {
   readonly cores?: number;
   /** Driver heap (local mode runs everything in the driver). @default '2g' */
   readonly driverMemory?: string;
+  /** Options of the driver's JVM (src/local/jvm-options.ts). @default - none */
+  readonly jvmOptions?: readonly string[];
 }
 
 /** A command ready to spawn, and the job it runs (what the stack's warm Spark runs instead, src/local/spark-server.ts). */
@@ -90,7 +91,6 @@ function localSparkConf(paths: LocalPaths, awsEndpoint: string, warehouse: strin
     'spark.eventLog.dir': `file://${sparkEventLogDir(paths)}`,
     // Plain JSON lines, readable without a zstd codec.
     'spark.eventLog.compress': 'false',
-    'spark.driver.extraJavaOptions': STACK_JVM_OPTIONS.join(' '),
   };
 }
 
@@ -99,7 +99,10 @@ function localSparkConf(paths: LocalPaths, awsEndpoint: string, warehouse: strin
  * absolute paths, and the same catalog configuration EMR gets, pointed at the emulator.
  */
 export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitCommand {
-  const conf = localSparkConf(options.paths, options.awsEndpoint, options.warehouse);
+  const conf = {
+    ...localSparkConf(options.paths, options.awsEndpoint, options.warehouse),
+    ...(options.jvmOptions?.length ? { 'spark.driver.extraJavaOptions': options.jvmOptions.join(' ') } : {}),
+  };
   const jars = SPARK_JARS.map((a) => path.join(options.paths.jars, fileName(a))).join(',');
   return {
     command: path.join(options.paths.venv, 'bin', 'spark-submit'),

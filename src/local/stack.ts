@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { bootstrapLocalResources, emulatorClients } from './bootstrap';
 import { MOTO_LAUNCHER, emulatorHealthy, startEmulator } from './emulator';
+import { StackLifetime, stackJvmOptions } from './jvm-options';
 import { LocalPaths } from './paths';
 import { stopProcessGroup } from './processes';
 import { SPARK_SERVER_SCRIPT, sparkServerHealthy, startSparkServer } from './spark-server';
@@ -71,6 +72,8 @@ export interface StackUpOptions extends StackOptions {
    * are left as they are). @default the local environment's
    */
   readonly names?: ResourceNames;
+  /** How long the stack is meant to live, which decides how its JVMs compile (src/local/jvm-options.ts). @default 'lasting' */
+  readonly lifetime?: StackLifetime;
 }
 
 async function serviceStatus(name: ServiceName, record: ServiceRecord | undefined): Promise<ServiceStatus> {
@@ -139,8 +142,14 @@ export async function stackStart(options: StackUpOptions): Promise<StackStart> {
     endpoint.catch(() => undefined);
     return endpoint;
   };
+  const jvmOptions = stackJvmOptions(options.lifetime ?? 'lasting');
   const startSpark = (aws: string) => inBackground('spark', startSparkServer({
-    paths: options.paths, java17Home: discoverToolchain().java17Home, awsEndpoint: aws, warehouse: names.warehouseUri, signal: options.signal,
+    paths: options.paths,
+    java17Home: discoverToolchain().java17Home,
+    awsEndpoint: aws,
+    warehouse: names.warehouseUri,
+    jvmOptions,
+    signal: options.signal,
   }));
   const starting = (endpoints: { aws: string; spark: Promise<string>; trino: Promise<string> }): StackStart => {
     const ready = finish(endpoints, false);
@@ -177,7 +186,7 @@ export async function stackStart(options: StackUpOptions): Promise<StackStart> {
     aws: emulator.endpoint,
     spark: startSpark(emulator.endpoint),
     trino: inBackground('trino', startTrino({
-      paths: options.paths, java25Home: discoverToolchain().java25Home, awsEndpoint: emulator.endpoint, signal: options.signal,
+      paths: options.paths, java25Home: discoverToolchain().java25Home, awsEndpoint: emulator.endpoint, jvmOptions, signal: options.signal,
     })),
   });
 }

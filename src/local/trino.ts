@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { STACK_JVM_OPTIONS } from './jvm-options';
 import { LocalPaths } from './paths';
 import { freePort, isAlive, processStartTime, startService, stopProcessGroup, tailFile, waitFor } from './processes';
 import { trinoPluginDir, trinoServerDir } from './setup/install-steps';
@@ -25,6 +24,8 @@ export interface StartTrinoOptions {
   readonly port?: number;
   /** JVM heap. @default '2G' */
   readonly heap?: string;
+  /** More options of the JVM (src/local/jvm-options.ts). @default - none */
+  readonly jvmOptions?: readonly string[];
   readonly timeoutMs?: number;
   /** Stops the server while it starts (Ctrl-C). */
   readonly signal?: AbortSignal;
@@ -51,7 +52,9 @@ function glueAndS3(awsEndpoint: string): Record<string, string> {
 }
 
 /** Writes Trino's etc/ folder for a server on `port` (loopback only) over the emulator. */
-export function writeTrinoConfig(etcDir: string, dataDir: string, port: number, awsEndpoint: string, heap: string): void {
+export function writeTrinoConfig(
+  etcDir: string, dataDir: string, port: number, awsEndpoint: string, heap: string, jvmOptions: readonly string[] = [],
+): void {
   fs.mkdirSync(path.join(etcDir, 'catalog'), { recursive: true });
   fs.mkdirSync(dataDir, { recursive: true });
   // bin/launcher would pass node.properties as system properties; the server reads them from config.properties too.
@@ -95,7 +98,7 @@ export function writeTrinoConfig(etcDir: string, dataDir: string, port: number, 
     '-XX:ReservedCodeCacheSize=256M',
     '-Dfile.encoding=UTF-8',
     '--enable-native-access=ALL-UNNAMED',
-    ...STACK_JVM_OPTIONS,
+    ...jvmOptions,
   ].join('\n') + '\n');
 }
 
@@ -122,7 +125,7 @@ export async function startTrino(options: StartTrinoOptions): Promise<TrinoProce
   const trinoState = path.join(options.paths.state, 'trino');
   const etcDir = path.join(trinoState, 'etc');
   const heap = options.heap ?? '2G';
-  writeTrinoConfig(etcDir, path.join(trinoState, 'data'), port, options.awsEndpoint, heap);
+  writeTrinoConfig(etcDir, path.join(trinoState, 'data'), port, options.awsEndpoint, heap, options.jvmOptions);
   fs.mkdirSync(options.paths.logs, { recursive: true });
   const logFile = path.join(options.paths.logs, 'trino.log');
   const jvmArgs = fs.readFileSync(path.join(etcDir, 'jvm.config'), 'utf8').split('\n').filter(Boolean);

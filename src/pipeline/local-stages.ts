@@ -97,9 +97,11 @@ function watchServices(run: LocalRun, memory: PeakMemorySampler): void {
  * that need them wait for them.
  */
 export async function stackStage(run: LocalRun): Promise<StackStart> {
-  const { options: { paths, progress, signal }, names } = run;
+  const { options: { paths, progress, signal, keep }, names } = run;
   return measured(run, 'stack', async () => {
-    const start = await stackStart({ paths, names, log: (line) => progress.line(`stack: ${line}`), signal });
+    // A stack the run starts and stops serves this run alone; a kept one serves the next runs too.
+    const lifetime = keep ? 'lasting' : 'one-run';
+    const start = await stackStart({ paths, names, lifetime, log: (line) => progress.line(`stack: ${line}`), signal });
     // Recorded before the stage ends, so a stop that lands during start-up still stops what started.
     run.stack = start;
     void start.ready.then((up) => (run.up = up), () => undefined);

@@ -9,6 +9,7 @@ import { generateRecords } from '../../src/events/generator';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { KpiRow, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
 import { convertRecord } from '../../src/landing/convert';
+import { stackJvmOptions } from '../../src/local/jvm-options';
 import { LocalRunReport } from '../../src/pipeline/local-run';
 import { REPO_ROOT, parseJsonOutput, runCli } from '../support/cli';
 import { processesWithEnv } from '../support/processes';
@@ -28,6 +29,15 @@ afterAll(async () => {
  * quick start's to trip over (a stopped run's own environment is taken up in test/kpis/incremental-runs.test.ts).
  */
 const INTERRUPTED_ENVIRONMENT = 'pr-1';
+
+/** A running process's whole command line, arguments separated by spaces; undefined once it is gone. */
+function wholeCommand(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return undefined;
+  }
+}
 
 /** Starts `clickstream run`, sends SIGINT once the KPI stage's Spark job is running, and collects the outcome. */
 function runAndInterruptDuringKpis(): Promise<{ code: number | null; stdout: string; stderr: string; sparkSeen: string[] }> {
@@ -50,7 +60,7 @@ function runAndInterruptDuringKpis(): Promise<{ code: number | null; stdout: str
         const spark = processesWithEnv('CLICKSTREAM_STATE_DIR', stateDir).filter((p) => /SparkSubmit|pyspark|spark-submit/.test(p.command));
         if (spark.length === 0 || interrupted) return;
         interrupted = true;
-        sparkSeen = spark.map((p) => p.command);
+        sparkSeen = spark.map((p) => wholeCommand(p.pid) ?? p.command);
         clearInterval(poll);
         child.kill('SIGINT');
       }, 200);
@@ -101,6 +111,8 @@ describe('clickstream run: the whole pipeline on the embedded stack', () => {
   it('stops every process it started when SIGINT arrives during the KPI stage', async () => {
     const result = await runAndInterruptDuringKpis();
     expect(result.sparkSeen.length, `Spark never started:\n${result.stderr.slice(-3000)}`).toBeGreaterThan(0);
+    // The stack lives for this run only: its warm Spark compiles quickly (src/local/jvm-options.ts).
+    expect(result.sparkSeen.some((command) => stackJvmOptions('one-run').every((option) => command.includes(option))), result.sparkSeen.join('\n')).toBe(true);
     expect(result.code).toBe(130);
     const stopped = parseJsonOutput<LocalRunReport>(result);
     expect(stopped.outcome).toBe('stopped');
