@@ -114,6 +114,7 @@ export async function awsReplayStage(run: AwsRun, names: ResourceNames): Promise
     source: options.source,
     shiftToNow: options.shiftToNow ?? true,
     undeliveredHint: `Check stream ${names.streamName} (shards, throttling in its metrics) and the permission kinesis:PutRecords; a re-run sends every event again, and the jobs de-duplicate on uuid.`,
+    bronze: { s3: run.deps.s3, bucket: names.bronzeBucket },
     signal: options.signal,
     progress: options.progress,
   }));

@@ -166,6 +166,7 @@ async function localReplayStage(run: LocalRun, clients: EmulatorClients, landing
       rate: 'unlimited',
       shiftToNow: options.shiftToNow ?? true,
       undeliveredHint: 'Check the emulator log from `npx clickstream status`; re-run to send them again.',
+      bronze: { s3: clients.s3, bucket: names.bronzeBucket },
       // Either ends the source early; a stop of the run is then reported as such by the stage runner.
       signal: AbortSignal.any([options.signal, landingFailed]),
       progress: options.progress,

@@ -1,4 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { formatCount, formatDuration } from './progress';
 import type { RunFailure, RunPublication, TablePreview } from './run-report';
 import { RunStoppedError, StageError, StageOutcome, StageRunner } from './stages';
@@ -9,6 +10,7 @@ import { KPI_JOBS, KPI_TABLES, KpiJobName, KpiTableName, REJECTED_EVENTS_TABLE }
 import { DayWindow } from '../kpis/day-window';
 import { PublishRefusedError, PublishedRun } from '../kpis/publication';
 import { auditBranch } from '../kpis/run-ledger';
+import { bronzeHoldsEvents } from '../replay/earlier-events';
 import { ReplayResult, replay } from '../replay/replayer';
 import { ReplaySource, fileSource, generatorSource } from '../replay/sources';
 import { ValidationReport, failingChecks, reportFails } from '../validation/report';
@@ -86,6 +88,8 @@ export interface ReplayStageOptions {
   readonly rate?: 'unlimited';
   /** What to try when records were not delivered. */
   readonly undeliveredHint: string;
+  /** The environment's bronze, asked before the replay whether it already holds events (the manifest says so). */
+  readonly bronze: { readonly s3: S3Client; readonly bucket: string };
   readonly signal: AbortSignal;
   readonly progress: RunProgress;
 }
@@ -93,7 +97,12 @@ export interface ReplayStageOptions {
 /** The replay stage: events into the stream, every record accounted for; undelivered records fail it. */
 export async function replayStage(options: ReplayStageOptions): Promise<StageOutcome<ReplayResult>> {
   const { progress } = options;
-  const result = await replay({
+  // One quick request, not cut by the run's signals: a stop is the replay's to report.
+  const environmentHeldEvents = await bronzeHoldsEvents(options.bronze.s3, options.bronze.bucket);
+  if (environmentHeldEvents) {
+    progress.line(`replay: s3://${options.bronze.bucket} already holds landed events: the tables will count them too, so validation checks them against bronze, not against this replay's exact totals`);
+  }
+  const replayed = await replay({
     kinesis: options.kinesis,
     streamName: options.streamName,
     source: stoppable(replaySource(options.source), options.signal),
@@ -101,6 +110,7 @@ export async function replayStage(options: ReplayStageOptions): Promise<StageOut
     shiftToNow: options.shiftToNow,
     onProgress: (p) => progress.update('replay', `${formatCount(p.sent)} sent, ${formatCount(p.retried)} retried, ${formatCount(p.sent / Math.max(p.elapsedMs / 1000, 0.001))}/s`),
   });
+  const result: ReplayResult = { ...replayed, manifest: { ...replayed.manifest, environmentHeldEvents } };
   if (result.failed > 0) {
     throw new StageError(`${result.failed} records were not delivered (first: ${result.undelivered.first.join(', ')})`, [], options.undeliveredHint);
   }
@@ -191,7 +201,7 @@ export async function validateStage(options: ValidateStageOptions): Promise<Stag
     window,
     run,
     failOnWarn: options.failOnWarn,
-    expectations: { days: replayed.manifest.days, latestDay: window?.toDate },
+    expectations: { days: replayed.manifest.days, latestDay: window?.toDate, environmentHeldEvents: replayed.manifest.environmentHeldEvents },
     database: options.database,
     rawTable: options.rawTable,
     signal,
@@ -199,7 +209,8 @@ export async function validateStage(options: ValidateStageOptions): Promise<Stag
   });
   const previews = await previewTables(engine, options.database, options.tables, run?.versions, signal);
   const distinctValidEvents = replayed.manifest.counts.distinctValidUuids;
-  const kpiEvents = options.tables.includes('event_geo_kpis_events') && window
+  // With earlier events in bronze the tables count those too: nothing to compare this replay's count with.
+  const kpiEvents = options.tables.includes('event_geo_kpis_events') && window && !replayed.manifest.environmentHeldEvents
     ? Number((await engine.query(
       `SELECT coalesce(sum(event_count), 0) AS n FROM ${tableAtVersion(QUERY_CATALOG, options.database, 'event_geo_kpis_events', run?.versions.event_geo_kpis_events).text} WHERE day BETWEEN ? AND ?`,
       [{ type: 'date', value: window.fromDate }, { type: 'date', value: window.toDate }],

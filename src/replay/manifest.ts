@@ -42,6 +42,12 @@ export interface ReplayManifest {
   /** Every distinct valid uuid, when asked for. */
   readonly uuids?: readonly string[];
   readonly undeliveredUuids: readonly string[];
+  /**
+   * The environment's bronze already held landed events before this replay (an earlier replay, a
+   * scheduled night's data): the tables then count more than this manifest lists, so validation does
+   * not hold them to its exact per-day totals. Absent: not asked.
+   */
+  readonly environmentHeldEvents?: boolean;
 }
 
 const digest = (uuids: string[]) => createHash('sha256').update(uuids.sort().join('\n')).digest('hex');

@@ -84,6 +84,22 @@ describe('environments on one embedded stack', () => {
     expect(await countedEvents(whole.environment, wholeRun.window!)).toBe(wholeRun.reconciliation!.distinctValidEvents);
   }, 900_000);
 
+  it('a second run with other events into the same environment validates too: the tables also count the first run\'s events, so its exact totals are not compared, and it says so', async () => {
+    const result = await runCli([
+      'run', '--environment', whole.environment, '--seed', '2', '--records', String(GENERATOR.records), '--days', String(GENERATOR.days),
+      '--sensors', String(GENERATOR.sensors), '--json', '--report-dir', path.join(whole.work, 'reports-2'),
+    ], whole.cliEnv);
+    expect(result.code, result.stderr.slice(-4000)).toBe(0);
+    const again = parseJsonOutput<LocalRunReport>(result);
+    expect(again.outcome).toBe('succeeded');
+    expect(result.stderr).toContain('already holds landed events');
+    expect(exactChecks(again.validation!)).toEqual([]);
+    expect(again.validation!.checks.find((c) => c.check === 'expected-values')?.observed).toMatch(/^not compared: the environment's bronze held landed events/);
+    // The tables count both runs' events on the days they share: more than this run sent.
+    expect(await countedEvents(whole.environment, again.window!)).toBeGreaterThan(again.reconciliation!.distinctValidEvents);
+    expect(again.reconciliation!.reconciled).toBeUndefined();
+  }, 900_000);
+
   const replayed: Record<string, ReplayResult> = {};
   const kpis: Record<string, KpiRunResult> = {};
 
