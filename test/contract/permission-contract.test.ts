@@ -1,5 +1,6 @@
 import { DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
-import { S3Client } from '@aws-sdk/client-s3';
+import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from './evaluator';
@@ -11,6 +12,9 @@ import { EMR_ENVIRONMENT_TAG, RAW_TABLE, resourceNames } from '../../src/config/
 import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
 import { teardownPreview } from '../../src/previews/teardown';
+import { bronzeHoldsEvents } from '../../src/replay/earlier-events';
+import { replay } from '../../src/replay/replayer';
+import { generatorSource } from '../../src/replay/sources';
 import { cluster, fakeTime, step, steps } from '../emr/fakes';
 import { FakeEmrNetwork, FakeSecurityGroup, emrDefaultGroups, emrSecurityGroupsHandler } from '../infra/fake-emr-network';
 import { ACCOUNT } from '../infra/support';
@@ -58,6 +62,29 @@ async function recordKpiRun(subnetId?: string): Promise<SentRequest[]> {
   }
 }
 
+/**
+ * A replay into dev, as the replay action and `run --target aws` send it: bronze asked whether it
+ * already holds events, the stream's shards read to pace the replay, the records put.
+ */
+async function recordReplay(): Promise<SentRequest[]> {
+  const kinesisMock = mockClient(KinesisClient);
+  const s3Mock = mockClient(S3Client);
+  try {
+    kinesisMock.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { OpenShardCount: 2 } as never });
+    kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: PutRecordsRequestEntry[] }) => ({
+      FailedRecordCount: 0,
+      Records: input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })),
+    }));
+    s3Mock.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
+    await bronzeHoldsEvents(new S3Client({ region: 'eu-west-1' }), names.bronzeBucket);
+    await replay({ kinesis: new KinesisClient({ region: 'eu-west-1' }), streamName: names.streamName, source: generatorSource({ count: 200, seed: 1 }) });
+    return sentRequests(s3Mock, kinesisMock);
+  } finally {
+    kinesisMock.restore();
+    s3Mock.restore();
+  }
+}
+
 /** A preview's teardown (clusters terminated, stacks deleted), as teardownPreview sends it to a fake account. */
 async function recordTeardown(): Promise<SentRequest[]> {
   const account = fakeAccount();
@@ -91,6 +118,14 @@ async function recordSecurityGroupRemoval(vpcId: string, groupsVpc = vpcId): Pro
   return { requests: network.requests, state: { clusterTags: () => ({}), securityGroup: (id) => groups.get(id)! } };
 }
 
+/** What the contract recorded our code sending, by what it was doing. */
+interface Recorded {
+  readonly run: SentRequest[];
+  readonly replay: SentRequest[];
+  readonly teardown: SentRequest[];
+  readonly securityGroups: Recording;
+}
+
 /** The tags of the clusters a recording created (RunJobFlow), or started in a fake account. */
 function stateOf(requests: readonly SentRequest[], environment: string): AccountState {
   const created = requests.find((r) => r.command === 'RunJobFlowCommand')?.input as unknown as RunJobFlowCommandInput | undefined;
@@ -103,7 +138,7 @@ const ofRole = (role: RoleName, origin: string, authorizations: readonly Authori
 
 /** Every request of the contract, by role. */
 function contractRequests(
-  recorded: { run: SentRequest[]; teardown: SentRequest[]; securityGroups: Recording }, subnets: Parameters<typeof emrServiceRequests>[1],
+  recorded: Recorded, subnets: Parameters<typeof emrServiceRequests>[1],
 ): RoleRequest[] {
   const ours = (role: RoleName, requests: readonly SentRequest[], environment: string) => {
     const state = stateOf(requests, environment);
@@ -113,6 +148,7 @@ function contractRequests(
   const firehose = firehoseRequests(names, RAW_TABLE);
   return [
     ...ours('run', recorded.run, 'dev'),
+    ...ours('run', recorded.replay, 'dev'),
     ...ours('teardown', recorded.teardown, 'pr-7'),
     ...recorded.securityGroups.requests.flatMap((r) => ofRole('emr-security-groups', r.command, authorizationsOf(r, recorded.securityGroups.state))),
     ...ofRole('emr-service', 'EMR starting the cluster', emrServiceRequests(runJobFlow, subnets)),
@@ -152,7 +188,7 @@ function without(role: ContractRole, action: string): ContractRole {
 describe('the permission contract', () => {
   let roles: Roles;
   let subnets: Parameters<typeof emrServiceRequests>[1];
-  let recorded: { run: SentRequest[]; teardown: SentRequest[]; securityGroups: Recording };
+  let recorded: Recorded;
   let vpcId: string;
 
   beforeAll(async () => {
@@ -161,7 +197,12 @@ describe('the permission contract', () => {
     const subnet = clusterSubnet(templates);
     subnets = subnet ? [subnet] : [];
     vpcId = clusterVpcId(templates)!;
-    recorded = { run: await recordKpiRun(subnet?.id), teardown: await recordTeardown(), securityGroups: await recordSecurityGroupRemoval(vpcId) };
+    recorded = {
+      run: await recordKpiRun(subnet?.id),
+      replay: await recordReplay(),
+      teardown: await recordTeardown(),
+      securityGroups: await recordSecurityGroupRemoval(vpcId),
+    };
   }, 120_000);
 
   it('allows every request our code sends and AWS sends for us, with the roles as synthesized', async () => {
@@ -172,6 +213,7 @@ describe('the permission contract', () => {
     console.log(`permission contract: ${requests.length} requests (${perRole.join(', ')})`);
     expect(new Set(requests.map((r) => r.role))).toEqual(new Set(['run', 'teardown', 'emr-service', 'emr-instance', 'firehose-source', 'firehose-destination', 'emr-security-groups']));
     expect(requests.filter((r) => r.role === 'emr-security-groups' && r.action === 'ec2:DeleteSecurityGroup')).toHaveLength(3);
+    expect(requests.some((r) => r.role === 'run' && r.action === 'kinesis:PutRecords' && r.resource.endsWith(`:stream/${names.streamName}`))).toBe(true);
     expect(await denials(requests, roles)).toEqual([]);
   });
 
