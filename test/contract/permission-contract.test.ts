@@ -1,3 +1,4 @@
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -11,6 +12,7 @@ import { ContractRole, RoleName, clusterSubnet, clusterVpcId, contractRoles, syn
 import { EMR_ENVIRONMENT_TAG, RAW_TABLE, resourceNames } from '../../src/config/names';
 import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
+import { AthenaEngine } from '../../src/engines/athena';
 import { teardownPreview } from '../../src/previews/teardown';
 import { bronzeHoldsEvents } from '../../src/replay/earlier-events';
 import { replay } from '../../src/replay/replayer';
@@ -85,6 +87,22 @@ async function recordReplay(): Promise<SentRequest[]> {
   }
 }
 
+/** One validation statement on Athena in dev's workgroup, as the Athena engine sends every statement of the suite. */
+async function recordValidationQuery(): Promise<Recording> {
+  const client = new AthenaClient({ region: 'eu-west-1' });
+  const athena = mockClient(client);
+  try {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-contract' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { QueryExecutionId: 'q-contract', WorkGroup: names.athenaWorkgroup, Status: { State: 'SUCCEEDED' } } });
+    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
+    const time = fakeTime();
+    await new AthenaEngine({ client, workGroup: names.athenaWorkgroup, clock: time.clock, sleep: time.sleep }).query('SELECT 1');
+    return { requests: sentRequests(athena), state: { clusterTags: () => ({}), queryWorkgroup: () => names.athenaWorkgroup } };
+  } finally {
+    athena.restore();
+  }
+}
+
 /** A preview's teardown (clusters terminated, stacks deleted), as teardownPreview sends it to a fake account. */
 async function recordTeardown(): Promise<SentRequest[]> {
   const account = fakeAccount();
@@ -122,6 +140,7 @@ async function recordSecurityGroupRemoval(vpcId: string, groupsVpc = vpcId): Pro
 interface Recorded {
   readonly run: SentRequest[];
   readonly replay: SentRequest[];
+  readonly validation: Recording;
   readonly teardown: SentRequest[];
   readonly securityGroups: Recording;
 }
@@ -149,6 +168,7 @@ function contractRequests(
   return [
     ...ours('run', recorded.run, 'dev'),
     ...ours('run', recorded.replay, 'dev'),
+    ...recorded.validation.requests.flatMap((r) => ofRole('run', r.command, authorizationsOf(r, recorded.validation.state))),
     ...ours('teardown', recorded.teardown, 'pr-7'),
     ...recorded.securityGroups.requests.flatMap((r) => ofRole('emr-security-groups', r.command, authorizationsOf(r, recorded.securityGroups.state))),
     ...ofRole('emr-service', 'EMR starting the cluster', emrServiceRequests(runJobFlow, subnets)),
@@ -200,6 +220,7 @@ describe('the permission contract', () => {
     recorded = {
       run: await recordKpiRun(subnet?.id),
       replay: await recordReplay(),
+      validation: await recordValidationQuery(),
       teardown: await recordTeardown(),
       securityGroups: await recordSecurityGroupRemoval(vpcId),
     };
@@ -214,6 +235,7 @@ describe('the permission contract', () => {
     expect(new Set(requests.map((r) => r.role))).toEqual(new Set(['run', 'teardown', 'emr-service', 'emr-instance', 'firehose-source', 'firehose-destination', 'emr-security-groups']));
     expect(requests.filter((r) => r.role === 'emr-security-groups' && r.action === 'ec2:DeleteSecurityGroup')).toHaveLength(3);
     expect(requests.some((r) => r.role === 'run' && r.action === 'kinesis:PutRecords' && r.resource.endsWith(`:stream/${names.streamName}`))).toBe(true);
+    expect(requests.some((r) => r.role === 'run' && r.action === 'athena:GetQueryResults' && r.resource.endsWith(`:workgroup/${names.athenaWorkgroup}`))).toBe(true);
     expect(await denials(requests, roles)).toEqual([]);
   });
 

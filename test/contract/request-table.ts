@@ -24,6 +24,8 @@ export interface SecurityGroupState {
 export interface AccountState {
   readonly clusterTags: (clusterId: string) => Readonly<Record<string, string>>;
   readonly securityGroup?: (groupId: string) => SecurityGroupState;
+  /** The workgroup an Athena query ran in (Athena authorizes every query action on its workgroup). */
+  readonly queryWorkgroup?: (queryExecutionId: string) => string;
 }
 
 const arn = (service: string, resource: string, region = REGION) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
@@ -46,6 +48,13 @@ const onSecurityGroup = (action: string) => (input: Record<string, unknown>, sta
   const group = state.securityGroup?.(groupId);
   if (!group) throw new Error(`${action} on ${groupId}: the contract's account state does not know the group.`);
   return [{ action, resource: arn('ec2', `security-group/${groupId}`), context: { 'ec2:Vpc': arn('ec2', `vpc/${group.vpcId}`), ...resourceTags(group.tags) } }];
+};
+
+/** An action on an Athena query, authorized on the workgroup it ran in. */
+const onQuery = (action: string) => (input: Record<string, unknown>, state: AccountState) => {
+  const workgroup = state.queryWorkgroup?.(input.QueryExecutionId as string);
+  if (!workgroup) throw new Error(`${action} of ${String(input.QueryExecutionId)}: the contract's account state does not know the query's workgroup.`);
+  return [{ action, resource: arn('athena', `workgroup/${workgroup}`), context: {} }];
 };
 
 type Mapping = (input: Record<string, unknown>, state: AccountState) => Authorization[];
@@ -96,6 +105,10 @@ export const REQUEST_TABLE: Readonly<Record<string, Mapping>> = {
   RevokeSecurityGroupEgressCommand: onSecurityGroup('ec2:RevokeSecurityGroupEgress'),
   DeleteSecurityGroupCommand: onSecurityGroup('ec2:DeleteSecurityGroup'),
   GetRoleCommand: (input) => [{ action: 'iam:GetRole', resource: roleArn(input.RoleName as string), context: {} }],
+  StartQueryExecutionCommand: (input) => [{ action: 'athena:StartQueryExecution', resource: arn('athena', `workgroup/${input.WorkGroup}`), context: {} }],
+  GetQueryExecutionCommand: onQuery('athena:GetQueryExecution'),
+  GetQueryResultsCommand: onQuery('athena:GetQueryResults'),
+  StopQueryExecutionCommand: onQuery('athena:StopQueryExecution'),
   GetWorkGroupCommand: (input) => [{ action: 'athena:GetWorkGroup', resource: arn('athena', `workgroup/${input.WorkGroup}`), context: {} }],
   GetDatabaseCommand: (input) => [
     { action: 'glue:GetDatabase', resource: arn('glue', 'catalog'), context: {} },
