@@ -73,6 +73,7 @@ async function recordReplay(): Promise<SentRequest[]> {
   const s3Mock = mockClient(S3Client);
   try {
     kinesisMock.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { OpenShardCount: 2 } as never });
+    // Kinesis API reference, PutRecords: one result per record, in the request's order, and FailedRecordCount.
     kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: PutRecordsRequestEntry[] }) => ({
       FailedRecordCount: 0,
       Records: input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })),

@@ -68,11 +68,14 @@ const exactChecks = (report: ValidationReport) => report.checks.filter((c) => c.
 describe('environments on one embedded stack', () => {
   let wholeRun: LocalRunReport;
 
+  /** `clickstream run` of the generated events into the whole-run environment, with the reports in `reportDir` of its scratch folder. */
+  const wholeRunCli = (seed: number, reportDir: string) => runCli([
+    'run', '--environment', whole.environment, '--seed', String(seed), '--records', String(GENERATOR.records), '--days', String(GENERATOR.days),
+    '--sensors', String(GENERATOR.sensors), '--json', '--report-dir', path.join(whole.work, reportDir),
+  ], whole.cliEnv);
+
   it('a whole run through the command line validates exactly, in its environment\'s own names', async () => {
-    const result = await runCli([
-      'run', '--environment', whole.environment, '--seed', '1', '--records', String(GENERATOR.records), '--days', String(GENERATOR.days),
-      '--sensors', String(GENERATOR.sensors), '--json', '--report-dir', path.join(whole.work, 'reports'),
-    ], whole.cliEnv);
+    const result = await wholeRunCli(1, 'reports');
     expect(result.code, result.stderr.slice(-4000)).toBe(0);
     wholeRun = parseJsonOutput<LocalRunReport>(result);
     expect(wholeRun.outcome).toBe('succeeded');
@@ -85,10 +88,7 @@ describe('environments on one embedded stack', () => {
   }, 900_000);
 
   it('a second run with other events into the same environment validates too: the tables also count the first run\'s events, so its exact totals are not compared, and it says so', async () => {
-    const result = await runCli([
-      'run', '--environment', whole.environment, '--seed', '2', '--records', String(GENERATOR.records), '--days', String(GENERATOR.days),
-      '--sensors', String(GENERATOR.sensors), '--json', '--report-dir', path.join(whole.work, 'reports-2'),
-    ], whole.cliEnv);
+    const result = await wholeRunCli(2, 'reports-2');
     expect(result.code, result.stderr.slice(-4000)).toBe(0);
     const again = parseJsonOutput<LocalRunReport>(result);
     expect(again.outcome).toBe('succeeded');
