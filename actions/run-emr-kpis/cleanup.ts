@@ -1,10 +1,9 @@
-import { ActionIo, actionsCoreIo, STATE } from './io';
+import { STATE } from './state';
 import { cancelRun } from '../../src/emr/cancel';
 import { createEmrClients, EmrClients } from '../../src/emr/clients';
+import { ActionIo } from '../lib/io';
 
 export interface CleanupDeps {
-  /** @default @actions/core */
-  readonly io?: ActionIo;
   /** @default clients with the SDK's adaptive retry */
   readonly createClients?: (region: string) => EmrClients;
 }
@@ -15,8 +14,7 @@ export interface CleanupDeps {
  * what the main step already cleaned up is harmless; doing nothing after a completed run matters,
  * since an existing cluster may be running other work.
  */
-export async function cleanup(deps: CleanupDeps = {}): Promise<void> {
-  const io = deps.io ?? actionsCoreIo;
+export async function cleanup(io: ActionIo, deps: CleanupDeps = {}): Promise<void> {
   const clusterId = io.getState(STATE.clusterId);
   const result = io.getState(STATE.result);
   if (!clusterId || result === 'completed') return;

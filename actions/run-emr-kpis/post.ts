@@ -1,3 +1,4 @@
 import { cleanup } from './cleanup';
+import { actionsCoreIo } from '../lib/io';
 
-void cleanup();
+void cleanup(actionsCoreIo);

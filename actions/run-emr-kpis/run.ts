@@ -1,5 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ActionIo, actionsCoreIo, STATE } from './io';
+import { STATE } from './state';
 import { CloudFormationLike } from '../../src/config/stack-outputs';
 import { abortOnSignals } from '../../src/emr/abort-on-signals';
 import { createEmrClients, EmrClients } from '../../src/emr/clients';
@@ -10,10 +10,9 @@ import { runKpisOnEmr } from '../../src/emr/run-kpis';
 import { DayWindow, describeWindow } from '../../src/kpis/day-window';
 import { Clock, Sleep } from '../../src/timing/clock';
 import { expectationsWindow, loadExpectations } from '../../src/validation/expectations';
+import { ActionIo } from '../lib/io';
 
 export interface RunDeps {
-  /** @default @actions/core */
-  readonly io?: ActionIo;
   /** @default clients with the SDK's adaptive retry */
   readonly createClients?: (region: string) => EmrClients;
   /** Reads the environment's stack outputs. @default an SDK client for the region */
@@ -39,8 +38,7 @@ function manifestWindow(file: string): DayWindow | undefined {
  * outputs (buckets, database, scripts version, EMR roles), run the steps, report, fail unless all
  * completed.
  */
-export async function run(deps: RunDeps = {}): Promise<void> {
-  const io = deps.io ?? actionsCoreIo;
+export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   const inputs: EmrRunInputs = Object.fromEntries(EMR_RUN_INPUT_NAMES.map((name) => [name, io.getInput(name)]));
   let validated;

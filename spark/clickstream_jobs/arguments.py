@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Callable, Optional, Sequence
 
+from .sql_identifiers import check_identifier
+
 # An arrival hour counts as complete (no object can still land under it) this long after it ends:
 # Firehose's largest buffering interval (900 s) plus a margin for the delivery itself.
 DEFAULT_SETTLE_MINUTES = 20
@@ -82,6 +84,14 @@ def _run_id(value: str) -> str:
     return value
 
 
+def check_database(parser: argparse.ArgumentParser, database: str) -> None:
+    """A usage error unless ICEBERG_DB is a name the jobs can put into SQL (sql_identifiers.py)."""
+    try:
+        check_identifier(database)
+    except ValueError as error:
+        parser.error(f"ICEBERG_DB: {error}")
+
+
 def _parser(prog: str, table_label: str, description: str, check_table: Optional[Callable[[str], None]]) -> argparse.ArgumentParser:
     def table(value: str) -> str:
         try:
@@ -123,6 +133,7 @@ def parse_arguments(
     for name, label in (("bronze_path", "BRONZE_PATH"), ("database", "ICEBERG_DB"), ("table", table_label), ("warehouse", "ICEBERG_WAREHOUSE")):
         if not getattr(parsed, name).strip():
             parser.error(f"{label} must not be empty")
+    check_database(parser, parsed.database)
     if (parsed.from_date is None) != (parsed.to_date is None):
         parser.error("--from-date and --to-date go together: give both, or neither for an incremental run")
     window = None

@@ -12,15 +12,16 @@ from typing import Sequence, Tuple
 
 from pyspark.sql import SparkSession
 
+from .sql_identifiers import quote_string
 from .tables import WAP_PROPERTY, TableSpec, ensure_table
 
 
 def write_to_audit_branch(spark: SparkSession, tables: Sequence[Tuple[str, TableSpec]], branch: str) -> None:
     """Creates the tables that do not exist, lets every one take writes on an audit branch, and
-    sends the session's writes and reads to `branch`."""
+    sends the session's writes and reads to `branch`. `tables` are (quoted name, spec), session.table_name."""
     for name, spec in tables:
         ensure_table(spark, name, spec.columns, spec.partitioned_by)
         properties = {row.key: row.value for row in spark.sql(f"SHOW TBLPROPERTIES {name}").collect()}
         if properties.get(WAP_PROPERTY) != "true":
-            spark.sql(f"ALTER TABLE {name} SET TBLPROPERTIES ('{WAP_PROPERTY}' = 'true')")
+            spark.sql(f"ALTER TABLE {name} SET TBLPROPERTIES ({quote_string(WAP_PROPERTY)} = 'true')")
     spark.conf.set("spark.wap.branch", branch)

@@ -35,6 +35,7 @@ from .audit import write_to_audit_branch
 from .branches import audit_branch
 from .runs import RUNS_TABLE, RunRecord, append_records, read_states
 from .session import create_session, end_session, table_name
+from .sql_identifiers import check_identifier
 from .tables import TableSpec, column_names, replace_all, replace_rows
 
 LOG_PREFIX = "[kpis]"
@@ -301,7 +302,7 @@ def run(job_names: Sequence[str], arguments: JobArguments, table_arguments: Opti
 
 def seed_entry_point(job: str, argv: Sequence[str], prog: str) -> int:
     """One job, the seed's arguments: `<BRONZE_PATH> <ICEBERG_DB> <ICEBERG_TABLE> <ICEBERG_WAREHOUSE>`."""
-    arguments = parse_arguments(argv, prog, description=f"Computes the {job} KPI tables.")
+    arguments = parse_arguments(argv, prog, description=f"Computes the {job} KPI tables.", check_table=check_identifier)
     run([job], arguments)
     return 0
 

@@ -37,6 +37,7 @@ from .maintenance_plan import (
 )
 from .runs import RUNS_TABLE
 from .session import CATALOG, create_session, end_session, table_name
+from .sql_identifiers import check_identifier, procedure_table, qualified_name, quote_identifier, quote_ref, quote_string
 
 
 def log(kind: str, payload: dict) -> None:
@@ -56,7 +57,7 @@ def ledger_runs(spark: SparkSession, database: str) -> Dict[str, tuple]:
     runs: Dict[str, tuple] = {}
     for ref in refs:
         rows = spark.sql(
-            f"SELECT run_id, unix_micros(as_of) AS as_of, unix_micros(finished_at) AS finished FROM {name} VERSION AS OF '{ref}'"
+            f"SELECT run_id, unix_micros(as_of) AS as_of, unix_micros(finished_at) AS finished FROM {name} VERSION AS OF {quote_string(ref)}"
         ).collect()
         for r in rows:
             if r.as_of is not None and r.finished is not None:
@@ -90,26 +91,28 @@ def branches(spark: SparkSession, name: str) -> List[dict]:
 
 
 def _call(spark: SparkSession, procedure: str, arguments: Sequence[str]):
-    return spark.sql(f"CALL {CATALOG}.system.{procedure}({', '.join(arguments)})").collect()
+    # `system.<procedure>` stays bare (checked): Iceberg's SQL extensions take a statement for theirs
+    # by finding that text in it (IcebergSparkSqlExtensionsParser.isIcebergProcedure).
+    return spark.sql(f"CALL {quote_identifier(CATALOG)}.system.{check_identifier(procedure)}({', '.join(arguments)})").collect()
 
 
 def maintain_table(spark: SparkSession, arguments: MaintenanceArguments, table: str, as_of: datetime,
                    expire_before: ExpiryCutoff, orphans_before: datetime, finished: Dict[str, datetime]) -> dict:
     started = time.monotonic()
     name = table_name(arguments.database, table)
-    identifier = f"table => '{arguments.database}.{table}'"
+    identifier = f"table => {procedure_table(arguments.database, table)}"
     before = table_state(spark, name)
 
     fields, column_types = describe_partitioning((r.col_name, r.data_type) for r in spark.sql(f"DESCRIBE TABLE {name}").collect())
     where = compaction_filter(fields, column_types, compaction_since(as_of, arguments.compact_days))
     compaction = [identifier, "strategy => 'binpack'", f"options => map('min-input-files', '{MIN_INPUT_FILES}')"]
     if where:
-        compaction.append(f'where => "{where}"')
+        compaction.append(f"where => {quote_string(where)}")
     rewritten = _call(spark, "rewrite_data_files", compaction)[0].asDict()
     manifests = _call(spark, "rewrite_manifests", [identifier])[0].asDict()
     dropped = abandoned_audit_branches(branch_heads(spark, name), finished, expire_before)
     for branch in dropped:
-        spark.sql(f"ALTER TABLE {name} DROP BRANCH `{branch}`")
+        spark.sql(f"ALTER TABLE {name} DROP BRANCH {quote_ref(branch)}")
     expired: Dict[str, int] = {}
     if expire_before.commit_time is not None:
         expired = _call(spark, "expire_snapshots", [
@@ -149,7 +152,7 @@ def run(arguments: MaintenanceArguments, now: Optional[datetime] = None) -> int:
     spark = create_session("clickstream-maintain-tables")
     now = now or datetime.now(timezone.utc)
     as_of = arguments.as_of or now
-    existing = {row.tableName for row in spark.sql(f"SHOW TABLES IN {CATALOG}.{arguments.database}").collect()}
+    existing = {row.tableName for row in spark.sql(f"SHOW TABLES IN {qualified_name(CATALOG, arguments.database)}").collect()}
     wanted = arguments.tables or MAINTAINED_TABLES
     runs = ledger_runs(spark, arguments.database) if RUNS_TABLE in existing else {}
     expire_before = expiry_cutoff(arguments.retention_days, arguments.as_of, now, runs.values())

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .arguments import utc_time
-from .branches import BRANCH_PREFIX
+from .arguments import check_database, utc_time
+from .branches import run_id_of_branch
 from .contracts import INTERNAL_TABLE_COLUMNS, KPI_TABLE_COLUMNS
+from .sql_identifiers import check_identifier
 
 LOG_PREFIX = "[maintain]"
 
@@ -102,6 +103,7 @@ def parse_maintenance_arguments(argv: Sequence[str], prog: str) -> MaintenanceAr
     parsed = parser.parse_args(list(argv))
     if not parsed.database.strip():
         parser.error("ICEBERG_DB must not be empty")
+    check_database(parser, parsed.database)
     return MaintenanceArguments(
         database=parsed.database,
         tables=parsed.tables,
@@ -167,15 +169,16 @@ def abandoned_audit_branches(
     branches go together: the ledger's own head is committed just after `finished_at`, and a
     commit-time test alone would keep that one table's branch. A branch whose run never reached the
     ledger (it stopped mid-way) is old when its head was committed before the cut-off. Branches not
-    named `audit_...` are somebody's own and are never dropped.
+    named `audit_<run id>` (branches.py) are somebody's own and are never dropped.
     """
     if cutoff.commit_time is None:
         return []
     dropped = []
     for name, committed in heads:
-        if not name.startswith(BRANCH_PREFIX):
+        run_id = run_id_of_branch(name)
+        if run_id is None:
             continue
-        run_finished = finished.get(name[len(BRANCH_PREFIX):])
+        run_finished = finished.get(run_id)
         if (run_finished <= cutoff.commit_time) if run_finished is not None else (committed < cutoff.commit_time):
             dropped.append(name)
     return sorted(dropped)
@@ -234,7 +237,8 @@ def compaction_filter(fields: Sequence[PartitionField], column_types: dict, sinc
         if field.transform not in _TIME_TRANSFORMS or kind not in ("date", "timestamp"):
             continue
         literal = f"DATE '{since.isoformat()}'" if kind == "date" else f"TIMESTAMP '{since.isoformat()} 00:00:00'"
-        return f"{field.source} >= {literal}"
+        # Checked but left bare: the job's report prints the filter as written, and a checked name escapes nothing.
+        return f"{check_identifier(field.source)} >= {literal}"
     return None
 
 

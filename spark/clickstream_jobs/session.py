@@ -8,6 +8,8 @@ from typing import Optional
 
 from pyspark.sql import SparkSession
 
+from .sql_identifiers import qualified_name
+
 CATALOG = "glue"
 
 # A session handed to the job by a long-lived Spark (the local target's job server,
@@ -43,4 +45,5 @@ def end_session(spark: SparkSession) -> None:
 
 
 def table_name(database: str, table: str) -> str:
-    return f"{CATALOG}.{database}.{table}"
+    """The table's quoted name in the catalog, for SQL and for `spark.table`/`writeTo`, which parse it alike."""
+    return qualified_name(CATALOG, database, table)

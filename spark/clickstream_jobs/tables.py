@@ -5,6 +5,8 @@ from typing import List, Optional
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from .sql_identifiers import quote_string
+
 
 def column_names(columns_ddl: str) -> List[str]:
     """Top-level column names of a DDL column list (nested types keep their commas)."""
@@ -34,10 +36,11 @@ WAP_PROPERTY = "write.wap.enabled"
 
 
 def ensure_table(spark: SparkSession, name: str, columns_ddl: str, partitioned_by: Optional[str] = None) -> None:
+    """`name` is quoted (session.table_name); the columns and partitioning are the contracts' own DDL."""
     partitioning = f" PARTITIONED BY ({partitioned_by})" if partitioned_by else ""
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {name} ({columns_ddl}) USING iceberg{partitioning} "
-        f"TBLPROPERTIES ('format-version' = '2', '{WAP_PROPERTY}' = 'true')"
+        f"TBLPROPERTIES ('format-version' = '2', {quote_string(WAP_PROPERTY)} = 'true')"
     )
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from clickstream_jobs.arguments import DEFAULT_SETTLE_MINUTES, DayWindow, parse_arguments
 from clickstream_jobs.jobs import parse_job_list
+from clickstream_jobs.sql_identifiers import check_identifier
 
 SEED = ["s3://bronze/events/", "analytics", "sensor_health", "s3://warehouse/warehouse"]
 
@@ -37,6 +38,7 @@ def test_window_all_as_of_and_run_id():
         (SEED + ["--settle-minutes", "-1"], "whole number of minutes"),
         (SEED + ["--as-of", "2026-03-05T03:30:00"], "expected a UTC time"),
         (SEED + ["--run-id", "no spaces"], "expected a run id"),
+        ([SEED[0], "analytics-prod", *SEED[2:]], 'ICEBERG_DB: "analytics-prod" is not a valid table, column or database name'),
     ],
 )
 def test_usage_errors_exit_2_with_usage(argv, message, capsys):
@@ -53,3 +55,10 @@ def test_job_list():
     assert parse_job_list("event_geo, sensor_health,event_geo") == ["event_geo", "sensor_health"]
     with pytest.raises(ValueError, match="unknown job"):
         parse_job_list("sensor_health,nope")
+
+
+def test_the_seed_table_must_be_a_name_sql_can_hold(capsys):
+    parse_arguments(SEED, "job.py", check_table=check_identifier)
+    with pytest.raises(SystemExit):
+        parse_arguments([*SEED[:2], "Sensor-Health", SEED[3]], "job.py", check_table=check_identifier)
+    assert 'argument ICEBERG_TABLE: "Sensor-Health" is not a valid table, column or database name' in capsys.readouterr().err

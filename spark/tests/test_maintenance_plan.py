@@ -62,6 +62,7 @@ def test_defaults_and_options():
     [
         ([], "the following arguments are required: ICEBERG_DB"),
         ([" "], "ICEBERG_DB must not be empty"),
+        (["Analytics-Prod"], 'ICEBERG_DB: "Analytics-Prod" is not a valid table, column or database name; use lowercase letters'),
         (["analytics", "--tables", "sensor_health,events_raw"], "unknown table(s) events_raw; the jobs keep sensor_health"),
         (["analytics", "--retention-days", "0"], "whole number of days >= 1"),
         (["analytics", "--retain-last", "x"], "whole number of snapshots >= 1"),
@@ -110,6 +111,7 @@ def test_audit_branches_of_runs_older_than_the_expiry_cut_off_are_dropped_and_yo
         ("audit_crashed", NOW - minute),  # never reached the ledger, head older than the cut-off
         ("audit_crashed_late", NOW + minute),  # never reached the ledger, head younger
         ("dev", NOW - timedelta(days=30)),  # not write-audit-publish's: never dropped
+        ("audit_x.y", NOW - timedelta(days=30)),  # no run id names it: somebody's own, never dropped
     ]
     assert abandoned_audit_branches(heads, finished, cutoff) == ["audit_crashed", "audit_r2"]
 

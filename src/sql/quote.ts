@@ -1,7 +1,9 @@
 /**
- * The one SQL quoting of the code base, for every dialect it writes (Trino/Athena, DuckDB, Spark
- * SQL through its Python copy): a string literal doubles its quotes; an identifier is a Glue-style
- * lowercase name in double quotes, checked so nothing can escape them.
+ * The SQL quoting of the TypeScript side, for the dialects it writes (Trino/Athena, DuckDB): a string
+ * literal doubles its quotes; an identifier is a Glue-style lowercase name in double quotes, checked
+ * so nothing can escape them. Spark SQL's copy is spark/clickstream_jobs/sql_identifiers.py: the same
+ * identifier rule in backticks (test/fixtures/identifier-corpus.json holds both to it), but literals
+ * escaped with a backslash, since Spark reads 'it''s' as the adjacent literals 'it' 's'.
  */
 
 /** A varchar literal: the one escape in these dialects is doubling the quote. */

@@ -1,5 +1,3 @@
-export { ActionIo, actionsCoreIo } from '../lib/io';
-
 /** Keys of the state the post step reads. */
 export const STATE = {
   region: 'region',
