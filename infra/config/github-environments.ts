@@ -14,7 +14,7 @@ import { PREVIEW_ROLES_ENVIRONMENT } from '../../src/config/names';
  * Connect reference": the subject carries the environment when the job references one, otherwise
  * `pull_request` for pull-request events, otherwise `ref:<ref>`). So IAM can only tell GitHub
  * environments apart; which branches and people reach an environment is decided by its
- * protection rules, configured on GitHub (README, "Setting up the AWS side").
+ * protection rules, configured on GitHub (docs/aws.md, "Setting up the AWS side").
  */
 
 /**
@@ -44,7 +44,7 @@ export type DeploymentBranches =
   /** No restriction. */
   | 'any';
 
-/** The rule as it is entered in the GitHub environment's settings (README's setup table). */
+/** The rule as it is entered in the GitHub environment's settings (the setup table in docs/aws.md). */
 export const DEPLOYMENT_BRANCH_RULES: Readonly<Record<DeploymentBranches, string>> = {
   'main': 'main',
   'pull-requests': 'refs/pull/*/merge',
@@ -64,7 +64,7 @@ export interface GitHubEnvironment {
   readonly requiredReviewers: boolean;
   /** Whether its jobs run on pull-request events (whose workflow file is the pull request's own). */
   readonly pullRequests: boolean;
-  /** What it is for, for the README's setup table. */
+  /** What it is for, for the setup table in docs/aws.md. */
   readonly purpose: string;
 }
 

@@ -11,7 +11,7 @@ export { PINNED_ACTIONS, RUN_EMR_LABEL } from './steps';
  * The project's GitHub workflows, one file each: `deploy` (push to main, dispatch), `kpis` (daily schedule,
  * dispatch), `pull-request` (checks, local end-to-end run, the opt-in run in the pull request's own
  * preview environment and its teardown) and `previews` (the scheduled sweep of previews) and `maintenance` (weekly table maintenance). See
- * "Running on AWS" in README.md.
+ * docs/workflows.md.
  */
 
 /** Adds the deploy, kpis, pull-request, previews and maintenance workflows (project.github must be enabled). */

@@ -64,7 +64,7 @@ export function addPullRequestWorkflow(gh: github.GitHub): void {
  * wait for Firehose, run the KPI jobs on EMR, validate exactly, and keep one comment up to date. The
  * environment stays up for the next commit's run. Its condition is the pull request's own workflow
  * file, which its author can edit: what guards the account is the GitHub environment `preview`
- * (pull-request runs only, a required reviewer; README, "Setting up the AWS side").
+ * (pull-request runs only, a required reviewer; docs/aws.md, "Setting up the AWS side").
  */
 function previewJob(newCode: string): Job {
   return {

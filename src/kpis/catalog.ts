@@ -3,7 +3,7 @@ import { EVENT_FIELDS, PrimitiveType, StructType, sparkType } from '../events/sc
 /**
  * The KPI catalog: which Spark job writes which Iceberg tables, and each table's columns. The five
  * KPI tables' names and columns are the seed's contract (the original Airflow + EMR pipeline's,
- * listed in README.md, "The event and the tables"); the jobs also keep per-day partial aggregates, the valid events they are computed
+ * listed in docs/architecture.md, "The event and the tables"); the jobs also keep per-day partial aggregates, the valid events they are computed
  * from, the rows they rejected and a ledger of their runs. spark/clickstream_jobs/contracts.py
  * holds the Spark copy of every table's columns; test/kpis/contracts.test.ts fails when it drifts.
  */

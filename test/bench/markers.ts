@@ -13,6 +13,12 @@ export function replaceBetweenMarkers(text: string, name: string, body: string):
   return `${text.slice(0, start + open.length)}\n${body.trimEnd()}\n${text.slice(end)}`;
 }
 
+/** The page, relative to the repository root, that holds each figures block a benchmark writes. */
+export const FIGURES_PAGES: Readonly<Record<string, string>> = {
+  'quick-start': 'README.md',
+  'run-bench': 'docs/benchmarks.md',
+};
+
 /** Rewrites the figures between the markers in `file`. */
 export function writeFigures(file: string, name: string, body: string): void {
   fs.writeFileSync(file, replaceBetweenMarkers(fs.readFileSync(file, 'utf8'), name, body));

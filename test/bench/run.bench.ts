@@ -6,16 +6,17 @@
  *   npx projen bench              20,000 (the quick start's run), 100,000 and 1,000,000 events
  *   npx projen bench -- 20000     other sizes
  *
- * With the default sizes it also rewrites the README's figures (between `<!-- figures:... -->`
- * markers): the quick start's run time and the whole-run table, with the date and the machine.
+ * With the default sizes it also rewrites the figures between `<!-- figures:... -->` markers: the
+ * quick start's run time in README.md and the whole-run table in docs/benchmarks.md, with the date
+ * and the machine.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFigures } from './markers';
-import { LocalRunReport } from '../../src/pipeline/local-run';
-import { formatBytes, formatCount, formatDuration } from '../../src/pipeline/progress';
+import { FIGURES_PAGES, writeFigures } from './markers';
+import { formatBytes, formatCount, formatDuration } from '../../src/format/numbers';
+import { LocalRunReport } from '../../src/pipeline/run-report';
 import { REPO_ROOT } from '../support/cli';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
@@ -106,9 +107,8 @@ process.stdout.write(`${markdown}\n\nwritten to ${path.join(outDir, 'run-bench.m
 
 if (sizes.length === 0) {
   const quickStart = rows.find((r) => r.events === 20_000)!;
-  const readme = path.join(REPO_ROOT, 'README.md');
-  writeFigures(readme, 'quick-start', `It takes ${formatDuration(quickStart.totalMs)} with no stack running (measured ${new Date().toISOString().slice(0, 10)} ` +
+  writeFigures(path.join(REPO_ROOT, FIGURES_PAGES['quick-start']), 'quick-start', `It takes ${formatDuration(quickStart.totalMs)} with no stack running (measured ${new Date().toISOString().slice(0, 10)} ` +
     `by \`npx projen bench\` on ${machine()}; load average ${quickStart.loadAverage} at the end).`);
-  writeFigures(readme, 'run-bench', markdown);
-  process.stdout.write('README.md\'s figures rewritten (quick-start, run-bench)\n');
+  writeFigures(path.join(REPO_ROOT, FIGURES_PAGES['run-bench']), 'run-bench', markdown);
+  process.stdout.write(`figures rewritten: quick-start in ${FIGURES_PAGES['quick-start']}, run-bench in ${FIGURES_PAGES['run-bench']}\n`);
 }

@@ -22,7 +22,7 @@ describe('dev, staging, prod, a preview and the previews\' roles in one account'
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-envs-'));
     const app = new App({ outdir });
     const sparkDir = sparkFixture();
-    // The first environment in an account creates the GitHub OIDC provider; the others import it (README).
+    // The first environment in an account creates the GitHub OIDC provider; the others import it (docs/aws.md).
     stacks = Object.fromEntries(ENVIRONMENTS.map((env, i) => [
       env,
       Object.values(addClickstreamStacks(app, { config: testConfig(env, { createOidcProvider: String(i === 0) }), sparkDir })),

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replaceBetweenMarkers } from '../bench/markers';
+import { documentationPages } from './markdown';
+import { FIGURES_PAGES, replaceBetweenMarkers } from '../bench/markers';
 import { REPO_ROOT } from '../support/cli';
 
 describe('figures written by the benchmarks', () => {
@@ -11,9 +12,21 @@ describe('figures written by the benchmarks', () => {
     expect(() => replaceBetweenMarkers(text, 'y', 'z')).toThrow(/<!-- figures:y --> \.\.\. <!-- \/figures:y --> are missing/);
   });
 
-  it('the README\'s run times are the benchmark\'s, with their date and machine', () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-    const between = (name: string) => readme.split(`<!-- figures:${name} -->`)[1]?.split(`<!-- /figures:${name} -->`)[0] ?? '';
+  it('each figures block is on one page, and a benchmark\'s on the page the benchmark writes', () => {
+    const pages = new Map<string, string[]>();
+    for (const page of documentationPages(REPO_ROOT)) {
+      for (const [, name] of page.text.matchAll(/<!-- figures:([\w-]+) -->/g)) pages.set(name, [...(pages.get(name) ?? []), page.path]);
+    }
+    for (const [name, where] of pages) expect(where, `<!-- figures:${name} -->`).toHaveLength(1);
+    for (const [name, page] of Object.entries(FIGURES_PAGES)) expect(pages.get(name), `<!-- figures:${name} -->`).toEqual([page]);
+  });
+
+  it('the quick start\'s run time and the benchmark page\'s whole-run table are the benchmark\'s, with their date and machine', () => {
+    const between = (name: string) => {
+      const text = fs.readFileSync(path.join(REPO_ROOT, FIGURES_PAGES[name]), 'utf8');
+      return text.split(`<!-- figures:${name} -->`)[1]?.split(`<!-- /figures:${name} -->`)[0] ?? '';
+    };
+    expect(FIGURES_PAGES['quick-start']).toBe('README.md');
     expect(between('quick-start')).toMatch(/measured \d{4}-\d{2}-\d{2} by `npx projen bench` on \d+ cores/);
     expect(between('run-bench')).toMatch(/^Measured \d{4}-\d{2}-\d{2} on \d+ cores/m);
     expect(between('run-bench')).toContain('| 20,000 |');

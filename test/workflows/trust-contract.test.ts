@@ -220,20 +220,20 @@ describe('drift', () => {
   });
 });
 
-/** The README's promise about concurrency: a table between `<!-- concurrency -->` markers. */
+/** The documentation's promise about concurrency: a table between `<!-- concurrency -->` markers in docs/workflows.md. */
 function readmeConcurrency(): Array<{ workflow: string; trigger: string; job: string; group: string; pending: string }> {
-  const readme = fs.readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(repoRoot(), 'docs', 'workflows.md'), 'utf8');
   const section = /<!-- concurrency -->([\s\S]*?)<!-- \/concurrency -->/.exec(readme);
-  if (!section) throw new Error('README.md has no <!-- concurrency --> table.');
+  if (!section) throw new Error('docs/workflows.md has no <!-- concurrency --> table.');
   return section[1].trim().split('\n').slice(2).map((line) => {
     const [workflow, trigger, job, group, pending] = line.split('|').slice(1, -1).map((cell) => cell.trim().replace(/`/g, ''));
     return { workflow, trigger, job, group, pending };
   });
 }
 
-describe('the README', () => {
+describe('the documentation (docs/aws.md)', () => {
   it('lists the GitHub environments, the roles they may assume and their protection rules as the trust contract defines them', () => {
-    const readme = fs.readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');
+    const readme = fs.readFileSync(path.join(repoRoot(), 'docs', 'aws.md'), 'utf8');
     const table = /<!-- github-environments -->([\s\S]*?)<!-- \/github-environments -->/.exec(readme)![1].trim().split('\n').slice(2)
       .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim().replace(/`/g, '')));
     expect(table).toEqual(GITHUB_ENVIRONMENTS.map((e) => [
@@ -251,7 +251,7 @@ describe('concurrency', () => {
     .replace('<environment>', String(run.scenario.inputs.environment ?? ''))
     .replace('<number>', String((run.scenario.payload.pull_request as { number?: number } | undefined)?.number ?? ''));
 
-  /** What the workflows do, per run, in the README's terms. */
+  /** What the workflows do, per run, in the documentation's terms (docs/workflows.md). */
   const actual = (candidates: readonly CredentialedRun[]) => candidates.filter((r) => !r.scenario.fork && r.token.issued).map((run) => {
     const promise = readmeConcurrency()
       .find((row) => row.workflow === run.workflow && row.trigger === run.scenario.event && expand(row.job, run) === run.job);
@@ -267,7 +267,7 @@ describe('concurrency', () => {
     };
   });
 
-  it('is what the README promises for every AWS job: one group per environment, pending runs queued, never cancelled but by a preview\'s teardown', () => {
+  it('is what docs/workflows.md promises for every AWS job: one group per environment, pending runs queued, never cancelled but by a preview\'s teardown', () => {
     const rows = actual(runs);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.actual, row.run).toEqual(row.promised);

@@ -207,7 +207,7 @@ export interface CredentialedRun {
   readonly githubEnvironment?: string;
   /** The role it assumes, by the variable holding its ARN. */
   readonly role: RoleKind;
-  /** Whose role that variable names: the GitHub environment's (README setup). */
+  /** Whose role that variable names: the GitHub environment's (docs/aws.md, setup). */
   readonly roleEnvironment?: RoleOwner;
   /** The environments its steps operate on (action `environment` inputs, `--environment` flags). */
   readonly operatesOn: readonly string[];
