@@ -16,11 +16,3 @@ export function commandOutput(json: boolean, quiet = false): CommandOutput {
     },
   };
 }
-
-/** A fixed-width text table for terminal summaries. */
-export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string {
-  const cells = [headers.map(String), ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
-}

@@ -1,11 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ClickstreamConfig, TARGETS, Target, loadConfig } from '../config/config';
+import { ClickstreamConfig, TARGETS, TargetName, loadConfig } from '../config/config';
 import { ENVIRONMENT_CHOICES, EnvironmentName, parseEnvironmentName } from '../config/names';
 
 /** What every command that addresses an environment's resources takes: where, and which environment. */
 export interface TargetCliOptions {
   /** From --target, else CLICKSTREAM_TARGET, else local (commander fills it in). */
-  readonly target: Target;
+  readonly target: TargetName;
   /** From --environment, else CLICKSTREAM_ENV; unset: `local` on the local target, `dev` on aws. */
   readonly environment?: EnvironmentName;
 }

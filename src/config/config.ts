@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ENVIRONMENT_CHOICES, EnvironmentName, ResourceNames, isEnvironmentName, resourceNames } from './names';
 
 export const TARGETS = ['local', 'aws'] as const;
-export type Target = (typeof TARGETS)[number];
+export type TargetName = (typeof TARGETS)[number];
 
 /** Credentials the emulator accepts; never used against AWS. */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
@@ -31,7 +31,7 @@ export const deployedEnvironmentSchema = z.string()
   .transform((name) => name as Exclude<EnvironmentName, 'local'>);
 
 export interface ClickstreamConfig {
-  readonly target: Target;
+  readonly target: TargetName;
   readonly environment: EnvironmentName;
   readonly region: string;
   readonly names: ResourceNames;
@@ -58,9 +58,10 @@ export const NAME_OVERRIDES = {
  */
 export function loadConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): ClickstreamConfig {
   const parsed = optionsSchema.safeParse({
-    target: options.target ?? env.CLICKSTREAM_TARGET ?? undefined,
-    environment: options.environment ?? env.CLICKSTREAM_ENV ?? undefined,
-    region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? undefined,
+    // An empty variable is an unset one (a workflow's `${{ vars.X }}` of a variable nobody defined).
+    target: options.target || env.CLICKSTREAM_TARGET || undefined,
+    environment: options.environment || env.CLICKSTREAM_ENV || undefined,
+    region: options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     accountId: options.accountId,
   });
   if (!parsed.success) {
@@ -94,7 +95,7 @@ export function loadConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv =
  * prod's database (`analytics`, the seed's) would be the local environment's; on AWS `local` names
  * nothing deployed.
  */
-export function checkTargetEnvironment(target: Target, environment: EnvironmentName): void {
+export function checkTargetEnvironment(target: TargetName, environment: EnvironmentName): void {
   if (target === 'local' && environment === 'prod') {
     throw new Error('The local target has no prod environment: its Glue database (analytics) is the local environment\'s. ' +
       'Use local (the default) or another name, e.g. --environment pr-7.');

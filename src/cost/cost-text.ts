@@ -1,5 +1,5 @@
 import type { RunCost } from './run-cost';
-import { formatBytes, formatUsd } from '../pipeline/progress';
+import { formatBytes, formatUsd } from '../format/numbers';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 

@@ -1,11 +1,11 @@
 import { DescribeClusterCommand, StepConfig } from '@aws-sdk/client-emr';
-import { EmrRunReport } from './report';
+import { EmrRunReport } from './emr-run-report';
 import { EmrRunDeps, EmrStepsRunOptions, runStepsOnEmr } from './run-kpis';
 import { StepLogResult, fetchStepLog } from './step-logs';
 import { SCRIPTS_ARCHIVE, scriptsUri } from '../config/scripts';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../kpis/spark-conf';
+import { MaintenanceResult, maintenanceResult } from '../maintenance/maintenance-report';
 import { MAINTENANCE_SCRIPT, MaintenanceOptions, buildMaintenanceArguments } from '../maintenance/options';
-import { MaintenanceResult, maintenanceResult } from '../maintenance/report';
 import { sleep as realSleep, systemClock } from '../timing/clock';
 
 /** The maintenance step's name on the cluster. */

@@ -2,7 +2,7 @@ import type { EMRClient, StepConfig } from '@aws-sdk/client-emr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cancelRun, CancelRunResult } from './cancel';
 import { buildRunJobFlowRequest, ClusterSpecOptions } from './cluster-spec';
-import { EmrRunReport, toStepReport } from './report';
+import { EmrRunReport, toStepReport } from './emr-run-report';
 import { fetchStepLogTail, StepLogResult } from './step-logs';
 import { buildKpiSteps, KpiStepsOptions } from './steps';
 import { Submission, submitToExistingCluster, submitToNewCluster } from './submit';

@@ -45,6 +45,28 @@ export function windowFromOptions(fromDate: string | undefined, toDate: string |
   return validateWindow({ fromDate: from, toDate: to });
 }
 
+/**
+ * What a KPI run recomputes: the event days that received arrivals since the last run
+ * (incremental), the days of a window (from every arrival since the day before it), or every day.
+ */
+export type KpiScope =
+  | { readonly kind: 'incremental' }
+  | { readonly kind: 'window'; readonly window: DayWindow }
+  | { readonly kind: 'all' };
+
+/** The scope of a command's `--from-date`/`--to-date`/`--all`, parsed once: a window and `--all` together are refused here. */
+export function kpiScopeFromOptions(fromDate: string | undefined, toDate: string | undefined, all: boolean): KpiScope {
+  const window = windowFromOptions(fromDate, toDate, 'run incrementally');
+  if (window && all) throw new Error('--all recomputes every day and a window recomputes its days: give --from-date/--to-date, or --all, not both.');
+  if (window) return { kind: 'window', window };
+  return all ? { kind: 'all' } : { kind: 'incremental' };
+}
+
+/** The window of a scope (none when incremental or all), and whether it is all of bronze, as the jobs' arguments say it. */
+export function scopeArguments(scope: KpiScope): { readonly window?: DayWindow; readonly all: boolean } {
+  return scope.kind === 'window' ? { window: scope.window, all: false } : { all: scope.kind === 'all' };
+}
+
 export function isAllDays(window: DayWindow): boolean {
   return window.fromDate === ALL_DAYS.fromDate && window.toDate === ALL_DAYS.toDate;
 }

@@ -6,8 +6,8 @@ import { runSparkCommand, sparkServerFor } from './spark-job';
 import { LocalSparkJobOptions, SparkSubmitCommand, SparkSubmitHooks, localSparkSubmit } from './spark-submit';
 import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
+import { MaintenanceResult, describeMaintainedTable, maintenanceResult, parseMaintenanceLine } from '../maintenance/maintenance-report';
 import { MAINTENANCE_SCRIPT, MaintenanceOptions, buildMaintenanceArguments } from '../maintenance/options';
-import { MaintenanceResult, describeMaintainedTable, maintenanceResult, parseMaintenanceLine } from '../maintenance/report';
 
 export interface RunMaintenanceLocallyOptions extends LocalSparkJobOptions, SparkSubmitHooks {
   /** Retention, compaction window, the pipeline's now, tables. @default the job's defaults, now, every table */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { PeakMemorySampler } from './process-memory';
 import { ProcessGroups, processGroupMembers, startedProcessGroups, stopProcessGroup } from './processes';
 import { runOnSparkServer } from './spark-server';
-import { LocalSparkJobOptions, SparkSubmitCommand } from './spark-submit';
+import { LocalSparkJobOptions, SparkSubmitCommand, SparkSubmitExit } from './spark-submit';
 import { readStackState } from './stack-state';
 
 export interface SpawnSparkSubmitOptions {
@@ -20,14 +20,6 @@ export interface SpawnSparkSubmitOptions {
   readonly groups?: ProcessGroups;
 }
 
-/** How a spark-submit ended. */
-export interface SparkSubmitExit {
-  /** Exit code; 128 when a signal ended it, 1 when neither is known. */
-  readonly exitCode: number;
-  readonly signal: NodeJS.Signals | null;
-  /** The last 40 lines spark-submit wrote to stderr (Spark's own log). */
-  readonly stderrTail: readonly string[];
-}
 
 /**
  * Spawns spark-submit in its own process group and resolves when it ends, whatever its exit

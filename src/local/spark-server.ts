@@ -3,8 +3,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { LocalPaths } from './paths';
 import { isAlive, processStartTime, startService, stopProcessGroup, tailFile, waitFor } from './processes';
-import type { SparkSubmitExit } from './spark-job';
-import { localSparkSubmit } from './spark-submit';
+import { SparkSubmitExit, localSparkSubmit } from './spark-submit';
 import { ServiceRecord } from './stack-state';
 
 /**

@@ -140,3 +140,12 @@ export function localSparkSubmit(options: LocalSparkSubmitOptions): SparkSubmitC
 function sessionConf(conf: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(conf).filter(([key]) => key.startsWith('spark.sql.') && key !== 'spark.sql.extensions'));
 }
+
+/** How a spark-submit ended. */
+export interface SparkSubmitExit {
+  /** Exit code; 128 when a signal ended it, 1 when neither is known. */
+  readonly exitCode: number;
+  readonly signal: NodeJS.Signals | null;
+  /** The last 40 lines spark-submit wrote to stderr (Spark's own log). */
+  readonly stderrTail: readonly string[];
+}

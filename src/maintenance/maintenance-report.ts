@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { formatBytes, formatCount } from '../pipeline/progress';
+import { formatBytes, formatCount } from '../format/numbers';
+import { formatTable } from '../format/tables';
 
 /**
  * What the maintenance job prints (spark/clickstream_jobs/maintenance.py): `[maintain] plan {...}`,
@@ -123,4 +124,14 @@ export function describePlan(plan: MaintenancePlan): string {
   return `as of ${plan.asOf}: expired snapshots ${plan.expireBefore ? plan.expiry : `none (${plan.expiry})`}, keeping the last ${plan.retainLast} of each branch and every remaining branch` +
     `${plan.expireBefore ? ' (the audit branches of held-back runs that old dropped first)' : ''}; ` +
     `compacted partitions from ${plan.compactSince}; removed unreferenced files older than ${plan.orphansBefore}`;
+}
+
+/** The readable summary: what was decided, then per table before -> after. */
+export function describeMaintenance(result: MaintenanceResult): string {
+  const lines = [
+    ...(result.plan ? [describePlan(result.plan), ''] : []),
+    formatTable(MAINTENANCE_COLUMNS, maintenanceRows(result)),
+  ];
+  if (result.failed.length > 0) lines.push('', `Maintenance FAILED for ${result.failed.join(', ')}; the other tables were maintained. Run it again, or see the Spark log.`);
+  return lines.join('\n');
 }

@@ -1,21 +1,18 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { FirehoseLandingResult } from './firehose-landing';
-import { formatBytes, formatCount, formatDuration, formatRows } from './progress';
 import { StageReport } from './stages';
 import type { ResourceNames } from '../config/names';
 import type { NameSource } from '../config/stack-outputs';
 import { renderCostMarkdown } from '../cost/cost-text';
 import type { RunCost } from '../cost/run-cost';
-import { EmrRunReport, renderReportMarkdown as renderEmrReportMarkdown } from '../emr/report';
+import { EmrRunReport, renderReportMarkdown as renderEmrReportMarkdown } from '../emr/emr-run-report';
 import type { TypedValue } from '../engines/query-engine';
+import { formatBytes, formatCount, formatDuration } from '../format/numbers';
+import { formatRows } from '../format/tables';
 import type { KpiTableName } from '../kpis/catalog';
 import type { DayWindow } from '../kpis/day-window';
 import type { StackEndpoints } from '../local/stack';
-import { HtmlReportOptions, renderRunReportHtml } from '../report/html';
 import type { KpiChartData } from '../report/kpi-data';
-import { ValidationReport } from '../validation/report';
-import { writeReportFiles } from '../validation/report-files';
+import { ValidationReport } from '../validation/validation-report';
 
 /** The first rows of a KPI table, as the run shows them at the end. */
 export interface TablePreview {
@@ -254,27 +251,4 @@ function awsMarkdown(report: AwsRunReport): string[] {
   }
   if (report.emr) lines.push('', renderEmrReportMarkdown(report.emr).trimEnd());
   return lines;
-}
-
-export interface RunReportFiles {
-  readonly json: string;
-  readonly markdown: string;
-  readonly html: string;
-  readonly validationJson?: string;
-  readonly validationMarkdown?: string;
-}
-
-/**
- * Writes run-report.json, run-report.md and run-report.html (and the validation report) into `dir`.
- * @param html - what the HTML report charts besides the run report (per-day rows of a multi-day run)
- */
-export async function writeRunReport(dir: string, report: RunReport, html: HtmlReportOptions = {}): Promise<RunReportFiles> {
-  fs.mkdirSync(dir, { recursive: true });
-  const files: RunReportFiles = { json: path.join(dir, 'run-report.json'), markdown: path.join(dir, 'run-report.md'), html: path.join(dir, 'run-report.html') };
-  fs.writeFileSync(files.json, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
-  fs.writeFileSync(files.markdown, renderRunReportMarkdown(report));
-  fs.writeFileSync(files.html, await renderRunReportHtml(report, html));
-  if (!report.validation) return files;
-  const validation = writeReportFiles(dir, report.validation);
-  return { ...files, validationJson: validation.json, validationMarkdown: validation.markdown };
 }

@@ -1,11 +1,11 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { formatCount, formatDuration } from './progress';
 import type { RunFailure, RunPublication, TablePreview } from './run-report';
 import { RunStoppedError, StageError, StageOutcome, StageRunner } from './stages';
 import { QUERY_CATALOG } from '../config/names';
 import { QueryEngine } from '../engines/query-engine';
 import { GeneratorOptions } from '../events/generator';
+import { formatCount, formatDuration } from '../format/numbers';
 import { KPI_JOBS, KPI_TABLES, KpiJobName, KpiTableName, REJECTED_EVENTS_TABLE } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
 import { PublishRefusedError, PublishedRun } from '../kpis/publication';
@@ -13,10 +13,10 @@ import { auditBranch } from '../kpis/run-ledger';
 import { bronzeHoldsEvents } from '../replay/earlier-events';
 import { ReplayResult, replay } from '../replay/replayer';
 import { ReplaySource, fileSource, generatorSource } from '../replay/sources';
-import { ValidationReport, failingChecks, reportFails } from '../validation/report';
+import { identifier, joinSql, sql, tableAtVersion } from '../sql/statement';
 import { RunScope, loadRunScope } from '../validation/run-scope';
 import { checkedTablesOf, runValidation } from '../validation/runner';
-import { identifier, joinSql, sql, tableAtVersion } from '../validation/sql';
+import { ValidationReport, failingChecks, reportFails } from '../validation/validation-report';
 
 /** Where a run's events come from: the seeded generator, or a JSON Lines file. */
 export type EventSource =

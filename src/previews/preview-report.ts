@@ -4,9 +4,9 @@ import { PreviewEnvironmentName, resourceNames } from '../config/names';
 import { stackConcernsOf, stackName } from '../config/stack-outputs';
 import { renderCostMarkdown } from '../cost/cost-text';
 import { RunCost } from '../cost/run-cost';
-import { formatBytes } from '../pipeline/progress';
+import { formatBytes } from '../format/numbers';
 import { renderReportMarkdown } from '../validation/markdown';
-import { ValidationReport } from '../validation/report';
+import { ValidationReport } from '../validation/validation-report';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

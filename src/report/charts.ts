@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { KpiChartData } from './kpi-data';
 import type { RunCost } from '../cost/run-cost';
-import { formatBytes, formatDuration } from '../pipeline/progress';
+import { formatBytes, formatDuration } from '../format/numbers';
 import type { RunReport } from '../pipeline/run-report';
 
 /** One figure of the HTML report: an id the tests and links use, a caption, and its Vega-Lite spec. */

@@ -1,9 +1,9 @@
 import { Chart, DayRow, costChart, dailyCharts, kpiCharts, reconciliationFunnel, stageTimeline } from './charts';
 import { renderSvg } from './svg';
 import type { RunCost } from '../cost/run-cost';
-import { formatBytes, formatCount, formatDuration, formatUsd } from '../pipeline/progress';
+import { formatBytes, formatCount, formatDuration, formatUsd } from '../format/numbers';
 import type { RunReport } from '../pipeline/run-report';
-import type { CheckResult } from '../validation/report';
+import type { CheckResult } from '../validation/validation-report';
 
 export type { DayRow } from './charts';
 

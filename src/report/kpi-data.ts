@@ -2,7 +2,7 @@ import { QUERY_CATALOG } from '../config/names';
 import type { QueryEngine, TypedValue } from '../engines/query-engine';
 import type { KpiTableName } from '../kpis/catalog';
 import type { DayWindow } from '../kpis/day-window';
-import { tableAtVersion } from '../validation/sql';
+import { tableAtVersion } from '../sql/statement';
 
 /** How many sensors the "highest faulty_pct" chart shows. */
 export const TOP_FAULTY_SENSORS = 10;

@@ -7,7 +7,7 @@ import { MeteredQuery } from '../cost/metered-engine';
 import { PriceTable } from '../cost/prices';
 import { RunCost, estimateAwsRunCost, localRunScan } from '../cost/run-cost';
 import { bronzeReadFromEventLogs } from '../cost/spark-event-log';
-import type { EmrRunReport } from '../emr/report';
+import type { EmrRunReport } from '../emr/emr-run-report';
 import type { QueryEngine } from '../engines/query-engine';
 import type { KpiTableName } from '../kpis/catalog';
 import type { DayWindow } from '../kpis/day-window';

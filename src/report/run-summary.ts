@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { RunReport } from './run-report';
-import type { RunReportFiles } from '../report/run-report-files';
+import type { RunReportFiles } from './run-report-files';
 import { costSummaryLine } from '../cost/cost-text';
 import { formatBytes, formatCount, formatDuration } from '../format/numbers';
 import { formatRows, formatTable } from '../format/tables';
+import type { RunReport } from '../pipeline/run-report';
 
 /** Log lines of a failed EMR step shown in the summary; the report has the whole tail. */
 const LOG_TAIL_LINES = 20;

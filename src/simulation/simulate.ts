@@ -7,6 +7,7 @@ import { TableHealth, measureTables, totalHealth } from './table-health';
 import { loadConfig } from '../config/config';
 import { EnvironmentName, QUERY_CATALOG, ResourceNames } from '../config/names';
 import { TrinoEngine } from '../engines/trino';
+import { formatBytes, formatCount, formatDuration } from '../format/numbers';
 import { addDays } from '../kpis/day-window';
 import { RawEvent } from '../kpis/reference';
 import { EmulatorClients, emulatorClients } from '../local/bootstrap';
@@ -16,10 +17,9 @@ import { LocalPaths } from '../local/paths';
 import { publishRunLocally } from '../local/publish-runner';
 import { stackDown, stackUp } from '../local/stack';
 import { MAINTENANCE_DEFAULTS, MaintenanceOptions } from '../maintenance/options';
-import { formatBytes, formatCount, formatDuration } from '../pipeline/progress';
-import { failingChecks, reportFails } from '../validation/report';
 import { loadRunScope } from '../validation/run-scope';
 import { runValidation } from '../validation/runner';
+import { failingChecks, reportFails } from '../validation/validation-report';
 
 export interface SimulationOptions {
   readonly paths: LocalPaths;

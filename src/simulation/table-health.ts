@@ -3,7 +3,7 @@ import { S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { QUERY_CATALOG } from '../config/names';
 import { QueryEngine } from '../engines/query-engine';
 import { MAINTAINED_TABLES } from '../maintenance/options';
-import { joinSql, literal, metadataTable, sql } from '../validation/sql';
+import { joinSql, literal, metadataTable, sql } from '../sql/statement';
 
 /** What a table costs to keep, measured from outside: what grows every night unless maintained. */
 export interface TableHealth {
@@ -38,7 +38,7 @@ export async function measureTables(sources: TableHealthSources): Promise<Record
   const tables = MAINTAINED_TABLES.filter((t) => locations.has(t));
   if (tables.length === 0) return {};
   // One statement per metadata kind: each table's name a checked literal (a SELECT list takes no
-  // parameter on Athena), its metadata table quoted by sql.ts.
+  // parameter on Athena), its metadata table quoted by src/sql/statement.ts.
   const counts = (kind: 'snapshots' | 'files') => {
     const statement = joinSql(tables.map((t) => sql`SELECT ${literal(t)} AS t, count(*) AS n FROM ${metadataTable(QUERY_CATALOG, sources.database, t, kind)}`), ' UNION ALL ');
     return sources.engine.query(statement.text, statement.params, { signal: sources.signal });

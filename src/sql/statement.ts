@@ -1,6 +1,6 @@
+import { quoteIdentifier } from './quote';
 import { QueryParameter } from '../engines/query-engine';
 import { sqlLiteral } from '../engines/sql-literals';
-import { quoteIdentifier } from '../sql/quote';
 
 /**
  * A piece of SQL text with the values of its `?` placeholders, in order. Text only ever comes

@@ -1,8 +1,8 @@
 import { RECONCILED_COLUMNS } from './checks';
 import { SQL_TYPES } from './schema-query';
-import { literal, sql, Sql } from './sql';
 import { FAULTY_STATUS } from '../events/schema';
 import { CHECKED_TABLES, CheckedTableName, DailyTableName } from '../kpis/catalog';
+import { literal, sql, Sql } from '../sql/statement';
 
 /**
  * The columns of the bronze pass (bronze-pass.ts): the keys every daily table groups by, the values

@@ -4,17 +4,17 @@ import {
 } from './bronze-pass-columns';
 import { RECONCILED_COLUMNS } from './checks';
 import { keptRejectedSql } from './rejected-query';
-import { identifier, joinSql, literal, sql, Sql } from './sql';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
 import { CHECKED_TABLES, DailyTableName } from '../kpis/catalog';
 import { DayWindow } from '../kpis/day-window';
+import { identifier, joinSql, literal, sql, Sql } from '../sql/statement';
 
 /**
  * The bronze side of the daily tables' checks, from one read of bronze. Athena bills the bytes
  * every scan reads (Athena docs, "Amazon Athena pricing": per TB scanned), and a common table
  * expression named twice is scanned twice: measured on Trino, where the former per-table
  * statements, which named their bronze CTE 3-4 times, each scanned about 5x the bronze bytes
- * (README, "What validation scans"; test/validation asserts bronze is named once). So the
+ * (docs/benchmarks.md, "What validation scans"; test/validation asserts bronze is named once). So the
  * recomputation is one aggregation with a grouping set per table grain, and every comparison
  * with the tables (their rows, the days they hold, the rows kept in rejected_events) is a side of
  * one more aggregation over that one result: bronze is read once, whatever the number of tables

@@ -1,8 +1,8 @@
-import { identifier, joinSql, literal, qualifiedName, sql, Sql, tableAtVersion } from './sql';
 import { ARRIVAL_KEYS } from '../config/raw-table';
 import { FAULTY_STATUS, VALIDITY_RULES, ValidityRule } from '../events/schema';
 import { AllTimeTableName } from '../kpis/catalog';
 import { daysFrom } from '../kpis/day-window';
+import { identifier, joinSql, literal, qualifiedName, sql, Sql, tableAtVersion } from '../sql/statement';
 
 /**
  * The landed objects the tables were computed from, from the runs ledger: every object under the

@@ -1,6 +1,6 @@
-import { identifier, literal, sql, Sql } from './sql';
 import { VALID_RANGES } from '../events/schema';
 import { CheckedTableName } from '../kpis/catalog';
+import { identifier, literal, sql, Sql } from '../sql/statement';
 
 export type Severity = 'error' | 'warn';
 

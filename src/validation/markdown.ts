@@ -1,4 +1,4 @@
-import { ValidationReport } from './report';
+import { ValidationReport } from './validation-report';
 
 /** The hidden marker that identifies our PR comment, so a re-run updates it instead of adding one. */
 export const REPORT_MARKER = '<!-- clickstream-validation-report -->';

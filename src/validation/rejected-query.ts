@@ -1,8 +1,8 @@
 import { ArrivalScope, BronzeSource, tableOf } from './bronze';
-import { CheckResult } from './report';
-import { joinSql, sql, Sql } from './sql';
+import { CheckResult } from './validation-report';
 import { TypedValue } from '../engines/query-engine';
 import { REJECTED_EVENTS_TABLE } from '../kpis/catalog';
+import { joinSql, sql, Sql } from '../sql/statement';
 
 const epoch = (iso: string) => Date.parse(iso.endsWith('Z') ? iso : `${iso}T00:00:00Z`) / 1000;
 

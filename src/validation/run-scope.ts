@@ -1,8 +1,8 @@
 import { ArrivalScope } from './bronze';
-import { joinSql, literal, metadataTable, qualifiedName, sql, tableAtVersion } from './sql';
 import { QueryEngine, TypedValue } from '../engines/query-engine';
 import { CHECKED_TABLES, KPI_JOBS, KPI_RUNS_TABLE, KpiJobName, REJECTED_EVENTS_TABLE, VALID_EVENTS_TABLE } from '../kpis/catalog';
 import { auditBranch, runIdOfBranch } from '../kpis/run-ledger';
+import { joinSql, literal, metadataTable, qualifiedName, sql, tableAtVersion } from '../sql/statement';
 
 /** What one job of a run recomputed, and from which landed objects (its `_kpi_runs` row). */
 export interface JobScope {

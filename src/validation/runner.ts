@@ -2,18 +2,18 @@ import { BronzeSource } from './bronze';
 import { BronzePass, BronzePassTable, renderBronzePass } from './bronze-pass';
 import { expectedRowSets, expectationsWindow, KpiExpectations } from './expectations';
 import { evaluateRejected } from './rejected-query';
-import { CheckResult, QueryRecord, summarize, ValidationReport } from './report';
 import { jobOfTable, RunScope } from './run-scope';
 import { renderSchemaQuery, SchemaQuery } from './schema-query';
-import { joinSql, qualifiedName, sql } from './sql';
 import { runBronzePasses, runTableQueries, SuiteRun } from './suite-queries';
 import { renderTableQuery, TableQuery } from './table-query';
 import { checksEmptyDays } from './table-verdicts';
+import { CheckResult, QueryRecord, summarize, ValidationReport } from './validation-report';
 import { recordVerdict } from './verdict';
 import { GLUE_DATABASE, QUERY_CATALOG, RAW_TABLE } from '../config/names';
 import { QueryEngine, QueryResult } from '../engines/query-engine';
 import { CHECKED_TABLES, CheckedTableName, DailyTableName, KPI_JOBS, KpiJobName } from '../kpis/catalog';
 import { ALL_DAYS, DayWindow, addDays, describeWindow } from '../kpis/day-window';
+import { joinSql, qualifiedName, sql } from '../sql/statement';
 
 /** Doubles (averages, percentages) compared within this. */
 export const DEFAULT_TOLERANCE = 1e-6;
@@ -184,7 +184,7 @@ export async function runValidation(engine: QueryEngine, options: ValidationOpti
     checks.push({ table, check: 'recomputed-days', severity: 'warn', passed: true, observed: `run ${options.run?.runId} recomputed no day: nothing new to check`, expected: 'the days the run recomputed' });
   }
 
-  const context: SuiteRun = { engine, options, record, log, missingTables: schema.missingTables };
+  const context: SuiteRun = { engine, signal: options.signal, record, log, missingTables: schema.missingTables };
   // Bronze first, once: every daily table's reconciliation reads its row of the pass.
   const bronze = await runBronzePasses(suite.bronzePasses, context);
   checks.push(...bronze.checks);

@@ -1,8 +1,8 @@
-import { CheckResult } from './report';
-import { identifier, joinSql, sql } from './sql';
+import { CheckResult } from './validation-report';
 import { QueryParameter, TypedValue } from '../engines/query-engine';
 import { baseType } from '../engines/typed-values';
 import { CHECKED_TABLES, CheckedTableName, ColumnType } from '../kpis/catalog';
+import { identifier, joinSql, sql } from '../sql/statement';
 
 /** The catalog's column types as information_schema spells them (Trino's names, which Athena v3 shares). */
 export const SQL_TYPES: Readonly<Record<ColumnType, string>> = {

@@ -1,7 +1,6 @@
 import { BronzePass } from './bronze-pass';
-import { CheckResult } from './report';
-import type { ValidationOptions } from './runner';
 import { TableQuery } from './table-query';
+import { CheckResult } from './validation-report';
 import { QueryEngine, QueryResult, TypedValue } from '../engines/query-engine';
 import { CheckedTableName, REJECTED_EVENTS_TABLE } from '../kpis/catalog';
 
@@ -12,7 +11,7 @@ type Row = Readonly<Record<string, TypedValue>>;
 /** What the query stages of a suite share. */
 export interface SuiteRun {
   readonly engine: QueryEngine;
-  readonly options: ValidationOptions;
+  readonly signal?: AbortSignal;
   readonly record: (subject: string, result: QueryResult) => void;
   readonly log: (line: string) => void;
   /** Tables the schema query found missing: nothing of theirs is queried. */
@@ -34,14 +33,14 @@ export async function runBronzePasses(passes: readonly BronzePass[], run: SuiteR
     const pass = planned.without(run.missingTables);
     if (!pass) continue;
     try {
-      const result = await run.engine.query(pass.sql, pass.params, { signal: run.options.signal });
+      const result = await run.engine.query(pass.sql, pass.params, { signal: run.signal });
       run.record('bronze', result);
       const read = pass.read(result.rows);
       for (const [table, row] of read.tables) tables.set(table, row);
       if (read.rejected) rejected = read.rejected;
       run.log(`validate: bronze read once for ${pass.tables.join(', ')} (${Math.round(result.durationMs)} ms)`);
     } catch (e) {
-      if (run.options.signal?.aborted) throw e;
+      if (run.signal?.aborted) throw e;
       for (const table of pass.tables) checks.push(failedQuery(table, e));
       if (pass.rejected) checks.push(failedQuery(REJECTED_EVENTS_TABLE, e));
     }
@@ -59,7 +58,7 @@ export async function runTableQueries(
     // The bronze pass failed: its tables already have a failed `query` check.
     if (query.fromBronzePass && !fromBronze.has(query.table)) continue;
     try {
-      const result = await run.engine.query(query.sql, query.params, { signal: run.options.signal });
+      const result = await run.engine.query(query.sql, query.params, { signal: run.signal });
       run.record(query.table, result);
       if (result.rows.length !== 1) throw new Error(`expected one row of aggregates, got ${result.rows.length}`);
       const tableChecks = query.evaluate({ ...result.rows[0], ...fromBronze.get(query.table) });
@@ -67,7 +66,7 @@ export async function runTableQueries(
       const failed = tableChecks.filter((c) => !c.passed).length;
       run.log(`validate: ${query.table}: ${tableChecks.length - failed}/${tableChecks.length} checks passed (${Math.round(result.durationMs)} ms)`);
     } catch (e) {
-      if (run.options.signal?.aborted) throw e;
+      if (run.signal?.aborted) throw e;
       checks.push(failedQuery(query.table, e));
     }
   }

@@ -1,17 +1,15 @@
 import { BronzeSource, fromPartialsSql, referenceSql, tableOf, validEventsSql } from './bronze';
 import { RECONCILED_COLUMNS, VALUE_RULES } from './checks';
 import { ExpectedRowSet, ExpectedValue } from './expectations';
-import { CheckResult } from './report';
-import { identifier, joinSql, literal, sql, Sql } from './sql';
-import { ComparedRows, evaluateTable } from './table-verdicts';
+import { ComparedRows, VerdictOptions, evaluateTable } from './table-verdicts';
+import { CheckResult } from './validation-report';
 import { QueryParameter, sqlDate, TypedValue } from '../engines/query-engine';
 import { AllTimeTableName, CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
-import { DayWindow } from '../kpis/day-window';
+import { identifier, joinSql, literal, sql, Sql } from '../sql/statement';
 
-export interface TableQueryOptions {
+export interface TableQueryOptions extends VerdictOptions {
   /** The catalog, database and raw table the SQL names, and which landed objects to read; KPI tables are in the same database. */
   readonly source: BronzeSource;
-  readonly window: DayWindow;
   /**
    * Also reconcile an all-time table with all of bronze in the source's scope (it is always
    * reconciled with its per-day partials, which are reconciled with bronze on the window's days).
@@ -20,11 +18,6 @@ export interface TableQueryOptions {
   readonly full?: boolean;
   /** Largest difference between two doubles that still counts as equal. */
   readonly tolerance: number;
-  /**
-   * The newest day a daily table must reach.
-   * @default - the newest day with valid events in bronze, within the window
-   */
-  readonly expectedLatestDay?: string;
   readonly expectations: readonly ExpectedRowSet[];
 }
 

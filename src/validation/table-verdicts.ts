@@ -1,6 +1,5 @@
 import { Severity, VALUE_RULES } from './checks';
-import { CheckResult } from './report';
-import type { TableQueryOptions } from './table-query';
+import { CheckResult } from './validation-report';
 import { TypedValue } from '../engines/query-engine';
 import { CHECKED_TABLES, CheckedTableName, KpiColumn } from '../kpis/catalog';
 import { DayWindow, daysFrom, isAllDays } from '../kpis/day-window';
@@ -44,7 +43,14 @@ function countIn(row: Row, name: string): number {
 const optional = (value: TypedValue | undefined) => (value === null || value === undefined ? undefined : String(value));
 
 /** The checks of a table from its statement's one row (with its bronze pass columns for a daily table). */
-export function evaluateTable(table: CheckedTableName, row: Row, options: TableQueryOptions, comparisons: readonly ComparedRows[]): CheckResult[] {
+/** What a table's verdicts depend on beyond its row: the days checked, and the newest day a daily table must reach. */
+export interface VerdictOptions {
+  readonly window: DayWindow;
+  /** @default - the newest day with valid events in bronze, within the window */
+  readonly expectedLatestDay?: string;
+}
+
+export function evaluateTable(table: CheckedTableName, row: Row, options: VerdictOptions, comparisons: readonly ComparedRows[]): CheckResult[] {
   const catalog = CHECKED_TABLES[table];
   const daily = !catalog.allTime;
   const results: CheckResult[] = [];

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderReportMarkdown } from './markdown';
-import { reportJson, ValidationReport } from './report';
+import { reportJson, ValidationReport } from './validation-report';
 
 export interface ReportFiles {
   readonly json: string;

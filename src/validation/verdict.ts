@@ -1,7 +1,7 @@
-import { ValidationReport, failingChecks, reportFails } from './report';
-import { joinSql, literal, qualifiedName, sql } from './sql';
+import { ValidationReport, failingChecks, reportFails } from './validation-report';
 import { QueryEngine } from '../engines/query-engine';
 import { KPI_VALIDATIONS_TABLE } from '../kpis/catalog';
+import { joinSql, literal, qualifiedName, sql } from '../sql/statement';
 
 /** How much of the failed checks' list the verdict keeps (the report has them all). */
 const MAX_FAILED_TEXT = 4000;

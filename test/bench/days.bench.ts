@@ -11,8 +11,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { formatBytes, formatCount } from '../../src/format/numbers';
 import { localPaths } from '../../src/local/paths';
-import { formatBytes, formatCount } from '../../src/pipeline/progress';
 import { describeDay, simulate } from '../../src/simulation/simulate';
 import { REPO_ROOT } from '../support/cli';
 

@@ -11,9 +11,9 @@ import { EmulatorClients } from '../../src/local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
 import { LocalPaths } from '../../src/local/paths';
 import { publishRunLocally } from '../../src/local/publish-runner';
-import { ValidationReport, failingChecks } from '../../src/validation/report';
 import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
+import { ValidationReport, failingChecks } from '../../src/validation/validation-report';
 import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 /**

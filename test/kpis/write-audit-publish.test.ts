@@ -14,9 +14,9 @@ import { publishRunLocally } from '../../src/local/publish-runner';
 import { runSparkJob } from '../../src/local/spark-job';
 import { localSparkSubmit } from '../../src/local/spark-submit';
 import { findJavaHome } from '../../src/local/toolchain';
-import { ValidationReport, failingChecks } from '../../src/validation/report';
 import { RUN_TABLES, loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
+import { ValidationReport, failingChecks } from '../../src/validation/validation-report';
 import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 /**

@@ -10,14 +10,14 @@ import { KPI_TABLES } from '../../src/kpis/catalog';
 import { land } from '../../src/landing/worker';
 import { bootstrapLocalResources, isNotFound } from '../../src/local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
-import { LocalRunReport } from '../../src/pipeline/local-run';
+import { LocalRunReport } from '../../src/pipeline/run-report';
 import { windowOf } from '../../src/pipeline/shared-stages';
 import { ReplayResult, replay } from '../../src/replay/replayer';
 import { generatorSource } from '../../src/replay/sources';
-import { ValidationReport, failingChecks } from '../../src/validation/report';
+import { tableAtVersion } from '../../src/sql/statement';
 import { loadRunScope } from '../../src/validation/run-scope';
 import { checkedTablesOf, runValidation } from '../../src/validation/runner';
-import { tableAtVersion } from '../../src/validation/sql';
+import { ValidationReport, failingChecks } from '../../src/validation/validation-report';
 import { parseJsonOutput, runCli } from '../support/cli';
 import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLUE_DATABASE } from '../../src/config/names';
-import { formatBytes } from '../../src/pipeline/progress';
+import { formatBytes } from '../../src/format/numbers';
 import { CliResult, parseJsonOutput, runCli } from '../support/cli';
 
 interface SmokeJson {

@@ -11,11 +11,11 @@ import { runKpisLocally } from '../../src/local/kpi-runner';
 import { LocalMaintenanceResult, runMaintenanceLocally } from '../../src/local/maintenance-runner';
 import { LocalPaths } from '../../src/local/paths';
 import { publishRunLocally } from '../../src/local/publish-runner';
+import { MaintainedTable } from '../../src/maintenance/maintenance-report';
 import { MAINTAINED_TABLES, MaintenanceOptions } from '../../src/maintenance/options';
-import { MaintainedTable } from '../../src/maintenance/report';
-import { reportFails } from '../../src/validation/report';
 import { loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
+import { reportFails } from '../../src/validation/validation-report';
 import { writeBronze } from '../kpis/support/bronze';
 import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 

@@ -3,11 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeMaintenance } from '../../src/cli/commands/maintain';
 import { runMaintenanceLocally } from '../../src/local/maintenance-runner';
 import { localPaths } from '../../src/local/paths';
+import { describeMaintenance, maintenanceResult, parseMaintenanceLine } from '../../src/maintenance/maintenance-report';
 import { MAINTAINED_TABLES, MAINTENANCE_DEFAULTS, MAINTENANCE_SCRIPT, buildMaintenanceArguments, compactDaysReaching } from '../../src/maintenance/options';
-import { maintenanceResult, parseMaintenanceLine } from '../../src/maintenance/report';
 import { runCli } from '../support/cli';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-maintenance-'));
@@ -144,8 +143,8 @@ describe('clickstream maintain', () => {
       { CLICKSTREAM_STATE_DIR: path.join(work, 'no-stack') });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--as-of must be a time with its zone, e.g. 2026-11-27T03:30:00Z, got "2026-01-12"');
-    expect(result.stderr).toContain('--compact-days must be a whole number, got "x"');
-    expect(result.stderr).toContain('--retention-days must be a whole number >= 1, got 0');
+    expect(result.stderr).toContain('--compact-days must be a whole number >= 1, got "x"');
+    expect(result.stderr).toContain('--retention-days must be a whole number >= 1, got "0"');
     expect(result.stderr).toContain('--tables: unknown table(s) foo');
     expect(result.stderr).not.toContain('clickstream up');
   }, 60_000);

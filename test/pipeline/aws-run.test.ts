@@ -28,10 +28,11 @@ import { CHECKED_TABLES, CheckedTableName, KPI_JOB_NAMES, KPI_TABLES } from '../
 import { KpiRow, KpiTablesRows, RawEvent, brokenRule, referenceKpis, referencePartials } from '../../src/kpis/reference';
 import { LandingResult, land } from '../../src/landing/worker';
 import { bootstrapLocalResources } from '../../src/local/bootstrap';
-import { AwsRunOptions, runAwsPipeline } from '../../src/pipeline/aws-run';
 import { renderRunReportMarkdown } from '../../src/pipeline/run-report';
 import { renderRunReportHtml } from '../../src/report/html';
 import { quote } from '../../src/sql/quote';
+import { runAwsPipeline } from '../../src/targets/aws/aws-run';
+import { AwsRunOptions } from '../../src/targets/aws/aws-stages';
 import { countStreamRecords, download, listKeys } from '../landing/emulator-fixture';
 import { runCli } from '../support/cli';
 import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';

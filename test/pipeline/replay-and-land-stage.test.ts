@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNCONVERTIBLE_KINDS } from '../../src/events/anomalies';
 import { GeneratorOptions, generateRecords } from '../../src/events/generator';
 import { localPaths } from '../../src/local/paths';
-import { LocalRunOptions, STAGES } from '../../src/pipeline/local-run';
-import { replayAndLandStage, startLocalRun } from '../../src/pipeline/local-stages';
 import { endOfRun } from '../../src/pipeline/shared-stages';
 import { RunStoppedError } from '../../src/pipeline/stages';
+import { LocalRunOptions, replayAndLandStage, startLocalRun } from '../../src/targets/local/local-stages';
+import { pipelineStages } from '../../src/targets/run-pipeline';
 import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
 
 const EVENTS: GeneratorOptions = { count: 3_000, seed: 41, days: 2, duplicateRate: 0.03, malformedRate: 0.03 };
@@ -83,7 +83,7 @@ describe('replay and land side by side, on the emulator', () => {
     // Both end within moments: the replay sends no new call, the landing reads no more.
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     expect(run.runner.reports.map((r) => [r.name, r.status]).sort()).toEqual([['land', 'stopped'], ['replay', 'stopped']]);
-    expect(endOfRun(run.runner, STAGES, error, controller.signal, 'stack').outcome).toBe('stopped');
+    expect(endOfRun(run.runner, pipelineStages('stack'), error, controller.signal, 'stack').outcome).toBe('stopped');
   }, 120_000);
 
   it('cuts the replay short when the landing fails, and the run\'s failure is the landing\'s', async () => {
@@ -95,7 +95,7 @@ describe('replay and land side by side, on the emulator', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(run.runner.reports.map((r) => [r.name, r.status])).toEqual([['land', 'failed'], ['replay', 'failed']]);
     expect(run.runner.reports[1].summary).toMatch(/^stopped sending after [\d,]+ records: the landing failed$/);
-    const { failure } = endOfRun(run.runner, STAGES, error, run.options.signal, 'stack');
+    const { failure } = endOfRun(run.runner, pipelineStages('stack'), error, run.options.signal, 'stack');
     expect(failure.stage).toBe('land');
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
 import { KpiRow, RawEvent, referenceKpis, sortByGrain } from '../../src/kpis/reference';
 import { convertRecord } from '../../src/landing/convert';
 import { stackJvmOptions } from '../../src/local/jvm-options';
-import { LocalRunReport } from '../../src/pipeline/local-run';
+import { LocalRunReport } from '../../src/pipeline/run-report';
 import { REPO_ROOT, parseJsonOutput, runCli } from '../support/cli';
 import { processesWithEnv } from '../support/processes';
 

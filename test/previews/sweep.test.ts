@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeAccount } from './fake-account';
-import { renderSweepMarkdown } from '../../src/previews/report';
+import { renderSweepMarkdown } from '../../src/previews/preview-report';
 import { PullRequestState, findPreviews, planSweep, sweepPreviews } from '../../src/previews/sweep';
 
 const NOW = new Date('2026-11-22T12:00:00Z');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeAccount } from './fake-account';
-import { renderTeardownMarkdown } from '../../src/previews/report';
+import { renderTeardownMarkdown } from '../../src/previews/preview-report';
 import { teardownPreview } from '../../src/previews/teardown';
 
 const DAY = new Date('2026-11-20T10:00:00Z');

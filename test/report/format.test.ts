@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatRows, formatUsd, formatValue } from '../../src/pipeline/progress';
+import { formatNumber, formatUsd, formatValue } from '../../src/format/numbers';
+import { formatRows } from '../../src/format/tables';
 import { renderRunReportMarkdown } from '../../src/pipeline/run-report';
 
 describe('numbers for people', () => {

@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { TopLevelSpec } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrinoEngine } from '../../src/engines/trino';
-import { LocalRunReport } from '../../src/pipeline/local-run';
+import { LocalRunReport } from '../../src/pipeline/run-report';
 import { renderSvg } from '../../src/report/svg';
 import { arrivalFilter } from '../../src/validation/bronze';
 import { PageVisit, expectChartsDrawn, launchChromium, visitReport } from '../support/browser';

@@ -4,11 +4,11 @@ import { athenaViolations } from '../../src/engines/athena-dialect';
 import { QueryEngine, QueryParameter, QueryResult, sqlDate } from '../../src/engines/query-engine';
 import { CHECKED_TABLES, KPI_TABLES } from '../../src/kpis/catalog';
 import { windowFromOptions } from '../../src/kpis/day-window';
+import { identifier } from '../../src/sql/statement';
 import { parseExpectations } from '../../src/validation/expectations';
-import { reportFails, summarize } from '../../src/validation/report';
 import { checkedTablesOf, renderSuite, parseTableList, runValidation } from '../../src/validation/runner';
 import { SQL_TYPES } from '../../src/validation/schema-query';
-import { identifier } from '../../src/validation/sql';
+import { reportFails, summarize } from '../../src/validation/validation-report';
 
 const placeholders = (sql: string) => (sql.replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length;
 

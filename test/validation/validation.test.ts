@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,10 +9,10 @@ import { AthenaEngine } from '../../src/engines/athena';
 import { QueryParameter } from '../../src/engines/query-engine';
 import { renderParameters } from '../../src/engines/sql-literals';
 import { TrinoEngine } from '../../src/engines/trino';
+import { Sql, joinSql, literal, sql } from '../../src/sql/statement';
 import { brokenRuleSql } from '../../src/validation/bronze';
-import { ValidationReport } from '../../src/validation/report';
 import { runValidation } from '../../src/validation/runner';
-import { Sql, joinSql, literal, sql } from '../../src/validation/sql';
+import { ValidationReport } from '../../src/validation/validation-report';
 import { validityCorpus } from '../events/validity-corpus';
 import { parseJsonOutput, runCli } from '../support/cli';
 import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';

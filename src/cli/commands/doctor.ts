@@ -1,9 +1,6 @@
 import { Command } from 'commander';
-import { scriptsVersion } from '../../config/scripts';
-import { awsDoctor } from '../../doctor/aws';
-import { DoctorReport, formatReport } from '../../doctor/check';
-import { localDoctor } from '../../doctor/local';
-import { localPaths } from '../../local/paths';
+import { formatReport } from '../../doctor/check';
+import { targetFor } from '../../targets/targets';
 import { commandOutput } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
@@ -38,19 +35,8 @@ export function registerDoctorCommand(program: Command): void {
     ].join('\n'))
     .action(async (options: DoctorCliOptions) => {
       const config = configFromOptions({ ...options, region: undefined });
-      const report: DoctorReport = config.target === 'aws'
-        ? await awsDoctor({ environment: config.environment as Exclude<typeof config.environment, 'local'>, region: options.region, localScriptsVersion: localScriptsVersion() })
-        : await localDoctor({ paths: localPaths() }, config.environment);
+      const report = await targetFor(config.target).doctor(config, { region: options.region });
       commandOutput(options.json).summary(report, () => formatReport(report));
       if (!report.ok) process.exitCode = 1;
     });
-}
-
-/** This checkout's scripts version, when it has the Spark folder. */
-function localScriptsVersion(): string | undefined {
-  try {
-    return scriptsVersion(localPaths().spark);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,17 +1,9 @@
 import { Command } from 'commander';
-import { land } from '../../landing/worker';
-import { commandOutput, formatTable } from '../output';
-import { positive, targetClients } from './replay';
+import { formatTable } from '../../format/tables';
+import { targetFor } from '../../targets/targets';
+import { positive } from '../option-parsers';
+import { commandOutput } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
-
-/**
- * Why `land` has no aws target: there the environment's Firehose delivery stream reads the Kinesis
- * stream and lands bronze itself, and a second reader would land every record twice.
- */
-export const LAND_ON_AWS_REFUSAL = '`clickstream land` stands in for Firehose on the local target only. On AWS the environment\'s Firehose ' +
-  'delivery stream (clickstream-<env>-bronze-delivery) already lands the Kinesis stream in bronze, and landing it here too would write every ' +
-  'record twice. To wait for Firehose after a replay, use `clickstream run --target aws` (its land stage) or the replay-sensor-data action ' +
-  'with wait-for-landing; to look at what landed, `clickstream query --target aws`.';
 
 interface LandCliOptions extends TargetCliOptions {
   stream?: string;
@@ -36,28 +28,16 @@ export function registerLandCommand(program: Command): void {
     .option('--from-oldest', 'ignore saved checkpoints and land every shard from its oldest record', false)
     .option('--json', 'print the summary as one JSON object', false)
     .action(async (o: LandCliOptions) => {
-      if (o.target === 'aws') throw new Error(LAND_ON_AWS_REFUSAL);
       const out = commandOutput(o.json);
-      const clients = await targetClients(configFromOptions(o));
-      const streamName = o.stream ?? clients.names.streamName;
-      const bucket = o.bucket ?? clients.names.bronzeBucket;
-      out.progress(`land: ${o.target} stream ${streamName} -> s3://${bucket}/`);
-      let lastReport = 0;
-      const result = await land({
-        kinesis: clients.kinesis,
-        s3: clients.s3,
-        streamName,
-        bucket,
-        deliveryStreamName: clients.names.deliveryStreamName,
-        table: { databaseName: clients.names.glueDatabase, tableName: clients.names.rawTable, region: clients.region },
+      const config = configFromOptions(o);
+      const result = await targetFor(config.target).land({
+        config,
+        streamName: o.stream,
+        bucket: o.bucket,
         bufferSizeBytes: o.bufferMib * 1024 * 1024,
         bufferIntervalMs: o.bufferSeconds * 1000,
         fromOldest: o.fromOldest,
-        onProgress: (p) => {
-          if (Date.now() - lastReport < 1000) return;
-          lastReport = Date.now();
-          out.progress(`land: ${p.read} read (${p.shardId}), ${p.landed} landed, ${p.errors} errors`);
-        },
+        log: out.progress,
       });
       out.summary(result, () => [
         formatTable(['metric', 'value'], [

@@ -1,19 +1,11 @@
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { Command } from 'commander';
-import { createEmrClients } from '../../emr/clients';
-import { EmrMaintenanceReport, runMaintenanceOnEmr } from '../../emr/maintenance';
-import { renderReportMarkdown } from '../../emr/report';
-import { emrRunFromStacks } from '../../emr/run-from-stacks';
-import { parseEmrRunInputs, validateEmrRunInputs } from '../../emr/run-inputs';
-import { EmrRunOptions } from '../../emr/run-kpis';
-import { runMaintenanceLocally } from '../../local/maintenance-runner';
-import { localPaths } from '../../local/paths';
-import { requireRunningStack } from '../../local/stack';
 import { MAINTAINED_TABLES, MAINTENANCE_DEFAULTS, MaintenanceOptions, validateMaintenanceOptions } from '../../maintenance/options';
-import { MAINTENANCE_COLUMNS, MaintenanceResult, describePlan, maintenanceRows } from '../../maintenance/report';
+import { targetFor } from '../../targets/targets';
+import { parseAsOf } from '../../timing/as-of';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs } from '../emr-options';
 import { interrupts } from '../interrupts';
-import { commandOutput, formatTable } from '../output';
+import { parseWholeNumber } from '../option-parsers';
+import { commandOutput } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 interface MaintainCommandOptions extends EmrCliOptions, TargetCliOptions {
@@ -26,77 +18,32 @@ interface MaintainCommandOptions extends EmrCliOptions, TargetCliOptions {
   readonly json: boolean;
 }
 
-function wholeNumber(flag: string, value: string | undefined, problems: string[]): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim())) {
-    problems.push(`${flag} must be a whole number, got "${value}"`);
+/** Appends the message of what `parse` throws to `problems`, so that every problem is named at once. */
+function collect<T>(problems: string[], parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (e) {
+    problems.push((e as Error).message.replace(/\.$/, ''));
     return undefined;
   }
-  return Number(value);
 }
 
-/** The command's options as the job's, checked before anything starts. */
+/** The command's options as the job's, checked before anything starts, every problem named at once. */
 export function maintenanceOptions(o: MaintainCommandOptions): MaintenanceOptions {
   const problems: string[] = [];
-  const asOf = o.asOf === undefined ? undefined : /(Z|[+-]\d{2}:\d{2})$/.test(o.asOf) ? new Date(o.asOf) : new Date(Number.NaN);
-  if (asOf && Number.isNaN(asOf.getTime())) problems.push(`--as-of must be a time with its zone, e.g. 2026-11-27T03:30:00Z, got "${o.asOf}"`);
+  const whole = (flag: string, value: string | undefined) => (value === undefined
+    ? undefined
+    : collect(problems, () => parseWholeNumber(flag, value, 1)));
   const options: MaintenanceOptions = {
-    retentionDays: wholeNumber('--retention-days', o.retentionDays, problems),
-    retainLast: wholeNumber('--retain-last', o.retainLast, problems),
-    compactDays: wholeNumber('--compact-days', o.compactDays, problems),
-    orphanDays: wholeNumber('--orphan-days', o.orphanDays, problems),
-    asOf: asOf && !Number.isNaN(asOf.getTime()) ? asOf : undefined,
+    retentionDays: whole('--retention-days', o.retentionDays),
+    retainLast: whole('--retain-last', o.retainLast),
+    compactDays: whole('--compact-days', o.compactDays),
+    orphanDays: whole('--orphan-days', o.orphanDays),
+    asOf: collect(problems, () => parseAsOf(o.asOf)),
     tables: o.tables === undefined ? undefined : o.tables.split(',').map((t) => t.trim()).filter(Boolean),
   };
   validateMaintenanceOptions(options, problems);
   return options;
-}
-
-/** The readable summary: what was decided, then per table before -> after. */
-export function describeMaintenance(result: MaintenanceResult): string {
-  const lines = [
-    ...(result.plan ? [describePlan(result.plan), ''] : []),
-    formatTable(MAINTENANCE_COLUMNS, maintenanceRows(result)),
-  ];
-  if (result.failed.length > 0) lines.push('', `Maintenance FAILED for ${result.failed.join(', ')}; the other tables were maintained. Run it again, or see the Spark log.`);
-  return lines.join('\n');
-}
-
-function describeEmrMaintenance(report: EmrMaintenanceReport): string {
-  const parts = [renderReportMarkdown(report, 'Table maintenance')];
-  if (report.maintenance) parts.push(describeMaintenance(report.maintenance));
-  if (report.maintenanceLog) parts.push(report.maintenanceLog);
-  return parts.join('\n');
-}
-
-/**
- * The EMR run's settings: with --scripts-version, names by the naming convention (as `kpis
- * --target aws`); without it, the environment's stack outputs name the buckets, database, roles
- * and the deployed scripts version (what the maintenance workflow relies on).
- */
-async function emrRunOf(options: MaintainCommandOptions): Promise<EmrRunOptions> {
-  const identity = { runId: `cli-${Date.now()}`, purpose: 'maintain' };
-  // Every input is checked before any AWS call; jobs and dates do not apply to maintenance.
-  const inputs = emrInputs(options, {});
-  if (options.scriptsVersion !== undefined) return parseEmrRunInputs(inputs, identity, process.env, CLI_INPUT_STYLE).options;
-  const validated = validateEmrRunInputs(inputs, process.env, { style: CLI_INPUT_STYLE, namesFromStack: true });
-  const { options: run } = await emrRunFromStacks(validated, { cloudFormation: new CloudFormationClient({ region: validated.region }), identity });
-  return run;
-}
-
-async function maintainOnEmr(options: MaintainCommandOptions, maintenance: MaintenanceOptions): Promise<void> {
-  const out = commandOutput(options.json);
-  const run = await emrRunOf(options);
-  const { locations, region, scriptsBucket, scriptsVersion } = run.steps;
-  const clients = createEmrClients({ region });
-  const signal = interrupts.signal({ stopping: 'cancelling the maintenance step and terminating the cluster it started', secondSignalRisk: 'may leave them running' });
-  const report = await runMaintenanceOnEmr(
-    { database: locations.database, warehouse: locations.warehouse, region, scriptsBucket, scriptsVersion, maintenance },
-    run,
-    { ...clients, signal, log: out.progress },
-  );
-  out.summary(report, () => describeEmrMaintenance(report));
-  if (report.result !== 'completed' || (report.maintenance?.failed.length ?? 0) > 0) process.exitCode = 1;
 }
 
 export function registerMaintainCommand(program: Command): void {
@@ -127,19 +74,15 @@ export function registerMaintainCommand(program: Command): void {
     roles: 'default EMR_DefaultRole / EMR_EC2_DefaultRole; the compute stack outputs EmrServiceRole and EmrInstanceProfile',
   })
     .action(async (options: MaintainCommandOptions) => {
-      const maintenance = maintenanceOptions(options);
-      if (options.target === 'aws') {
-        await maintainOnEmr(options, maintenance);
-        return;
-      }
       const out = commandOutput(options.json);
-      const paths = localPaths();
-      const endpoints = await requireRunningStack({ paths });
-      const signal = interrupts.signal({ stopping: 'stopping the maintenance job\'s Spark processes' });
-      const result = await runMaintenanceLocally({
-        paths, awsEndpoint: endpoints.aws, names: configFromOptions(options).names, maintenance, log: out.progress, signal,
+      const config = configFromOptions(options);
+      // Every input is checked before anything starts or calls AWS; jobs and dates do not apply to maintenance.
+      const work = targetFor(config.target).planMaintenance({
+        config, maintenance: maintenanceOptions(options), emr: emrInputs(options, {}), inputStyle: CLI_INPUT_STYLE,
       });
-      out.summary(result, () => describeMaintenance(result));
-      if (result.failed.length > 0) process.exitCode = 1;
+      const signal = interrupts.signal(work.stopping);
+      const outcome = await work.run({ signal, log: out.progress });
+      out.summary(outcome.result, () => outcome.text());
+      if (outcome.failed) process.exitCode = 1;
     });
 }

@@ -1,14 +1,11 @@
 import { Command } from 'commander';
 import { QUERY_CATALOG } from '../../config/names';
-import { engineForTarget } from '../../engines/for-target';
+import { formatTable } from '../../format/tables';
 import { PublishRefusedError } from '../../kpis/publication';
-import { publishRun } from '../../kpis/publisher';
-import { localPaths } from '../../local/paths';
-import { publishRunLocally } from '../../local/publish-runner';
-import { requireRunningStack } from '../../local/stack';
+import { targetFor } from '../../targets/targets';
 import { loadRunScope } from '../../validation/run-scope';
 import { interrupts } from '../interrupts';
-import { commandOutput, formatTable } from '../output';
+import { commandOutput } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 interface PublishOptions extends TargetCliOptions {
@@ -30,11 +27,10 @@ export function registerPublishCommand(program: Command): void {
     .action(async (options: PublishOptions) => {
       const out = commandOutput(options.json);
       const config = configFromOptions(options);
-      const paths = localPaths();
-      const endpoints = config.target === 'local' ? await requireRunningStack({ paths }) : undefined;
+      const target = targetFor(config.target);
       let runId = options.run;
       if (!runId) {
-        const pending = await loadRunScope(await engineForTarget({ config }), QUERY_CATALOG, config.names.glueDatabase);
+        const pending = await loadRunScope(await target.queryEngine(config), QUERY_CATALOG, config.names.glueDatabase);
         if (!pending?.branch) {
           out.summary({ published: [], note: 'nothing to publish' }, () => 'Nothing to publish: every KPI run is published (or none was run yet).');
           return;
@@ -43,11 +39,7 @@ export function registerPublishCommand(program: Command): void {
       }
       try {
         const signal = interrupts.signal({ stopping: 'stopping the publisher (the next publish resumes where it stopped)' });
-        const result = endpoints
-          ? await publishRunLocally({ paths, awsEndpoint: endpoints.aws, names: config.names, runId, log: out.progress, signal })
-          : await publishRun({
-            python: paths.python, sparkDir: paths.spark, database: config.names.glueDatabase, runId, region: config.region, log: out.progress, signal,
-          });
+        const result = await target.publishRun({ config, runId, log: out.progress, signal });
         out.summary(result, () => (result.published.length === 0
           ? `Run ${result.runId}: ${result.note ?? 'nothing to publish'}.`
           : [formatTable(['table', 'published snapshot'], result.published.map((p) => [p.table, p.snapshot])),

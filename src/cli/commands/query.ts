@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { GLUE_DATABASE, QUERY_CATALOG, glueDatabaseName } from '../../config/names';
-import { engineForTarget } from '../../engines/for-target';
 import { TypedValue } from '../../engines/query-engine';
-import { commandOutput, formatTable } from '../output';
+import { formatTable } from '../../format/tables';
+import { targetFor } from '../../targets/targets';
+import { commandOutput } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 /** bigint is exact but JSON.stringify rejects it; print its digits. */
@@ -20,7 +21,8 @@ export function registerQueryCommand(program: Command): void {
     .action(async (statement: string, options: TargetCliOptions & { json: boolean }) => {
       if (!statement.trim()) throw new Error('Give the SQL to run, e.g. clickstream query "SELECT 1".');
       const out = commandOutput(options.json);
-      const engine = await engineForTarget({ config: configFromOptions(options) });
+      const config = configFromOptions(options);
+      const engine = await targetFor(config.target).queryEngine(config);
       const result = await engine.query(statement);
       const rows = result.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonValue(v)])));
       out.summary({ ...result, rows }, () => [

@@ -1,54 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
-import { Command, InvalidArgumentError } from 'commander';
-import { ClickstreamConfig } from '../../config/config';
+import { Command } from 'commander';
 import { checkReplayAllowed } from '../../config/guards';
-import { ResourceNames } from '../../config/names';
 import { GeneratorOptions, resolveGeneratorOptions } from '../../events/generator';
 import { SAMPLE_FILE, SAMPLE_OPTIONS, writeEventsFile } from '../../events/sample/sample';
-import { bootstrapLocalResources, emulatorClients } from '../../local/bootstrap';
-import { localPaths } from '../../local/paths';
-import { requireRunningStack } from '../../local/stack';
+import { formatTable } from '../../format/tables';
+import { replaySummaryRows, undeliveredMessage } from '../../replay/replay-summary';
 import { DEFAULT_CONCURRENCY, ReplayOptions, ReplayResult, replay } from '../../replay/replayer';
-import { replaySummaryRows, undeliveredMessage } from '../../replay/report';
 import { fileSource, generatorSource } from '../../replay/sources';
-import { CommandOutput, commandOutput, formatTable } from '../output';
+import { targetFor } from '../../targets/targets';
+import { positive, share, wholeNumber } from '../option-parsers';
+import { CommandOutput, commandOutput } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
-
-export interface TargetClients {
-  readonly kinesis: KinesisClient;
-  readonly s3: S3Client;
-  readonly names: ResourceNames;
-  readonly region: string;
-}
-
-/**
- * Clients for a target: the running local stack's emulator, where the environment's resources are
- * created if this is its first use (idempotent, like `up`), or AWS with region and names from
- * configuration.
- */
-export async function targetClients(config: ClickstreamConfig): Promise<TargetClients> {
-  const { target } = config;
-  if (target === 'local') {
-    const endpoints = await requireRunningStack({ paths: localPaths() });
-    const clients = emulatorClients(endpoints.aws);
-    await bootstrapLocalResources(clients, config.names);
-    return { kinesis: clients.kinesis, s3: clients.s3, names: config.names, region: config.region };
-  }
-  const aws = { region: config.region };
-  return { kinesis: new KinesisClient(aws), s3: new S3Client(aws), names: config.names, region: config.region };
-}
-
-const number = (what: string, check: (n: number) => boolean, rule: string) => (value: string) => {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new InvalidArgumentError(`${what} must be ${rule}, got "${value}".`);
-  return n;
-};
-export const wholeNumber = (what: string, min = 0) => number(what, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
-export const positive = (what: string) => number(what, (n) => n > 0, 'a positive number');
-export const share = (what: string) => number(what, (n) => n >= 0 && n <= 1, 'between 0 and 1');
 
 export interface GeneratorCliOptions {
   records: number;
@@ -190,9 +153,9 @@ async function runReplayCommand(o: ReplayCliOptions): Promise<void> {
     override: '--allow-prod-replay',
     environmentOption: '--environment staging',
   });
-  const clients = await targetClients(config);
+  const clients = await targetFor(config.target).streamClients(config);
   const streamName = o.stream ?? clients.names.streamName;
-  out.progress(`replay: ${file ? `file ${file}` : `${o.records} generated events (seed ${o.seed})`} -> ${o.target} stream ${streamName}`);
+  out.progress(`replay: ${file ? `file ${file}` : `${o.records} generated events (seed ${o.seed})`} -> ${config.target} stream ${streamName}`);
   let lastReport = 0;
   const result = await replay({
     kinesis: clients.kinesis,

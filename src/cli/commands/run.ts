@@ -1,19 +1,19 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { GeneratorCliOptions, addGeneratorOptions, generatorOptions, wholeNumber } from './replay';
-import { costSummaryLine } from '../../cost/cost-text';
+import { GeneratorCliOptions, addGeneratorOptions, generatorOptions } from './replay';
 import { PRICE_TABLE_VARIABLE, priceTableFor } from '../../cost/prices';
 import { SAMPLE_FILE } from '../../events/sample/sample';
 import { parseJobList } from '../../kpis/catalog';
-import { localPaths } from '../../local/paths';
-import { createAwsRunClients, planAwsRun, runAwsPipeline } from '../../pipeline/aws-run';
-import { runLocalPipeline } from '../../pipeline/local-run';
-import { formatBytes, createProgressReporter, formatCount, formatDuration, formatRows } from '../../pipeline/progress';
-import { RunReport, RunReportFiles, writeRunReport } from '../../pipeline/run-report';
+import { createProgressReporter } from '../../pipeline/progress';
 import { EventSource } from '../../pipeline/shared-stages';
+import { writeRunReport } from '../../report/run-report-files';
+import { runSummaryText } from '../../report/run-summary';
+import { runPipeline } from '../../targets/run-pipeline';
+import { targetFor } from '../../targets/targets';
 import { CLI_INPUT_STYLE, EmrCliOptions, addEmrOptions, emrInputs, givenEmrOptions } from '../emr-options';
 import { interrupts } from '../interrupts';
-import { commandOutput, formatTable } from '../output';
+import { wholeNumber } from '../option-parsers';
+import { commandOutput } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 interface RunCliOptions extends GeneratorCliOptions, EmrCliOptions, TargetCliOptions {
@@ -31,73 +31,11 @@ interface RunCliOptions extends GeneratorCliOptions, EmrCliOptions, TargetCliOpt
   json: boolean;
 }
 
-/** Log lines of a failed EMR step shown in the summary; the report has the whole tail. */
-const LOG_TAIL_LINES = 20;
-
 function eventSource(o: RunCliOptions): EventSource {
   if (o.file && o.sample) throw new Error('Give either --file or --sample, not both.');
   if (o.file || o.sample) return { kind: 'file', path: o.file ?? SAMPLE_FILE, sendInvalid: o.sendInvalid };
   return { kind: 'generator', options: generatorOptions(o) };
 }
-
-function textSummary(report: RunReport, files: RunReportFiles): string {
-  const lines: string[] = [];
-  for (const table of report.tables ?? []) {
-    lines.push(`${table.table} (${formatCount(table.rowCount)} rows; first ${table.rows.length}):`);
-    lines.push(formatTable(table.columns, formatRows(table.columns, table.rows)), '');
-  }
-  if (report.validation) {
-    const failed = report.validation.checks.filter((c) => !c.passed);
-    lines.push(`validation: ${report.validation.summary.passed}/${report.validation.summary.checks} checks passed on ${report.validation.engine}` +
-      (failed.length > 0 ? `; failed: ${failed.map((c) => `${c.table} ${c.check} (observed ${c.observed})`).join(', ')}` : ''), '');
-  }
-  const short = (text: string) => (text.length > 110 ? `${text.slice(0, 107)}...` : text);
-  lines.push(formatTable(['stage', 'status', 'duration', 'summary'], report.stages.map((s) => [s.name, s.status, formatDuration(s.durationMs), short(s.summary)])));
-  if (report.target === 'local' && report.reconciliation) {
-    const r = report.reconciliation;
-    lines.push('', `counts: ${formatCount(r.sent)} sent -> ${formatCount(r.read)} read -> ${formatCount(r.landed)} landed + ${formatCount(r.landingErrors)} errors; ` +
-      `${r.rejected === undefined ? '' : `${formatCount(r.rejected)} rejected, `}${formatCount(r.duplicates)} duplicates, ` +
-      `${formatCount(r.distinctValidEvents)} distinct valid events -> ${counted(r.kpiEvents)} counted by the KPI tables: ${verdict(r.reconciled)}`);
-  }
-  if (report.target === 'aws' && report.reconciliation) {
-    const r = report.reconciliation;
-    lines.push('', `counts: ${formatCount(r.sent)} sent -> Firehose landed ${formatCount(r.landedObjects)} Parquet objects + ${formatCount(r.errorObjects)} error objects ` +
-      `(it reports no record counts); ${formatCount(r.distinctValidEvents)} distinct valid events -> ${counted(r.kpiEvents)} counted by the KPI tables: ` +
-      `${verdict(r.reconciled)}`);
-  }
-  if (report.cost) lines.push(costSummaryLine(report.cost));
-  if (report.target === 'local') {
-    const peak = Object.entries(report.peakMemoryBytes.kpis ?? {}).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ');
-    if (peak) lines.push(`peak memory during kpis: ${peak}`);
-  }
-  if (report.failure) {
-    lines.push('', `${report.outcome.toUpperCase()} at stage ${report.failure.stage}: ${report.failure.message}`);
-    if (report.failure.logs?.length) lines.push(`logs: ${report.failure.logs.join(', ')}`);
-    const tail = report.target === 'aws' && report.emr?.logs?.found ? report.emr.logs.tails[0] : undefined;
-    if (tail) lines.push(`last lines of ${tail.uri}:`, ...tail.lines.slice(-LOG_TAIL_LINES).map((l) => `  ${l}`));
-    if (report.failure.hint) lines.push(`try: ${report.failure.hint}`);
-  }
-  lines.push('', `report: ${files.html} (and ${path.basename(files.markdown)}, ${path.basename(files.json)}); ${formatDuration(report.durationMs)} in all.`);
-  if (report.target === 'local' && report.stack.endpoints && !report.stack.stoppedAtEnd) lines.push('The stack is still running; stop it with `npx clickstream down`.');
-  return lines.join('\n');
-}
-
-/** Options of the other target are mistakes, not no-ops: say so before anything starts. */
-function checkTargetOptions(o: RunCliOptions): void {
-  if (o.target === 'local') {
-    const aws = [
-      ...givenEmrOptions(o),
-      ...(o.landingTimeoutMinutes !== undefined ? ['--landing-timeout-minutes'] : []),
-      ...(o.allowProdReplay ? ['--allow-prod-replay'] : []),
-    ];
-    if (aws.length > 0) throw new Error(`${aws.join(', ')} ${aws.length === 1 ? 'applies' : 'apply'} only to --target aws; add --target aws, or leave them out for the local run.`);
-  } else if (o.keep) {
-    throw new Error('--keep applies to the local stack only; the aws target starts no stack (a transient EMR cluster always ends with its steps).');
-  }
-}
-
-const counted = (n: number | undefined) => (n === undefined ? 'none (event_geo was not run)' : formatCount(n));
-const verdict = (reconciled: boolean | undefined) => (reconciled === undefined ? 'not checked' : reconciled ? 'reconciled' : 'NOT RECONCILED');
 
 export function registerRunCommand(program: Command): void {
   const command = addGeneratorOptions(addTargetOptions(program
@@ -145,46 +83,32 @@ export function registerRunCommand(program: Command): void {
 /** Runs the whole pipeline on the chosen target, writes the run report and prints its summary. */
 async function runPipelineCommand(o: RunCliOptions): Promise<void> {
   const out = commandOutput(o.json);
-  checkTargetOptions(o);
   const config = configFromOptions(o);
-  const source = eventSource(o);
-  const jobs = parseJobList(o.jobs);
-  const prices = priceTableFor(o.priceTable);
   // Every option is checked before anything starts or talks to AWS.
-  const aws = o.target === 'aws'
-    ? {
-      emr: emrInputs(o, { jobs: o.jobs }),
-      inputStyle: CLI_INPUT_STYLE,
-      source,
-      allowProdReplay: o.allowProdReplay,
-      landingTimeoutMs: o.landingTimeoutMinutes !== undefined ? o.landingTimeoutMinutes * 60_000 : undefined,
-    }
-    : undefined;
-  const plan = aws ? planAwsRun(aws) : undefined;
-  const signal = interrupts.signal(aws
-    ? { stopping: 'cancelling the EMR steps and terminating the cluster this run started', secondSignalRisk: 'may leave them running' }
-    : { stopping: 'stopping the run and everything it started' });
+  const planned = targetFor(config.target).planRun({
+    config,
+    source: eventSource(o),
+    jobs: parseJobList(o.jobs),
+    shiftToNow: o.shiftToNow,
+    failOnWarn: o.failOnWarn,
+    prices: priceTableFor(o.priceTable),
+    keep: o.keep,
+    awsOptionsGiven: [
+      ...givenEmrOptions(o),
+      ...(o.landingTimeoutMinutes !== undefined ? ['--landing-timeout-minutes'] : []),
+      ...(o.allowProdReplay ? ['--allow-prod-replay'] : []),
+    ],
+    emr: emrInputs(o, { jobs: o.jobs }),
+    inputStyle: CLI_INPUT_STYLE,
+    allowProdReplay: o.allowProdReplay,
+    landingTimeoutMs: o.landingTimeoutMinutes !== undefined ? o.landingTimeoutMinutes * 60_000 : undefined,
+  });
+  const signal = interrupts.signal(planned.stopping);
   const progress = createProgressReporter();
-  const report: RunReport = aws && plan
-    ? await runAwsPipeline(
-      { ...aws, shiftToNow: o.shiftToNow, failOnWarn: o.failOnWarn, prices, signal, progress },
-      createAwsRunClients(plan.region),
-    )
-    : await runLocalPipeline({
-      paths: localPaths(),
-      names: config.names,
-      source,
-      jobs,
-      shiftToNow: o.shiftToNow,
-      keep: o.keep,
-      failOnWarn: o.failOnWarn,
-      prices,
-      signal,
-      progress,
-    });
+  const report = await runPipeline(planned.start({ signal, progress }));
   progress.close();
   const files = await writeRunReport(path.resolve(o.reportDir), report);
-  out.summary(report, () => textSummary(report, files));
+  out.summary(report, () => runSummaryText(report, files));
   // A stopped run exits with the signal's code (main.ts sets it); a failed one with 1.
   if (report.outcome === 'failed') process.exitCode = 1;
 }

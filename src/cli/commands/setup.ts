@@ -1,7 +1,8 @@
 import { Command } from 'commander';
+import { formatTable } from '../../format/tables';
 import { localPaths } from '../../local/paths';
 import { SetupResult, SetupStepResult, runSetup } from '../../local/setup/setup';
-import { commandOutput, formatTable } from '../output';
+import { commandOutput } from '../output';
 
 function note(step: SetupStepResult): string | undefined {
   if (step.status === 'failed') return 'see below';

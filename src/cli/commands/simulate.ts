@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { formatDuration } from '../../format/numbers';
 import { localPaths } from '../../local/paths';
-import { formatDuration } from '../../pipeline/progress';
 import { SimulationReport, describeDay, simulate } from '../../simulation/simulate';
 import { totalHealth } from '../../simulation/table-health';
 import { interrupts } from '../interrupts';

@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import { TrinoEngine } from '../../engines/trino';
+import { formatBytes } from '../../format/numbers';
+import { formatTable } from '../../format/tables';
 import { localPaths } from '../../local/paths';
 import { stackUp } from '../../local/stack';
 import { discoverToolchain } from '../../local/toolchain';
 import { runToolchainSmoke } from '../../local/toolchain-smoke';
-import { formatBytes } from '../../pipeline/progress';
 import { interrupts } from '../interrupts';
-import { commandOutput, formatTable } from '../output';
+import { commandOutput } from '../output';
 
 export function registerSmokeCommand(program: Command): void {
   program

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
+import { formatTable } from '../../format/tables';
 import { localPaths } from '../../local/paths';
-import { stackDown, stackStatus, stackUp } from '../../local/stack';
+import { stackDown, stackStatus } from '../../local/stack';
+import { targetFor } from '../../targets/targets';
 import { interrupts } from '../interrupts';
-import { commandOutput, formatTable } from '../output';
+import { commandOutput } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 export function registerStackCommands(program: Command): void {
@@ -13,10 +15,10 @@ export function registerStackCommands(program: Command): void {
       'Reuses a healthy stack.'), { target: 'the embedded stack only', environment: 'whose stream, buckets and Glue database to create' })
     .option('--json', 'print the summary as one JSON object', false)
     .action(async (options: TargetCliOptions & { json: boolean }) => {
-      if (options.target === 'aws') throw new Error('`up` starts the embedded stack; on AWS an environment is deployed (deploy-infra, or `npx cdk deploy`).');
       const out = commandOutput(options.json);
+      const config = configFromOptions(options);
       const signal = interrupts.signal({ stopping: 'stopping the services this command started' });
-      const result = await stackUp({ paths: localPaths(), names: configFromOptions(options).names, log: out.progress, signal });
+      const result = await targetFor(config.target).startStack({ config, log: out.progress, signal });
       out.summary(result, () => [
         result.reused ? 'Stack already running; reused it.' : `Stack started in ${result.seconds} s.`,
         `  AWS emulator (Kinesis, S3, Glue): ${result.endpoints.aws}`,

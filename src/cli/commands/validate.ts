@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import { QUERY_CATALOG } from '../../config/names';
-import { engineForTarget } from '../../engines/for-target';
+import { formatTable } from '../../format/tables';
 import { windowFromOptions } from '../../kpis/day-window';
+import { targetFor } from '../../targets/targets';
 import { loadExpectations } from '../../validation/expectations';
-import { failingChecks, reportFails, reportJson } from '../../validation/report';
-import { writeReportFiles } from '../../validation/report-files';
 import { loadRunScope } from '../../validation/run-scope';
 import { parseTableList, runValidation } from '../../validation/runner';
-import { commandOutput, formatTable } from '../output';
+import { failingChecks, reportFails, reportJson } from '../../validation/validation-report';
+import { writeReportFiles } from '../../validation/validation-report-files';
+import { commandOutput } from '../output';
 import { TargetCliOptions, addTargetOptions, configFromOptions } from '../target-options';
 
 interface ValidateOptions extends TargetCliOptions {
@@ -44,7 +45,7 @@ export function registerValidateCommand(program: Command): void {
       const expectations = options.manifest ? loadExpectations(options.manifest) : undefined;
       const config = configFromOptions(options);
       const window = windowFromOptions(options.fromDate, options.toDate, 'check the days the latest KPI run recomputed');
-      const engine = await engineForTarget({ config });
+      const engine = await targetFor(config.target).queryEngine(config);
       const run = await loadRunScope(engine, QUERY_CATALOG, config.names.glueDatabase, { runId: options.run });
       if (run) out.progress(`validate: run ${run.runId}${run.branch ? ` (unpublished, branch ${run.branch})` : ' (published)'}`);
       const report = await runValidation(engine, {

@@ -1,90 +1,22 @@
 import * as path from 'node:path';
-import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EMRClient } from '@aws-sdk/client-emr';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
 import {
-  AwsRun, athenaValidateStage, awsReplayStage, emrKpisStage, firehoseLandStage, publishRunStage, resolveStage, startAwsRun,
+  AwsRun, AwsRunClients, AwsRunDeps, AwsRunOptions, AwsRunPlan, DEFAULT_LANDING_TIMEOUT_MS,
+  athenaValidateStage, awsReplayStage, emrKpisStage, firehoseLandStage, publishRunStage, resolveStage, startAwsRun,
 } from './aws-stages';
-import type { AwsRunReport } from './run-report';
-import { EventSource, RunProgress, endOfRun, jobsAndTables, runPublication } from './shared-stages';
-import { checkReplayAllowed } from '../config/guards';
-import { CloudFormationLike } from '../config/stack-outputs';
-import { PriceTable, priceTableFor } from '../cost/prices';
-import { createEmrClients } from '../emr/clients';
-import { ACTION_INPUT_STYLE, EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, validateEmrRunInputs } from '../emr/run-inputs';
-import { createAthenaClient } from '../engines/athena';
-import { SAMPLE_FILE } from '../events/sample/sample';
-import { KpiJobName, KpiTableName } from '../kpis/catalog';
-import { PublishedRun } from '../kpis/publication';
-import { PublishRunOptions } from '../kpis/publisher';
-import { awsCostOrWarn, chartDataOrWarn } from '../report/run-extras';
-import { Clock, Sleep } from '../timing/clock';
-
-export const AWS_STAGES = ['resolve', 'replay', 'land', 'kpis', 'validate', 'publish'] as const;
-
-/** @default 15 minutes */
-export const DEFAULT_LANDING_TIMEOUT_MS = 15 * 60_000;
-
-export interface AwsRunOptions {
-  readonly source: EventSource;
-  /**
-   * The EMR runner's inputs as the command line gives them (environment, region, account, scripts
-   * version, cluster shape, jobs), validated with the run-emr-kpis action's rules before any AWS
-   * call. Buckets, the scripts version and the EMR roles default to the environment's stack outputs.
-   */
-  readonly emr: EmrRunInputs;
-  /** How validation problems name the inputs. @default ACTION_INPUT_STYLE */
-  readonly inputStyle?: EmrInputStyle;
-  /** Shift event times so the newest event is now (see LocalRunOptions.shiftToNow). @default true */
-  readonly shiftToNow?: boolean;
-  /** Fail on warn-level checks too. @default false */
-  readonly failOnWarn?: boolean;
-  /** Prices of the run's cost estimate. @default priceTableFor() */
-  readonly prices?: PriceTable;
-  /**
-   * Allow generated or sample events into a production environment (`--allow-prod-replay`).
-   * @default false
-   */
-  readonly allowProdReplay?: boolean;
-  /** Longest wait for Firehose to land the replay. @default DEFAULT_LANDING_TIMEOUT_MS */
-  readonly landingTimeoutMs?: number;
-  /** Wait past Firehose's buffer interval. @default 30_000 */
-  readonly landingGraceMs?: number;
-  /** Pause between bronze listings. @default 10_000 */
-  readonly landingPollIntervalMs?: number;
-  /** Names the transient cluster and tags it. @default - `cli-<epoch ms>` */
-  readonly runId?: string;
-  /** Variables for the region and name overrides (AWS_REGION, BRONZE_BUCKET, ...). @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Aborting (SIGINT/SIGTERM) stops the current stage; on EMR it cancels the steps and terminates a transient cluster. */
-  readonly signal: AbortSignal;
-  readonly progress: RunProgress;
-}
-
-/** The AWS clients a run uses, all for the run's region. */
-export interface AwsRunClients {
-  readonly kinesis: KinesisClient;
-  readonly s3: S3Client;
-  readonly firehose: FirehoseClient;
-  readonly emr: EMRClient;
-  readonly athena: AthenaClient;
-  readonly cloudFormation: CloudFormationLike;
-}
-
-export interface AwsRunDeps extends AwsRunClients {
-  /** @default Date.now */
-  readonly clock?: Clock;
-  /** Every wait of the run (Firehose, EMR, Athena polls). @default a timer that ends early on abort */
-  readonly sleep?: Sleep;
-  /**
-   * Publishes the validated run (no cluster: PyIceberg against the Glue catalog).
-   * @default publishRun with the toolchain's Python and the SDKs' default credentials
-   */
-  readonly publish?: (options: Pick<PublishRunOptions, 'database' | 'runId' | 'region' | 'signal' | 'log'>) => Promise<PublishedRun>;
-}
+import { checkReplayAllowed } from '../../config/guards';
+import { priceTableFor } from '../../cost/prices';
+import { createEmrClients } from '../../emr/clients';
+import { ACTION_INPUT_STYLE, validateEmrRunInputs } from '../../emr/run-inputs';
+import { createAthenaClient } from '../../engines/athena';
+import { SAMPLE_FILE } from '../../events/sample/sample';
+import type { AwsRunReport } from '../../pipeline/run-report';
+import { jobsAndTables, runPublication } from '../../pipeline/shared-stages';
+import { awsCostOrWarn, chartDataOrWarn } from '../../report/run-extras';
+import { runPipeline } from '../run-pipeline';
+import { RunEnd, TargetRun } from '../target';
 
 /** Clients with the SDK's default credentials; EMR, S3 and Athena ride out throttling with adaptive retries. */
 export function createAwsRunClients(region: string): AwsRunClients {
@@ -97,16 +29,6 @@ export function createAwsRunClients(region: string): AwsRunClients {
     athena: createAthenaClient({ region }),
     cloudFormation: new CloudFormationClient({ region }),
   };
-}
-
-/** A run's validated inputs. */
-export interface AwsRunPlan {
-  readonly region: string;
-  readonly environment: ValidatedEmrRunInputs['settings']['environment'];
-  readonly emr: ValidatedEmrRunInputs;
-  readonly jobs: readonly KpiJobName[];
-  readonly tables: readonly KpiTableName[];
-  readonly landingTimeoutMs: number;
 }
 
 /** Validates a run's inputs without calling AWS; throws naming every problem. */
@@ -128,22 +50,40 @@ export function planAwsRun(options: Pick<AwsRunOptions, 'emr' | 'inputStyle' | '
 /**
  * The whole pipeline on AWS: resolve the environment's resources, replay events into its Kinesis
  * stream, wait for Firehose to land them in bronze, compute the KPI tables as EMR steps, validate
- * them with Athena. Every input is validated before the first AWS call; a stop cancels the EMR
- * steps and terminates a cluster the run created.
+ * them with Athena, publish. Every input is validated (`planAwsRun`) before the first AWS call; a
+ * stop cancels the EMR steps and terminates a cluster the run created.
  */
+export function awsRun(options: AwsRunOptions, deps: AwsRunDeps, plan: AwsRunPlan = planAwsRun(options)): TargetRun<AwsRunReport> {
+  const run = startAwsRun(options, deps, plan);
+  let resolved: Awaited<ReturnType<typeof resolveStage>> | undefined;
+  let replay: Awaited<ReturnType<typeof awsReplayStage>> | undefined;
+  return {
+    runner: run.runner,
+    firstStage: 'resolve',
+    signal: options.signal,
+    prepare: async () => {
+      resolved = await resolveStage(run);
+    },
+    replayAndLand: async () => {
+      replay = await awsReplayStage(run, resolved!.names);
+      await firehoseLandStage(run, resolved!.names, replay.times);
+    },
+    computeKpis: () => emrKpisStage(run, resolved!),
+    validate: async () => {
+      await athenaValidateStage(run, resolved!.names, replay!.replayed);
+    },
+    publish: () => publishRunStage(run, resolved!.names),
+    finish: async (end: RunEnd) => {
+      run.outcome = end.outcome;
+      run.failure = end.failure;
+      return awsRunReport(run, await awsExtras(run));
+    },
+  };
+}
+
+/** `awsRun` from start to end; inputs that fail their checks reject it before any AWS call. */
 export async function runAwsPipeline(options: AwsRunOptions, deps: AwsRunDeps): Promise<AwsRunReport> {
-  const run = startAwsRun(options, deps, planAwsRun(options));
-  try {
-    const resolved = await resolveStage(run);
-    const { replayed, times } = await awsReplayStage(run, resolved.names);
-    await firehoseLandStage(run, resolved.names, times);
-    await emrKpisStage(run, resolved);
-    await athenaValidateStage(run, resolved.names, replayed);
-    await publishRunStage(run, resolved.names);
-  } catch (e) {
-    ({ outcome: run.outcome, failure: run.failure } = endOfRun(run.runner, AWS_STAGES, e, options.signal, 'resolve'));
-  }
-  return awsRunReport(run, await awsExtras(run));
+  return runPipeline(awsRun(options, deps));
 }
 
 /** What the HTML report charts, and what the run cost: after the stages, never failing the run. */

@@ -1,25 +1,103 @@
-import type { AwsRunDeps, AwsRunOptions, AwsRunPlan } from './aws-run';
-import { FirehoseLandingResult, waitForFirehoseLanding } from './firehose-landing';
-import { formatBytes, formatCount, formatDuration } from './progress';
-import type { AwsReconciliation, AwsRunReport, AwsRunResources, TablePreview } from './run-report';
-import { publishStage, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
-import { RunStoppedError, StageError, StageRunner } from './stages';
-import { ResourceNames } from '../config/names';
-import { validateScriptsVersion } from '../config/scripts';
-import { OUTPUT_KEYS, ResolvedAwsNames, resolveAwsNames, stackName } from '../config/stack-outputs';
-import { MeteredEngine } from '../cost/metered-engine';
-import { EmrRunReport } from '../emr/report';
-import { emrDefaultsFromStacks } from '../emr/run-from-stacks';
-import { emrRunOptions } from '../emr/run-inputs';
-import { EmrRunOptions, runKpisOnEmr } from '../emr/run-kpis';
-import { engineForTarget } from '../engines/for-target';
-import { DayWindow } from '../kpis/day-window';
-import { PublishedRun } from '../kpis/publication';
-import { publishRun } from '../kpis/publisher';
-import { localPaths } from '../local/paths';
-import { ReplayResult } from '../replay/replayer';
-import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
-import { ValidationReport } from '../validation/report';
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import type { EMRClient } from '@aws-sdk/client-emr';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { athenaEngine } from './athena-engine';
+import { ResourceNames } from '../../config/names';
+import { validateScriptsVersion } from '../../config/scripts';
+import type { CloudFormationLike } from '../../config/stack-outputs';
+import { OUTPUT_KEYS, ResolvedAwsNames, resolveAwsNames, stackName } from '../../config/stack-outputs';
+import { MeteredEngine } from '../../cost/metered-engine';
+import type { PriceTable } from '../../cost/prices';
+import { EmrRunReport } from '../../emr/emr-run-report';
+import { emrDefaultsFromStacks } from '../../emr/run-from-stacks';
+import { EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, emrRunOptions } from '../../emr/run-inputs';
+import { EmrRunOptions, runKpisOnEmr } from '../../emr/run-kpis';
+import { formatBytes, formatCount, formatDuration } from '../../format/numbers';
+import type { KpiJobName, KpiTableName } from '../../kpis/catalog';
+import { DayWindow } from '../../kpis/day-window';
+import { PublishedRun } from '../../kpis/publication';
+import { PublishRunOptions, publishRun } from '../../kpis/publisher';
+import { localPaths } from '../../local/paths';
+import { FirehoseLandingResult, waitForFirehoseLanding } from '../../pipeline/firehose-landing';
+import type { AwsReconciliation, AwsRunReport, AwsRunResources, TablePreview } from '../../pipeline/run-report';
+import { EventSource, RunProgress, publishStage, replayStage, stageRunner, validateStage, windowOf } from '../../pipeline/shared-stages';
+import { RunStoppedError, StageError, StageRunner } from '../../pipeline/stages';
+import { ReplayResult } from '../../replay/replayer';
+import { Clock, Sleep, sleep as realSleep, systemClock } from '../../timing/clock';
+import { ValidationReport } from '../../validation/validation-report';
+
+/** @default 15 minutes */
+export const DEFAULT_LANDING_TIMEOUT_MS = 15 * 60_000;
+
+export interface AwsRunOptions {
+  readonly source: EventSource;
+  /**
+   * The EMR runner's inputs as the command line gives them (environment, region, account, scripts
+   * version, cluster shape, jobs), validated with the run-emr-kpis action's rules before any AWS
+   * call. Buckets, the scripts version and the EMR roles default to the environment's stack outputs.
+   */
+  readonly emr: EmrRunInputs;
+  /** How validation problems name the inputs. @default ACTION_INPUT_STYLE */
+  readonly inputStyle?: EmrInputStyle;
+  /** Shift event times so the newest event is now (see LocalRunOptions.shiftToNow). @default true */
+  readonly shiftToNow?: boolean;
+  /** Fail on warn-level checks too. @default false */
+  readonly failOnWarn?: boolean;
+  /** Prices of the run's cost estimate. @default priceTableFor() */
+  readonly prices?: PriceTable;
+  /**
+   * Allow generated or sample events into a production environment (`--allow-prod-replay`).
+   * @default false
+   */
+  readonly allowProdReplay?: boolean;
+  /** Longest wait for Firehose to land the replay. @default DEFAULT_LANDING_TIMEOUT_MS */
+  readonly landingTimeoutMs?: number;
+  /** Wait past Firehose's buffer interval. @default 30_000 */
+  readonly landingGraceMs?: number;
+  /** Pause between bronze listings. @default 10_000 */
+  readonly landingPollIntervalMs?: number;
+  /** Names the transient cluster and tags it. @default - `cli-<epoch ms>` */
+  readonly runId?: string;
+  /** Variables for the region and name overrides (AWS_REGION, BRONZE_BUCKET, ...). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Aborting (SIGINT/SIGTERM) stops the current stage; on EMR it cancels the steps and terminates a transient cluster. */
+  readonly signal: AbortSignal;
+  readonly progress: RunProgress;
+}
+
+/** The AWS clients a run uses, all for the run's region. */
+export interface AwsRunClients {
+  readonly kinesis: KinesisClient;
+  readonly s3: S3Client;
+  readonly firehose: FirehoseClient;
+  readonly emr: EMRClient;
+  readonly athena: AthenaClient;
+  readonly cloudFormation: CloudFormationLike;
+}
+
+export interface AwsRunDeps extends AwsRunClients {
+  /** @default Date.now */
+  readonly clock?: Clock;
+  /** Every wait of the run (Firehose, EMR, Athena polls). @default a timer that ends early on abort */
+  readonly sleep?: Sleep;
+  /**
+   * Publishes the validated run (no cluster: PyIceberg against the Glue catalog).
+   * @default publishRun with the toolchain's Python and the SDKs' default credentials
+   */
+  readonly publish?: (options: Pick<PublishRunOptions, 'database' | 'runId' | 'region' | 'signal' | 'log'>) => Promise<PublishedRun>;
+}
+
+/** A run's validated inputs. */
+export interface AwsRunPlan {
+  readonly region: string;
+  readonly environment: ValidatedEmrRunInputs['settings']['environment'];
+  readonly emr: ValidatedEmrRunInputs;
+  readonly jobs: readonly KpiJobName[];
+  readonly tables: readonly KpiTableName[];
+  readonly landingTimeoutMs: number;
+}
 
 /**
  * What the stages of a run on AWS share: its inputs, and what each stage leaves for the later
@@ -191,10 +269,10 @@ export async function emrKpisStage(run: AwsRun, resolved: ResolvedRun): Promise<
 /** Validates the run's tables with Athena; returns the engine the publish step audits with. */
 export async function athenaValidateStage(run: AwsRun, names: ResourceNames, replayed: ReplayResult): Promise<MeteredEngine> {
   const { options, plan: { environment, region, tables }, clock, sleep } = run;
-  const athenaEngine = new MeteredEngine(await engineForTarget({ config: { target: 'aws', environment, region, names }, athenaClient: run.deps.athena, clock, sleep }));
-  run.engine = athenaEngine;
+  const engine = new MeteredEngine(athenaEngine({ region, names }, { client: run.deps.athena, clock, sleep }));
+  run.engine = engine;
   await run.runner.run('validate', () => validateStage({
-    engine: athenaEngine,
+    engine,
     database: names.glueDatabase,
     rawTable: names.rawTable,
     tables,
@@ -219,7 +297,7 @@ export async function athenaValidateStage(run: AwsRun, names: ResourceNames, rep
     signal: options.signal,
     progress: options.progress,
   }));
-  return athenaEngine;
+  return engine;
 }
 
 /** Publishes the validated run: a metadata commit per table from this machine (PyIceberg), no cluster. */

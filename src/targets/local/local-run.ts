@@ -1,66 +1,53 @@
-import { LocalRun, kpisStage, localPublishStage, localValidateStage, replayAndLandStage, stackStage, startLocalRun } from './local-stages';
-import type { LocalRunReport } from './run-report';
-import { EventSource, RunProgress, endOfRun, runPublication } from './shared-stages';
-import { ResourceNames } from '../config/names';
-import { PriceTable, priceTableFor } from '../cost/prices';
-import { KpiJobName } from '../kpis/catalog';
-import { emulatorClients } from '../local/bootstrap';
-import { LocalPaths } from '../local/paths';
-import { sparkEventLogDir } from '../local/spark-submit';
-import { stackDown } from '../local/stack';
-import { chartDataOrWarn, localScanOrWarn } from '../report/run-extras';
+import {
+  LocalRun, LocalRunOptions, kpisStage, localPublishStage, localValidateStage, replayAndLandStage, stackStage, startLocalRun,
+} from './local-stages';
+import { priceTableFor } from '../../cost/prices';
+import { emulatorClients } from '../../local/bootstrap';
+import { sparkEventLogDir } from '../../local/spark-submit';
+import { stackDown } from '../../local/stack';
+import type { LocalRunReport } from '../../pipeline/run-report';
+import { runPublication } from '../../pipeline/shared-stages';
+import { chartDataOrWarn, localScanOrWarn } from '../../report/run-extras';
+import { runPipeline } from '../run-pipeline';
+import { RunEnd, TargetRun } from '../target';
 
-// The report's type lives with the other run reports; tests and the benchmark read it from here.
-export type { LocalRunReport } from './run-report';
-export { reconcile } from './local-stages';
-
-export interface LocalRunOptions {
-  readonly paths: LocalPaths;
-  /** The environment's names on the embedded stack (its stream, buckets, database). @default the local environment's */
-  readonly names?: ResourceNames;
-  readonly source: EventSource;
-  /** @default all jobs */
-  readonly jobs?: readonly KpiJobName[];
-  /** Leave the stack running at the end when this run started it. @default false */
-  readonly keep?: boolean;
-  /**
-   * Shift event times so the newest event is now. Bronze is partitioned by arrival time and the
-   * jobs read a window's arrival folders plus a few days of lateness, so events dated weeks before
-   * they arrive fall outside every window unless shifted. @default true
-   */
-  readonly shiftToNow?: boolean;
-  /** Exit non-zero on failed warn-level checks too. @default false */
-  readonly failOnWarn?: boolean;
-  /** Prices for the report's "what this would cost on Athena". @default priceTableFor() */
-  readonly prices?: PriceTable;
-  /** Aborting (SIGINT/SIGTERM) stops the current stage and everything the run started. */
-  readonly signal: AbortSignal;
-  /** Stage progress: `update` for running counts, `line` for lines that stay. */
-  readonly progress: RunProgress;
-}
-
-export const STAGES = ['stack', 'replay', 'land', 'kpis', 'validate', 'publish'] as const;
+export type { LocalRunOptions } from './local-stages';
 
 /**
  * The whole pipeline on the embedded stack: stack up (or reuse), replay events into the
  * emulator's Kinesis, land them into bronze Parquet, compute the KPI tables with Spark, validate
  * them on Trino. Stops what it started unless `keep`, also when a stage fails or the run is stopped.
  */
-export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunReport> {
+export function localRun(options: LocalRunOptions): TargetRun<LocalRunReport> {
   const run = startLocalRun(options);
-  try {
-    const stack = await stackStage(run);
-    const clients = emulatorClients(stack.aws);
-    const { replayed, landed } = await replayAndLandStage(run, clients);
-    const kpis = await kpisStage(run, stack);
-    await localValidateStage(run, stack, replayed, landed, kpis);
-    await localPublishStage(run, stack, kpis);
-  } catch (e) {
-    ({ outcome: run.outcome, failure: run.failure } = endOfRun(run.runner, STAGES, e, options.signal, 'stack'));
-  }
-  const extras = await localExtras(run);
-  const stopped = await stopStack(run);
-  return localRunReport(run, extras, stopped);
+  return {
+    runner: run.runner,
+    firstStage: 'stack',
+    signal: options.signal,
+    prepare: async () => {
+      await stackStage(run);
+    },
+    replayAndLand: async () => {
+      ({ replayed: run.replayed, landed: run.landed } = await replayAndLandStage(run, emulatorClients(run.stack!.aws)));
+    },
+    computeKpis: async () => {
+      run.kpis = await kpisStage(run, run.stack!);
+    },
+    validate: () => localValidateStage(run, run.stack!, run.replayed!, run.landed!, run.kpis!),
+    publish: () => localPublishStage(run, run.stack!, run.kpis!),
+    finish: async (end: RunEnd) => {
+      run.outcome = end.outcome;
+      run.failure = end.failure;
+      const extras = await localExtras(run);
+      const stopped = await stopStack(run);
+      return localRunReport(run, extras, stopped);
+    },
+  };
+}
+
+/** `localRun` from start to end. */
+export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunReport> {
+  return runPipeline(localRun(options));
 }
 
 /** Before the stack stops: the KPI rows the HTML report charts, and what the run scanned. */

@@ -1,25 +1,51 @@
-import type { LocalRunOptions } from './local-run';
-import { formatBytes, formatCount, formatDuration } from './progress';
-import type { LocalReconciliation, LocalRunReport, TablePreview } from './run-report';
-import { jobsAndTables, publishStage, replayStage, stageRunner, validateStage, windowOf } from './shared-stages';
-import { StageError, StageOutcome, StageRunner } from './stages';
-import { LOCAL_REGION, loadConfig } from '../config/config';
-import { ResourceNames } from '../config/names';
-import { MeteredEngine } from '../cost/metered-engine';
-import { TrinoEngine } from '../engines/trino';
-import { KpiJobName, KpiTableName } from '../kpis/catalog';
-import { DayWindow } from '../kpis/day-window';
-import { PublishedRun } from '../kpis/publication';
-import { LandingResult, land } from '../landing/worker';
-import { EmulatorClients } from '../local/bootstrap';
-import { KpiRunResult, runKpisLocally } from '../local/kpi-runner';
-import { PeakMemorySampler } from '../local/process-memory';
-import { publishRunLocally } from '../local/publish-runner';
-import { StackStart, UpResult, stackStart } from '../local/stack';
-import { readStackState } from '../local/stack-state';
-import { ReplayResult } from '../replay/replayer';
-import { ValidationReport } from '../validation/report';
-import { RunScope } from '../validation/run-scope';
+import { LOCAL_REGION } from '../../config/config';
+import { ResourceNames } from '../../config/names';
+import { MeteredEngine } from '../../cost/metered-engine';
+import { PriceTable } from '../../cost/prices';
+import { TrinoEngine } from '../../engines/trino';
+import { formatBytes, formatCount, formatDuration } from '../../format/numbers';
+import { KpiJobName, KpiTableName } from '../../kpis/catalog';
+import { DayWindow } from '../../kpis/day-window';
+import { PublishedRun } from '../../kpis/publication';
+import { LandingResult, land } from '../../landing/worker';
+import { EmulatorClients } from '../../local/bootstrap';
+import { KpiRunResult, runKpisLocally } from '../../local/kpi-runner';
+import { LocalPaths } from '../../local/paths';
+import { PeakMemorySampler } from '../../local/process-memory';
+import { publishRunLocally } from '../../local/publish-runner';
+import { StackStart, UpResult, stackStart } from '../../local/stack';
+import { readStackState } from '../../local/stack-state';
+import type { LocalReconciliation, LocalRunReport, TablePreview } from '../../pipeline/run-report';
+import { EventSource, RunProgress, jobsAndTables, publishStage, replayStage, stageRunner, validateStage, windowOf } from '../../pipeline/shared-stages';
+import { StageError, StageOutcome, StageRunner } from '../../pipeline/stages';
+import { ReplayResult } from '../../replay/replayer';
+import { RunScope } from '../../validation/run-scope';
+import { ValidationReport } from '../../validation/validation-report';
+
+export interface LocalRunOptions {
+  readonly paths: LocalPaths;
+  /** The environment's names on the embedded stack (its stream, buckets, database). */
+  readonly names: ResourceNames;
+  readonly source: EventSource;
+  /** @default all jobs */
+  readonly jobs?: readonly KpiJobName[];
+  /** Leave the stack running at the end when this run started it. @default false */
+  readonly keep?: boolean;
+  /**
+   * Shift event times so the newest event is now. Bronze is partitioned by arrival time and the
+   * jobs read a window's arrival folders plus a few days of lateness, so events dated weeks before
+   * they arrive fall outside every window unless shifted. @default true
+   */
+  readonly shiftToNow?: boolean;
+  /** Exit non-zero on failed warn-level checks too. @default false */
+  readonly failOnWarn?: boolean;
+  /** Prices for the report's "what this would cost on Athena". @default priceTableFor() */
+  readonly prices?: PriceTable;
+  /** Aborting (SIGINT/SIGTERM) stops the current stage and everything the run started. */
+  readonly signal: AbortSignal;
+  /** Stage progress: `update` for running counts, `line` for lines that stay. */
+  readonly progress: RunProgress;
+}
 
 /**
  * What the stages of a local run share: its inputs, and what each stage leaves for the later
@@ -38,6 +64,9 @@ export interface LocalRun {
   stack?: StackStart;
   /** Set once every service is up. */
   up?: UpResult;
+  replayed?: ReplayResult;
+  landed?: LandingResult;
+  kpis?: KpiRunResult;
   window?: DayWindow;
   kpisStartedAt?: number;
   kpisEndedAt?: number;
@@ -58,7 +87,7 @@ export function startLocalRun(options: LocalRunOptions): LocalRun {
   return {
     options,
     started: Date.now(),
-    names: options.names ?? loadConfig({ target: 'local' }).names,
+    names: options.names,
     ...jobsAndTables(options.jobs),
     runner: stageRunner(options.signal, options.progress),
     peaks: {},

@@ -1,0 +1,191 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { athenaEngine } from './athena-engine';
+import { awsRun, createAwsRunClients, planAwsRun } from './aws-run';
+import { AwsRunDeps } from './aws-stages';
+import { TargetName } from '../../config/config';
+import { isPreviewEnvironment } from '../../config/names';
+import { scriptsVersion } from '../../config/scripts';
+import { awsDoctor } from '../../doctor/aws';
+import { createEmrClients } from '../../emr/clients';
+import { renderReportMarkdown } from '../../emr/emr-run-report';
+import { EmrMaintenanceReport, runMaintenanceOnEmr } from '../../emr/maintenance';
+import { emrRunFromStacks } from '../../emr/run-from-stacks';
+import { EmrRunInputs, parseEmrRunInputs, validateEmrRunInputs } from '../../emr/run-inputs';
+import { EmrRunOptions, runKpisOnEmr } from '../../emr/run-kpis';
+import { formatTable } from '../../format/tables';
+import { scopeArguments } from '../../kpis/day-window';
+import { publishRun } from '../../kpis/publisher';
+import { localPaths } from '../../local/paths';
+import { describeMaintenance } from '../../maintenance/maintenance-report';
+import { createTeardownClients, teardownPreview } from '../../previews/teardown';
+import { Clock, systemClock } from '../../timing/clock';
+import { MaintenanceRequest, Target } from '../target';
+
+export interface AwsTargetProps {
+  /** The run's clients, clock and sleep. @default - SDK clients for the run's region, real time */
+  readonly deps?: (region: string) => AwsRunDeps;
+  /** Names the runs of `kpis` and `maintain` (`cli-<epoch ms>`). @default systemClock */
+  readonly clock?: Clock;
+  /** Region variables and bucket overrides (AWS_REGION, BRONZE_BUCKET, ...). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Why `land` has no aws target: there the environment's Firehose delivery stream reads the Kinesis
+ * stream and lands bronze itself, and a second reader would land every record twice.
+ */
+export const LAND_ON_AWS_REFUSAL = '`clickstream land` stands in for Firehose on the local target only. On AWS the environment\'s Firehose ' +
+  'delivery stream (clickstream-<env>-bronze-delivery) already lands the Kinesis stream in bronze, and landing it here too would write every ' +
+  'record twice. To wait for Firehose after a replay, use `clickstream run --target aws` (its land stage) or the replay-sensor-data action ' +
+  'with wait-for-landing; to look at what landed, `clickstream query --target aws`.';
+
+const EMR_STOPPING = { stopping: 'cancelling the EMR steps and terminating the cluster this run started', secondSignalRisk: 'may leave them running' };
+
+/** AWS: Kinesis, Firehose, EMR and Athena of a deployed environment, found from its stacks' outputs. */
+export function awsTarget(props: AwsTargetProps = {}): Target {
+  const clock = props.clock ?? systemClock;
+  const env = () => props.env ?? process.env;
+  const emrClients = (region: string) => (props.deps ? props.deps(region) : createEmrClients({ region }));
+  const name: TargetName = 'aws';
+  return {
+    name,
+    planRun(request) {
+      if (request.keep) throw new Error('--keep applies to the local stack only; the aws target starts no stack (a transient EMR cluster always ends with its steps).');
+      const options = {
+        emr: requireEmrInputs(request.emr),
+        inputStyle: request.inputStyle,
+        source: request.source,
+        allowProdReplay: request.allowProdReplay,
+        landingTimeoutMs: request.landingTimeoutMs,
+        env: props.env,
+      };
+      const plan = planAwsRun(options);
+      return {
+        stopping: EMR_STOPPING,
+        start: ({ signal, progress }) => awsRun(
+          { ...options, shiftToNow: request.shiftToNow, failOnWarn: request.failOnWarn, prices: request.prices, signal, progress },
+          (props.deps ?? createAwsRunClients)(plan.region),
+          plan,
+        ),
+      };
+    },
+    async queryEngine(config, options = {}) {
+      if (options.trinoEndpoint) throw new Error('A Trino endpoint (trino-endpoint) applies to the local target only; on aws, Athena runs the queries.');
+      return athenaEngine(config, {}, options);
+    },
+    publishRun: ({ config, runId, signal, log }) => {
+      // Publishing needs no cluster: PyIceberg commits to the Glue catalog from this machine.
+      const paths = localPaths();
+      return publishRun({
+        python: paths.python, sparkDir: paths.spark, database: config.names.glueDatabase, runId, region: config.region, log, signal,
+      });
+    },
+    doctor: (config, options) => awsDoctor({
+      environment: config.environment as Exclude<typeof config.environment, 'local'>,
+      region: options.region,
+      localScriptsVersion: checkoutScriptsVersion(),
+    }),
+    streamClients: async (config) => ({
+      kinesis: new KinesisClient({ region: config.region }), s3: new S3Client({ region: config.region }), names: config.names, region: config.region,
+    }),
+    land: () => Promise.reject(new Error(LAND_ON_AWS_REFUSAL)),
+    startStack: () => Promise.reject(new Error('`up` starts the embedded stack; on AWS an environment is deployed (deploy-infra, or `npx cdk deploy`).')),
+    planKpis(request) {
+      const { window, all } = scopeArguments(request.scope);
+      const inputs: EmrRunInputs = {
+        ...requireEmrInputs(request.emr), 'jobs': request.jobs.join(','), 'from-date': window?.fromDate, 'to-date': window?.toDate,
+      };
+      // Every input is checked before any AWS call.
+      const parsed = parseEmrRunInputs(inputs, { runId: `cli-${clock()}` }, env(), request.inputStyle);
+      const steps = parsed.options.steps;
+      const options: EmrRunOptions = { ...parsed.options, steps: { ...steps, run: { ...steps.run, all, asOf: request.asOf } } };
+      return {
+        stopping: EMR_STOPPING,
+        async run({ signal, log }) {
+          const report = await runKpisOnEmr(options, { ...emrClients(parsed.region), signal, log });
+          return { result: report, text: () => renderReportMarkdown(report), failed: report.result !== 'completed' };
+        },
+      };
+    },
+    planMaintenance(request) {
+      const emrRun = plannedMaintenanceRun(request, `cli-${clock()}`, env());
+      return {
+        stopping: { stopping: 'cancelling the maintenance step and terminating the cluster it started', secondSignalRisk: 'may leave them running' },
+        async run({ signal, log }) {
+          const run = await emrRun();
+          const { locations: { database, warehouse }, region, scriptsBucket, scriptsVersion: version } = run.steps;
+          const report = await runMaintenanceOnEmr(
+            { database, warehouse, region, scriptsBucket, scriptsVersion: version, maintenance: request.maintenance },
+            run,
+            { ...emrClients(region), signal, log },
+          );
+          return {
+            result: report,
+            text: () => describeEmrMaintenance(report),
+            failed: report.result !== 'completed' || (report.maintenance?.failed.length ?? 0) > 0,
+          };
+        },
+      };
+    },
+    async destroyEnvironment({ config, region: given, log }) {
+      const environment = config.environment;
+      if (!isPreviewEnvironment(environment)) {
+        throw new Error(`destroy --target aws removes a pull request's preview (pr-<number>) only, not "${environment}": ` +
+          `delete a standing environment's stacks with \`npx cdk destroy --all -c environment=${environment}\`, deliberately.`);
+      }
+      const region = given || env().AWS_REGION || env().AWS_DEFAULT_REGION;
+      if (!region) throw new Error('No AWS region: pass --region or set AWS_REGION to where the preview is deployed.');
+      const report = await teardownPreview({ ...createTeardownClients(region), environment, region, log });
+      return {
+        result: report,
+        text: () => [
+          report.message,
+          ...(report.left.length > 0 ? ['', formatTable(['left', 'state', 'to remove it'], report.left.map((l) => [`${l.kind} ${l.name}`, l.status, l.remedy]))] : []),
+        ].join('\n'),
+        failed: report.result === 'incomplete',
+      };
+    },
+  };
+}
+
+function requireEmrInputs(inputs: EmrRunInputs | undefined): EmrRunInputs {
+  if (!inputs) throw new Error('Work on AWS needs the EMR runner\'s inputs (environment, region, cluster shape); none were given.');
+  return inputs;
+}
+
+/**
+ * The maintenance run's settings, checked now and completed later: with a scripts version, names
+ * by the naming convention (as `kpis --target aws`); without one, the environment's stack outputs
+ * name the buckets, database, roles and the deployed scripts version (what the maintenance workflow
+ * relies on).
+ */
+function plannedMaintenanceRun(request: MaintenanceRequest, runId: string, env: NodeJS.ProcessEnv): () => Promise<EmrRunOptions> {
+  const identity = { runId, purpose: 'maintain' };
+  // Jobs and dates do not apply to maintenance.
+  const inputs = requireEmrInputs(request.emr);
+  if (inputs['scripts-version'] !== undefined) {
+    const { options } = parseEmrRunInputs(inputs, identity, env, request.inputStyle);
+    return async () => options;
+  }
+  const validated = validateEmrRunInputs(inputs, env, { style: request.inputStyle, namesFromStack: true });
+  const cloudFormation = new CloudFormationClient({ region: validated.region });
+  return async () => (await emrRunFromStacks(validated, { cloudFormation, identity, env })).options;
+}
+
+function describeEmrMaintenance(report: EmrMaintenanceReport): string {
+  const parts = [renderReportMarkdown(report, 'Table maintenance')];
+  if (report.maintenance) parts.push(describeMaintenance(report.maintenance));
+  if (report.maintenanceLog) parts.push(report.maintenanceLog);
+  return parts.join('\n');
+}
+
+/** This checkout's scripts version, when it has the Spark folder. */
+function checkoutScriptsVersion(): string | undefined {
+  try {
+    return scriptsVersion(localPaths().spark);
+  } catch {
+    return undefined;
+  }
+}

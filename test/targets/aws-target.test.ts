@@ -1,0 +1,95 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { AddJobFlowStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand } from '@aws-sdk/client-emr';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config';
+import { KpiScope } from '../../src/kpis/day-window';
+import { awsTarget } from '../../src/targets/aws/aws-target';
+import { KpiRequest } from '../../src/targets/target';
+import { cluster, fakeTime, step, steps } from '../emr/fakes';
+
+// EMR cannot run here: its answers are the API reference's (AddJobFlowSteps returns StepIds;
+// ListSteps lists the steps' states; DescribeCluster the cluster's).
+const emrMock = mockClient(EMRClient);
+const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
+
+function target() {
+  const time = fakeTime();
+  return awsTarget({
+    clock: time.clock,
+    env: {},
+    deps: (region) => ({
+      emr: new EMRClient({ region, credentials }),
+      s3: new S3Client({ region, credentials }),
+      kinesis: new KinesisClient({ region, credentials }),
+      firehose: new FirehoseClient({ region, credentials }),
+      athena: new AthenaClient({ region, credentials }),
+      cloudFormation: new CloudFormationClient({ region, credentials }),
+      clock: time.clock,
+      sleep: time.sleep,
+    }),
+  });
+}
+
+function kpiRequest(scope: KpiScope, asOf?: Date): KpiRequest {
+  return {
+    config: loadConfig({ target: 'aws', environment: 'dev', region: 'eu-west-1' }, {}),
+    scope,
+    asOf,
+    jobs: ['sensor_health'],
+    mode: 'single-app',
+    emr: { 'mode': 'existing', 'cluster-id': 'j-EXISTING1', 'region': 'eu-west-1', 'account-id': '123456789012', 'scripts-version': '0f3c2a9d' },
+  };
+}
+
+/** The arguments of the one step the run submitted, after its script. */
+async function stepArguments(scope: KpiScope, asOf?: Date): Promise<string[]> {
+  const work = target().planKpis(kpiRequest(scope, asOf));
+  const outcome = await work.run({ signal: new AbortController().signal, log: () => undefined });
+  expect(outcome.failed).toBe(false);
+  const args = emrMock.commandCalls(AddJobFlowStepsCommand)[0].args[0].input.Steps![0].HadoopJarStep!.Args!;
+  return args.slice(args.findIndex((a) => a.endsWith('.py')) + 1);
+}
+
+describe('the aws target\'s KPI run', () => {
+  beforeEach(() => {
+    emrMock.reset();
+    emrMock.on(DescribeClusterCommand).resolves(cluster('WAITING'));
+    emrMock.on(AddJobFlowStepsCommand).resolves({ $metadata: {}, StepIds: ['s-A'] });
+    emrMock.on(ListStepsCommand).resolves(steps(step('s-A', 'clickstream-kpi-sensor_health', 'COMPLETED')));
+  });
+
+  it('recomputes every day with --all, and reads no arrival after --as-of, as the local target does', async () => {
+    const args = await stepArguments({ kind: 'all' }, new Date('2026-11-27T03:30:00Z'));
+    expect(args).toContain('--all');
+    expect(args.slice(args.indexOf('--as-of'), args.indexOf('--as-of') + 2)).toEqual(['--as-of', '2026-11-27T03:30:00Z']);
+    expect(args).not.toContain('--from-date');
+  });
+
+  it('passes a window as the jobs\' --from-date/--to-date, and nothing for an incremental run', async () => {
+    const windowed = await stepArguments({ kind: 'window', window: { fromDate: '2026-11-01', toDate: '2026-11-03' } });
+    expect(windowed.slice(windowed.indexOf('--from-date'), windowed.indexOf('--from-date') + 4)).toEqual(['--from-date', '2026-11-01', '--to-date', '2026-11-03']);
+    expect(windowed).not.toContain('--all');
+    emrMock.resetHistory();
+    const incremental = await stepArguments({ kind: 'incremental' });
+    expect(incremental.filter((a) => ['--all', '--from-date', '--to-date', '--as-of'].includes(a))).toEqual([]);
+  });
+
+  it('refuses the embedded stack\'s commands with what to use instead, before any AWS call', async () => {
+    const config = loadConfig({ target: 'aws', environment: 'dev', region: 'eu-west-1' }, {});
+    await expect(target().land({ config, bufferSizeBytes: 1, bufferIntervalMs: 1, fromOldest: false, log: () => undefined }))
+      .rejects.toThrow('already lands the Kinesis stream in bronze');
+    await expect(target().startStack({ config, signal: new AbortController().signal, log: () => undefined })).rejects.toThrow('deploy-infra');
+    expect(emrMock.calls()).toHaveLength(0);
+  });
+
+  it('destroys previews only, naming how to delete a standing environment', async () => {
+    const config = loadConfig({ target: 'aws', environment: 'staging', region: 'eu-west-1' }, {});
+    await expect(target().destroyEnvironment({ config, region: 'eu-west-1', log: () => undefined }))
+      .rejects.toThrow('npx cdk destroy --all -c environment=staging');
+  });
+});
