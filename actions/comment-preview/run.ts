@@ -6,13 +6,12 @@ import { listClusterInstances } from '../../src/cost/aws-usage';
 import { EmrInstanceUsage } from '../../src/cost/estimate';
 import { PRICE_TABLE_VARIABLE, SHIPPED_PRICE_TABLE_IN_REPOSITORY, priceTableFor } from '../../src/cost/prices';
 import { estimateAwsRunCost } from '../../src/cost/run-cost';
-import { PREVIEW_STAGES, PreviewRunSummary, StepOutcome, renderPreviewRunMarkdown } from '../../src/previews/report';
-import { ValidationReport } from '../../src/validation/report';
-import { ActionIo, actionsCoreIo } from '../lib/io';
+import { PREVIEW_STAGES, PreviewRunSummary, StepOutcome, renderPreviewRunMarkdown } from '../../src/previews/preview-report';
+import { ValidationReport } from '../../src/validation/validation-report';
+import { ActionIo } from '../lib/io';
 import { IssueComments, PREVIEW_COMMENT_MARKER, commentOnPullRequest } from '../lib/pr-comment';
 
 export interface RunDeps {
-  readonly io?: ActionIo;
   /** @default an SDK client for the region */
   readonly createEmr?: (region: string) => EMRClient;
   readonly comments?: IssueComments;
@@ -23,8 +22,7 @@ export interface RunDeps {
 const OUTCOMES: readonly StepOutcome[] = ['success', 'failure', 'cancelled', 'skipped', ''];
 
 /** The comment-preview action: gather what the run's steps left, measure the cluster, keep the comment. */
-export async function run(deps: RunDeps = {}): Promise<void> {
-  const io = deps.io ?? actionsCoreIo;
+export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   try {
     const environment = io.getInput('environment').trim();

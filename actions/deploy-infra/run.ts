@@ -2,18 +2,9 @@ import { DEPLOY_TARGET_CHOICES, DeployTarget, isDeployTarget } from '../../infra
 import type { DeployDependencies, DeployReport } from '../../infra/deploy/deploy-stacks';
 import { DeployFailure, deployStacks, stackPatterns } from '../../infra/deploy/deploy-stacks';
 import { OUTPUT_KEYS, outputParameterName } from '../../src/config/stack-outputs';
-
-/** The slice of @actions/core this action uses. */
-export interface ActionCore {
-  summary: { addRaw(text: string, addEOL?: boolean): { write(): Promise<unknown> } };
-  getInput(name: string, options?: { required?: boolean }): string;
-  setOutput(name: string, value: unknown): void;
-  setFailed(message: string): void;
-  info(message: string): void;
-}
+import { ActionIo } from '../lib/io';
 
 export interface RunDependencies {
-  readonly core: ActionCore;
   /** Builds the toolkit and CloudFormation client for the region. */
   readonly deployDependencies: (region: string) => Promise<DeployDependencies> | DeployDependencies;
   /** @default process.env */
@@ -29,20 +20,20 @@ export interface DeployInputs {
 }
 
 /** Reads and validates every input; throws a DeployFailure naming the input to fix. */
-export function readInputs(core: ActionCore, env: NodeJS.ProcessEnv): DeployInputs {
-  const environment = core.getInput('environment', { required: true }).trim();
+export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): DeployInputs {
+  const environment = io.getInput('environment').trim();
   if (!isDeployTarget(environment)) {
     throw new DeployFailure('invalid-input', `Input "environment" must be ${DEPLOY_TARGET_CHOICES}, got "${environment}".`);
   }
-  const region = core.getInput('region').trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+  const region = io.getInput('region').trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
     throw new DeployFailure('invalid-input', region
       ? `Input "region" is not an AWS region: "${region}".`
       : 'No region: set input "region" or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
   }
-  const stacks = core.getInput('stacks').split(/[\s,]+/).filter(Boolean);
+  const stacks = io.getInput('stacks').split(/[\s,]+/).filter(Boolean);
   const context: Record<string, string> = {};
-  for (const line of core.getInput('context').split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of io.getInput('context').split('\n').map((l) => l.trim()).filter(Boolean)) {
     const match = /^([A-Za-z][\w:.-]*)=(.*)$/.exec(line);
     if (!match) throw new DeployFailure('invalid-input', `Input "context" takes one key=value per line; cannot read "${line}".`);
     if (match[1] === 'environment' || match[1] === 'region') {
@@ -51,7 +42,7 @@ export function readInputs(core: ActionCore, env: NodeJS.ProcessEnv): DeployInpu
     context[match[1]] = match[2];
   }
   stackPatterns({ environment, stacks });
-  const appDirectory = core.getInput('working-directory').trim() || env.GITHUB_WORKSPACE || process.cwd();
+  const appDirectory = io.getInput('working-directory').trim() || env.GITHUB_WORKSPACE || process.cwd();
   return { environment, region, stacks, context, appDirectory };
 }
 
@@ -83,22 +74,21 @@ function countChanges(changes: NonNullable<DeployReport['stacks'][number]['chang
  * The deploy-infra action: validates inputs, deploys the environment's stacks, sets the
  * outputs (all as JSON in `outputs`, each known key under its own name) and writes the summary.
  */
-export async function run(deps?: Partial<RunDependencies>): Promise<void> {
-  const core = deps?.core ?? (await import('@actions/core'));
+export async function run(io: ActionIo, deps?: Partial<RunDependencies>): Promise<void> {
   const env = deps?.env ?? process.env;
   try {
-    const inputs = readInputs(core, env);
+    const inputs = readInputs(io, env);
     const dependencies = await (deps?.deployDependencies ?? defaultDeployDependencies)(inputs.region);
     const report = await deployStacks(inputs, dependencies);
-    core.setOutput('outputs', JSON.stringify(report.outputs));
-    core.setOutput('stacks', JSON.stringify(report.stacks.map((s) => s.stackName)));
+    io.setOutput('outputs', JSON.stringify(report.outputs));
+    io.setOutput('stacks', JSON.stringify(report.stacks.map((s) => s.stackName)));
     for (const key of Object.values(OUTPUT_KEYS)) {
-      if (report.outputs[key] !== undefined) core.setOutput(outputParameterName(key), report.outputs[key]);
+      if (report.outputs[key] !== undefined) io.setOutput(outputParameterName(key), report.outputs[key]);
     }
-    await core.summary.addRaw(renderSummary(inputs, report)).write();
-    core.info(`Deployed ${report.stacks.length} stack(s) of ${inputs.environment}.`);
+    await io.writeSummary(renderSummary(inputs, report));
+    io.info(`Deployed ${report.stacks.length} stack(s) of ${inputs.environment}.`);
   } catch (error) {
-    core.setFailed(error instanceof DeployFailure ? error.message : `deploy-infra failed unexpectedly: ${(error as Error).stack ?? error}`);
+    io.setFailed(error instanceof DeployFailure ? error.message : `deploy-infra failed unexpectedly: ${(error as Error).stack ?? error}`);
   }
 }
 

@@ -1,21 +1,6 @@
-import * as core from '@actions/core';
 import { compactDaysReaching } from '../../src/maintenance/options';
 import { planKpiRun } from '../../src/pipeline/kpi-run-plan';
-
-/** The slice of @actions/core the action uses (tests pass a fake). */
-export type PlanIo = Pick<typeof core, 'getInput' | 'setOutput' | 'setFailed' | 'info'> & {
-  readonly writeSummary: (markdown: string) => Promise<void>;
-};
-
-const coreIo: PlanIo = {
-  getInput: core.getInput,
-  setOutput: core.setOutput,
-  setFailed: core.setFailed,
-  info: core.info,
-  writeSummary: async (markdown) => {
-    await core.summary.addRaw(markdown).write();
-  },
-};
+import { ActionIo } from '../lib/io';
 
 const flag = (value: string, name: string) => {
   if (value !== 'true' && value !== 'false') throw new Error(`${name} must be "true" or "false", got "${value}".`);
@@ -23,7 +8,7 @@ const flag = (value: string, name: string) => {
 };
 
 /** The plan-kpi-run action: check the run's settings, set them as outputs, or fail saying what to fix. */
-export async function run(io: PlanIo = coreIo, now: () => Date = () => new Date()): Promise<void> {
+export async function run(io: ActionIo, now: () => Date = () => new Date()): Promise<void> {
   try {
     const input = (name: string) => io.getInput(name).trim();
     const plan = planKpiRun({

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { deployedEnvironmentSchema } from '../../src/config/config';
 import { CloudFormationLike, resolveAwsNames } from '../../src/config/stack-outputs';
@@ -6,43 +5,44 @@ import { PublishedRun } from '../../src/kpis/publication';
 import { PublishRunOptions, publishRun } from '../../src/kpis/publisher';
 import { auditBranch } from '../../src/kpis/run-ledger';
 import { localPaths } from '../../src/local/paths';
+import { ActionIo } from '../lib/io';
 
 export interface RunDeps {
-  readonly getInput?: (name: string) => string;
+  /** Reads the environment's stack outputs. @default an SDK client for the region */
   readonly createCloudFormation?: (region: string) => CloudFormationLike;
   /** @default publishRun from the checked-out spark/ folder */
   readonly publish?: (options: PublishRunOptions) => Promise<PublishedRun>;
+  /** Where AWS_REGION is read, and the publisher's environment. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The publish-kpi-run action: every input checked first, then the environment's database, then the publisher. */
-export async function run(deps: RunDeps = {}): Promise<void> {
-  const getInput = deps.getInput ?? ((name: string) => core.getInput(name));
+export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   try {
     const problems: string[] = [];
-    const environmentInput = getInput('environment').trim();
+    const environmentInput = io.getInput('environment').trim();
     const parsedEnvironment = deployedEnvironmentSchema.safeParse(environmentInput);
     if (!parsedEnvironment.success) problems.push(`environment: ${parsedEnvironment.error.issues[0].message}, got "${environmentInput}".`);
-    const runId = getInput('run-id').trim();
+    const runId = io.getInput('run-id').trim();
     try {
       auditBranch(runId);
     } catch (e) {
       problems.push(`run-id: ${(e as Error).message}`);
     }
-    const region = getInput('region').trim() || env.AWS_REGION || '';
+    const region = io.getInput('region').trim() || env.AWS_REGION || '';
     if (!region) problems.push('region: no region given and AWS_REGION is not set.');
-    const python = getInput('python').trim() || 'python3';
+    const python = io.getInput('python').trim() || 'python3';
     if (problems.length > 0) throw new Error(`Invalid inputs:\n- ${problems.join('\n- ')}`);
     const environment = parsedEnvironment.data!;
 
     const cloudFormation = (deps.createCloudFormation ?? ((r) => new CloudFormationClient({ region: r })))(region);
     const { names } = await resolveAwsNames({ environment, region, cloudFormation: () => cloudFormation, env: { ...env, AWS_REGION: region } });
     const published = await (deps.publish ?? publishRun)({
-      python, sparkDir: localPaths().spark, database: names.glueDatabase, runId, region, env, log: (line) => core.info(line),
+      python, sparkDir: localPaths().spark, database: names.glueDatabase, runId, region, env, log: (line) => io.info(line),
     });
-    core.setOutput('published-tables', String(published.published.length));
-    await core.summary.addRaw([
+    io.setOutput('published-tables', String(published.published.length));
+    await io.writeSummary([
       `### ✅ KPI run \`${runId}\` published`,
       '',
       published.published.length === 0
@@ -52,8 +52,8 @@ export async function run(deps: RunDeps = {}): Promise<void> {
       '| Table | Published snapshot |',
       '|---|---|',
       ...published.published.map((p) => `| ${p.table} | \`${p.snapshot}\` |`),
-    ].join('\n')).write();
+    ].join('\n'));
   } catch (e) {
-    core.setFailed((e as Error).message);
+    io.setFailed((e as Error).message);
   }
 }

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -13,14 +12,15 @@ import { checkReplayAllowed } from '../../src/config/guards';
 import { ResourceNames } from '../../src/config/names';
 import { CloudFormationLike, ResolveAwsNamesOptions, resolveAwsNames } from '../../src/config/stack-outputs';
 import { GeneratorOptions, resolveGeneratorOptions } from '../../src/events/generator';
+import { formatBytes, formatDuration } from '../../src/format/numbers';
 import { waitForFirehoseLanding } from '../../src/pipeline/firehose-landing';
-import { formatBytes, formatDuration } from '../../src/pipeline/progress';
 import { StageError } from '../../src/pipeline/stages';
 import { bronzeHoldsEvents } from '../../src/replay/earlier-events';
+import { replaySummaryRows, undeliveredMessage } from '../../src/replay/replay-summary';
 import { ReplayResult, replay } from '../../src/replay/replayer';
-import { replaySummaryRows, undeliveredMessage } from '../../src/replay/report';
 import { fileSource, generatorSource } from '../../src/replay/sources';
 import { Clock, Sleep, systemClock } from '../../src/timing/clock';
+import { ActionIo } from '../lib/io';
 
 type DeployEnvironmentName = ResolveAwsNamesOptions['environment'];
 
@@ -80,9 +80,9 @@ const generatorOptions = (inputs: Inputs): GeneratorOptions => ({
 });
 
 /** Reads and checks every input, failing with all problems at once before any AWS call. */
-export function readInputs(): Inputs {
+export function readInputs(io: Pick<ActionIo, 'getInput'>): Inputs {
   const raw: Record<string, string> = Object.fromEntries(
-    Object.entries(INPUT_DEFAULTS).map(([name, fallback]) => [name, core.getInput(name) || fallback]),
+    Object.entries(INPUT_DEFAULTS).map(([name, fallback]) => [name, io.getInput(name) || fallback]),
   );
   const parsed = inputsSchema.safeParse(raw);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `input ${i.path.join('.')} ${i.message} (got "${raw[String(i.path[0])]}")`);
@@ -142,13 +142,14 @@ function defaultKinesis(inputs: Inputs, region: string): KinesisClient {
 
 /** Waits for Firehose to land the replay, sets the landing outputs, and fails the step when nothing lands. */
 async function waitForLanding(
+  io: ActionIo,
   inputs: Inputs,
   names: ResourceNames,
   clients: LandingClients,
   times: { readonly since: number; readonly lastPutAt: number },
   deps: RunDeps & { readonly clock: Clock },
 ): Promise<void> {
-  core.info(`Waiting for ${names.deliveryStreamName} to land the replay in s3://${names.bronzeBucket}/`);
+  io.info(`Waiting for ${names.deliveryStreamName} to land the replay in s3://${names.bronzeBucket}/`);
   try {
     const landed = await waitForFirehoseLanding({
       deliveryStreamName: names.deliveryStreamName,
@@ -156,31 +157,30 @@ async function waitForLanding(
       since: times.since,
       lastPutAt: times.lastPutAt,
       timeoutMs: inputs['landing-timeout-minutes'] * 60_000,
-      onProgress: (p) => core.info(`${p.objects} objects (${formatBytes(p.bytes)}) in bronze, ${p.errorObjects} under errors/` +
+      onProgress: (p) => io.info(`${p.objects} objects (${formatBytes(p.bytes)}) in bronze, ${p.errorObjects} under errors/` +
         (p.secondsUntilFlush > 0 ? `; Firehose's buffer flushes in about ${p.secondsUntilFlush} s` : '')),
     }, { firehose: clients.firehose, s3: clients.s3, clock: deps.clock, sleep: deps.sleep });
-    core.setOutput('landed-objects', landed.objects);
-    core.setOutput('landed-bytes', landed.bytes);
-    core.setOutput('error-objects', landed.errorObjects);
-    core.setOutput('landing-seconds', Math.round(landed.waitedMs / 1000));
-    await core.summary
-      .addRaw(`<p>Firehose landed ${landed.objects} Parquet objects (${formatBytes(landed.bytes)}) and ${landed.errorObjects} error objects ` +
-        `in <code>s3://${landed.bucket}/</code> after ${formatDuration(landed.waitedMs)} (buffer interval ${landed.bufferIntervalSeconds} s).</p>`, true)
-      .write();
+    io.setOutput('landed-objects', String(landed.objects));
+    io.setOutput('landed-bytes', String(landed.bytes));
+    io.setOutput('error-objects', String(landed.errorObjects));
+    io.setOutput('landing-seconds', String(Math.round(landed.waitedMs / 1000)));
+    await io.writeSummary(`<p>Firehose landed ${landed.objects} Parquet objects (${formatBytes(landed.bytes)}) and ${landed.errorObjects} error objects ` +
+      `in <code>s3://${landed.bucket}/</code> after ${formatDuration(landed.waitedMs)} (buffer interval ${landed.bufferIntervalSeconds} s).</p>\n`);
   } catch (e) {
     const hint = e instanceof StageError && e.hint ? ` ${e.hint}` : '';
-    core.setFailed(`${(e as Error).message}${hint}`);
+    io.setFailed(`${(e as Error).message}${hint}`);
   }
 }
 
-async function writeSummary(result: ReplayResult, manifestPath: string): Promise<void> {
-  const rows = replaySummaryRows(result).map(([metric, value]) => [metric, String(value)]);
-  core.summary
-    .addHeading('Replay sensor data', 2)
-    .addTable([[{ data: 'metric', header: true }, { data: 'value', header: true }], ...rows])
-    .addRaw(`Manifest: <code>${manifestPath}</code>`, true);
-  if (result.failed > 0) core.summary.addRaw(`<p><strong>${undeliveredMessage(result)}</strong></p>`, true);
-  await core.summary.write();
+/** The job summary of a replay, in HTML: its figures as a table, the manifest, and what was not delivered. */
+function renderSummary(result: ReplayResult, manifestPath: string): string {
+  const rows = replaySummaryRows(result).map(([metric, value]) => `<tr><td>${metric}</td><td>${value}</td></tr>`);
+  return [
+    '<h2>Replay sensor data</h2>',
+    `<table><tr><th>metric</th><th>value</th></tr>${rows.join('')}</table>`,
+    `Manifest: <code>${manifestPath}</code>`,
+    ...(result.failed > 0 ? [`<p><strong>${undeliveredMessage(result)}</strong></p>`] : []),
+  ].map((line) => `${line}\n`).join('');
 }
 
 /**
@@ -188,10 +188,10 @@ async function writeSummary(result: ReplayResult, manifestPath: string): Promise
  * With wait-for-landing it then waits for the environment's Firehose to deliver the replay into
  * bronze (the same wait as `clickstream run --target aws`), and fails when nothing lands in time.
  */
-export async function run(deps: RunDeps = {}): Promise<ReplayResult | undefined> {
+export async function run(io: ActionIo, deps: RunDeps = {}): Promise<ReplayResult | undefined> {
   const clock = deps.clock ?? systemClock;
   try {
-    const inputs = readInputs();
+    const inputs = readInputs(io);
     const config = loadConfig({ target: inputs.environment === 'local' ? 'local' : 'aws', environment: inputs.environment, region: inputs.region || undefined });
     const landingClients = inputs['wait-for-landing'] ? (deps.landing ?? defaultLandingClients)(config.region) : undefined;
     // The delivery stream and bronze bucket are the deployed stacks' (read before sending anything).
@@ -203,10 +203,10 @@ export async function run(deps: RunDeps = {}): Promise<ReplayResult | undefined>
     const source = inputs.file
       ? fileSource({ file: inputs.file, sendInvalid: inputs['send-invalid'] })
       : generatorSource(generatorOptions(inputs));
-    core.info(`Replaying ${inputs.file ? inputs.file : `${inputs.records} generated events (seed ${inputs.seed})`} into ${streamName}`);
+    io.info(`Replaying ${inputs.file ? inputs.file : `${inputs.records} generated events (seed ${inputs.seed})`} into ${streamName}`);
     // Asked before sending: with events already landed, the tables will count more than this manifest lists.
     const environmentHeldEvents = landingClients && deployed ? await bronzeHoldsEvents(landingClients.s3, deployed.names.bronzeBucket) : undefined;
-    if (environmentHeldEvents) core.info(`${deployed!.names.bronzeBucket} already holds landed events: the manifest says so, and validation will not hold the tables to its exact totals`);
+    if (environmentHeldEvents) io.info(`${deployed!.names.bronzeBucket} already holds landed events: the manifest says so, and validation will not hold the tables to its exact totals`);
     let lastReport = 0;
     const replayStartedAt = clock();
     const replayed = await replay({
@@ -220,33 +220,33 @@ export async function run(deps: RunDeps = {}): Promise<ReplayResult | undefined>
       onProgress: (p) => {
         if (p.elapsedMs - lastReport < 5000) return;
         lastReport = p.elapsedMs;
-        core.info(`${p.sent} sent, ${p.failed} failed, ${p.retried} retried, ${p.throttled} throttled`);
+        io.info(`${p.sent} sent, ${p.failed} failed, ${p.retried} retried, ${p.throttled} throttled`);
       },
     });
     const result: ReplayResult = { ...replayed, manifest: { ...replayed.manifest, environmentHeldEvents } };
     fs.mkdirSync(path.dirname(manifestPath), { recursive: true });
     fs.writeFileSync(manifestPath, `${JSON.stringify(result.manifest, null, 2)}\n`);
     for (const line of result.invalidLines?.lines.slice(0, 10) ?? []) {
-      core.warning(line.reason, { title: 'Invalid event line', file: inputs.file, startLine: line.lineNumber });
+      io.warning(line.reason, { title: 'Invalid event line', file: inputs.file, startLine: line.lineNumber });
     }
-    core.setOutput('records-sent', result.sent);
-    core.setOutput('records-failed', result.failed);
-    core.setOutput('duration-seconds', result.durationSeconds);
-    core.setOutput('first-event-time', result.firstEventTime ?? '');
-    core.setOutput('last-event-time', result.lastEventTime ?? '');
-    core.setOutput('manifest-path', manifestPath);
+    io.setOutput('records-sent', String(result.sent));
+    io.setOutput('records-failed', String(result.failed));
+    io.setOutput('duration-seconds', String(result.durationSeconds));
+    io.setOutput('first-event-time', result.firstEventTime ?? '');
+    io.setOutput('last-event-time', result.lastEventTime ?? '');
+    io.setOutput('manifest-path', manifestPath);
     const lastPutAt = clock();
-    await writeSummary(result, manifestPath);
+    await io.writeSummary(renderSummary(result, manifestPath));
     if (result.failed > 0) {
-      core.setFailed(undeliveredMessage(result));
+      io.setFailed(undeliveredMessage(result));
       return result;
     }
     if (landingClients && deployed) {
-      await waitForLanding(inputs, deployed.names, landingClients, { since: replayStartedAt, lastPutAt }, { ...deps, clock });
+      await waitForLanding(io, inputs, deployed.names, landingClients, { since: replayStartedAt, lastPutAt }, { ...deps, clock });
     }
     return result;
   } catch (e) {
-    core.setFailed((e as Error).message);
+    io.setFailed((e as Error).message);
     return undefined;
   }
 }

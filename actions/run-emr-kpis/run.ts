@@ -3,7 +3,7 @@ import { STATE } from './state';
 import { CloudFormationLike } from '../../src/config/stack-outputs';
 import { abortOnSignals } from '../../src/emr/abort-on-signals';
 import { createEmrClients, EmrClients } from '../../src/emr/clients';
-import { renderReportMarkdown } from '../../src/emr/report';
+import { renderReportMarkdown } from '../../src/emr/emr-run-report';
 import { emrRunFromStacks } from '../../src/emr/run-from-stacks';
 import { EMR_RUN_INPUT_NAMES, EmrRunInputs, validateEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';

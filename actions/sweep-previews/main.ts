@@ -1,3 +1,4 @@
 import { run } from './run';
+import { actionsCoreIo } from '../lib/io';
 
-void run();
+void run(actionsCoreIo);

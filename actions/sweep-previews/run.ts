@@ -1,14 +1,13 @@
 import { getOctokit } from '@actions/github';
-import { renderSweepMarkdown } from '../../src/previews/report';
+import { renderSweepMarkdown } from '../../src/previews/preview-report';
 import { DEFAULT_MAX_AGE_HOURS, PullRequestState, SweepOptions, sweepPreviews } from '../../src/previews/sweep';
 import { TeardownClients, createTeardownClients } from '../../src/previews/teardown';
-import { ActionIo, actionsCoreIo } from '../lib/io';
+import { ActionIo } from '../lib/io';
 
 /** Asks GitHub for a pull request's state; Octokit's `pulls.get` in production. */
 export type PullRequests = (owner: string, repo: string, number: number) => Promise<{ readonly state: string }>;
 
 export interface RunDeps {
-  readonly io?: ActionIo;
   readonly createClients?: (region: string) => TeardownClients;
   /** @default Octokit's pulls.get with the github-token input */
   readonly pullRequests?: PullRequests;
@@ -42,8 +41,7 @@ function octokitPullRequests(token: string, apiUrl: string | undefined): PullReq
 }
 
 /** The sweep-previews action: check the inputs, sweep, report, fail when something is left. */
-export async function run(deps: RunDeps = {}): Promise<void> {
-  const io = deps.io ?? actionsCoreIo;
+export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   try {
     const region = io.getInput('region').trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION;

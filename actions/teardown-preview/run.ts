@@ -1,12 +1,10 @@
 import { isPreviewEnvironment } from '../../src/config/names';
-import { renderTeardownMarkdown } from '../../src/previews/report';
+import { renderTeardownMarkdown } from '../../src/previews/preview-report';
 import { TeardownClients, TeardownOptions, createTeardownClients, teardownPreview } from '../../src/previews/teardown';
-import { ActionIo, actionsCoreIo } from '../lib/io';
+import { ActionIo } from '../lib/io';
 import { IssueComments, PREVIEW_COMMENT_MARKER, commentOnPullRequest } from '../lib/pr-comment';
 
 export interface RunDeps {
-  /** @default @actions/core */
-  readonly io?: ActionIo;
   /** @default SDK clients for the region with the SDK's adaptive retries */
   readonly createClients?: (region: string) => TeardownClients;
   /** @default the issues API with the github-token input */
@@ -18,8 +16,7 @@ export interface RunDeps {
 }
 
 /** The teardown-preview action: check the inputs, tear down, report (summary, outputs, comment), fail when something is left. */
-export async function run(deps: RunDeps = {}): Promise<void> {
-  const io = deps.io ?? actionsCoreIo;
+export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   try {
     const environment = io.getInput('environment').trim();

@@ -1,4 +1,4 @@
-import { ClickstreamConfig, loadConfig, Target, TARGETS } from '../../src/config/config';
+import { ClickstreamConfig, loadConfig, TargetName, TARGETS } from '../../src/config/config';
 import { ENVIRONMENT_CHOICES, EnvironmentName, isEnvironmentName } from '../../src/config/names';
 import { CheckedTableName } from '../../src/kpis/catalog';
 import { DayWindow, windowFromOptions } from '../../src/kpis/day-window';
@@ -7,7 +7,7 @@ import { parseTableList } from '../../src/validation/runner';
 
 /** The action's inputs, checked. */
 export interface ValidateAthenaInputs {
-  readonly target: Target;
+  readonly target: TargetName;
   /** Undefined: CLICKSTREAM_ENV, else `local` on the local target and `dev` on aws. */
   readonly environment?: EnvironmentName;
   /** Undefined: the environment's database (naming module). */
@@ -28,7 +28,7 @@ export interface ValidateAthenaInputs {
 
 /**
  * Reads and checks every input, collecting all problems into one message that names each input
- * to fix. `getInput` returns '' for an unset input, as @actions/core does.
+ * to fix. `getInput` returns '' for an unset input, as `ActionIo.getInput` does.
  */
 export function parseInputs(getInput: (name: string) => string): ValidateAthenaInputs {
   const problems: string[] = [];
@@ -54,7 +54,6 @@ export function parseInputs(getInput: (name: string) => string): ValidateAthenaI
   const outputLocation = input('output-location');
   if (outputLocation && !outputLocation.startsWith('s3://')) problems.push(`output-location: must be an s3:// URI, got "${outputLocation}".`);
   const trinoEndpoint = input('trino-endpoint');
-  if (trinoEndpoint && target !== 'local') problems.push('trino-endpoint: only applies with target "local".');
   const failOnWarn = input('fail-on-warn') ?? 'false';
   if (failOnWarn !== 'true' && failOnWarn !== 'false') problems.push(`fail-on-warn: must be "true" or "false", got "${failOnWarn}".`);
   const fromDate = input('from-date');
@@ -65,7 +64,7 @@ export function parseInputs(getInput: (name: string) => string): ValidateAthenaI
   if (runId !== undefined) attempt('run-id', () => auditBranch(runId));
   if (problems.length > 0) throw new Error(`Invalid inputs:\n- ${problems.join('\n- ')}`);
   return {
-    target: target as Target,
+    target: target as TargetName,
     environment: environment as EnvironmentName | undefined,
     database,
     workGroup: input('workgroup'),

@@ -4,29 +4,12 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { ActionCore, run } from '../../actions/deploy-infra/run';
+import { fakeActionIo } from './action-io';
+import { run } from '../../actions/deploy-infra/run';
 import { CDK_APP_COMMAND, TemplateDiffLike, ToolkitPort } from '../../infra/deploy/deploy-stacks';
 import { OUTPUT_KEYS, outputParameterName } from '../../src/config/stack-outputs';
 
 const cfn = mockClient(CloudFormationClient);
-
-function fakeCore(inputs: Record<string, string>) {
-  const outputs: Record<string, unknown> = {};
-  const summaries: string[] = [];
-  const failures: string[] = [];
-  const core: ActionCore = {
-    getInput: (name, options) => {
-      const value = inputs[name] ?? '';
-      if (options?.required && !value) throw new Error(`Input required and not supplied: ${name}`);
-      return value;
-    },
-    setOutput: (name, value) => { outputs[name] = value; },
-    setFailed: (message) => { failures.push(message); },
-    info: () => {},
-    summary: { addRaw: (text) => ({ write: async () => { summaries.push(text); } }) },
-  };
-  return { core, outputs, summaries, failures };
-}
 
 type Change = { isAddition?: boolean; isRemoval?: boolean; resourceType: string; changeImpact?: string };
 const diff = (changes: Record<string, Change>): TemplateDiffLike => ({
@@ -56,10 +39,10 @@ const bootstrapped = (version = '29') => cfn.on(DescribeStacksCommand, { StackNa
 });
 
 async function runWith(inputs: Record<string, string>, toolkit = fakeToolkit(), env: NodeJS.ProcessEnv = {}) {
-  const fake = fakeCore(inputs);
+  const { io, record } = fakeActionIo('deploy-infra', inputs);
   const deployDependencies = vi.fn(() => ({ toolkit: toolkit as ToolkitPort, cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }) }));
-  await run({ core: fake.core, env: { GITHUB_WORKSPACE: '/repo', ...env }, deployDependencies });
-  return { ...fake, toolkit, deployDependencies };
+  await run(io, { env: { GITHUB_WORKSPACE: '/repo', ...env }, deployDependencies });
+  return { ...record, toolkit, deployDependencies };
 }
 
 beforeEach(() => cfn.reset());
@@ -67,6 +50,7 @@ beforeEach(() => cfn.reset());
 describe('deploy-infra inputs', () => {
   it.each([
     [{ environment: 'qa', region: 'eu-west-1' }, 'Input "environment" must be dev, staging, prod, pr-<pull request number> or preview (the roles every preview shares), got "qa".'],
+    [{ region: 'eu-west-1' }, 'Input "environment" must be dev, staging, prod, pr-<pull request number> or preview (the roles every preview shares), got "".'],
     [{ environment: 'dev' }, 'No region: set input "region" or AWS_REGION (aws-actions/configure-aws-credentials sets it).'],
     [{ environment: 'dev', region: 'Ireland' }, 'Input "region" is not an AWS region: "Ireland".'],
     [{ environment: 'dev', region: 'eu-west-1', stacks: 'storage,network' }, 'Unknown stack "network" for dev: use storage, catalog, ingestion, compute, query, ci or clickstream-dev-storage, clickstream-dev-catalog, clickstream-dev-ingestion, clickstream-dev-compute, clickstream-dev-query, clickstream-dev-ci.'],
@@ -96,11 +80,11 @@ describe('deploy-infra', () => {
   it('sets all outputs as JSON and each known key under its own name', async () => {
     bootstrapped();
     const { outputs } = await runWith({ environment: 'dev', region: 'eu-west-1' });
-    expect(JSON.parse(outputs.outputs as string)).toEqual({ BronzeBucket: 'clickstream-dev-bronze-123456789012', ScriptsVersion: '0123456789abcdef', EmrServiceRole: 'svc' });
+    expect(JSON.parse(outputs.outputs)).toEqual({ BronzeBucket: 'clickstream-dev-bronze-123456789012', ScriptsVersion: '0123456789abcdef', EmrServiceRole: 'svc' });
     expect(outputs['bronze-bucket']).toBe('clickstream-dev-bronze-123456789012');
     expect(outputs['scripts-version']).toBe('0123456789abcdef');
     expect(outputs['emr-service-role']).toBe('svc');
-    expect(JSON.parse(outputs.stacks as string)).toEqual(['clickstream-dev-storage', 'clickstream-dev-compute']);
+    expect(JSON.parse(outputs.stacks)).toEqual(['clickstream-dev-storage', 'clickstream-dev-compute']);
   });
 
   it('writes a summary with what changed per stack and the outputs', async () => {

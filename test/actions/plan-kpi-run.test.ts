@@ -2,32 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PlanIo, run } from '../../actions/plan-kpi-run/run';
+import { fakeActionIo } from './action-io';
+import { run } from '../../actions/plan-kpi-run/run';
 import { AwsRequestRecorder, recorderEnv, startAwsRequestRecorder } from '../config/aws-request-recorder';
 
 interface ActionYaml {
-  inputs: Record<string, { default?: string; required?: boolean }>;
   outputs: Record<string, unknown>;
   runs: Record<string, string>;
 }
 const actionYaml = parse(fs.readFileSync(path.join(__dirname, '../../actions/plan-kpi-run/action.yml'), 'utf8')) as ActionYaml;
 
-/** The runner's side of @actions/core, with action.yml's defaults applied as GitHub does. */
-function fakeRunner(inputs: Record<string, string>) {
-  const record = { outputs: {} as Record<string, string>, failures: [] as string[], summary: '' };
-  const io: PlanIo = {
-    getInput: (name: string) => {
-      const declared = actionYaml.inputs[name];
-      if (!declared) throw new Error(`input ${name} is not declared in action.yml`);
-      return inputs[name] ?? declared.default ?? '';
-    },
-    setOutput: (name: string, value: unknown) => void (record.outputs[name] = String(value)),
-    setFailed: (message: string | Error) => void record.failures.push(String(message)),
-    info: () => undefined,
-    writeSummary: async (markdown) => void (record.summary += markdown),
-  };
-  return { io, record };
-}
+const fakeRunner = (inputs: Record<string, string>) => fakeActionIo('plan-kpi-run', inputs);
 
 describe('plan-kpi-run', () => {
   let recorder: AwsRequestRecorder;

@@ -9,7 +9,7 @@ import { run as commentPreview } from '../../actions/comment-preview/run';
 import { PREVIEW_COMMENT_MARKER } from '../../actions/lib/pr-comment';
 import { run as sweepPreviews } from '../../actions/sweep-previews/run';
 import { run as teardownPreview } from '../../actions/teardown-preview/run';
-import { ValidationReport } from '../../src/validation/report';
+import { ValidationReport } from '../../src/validation/validation-report';
 import { fakeAccount } from '../previews/fake-account';
 
 const FAST = { pollSeconds: { min: 0.01, max: 0.01 } };
@@ -28,7 +28,7 @@ describe('teardown-preview', () => {
     const { io, record } = fakeActionIo('teardown-preview', { environment: 'pr-42', region: 'eu-west-1' });
     const github = fakeComments([{ id: 7, body: `${PREVIEW_COMMENT_MARKER}\n## Preview \`pr-42\`: passed` }]);
 
-    await teardownPreview({ io, createClients: () => account!.clients, comments: github.api, teardown: FAST, env: pullRequestEnv(tmp(), 42) });
+    await teardownPreview(io, { createClients: () => account!.clients, comments: github.api, teardown: FAST, env: pullRequestEnv(tmp(), 42) });
 
     expect(record.failures).toEqual([]);
     expect(record.outputs.result).toBe('removed');
@@ -45,14 +45,14 @@ describe('teardown-preview', () => {
     const storage = account.stacks.find((s) => s.name === 'clickstream-pr-42-storage')!;
     storage.failDeletion = { logicalId: 'LogsBucket5C52C3D2', type: 'AWS::S3::Bucket', physicalId: 'clickstream-pr-42-logs-123456789012', reason: 'The bucket you tried to delete is not empty' };
     const first = fakeActionIo('teardown-preview', { environment: 'pr-42', region: 'eu-west-1' });
-    await teardownPreview({ io: first.io, createClients: () => account!.clients, teardown: FAST, env: {} });
+    await teardownPreview(first.io, { createClients: () => account!.clients, teardown: FAST, env: {} });
     expect(first.record.outputs.result).toBe('incomplete');
     expect(first.record.failures[0]).toContain('left: stack clickstream-pr-42-storage: DELETE_FAILED');
     expect(first.record.failures[0]).toContain('aws s3 rb --region eu-west-1 s3://clickstream-pr-42-logs-123456789012 --force');
 
     storage.failDeletion = undefined;
     const second = fakeActionIo('teardown-preview', { environment: 'pr-42', region: 'eu-west-1' });
-    await teardownPreview({ io: second.io, createClients: () => account!.clients, teardown: FAST, env: {} });
+    await teardownPreview(second.io, { createClients: () => account!.clients, teardown: FAST, env: {} });
     expect(second.record.failures).toEqual([]);
     expect(second.record.outputs.result).toBe('removed');
   });
@@ -61,7 +61,7 @@ describe('teardown-preview', () => {
     account = fakeAccount();
     account.deploy('staging', new Date());
     const { io, record } = fakeActionIo('teardown-preview', { environment, region: 'eu-west-1' });
-    await teardownPreview({ io, createClients: () => account!.clients, env: {} });
+    await teardownPreview(io, { createClients: () => account!.clients, env: {} });
     expect(record.failures).toEqual([`Input "environment" must be a preview, pr-<pull request number> (e.g. pr-42), got "${environment}": this action never destroys a standing environment.`]);
     expect(account.apiCalls()).toBe(0);
   });
@@ -82,7 +82,7 @@ describe('sweep-previews', () => {
       return { state: n === 1 ? 'open' : 'closed' };
     };
     const { io, record } = fakeActionIo('sweep-previews', {});
-    await sweepPreviews({ io, createClients: () => account!.clients, pullRequests, teardown: FAST, now: () => NOW, env: { AWS_REGION: 'eu-west-1', GITHUB_REPOSITORY: 'acme/clickstream' } });
+    await sweepPreviews(io, { createClients: () => account!.clients, pullRequests, teardown: FAST, now: () => NOW, env: { AWS_REGION: 'eu-west-1', GITHUB_REPOSITORY: 'acme/clickstream' } });
 
     expect(record.failures).toEqual([]);
     expect(asked).toEqual(['acme/clickstream#1', 'acme/clickstream#2', 'acme/clickstream#3', 'acme/clickstream#4']);
@@ -104,7 +104,7 @@ describe('sweep-previews', () => {
       [{ 'dry-run': 'yes' }, 'Input "dry-run" must be "true" or "false", got "yes".'],
     ] as const) {
       const { io, record } = fakeActionIo('sweep-previews', inputs);
-      await sweepPreviews({ io, createClients: () => account!.clients, env: { AWS_REGION: 'eu-west-1', GITHUB_REPOSITORY: 'acme/clickstream' } });
+      await sweepPreviews(io, { createClients: () => account!.clients, env: { AWS_REGION: 'eu-west-1', GITHUB_REPOSITORY: 'acme/clickstream' } });
       expect(record.failures).toEqual([message]);
     }
     expect(account.apiCalls()).toBe(0);
@@ -158,7 +158,7 @@ describe('comment-preview', () => {
     const env = pullRequestEnv(dir, 42);
     const inputs = { 'environment': 'pr-42', ...outcomes('success', 'success'), 'cluster-id': 'j-PREVIEW', 'validation-report': validationReport(dir) };
     const first = fakeActionIo('comment-preview', inputs);
-    await commentPreview({ io: first.io, createEmr: () => new EMRClient({ region: 'eu-west-1' }), comments: github.api, env, now: () => new Date('2026-11-22T11:30:00Z') });
+    await commentPreview(first.io, { createEmr: () => new EMRClient({ region: 'eu-west-1' }), comments: github.api, env, now: () => new Date('2026-11-22T11:30:00Z') });
 
     expect(first.record.failures).toEqual([]);
     expect(github.comments).toHaveLength(1);
@@ -178,7 +178,7 @@ describe('comment-preview', () => {
 
     // The next commit's run updates the same comment; a failed stage is named and the rest told as it was.
     const second = fakeActionIo('comment-preview', { ...inputs, ...outcomes('failure', 'skipped'), 'validation-report': '' });
-    await commentPreview({ io: second.io, createEmr: () => new EMRClient({ region: 'eu-west-1' }), comments: github.api, env, now: () => new Date() });
+    await commentPreview(second.io, { createEmr: () => new EMRClient({ region: 'eu-west-1' }), comments: github.api, env, now: () => new Date() });
     expect(github.comments).toHaveLength(1);
     expect(github.comments[0].body).toContain('## Preview `pr-42`: :x: FAILED at kpis');
     expect(github.comments[0].body).toContain('| validate | skipped |');
@@ -186,7 +186,7 @@ describe('comment-preview', () => {
 
     // Validated but not published (publish-kpi-run refuses a run cut before another was published): the tables still show the last published run.
     const third = fakeActionIo('comment-preview', { ...inputs, ...outcomes('success', 'success', 'failure') });
-    await commentPreview({ io: third.io, createEmr: () => new EMRClient({ region: 'eu-west-1' }), comments: github.api, env, now: () => new Date() });
+    await commentPreview(third.io, { createEmr: () => new EMRClient({ region: 'eu-west-1' }), comments: github.api, env, now: () => new Date() });
     expect(github.comments).toHaveLength(1);
     expect(github.comments[0].body).toContain('## Preview `pr-42`: :x: FAILED at publish');
     expect(github.comments[0].body).toContain('| validate | success |');
@@ -199,7 +199,7 @@ describe('comment-preview', () => {
     emr.on(ListInstancesCommand).rejects(Object.assign(new Error('User is not authorized to perform: elasticmapreduce:ListInstances'), { name: 'AccessDeniedException' }));
     const github = fakeComments();
     const { io, record } = fakeActionIo('comment-preview', { 'environment': 'pr-42', ...outcomes('success', 'failure'), 'cluster-id': 'j-PREVIEW', 'validation-report': validationReport(dir, 1) });
-    await commentPreview({ io, createEmr: () => new EMRClient({ region: 'eu-west-1' }), comments: github.api, env: pullRequestEnv(dir, 42) });
+    await commentPreview(io, { createEmr: () => new EMRClient({ region: 'eu-west-1' }), comments: github.api, env: pullRequestEnv(dir, 42) });
     expect(record.failures).toEqual([]);
     const body = github.comments[0].body;
     expect(body).toContain(':x: FAILED at validate');
@@ -214,7 +214,7 @@ describe('comment-preview', () => {
       [{ 'environment': 'pr-42', 'kpis-outcome': 'done' }, 'Input "kpis-outcome" must be a step outcome (success, failure, cancelled, skipped), got "done".'],
     ] as const) {
       const { io, record } = fakeActionIo('comment-preview', inputs);
-      await commentPreview({ io, env: {} });
+      await commentPreview(io, { env: {} });
       expect(record.failures).toEqual([message]);
     }
   });

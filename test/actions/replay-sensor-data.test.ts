@@ -6,8 +6,9 @@ import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-fir
 import { KinesisClient, PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { fakeActionIo } from './action-io';
 import { INPUT_DEFAULTS, LandingClients, run } from '../../actions/replay-sensor-data/run';
 import { EMULATOR_CREDENTIALS, LOCAL_REGION } from '../../src/config/config';
 import { BRONZE_ERROR_PREFIX, BRONZE_PREFIX } from '../../src/config/names';
@@ -23,9 +24,8 @@ const landingClients = (): LandingClients => ({
   cloudFormation: new CloudFormationClient({}), firehose: new FirehoseClient({}), s3: new S3Client({}),
 });
 
-/** The message @actions/core's setFailed printed (`::error::...` on stdout), or ''. */
-let failures: string[] = [];
-const failureMessage = () => failures.join('\n');
+/** The runner as this action sees it. */
+const fakeRunner = (inputs: Record<string, string>) => fakeActionIo('replay-sensor-data', inputs);
 
 /** Real time plus the time the code under test slept, so the wait for Firehose takes no real time. */
 function fakeTime() {
@@ -43,21 +43,11 @@ function fakeTime() {
   return time;
 }
 
-/** Outputs as @actions/core writes them to GITHUB_OUTPUT (heredoc blocks). */
-function readOutputs(file: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const text = fs.readFileSync(file, 'utf8');
-  for (const match of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[match[1]] = match[3];
-  return outputs;
-}
-
 describe('replay-sensor-data action', () => {
   let fixture: EmulatorFixture;
   let dir: string;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
-    // @actions/core remembers the summary file of its first use, as one action run has one.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'action-'));
     fixture = await startEmulatorFixture();
   });
@@ -67,39 +57,21 @@ describe('replay-sensor-data action', () => {
   });
   beforeEach(() => {
     cfMock.reset();
-    failures = [];
-    // @actions/core's setFailed writes an `::error::` workflow command to stdout, escaping newlines and %.
-    const write = process.stdout.write.bind(process.stdout);
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = String(chunk);
-      const match = /^::error::(.*)$/m.exec(text);
-      if (match) failures.push(match[1].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
-      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-    });
-    process.env.GITHUB_OUTPUT = path.join(dir, 'output');
-    process.env.GITHUB_STEP_SUMMARY = path.join(dir, 'summary');
-    fs.writeFileSync(process.env.GITHUB_OUTPUT, '');
-    fs.writeFileSync(process.env.GITHUB_STEP_SUMMARY, '');
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    process.exitCode = 0;
   });
 
   it('replays generated events into the emulator and reports outputs and a job summary', async () => {
-    Object.assign(process.env, {
-      'INPUT_STREAM-NAME': fixture.names.streamName,
-      'INPUT_ENDPOINT': fixture.emulator.endpoint,
-      'INPUT_RECORDS': '3000',
-      'INPUT_SEED': '8',
-      'INPUT_DUPLICATE-RATE': '0.02',
-      'INPUT_MANIFEST-PATH': path.join(dir, 'manifest.json'),
+    const { io, record } = fakeRunner({
+      'stream-name': fixture.names.streamName,
+      'endpoint': fixture.emulator.endpoint,
+      'records': '3000',
+      'seed': '8',
+      'duplicate-rate': '0.02',
+      'manifest-path': path.join(dir, 'manifest.json'),
     });
     const before = await countStreamRecords(fixture.clients.kinesis, fixture.names.streamName);
-    const result = await run();
-    expect(process.exitCode ?? 0).toBe(0);
-    const outputs = readOutputs(process.env.GITHUB_OUTPUT!);
+    const result = await run(io);
+    expect(record.failures).toEqual([]);
+    const outputs = record.outputs;
     expect(outputs).toMatchObject({ 'records-sent': '3000', 'records-failed': '0', 'manifest-path': path.join(dir, 'manifest.json') });
     expect(outputs['first-event-time']).toMatch(/^2026-11-01T00:0/);
     expect(outputs['last-event-time']).toMatch(/^2026-11-03T23:/);
@@ -111,58 +83,61 @@ describe('replay-sensor-data action', () => {
     expect(manifest.counts).toMatchObject({ delivered: 3000, undelivered: 0 });
     expect(manifest.counts.duplicatesDelivered).toBeGreaterThan(0);
     expect(Object.keys(manifest.days)).toEqual(['2026-11-01', '2026-11-02', '2026-11-03']);
-    const summary = fs.readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8');
+    const summary = record.summary;
     expect(summary).toContain('<h2>Replay sensor data</h2>');
     expect(summary).toMatch(/<tr><td>sent<\/td><td>3000<\/td><\/tr>/);
     expect(summary).toMatch(/<tr><td>failed \(undelivered\)<\/td><td>0<\/td><\/tr>/);
   });
 
   it('fails on invalid inputs before any AWS call, naming each', async () => {
-    Object.assign(process.env, { 'INPUT_RECORDS': '-5', 'INPUT_RATE': 'fast', 'INPUT_SHIFT-TO-NOW': 'yes', 'INPUT_FILE': '/nonexistent.jsonl' });
+    const { io, record } = fakeRunner({ 'records': '-5', 'rate': 'fast', 'shift-to-now': 'yes', 'file': '/nonexistent.jsonl' });
     let called = false;
-    const result = await run({ kinesis: () => { called = true; return new KinesisClient({}); } });
+    const result = await run(io, { kinesis: () => { called = true; return new KinesisClient({}); } });
     expect(result).toBeUndefined();
     expect(called).toBe(false);
-    expect(process.exitCode).toBe(1);
-    expect(fs.readFileSync(process.env.GITHUB_OUTPUT!, 'utf8')).toBe('');
+    expect(record.failures).toHaveLength(1);
+    expect(record.failures[0]).toMatch(/^Invalid inputs: /);
+    expect(record.failures[0]).toContain('input records must be a whole number (got "-5")');
+    expect(record.failures[0]).toContain('input rate must be records per second (a positive number) or "max" (got "fast")');
+    expect(record.failures[0]).toContain('input shift-to-now');
+    expect(record.outputs).toEqual({});
   });
 
   it('fails naming the undelivered records when a fault never clears', async () => {
-    Object.assign(process.env, { 'INPUT_STREAM-NAME': 'any', 'INPUT_RECORDS': '20', 'INPUT_RATE': 'max', 'INPUT_MAX-ATTEMPTS': '2', 'INPUT_MANIFEST-PATH': path.join(dir, 'm.json') });
+    const { io, record } = fakeRunner({ 'stream-name': 'any', 'records': '20', 'rate': 'max', 'max-attempts': '2', 'manifest-path': path.join(dir, 'm.json') });
     const refusing = {
       send: async (command: { input: PutRecordsCommandInput }) => ({
         FailedRecordCount: command.input.Records!.length,
         Records: command.input.Records!.map(() => ({ ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'injected' })),
       }),
     } as unknown as KinesisClient;
-    const result = await run({ kinesis: () => refusing });
-    expect(process.exitCode).toBe(1);
-    expect(readOutputs(process.env.GITHUB_OUTPUT!)).toMatchObject({ 'records-sent': '0', 'records-failed': '20' });
-    const summary = fs.readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8');
-    expect(summary).toContain(`20 record(s) were not delivered (20 ProvisionedThroughputExceededException); first: ${result!.undelivered.first[0]}`);
+    const result = await run(io, { kinesis: () => refusing });
+    expect(record.failures).toHaveLength(1);
+    expect(record.outputs).toMatchObject({ 'records-sent': '0', 'records-failed': '20' });
+    expect(record.summary).toContain(`20 record(s) were not delivered (20 ProvisionedThroughputExceededException); first: ${result!.undelivered.first[0]}`);
   });
 
   it('refuses generated events into prod before any AWS call, naming the override', async () => {
-    Object.assign(process.env, { 'INPUT_ENVIRONMENT': 'prod', 'INPUT_RECORDS': '10', 'INPUT_WAIT-FOR-LANDING': 'true' });
+    const { io, record } = fakeRunner({ 'environment': 'prod', 'records': '10', 'wait-for-landing': 'true' });
     let called = 0;
-    const result = await run({
+    const result = await run(io, {
       kinesis: () => { called++; return new KinesisClient({}); },
       landing: () => { called++; return landingClients(); },
     });
     expect(result).toBeUndefined();
     expect(called).toBe(0);
     expect(cfMock.calls()).toHaveLength(0);
-    expect(process.exitCode).toBe(1);
-    expect(failureMessage()).toContain('Refusing to replay generated events into prod: they would land in its bronze and be counted in the KPI tables people read. ' +
+    expect(record.failures).toHaveLength(1);
+    expect(record.failures[0]).toContain('Refusing to replay generated events into prod: they would land in its bronze and be counted in the KPI tables people read. ' +
       'Replay into dev or staging (input environment), or, if prod really should get synthetic events, set input allow-prod-replay to true');
   });
 
   it('replays into prod with allow-prod-replay', async () => {
-    Object.assign(process.env, {
-      'INPUT_ENVIRONMENT': 'prod', 'INPUT_ALLOW-PROD-REPLAY': 'true', 'INPUT_STREAM-NAME': fixture.names.streamName, 'INPUT_RECORDS': '50', 'INPUT_ENDPOINT': fixture.emulator.endpoint,
+    const { io, record } = fakeRunner({
+      'environment': 'prod', 'allow-prod-replay': 'true', 'stream-name': fixture.names.streamName, 'records': '50', 'endpoint': fixture.emulator.endpoint,
     });
-    const result = await run();
-    expect(process.exitCode ?? 0).toBe(0);
+    const result = await run(io);
+    expect(record.failures).toEqual([]);
     expect(result?.sent).toBe(50);
   });
 
@@ -220,17 +195,18 @@ describe('replay-sensor-data action', () => {
       sleep: time.sleep,
     });
 
-    const waitInputs = () => Object.assign(process.env, {
-      'INPUT_ENVIRONMENT': 'staging',
-      'INPUT_REGION': LOCAL_REGION,
-      'INPUT_RECORDS': '400',
-      'INPUT_MALFORMED-RATE': '0.05',
-      'INPUT_WAIT-FOR-LANDING': 'true',
-      'INPUT_MANIFEST-PATH': path.join(dir, 'wait.json'),
+    const waitRunner = (more: Record<string, string> = {}) => fakeRunner({
+      'environment': 'staging',
+      'region': LOCAL_REGION,
+      'records': '400',
+      'malformed-rate': '0.05',
+      'wait-for-landing': 'true',
+      'manifest-path': path.join(dir, 'wait.json'),
+      ...more,
     });
 
     it("waits for the environment's Firehose to land the replay in bronze and reports what landed", async () => {
-      waitInputs();
+      const { io, record } = waitRunner();
       const time = fakeTime();
       let landed: LandingResult | undefined;
       // The project's landing worker plays Firehose once the wait starts pausing between listings.
@@ -244,11 +220,11 @@ describe('replay-sensor-data action', () => {
           tempDir: dir,
         });
       };
-      const result = await run(emulatorDeps(time));
-      expect(failureMessage()).toBe('');
+      const result = await run(io, emulatorDeps(time));
+      expect(record.failures).toEqual([]);
       expect(result?.sent).toBe(400);
       const parquet = landed!.objects.filter((o) => o.kind === 'parquet');
-      const outputs = readOutputs(process.env.GITHUB_OUTPUT!);
+      const outputs = record.outputs;
       expect(Number(outputs['landed-objects'])).toBe(parquet.length);
       expect(Number(outputs['landed-bytes'])).toBe(parquet.reduce((n, o) => n + o.bytes, 0));
       expect(Number(outputs['error-objects'])).toBe(landed!.objects.filter((o) => o.kind === 'errors').length);
@@ -256,44 +232,42 @@ describe('replay-sensor-data action', () => {
       // Firehose's buffer interval (60 s) plus the 30 s grace passed before the wait ended.
       expect(Number(outputs['landing-seconds'])).toBeGreaterThanOrEqual(90);
       expect(cfMock.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toContain('clickstream-staging-ingestion');
-      expect(fs.readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toMatch(/Firehose landed \d+ Parquet objects/);
+      expect(record.summary).toMatch(/Firehose landed \d+ Parquet objects/);
     });
 
     it('says in its manifest when bronze already held landed events (a second replay into the environment), so validation does not expect its exact totals', async () => {
       for (const replayNumber of [1, 2]) {
-        waitInputs();
+        const { io, record } = waitRunner();
         const time = fakeTime();
         time.onNextSleep = async () => {
           const { clients: { kinesis, s3 }, names: { streamName, bronzeBucket } } = fixture;
           await land({ kinesis, s3, streamName, bucket: bronzeBucket, deliveryStreamName: deliveryStream, tempDir: dir });
         };
-        await run(emulatorDeps(time));
-        expect(failureMessage(), `replay ${replayNumber}`).toBe('');
+        await run(io, emulatorDeps(time));
+        expect(record.failures, `replay ${replayNumber}`).toEqual([]);
       }
       expect(JSON.parse(fs.readFileSync(path.join(dir, 'wait.json'), 'utf8')).environmentHeldEvents).toBe(true);
     });
 
     it('fails naming the bucket, the prefixes and what to check when nothing lands in time', async () => {
-      waitInputs();
-      Object.assign(process.env, { 'INPUT_LANDING-TIMEOUT-MINUTES': '3' });
+      const { io, record } = waitRunner({ 'landing-timeout-minutes': '3' });
       stacks['clickstream-staging-storage'].BronzeBucket = idle.bucket;
       stacks['clickstream-staging-ingestion'].DeliveryStreamName = idle.deliveryStream;
       const time = fakeTime();
-      await run(emulatorDeps(time));
-      expect(process.exitCode).toBe(1);
-      expect(failureMessage()).toMatch(new RegExp(`^Nothing landed in s3://${idle.bucket}/ under events/year=\\d{4}/`));
-      expect(failureMessage()).toContain(`within 3 min of the replay; delivery stream ${idle.deliveryStream} buffers 60 s`);
-      expect(failureMessage()).toContain(`Open delivery stream ${idle.deliveryStream} in the Firehose console`);
-      expect(readOutputs(process.env.GITHUB_OUTPUT!)['landed-objects']).toBeUndefined();
+      await run(io, emulatorDeps(time));
+      expect(record.failures).toHaveLength(1);
+      expect(record.failures[0]).toMatch(new RegExp(`^Nothing landed in s3://${idle.bucket}/ under events/year=\\d{4}/`));
+      expect(record.failures[0]).toContain(`within 3 min of the replay; delivery stream ${idle.deliveryStream} buffers 60 s`);
+      expect(record.failures[0]).toContain(`Open delivery stream ${idle.deliveryStream} in the Firehose console`);
+      expect(record.outputs['landed-objects']).toBeUndefined();
     });
 
     it('refuses with an emulator endpoint before any call', async () => {
-      waitInputs();
-      Object.assign(process.env, { INPUT_ENDPOINT: fixture.emulator.endpoint });
+      const { io, record } = waitRunner({ endpoint: fixture.emulator.endpoint });
       let called = 0;
-      await run({ kinesis: () => { called++; return fixture.clients.kinesis; }, landing: () => { called++; return landingClients(); } });
+      await run(io, { kinesis: () => { called++; return fixture.clients.kinesis; }, landing: () => { called++; return landingClients(); } });
       expect(called).toBe(0);
-      expect(failureMessage()).toContain('input wait-for-landing: waits for Firehose in a deployed environment (dev, staging, prod, pr-<number>)');
+      expect(record.failures).toEqual([expect.stringContaining('input wait-for-landing: waits for Firehose in a deployed environment (dev, staging, prod, pr-<number>)')]);
     });
   });
 

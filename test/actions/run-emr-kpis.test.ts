@@ -61,7 +61,7 @@ function deployedStacks(outputs: Record<string, Record<string, string>>) {
   });
 }
 
-/** The runner's side of @actions/core for this action; state shared with the post step. */
+/** The runner as this action sees it; pass the main step's state to the post step. */
 const fakeRunner = (inputs: Record<string, string>, state?: Map<string, string>) => fakeActionIo('run-emr-kpis', inputs, state);
 
 const NAMES = ['clickstream-kpi-sensor_health', 'clickstream-kpi-temp_humidity', 'clickstream-kpi-event_geo'];
@@ -93,7 +93,7 @@ async function runUntilKilled(io: ReturnType<typeof fakeRunner>['io']): Promise<
     killed();
     return new Promise<void>(() => undefined);
   };
-  void run({ io, env, createClients: clients, createCloudFormation: cloudFormation, clock: () => 0, sleep, signal: new AbortController().signal });
+  void run(io, { env, createClients: clients, createCloudFormation: cloudFormation, clock: () => 0, sleep, signal: new AbortController().signal });
   await isKilled;
 }
 
@@ -109,7 +109,7 @@ describe('run-emr-kpis main step', () => {
   it('fails on invalid inputs before any AWS call, naming each input to fix', async () => {
     const { io, record } = fakeRunner({ 'mode': 'existing', 'core-instance-count': '-1', 'from-date': '2026-13-01', 'to-date': '2026-11-02' });
 
-    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
+    await run(io, { env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
 
     expect(record.failures).toHaveLength(1);
     expect(record.failures[0]).toContain('core-instance-count: must be a whole number of core nodes (got "-1")');
@@ -124,7 +124,7 @@ describe('run-emr-kpis main step', () => {
   it('fails on a manifest it cannot read before any AWS call', async () => {
     const { io, record } = fakeRunner({ ...inputs, manifest: '/nonexistent/replay-manifest.json' });
 
-    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
+    await run(io, { env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
 
     expect(record.failures).toEqual([expect.stringMatching(/^Cannot read the manifest \/nonexistent\/replay-manifest\.json: ENOENT/)]);
     expect(cfMock.calls()).toHaveLength(0);
@@ -136,7 +136,7 @@ describe('run-emr-kpis main step', () => {
     deployedStacks({});
     const { io, record } = fakeRunner(inputs);
 
-    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
+    await run(io, { env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
 
     expect(record.failures).toEqual([
       'No Spark scripts version: scripts-version is not set and stack clickstream-dev-compute in eu-west-1 has no ScriptsVersion output. ' +
@@ -151,7 +151,7 @@ describe('run-emr-kpis main step', () => {
     deployedStacks({ 'clickstream-dev-compute': withoutSubnet });
     const { io, record } = fakeRunner(inputs);
 
-    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
+    await run(io, { env, createClients: clients, createCloudFormation: cloudFormation, signal: new AbortController().signal });
 
     expect(record.failures).toHaveLength(1);
     expect(record.failures[0]).toMatch(/^No cluster subnet \(subnet-id is not set and no stack output names one\): a transient EMR cluster needs a subnet tagged for-use-with-amazon-emr-managed-policies=true/);
@@ -167,7 +167,7 @@ describe('run-emr-kpis main step', () => {
     const { io, record } = fakeRunner(inputs);
     const time = fakeTime();
 
-    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, ...time, signal: new AbortController().signal });
+    await run(io, { env, createClients: clients, createCloudFormation: cloudFormation, ...time, signal: new AbortController().signal });
 
     expect(record.failures).toEqual([]);
     expect(record.outputs).toEqual({
@@ -202,7 +202,7 @@ describe('run-emr-kpis main step', () => {
     expect(record.state.get('result')).toBe('completed');
 
     emrMock.resetHistory();
-    await cleanup({ io, createClients: clients });
+    await cleanup(io, { createClients: clients });
     expect(emrMock.calls()).toHaveLength(0);
   });
 
@@ -222,7 +222,7 @@ describe('run-emr-kpis main step', () => {
     }));
     const { io, record } = fakeRunner({ ...inputs, 'use-spot': 'true' });
 
-    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, ...fakeTime(), signal: new AbortController().signal });
+    await run(io, { env, createClients: clients, createCloudFormation: cloudFormation, ...fakeTime(), signal: new AbortController().signal });
 
     expect(record.outputs.result).toBe('step-failed');
     expect(record.failures).toEqual([
@@ -233,7 +233,7 @@ describe('run-emr-kpis main step', () => {
 
     emrMock.on(ListStepsCommand, { StepStates: ['PENDING', 'RUNNING'] }).resolves(steps());
     emrMock.on(TerminateJobFlowsCommand).resolves({ $metadata: {} });
-    await cleanup({ io, createClients: clients });
+    await cleanup(io, { createClients: clients });
     expect(emrMock.commandCalls(TerminateJobFlowsCommand).map((c) => c.args[0].input)).toEqual([{ JobFlowIds: ['j-NEW1'] }]);
   });
 
@@ -256,7 +256,7 @@ describe('run-emr-kpis main step', () => {
       cancelled.abort();
     };
 
-    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, clock: time.clock, sleep, signal: cancelled.signal });
+    await run(io, { env, createClients: clients, createCloudFormation: cloudFormation, clock: time.clock, sleep, signal: cancelled.signal });
 
     expect(record.outputs.result).toBe('aborted');
     expect(record.failures[0]).toMatch(/^The run was cancelled while 3 unfinished step\(s\)/);
@@ -283,7 +283,7 @@ describe('run-emr-kpis names and window', () => {
       'environment': 'staging', 'mode': 'existing', 'cluster-id': 'j-SHARED1', 'jobs': 'sensor_health', manifest, 'scripts-version': SHA,
     });
 
-    await run({ io, env, createClients: clients, createCloudFormation: cloudFormation, ...fakeTime(), signal: new AbortController().signal });
+    await run(io, { env, createClients: clients, createCloudFormation: cloudFormation, ...fakeTime(), signal: new AbortController().signal });
 
     expect(record.failures).toEqual([]);
     const args = emrMock.commandCalls(AddJobFlowStepsCommand)[0].args[0].input.Steps![0].HadoopJarStep!.Args!;
@@ -313,7 +313,7 @@ describe('run-emr-kpis post step', () => {
     emrMock.on(TerminateJobFlowsCommand).resolves({ $metadata: {} });
     const post = fakeRunner({}, record.state);
 
-    await cleanup({ io: post.io, createClients: clients });
+    await cleanup(post.io, { createClients: clients });
 
     expect(emrMock.commandCalls(ListStepsCommand, { StepStates: ['PENDING', 'RUNNING'] })[0].args[0].input)
       .toEqual({ ClusterId: 'j-NEW1', StepIds: ['s-A', 's-B', 's-C'], StepStates: ['PENDING', 'RUNNING'] });
@@ -332,7 +332,7 @@ describe('run-emr-kpis post step', () => {
     await runUntilKilled(io);
     expect(record.state.get('step-ids')).toBe('s-A');
 
-    await cleanup({ io: fakeRunner({}, record.state).io, createClients: clients });
+    await cleanup(fakeRunner({}, record.state).io, { createClients: clients });
 
     expect(emrMock.commandCalls(CancelStepsCommand).map((c) => c.args[0].input)).toEqual([
       { ClusterId: 'j-SHARED1', StepIds: ['s-A'], StepCancellationOption: 'SEND_INTERRUPT' },
@@ -341,7 +341,7 @@ describe('run-emr-kpis post step', () => {
   });
 
   it('does nothing when the main step never submitted anything', async () => {
-    await cleanup({ io: fakeRunner({}).io, createClients: clients });
+    await cleanup(fakeRunner({}).io, { createClients: clients });
     expect(emrMock.calls()).toHaveLength(0);
   });
 });

@@ -3,13 +3,14 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { fakeActionIo } from './action-io';
 import { parseInputs, targetConfig } from '../../actions/validate-athena/inputs';
 import { run } from '../../actions/validate-athena/run';
 import { resourceNames } from '../../src/config/names';
 import { REPORT_MARKER } from '../../src/validation/markdown';
-import { ValidationReport } from '../../src/validation/report';
+import { ValidationReport } from '../../src/validation/validation-report';
 import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 import { createKpiTables, expectedKpiRows, fixtureEvents, writeBronze } from '../validation/fixture';
 
@@ -65,14 +66,15 @@ const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-validate-act
 let stack: TestEnvironment;
 let trinoEndpoint: string;
 let github: Awaited<ReturnType<typeof startFakeGitHub>>;
-const savedEnv = { ...process.env };
+/** The variables every step sees: the process's, with the test environment's. */
+const baseEnv = { ...process.env };
 
 beforeAll(async () => {
   stack = await testEnvironment('validate-action');
   trinoEndpoint = stack.trinoEndpoint;
   const events = fixtureEvents();
   // The fixture's library calls (loadConfig) name the test's environment, as the action's steps do.
-  Object.assign(savedEnv, stack.cliEnv);
+  Object.assign(baseEnv, stack.cliEnv);
   Object.assign(process.env, stack.cliEnv);
   await writeBronze(stack.aws, events);
   await createKpiTables(stack.trino, expectedKpiRows(events));
@@ -85,37 +87,23 @@ afterAll(async () => {
   fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
-afterEach(() => {
-  process.env = { ...savedEnv };
-  process.exitCode = 0;
-});
-
-// @actions/core resolves the summary file once per process (the runner starts one per step), so steps share one path.
-const summaryFile = path.join(stateDir, 'step-summary.md');
-
-/** A runner's environment for one step: INPUT_* variables and emptied output and summary files. */
-function actionStep(inputs: Record<string, string>) {
+/** One step of a pull request's workflow: the runner as the action sees it, and the variables of a pull_request event. */
+async function runStep(inputs: Record<string, string>) {
   const dir = fs.mkdtempSync(path.join(stateDir, 'step-'));
-  const files = { output: path.join(dir, 'output'), summary: summaryFile, event: path.join(dir, 'event.json') };
-  fs.writeFileSync(files.output, '');
-  fs.writeFileSync(files.summary, '');
-  fs.writeFileSync(files.event, JSON.stringify({ pull_request: { number: 7 } }));
-  const all = { ...Object.fromEntries(Object.entries(actionYaml.inputs).map(([name, declared]) => [name, declared.default ?? ''])), 'github-token': 'ghs_fake', ...inputs };
-  process.env = {
-    ...savedEnv,
-    ...Object.fromEntries(Object.entries(all).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: files.event,
-    GITHUB_REPOSITORY: 'acme/clickstream',
-    GITHUB_API_URL: github.url,
-    RUNNER_TEMP: dir,
-  };
-  return {
-    outputs: () => Object.fromEntries([...fs.readFileSync(files.output, 'utf8').matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1], m[3]])),
-    summary: () => fs.readFileSync(files.summary, 'utf8'),
-  };
+  const event = path.join(dir, 'event.json');
+  fs.writeFileSync(event, JSON.stringify({ pull_request: { number: 7 } }));
+  const { io, record } = fakeActionIo('validate-athena', inputs);
+  await run(io, {
+    env: {
+      ...baseEnv,
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: 'acme/clickstream',
+      GITHUB_API_URL: github.url,
+      RUNNER_TEMP: dir,
+    },
+  });
+  return record;
 }
 
 const local = { 'target': 'local', 'trino-endpoint': '' };
@@ -150,42 +138,35 @@ describe('validate-athena environment', () => {
 
 describe('validate-athena against the local target', () => {
   it('fails on invalid inputs before any query, naming each input', async () => {
-    actionStep({ 'target': 'athena', 'from-date': '2026-11-01', 'tables': 'sensor_health,sensors' });
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const { failures } = await runStep({ 'target': 'athena', 'from-date': '2026-11-01', 'tables': 'sensor_health,sensors' });
 
-    await run();
-
-    const written = stdout.mock.calls.map((call) => String(call[0])).join('');
-    stdout.mockRestore();
-    expect(process.exitCode).toBe(1);
-    expect(written).toContain('::error::Invalid inputs:');
-    expect(written).toContain('target: must be one of local, aws, got "athena".');
-    expect(written).toContain('from-date/to-date: --from-date and --to-date go together');
-    expect(written).toContain('tables: Unknown KPI table(s): sensors.');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/^Invalid inputs:/);
+    expect(failures[0]).toContain('target: must be one of local, aws, got "athena".');
+    expect(failures[0]).toContain('from-date/to-date: --from-date and --to-date go together');
+    expect(failures[0]).toContain('tables: Unknown KPI table(s): sensors.');
     expect(github.requests).toEqual([]);
   });
 
   it('reports to the job summary and keeps one PR comment: created on the first run, updated on the next', async () => {
-    const first = actionStep({ ...local, 'trino-endpoint': trinoEndpoint });
-    await run();
+    const first = await runStep({ ...local, 'trino-endpoint': trinoEndpoint });
 
-    expect(process.exitCode ?? 0).toBe(0);
-    const outputs = first.outputs();
+    expect(first.failures).toEqual([]);
+    const outputs = first.outputs;
     expect(outputs).toMatchObject({ 'passed': 'true', 'failed-count': '0' });
     const report = JSON.parse(fs.readFileSync(outputs['report-path'], 'utf8')) as ValidationReport;
     expect(report.summary).toEqual({ checks: 82, passed: 82, failedErrors: 0, failedWarnings: 0 });
-    expect(first.summary()).toContain(`:white_check_mark: **all checks passed**: 82/82 checks passed on trino, database \`${stack.names.glueDatabase}\`, 2026-11-01..2026-11-03.`);
-    expect(first.summary()).toContain('| pass | event_geo_kpis_events | matches-bronze | 6 rows compared, all equal; event_count total 36 vs bronze 36 |');
+    expect(first.summary).toContain(`:white_check_mark: **all checks passed**: 82/82 checks passed on trino, database \`${stack.names.glueDatabase}\`, 2026-11-01..2026-11-03.`);
+    expect(first.summary).toContain('| pass | event_geo_kpis_events | matches-bronze | 6 rows compared, all equal; event_count total 36 vs bronze 36 |');
     expect(github.requests).toEqual(['GET /repos/acme/clickstream/issues/7/comments', 'POST /repos/acme/clickstream/issues/7/comments']);
     expect(github.comments).toHaveLength(2);
 
     await stack.trino.query('UPDATE sensor_health SET faulty_pct = 140 WHERE sensor_id = 2');
-    const second = actionStep({ ...local, 'trino-endpoint': trinoEndpoint, 'tables': 'sensor_health' });
-    await run();
+    const second = await runStep({ ...local, 'trino-endpoint': trinoEndpoint, 'tables': 'sensor_health' });
 
-    expect(process.exitCode).toBe(1);
-    expect(second.outputs()).toMatchObject({ 'passed': 'false', 'failed-count': '2' });
-    expect(second.summary()).toContain('| FAIL | sensor_health | faulty-pct-range | 1 row breaking it (min 0, max 140) | 0 <= faulty_pct <= 100 | error |');
+    expect(second.failures).toHaveLength(1);
+    expect(second.outputs).toMatchObject({ 'passed': 'false', 'failed-count': '2' });
+    expect(second.summary).toContain('| FAIL | sensor_health | faulty-pct-range | 1 row breaking it (min 0, max 140) | 0 <= faulty_pct <= 100 | error |');
     expect(github.requests.slice(2)).toEqual(['GET /repos/acme/clickstream/issues/7/comments', 'PATCH /repos/acme/clickstream/issues/comments/100']);
     expect(github.comments.map((c) => c.id)).toEqual([1, 100]);
     expect(github.comments[1].body).toContain(REPORT_MARKER);
