@@ -8,6 +8,7 @@ import { validateScriptsVersion } from '../config/scripts';
 import { KpiJobName, parseJobList } from '../kpis/catalog';
 import { DayWindow, validateWindow } from '../kpis/day-window';
 import { newRunId } from '../kpis/run-ledger';
+import { systemClock } from '../timing/clock';
 
 /**
  * The runner's settings as strings, keyed by the action's input names (the CLI's flags use the same
@@ -233,7 +234,7 @@ export function emrRunOptions(
     value['subnet-id'] ? 'input subnet-id' : defaults.subnetId ? 'the compute stack\'s output' : 'subnet-id is not set and no stack output names one',
   );
   const window = run.window ?? defaults.window;
-  const runName = identity.runId ? `run-${identity.runId}` : new Date().toISOString().slice(0, 10);
+  const runName = identity.runId ? `run-${identity.runId}` : new Date(systemClock()).toISOString().slice(0, 10);
   const tags: Record<string, string> = { [EMR_ENVIRONMENT_TAG]: names.environment };
   if (identity.repository) tags.repository = identity.repository;
   if (identity.runId) tags['run-id'] = identity.runId;
@@ -263,7 +264,7 @@ export function emrRunOptions(
       locations: { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri },
       ...(window ? { window } : {}),
       // One id for the run's steps: they all write to its audit branch.
-      run: { runId: defaults.kpiRunId ?? kpiRunIdFor(identity, new Date()) },
+      run: { runId: defaults.kpiRunId ?? kpiRunIdFor(identity, new Date(systemClock())) },
       region: run.region,
       scriptsBucket: names.scriptsBucket,
       scriptsVersion,

@@ -45,7 +45,7 @@ export interface EmrRunOptions extends EmrStepsRunOptions {
 export interface EmrRunDeps {
   readonly emr: EMRClient;
   readonly s3: S3Client;
-  /** @default Date.now */
+  /** @default systemClock */
   readonly clock?: Clock;
   /** @default a timer that ends early on abort */
   readonly sleep?: Sleep;

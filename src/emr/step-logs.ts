@@ -1,6 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { fixedInterval } from '../timing/backoff';
 import { Clock, Sleep } from '../timing/clock';
+import { Poll, pollUntil } from '../timing/poll';
 
 export interface StepLogOptions {
   /** The cluster's log location (`s3://` or EMR's `s3n://`). */
@@ -80,23 +82,26 @@ function stepLogPrefix(options: Pick<StepLogOptions, 'logUri' | 'clusterId' | 's
   return `${withSlash(toS3Uri(options.logUri))}${options.clusterId}/steps/${options.stepId}/`;
 }
 
+type LogWait = { kind: 'tail'; tail: LogTail } | { kind: 'none'; message: string };
+
 async function waitForLog(
   uri: string,
   tailLines: number,
   options: Pick<StepLogOptions, 'maxWaitMs' | 'pollIntervalMs' | 'signal'>,
   deps: StepLogDeps,
-): Promise<{ kind: 'tail'; tail: LogTail } | { kind: 'none'; message: string }> {
-  const deadline = deps.clock() + (options.maxWaitMs ?? 360_000);
-  for (;;) {
+): Promise<LogWait> {
+  const maxWaitMs = options.maxWaitMs ?? 360_000;
+  const outcome = await pollUntil(async (): Promise<Poll<LogWait, undefined>> => {
     const read = await readTail(deps.s3, uri, tailLines);
-    if (read.kind === 'tail') return read;
-    if (read.kind === 'error') return { kind: 'none', message: read.message };
-    const left = deadline - deps.clock();
-    if (left <= 0 || options.signal?.aborted) {
-      return { kind: 'none', message: `No log at ${uri} after waiting ${Math.round((options.maxWaitMs ?? 360_000) / 1000)} s; EMR may still upload it, look there later.` };
-    }
-    await deps.sleep(Math.min(options.pollIntervalMs ?? 30_000, left), options.signal);
-  }
+    if (read.kind === 'tail') return { done: true, value: read };
+    if (read.kind === 'error') return { done: true, value: { kind: 'none', message: read.message } };
+    return { done: false, pending: undefined };
+  }, {
+    timeoutMs: maxWaitMs, backoff: fixedInterval(options.pollIntervalMs ?? 30_000), signal: options.signal, clock: deps.clock, sleep: deps.sleep,
+  });
+  return outcome.kind === 'done'
+    ? outcome.value
+    : { kind: 'none', message: `No log at ${uri} after waiting ${Math.round(maxWaitMs / 1000)} s; EMR may still upload it, look there later.` };
 }
 
 type Read = { kind: 'tail'; tail: LogTail } | { kind: 'missing' } | { kind: 'error'; message: string };

@@ -4,6 +4,7 @@ import {
   toClusterSnapshot, toStepSnapshot,
 } from './snapshots';
 import { Clock, Sleep } from '../timing/clock';
+import { pollUntil } from '../timing/poll';
 
 export interface WaitForStepsOptions {
   readonly clusterId: string;
@@ -67,33 +68,32 @@ export type WaitOutcomeKind = WaitOutcome['kind'];
  * injected clock, hence this loop; throttled calls are retried by the client's retry strategy.)
  */
 export async function waitForSteps(options: WaitForStepsOptions, deps: WaitDeps): Promise<WaitOutcome> {
-  const deadline = deps.clock() + options.timeoutMs;
   const maxInterval = options.maxPollIntervalMs ?? 60_000;
-  let interval = Math.min(options.pollIntervalMs ?? 15_000, maxInterval);
   let lastStates = '';
-  for (;;) {
+  const outcome = await pollUntil(async () => {
     const { cluster, steps } = await poll(deps.emr, options.clusterId, options.stepIds);
     const states = [`cluster ${cluster.id} ${cluster.state}`, ...steps.map((s) => `${describeStep(s)} ${s.state}`)].join(', ');
     if (states !== lastStates) deps.log?.(states);
     lastStates = states;
-
     const decided = decide(cluster, steps);
-    if (decided) return decided;
-    if (options.signal?.aborted) {
-      return { kind: 'aborted', cluster, steps, message: `The run was cancelled while ${unfinished(steps)} on cluster ${cluster.id}.` };
-    }
-    const left = deadline - deps.clock();
-    if (left <= 0) {
-      return {
-        kind: 'timed-out',
-        cluster,
-        steps,
-        message: `Timed out after ${formatMinutes(options.timeoutMs)} with ${unfinished(steps)} on cluster ${cluster.id}; raise timeout-minutes or shrink the date window.`,
-      };
-    }
-    await deps.sleep(Math.min(interval, left), options.signal);
-    interval = Math.min(interval * 1.5, maxInterval);
-  }
+    return decided ? { done: true, value: decided } : { done: false, pending: { cluster, steps } };
+  }, {
+    timeoutMs: options.timeoutMs,
+    backoff: { initialMs: Math.min(options.pollIntervalMs ?? 15_000, maxInterval), maxMs: maxInterval, factor: 1.5 },
+    signal: options.signal,
+    clock: deps.clock,
+    sleep: deps.sleep,
+  });
+  if (outcome.kind === 'done') return outcome.value;
+  const { cluster, steps } = outcome.pending;
+  return outcome.kind === 'aborted'
+    ? { kind: 'aborted', cluster, steps, message: `The run was cancelled while ${unfinished(steps)} on cluster ${cluster.id}.` }
+    : {
+      kind: 'timed-out',
+      cluster,
+      steps,
+      message: `Timed out after ${formatMinutes(options.timeoutMs)} with ${unfinished(steps)} on cluster ${cluster.id}; raise timeout-minutes or shrink the date window.`,
+    };
 }
 
 async function poll(emr: EMRClient, clusterId: string, stepIds: readonly string[]) {

@@ -14,8 +14,9 @@ import { checkAthenaDialect } from './athena-dialect';
 import { abortReason, QueryEngine, QueryExecutionError, QueryFailure, QueryOptions, QueryParameter, QueryResult, ResultColumn, TypedValue } from './query-engine';
 import { renderParameters } from './sql-literals';
 import { assertUniqueNames, baseType, toTypedValue } from './typed-values';
-import { backoffDelays, requirePositive } from '../timing/backoff';
+import { requirePositive } from '../timing/backoff';
 import { Clock, Sleep, sleep, systemClock } from '../timing/clock';
+import { Poll, pollUntil } from '../timing/poll';
 
 export interface AthenaEngineOptions {
   /** The Athena client; see {@link createAthenaClient} for one that rides out throttling. */
@@ -164,25 +165,28 @@ export class AthenaEngine implements QueryEngine {
 
   /** Polls until a terminal state; stops the query when the deadline passes or the caller aborts. */
   private async waitForCompletion(queryId: string, started: number, signal?: AbortSignal): Promise<QueryExecution> {
-    const nextDelay = backoffDelays({ initialMs: this.pollInitialDelayMs, maxMs: this.pollMaxDelayMs });
-    for (;;) {
+    const outcome = await pollUntil(async (): Promise<Poll<QueryExecution, string | undefined>> => {
       const execution = await this.describe(queryId, signal);
       const status = execution?.Status;
       switch (status?.State) {
         case 'SUCCEEDED':
-          return execution!;
+          return { done: true, value: execution! };
         case 'FAILED':
           throw new QueryExecutionError(LABEL, queryId, 'failed', failureReason(execution!));
         case 'CANCELLED':
           throw new QueryExecutionError(LABEL, queryId, 'cancelled', status.StateChangeReason ?? 'stopped outside this run (StopQueryExecution or the console)');
       }
-      const remaining = started + this.timeoutMs - this.clock();
-      if (remaining <= 0) {
-        throw await this.stop(queryId, 'timed out', `still ${status?.State ?? 'in an unknown state'} after ${this.timeoutMs} ms; stopped it`);
-      }
-      await this.sleep(Math.min(nextDelay(), remaining), signal);
-      if (signal?.aborted) throw await this.stop(queryId, 'aborted', abortReason(signal));
-    }
+      return { done: false, pending: status?.State };
+    }, {
+      timeoutMs: started + this.timeoutMs - this.clock(),
+      backoff: { initialMs: this.pollInitialDelayMs, maxMs: this.pollMaxDelayMs },
+      signal,
+      clock: this.clock,
+      sleep: this.sleep,
+    });
+    if (outcome.kind === 'done') return outcome.value;
+    if (outcome.kind === 'aborted') throw await this.stop(queryId, 'aborted', abortReason(signal!));
+    throw await this.stop(queryId, 'timed out', `still ${outcome.pending ?? 'in an unknown state'} after ${this.timeoutMs} ms; stopped it`);
   }
 
   private async describe(queryId: string, signal?: AbortSignal): Promise<QueryExecution | undefined> {

@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { systemClock } from '../timing/clock';
 
 /** The last sequence number landed, per shard id. */
 export type ShardCheckpoints = Record<string, string>;
@@ -29,7 +30,7 @@ export function s3CheckpointStore(s3: S3Client, bucket: string, streamName: stri
       }
     },
     async save(checkpoints) {
-      const body = JSON.stringify({ streamName, updatedAt: new Date().toISOString(), shards: checkpoints }, null, 2);
+      const body = JSON.stringify({ streamName, updatedAt: new Date(systemClock()).toISOString(), shards: checkpoints }, null, 2);
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
     },
   };

@@ -5,7 +5,7 @@ import { CheckpointStore, ShardCheckpoints, s3CheckpointStore } from './checkpoi
 import { convertRecord } from './convert';
 import { ParquetWriter } from './parquet';
 import { FORMAT_CONVERSION_FAILED, renderBronzeErrorPrefix, renderBronzePrefix } from '../config/names';
-import { Sleep, sleep } from '../timing/clock';
+import { Sleep, sleep, systemClock } from '../timing/clock';
 
 export interface LandingOptions {
   readonly kinesis: KinesisClient;
@@ -46,7 +46,7 @@ export interface LandingOptions {
   /** Where DuckDB writes before upload. @default the OS temp folder */
   readonly tempDir?: string;
   readonly onProgress?: (progress: LandingProgress) => void;
-  /** @default Date.now */
+  /** @default systemClock */
   readonly clock?: () => number;
   /**
    * When a record arrived: each object is named after the oldest record in it (Firehose docs, "Custom
@@ -56,7 +56,7 @@ export interface LandingOptions {
    * @default the record's ApproximateArrivalTimestamp, else the clock
    */
   readonly arrivalTime?: (record: _Record) => Date;
-  /** @default setTimeout */
+  /** @default the clock module's sleep */
   readonly sleep?: Sleep;
 }
 
@@ -145,7 +145,7 @@ interface ShardReader {
  * are written, so a crash re-lands records rather than losing them.
  */
 export async function land(options: LandingOptions): Promise<LandingResult> {
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const store = options.checkpoints ?? s3CheckpointStore(options.s3, options.bucket, options.streamName);
   const started = clock();
   const saved = options.fromOldest ? {} : await store.load();

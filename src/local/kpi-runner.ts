@@ -11,6 +11,7 @@ import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName } from '../kpis/ca
 import { DayWindow, validateWindow } from '../kpis/day-window';
 import { JobLocations, KpiRunOptions, buildAllKpisArguments, buildJobArguments } from '../kpis/job-arguments';
 import { KpiRunRecord, KpiRunTotals, auditBranch, newRunId, parseRunRecordLine, runTotals } from '../kpis/run-ledger';
+import { systemClock } from '../timing/clock';
 
 /**
  * How the jobs are submitted: `single-app` runs them all in one Spark application (all_kpis.py,
@@ -60,7 +61,7 @@ export interface KpiRunResult extends KpiRunTotals {
   readonly sparkRequests: readonly string[];
 }
 
-const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
+const seconds = (since: number) => Math.round((systemClock() - since) / 100) / 10;
 
 /**
  * Zips the jobs' shared package for `--py-files`, as EMR gets it (the same bytes the CDK app
@@ -90,7 +91,7 @@ function describeScope(window: DayWindow | undefined, run: KpiRunOptions): strin
  */
 export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<KpiRunResult> {
   const log = options.log ?? (() => undefined);
-  const started = Date.now();
+  const started = systemClock();
   const window = options.window ? validateWindow(options.window) : undefined;
   const jobs = options.jobs && options.jobs.length > 0 ? [...options.jobs] : [...KPI_JOB_NAMES];
   const mode = options.mode ?? DEFAULT_KPI_RUN_MODE;
@@ -118,7 +119,7 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
 
   const results: KpiSubmitResult[] = [];
   for (const { script, args } of submits) {
-    const submitStarted = Date.now();
+    const submitStarted = systemClock();
     log(`kpis: spark-submit ${script} ${args.join(' ')}`);
     const command = localSparkSubmit({
       paths: options.paths,

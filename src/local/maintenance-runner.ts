@@ -8,6 +8,7 @@ import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
 import { MaintenanceResult, describeMaintainedTable, maintenanceResult, parseMaintenanceLine } from '../maintenance/maintenance-report';
 import { MAINTENANCE_SCRIPT, MaintenanceOptions, buildMaintenanceArguments } from '../maintenance/options';
+import { systemClock } from '../timing/clock';
 
 export interface RunMaintenanceLocallyOptions extends LocalSparkJobOptions, SparkSubmitHooks {
   /** Retention, compaction window, the pipeline's now, tables. @default the job's defaults, now, every table */
@@ -29,7 +30,7 @@ export interface LocalMaintenanceResult extends MaintenanceResult {
  */
 export async function runMaintenanceLocally(options: RunMaintenanceLocallyOptions): Promise<LocalMaintenanceResult> {
   const log = options.log ?? (() => undefined);
-  const started = Date.now();
+  const started = systemClock();
   const names = options.names ?? loadConfig({ target: 'local' }).names;
   const args = buildMaintenanceArguments(names.glueDatabase, options.maintenance);
   const java17Home = options.java17Home ?? findJavaHome(17, true);
@@ -65,5 +66,5 @@ export async function runMaintenanceLocally(options: RunMaintenanceLocallyOption
   if (!done) {
     throw new Error(`Table maintenance failed (exit ${exitCode}) before it reported every table. Spark log: ${logFile}\nLast lines:\n${tailFile(logFile, 30)}`);
   }
-  return { ...maintenanceResult(lines), args, seconds: Math.round((Date.now() - started) / 100) / 10, logFile };
+  return { ...maintenanceResult(lines), args, seconds: Math.round((systemClock() - started) / 100) / 10, logFile };
 }

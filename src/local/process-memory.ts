@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { every } from '../timing/clock';
 
 /** Resident memory of one process in bytes, or 0 when it is gone. */
 export function residentBytes(pid: number): number {
@@ -42,7 +43,7 @@ export function processTree(root: number, exclude: ReadonlySet<number> = new Set
 export class PeakMemorySampler {
   private readonly peaks = new Map<string, number>();
   private readonly roots = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
+  private stopTimer?: () => void;
 
   constructor(private readonly intervalMs = 250) {}
 
@@ -50,8 +51,7 @@ export class PeakMemorySampler {
   watch(label: string, pid: number): void {
     this.roots.set(label, pid);
     this.sample();
-    this.timer ??= setInterval(() => this.sample(), this.intervalMs);
-    this.timer.unref();
+    this.stopTimer ??= every(this.intervalMs, () => this.sample());
   }
 
   /** Peak resident bytes seen per label so far. */
@@ -62,8 +62,8 @@ export class PeakMemorySampler {
 
   stop(): Record<string, number> {
     const peaks = this.peakBytes();
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimer?.();
+    this.stopTimer = undefined;
     return peaks;
   }
 

@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { fixedInterval } from '../timing/backoff';
+import { Clock, Sleep, sleep } from '../timing/clock';
+import { pollUntil } from '../timing/poll';
 
-export type Sleep = (ms: number) => Promise<void>;
-export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A free TCP port on the loopback interface, chosen by the kernel. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -164,16 +165,14 @@ export function processGroupMembers(pgid: number): number[] {
 export async function stopProcessGroup(
   pgid: number, graceMs = 10_000, wait: Sleep = sleep, groups: ProcessGroups = startedProcessGroups,
 ): Promise<void> {
+  const gone = async () => (processGroupMembers(pgid).length === 0 ? { done: true as const, value: true } : { done: false as const, pending: false });
   try {
     if (processGroupMembers(pgid).length === 0) return;
     signalGroup(pgid, 'SIGTERM');
-    const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline) {
-      if (processGroupMembers(pgid).length === 0) return;
-      await wait(100);
-    }
+    const stopped = await pollUntil(gone, { timeoutMs: graceMs, backoff: fixedInterval(100), sleep: wait });
+    if (stopped.kind === 'done') return;
     signalGroup(pgid, 'SIGKILL');
-    for (let i = 0; i < 50 && processGroupMembers(pgid).length > 0; i++) await wait(100);
+    await pollUntil(gone, { timeoutMs: 5_000, backoff: fixedInterval(100), sleep: wait });
   } finally {
     if (processGroupMembers(pgid).length === 0) groups.delete(pgid);
   }
@@ -181,32 +180,32 @@ export async function stopProcessGroup(
 
 export interface WaitForOptions {
   readonly timeoutMs: number;
+  /** @default 250 */
   readonly intervalMs?: number;
   /** Stops waiting early with this error when it returns a message (e.g. the process died). */
   readonly failFast?: () => string | undefined;
   /** Stops waiting with the signal's reason when it is aborted (Ctrl-C). */
   readonly signal?: AbortSignal;
+  readonly clock?: Clock;
   readonly sleep?: Sleep;
 }
 
 /** Polls `probe` until it returns true, failing with `what` and the last error on timeout. */
 export async function waitFor(what: string, probe: () => Promise<boolean>, options: WaitForOptions): Promise<void> {
-  const pause = options.sleep ?? sleep;
-  const deadline = Date.now() + options.timeoutMs;
   let last = '';
-  for (;;) {
-    if (options.signal?.aborted) throw new Error(`${what}: stopped (${String(options.signal.reason ?? 'aborted')}).`);
+  const outcome = await pollUntil(async () => {
     const failure = options.failFast?.();
     if (failure) throw new Error(`${what}: ${failure}`);
     try {
-      if (await probe()) return;
+      if (await probe()) return { done: true, value: undefined };
     } catch (e) {
       last = (e as Error).message;
     }
-    if (Date.now() >= deadline) {
-      throw new Error(`${what}: not ready after ${Math.round(options.timeoutMs / 1000)} s${last ? ` (last error: ${last})` : ''}.`);
-    }
-    await pause(options.intervalMs ?? 250);
+    return { done: false, pending: last };
+  }, { ...options, backoff: fixedInterval(options.intervalMs ?? 250) });
+  if (outcome.kind === 'aborted') throw new Error(`${what}: stopped (${String(options.signal?.reason ?? 'aborted')}).`);
+  if (outcome.kind === 'timed-out') {
+    throw new Error(`${what}: not ready after ${Math.round(options.timeoutMs / 1000)} s${outcome.pending ? ` (last error: ${outcome.pending})` : ''}.`);
   }
 }
 

@@ -6,6 +6,7 @@ import { ProcessGroups, processGroupMembers, startedProcessGroups, stopProcessGr
 import { runOnSparkServer } from './spark-server';
 import { LocalSparkJobOptions, SparkSubmitCommand, SparkSubmitExit } from './spark-submit';
 import { readStackState } from './stack-state';
+import { systemClock } from '../timing/clock';
 
 export interface SpawnSparkSubmitOptions {
   /** File that receives spark-submit's full output, appended (Spark logs are long). */
@@ -100,7 +101,7 @@ export interface SparkJobResult {
  * stopped or exits non-zero, with the log file's path and the error lines of its tail.
  */
 export async function runSparkJob(command: SparkSubmitCommand, options: RunSparkCommandOptions): Promise<SparkJobResult> {
-  const started = Date.now();
+  const started = systemClock();
   const stdout: string[] = [];
   const exit = await runSparkCommand(command, {
     ...options,
@@ -115,5 +116,5 @@ export async function runSparkJob(command: SparkSubmitCommand, options: RunSpark
     const script = path.basename(command.job.script);
     throw new Error(`spark-submit ${script} failed (${exit.signal ?? `exit ${exit.exitCode}`}); full log: ${options.logFile}\n${errors || exit.stderrTail.slice(-12).join('\n')}`);
   }
-  return { stdout, durationMs: Date.now() - started };
+  return { stdout, durationMs: systemClock() - started };
 }

@@ -10,6 +10,7 @@ import { discoverToolchain } from './toolchain';
 import { TRINO_MAIN_CLASS, startTrino, trinoHealthy } from './trino';
 import { loadConfig } from '../config/config';
 import { ResourceNames } from '../config/names';
+import { systemClock } from '../timing/clock';
 
 export type ServiceHealth = 'healthy' | 'unhealthy' | 'stopped';
 
@@ -112,14 +113,14 @@ export interface StackStart {
  */
 export async function stackStart(options: StackUpOptions): Promise<StackStart> {
   const log = options.log ?? (() => undefined);
-  const started = Date.now();
+  const started = systemClock();
   const status = await stackStatus(options);
   let state = readStackState(options.paths.stateFile);
   const names = options.names ?? loadConfig({ target: 'local' }).names;
   const startedServices: ServiceName[] = [];
   const finish = async (endpoints: { aws: string; spark: Promise<string>; trino: Promise<string> }, reused: boolean): Promise<UpResult> => {
     const [spark, trino] = await Promise.all([endpoints.spark, endpoints.trino]);
-    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    const seconds = Math.round((systemClock() - started) / 100) / 10;
     return { reused, endpoints: { aws: endpoints.aws, spark, trino }, startedServices, bootstrap, seconds };
   };
   let bootstrap: UpResult['bootstrap'];
@@ -176,7 +177,7 @@ export async function stackStart(options: StackUpOptions): Promise<StackStart> {
   }
   log('emulator: starting moto server');
   const emulator = await startEmulator({ paths: options.paths, signal: options.signal });
-  state = { startedAt: new Date().toISOString(), emulator };
+  state = { startedAt: new Date(systemClock()).toISOString(), emulator };
   writeStackState(options.paths.stateFile, state);
   startedServices.push('emulator');
   log(`emulator: ready on ${emulator.endpoint} (pid ${emulator.pid})`);

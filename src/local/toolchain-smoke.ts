@@ -7,6 +7,7 @@ import { StackEndpoints } from './stack';
 import { readStackState } from './stack-state';
 import { Toolchain } from './toolchain';
 import { loadConfig } from '../config/config';
+import { systemClock } from '../timing/clock';
 
 /** The table the smoke job writes: a throw-away table in the pipeline's database. */
 export const SMOKE_TABLE = 'toolchain_smoke';
@@ -68,10 +69,10 @@ export async function runToolchainSmoke(options: ToolchainSmokeOptions): Promise
     log(`spark: wrote and read back ${sparkRows.length} rows in ${(spark.durationMs / 1000).toFixed(1)} s`);
 
     log('trino: reading the same table through its Iceberg connector');
-    const trinoStarted = Date.now();
+    const trinoStarted = systemClock();
     const rows = await options.queryTrino(`SELECT id, name, value FROM ${names.glueDatabase}.${SMOKE_TABLE} ORDER BY id`);
     const trinoRows = rows.map((r) => ({ id: Number(r.id), name: String(r.name), value: Number(r.value) }));
-    const trinoSeconds = (Date.now() - trinoStarted) / 1000;
+    const trinoSeconds = (systemClock() - trinoStarted) / 1000;
     log(`trino: read ${trinoRows.length} rows in ${trinoSeconds.toFixed(1)} s`);
     const peaks = memory.stop();
     return {

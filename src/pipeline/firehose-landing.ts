@@ -2,7 +2,9 @@ import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-f
 import { S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { RunStoppedError, StageError } from './stages';
 import { FORMAT_CONVERSION_FAILED, renderBronzeErrorPrefix, renderBronzePrefix } from '../config/names';
+import { fixedInterval } from '../timing/backoff';
 import { Clock, Sleep, sleep as realSleep, systemClock } from '../timing/clock';
+import { Poll, pollUntil } from '../timing/poll';
 
 const HOUR_MS = 3_600_000;
 
@@ -34,7 +36,7 @@ export interface FirehoseLandingOptions {
 export interface FirehoseLandingDeps {
   readonly firehose: Pick<FirehoseClient, 'send'>;
   readonly s3: S3Client;
-  /** @default Date.now */
+  /** @default systemClock */
   readonly clock?: Clock;
   /** @default a timer that ends early on abort */
   readonly sleep?: Sleep;
@@ -98,38 +100,42 @@ export async function waitForFirehoseLanding(options: FirehoseLandingOptions, de
       'Raise --landing-timeout-minutes above the buffer interval.',
     );
   }
-  const deadline = started + options.timeoutMs;
   // S3 keeps LastModified in whole seconds.
   const since = Math.floor(options.since / 1000) * 1000;
-
   let previous: Listing | undefined;
-  let prefixes: string[] = [];
-  for (let polls = 1; ; polls++) {
+  type Pending = { listing: Listing; prefixes: string[]; landed: boolean };
+  const outcome = await pollUntil(async (attempt): Promise<Poll<FirehoseLandingResult, Pending>> => {
     const now = clock();
-    prefixes = arrivalPrefixes(options.since, now);
+    const prefixes = arrivalPrefixes(options.since, now);
     const listing = await list(deps.s3, options.bucket, prefixes, since);
     const secondsUntilFlush = Math.max(0, Math.ceil((flushAt - now) / 1000));
     options.onProgress?.({ objects: listing.objects, bytes: listing.bytes, errorObjects: listing.errorObjects, secondsUntilFlush });
     const landed = listing.objects + listing.errorObjects > 0;
-    if (landed && now >= flushAt && previous?.fingerprint === listing.fingerprint) {
-      return {
+    // Done once the buffer has flushed and two listings agree.
+    const settled = landed && now >= flushAt && previous?.fingerprint === listing.fingerprint;
+    previous = listing;
+    if (!settled) return { done: false, pending: { listing, prefixes, landed } };
+    const { objects, bytes, errorObjects, errorBytes } = listing;
+    return {
+      done: true,
+      value: {
         deliveryStreamName: options.deliveryStreamName,
         bucket: options.bucket,
         bufferIntervalSeconds: interval,
-        objects: listing.objects,
-        bytes: listing.bytes,
-        errorObjects: listing.errorObjects,
-        errorBytes: listing.errorBytes,
+        objects,
+        bytes,
+        errorObjects,
+        errorBytes,
         prefixes,
-        polls,
+        polls: attempt + 1,
         waitedMs: now - started,
-      };
-    }
-    if (now >= deadline) throw timedOut(options, interval, prefixes, listing, landed);
-    previous = listing;
-    await sleep(Math.max(0, Math.min(pollMs, deadline - now)), options.signal);
-    if (options.signal?.aborted) throw new RunStoppedError('land', String(options.signal.reason ?? 'abort'));
-  }
+      },
+    };
+  }, { timeoutMs: started + options.timeoutMs - clock(), backoff: fixedInterval(pollMs), signal: options.signal, clock, sleep });
+  if (outcome.kind === 'done') return outcome.value;
+  if (outcome.kind === 'aborted') throw new RunStoppedError('land', String(options.signal?.reason ?? 'abort'));
+  const { prefixes, listing, landed } = outcome.pending;
+  throw timedOut(options, interval, prefixes, listing, landed);
 }
 
 async function bufferInterval(firehose: Pick<FirehoseClient, 'send'>, deliveryStreamName: string, bucket: string): Promise<number> {

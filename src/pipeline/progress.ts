@@ -1,3 +1,5 @@
+import { systemClock } from '../timing/clock';
+
 /**
  * Progress of a long run: on a terminal, one status line per stage redrawn in place; elsewhere
  * (CI logs, pipes) plain lines, at most one per interval per stage, so logs stay readable.
@@ -22,7 +24,7 @@ export interface ProgressOptions {
 
 export function createProgressReporter(options: ProgressOptions = {}): ProgressReporter {
   const stream = options.stream ?? process.stderr;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock;
   if (options.silent) return { update: () => undefined, line: () => undefined, close: () => undefined };
   if (stream.isTTY) {
     let open = false;

@@ -1,3 +1,5 @@
+import { systemClock } from '../timing/clock';
+
 /** One stage of a pipeline run, as the run report shows it. */
 export interface StageReport {
   readonly name: string;
@@ -47,7 +49,7 @@ export class StageRunner {
   constructor(
     private readonly signal: AbortSignal,
     private readonly onStage: (event: { readonly stage: string; readonly phase: 'start' | 'end'; readonly report?: StageReport }) => void = () => undefined,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {}
 
   async run<T>(name: string, body: () => Promise<StageOutcome<T>>): Promise<T> {

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { batchRecords } from './batches';
 import { ReplayManifest } from './manifest';
@@ -7,7 +6,7 @@ import { Rate, RateLimiter } from './rate-limiter';
 import { KINESIS_LIMITS } from './records';
 import { InvalidLineReport, ReplaySource, newestEventTime, shiftedSource } from './sources';
 import { BackoffOptions } from '../timing/backoff';
-import { Sleep } from '../timing/clock';
+import { Sleep, systemClock, sleep } from '../timing/clock';
 
 export { LISTED_UNDELIVERED, ReplayProgress } from './put-records';
 
@@ -34,9 +33,9 @@ export interface ReplayOptions {
   readonly includeUuids?: boolean;
   /** Called after every PutRecords call. */
   readonly onProgress?: (progress: ReplayProgress) => void;
-  /** @default Date.now */
+  /** @default systemClock */
   readonly clock?: () => number;
-  /** @default setTimeout */
+  /** @default the clock module's sleep */
   readonly sleep?: Sleep;
   /** Jitter source. @default Math.random */
   readonly random?: () => number;
@@ -123,8 +122,8 @@ async function shiftIfAsked(options: ReplayOptions, now: number): Promise<{ sour
  */
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   validateOptions(options);
-  const clock = options.clock ?? Date.now;
-  const pause: Sleep = options.sleep ?? ((ms) => delay(ms));
+  const clock = options.clock ?? systemClock;
+  const pause: Sleep = options.sleep ?? sleep;
   const started = clock();
   const rate = await resolveRate(options);
   const { source, shiftSeconds } = await shiftIfAsked(options, started);

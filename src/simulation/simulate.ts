@@ -17,6 +17,7 @@ import { LocalPaths } from '../local/paths';
 import { publishRunLocally } from '../local/publish-runner';
 import { stackDown, stackUp } from '../local/stack';
 import { MAINTENANCE_DEFAULTS, MaintenanceOptions } from '../maintenance/options';
+import { systemClock } from '../timing/clock';
 import { loadRunScope } from '../validation/run-scope';
 import { runValidation } from '../validation/runner';
 import { failingChecks, reportFails } from '../validation/validation-report';
@@ -135,7 +136,7 @@ function check(options: SimulationOptions): Required<Omit<SimulationOptions, 'la
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
   const o = check(options);
   const log = options.log ?? (() => undefined);
-  const started = Date.now();
+  const started = systemClock();
   const shared = options.environment !== undefined;
   const state = shared ? options.paths.state : path.join(options.paths.state, 'simulation');
   const paths: LocalPaths = shared ? options.paths : { ...options.paths, state, stateFile: path.join(state, 'stack.json'), logs: path.join(state, 'logs') };
@@ -192,7 +193,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       final,
       passed: days.every((d) => d.validation.passed && d.published && (d.maintenance?.failed.length ?? 0) === 0)
         && Object.values(final.tables).every((t) => t.equal),
-      durationMs: Date.now() - started,
+      durationMs: systemClock() - started,
     };
   } finally {
     if (!options.keep && !shared) await stackDown({ paths, log: (line) => log(`stack: ${line}`) });

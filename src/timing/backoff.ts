@@ -18,6 +18,11 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
   return Math.min(options.maxMs ?? 5000, initial * (options.factor ?? 2) ** Math.max(0, attempt));
 }
 
+/** The same pause every time. */
+export function fixedInterval(ms: number): BackoffOptions {
+  return { initialMs: ms, maxMs: ms, factor: 1 };
+}
+
 /** Successive delays of a poll loop, one per call. */
 export function backoffDelays(options: BackoffOptions = {}): () => number {
   let attempt = 0;

@@ -1,9 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
- * Milliseconds since the epoch. Injected wherever code waits or measures, so tests control time
- * exactly; durations are differences of two readings.
+ * The one module that reads the wall clock and sets timers: everything else takes a Clock and a
+ * Sleep (injected wherever code waits or measures, so tests control time exactly) or asks this
+ * module for them. Durations are differences of two readings.
  */
+
+/** Milliseconds since the epoch. */
 export type Clock = () => number;
 
 /**
@@ -21,3 +24,15 @@ export const sleep: Sleep = async (ms, signal) => {
     if (!signal?.aborted) throw e;
   }
 };
+
+/** Calls `tick` every `ms` until the returned function is called; the timer never keeps the process alive. */
+export function every(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Seconds since `started` (a Clock reading), to a tenth: what summaries print. */
+export function secondsSince(started: number, clock: Clock = systemClock): number {
+  return Math.round((clock() - started) / 100) / 10;
+}

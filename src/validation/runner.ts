@@ -14,6 +14,7 @@ import { QueryEngine, QueryResult } from '../engines/query-engine';
 import { CHECKED_TABLES, CheckedTableName, DailyTableName, KPI_JOBS, KpiJobName } from '../kpis/catalog';
 import { ALL_DAYS, DayWindow, addDays, describeWindow } from '../kpis/day-window';
 import { joinSql, qualifiedName, sql } from '../sql/statement';
+import { systemClock } from '../timing/clock';
 
 /** Doubles (averages, percentages) compared within this. */
 export const DEFAULT_TOLERANCE = 1e-6;
@@ -100,7 +101,7 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
   const untouched: CheckedTableName[] = [];
   const spans: DayWindow[] = [];
   const passTables = new Map<string, { source: BronzeSource; tables: BronzePassTable[]; rejected: boolean }>();
-  const now = (options.now ?? (() => new Date()))();
+  const now = (options.now ?? (() => new Date(systemClock())))();
   const tableQueries = tables.flatMap((table) => {
     const scope = options.run?.jobs[jobOfTable(table)];
     const allTime = CHECKED_TABLES[table].allTime;
@@ -154,7 +155,7 @@ export function renderSuite(options: ValidationOptions = {}): RenderedSuite {
  * a failed `query` check naming the engine's reason; the other tables are still checked.
  */
 export async function runValidation(engine: QueryEngine, options: ValidationOptions = {}): Promise<ValidationReport> {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => new Date(systemClock()));
   const log = options.log ?? (() => undefined);
   const started = now();
   const queries: QueryRecord[] = [];

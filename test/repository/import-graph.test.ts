@@ -29,6 +29,26 @@ describe('the import graph of src/, actions/, infra/ and projenrc/', () => {
   });
 });
 
+/** Reading the wall clock or setting a timer; `socket.setTimeout` and the like are methods, not timers. */
+const WALL_CLOCK = /\bDate\.now\b|(?<![.\w])set(?:Timeout|Interval)\b|new Date\(\)|node:timers/;
+
+describe('time in src/', () => {
+  it('is read, and waited for, only through the clock module: everything else takes an injectable Clock and Sleep', () => {
+    const reading = sourceFiles(['src'])
+      .filter((file) => relative(file) !== 'src/timing/clock.ts' && WALL_CLOCK.test(fs.readFileSync(file, 'utf8')))
+      .map(relative);
+    expect(reading).toEqual([]);
+  });
+
+  it('is caught in its every form', () => {
+    for (const line of ['const t = Date.now();', 'clock ?? Date.now', 'await new Promise((r) => setTimeout(r, 5));', 'setInterval(tick, 1)', 'new Date()',
+      "import { setTimeout } from 'node:timers/promises';"]) {
+      expect(WALL_CLOCK.test(line), line).toBe(true);
+    }
+    for (const line of ['socket.setTimeout(5, close)', 'new Date(clock())', 'systemClock()']) expect(WALL_CLOCK.test(line), line).toBe(false);
+  });
+});
+
 describe('the import graph check', () => {
   it('reads value, type-only, re-export, side-effect and dynamic imports; type-only ones load nothing', () => {
     const source = [

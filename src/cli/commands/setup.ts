@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { formatTable } from '../../format/tables';
 import { localPaths } from '../../local/paths';
 import { SetupResult, SetupStepResult, runSetup } from '../../local/setup/setup';
+import { systemClock } from '../../timing/clock';
 import { commandOutput } from '../output';
 
 function note(step: SetupStepResult): string | undefined {
@@ -39,9 +40,9 @@ export function registerSetupCommand(program: Command): void {
     .action(async (options: { force: boolean; json: boolean }) => {
       const out = commandOutput(options.json);
       const paths = localPaths();
-      const started = Date.now();
+      const started = systemClock();
       const result = await runSetup({ paths, force: options.force, log: out.progress });
-      const seconds = Math.round((Date.now() - started) / 100) / 10;
+      const seconds = Math.round((systemClock() - started) / 100) / 10;
       out.summary({ ...result, cache: paths.cache, seconds }, () => setupSummary(result, paths.cache, seconds));
       if (result.failed.length > 0) throw setupFailure(result.failed);
     });

@@ -3,6 +3,7 @@ import { LocalPaths } from '../paths';
 import { Toolchain, discoverToolchain } from '../toolchain';
 import { InstallStep, actionlintStep, chromiumStep, pythonVenvStep, sparkJarsStep, trinoStep } from './install-steps';
 import { removeStamp, stampIsCurrent, writeStamp } from './stamps';
+import { systemClock } from '../../timing/clock';
 
 export interface SetupStepResult {
   readonly name: string;
@@ -39,7 +40,7 @@ export interface SetupOptions {
   readonly toolchain?: Toolchain;
   /** The steps to install. @default installSteps */
   readonly steps?: (paths: LocalPaths, toolchain: Toolchain, env?: NodeJS.ProcessEnv) => readonly InstallStep[];
-  /** The clock the step timings read, in milliseconds. @default Date.now */
+  /** The clock the step timings read, in milliseconds. @default systemClock */
   readonly now?: () => number;
 }
 
@@ -104,7 +105,7 @@ function seconds(ms: number): number {
  */
 export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const log = options.log ?? (() => undefined);
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock;
   const toolchain = options.toolchain ?? discoverToolchain(options.env);
   log(`toolchain: Java 17 ${toolchain.java17Home}; Java 25 ${toolchain.java25Home}; Python ${toolchain.python}; Maven ${toolchain.mvn}`);
   const steps = (options.steps ?? installSteps)(options.paths, toolchain, options.env);

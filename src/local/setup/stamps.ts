@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { systemClock } from '../../timing/clock';
 
 /**
  * A stamp records what an install step produced, keyed by a fingerprint of its inputs; a step
@@ -29,7 +30,7 @@ export function stampIsCurrent(stampFile: string, expected: string): boolean {
 
 export function writeStamp(stampFile: string, value: string, outputs: readonly string[]): void {
   fs.mkdirSync(path.dirname(stampFile), { recursive: true });
-  const stamp: Stamp = { fingerprint: value, installedAt: new Date().toISOString(), outputs };
+  const stamp: Stamp = { fingerprint: value, installedAt: new Date(systemClock()).toISOString(), outputs };
   fs.writeFileSync(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);
 }
 

@@ -78,7 +78,7 @@ export interface AwsRunClients {
 }
 
 export interface AwsRunDeps extends AwsRunClients {
-  /** @default Date.now */
+  /** @default systemClock */
   readonly clock?: Clock;
   /** Every wait of the run (Firehose, EMR, Athena polls). @default a timer that ends early on abort */
   readonly sleep?: Sleep;

@@ -8,6 +8,7 @@ import { stackDown } from '../../local/stack';
 import type { LocalRunReport } from '../../pipeline/run-report';
 import { runPublication } from '../../pipeline/shared-stages';
 import { chartDataOrWarn, localScanOrWarn } from '../../report/run-extras';
+import { systemClock } from '../../timing/clock';
 import { runPipeline } from '../run-pipeline';
 import { RunEnd, TargetRun } from '../target';
 
@@ -88,7 +89,7 @@ function localRunReport(run: LocalRun, extras: Pick<LocalRunReport, 'charts' | '
   return {
     target: 'local',
     startedAt: new Date(run.started).toISOString(),
-    durationMs: Date.now() - run.started,
+    durationMs: systemClock() - run.started,
     outcome: run.outcome,
     stages: run.runner.reports,
     peakMemoryBytes: run.peaks,

@@ -19,6 +19,7 @@ import type { LocalReconciliation, LocalRunReport, TablePreview } from '../../pi
 import { EventSource, RunProgress, jobsAndTables, publishStage, replayStage, stageRunner, validateStage, windowOf } from '../../pipeline/shared-stages';
 import { StageError, StageOutcome, StageRunner } from '../../pipeline/stages';
 import { ReplayResult } from '../../replay/replayer';
+import { systemClock } from '../../timing/clock';
 import { RunScope } from '../../validation/run-scope';
 import { ValidationReport } from '../../validation/validation-report';
 
@@ -86,7 +87,7 @@ export interface LocalRun {
 export function startLocalRun(options: LocalRunOptions): LocalRun {
   return {
     options,
-    started: Date.now(),
+    started: systemClock(),
     names: options.names,
     ...jobsAndTables(options.jobs),
     runner: stageRunner(options.signal, options.progress),
@@ -146,9 +147,9 @@ export async function stackStage(run: LocalRun): Promise<StackStart> {
 
 /** Waits for a service the stage needs; returns its endpoint and, when it had to wait, a note saying how long. */
 async function awaitService(name: string, endpoint: Promise<string>): Promise<{ endpoint: string; note: string }> {
-  const started = Date.now();
+  const started = systemClock();
   const resolved = await endpoint;
-  const waited = (Date.now() - started) / 1000;
+  const waited = (systemClock() - started) / 1000;
   return { endpoint: resolved, note: waited >= 0.5 ? `waited ${formatDuration(waited * 1000)} for ${name} to start; ` : '' };
 }
 
@@ -173,7 +174,7 @@ export async function replayAndLandStage(run: LocalRun, clients: EmulatorClients
     throw e;
   };
   const replaying = localReplayStage(run, clients, landingFailed.signal)
-    .finally(() => replayEnded(Date.now()))
+    .finally(() => replayEnded(systemClock()))
     .catch(failed);
   const landing = landStage(run, clients, replayEndedAt).catch((e: unknown) => {
     landingFailed.abort('the landing failed');
@@ -224,7 +225,7 @@ function landStage(run: LocalRun, clients: EmulatorClients, replayEndedAt: Promi
       signal,
       onProgress: (p) => progress.update('land', `${formatCount(p.read)} read, ${formatCount(p.landed)} landed, ${formatCount(p.errors)} to errors`),
     });
-    const drainedMs = Math.max(0, Date.now() - await replayEndedAt);
+    const drainedMs = Math.max(0, systemClock() - await replayEndedAt);
     return {
       value: result,
       counts: { read: result.read, landed: result.landed, errors: result.errors, objects: result.objects.length, drainedAfterReplayMs: drainedMs },
@@ -237,7 +238,7 @@ function landStage(run: LocalRun, clients: EmulatorClients, replayEndedAt: Promi
 /** Computes the KPI tables with Spark over the replay's window. */
 export async function kpisStage(run: LocalRun, stack: StackStart): Promise<KpiRunResult> {
   const { options: { paths, progress, signal }, names, jobs, window } = run;
-  run.kpisStartedAt = Date.now();
+  run.kpisStartedAt = systemClock();
   const kpis = await measured(run, 'kpis', async (memory) => {
     const spark = await awaitService('Spark', stack.spark);
     // Started in the background, it is recorded only now: sampled on its own from here on.
@@ -272,7 +273,7 @@ export async function kpisStage(run: LocalRun, stack: StackStart): Promise<KpiRu
       throw new StageError((e as Error).message, log ? [log] : [], `Read the Spark log named above; \`npx clickstream kpis${environmentFlag(run.names)}\` re-runs this stage alone on the running stack (add --keep to keep it).`);
     }
   });
-  run.kpisEndedAt = Date.now();
+  run.kpisEndedAt = systemClock();
   run.kpiSparkRequests = kpis.sparkRequests.length > 0 ? kpis.sparkRequests : undefined;
   progress.line(`kpis: Spark log ${kpis.logFile}`);
   run.kpiRunId = kpis.runId;
