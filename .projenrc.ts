@@ -76,8 +76,9 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-cdk/toolkit-lib@~1.40.1',
     'cdk-nag@^3.0.2',
     // The HTML run report's charts: Vega-Lite specs compiled and rendered to SVG by vega's headless view.
+    // vega-lite 6.5 declares Node >= 22; 6.4.3 is the last that runs on this project's floor (minNodeVersion).
     'vega@^6.4.0',
-    'vega-lite@^6.5.0',
+    'vega-lite@~6.4.3',
   ],
   devDeps: [
     '@types/node@20.19.43',
