@@ -54,10 +54,13 @@ export type KpiScope =
   | { readonly kind: 'window'; readonly window: DayWindow }
   | { readonly kind: 'all' };
 
+/** Why a run cannot have both a window and `--all`: the one message of that rule. */
+export const WINDOW_WITH_ALL = '--all recomputes every day and a window recomputes its days: give --from-date/--to-date, or --all, not both.';
+
 /** The scope of a command's `--from-date`/`--to-date`/`--all`, parsed once: a window and `--all` together are refused here. */
 export function kpiScopeFromOptions(fromDate: string | undefined, toDate: string | undefined, all: boolean): KpiScope {
   const window = windowFromOptions(fromDate, toDate, 'run incrementally');
-  if (window && all) throw new Error('--all recomputes every day and a window recomputes its days: give --from-date/--to-date, or --all, not both.');
+  if (window && all) throw new Error(WINDOW_WITH_ALL);
   if (window) return { kind: 'window', window };
   return all ? { kind: 'all' } : { kind: 'incremental' };
 }

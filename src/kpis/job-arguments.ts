@@ -1,5 +1,5 @@
 import { KPI_JOBS, KpiJobName } from './catalog';
-import { DayWindow, validateWindow } from './day-window';
+import { DayWindow, WINDOW_WITH_ALL, validateWindow } from './day-window';
 
 /** Everything a KPI job needs to know where to read and write. */
 export interface JobLocations {
@@ -31,7 +31,7 @@ const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 function runArguments(window: DayWindow | undefined, options: KpiRunOptions): string[] {
   const args: string[] = [];
   if (window) {
-    if (options.all) throw new Error('A run with --from-date/--to-date recomputes that window; --all recomputes every day. Give one or the other.');
+    if (options.all) throw new Error(WINDOW_WITH_ALL);
     validateWindow(window);
     args.push('--from-date', window.fromDate, '--to-date', window.toDate);
   }
