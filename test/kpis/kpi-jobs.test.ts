@@ -56,7 +56,9 @@ describe('KPI job scripts', () => {
     const paths = localPaths();
     const seed = [names.bronzeUri, names.glueDatabase, 'sensor_health', names.warehouseUri];
     const cases: Array<[string, string[], string]> = [
-      ['kpi_sensor_health.py', seed.slice(1), 'the following arguments are required: ICEBERG_WAREHOUSE'],
+      ['kpi_sensor_health.py', seed.slice(0, 3), 'the following arguments are required: ICEBERG_WAREHOUSE'],
+      // One positional left out at the front shifts the others: the warehouse lands in the table's slot, and is named there.
+      ['kpi_sensor_health.py', seed.slice(1), `argument ICEBERG_TABLE: "${names.warehouseUri}" is not a valid table, column or database name`],
       ['kpi_temp_humidity.py', [...seed, '--from-date', '2026-13-01', '--to-date', '2026-03-02'], 'expected a UTC day as YYYY-MM-DD'],
       ['kpi_event_geo.py', [...seed, '--from-date', '2026-03-05', '--to-date', '2026-03-02'], 'is after --to-date'],
       ['all_kpis.py', [names.bronzeUri, names.glueDatabase, 'sensor_health,bogus', names.warehouseUri], 'unknown job(s) bogus'],
