@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 
 /**
  * Figures in the README and docs are written by the benchmarks that measure them, between
@@ -17,7 +18,14 @@ export function replaceBetweenMarkers(text: string, name: string, body: string):
 export const FIGURES_PAGES: Readonly<Record<string, string>> = {
   'quick-start': 'README.md',
   'run-bench': 'docs/benchmarks.md',
+  'replay-bench': 'docs/benchmarks.md',
 };
+
+/** The machine a benchmark ran on, as its figures say it. */
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 1024 ** 3)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
 
 /** Rewrites the figures between the markers in `file`. */
 export function writeFigures(file: string, name: string, body: string): void {

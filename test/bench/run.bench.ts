@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIGURES_PAGES, writeFigures } from './markers';
+import { FIGURES_PAGES, machine, writeFigures } from './markers';
 import { formatBytes, formatCount, formatDuration } from '../../src/format/numbers';
 import { LocalRunReport } from '../../src/pipeline/run-report';
 import { REPO_ROOT } from '../support/cli';
@@ -22,11 +22,6 @@ import { REPO_ROOT } from '../support/cli';
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const DEFAULT_SIZES = [20_000, 100_000, 1_000_000];
 const runs = sizes.length > 0 ? sizes : DEFAULT_SIZES;
-
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 1024 ** 3)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
-}
 
 interface BenchRow {
   readonly events: number;

@@ -21,7 +21,7 @@ describe('figures written by the benchmarks', () => {
     for (const [name, page] of Object.entries(FIGURES_PAGES)) expect(pages.get(name), `<!-- figures:${name} -->`).toEqual([page]);
   });
 
-  it('the quick start\'s run time and the benchmark page\'s whole-run table are the benchmark\'s, with their date and machine', () => {
+  it('the quick start\'s run time and the benchmark page\'s whole-run and replay tables are the benchmarks\', with their date and machine', () => {
     const between = (name: string) => {
       const text = fs.readFileSync(path.join(REPO_ROOT, FIGURES_PAGES[name]), 'utf8');
       return text.split(`<!-- figures:${name} -->`)[1]?.split(`<!-- /figures:${name} -->`)[0] ?? '';
@@ -30,5 +30,7 @@ describe('figures written by the benchmarks', () => {
     expect(between('quick-start')).toMatch(/measured \d{4}-\d{2}-\d{2} by `npx projen bench` on \d+ cores/);
     expect(between('run-bench')).toMatch(/^Measured \d{4}-\d{2}-\d{2} on \d+ cores/m);
     expect(between('run-bench')).toContain('| 20,000 |');
+    expect(between('replay-bench')).toMatch(/measured \d{4}-\d{2}-\d{2} by `npx projen bench:replay` on \d+ cores/);
+    expect(between('replay-bench')).toContain('| ours (batched PutRecords, paced, retries) |');
   });
 });
