@@ -1,5 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { parseAsOf } from '../timing/as-of';
 
 /** `value` as a number that passes `check`, else an error naming the option and the rule. */
 function parseNumber(what: string, value: string, check: (n: number) => boolean, rule: string): number {
@@ -25,5 +24,3 @@ const optionParser = <T>(parse: (value: string) => T) => (value: string): T => {
 export const wholeNumber = (what: string, min = 0) => optionParser((value) => parseWholeNumber(what, value, min));
 export const positive = (what: string) => optionParser((value) => parseNumber(what, value, (n) => n > 0, 'a positive number'));
 export const share = (what: string) => optionParser((value) => parseNumber(what, value, (n) => n >= 0 && n <= 1, 'between 0 and 1'));
-/** `--as-of`: a time with its zone. */
-export const asOfTime = optionParser((value) => parseAsOf(value)!);

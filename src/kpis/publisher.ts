@@ -5,7 +5,7 @@ import { SPARK_JOBS_PACKAGE } from './catalog';
 import { PublishRefusedError, PublishedRun, parsePublishLine } from './publication';
 import { auditBranch } from './run-ledger';
 import { CatalogEndpoints } from './spark-conf';
-import { systemClock } from '../timing/clock';
+import { systemClock, secondsSince } from '../timing/clock';
 
 /**
  * Publishing is a metadata commit per table (Iceberg's fast-forward of `main` to the audit branch),
@@ -86,5 +86,5 @@ export async function publishRun(options: PublishRunOptions): Promise<TimedPubli
   if (options.signal?.aborted) throw new Error(`Publishing run ${options.runId} was stopped; run \`clickstream publish --run ${options.runId}\` to finish it (it resumes where it stopped).`);
   if (refused !== undefined) throw new PublishRefusedError(options.runId, refused);
   if (exitCode !== 0 || !result) throw new Error(`Publishing run ${options.runId} failed (exit ${exitCode}). Last lines:\n${tail.join('\n')}`);
-  return { ...result, seconds: Math.round((systemClock() - started) / 100) / 10 };
+  return { ...result, seconds: secondsSince(started) };
 }

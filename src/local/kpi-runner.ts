@@ -11,7 +11,7 @@ import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName } from '../kpis/ca
 import { DayWindow, validateWindow } from '../kpis/day-window';
 import { JobLocations, KpiRunOptions, buildAllKpisArguments, buildJobArguments } from '../kpis/job-arguments';
 import { KpiRunRecord, KpiRunTotals, auditBranch, newRunId, parseRunRecordLine, runTotals } from '../kpis/run-ledger';
-import { systemClock } from '../timing/clock';
+import { systemClock, secondsSince } from '../timing/clock';
 
 /**
  * How the jobs are submitted: `single-app` runs them all in one Spark application (all_kpis.py,
@@ -61,7 +61,7 @@ export interface KpiRunResult extends KpiRunTotals {
   readonly sparkRequests: readonly string[];
 }
 
-const seconds = (since: number) => Math.round((systemClock() - since) / 100) / 10;
+const seconds = (since: number) => secondsSince(since);
 
 /**
  * Zips the jobs' shared package for `--py-files`, as EMR gets it (the same bytes the CDK app

@@ -8,7 +8,7 @@ import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
 import { MaintenanceResult, describeMaintainedTable, maintenanceResult, parseMaintenanceLine } from '../maintenance/maintenance-report';
 import { MAINTENANCE_SCRIPT, MaintenanceOptions, buildMaintenanceArguments } from '../maintenance/options';
-import { systemClock } from '../timing/clock';
+import { systemClock, secondsSince } from '../timing/clock';
 
 export interface RunMaintenanceLocallyOptions extends LocalSparkJobOptions, SparkSubmitHooks {
   /** Retention, compaction window, the pipeline's now, tables. @default the job's defaults, now, every table */
@@ -66,5 +66,5 @@ export async function runMaintenanceLocally(options: RunMaintenanceLocallyOption
   if (!done) {
     throw new Error(`Table maintenance failed (exit ${exitCode}) before it reported every table. Spark log: ${logFile}\nLast lines:\n${tailFile(logFile, 30)}`);
   }
-  return { ...maintenanceResult(lines), args, seconds: Math.round((systemClock() - started) / 100) / 10, logFile };
+  return { ...maintenanceResult(lines), args, seconds: secondsSince(started), logFile };
 }

@@ -10,7 +10,7 @@ import { discoverToolchain } from './toolchain';
 import { TRINO_MAIN_CLASS, startTrino, trinoHealthy } from './trino';
 import { loadConfig } from '../config/config';
 import { ResourceNames } from '../config/names';
-import { systemClock } from '../timing/clock';
+import { systemClock, secondsSince } from '../timing/clock';
 
 export type ServiceHealth = 'healthy' | 'unhealthy' | 'stopped';
 
@@ -120,7 +120,7 @@ export async function stackStart(options: StackUpOptions): Promise<StackStart> {
   const startedServices: ServiceName[] = [];
   const finish = async (endpoints: { aws: string; spark: Promise<string>; trino: Promise<string> }, reused: boolean): Promise<UpResult> => {
     const [spark, trino] = await Promise.all([endpoints.spark, endpoints.trino]);
-    const seconds = Math.round((systemClock() - started) / 100) / 10;
+    const seconds = secondsSince(started);
     return { reused, endpoints: { aws: endpoints.aws, spark, trino }, startedServices, bootstrap, seconds };
   };
   let bootstrap: UpResult['bootstrap'];

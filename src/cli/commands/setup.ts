@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { formatTable } from '../../format/tables';
 import { localPaths } from '../../local/paths';
 import { SetupResult, SetupStepResult, runSetup } from '../../local/setup/setup';
-import { systemClock } from '../../timing/clock';
+import { systemClock, secondsSince } from '../../timing/clock';
 import { commandOutput } from '../output';
 
 function note(step: SetupStepResult): string | undefined {
@@ -42,7 +42,7 @@ export function registerSetupCommand(program: Command): void {
       const paths = localPaths();
       const started = systemClock();
       const result = await runSetup({ paths, force: options.force, log: out.progress });
-      const seconds = Math.round((systemClock() - started) / 100) / 10;
+      const seconds = secondsSince(started);
       out.summary({ ...result, cache: paths.cache, seconds }, () => setupSummary(result, paths.cache, seconds));
       if (result.failed.length > 0) throw setupFailure(result.failed);
     });
