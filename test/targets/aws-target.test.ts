@@ -12,8 +12,10 @@ import { awsTarget } from '../../src/targets/aws/aws-target';
 import { KpiRequest } from '../../src/targets/target';
 import { cluster, fakeTime, step, steps } from '../emr/fakes';
 
-// EMR cannot run here: its answers are the API reference's (AddJobFlowSteps returns StepIds;
-// ListSteps lists the steps' states; DescribeCluster the cluster's).
+// EMR cannot run here. Its answers follow the Amazon EMR API Reference: "AddJobFlowSteps" returns
+// the new steps' StepIds in order; "ListSteps" returns StepSummary items with Status.State
+// (COMPLETED once a step ended well); "DescribeCluster" returns Cluster.Status.State (WAITING: a
+// running cluster with no step to do, which accepts new steps).
 const emrMock = mockClient(EMRClient);
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
 
