@@ -7,7 +7,7 @@ import { renderReportMarkdown } from '../../src/emr/emr-run-report';
 import { emrRunFromStacks } from '../../src/emr/run-from-stacks';
 import { EMR_RUN_INPUT_NAMES, EmrRunInputs, validateEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
-import { DayWindow, describeWindow } from '../../src/kpis/day-window';
+import { ValidDayWindow, dayWindow, describeWindow } from '../../src/kpis/day-window';
 import { Clock, Sleep } from '../../src/timing/clock';
 import { expectationsWindow, loadExpectations } from '../../src/validation/expectations';
 import { ActionIo } from '../lib/io';
@@ -29,8 +29,9 @@ export interface RunDeps {
 const MANIFEST_INPUT = 'manifest';
 
 /** The window of a replay manifest; a manifest that cannot be read fails the step before any AWS call. */
-function manifestWindow(file: string): DayWindow | undefined {
-  return file ? expectationsWindow(loadExpectations(file)) : undefined;
+function manifestWindow(file: string): ValidDayWindow | undefined {
+  const window = file ? expectationsWindow(loadExpectations(file)) : undefined;
+  return window && dayWindow(window.fromDate, window.toDate);
 }
 
 /**
@@ -42,7 +43,7 @@ export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   const inputs: EmrRunInputs = Object.fromEntries(EMR_RUN_INPUT_NAMES.map((name) => [name, io.getInput(name)]));
   let validated;
-  let window: DayWindow | undefined;
+  let window: ValidDayWindow | undefined;
   try {
     validated = validateEmrRunInputs(inputs, env, { namesFromStack: true });
     window = validated.window ?? manifestWindow(io.getInput(MANIFEST_INPUT).trim());

@@ -2,7 +2,7 @@ import { BUCKET_OVERRIDES, EmrRunDefaults, RunIdentity, ValidatedEmrRunInputs, e
 import { EmrRunOptions } from './run-kpis';
 import { validateScriptsVersion } from '../config/scripts';
 import { CloudFormationLike, OUTPUT_KEYS, ResolvedAwsNames, resolveAwsNames, stackName } from '../config/stack-outputs';
-import { DayWindow } from '../kpis/day-window';
+import { ValidDayWindow } from '../kpis/day-window';
 
 /** What a deployed environment's stack outputs give an EMR run where its inputs are silent. */
 export function emrDefaultsFromStacks(resolved: ResolvedAwsNames): Omit<EmrRunDefaults, 'window'> {
@@ -19,7 +19,7 @@ export interface EmrRunFromStacksOptions {
   readonly cloudFormation: CloudFormationLike;
   readonly identity?: RunIdentity;
   /** The days to compute when the inputs name none (e.g. a replay manifest's). @default - none: the jobs decide */
-  readonly window?: DayWindow;
+  readonly window?: ValidDayWindow;
   /** Variables that override names (BRONZE_BUCKET, GLUE_DATABASE, ...). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }

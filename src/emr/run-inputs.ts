@@ -6,7 +6,7 @@ import { AWS_REGION_PATTERN, deployedEnvironmentSchema, loadConfig } from '../co
 import { EMR_ENVIRONMENT_TAG, ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { KpiJobName, parseJobList } from '../kpis/catalog';
-import { DayWindow, validateWindow } from '../kpis/day-window';
+import { ValidDayWindow, dayWindow, windowScope } from '../kpis/day-window';
 import { newRunId } from '../kpis/run-ledger';
 import { systemClock } from '../timing/clock';
 
@@ -126,7 +126,7 @@ export interface ValidatedEmrRunInputs {
   readonly region: string;
   readonly settings: EmrRunSettings;
   readonly jobs: readonly KpiJobName[];
-  readonly window?: DayWindow;
+  readonly window?: ValidDayWindow;
   /** Unset only with `namesFromStack`. */
   readonly scriptsVersion?: string;
 }
@@ -147,11 +147,12 @@ export function validateEmrRunInputs(
     problems.push(...parsed.error.issues.map((i) => `${label(i.path[0] as EmrRunInputName)}: ${i.message}${quoteValue(inputs[i.path[0] as EmrRunInputName])}`));
   }
   const value = parsed.success ? parsed.data : undefined;
-  const check = (name: EmrRunInputName, fn: () => void) => {
+  const check = <T>(name: EmrRunInputName, fn: () => T): T | undefined => {
     try {
-      fn();
+      return fn();
     } catch (e) {
       problems.push(`${label(name)}: ${(e as Error).message}`);
+      return undefined;
     }
   };
 
@@ -163,9 +164,8 @@ export function validateEmrRunInputs(
   const toDate = blank(inputs['to-date']) as string | undefined;
   if (Boolean(fromDate) !== Boolean(toDate)) {
     problems.push(`${label(fromDate ? 'to-date' : 'from-date')}: set both ${label('from-date')} and ${label('to-date')} (YYYY-MM-DD), or neither to process every day.`);
-  } else if (fromDate && toDate) {
-    check('from-date', () => validateWindow({ fromDate, toDate }));
   }
+  const window = fromDate && toDate ? check('from-date', () => dayWindow(fromDate, toDate)) : undefined;
   const version = blank(inputs['scripts-version']) as string | undefined;
   if (version) {
     check('scripts-version', () => validateScriptsVersion(version));
@@ -198,7 +198,7 @@ export function validateEmrRunInputs(
     region,
     settings: value,
     jobs,
-    ...(fromDate && toDate ? { window: { fromDate, toDate } } : {}),
+    ...(window ? { window } : {}),
     ...(version ? { scriptsVersion: version } : {}),
   };
 }
@@ -211,7 +211,7 @@ export interface EmrRunDefaults {
   /** The subnet of a transient cluster, tagged for EMR's managed policy (the compute stack's ClusterSubnetId). */
   readonly subnetId?: string;
   /** The days to compute when the inputs name none (e.g. the days a replay delivered). */
-  readonly window?: DayWindow;
+  readonly window?: ValidDayWindow;
   /** The KPI run's id. @default a new one */
   readonly kpiRunId?: string;
 }
@@ -262,7 +262,7 @@ export function emrRunOptions(
     steps: {
       jobs: run.jobs,
       locations: { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri },
-      ...(window ? { window } : {}),
+      ...(window ? { scope: windowScope(window) } : {}),
       // One id for the run's steps: they all write to its audit branch.
       run: { runId: defaults.kpiRunId ?? kpiRunIdFor(identity, new Date(systemClock())) },
       region: run.region,

@@ -1,7 +1,7 @@
 import type { ActionOnFailure, StepConfig } from '@aws-sdk/client-emr';
 import { SCRIPTS_ARCHIVE, scriptsUri } from '../config/scripts';
 import { KPI_JOBS, KpiJobName } from '../kpis/catalog';
-import { DayWindow } from '../kpis/day-window';
+import { KpiScope } from '../kpis/day-window';
 import { buildJobArguments, JobLocations, KpiRunOptions } from '../kpis/job-arguments';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../kpis/spark-conf';
 
@@ -11,9 +11,9 @@ export const STEP_NAME_PREFIX = 'clickstream-kpi-';
 export interface KpiStepsOptions {
   readonly jobs: readonly KpiJobName[];
   readonly locations: JobLocations;
-  /** Process only these days. @default - an incremental run */
-  readonly window?: DayWindow;
-  /** The run's id (every step writes to its audit branch), `all`, its time. @default - each step makes its own id */
+  /** The days to recompute: a window, all, or those that received arrivals since the last run. @default INCREMENTAL */
+  readonly scope?: KpiScope;
+  /** The run's id (every step writes to its audit branch), its time. @default - each step makes its own id */
   readonly run?: KpiRunOptions;
   /** Region of the Glue catalog and the warehouse bucket. */
   readonly region: string;
@@ -53,7 +53,7 @@ export function buildKpiSteps(options: KpiStepsOptions): StepConfig[] {
         '--py-files', `${prefix}${SCRIPTS_ARCHIVE}`,
         ...conf,
         `${prefix}${KPI_JOBS[job].script}`,
-        ...buildJobArguments(job, options.locations, options.window, options.run),
+        ...buildJobArguments(job, options.locations, options.scope, options.run),
       ],
     },
   }));

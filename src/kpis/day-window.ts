@@ -7,52 +7,70 @@ export interface DayWindow {
   readonly toDate: string;
 }
 
-/** Every day a table can hold: validation's window when none is given. */
-export const ALL_DAYS: DayWindow = { fromDate: '1970-01-01', toDate: '9999-12-31' };
+declare const CHECKED: unique symbol;
+
+/**
+ * A {@link DayWindow} of real days, from <= to: made only by {@link dayWindow} and
+ * {@link windowFromOptions} (or {@link ALL_DAYS}), so what receives one checks nothing again.
+ */
+export type ValidDayWindow = DayWindow & { readonly [CHECKED]: true };
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Checks that `value` is a real calendar day as `YYYY-MM-DD`, naming `what` when it is not. */
+/** Checks that `value` is a real calendar day as `YYYY-MM-DD` (years 0001 to 9999), naming `what` when it is not. */
 export function parseDay(what: string, value: string): string {
   const match = DAY.exec(value);
-  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
-  if (!date || date.toISOString().slice(0, 10) !== value) throw new Error(`${what} must be a UTC day as YYYY-MM-DD, got "${value}".`);
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999.
+  if (match) date.setUTCFullYear(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  if (!match || Number(match[1]) < 1 || date.toISOString().slice(0, 10) !== value) {
+    throw new Error(`${what} must be a UTC day as YYYY-MM-DD, got "${value}".`);
+  }
   return value;
 }
 
-/** Validates a window: real days, from <= to. Messages name the `--from-date`/`--to-date` options. */
-export function validateWindow(window: DayWindow): DayWindow {
-  parseDay('--from-date', window.fromDate);
-  parseDay('--to-date', window.toDate);
-  if (window.fromDate > window.toDate) {
-    throw new Error(`--from-date (${window.fromDate}) is after --to-date (${window.toDate}); swap them or widen the window.`);
+/** The window `fromDate..toDate`: real days, from <= to. Messages name the `--from-date`/`--to-date` options. */
+export function dayWindow(fromDate: string, toDate: string): ValidDayWindow {
+  parseDay('--from-date', fromDate);
+  parseDay('--to-date', toDate);
+  if (fromDate > toDate) {
+    throw new Error(`--from-date (${fromDate}) is after --to-date (${toDate}); swap them or widen the window.`);
   }
-  return window;
+  return { fromDate, toDate } as ValidDayWindow;
 }
+
+/** Every day a table can hold: validation's window when none is given. */
+export const ALL_DAYS: ValidDayWindow = dayWindow('1970-01-01', '9999-12-31');
 
 /**
  * The window of a command's `--from-date`/`--to-date`: both (validated), or neither (undefined).
  * One alone fails, saying what leaving both out means (`neitherMeans`): a half-open window would
  * silently mean something else.
  */
-export function windowFromOptions(fromDate: string | undefined, toDate: string | undefined, neitherMeans: string): DayWindow | undefined {
+export function windowFromOptions(fromDate: string | undefined, toDate: string | undefined, neitherMeans: string): ValidDayWindow | undefined {
   const from = fromDate?.trim() || undefined;
   const to = toDate?.trim() || undefined;
   if (from === undefined && to === undefined) return undefined;
   if (from === undefined || to === undefined) {
     throw new Error(`--from-date and --to-date go together: give both (UTC days, inclusive), or neither to ${neitherMeans}.`);
   }
-  return validateWindow({ fromDate: from, toDate: to });
+  return dayWindow(from, to);
 }
 
 /**
  * What a KPI run recomputes: the event days that received arrivals since the last run
  * (incremental), the days of a window (from every arrival since the day before it), or every day.
+ * A window and `--all` together cannot be expressed.
  */
 export type KpiScope =
   | { readonly kind: 'incremental' }
-  | { readonly kind: 'window'; readonly window: DayWindow }
+  | { readonly kind: 'window'; readonly window: ValidDayWindow }
   | { readonly kind: 'all' };
+
+/** The scope of a window when there is one, else an incremental run. */
+export function windowScope(window: ValidDayWindow | undefined): KpiScope {
+  return window ? { kind: 'window', window } : { kind: 'incremental' };
+}
 
 /** Why a run cannot have both a window and `--all`: the one message of that rule. */
 export const WINDOW_WITH_ALL = '--all recomputes every day and a window recomputes its days: give --from-date/--to-date, or --all, not both.';
@@ -61,13 +79,7 @@ export const WINDOW_WITH_ALL = '--all recomputes every day and a window recomput
 export function kpiScopeFromOptions(fromDate: string | undefined, toDate: string | undefined, all: boolean): KpiScope {
   const window = windowFromOptions(fromDate, toDate, 'run incrementally');
   if (window && all) throw new Error(WINDOW_WITH_ALL);
-  if (window) return { kind: 'window', window };
-  return all ? { kind: 'all' } : { kind: 'incremental' };
-}
-
-/** The window of a scope (none when incremental or all), and whether it is all of bronze, as the jobs' arguments say it. */
-export function scopeArguments(scope: KpiScope): { readonly window?: DayWindow; readonly all: boolean } {
-  return scope.kind === 'window' ? { window: scope.window, all: false } : { all: scope.kind === 'all' };
+  return all ? { kind: 'all' } : windowScope(window);
 }
 
 export function isAllDays(window: DayWindow): boolean {

@@ -1,5 +1,6 @@
 import { KPI_JOBS, KpiJobName } from './catalog';
-import { DayWindow, WINDOW_WITH_ALL, validateWindow } from './day-window';
+import { KpiScope } from './day-window';
+import { parseRunId } from './run-ledger';
 
 /** Everything a KPI job needs to know where to read and write. */
 export interface JobLocations {
@@ -11,13 +12,8 @@ export interface JobLocations {
   readonly warehouse: string;
 }
 
-/**
- * What a run recomputes, beyond the window. Without a window and without `all`, a run is
- * incremental: the event days that received arrivals since the job's last run.
- */
+/** How a run recomputes its scope: its time, settle minutes and id. */
 export interface KpiRunOptions {
-  /** Recompute every day from all of bronze (`--all`). Not with a window. @default false */
-  readonly all?: boolean;
   /** The run's own time; arrivals after it are not read. @default - the job's clock */
   readonly asOf?: Date;
   /** Minutes after its end an arrival hour is complete. @default - the jobs' default (20) */
@@ -26,51 +22,51 @@ export interface KpiRunOptions {
   readonly runId?: string;
 }
 
-const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A run with no scope given recomputes the days that received arrivals since the last run. */
+export const INCREMENTAL: KpiScope = { kind: 'incremental' };
 
-function runArguments(window: DayWindow | undefined, options: KpiRunOptions): string[] {
+/** `--as-of`'s value: the time to the second, UTC. */
+export function asOfArgument(asOf: Date): string {
+  if (Number.isNaN(asOf.getTime())) throw new Error('The run\'s time (--as-of) is not a valid date.');
+  return `${asOf.toISOString().slice(0, 19)}Z`;
+}
+
+/** `--settle-minutes`' value: a whole number >= 0, in digits. */
+export function settleMinutesArgument(minutes: number): string {
+  if (!Number.isSafeInteger(minutes) || minutes < 0) throw new Error(`settle minutes must be a whole number >= 0, got ${minutes}.`);
+  return String(minutes);
+}
+
+function runArguments(scope: KpiScope, options: KpiRunOptions): string[] {
   const args: string[] = [];
-  if (window) {
-    if (options.all) throw new Error(WINDOW_WITH_ALL);
-    validateWindow(window);
-    args.push('--from-date', window.fromDate, '--to-date', window.toDate);
-  }
-  if (options.all) args.push('--all');
-  if (options.asOf) {
-    if (Number.isNaN(options.asOf.getTime())) throw new Error('The run\'s time (--as-of) is not a valid date.');
-    args.push('--as-of', `${options.asOf.toISOString().slice(0, 19)}Z`);
-  }
-  if (options.settleMinutes !== undefined) {
-    if (!Number.isInteger(options.settleMinutes) || options.settleMinutes < 0) throw new Error(`settle minutes must be a whole number >= 0, got ${options.settleMinutes}.`);
-    args.push('--settle-minutes', String(options.settleMinutes));
-  }
-  if (options.runId !== undefined) {
-    if (!RUN_ID.test(options.runId)) throw new Error(`A run id is 1 to 64 letters, digits, _ or -, got "${options.runId}".`);
-    args.push('--run-id', options.runId);
-  }
+  if (scope.kind === 'window') args.push('--from-date', scope.window.fromDate, '--to-date', scope.window.toDate);
+  if (scope.kind === 'all') args.push('--all');
+  if (options.asOf) args.push('--as-of', asOfArgument(options.asOf));
+  if (options.settleMinutes !== undefined) args.push('--settle-minutes', settleMinutesArgument(options.settleMinutes));
+  if (options.runId !== undefined) args.push('--run-id', parseRunId(options.runId));
   return args;
 }
 
 /**
  * The job's command-line arguments after the script path: the seed's positional
- * `<BRONZE_PATH> <ICEBERG_DB> <ICEBERG_TABLE> <ICEBERG_WAREHOUSE>`, then the optional window and run
- * options.
+ * `<BRONZE_PATH> <ICEBERG_DB> <ICEBERG_TABLE> <ICEBERG_WAREHOUSE>`, then the scope (a window or
+ * `--all`; nothing when incremental) and the run options.
  *
  * The local runner (spark-submit) and the EMR step builder both call this, so both targets
  * run identical argument lists.
  */
-export function buildJobArguments(job: KpiJobName, locations: JobLocations, window?: DayWindow, options: KpiRunOptions = {}): string[] {
-  return [locations.bronzePath, locations.database, KPI_JOBS[job].tableArgument, locations.warehouse, ...runArguments(window, options)];
+export function buildJobArguments(job: KpiJobName, locations: JobLocations, scope: KpiScope = INCREMENTAL, options: KpiRunOptions = {}): string[] {
+  return [locations.bronzePath, locations.database, KPI_JOBS[job].tableArgument, locations.warehouse, ...runArguments(scope, options)];
 }
 
 /**
  * Arguments of `all_kpis.py` (ALL_KPIS_SCRIPT): the seed's four positionals with the comma-separated job
- * list where a single job has its ICEBERG_TABLE, then the optional window and run options. Shared by
+ * list where a single job has its ICEBERG_TABLE, then the scope and run options. Shared by
  * both targets like {@link buildJobArguments}.
  */
 export function buildAllKpisArguments(
-  jobs: readonly KpiJobName[], locations: JobLocations, window?: DayWindow, options: KpiRunOptions = {},
+  jobs: readonly KpiJobName[], locations: JobLocations, scope: KpiScope = INCREMENTAL, options: KpiRunOptions = {},
 ): string[] {
   if (jobs.length === 0) throw new Error('No KPI job to run: pass at least one of sensor_health, temp_humidity, event_geo.');
-  return [locations.bronzePath, locations.database, jobs.join(','), locations.warehouse, ...runArguments(window, options)];
+  return [locations.bronzePath, locations.database, jobs.join(','), locations.warehouse, ...runArguments(scope, options)];
 }

@@ -11,8 +11,15 @@ export function newRunId(at: Date, random: () => string = () => randomBytes(3).t
  * Spark jobs name it the same way (spark/clickstream_jobs/audit.py).
  */
 export function auditBranch(runId: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId)) throw new Error(`A run id is 1 to 64 letters, digits, _ or -, got "${runId}".`);
-  return `audit_${runId}`;
+  return `audit_${parseRunId(runId)}`;
+}
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Checks a run id (the jobs' `--run-id`): 1 to 64 letters, digits, _ or -, so it can name an Iceberg branch. */
+export function parseRunId(runId: string): string {
+  if (!RUN_ID.test(runId)) throw new Error(`A run id is 1 to 64 letters, digits, _ or -, got "${runId}".`);
+  return runId;
 }
 
 /** The run id of an audit branch, or undefined for another branch. */

@@ -8,8 +8,8 @@ import { findJavaHome } from './toolchain';
 import { loadConfig } from '../config/config';
 import { SCRIPTS_ARCHIVE, scriptsArchive } from '../config/scripts';
 import { ALL_KPIS_SCRIPT, KPI_JOBS, KPI_JOB_NAMES, KpiJobName } from '../kpis/catalog';
-import { DayWindow, validateWindow } from '../kpis/day-window';
-import { JobLocations, KpiRunOptions, buildAllKpisArguments, buildJobArguments } from '../kpis/job-arguments';
+import { DayWindow, KpiScope } from '../kpis/day-window';
+import { INCREMENTAL, JobLocations, KpiRunOptions, buildAllKpisArguments, buildJobArguments } from '../kpis/job-arguments';
 import { KpiRunRecord, KpiRunTotals, auditBranch, newRunId, parseRunRecordLine, runTotals } from '../kpis/run-ledger';
 import { systemClock, secondsSince } from '../timing/clock';
 
@@ -26,9 +26,9 @@ export const DEFAULT_KPI_RUN_MODE: KpiRunMode = 'single-app';
 const JOB_LOG_PREFIX = '[kpis] ';
 
 export interface RunKpisLocallyOptions extends LocalSparkJobOptions, SparkSubmitHooks {
-  /** UTC event days to recompute from bronze; without one (and without `run.all`) the run is incremental. */
-  readonly window?: DayWindow;
-  /** Recompute everything, the run's time, its id. @default an incremental run as of now */
+  /** The days to recompute: a window, all, or those that received arrivals since the last run. @default INCREMENTAL */
+  readonly scope?: KpiScope;
+  /** The run's time, its id. @default as of now, with a new id */
   readonly run?: KpiRunOptions;
   /** @default all jobs */
   readonly jobs?: readonly KpiJobName[];
@@ -75,14 +75,16 @@ export function packageSparkJobs(paths: LocalPaths, outputDir: string): string {
 }
 
 /** The scripts and arguments of a run; both built by the functions the EMR steps use. */
-export function plannedSubmits(mode: KpiRunMode, jobs: readonly KpiJobName[], locations: JobLocations, window?: DayWindow, run: KpiRunOptions = {}) {
-  if (mode === 'single-app') return [{ script: ALL_KPIS_SCRIPT, args: buildAllKpisArguments(jobs, locations, window, run) }];
-  return jobs.map((job) => ({ script: KPI_JOBS[job].script, args: buildJobArguments(job, locations, window, run) }));
+export function plannedSubmits(
+  mode: KpiRunMode, jobs: readonly KpiJobName[], locations: JobLocations, scope: KpiScope = INCREMENTAL, run: KpiRunOptions = {},
+) {
+  if (mode === 'single-app') return [{ script: ALL_KPIS_SCRIPT, args: buildAllKpisArguments(jobs, locations, scope, run) }];
+  return jobs.map((job) => ({ script: KPI_JOBS[job].script, args: buildJobArguments(job, locations, scope, run) }));
 }
 
-function describeScope(window: DayWindow | undefined, run: KpiRunOptions): string {
-  if (window) return `${window.fromDate}..${window.toDate}`;
-  return run.all ? 'every day (--all)' : 'the days that received arrivals since the last run (incremental)';
+function describeScope(scope: KpiScope): string {
+  if (scope.kind === 'window') return `${scope.window.fromDate}..${scope.window.toDate}`;
+  return scope.kind === 'all' ? 'every day (--all)' : 'the days that received arrivals since the last run (incremental)';
 }
 
 /**
@@ -92,7 +94,7 @@ function describeScope(window: DayWindow | undefined, run: KpiRunOptions): strin
 export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<KpiRunResult> {
   const log = options.log ?? (() => undefined);
   const started = systemClock();
-  const window = options.window ? validateWindow(options.window) : undefined;
+  const scope = options.scope ?? INCREMENTAL;
   const jobs = options.jobs && options.jobs.length > 0 ? [...options.jobs] : [...KPI_JOB_NAMES];
   const mode = options.mode ?? DEFAULT_KPI_RUN_MODE;
   const names = options.names ?? loadConfig({ target: 'local' }).names;
@@ -101,7 +103,7 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
   const locations: JobLocations = { bronzePath: names.bronzeUri, database: names.glueDatabase, warehouse: names.warehouseUri };
   // The run id names the audit branch every submit of the run writes to.
   const run = { ...options.run, runId: options.run?.runId ?? newRunId(new Date(started)) };
-  const submits = plannedSubmits(mode, jobs, locations, window, run);
+  const submits = plannedSubmits(mode, jobs, locations, scope, run);
 
   fs.mkdirSync(options.paths.logs, { recursive: true });
   const logFile = path.join(options.paths.logs, `kpis-${new Date(started).toISOString().replace(/[:.]/g, '-')}.log`);
@@ -115,7 +117,7 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
     const onRequest = (tag: string) => sparkRequests.push(tag);
     return (await runSparkCommand(command, { logFile: file, onStdoutLine, signal, memory: options.memory, server, onRequest })).exitCode;
   });
-  log(`kpis: run ${run.runId}: ${jobs.join(', ')} as ${mode} over ${describeScope(window, run)}, written to branch ${auditBranch(run.runId)}; Spark log: ${logFile}`);
+  log(`kpis: run ${run.runId}: ${jobs.join(', ')} as ${mode} over ${describeScope(scope)}, written to branch ${auditBranch(run.runId)}; Spark log: ${logFile}`);
 
   const results: KpiSubmitResult[] = [];
   for (const { script, args } of submits) {
@@ -148,7 +150,7 @@ export async function runKpisLocally(options: RunKpisLocallyOptions): Promise<Kp
     log(`kpis: ${script} done in ${seconds(submitStarted)} s`);
   }
   const totals = runTotals(results.map((r) => r.records));
-  const runMode = window ? 'window' : run.all ? 'all' : 'incremental';
+  const window = scope.kind === 'window' ? scope.window : undefined;
   const ended = { seconds: seconds(started), logFile, sparkRequests };
-  return { runId: run.runId, branch: auditBranch(run.runId), mode, jobs, window, runMode, submits: results, ...totals, ...ended };
+  return { runId: run.runId, branch: auditBranch(run.runId), mode, jobs, window, runMode: scope.kind, submits: results, ...totals, ...ended };
 }

@@ -7,7 +7,7 @@ import { QueryEngine } from '../engines/query-engine';
 import { GeneratorOptions } from '../events/generator';
 import { formatCount, formatDuration } from '../format/numbers';
 import { KPI_JOBS, KPI_TABLES, KpiJobName, KpiTableName, REJECTED_EVENTS_TABLE } from '../kpis/catalog';
-import { DayWindow } from '../kpis/day-window';
+import { DayWindow, ValidDayWindow, dayWindow } from '../kpis/day-window';
 import { PublishRefusedError, PublishedRun } from '../kpis/publication';
 import { auditBranch } from '../kpis/run-ledger';
 import { bronzeHoldsEvents } from '../replay/earlier-events';
@@ -134,9 +134,9 @@ export async function replayStage(options: ReplayStageOptions): Promise<StageOut
 }
 
 /** The UTC event days a replay delivered, first to last. */
-export function windowOf(result: ReplayResult): DayWindow | undefined {
+export function windowOf(result: ReplayResult): ValidDayWindow | undefined {
   const days = Object.keys(result.manifest.days).sort();
-  return days.length > 0 ? { fromDate: days[0], toDate: days[days.length - 1] } : undefined;
+  return days.length > 0 ? dayWindow(days[0], days[days.length - 1]) : undefined;
 }
 
 async function previewTables(engine: QueryEngine, database: string, tables: readonly KpiTableName[], versions: RunScope['versions'] | undefined, signal: AbortSignal): Promise<TablePreview[]> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resourceNames } from '../../src/config/names';
 import { emrRunOptions, parseEmrRunInputs, validateEmrRunInputs } from '../../src/emr/run-inputs';
+import { dayWindow } from '../../src/kpis/day-window';
 
 const SUBNET = 'subnet-0abc1234def567890';
 const valid = { 'account-id': '123456789012', 'region': 'eu-west-1', 'scripts-version': 'abc123', 'subnet-id': SUBNET };
@@ -66,9 +67,9 @@ describe('parseEmrRunInputs', () => {
     const run = validateEmrRunInputs({ 'region': 'eu-west-1', 'instance-profile': 'mine' }, {}, { namesFromStack: true });
     expect(run.scriptsVersion).toBeUndefined();
     const options = emrRunOptions(run, resourceNames('dev', '123456789012'), { runId: '7' }, {
-      scriptsVersion: 'fromstack', serviceRole: 'stack-service', instanceProfile: 'stack-profile', subnetId: SUBNET, window: { fromDate: '2026-11-01', toDate: '2026-11-02' },
+      scriptsVersion: 'fromstack', serviceRole: 'stack-service', instanceProfile: 'stack-profile', subnetId: SUBNET, window: dayWindow('2026-11-01', '2026-11-02'),
     });
-    expect(options.steps).toMatchObject({ scriptsVersion: 'fromstack', window: { fromDate: '2026-11-01', toDate: '2026-11-02' }, scriptsBucket: 'clickstream-dev-scripts-123456789012' });
+    expect(options.steps).toMatchObject({ scriptsVersion: 'fromstack', scope: { kind: 'window', window: { fromDate: '2026-11-01', toDate: '2026-11-02' } }, scriptsBucket: 'clickstream-dev-scripts-123456789012' });
     expect(options.target).toMatchObject({ mode: 'transient', cluster: { serviceRole: 'stack-service', instanceProfile: 'mine', name: 'clickstream-dev-kpis-run-7' } });
   });
 

@@ -3,6 +3,7 @@ import { SCRIPTS_ARCHIVE, scriptsKeyPrefix } from '../../src/config/scripts';
 import { buildRunJobFlowRequest } from '../../src/emr/cluster-spec';
 import { buildKpiSteps } from '../../src/emr/steps';
 import { KPI_JOB_NAMES } from '../../src/kpis/catalog';
+import { dayWindow, windowScope } from '../../src/kpis/day-window';
 import { buildJobArguments } from '../../src/kpis/job-arguments';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../../src/kpis/spark-conf';
 
@@ -11,18 +12,18 @@ const locations = {
   database: 'analytics',
   warehouse: 's3://clickstream-dev-warehouse-123456789012/warehouse',
 };
-const window = { fromDate: '2026-11-01', toDate: '2026-11-03' };
+const scope = windowScope(dayWindow('2026-11-01', '2026-11-03'));
 const base = { jobs: KPI_JOB_NAMES, locations, region: 'eu-west-1', scriptsBucket: 'clickstream-dev-scripts-123456789012', scriptsVersion: '0f3c2a9' };
 
 /** What the local runner passes after the script path: the shared builder, called as the local target calls it. */
 function localSparkSubmitJobArgs(job: (typeof KPI_JOB_NAMES)[number], withWindow: boolean): string[] {
-  return buildJobArguments(job, locations, withWindow ? window : undefined);
+  return buildJobArguments(job, locations, withWindow ? scope : undefined);
 }
 
 describe('KPI steps', () => {
   for (const withWindow of [true, false]) {
     it(`pass each job exactly the job arguments the local runner passes (${withWindow ? 'with' : 'without'} a date window)`, () => {
-      const steps = buildKpiSteps({ ...base, ...(withWindow ? { window } : {}) });
+      const steps = buildKpiSteps({ ...base, ...(withWindow ? { scope } : {}) });
       for (const [i, job] of KPI_JOB_NAMES.entries()) {
         const args = steps[i].HadoopJarStep!.Args!;
         const script = args.findIndex((a) => a.endsWith('.py'));

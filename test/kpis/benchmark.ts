@@ -19,7 +19,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../src/config/config';
 import { ResourceNames, renderBronzePrefix } from '../../src/config/names';
-import { DayWindow } from '../../src/kpis/day-window';
+import { ValidDayWindow, dayWindow, windowScope } from '../../src/kpis/day-window';
 import { bootstrapLocalResources, emulatorClients } from '../../src/local/bootstrap';
 import { startEmulator } from '../../src/local/emulator';
 import { KpiRunMode, runKpisLocally } from '../../src/local/kpi-runner';
@@ -83,12 +83,12 @@ async function main(): Promise<void> {
     process.stderr.write(`bronze: ${perDay * days} events over ${days} days (${perDay} a day)\n`);
 
     const measures: Measure[] = [];
-    const lastDay: DayWindow = { fromDate: dayOf(days - 1), toDate: dayOf(days - 1) };
-    const measure = async (label: string, mode: KpiRunMode, runNames: ResourceNames, window?: DayWindow) => {
+    const lastDay = dayWindow(dayOf(days - 1), dayOf(days - 1));
+    const measure = async (label: string, mode: KpiRunMode, runNames: ResourceNames, window?: ValidDayWindow) => {
       let peakKb = 0;
       const submit = (command: SparkSubmitCommand, logFile: string, onLine: (line: string) => void) =>
         timedSubmit(command, logFile, onLine, (kb) => { peakKb = Math.max(peakKb, kb); });
-      const result = await runKpisLocally({ paths, awsEndpoint: emulator.endpoint, names: runNames, window, mode, submit, log: (l) => process.stderr.write(`${l}\n`) });
+      const result = await runKpisLocally({ paths, awsEndpoint: emulator.endpoint, names: runNames, scope: windowScope(window), mode, submit, log: (l) => process.stderr.write(`${l}\n`) });
       measures.push({ label, seconds: result.seconds, peakRssMb: Math.round(peakKb / 1024) });
     };
     await measure(`seed pattern: 3 submits, each over all ${days} days`, 'per-job', names);

@@ -5,7 +5,7 @@ import { LandedEvent } from './support/events';
 import { QUERY_CATALOG, ResourceNames } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
-import { DayWindow } from '../../src/kpis/day-window';
+import { DayWindow, ValidDayWindow, dayWindow, windowScope } from '../../src/kpis/day-window';
 import { KpiRow, RawEvent, comparableRows, referenceKpis, rejectedEvents } from '../../src/kpis/reference';
 import { EmulatorClients } from '../../src/local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
@@ -87,8 +87,9 @@ describe('scheduled runs day after day (incremental, late and day-boundary event
     return key;
   }
 
-  async function kpis(asOf: Date, extra: { window?: DayWindow; signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<KpiRunResult> {
-    return runKpisLocally({ paths, awsEndpoint: aws, names, window: extra.window, run: { asOf }, signal: extra.signal, log: extra.log });
+  type KpisExtra = { window?: ValidDayWindow; signal?: AbortSignal; log?: (line: string) => void };
+  async function kpis(asOf: Date, extra: KpisExtra = {}): Promise<KpiRunResult> {
+    return runKpisLocally({ paths, awsEndpoint: aws, names, scope: windowScope(extra.window), run: { asOf }, signal: extra.signal, log: extra.log });
   }
 
   /** Validates the latest run on its audit branch and, when it passed, publishes it, as the workflow does. */
@@ -192,7 +193,7 @@ describe('scheduled runs day after day (incremental, late and day-boundary event
   it('computes a backfill of historical days from events that arrived today, and warns about an empty day', async () => {
     const january = [...events('2026-01-09', 8), ...events('2026-01-11', 8), ...events('2026-01-13', 8)];
     await landObject(at(dayAfter(A4), '12:00:00'), january);
-    const window = { fromDate: '2026-01-09', toDate: '2026-01-13' };
+    const window = dayWindow('2026-01-09', '2026-01-13');
 
     const run = await kpis(at(dayAfter(A4), '12:30:00'), { window });
 

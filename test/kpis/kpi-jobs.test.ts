@@ -6,7 +6,7 @@ import { writeBronze } from './support/bronze';
 import { generateLandedEvents } from './support/events';
 import { loadConfig } from '../../src/config/config';
 import { KPI_TABLES, KpiTableName } from '../../src/kpis/catalog';
-import { DayWindow } from '../../src/kpis/day-window';
+import { DayWindow, ValidDayWindow, dayWindow } from '../../src/kpis/day-window';
 import { KpiRow, KpiTablesRows, comparableRows, referenceKpis } from '../../src/kpis/reference';
 import { KpiRunMode, KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
 import { localPaths } from '../../src/local/paths';
@@ -27,10 +27,10 @@ import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support
 
 const TABLES = Object.keys(KPI_TABLES) as KpiTableName[];
 const names = loadConfig({ target: 'local' }).names;
-const FIRST_HALF: DayWindow = { fromDate: '2026-03-01', toDate: '2026-03-02' };
-const SECOND_HALF: DayWindow = { fromDate: '2026-03-03', toDate: '2026-03-04' };
-const BOTH: DayWindow = { fromDate: '2026-03-01', toDate: '2026-03-04' };
-const EMPTY: DayWindow = { fromDate: '2026-03-10', toDate: '2026-03-10' };
+const FIRST_HALF = dayWindow('2026-03-01', '2026-03-02');
+const SECOND_HALF = dayWindow('2026-03-03', '2026-03-04');
+const BOTH = dayWindow('2026-03-01', '2026-03-04');
+const EMPTY = dayWindow('2026-03-10', '2026-03-10');
 
 /** The runs, in the order they happen. */
 const RUNS = [
@@ -39,7 +39,7 @@ const RUNS = [
   { label: 'both', window: BOTH, mode: 'single-app' },
   { label: 'rerun', window: BOTH, mode: 'single-app' },
   { label: 'empty', window: EMPTY, mode: 'single-app' },
-] as const satisfies ReadonlyArray<{ label: string; window: DayWindow; mode: KpiRunMode }>;
+] as const satisfies ReadonlyArray<{ label: string; window: ValidDayWindow; mode: KpiRunMode }>;
 type RunLabel = (typeof RUNS)[number]['label'];
 
 // 2026-02-28 events arrive in the folders of March 1 and 2: read by the first window, excluded by event time.
@@ -102,7 +102,7 @@ describe('KPI jobs on the local target', () => {
     for (const { label, window, mode } of RUNS) {
       const lines: string[] = [];
       try {
-        const run = await runKpisLocally({ paths, awsEndpoint: env.aws, names: envNames, window, mode, log: (l) => lines.push(l) });
+        const run = await runKpisLocally({ paths, awsEndpoint: env.aws, names: envNames, scope: { kind: 'window', window }, mode, log: (l) => lines.push(l) });
         runs[label] = run;
         branches[label] = run.branch;
         process.stderr.write(`${label}: ${mode} ${window.fromDate}..${window.toDate} in ${run.seconds} s\n${lines.filter((l) => l.includes('.py: ')).join('\n')}\n`);

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/config';
 import { QUERY_CATALOG, ResourceNames } from '../../src/config/names';
 import { TrinoEngine } from '../../src/engines/trino';
 import { KPI_TABLES } from '../../src/kpis/catalog';
+import { windowScope } from '../../src/kpis/day-window';
 import { land } from '../../src/landing/worker';
 import { bootstrapLocalResources, isNotFound } from '../../src/local/bootstrap';
 import { KpiRunResult, runKpisLocally } from '../../src/local/kpi-runner';
@@ -139,7 +140,7 @@ describe('environments on one embedded stack', () => {
     }
     for (const [environment] of environments) {
       kpis[environment] = await runKpisLocally({
-        paths: whole.paths, awsEndpoint: whole.aws, names: names(environment), window: windowOf(replayed[environment]),
+        paths: whole.paths, awsEndpoint: whole.aws, names: names(environment), scope: windowScope(windowOf(replayed[environment])),
       });
     }
     for (const [environment] of environments) {

@@ -7,7 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config';
-import { KpiScope } from '../../src/kpis/day-window';
+import { KpiScope, dayWindow } from '../../src/kpis/day-window';
 import { awsTarget } from '../../src/targets/aws/aws-target';
 import { KpiRequest } from '../../src/targets/target';
 import { cluster, fakeTime, step, steps } from '../emr/fakes';
@@ -73,7 +73,7 @@ describe('the aws target\'s KPI run', () => {
   });
 
   it('passes a window as the jobs\' --from-date/--to-date, and nothing for an incremental run', async () => {
-    const windowed = await stepArguments({ kind: 'window', window: { fromDate: '2026-11-01', toDate: '2026-11-03' } });
+    const windowed = await stepArguments({ kind: 'window', window: dayWindow('2026-11-01', '2026-11-03') });
     expect(windowed.slice(windowed.indexOf('--from-date'), windowed.indexOf('--from-date') + 4)).toEqual(['--from-date', '2026-11-01', '--to-date', '2026-11-03']);
     expect(windowed).not.toContain('--all');
     emrMock.resetHistory();

@@ -16,7 +16,7 @@ import { EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, emrRunOptions } fro
 import { EmrRunOptions, runKpisOnEmr } from '../../emr/run-kpis';
 import { formatBytes, formatCount, formatDuration } from '../../format/numbers';
 import type { KpiJobName, KpiTableName } from '../../kpis/catalog';
-import { DayWindow } from '../../kpis/day-window';
+import { ValidDayWindow } from '../../kpis/day-window';
 import { PublishedRun } from '../../kpis/publication';
 import { PublishRunOptions, publishRun } from '../../kpis/publisher';
 import { localPaths } from '../../local/paths';
@@ -113,7 +113,7 @@ export interface AwsRun {
   readonly started: number;
   readonly runner: StageRunner;
   resources?: AwsRunResources;
-  window?: DayWindow;
+  window?: ValidDayWindow;
   replayedVolume?: { records: number; bytes: number };
   streamName?: string;
   landing?: FirehoseLandingResult;
@@ -327,9 +327,10 @@ function emrStageError(report: EmrRunReport, options: EmrRunOptions, environment
     ? ` Cleanup: cancelled ${report.cleanup.cancelledStepIds.join(', ') || 'no steps'}${report.cleanup.terminatedClusterId ? `, terminated ${report.cleanup.terminatedClusterId}` : ''}` +
       `${report.cleanup.problems.length ? `; ${report.cleanup.problems.join(' ')}` : ''}.`
     : '';
-  const window = options.steps.window;
+  const scope = options.steps.scope;
+  const days = scope?.kind === 'window' ? ` --from-date ${scope.window.fromDate} --to-date ${scope.window.toDate}` : scope?.kind === 'all' ? ' --all' : '';
   const rerun = `npx clickstream kpis --target aws --environment ${environment} --region ${options.steps.region}` +
-    `${window ? ` --from-date ${window.fromDate} --to-date ${window.toDate}` : ''} --scripts-version ${options.steps.scriptsVersion}`;
+    `${days} --scripts-version ${options.steps.scriptsVersion}`;
   const hints: Record<string, string> = {
     'step-failed': `Read the step's log (its tail is in the run report); after a fix, re-run only the KPI stage with \`${rerun}\`.`,
     'timed-out': `Raise --timeout-minutes or add --core-nodes; then re-run only the KPI stage with \`${rerun}\`.`,

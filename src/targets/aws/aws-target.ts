@@ -15,7 +15,6 @@ import { emrRunFromStacks } from '../../emr/run-from-stacks';
 import { EmrRunInputs, parseEmrRunInputs, validateEmrRunInputs } from '../../emr/run-inputs';
 import { EmrRunOptions, runKpisOnEmr } from '../../emr/run-kpis';
 import { formatTable } from '../../format/tables';
-import { scopeArguments } from '../../kpis/day-window';
 import { publishRun } from '../../kpis/publisher';
 import { localPaths } from '../../local/paths';
 import { describeMaintenance } from '../../maintenance/maintenance-report';
@@ -93,14 +92,11 @@ export function awsTarget(props: AwsTargetProps = {}): Target {
     land: () => Promise.reject(new Error(LAND_ON_AWS_REFUSAL)),
     startStack: () => Promise.reject(new Error('`up` starts the embedded stack; on AWS an environment is deployed (deploy-infra, or `npx cdk deploy`).')),
     planKpis(request) {
-      const { window, all } = scopeArguments(request.scope);
-      const inputs: EmrRunInputs = {
-        ...requireEmrInputs(request.emr), 'jobs': request.jobs.join(','), 'from-date': window?.fromDate, 'to-date': window?.toDate,
-      };
+      const inputs: EmrRunInputs = { ...requireEmrInputs(request.emr), jobs: request.jobs.join(',') };
       // Every input is checked before any AWS call.
       const parsed = parseEmrRunInputs(inputs, { runId: `cli-${clock()}` }, env(), request.inputStyle);
       const steps = parsed.options.steps;
-      const options: EmrRunOptions = { ...parsed.options, steps: { ...steps, run: { ...steps.run, all, asOf: request.asOf } } };
+      const options: EmrRunOptions = { ...parsed.options, steps: { ...steps, scope: request.scope, run: { ...steps.run, asOf: request.asOf } } };
       return {
         stopping: EMR_STOPPING,
         async run({ signal, log }) {

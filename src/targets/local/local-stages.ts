@@ -5,7 +5,7 @@ import { PriceTable } from '../../cost/prices';
 import { TrinoEngine } from '../../engines/trino';
 import { formatBytes, formatCount, formatDuration } from '../../format/numbers';
 import { KpiJobName, KpiTableName } from '../../kpis/catalog';
-import { DayWindow } from '../../kpis/day-window';
+import { ValidDayWindow, windowScope } from '../../kpis/day-window';
 import { PublishedRun } from '../../kpis/publication';
 import { LandingResult, land } from '../../landing/worker';
 import { EmulatorClients } from '../../local/bootstrap';
@@ -68,7 +68,7 @@ export interface LocalRun {
   replayed?: ReplayResult;
   landed?: LandingResult;
   kpis?: KpiRunResult;
-  window?: DayWindow;
+  window?: ValidDayWindow;
   kpisStartedAt?: number;
   kpisEndedAt?: number;
   /** The KPI stage's requests on the warm Spark. */
@@ -249,7 +249,7 @@ export async function kpisStage(run: LocalRun, stack: StackStart): Promise<KpiRu
         awsEndpoint: stack.aws,
         sparkServer: spark.endpoint,
         names,
-        window,
+        scope: windowScope(window),
         jobs,
         signal,
         memory,

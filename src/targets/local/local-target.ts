@@ -2,7 +2,6 @@ import { localRun } from './local-run';
 import { TargetName } from '../../config/config';
 import { localDoctor } from '../../doctor/local';
 import { TrinoEngine } from '../../engines/trino';
-import { scopeArguments } from '../../kpis/day-window';
 import { land } from '../../landing/worker';
 import { bootstrapLocalResources, emulatorClients } from '../../local/bootstrap';
 import { destroyLocalEnvironment } from '../../local/environments';
@@ -96,7 +95,6 @@ export function localTarget(props: LocalTargetProps = {}): Target {
     },
     startStack: ({ config, signal, log }) => stackUp({ paths: paths(), names: config.names, log, signal }),
     planKpis(request) {
-      const { window, all } = scopeArguments(request.scope);
       return {
         stopping: { stopping: 'cancelling the KPI job (its Spark processes, or its request to the stack\'s warm Spark)' },
         async run({ signal, log }) {
@@ -105,10 +103,10 @@ export function localTarget(props: LocalTargetProps = {}): Target {
             paths: paths(),
             awsEndpoint: endpoints.aws,
             names: request.config.names,
-            window,
+            scope: request.scope,
             jobs: request.jobs,
             mode: request.mode,
-            run: { all, asOf: request.asOf },
+            run: { asOf: request.asOf },
             log,
             signal,
           });
