@@ -1,10 +1,13 @@
 import { RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import { Authorization } from './request-table';
 import { ResourceNames } from '../../src/config/names';
+import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { KPI_TABLES } from '../../src/kpis/catalog';
 import { ACCOUNT, REGION } from '../infra/support';
 
 const EMR_TAG = 'for-use-with-amazon-emr-managed-policies';
+/** An object Firehose landed in bronze, under the raw table's prefix. */
+const LANDED = `${bronzeTablePrefix()}year=2026/month=01/day=10/hour=00/part.parquet`;
 const ec2 = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
 
 /** A subnet as the account has it: its id and tags. */
@@ -72,7 +75,7 @@ export function icebergJobRequests(names: ResourceNames): Authorization[] {
     s3('s3:PutObject', `${names.warehouseBucket}/${tablePath}/data/part-00000.parquet`),
     s3('s3:DeleteObject', `${names.warehouseBucket}/${tablePath}/metadata/snap-0.avro`),
     s3('s3:ListBucket', names.bronzeBucket),
-    s3('s3:GetObject', `${names.bronzeBucket}/bronze/year=2026/month=01/day=10/hour=00/events.parquet`),
+    s3('s3:GetObject', `${names.bronzeBucket}/${LANDED}`),
     s3('s3:GetObject', `${names.scriptsBucket}/spark/abc1234/kpi_sensor_health.py`),
   ];
 }
@@ -114,10 +117,70 @@ export function firehoseRequests(names: ResourceNames, rawTable: string): { sour
     destination: [
       ...['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'].flatMap((action) =>
         ['catalog', `database/${names.glueDatabase}`, `table/${names.glueDatabase}/${rawTable}`].map((r) => ({ action, resource: glue(r), context: {} }))),
-      { action: 's3:PutObject', resource: `arn:aws:s3:::${names.bronzeBucket}/bronze/year=2026/month=01/day=10/hour=00/part.parquet`, context: {} },
-      { action: 's3:AbortMultipartUpload', resource: `arn:aws:s3:::${names.bronzeBucket}/bronze/year=2026/month=01/day=10/hour=00/part.parquet`, context: {} },
+      { action: 's3:PutObject', resource: `arn:aws:s3:::${names.bronzeBucket}/${LANDED}`, context: {} },
+      { action: 's3:AbortMultipartUpload', resource: `arn:aws:s3:::${names.bronzeBucket}/${LANDED}`, context: {} },
       { action: 's3:ListBucket', resource: `arn:aws:s3:::${names.bronzeBucket}`, context: {} },
       { action: 's3:GetBucketLocation', resource: `arn:aws:s3:::${names.bronzeBucket}`, context: {} },
     ],
   };
+}
+
+/**
+ * What Athena asks, with the credentials of the role that starts the query, to run our statements
+ * (Athena User Guide, "Identity and access management in Athena": running a query needs the Amazon S3
+ * locations of the data and the AWS Glue Data Catalog metadata it reads, besides Athena's own
+ * actions; "Specify a query result location using a workgroup": every user of the workgroup must have
+ * access to its result location). Derived from the statements' text: every table a statement names
+ * is looked up in Glue (GetDatabase, GetTable) and read from S3 under its location (ListBucket,
+ * GetObject); `information_schema` lists the database's tables (GetTables); an `INSERT INTO` an
+ * Iceberg table writes data and metadata files under its location and commits with UpdateTable
+ * ("Query Apache Iceberg tables", "Update Iceberg table data"). The raw table is partition-projected,
+ * so Athena lists its prefix instead of asking Glue for partitions. Each query's result goes to the
+ * workgroup's result location (PutObject, then GetObject for GetQueryResults; GetBucketLocation).
+ */
+export function athenaQueryRequests(
+  statements: readonly string[],
+  names: ResourceNames,
+  where: { readonly rawTable: string; readonly rawPrefix: string; readonly resultsPrefix: string },
+): Authorization[] {
+  const glue = (resource: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:${resource}`;
+  const s3 = (action: string, key: string) => ({ action, resource: `arn:aws:s3:::${key}`, context: {} });
+  const database = ['catalog', `database/${names.glueDatabase}`].map(glue);
+  const location = (table: string) => (table === where.rawTable
+    ? { bucket: names.bronzeBucket, prefix: where.rawPrefix }
+    : { bucket: names.warehouseBucket, prefix: `warehouse/${names.glueDatabase}.db/${table}/` });
+  // "catalog"."database"."table" or "table$refs" (a metadata table reads its table's metadata files).
+  const reference = /"awsdatacatalog"\."([^"]+)"\."([^"$]+)(?:\$[a-z_]+)?"/g;
+  return statements.flatMap((statement, index) => {
+    const result = `${names.athenaResultsBucket}/${where.resultsPrefix}q-${index}.csv`;
+    const requests: Authorization[] = [
+      s3('s3:GetBucketLocation', names.athenaResultsBucket),
+      s3('s3:PutObject', result),
+      s3('s3:GetObject', result),
+    ];
+    const inserted = /^\s*INSERT INTO "awsdatacatalog"\."[^"]+"\."([^"]+)"/.exec(statement)?.[1];
+    if (statement.includes('information_schema')) {
+      requests.push(...['glue:GetDatabase', 'glue:GetTables'].flatMap((action) => database.map((resource) => ({ action, resource, context: {} }))));
+    }
+    for (const [, schema, table] of statement.matchAll(reference)) {
+      if (schema === 'information_schema') continue;
+      if (schema !== names.glueDatabase) throw new Error(`A statement reads ${schema}.${table}, outside the environment's database ${names.glueDatabase}: ${statement.slice(0, 200)}`);
+      const onTable = (action: string) => [...database, glue(`table/${schema}/${table}`)].map((resource) => ({ action, resource, context: {} }));
+      const { bucket, prefix } = location(table);
+      requests.push(
+        ...database.map((resource) => ({ action: 'glue:GetDatabase', resource, context: {} })),
+        ...onTable('glue:GetTable'),
+        s3('s3:ListBucket', bucket),
+        s3('s3:GetObject', `${bucket}/${prefix}${table === where.rawTable ? 'year=2026/month=01/day=10/hour=00/part.parquet' : 'metadata/00001-1.metadata.json'}`),
+      );
+      if (table === inserted) {
+        requests.push(
+          ...onTable('glue:UpdateTable'),
+          s3('s3:PutObject', `${bucket}/${prefix}data/part-00000.parquet`),
+          s3('s3:PutObject', `${bucket}/${prefix}metadata/00002-2.metadata.json`),
+        );
+      }
+    }
+    return requests;
+  });
 }

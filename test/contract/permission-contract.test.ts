@@ -1,22 +1,31 @@
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
+import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from './evaluator';
-import { emrServiceRequests, firehoseRequests, icebergJobRequests, publisherRequests } from './on-behalf';
+import { athenaQueryRequests, emrServiceRequests, firehoseRequests, icebergJobRequests, publisherRequests } from './on-behalf';
 import { sentRequests } from './recorder';
 import { AccountState, Authorization, SentRequest, authorizationsOf } from './request-table';
 import { ContractRole, RoleName, clusterSubnet, clusterVpcId, contractRoles, synthesizedTemplates } from './role-policies';
+import { ATHENA_RESULTS_PREFIX } from '../../infra/stacks/query-stack';
 import { EMR_ENVIRONMENT_TAG, RAW_TABLE, resourceNames } from '../../src/config/names';
+import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
 import { AthenaEngine } from '../../src/engines/athena';
+import { QueryEngine, QueryResult } from '../../src/engines/query-engine';
+import { CHECKED_TABLES, KPI_JOBS } from '../../src/kpis/catalog';
+import { auditBranch } from '../../src/kpis/run-ledger';
+import { waitForFirehoseLanding } from '../../src/pipeline/firehose-landing';
 import { teardownPreview } from '../../src/previews/teardown';
 import { bronzeHoldsEvents } from '../../src/replay/earlier-events';
 import { replay } from '../../src/replay/replayer';
 import { generatorSource } from '../../src/replay/sources';
+import { RUN_TABLES, loadRunScope } from '../../src/validation/run-scope';
+import { runValidation } from '../../src/validation/runner';
 import { cluster, fakeTime, step, steps } from '../emr/fakes';
 import { FakeEmrNetwork, FakeSecurityGroup, emrDefaultGroups, emrSecurityGroupsHandler } from '../infra/fake-emr-network';
 import { ACCOUNT } from '../infra/support';
@@ -39,12 +48,19 @@ interface RoleRequest extends Authorization {
 const names = resourceNames('dev', ACCOUNT);
 const previewNames = resourceNames('pr-7', ACCOUNT);
 
-/** A transient KPI run in dev, as runKpisOnEmr sends it (cluster created, steps listed, cluster described). */
-async function recordKpiRun(subnetId?: string): Promise<SentRequest[]> {
+/**
+ * A transient KPI run in dev, as runKpisOnEmr sends it (cluster created, steps listed, cluster
+ * described); when its step fails, the runner also reads the step's logs from the logs bucket (EMR
+ * Management Guide, "View log files archived to Amazon S3": steps/<step id>/stderr.gz under the
+ * cluster's log URI). The logs are not there yet, so it asks again until its wait ends.
+ */
+async function recordKpiRun(subnetId?: string, stepState: 'COMPLETED' | 'FAILED' = 'COMPLETED'): Promise<SentRequest[]> {
   const emrMock = mockClient(EMRClient);
+  const s3Mock = mockClient(S3Client);
   try {
+    s3Mock.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
     emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-CONTRACT1' });
-    emrMock.on(ListStepsCommand).resolves(steps(step('s-A', 'clickstream-kpi-sensor_health', 'COMPLETED')));
+    emrMock.on(ListStepsCommand).resolves(steps(step('s-A', 'clickstream-kpi-sensor_health', stepState)));
     emrMock.on(DescribeClusterCommand).resolves(cluster('TERMINATED'));
     emrMock.on(TerminateJobFlowsCommand).resolves({});
     const { options } = parseEmrRunInputs({
@@ -58,9 +74,10 @@ async function recordKpiRun(subnetId?: string): Promise<SentRequest[]> {
       ...(subnetId ? { 'subnet-id': subnetId } : {}),
     }, {}, { repository: 'acme/clickstream', runId: '4242' });
     await runKpisOnEmr(options, { emr: new EMRClient({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }), ...fakeTime() });
-    return sentRequests(emrMock);
+    return sentRequests(emrMock, s3Mock);
   } finally {
     emrMock.restore();
+    s3Mock.restore();
   }
 }
 
@@ -88,6 +105,47 @@ async function recordReplay(): Promise<SentRequest[]> {
   }
 }
 
+/**
+ * The wait for Firehose after a replay into dev, as `run --target aws` sends it: the delivery stream
+ * described (its buffer interval and bucket), then bronze's arrival-hour prefixes listed until two
+ * listings agree after the buffer has flushed.
+ */
+async function recordLandingWait(): Promise<SentRequest[]> {
+  const firehoseMock = mockClient(FirehoseClient);
+  const s3Mock = mockClient(S3Client);
+  try {
+    const time = fakeTime();
+    firehoseMock.on(DescribeDeliveryStreamCommand).resolves({
+      DeliveryStreamDescription: {
+        Destinations: [{
+          DestinationId: 'destinationId-000000000001',
+          ExtendedS3DestinationDescription: { BucketARN: `arn:aws:s3:::${names.bronzeBucket}`, BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 } } as never,
+        }],
+      } as never,
+    });
+    s3Mock.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => (input.Prefix.startsWith('events/')
+      ? { KeyCount: 1, Contents: [{ Key: `${input.Prefix}part.parquet`, Size: 1024, LastModified: new Date(time.clock()) }] }
+      : { KeyCount: 0 }));
+    const started = time.clock();
+    await waitForFirehoseLanding(
+      {
+        deliveryStreamName: names.deliveryStreamName,
+        bucket: names.bronzeBucket,
+        since: started - 1000,
+        lastPutAt: started,
+        timeoutMs: 3_600_000,
+        graceMs: 0,
+        pollIntervalMs: 10_000,
+      },
+      { firehose: new FirehoseClient({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }), clock: time.clock, sleep: time.sleep },
+    );
+    return sentRequests(firehoseMock, s3Mock);
+  } finally {
+    firehoseMock.restore();
+    s3Mock.restore();
+  }
+}
+
 /** One validation statement on Athena in dev's workgroup, as the Athena engine sends every statement of the suite. */
 async function recordValidationQuery(): Promise<Recording> {
   const client = new AthenaClient({ region: 'eu-west-1' });
@@ -102,6 +160,39 @@ async function recordValidationQuery(): Promise<Recording> {
   } finally {
     athena.restore();
   }
+}
+
+/**
+ * Every statement a validation of a pending run sends to Athena (run scope, the check suite, the
+ * verdict's INSERT), as the suite renders them for dev's database. The engine answers as Athena would
+ * for a run on its audit branch: the ledger's tables exist, the run's branch and main have snapshots,
+ * the ledger holds the run, and every table has its columns.
+ */
+async function recordValidationStatements(): Promise<string[]> {
+  const runId = 'run_20260110T033000_c0ffee';
+  const statements: string[] = [];
+  const answer = (sql: string): Array<Record<string, string | number>> => {
+    if (sql.includes('"information_schema"."tables"')) return RUN_TABLES.map((table_name) => ({ table_name }));
+    if (/information_schema"?\."?columns/.test(sql)) {
+      return Object.values(CHECKED_TABLES).flatMap((t) => t.columns.map((c) => ({ table_name: t.name, column_name: c.name, data_type: c.type === 'int' ? 'integer' : c.type === 'string' ? 'varchar' : c.type })));
+    }
+    if (sql.includes(' AS committed')) return [{ name: 'main', snapshot_id: '1', committed: 1 }, { name: auditBranch(runId), snapshot_id: '2', committed: 2 }];
+    if (sql.includes('recomputed_days')) {
+      return Object.keys(KPI_JOBS).map((job) => ({ run_id: runId, job, mode: 'incremental', read_through: 1768014000, first_arrival: 1767999600, read_open: '', recomputed_days: '2026-01-09,2026-01-10' }));
+    }
+    if (sql.includes('UNION ALL')) return RUN_TABLES.flatMap((table_name) => [{ table_name, name: 'main', snapshot_id: '1' }, { table_name, name: auditBranch(runId), snapshot_id: '2' }]);
+    return [];
+  };
+  const engine: QueryEngine = {
+    name: 'athena',
+    query: async (sql) => {
+      statements.push(sql);
+      return { queryId: `q${statements.length}`, columns: [], rows: answer(sql), durationMs: 1 } satisfies QueryResult;
+    },
+  };
+  const run = await loadRunScope(engine, 'awsdatacatalog', names.glueDatabase);
+  await runValidation(engine, { database: names.glueDatabase, run });
+  return statements;
 }
 
 /** A preview's teardown (clusters terminated, stacks deleted), as teardownPreview sends it to a fake account. */
@@ -140,8 +231,13 @@ async function recordSecurityGroupRemoval(vpcId: string, groupsVpc = vpcId): Pro
 /** What the contract recorded our code sending, by what it was doing. */
 interface Recorded {
   readonly run: SentRequest[];
+  /** A run whose step failed: the runner reads the step's logs. */
+  readonly failedRun: SentRequest[];
   readonly replay: SentRequest[];
+  readonly landing: SentRequest[];
   readonly validation: Recording;
+  /** The SQL of a whole validation of a pending run, which Athena runs with the run role's permissions. */
+  readonly statements: string[];
   readonly teardown: SentRequest[];
   readonly securityGroups: Recording;
 }
@@ -152,6 +248,9 @@ function stateOf(requests: readonly SentRequest[], environment: string): Account
   const tags = Object.fromEntries((created?.Tags ?? [{ Key: EMR_ENVIRONMENT_TAG, Value: environment }]).map((t) => [t.Key!, t.Value!]));
   return { clusterTags: () => tags };
 }
+
+/** Where Athena finds the raw table's objects and writes results (the catalog and query stacks' locations). */
+const athenaLocations = { rawTable: RAW_TABLE, rawPrefix: bronzeTablePrefix(), resultsPrefix: ATHENA_RESULTS_PREFIX };
 
 const ofRole = (role: RoleName, origin: string, authorizations: readonly Authorization[]): RoleRequest[] =>
   authorizations.map((a) => ({ ...a, role, origin }));
@@ -168,11 +267,14 @@ function contractRequests(
   const firehose = firehoseRequests(names, RAW_TABLE);
   return [
     ...ours('run', recorded.run, 'dev'),
+    ...ours('run', recorded.failedRun, 'dev'),
     ...ours('run', recorded.replay, 'dev'),
+    ...ours('run', recorded.landing, 'dev'),
     ...recorded.validation.requests.flatMap((r) => ofRole('run', r.command, authorizationsOf(r, recorded.validation.state))),
     ...ours('teardown', recorded.teardown, 'pr-7'),
     ...recorded.securityGroups.requests.flatMap((r) => ofRole('emr-security-groups', r.command, authorizationsOf(r, recorded.securityGroups.state))),
     ...ofRole('emr-service', 'EMR starting the cluster', emrServiceRequests(runJobFlow, subnets)),
+    ...ofRole('run', 'Athena running the validation', athenaQueryRequests(recorded.statements, names, athenaLocations)),
     ...ofRole('run', 'the publisher (PyIceberg)', publisherRequests(names)),
     ...ofRole('emr-instance', 'the Iceberg KPI jobs', icebergJobRequests(names)),
     ...ofRole('firehose-source', 'Firehose reading the stream', firehose.source),
@@ -220,8 +322,11 @@ describe('the permission contract', () => {
     vpcId = clusterVpcId(templates)!;
     recorded = {
       run: await recordKpiRun(subnet?.id),
+      failedRun: await recordKpiRun(subnet?.id, 'FAILED'),
       replay: await recordReplay(),
+      landing: await recordLandingWait(),
       validation: await recordValidationQuery(),
+      statements: await recordValidationStatements(),
       teardown: await recordTeardown(),
       securityGroups: await recordSecurityGroupRemoval(vpcId),
     };
@@ -236,6 +341,16 @@ describe('the permission contract', () => {
     expect(new Set(requests.map((r) => r.role))).toEqual(new Set(['run', 'teardown', 'emr-service', 'emr-instance', 'firehose-source', 'firehose-destination', 'emr-security-groups']));
     expect(requests.filter((r) => r.role === 'emr-security-groups' && r.action === 'ec2:DeleteSecurityGroup')).toHaveLength(3);
     expect(requests.some((r) => r.role === 'run' && r.action === 'kinesis:PutRecords' && r.resource.endsWith(`:stream/${names.streamName}`))).toBe(true);
+    // Athena reads every table the suite names and writes the verdict with the run role's permissions.
+    const byAthena = requests.filter((r) => r.origin === 'Athena running the validation');
+    expect(byAthena.filter((r) => r.action === 'glue:UpdateTable').map((r) => r.resource)).toContain(`arn:aws:glue:eu-west-1:${ACCOUNT}:table/${names.glueDatabase}/_kpi_validations`);
+    expect(new Set(byAthena.filter((r) => r.action === 'glue:UpdateTable').map((r) => r.resource.split(':table/')[1]).filter(Boolean))).toEqual(new Set([`${names.glueDatabase}/_kpi_validations`]));
+    expect(byAthena.some((r) => r.action === 's3:GetObject' && r.resource.startsWith(`arn:aws:s3:::${names.bronzeBucket}/events/`))).toBe(true);
+    expect(requests.filter((r) => r.action === 'firehose:DescribeDeliveryStream').map((r) => r.resource))
+      .toEqual([`arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/${names.deliveryStreamName}`]);
+    expect(requests.some((r) => r.origin === 'ListObjectsV2Command' && r.context['s3:prefix'] === 'events/year=2026/month=11/day=20/hour=06/')).toBe(true);
+    expect(requests.filter((r) => r.origin === 'GetObjectCommand').map((r) => r.resource))
+      .toContain(`arn:aws:s3:::${names.logsBucket}/emr/j-CONTRACT1/steps/s-A/stderr.gz`);
     expect(requests.some((r) => r.role === 'run' && r.action === 'athena:GetQueryResults' && r.resource.endsWith(`:workgroup/${names.athenaWorkgroup}`))).toBe(true);
     expect(await denials(requests, roles)).toEqual([]);
   });
@@ -282,6 +397,21 @@ describe('the permission contract', () => {
       .filter((r) => r.action === 'iam:PassRole');
     const problems = await denials(requests, { ...roles, run: cut });
     expect(problems).toEqual([expect.stringMatching(/^run \(RunJobFlowCommand\) may not iam:PassRole on arn:aws:iam::123456789012:role\/clickstream-dev-emr-service: Allow .*\/PassEmrRoles: resource does not match/)]);
+  });
+
+  it('fails, naming the request, when the run role may not write the verdicts table Athena inserts into', async () => {
+    const run = roles.run;
+    const cut: ContractRole = {
+      ...run,
+      policies: run.policies.map((p) => ({ ...p, document: { ...p.document, Statement: p.document.Statement.filter((s) => s.Sid !== 'WriteValidationVerdicts') } })),
+    };
+    // The whole suite went through the recording: the run scope, one statement per checked table, bronze, the verdict.
+    expect(recorded.statements.length).toBeGreaterThan(Object.keys(CHECKED_TABLES).length + 4);
+    const problems = await denials(ofRole('run', 'Athena running the validation', athenaQueryRequests(recorded.statements, names, athenaLocations)), { ...roles, run: cut });
+    // Its metadata file is still allowed (publishing writes every table's metadata/); its data file is not.
+    expect(problems).toEqual([expect.stringMatching(new RegExp(
+      `^run \\(Athena running the validation\\) may not s3:PutObject on arn:aws:s3:::${names.warehouseBucket}/warehouse/${names.glueDatabase}\\.db/_kpi_validations/data/part-00000\\.parquet: .*AthenaResults: resource does not match`,
+    ))]);
   });
 
   it('fails, naming the condition, when the stack\'s deletion would remove EMR\'s groups of another VPC', async () => {

@@ -90,10 +90,13 @@ export const REQUEST_TABLE: Readonly<Record<string, Mapping>> = {
   ListStacksCommand: () => [{ action: 'cloudformation:ListStacks', resource: '*', context: {} }],
   ListStackResourcesCommand: (input) => [{ action: 'cloudformation:ListStackResources', resource: stackArn(input.StackName as string), context: {} }],
   PutRecordsCommand: (input) => [{ action: 'kinesis:PutRecords', resource: arn('kinesis', `stream/${input.StreamName}`), context: {} }],
+  // Service Authorization Reference, "Actions, resources, and condition keys for Amazon Data Firehose": the deliverystream resource.
+  DescribeDeliveryStreamCommand: (input) => [{ action: 'firehose:DescribeDeliveryStream', resource: arn('firehose', `deliverystream/${input.DeliveryStreamName}`), context: {} }],
   DescribeStreamSummaryCommand: (input) => [{ action: 'kinesis:DescribeStreamSummary', resource: arn('kinesis', `stream/${input.StreamName}`), context: {} }],
   GetObjectCommand: (input) => [{ action: 's3:GetObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}`, context: {} }],
   PutObjectCommand: (input) => [{ action: 's3:PutObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}`, context: {} }],
-  ListObjectsV2Command: (input) => [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${input.Bucket}`, context: {} }],
+  // ListObjectsV2 is authorized as s3:ListBucket on the bucket, its Prefix as the s3:prefix condition key.
+  ListObjectsV2Command: (input) => [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${input.Bucket}`, context: input.Prefix ? { 's3:prefix': input.Prefix as string } : ({} as Record<string, string>) }],
   // HEAD Object is authorized as s3:GetObject (Amazon S3 API Reference, "HeadObject": "you must have the s3:GetObject permission").
   HeadObjectCommand: (input) => [{ action: 's3:GetObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}`, context: {} }],
   GetCallerIdentityCommand: () => [{ action: 'sts:GetCallerIdentity', resource: '*', context: {} }],
