@@ -10,7 +10,7 @@ import argparse
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Optional, Sequence
 
 from .sql_identifiers import check_identifier
@@ -48,38 +48,69 @@ class JobArguments:
     run_id: str
 
 
-def _utc_day(value: str) -> date:
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a UTC day as YYYY-MM-DD, got {value!r}") from None
+# The rules below are TypeScript's (TypeScript makes the arguments; it is the definition), held
+# to it by the shared corpus test/fixtures/argument-corpus.json: src/kpis/day-window.ts isDay,
+# src/kpis/run-ledger.ts parseRunId, src/kpis/job-arguments.ts settleMinutesArgument and
+# src/timing/as-of.ts parseAsOf. ASCII digits only: a regex's \d and int() would take others.
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_AS_OF = re.compile(
+    r"(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2})T(?P<hour>[01][0-9]|2[0-3]):(?P<minute>[0-5][0-9])"
+    r"(?::(?P<second>[0-5][0-9])(?:\.(?P<fraction>[0-9]{1,3}))?)?"
+    r"(?:Z|(?P<sign>[+-])(?P<zone_hours>[01][0-9]|2[0-3]):(?P<zone_minutes>[0-5][0-9]))"
+)
+_RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_MINUTES = re.compile(r"0|[1-9][0-9]*")
+# The largest whole number TypeScript holds exactly (Number.MAX_SAFE_INTEGER): it renders no larger.
+_MAX_MINUTES = 2**53 - 1
 
 
-def _non_negative(value: str) -> int:
+def _day(value: str) -> Optional[date]:
     try:
-        number = int(value)
+        return date.fromisoformat(value) if _DAY.fullmatch(value) else None
     except ValueError:
-        number = -1
-    if number < 0:
+        return None
+
+
+def utc_day(value: str) -> date:
+    """An argparse type: a real calendar day as YYYY-MM-DD, years 0001 to 9999."""
+    day = _day(value)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"expected a UTC day as YYYY-MM-DD, got {value!r}")
+    return day
+
+
+def settle_minutes(value: str) -> int:
+    """An argparse type: a whole number of minutes >= 0, in digits."""
+    if not _MINUTES.fullmatch(value) or int(value) > _MAX_MINUTES:
         raise argparse.ArgumentTypeError(f"expected a whole number of minutes >= 0, got {value!r}")
-    return number
+    return int(value)
 
 
 def utc_time(value: str) -> datetime:
-    """An argparse type: a time with its zone (`...Z` or `+00:00`), as UTC; anything else is a usage error."""
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
+    """An argparse type: a time with its zone (`...Z` or `+HH:MM`), as UTC; anything else is a usage error."""
+    match = _AS_OF.fullmatch(value)
+    day = _day(match["day"]) if match else None
+    parsed = None
+    if match and day:
+        sign = -1 if match["sign"] == "-" else 1
+        offset = timedelta(minutes=sign * (int(match["zone_hours"] or 0) * 60 + int(match["zone_minutes"] or 0)))
+        at = datetime(
+            day.year, day.month, day.day, int(match["hour"]), int(match["minute"]), int(match["second"] or 0),
+            int((match["fraction"] or "").ljust(3, "0")) * 1000, tzinfo=timezone(offset),
+        )
+        try:
+            parsed = at.astimezone(timezone.utc)
+        except OverflowError:
+            # Before year 1 or after 9999 in UTC.
+            parsed = None
+    if parsed is None:
         raise argparse.ArgumentTypeError(f"expected a UTC time as YYYY-MM-DDTHH:MM:SSZ, got {value!r}")
-    return parsed.astimezone(timezone.utc)
+    return parsed
 
 
-def _run_id(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value):
+def run_id(value: str) -> str:
+    """An argparse type: 1 to 64 letters, digits, _ or -."""
+    if not _RUN_ID.fullmatch(value):
         raise argparse.ArgumentTypeError(f"expected a run id of letters, digits, _ and - (at most 64), got {value!r}")
     return value
 
@@ -106,17 +137,17 @@ def _parser(prog: str, table_label: str, description: str, check_table: Optional
     parser.add_argument("database", metavar="ICEBERG_DB", help="Glue database of the KPI tables")
     parser.add_argument("table", metavar=table_label, type=table)
     parser.add_argument("warehouse", metavar="ICEBERG_WAREHOUSE", help="Iceberg warehouse, e.g. s3://bucket/warehouse")
-    parser.add_argument("--from-date", type=_utc_day, help="first UTC event day of the window (YYYY-MM-DD)")
-    parser.add_argument("--to-date", type=_utc_day, help="last UTC event day of the window (YYYY-MM-DD)")
+    parser.add_argument("--from-date", type=utc_day, help="first UTC event day of the window (YYYY-MM-DD)")
+    parser.add_argument("--to-date", type=utc_day, help="last UTC event day of the window (YYYY-MM-DD)")
     parser.add_argument("--all", action="store_true", help="recompute every day from all of bronze")
     parser.add_argument("--as-of", type=utc_time, help="the run's time, UTC (default: now); later arrivals are not read")
     parser.add_argument(
         "--settle-minutes",
-        type=_non_negative,
+        type=settle_minutes,
         default=DEFAULT_SETTLE_MINUTES,
         help=f"minutes after its end an arrival hour is complete (default {DEFAULT_SETTLE_MINUTES})",
     )
-    parser.add_argument("--run-id", type=_run_id, help="names the run (default: a new one)")
+    parser.add_argument("--run-id", type=run_id, help="names the run (default: a new one)")
     return parser
 
 

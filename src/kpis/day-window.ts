@@ -17,15 +17,22 @@ export type ValidDayWindow = DayWindow & { readonly [CHECKED]: true };
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Checks that `value` is a real calendar day as `YYYY-MM-DD` (years 0001 to 9999), naming `what` when it is not. */
-export function parseDay(what: string, value: string): string {
+/**
+ * Whether `value` is a real calendar day as `YYYY-MM-DD`, years 0001 to 9999: the rule of the jobs'
+ * `--from-date`/`--to-date` too (test/fixtures/argument-corpus.json holds both to it).
+ */
+export function isDay(value: string): boolean {
   const match = DAY.exec(value);
+  if (!match || Number(match[1]) < 1) return false;
   const date = new Date(0);
   // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999.
-  if (match) date.setUTCFullYear(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (!match || Number(match[1]) < 1 || date.toISOString().slice(0, 10) !== value) {
-    throw new Error(`${what} must be a UTC day as YYYY-MM-DD, got "${value}".`);
-  }
+  date.setUTCFullYear(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return date.toISOString().slice(0, 10) === value;
+}
+
+/** Checks that `value` is a real calendar day as `YYYY-MM-DD`, naming `what` when it is not. */
+export function parseDay(what: string, value: string): string {
+  if (!isDay(value)) throw new Error(`${what} must be a UTC day as YYYY-MM-DD, got "${value}".`);
   return value;
 }
 

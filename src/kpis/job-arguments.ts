@@ -1,6 +1,7 @@
 import { KPI_JOBS, KpiJobName } from './catalog';
 import { KpiScope } from './day-window';
 import { parseRunId } from './run-ledger';
+import { asOfArgument } from '../timing/as-of';
 
 /** Everything a KPI job needs to know where to read and write. */
 export interface JobLocations {
@@ -24,12 +25,6 @@ export interface KpiRunOptions {
 
 /** A run with no scope given recomputes the days that received arrivals since the last run. */
 export const INCREMENTAL: KpiScope = { kind: 'incremental' };
-
-/** `--as-of`'s value: the time to the second, UTC. */
-export function asOfArgument(asOf: Date): string {
-  if (Number.isNaN(asOf.getTime())) throw new Error('The run\'s time (--as-of) is not a valid date.');
-  return `${asOf.toISOString().slice(0, 19)}Z`;
-}
 
 /** `--settle-minutes`' value: a whole number >= 0, in digits. */
 export function settleMinutesArgument(minutes: number): string {

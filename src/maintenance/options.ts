@@ -1,5 +1,6 @@
 import { KPI_TABLES, LEDGER_TABLE_COLUMNS, PARTIAL_TABLES } from '../kpis/catalog';
 import { daysFrom, utcDay } from '../kpis/day-window';
+import { asOfArgument } from '../timing/as-of';
 
 /** The table maintenance job, beside the KPI jobs under spark/ (and the scripts bucket's version prefix). */
 export const MAINTENANCE_SCRIPT = 'maintain_tables.py';
@@ -92,7 +93,7 @@ export function buildMaintenanceArguments(database: string, options: Maintenance
     '--retain-last', String(options.retainLast ?? d.retainLast),
     '--compact-days', String(options.compactDays ?? d.compactDays),
     '--orphan-days', String(options.orphanDays ?? d.orphanDays),
-    ...(options.asOf ? ['--as-of', `${options.asOf.toISOString().slice(0, 19)}Z`] : []),
+    ...(options.asOf ? ['--as-of', asOfArgument(options.asOf)] : []),
     ...(options.tables ? ['--tables', options.tables.join(',')] : []),
   ];
 }
