@@ -60,7 +60,7 @@ const EMR_7_12: EmrDefaults = { releaseLabel: 'emr-7.12.0', instanceType: 'm5.xl
 type Defaults = Omit<EnvironmentConfig, 'name' | 'account' | 'region' | 'github' | 'bootstrapQualifier'> & { readonly github: Omit<GitHubTrust, 'repository'> };
 
 /** The CDK bootstrap's default qualifier (`cdk bootstrap` without --qualifier). */
-const BOOTSTRAP_QUALIFIER = 'hnb659fds';
+export const BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
 const DEFAULTS: Record<StandingEnvironment, Defaults> = {
   dev: {

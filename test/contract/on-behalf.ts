@@ -184,3 +184,14 @@ export function athenaQueryRequests(
     return requests;
   });
 }
+
+/**
+ * What the CDK toolkit asks with a deploy role: it assumes the account's bootstrap roles, which hold the
+ * deployment permissions (AWS CDK Developer Guide, "Bootstrapping": the deploy role that CloudFormation
+ * deployments start with, the file publishing role that uploads assets, the lookup role that reads
+ * context; each named cdk-<qualifier>-<purpose>-<account>-<region>).
+ */
+export function cdkToolkitRequests(qualifier: string): Authorization[] {
+  return ['deploy-role', 'file-publishing-role', 'lookup-role']
+    .map((purpose) => ({ action: 'sts:AssumeRole', resource: `arn:aws:iam::${ACCOUNT}:role/cdk-${qualifier}-${purpose}-${ACCOUNT}-${REGION}`, context: {} }));
+}

@@ -1,4 +1,5 @@
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
 import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
@@ -6,12 +7,14 @@ import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aw
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from './evaluator';
-import { athenaQueryRequests, emrServiceRequests, firehoseRequests, icebergJobRequests, publisherRequests } from './on-behalf';
+import { athenaQueryRequests, cdkToolkitRequests, emrServiceRequests, firehoseRequests, icebergJobRequests, publisherRequests } from './on-behalf';
 import { sentRequests } from './recorder';
 import { AccountState, Authorization, SentRequest, authorizationsOf } from './request-table';
 import { ContractRole, RoleName, clusterSubnet, clusterVpcId, contractRoles, synthesizedTemplates } from './role-policies';
+import { BOOTSTRAP_QUALIFIER } from '../../infra/config/environments';
+import { deployStacks, ToolkitPort } from '../../infra/deploy/deploy-stacks';
 import { ATHENA_RESULTS_PREFIX } from '../../infra/stacks/query-stack';
-import { EMR_ENVIRONMENT_TAG, RAW_TABLE, resourceNames } from '../../src/config/names';
+import { EMR_ENVIRONMENT_TAG, RAW_TABLE, ResourceNames, emrRoleNames, resourceNames } from '../../src/config/names';
 import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
@@ -54,23 +57,24 @@ const previewNames = resourceNames('pr-7', ACCOUNT);
  * Management Guide, "View log files archived to Amazon S3": steps/<step id>/stderr.gz under the
  * cluster's log URI). The logs are not there yet, so it asks again until its wait ends.
  */
-async function recordKpiRun(subnetId?: string, stepState: 'COMPLETED' | 'FAILED' = 'COMPLETED'): Promise<SentRequest[]> {
+async function recordKpiRun(of: ResourceNames, subnetId?: string, stepState: 'COMPLETED' | 'FAILED' = 'COMPLETED'): Promise<SentRequest[]> {
   const emrMock = mockClient(EMRClient);
   const s3Mock = mockClient(S3Client);
   try {
     s3Mock.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
     emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-CONTRACT1' });
     emrMock.on(ListStepsCommand).resolves(steps(step('s-A', 'clickstream-kpi-sensor_health', stepState)));
-    emrMock.on(DescribeClusterCommand).resolves(cluster('TERMINATED'));
+    // EMR reports the log URI RunJobFlow set: the environment's logs bucket.
+    emrMock.on(DescribeClusterCommand).resolves(cluster('TERMINATED', { logUri: `s3n://${of.logsBucket}/emr/` }));
     emrMock.on(TerminateJobFlowsCommand).resolves({});
     const { options } = parseEmrRunInputs({
       'account-id': ACCOUNT,
       'region': 'eu-west-1',
-      'environment': 'dev',
+      'environment': of.environment,
       'scripts-version': 'abc1234',
       'jobs': 'sensor_health',
-      'service-role': 'clickstream-dev-emr-service',
-      'instance-profile': 'clickstream-dev-emr-instance',
+      'service-role': emrRoleNames(of.environment).serviceRole,
+      'instance-profile': emrRoleNames(of.environment).instanceRole,
       ...(subnetId ? { 'subnet-id': subnetId } : {}),
     }, {}, { repository: 'acme/clickstream', runId: '4242' });
     await runKpisOnEmr(options, { emr: new EMRClient({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }), ...fakeTime() });
@@ -85,7 +89,7 @@ async function recordKpiRun(subnetId?: string, stepState: 'COMPLETED' | 'FAILED'
  * A replay into dev, as the replay action and `run --target aws` send it: bronze asked whether it
  * already holds events, the stream's shards read to pace the replay, the records put.
  */
-async function recordReplay(): Promise<SentRequest[]> {
+async function recordReplay(of: ResourceNames): Promise<SentRequest[]> {
   const kinesisMock = mockClient(KinesisClient);
   const s3Mock = mockClient(S3Client);
   try {
@@ -96,8 +100,8 @@ async function recordReplay(): Promise<SentRequest[]> {
       Records: input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })),
     }));
     s3Mock.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
-    await bronzeHoldsEvents(new S3Client({ region: 'eu-west-1' }), names.bronzeBucket);
-    await replay({ kinesis: new KinesisClient({ region: 'eu-west-1' }), streamName: names.streamName, source: generatorSource({ count: 200, seed: 1 }) });
+    await bronzeHoldsEvents(new S3Client({ region: 'eu-west-1' }), of.bronzeBucket);
+    await replay({ kinesis: new KinesisClient({ region: 'eu-west-1' }), streamName: of.streamName, source: generatorSource({ count: 200, seed: 1 }) });
     return sentRequests(s3Mock, kinesisMock);
   } finally {
     kinesisMock.restore();
@@ -110,7 +114,7 @@ async function recordReplay(): Promise<SentRequest[]> {
  * described (its buffer interval and bucket), then bronze's arrival-hour prefixes listed until two
  * listings agree after the buffer has flushed.
  */
-async function recordLandingWait(): Promise<SentRequest[]> {
+async function recordLandingWait(of: ResourceNames): Promise<SentRequest[]> {
   const firehoseMock = mockClient(FirehoseClient);
   const s3Mock = mockClient(S3Client);
   try {
@@ -119,7 +123,7 @@ async function recordLandingWait(): Promise<SentRequest[]> {
       DeliveryStreamDescription: {
         Destinations: [{
           DestinationId: 'destinationId-000000000001',
-          ExtendedS3DestinationDescription: { BucketARN: `arn:aws:s3:::${names.bronzeBucket}`, BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 } } as never,
+          ExtendedS3DestinationDescription: { BucketARN: `arn:aws:s3:::${of.bronzeBucket}`, BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 } } as never,
         }],
       } as never,
     });
@@ -129,8 +133,8 @@ async function recordLandingWait(): Promise<SentRequest[]> {
     const started = time.clock();
     await waitForFirehoseLanding(
       {
-        deliveryStreamName: names.deliveryStreamName,
-        bucket: names.bronzeBucket,
+        deliveryStreamName: of.deliveryStreamName,
+        bucket: of.bronzeBucket,
         since: started - 1000,
         lastPutAt: started,
         timeoutMs: 3_600_000,
@@ -146,17 +150,36 @@ async function recordLandingWait(): Promise<SentRequest[]> {
   }
 }
 
+/**
+ * A deployment of `environment` (dev, or `preview`: the roles every preview shares) as deploy-infra
+ * sends it: the bootstrap stack described to check its version; the toolkit (faked: it would act with
+ * the bootstrap roles it assumes, see cdkToolkitRequests) deploys nothing here.
+ */
+async function recordDeploy(environment: 'dev' | 'pr-7'): Promise<SentRequest[]> {
+  const cloudFormationMock = mockClient(CloudFormationClient);
+  try {
+    cloudFormationMock.on(DescribeStacksCommand, { StackName: 'CDKToolkit' }).resolves({
+      Stacks: [{ StackName: 'CDKToolkit', CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE', Outputs: [{ OutputKey: 'BootstrapVersion', OutputValue: '30' }] }],
+    });
+    const toolkit = { fromCdkApp: async () => ({}), diff: async () => ({}), deploy: async () => ({ stacks: [] }) } as unknown as ToolkitPort;
+    await deployStacks({ environment, region: 'eu-west-1', appDirectory: '.' }, { toolkit, cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }) });
+    return sentRequests(cloudFormationMock);
+  } finally {
+    cloudFormationMock.restore();
+  }
+}
+
 /** One validation statement on Athena in dev's workgroup, as the Athena engine sends every statement of the suite. */
-async function recordValidationQuery(): Promise<Recording> {
+async function recordValidationQuery(of: ResourceNames): Promise<Recording> {
   const client = new AthenaClient({ region: 'eu-west-1' });
   const athena = mockClient(client);
   try {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-contract' });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { QueryExecutionId: 'q-contract', WorkGroup: names.athenaWorkgroup, Status: { State: 'SUCCEEDED' } } });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { QueryExecutionId: 'q-contract', WorkGroup: of.athenaWorkgroup, Status: { State: 'SUCCEEDED' } } });
     athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
     const time = fakeTime();
-    await new AthenaEngine({ client, workGroup: names.athenaWorkgroup, clock: time.clock, sleep: time.sleep }).query('SELECT 1');
-    return { requests: sentRequests(athena), state: { clusterTags: () => ({}), queryWorkgroup: () => names.athenaWorkgroup } };
+    await new AthenaEngine({ client, workGroup: of.athenaWorkgroup, clock: time.clock, sleep: time.sleep }).query('SELECT 1');
+    return { requests: sentRequests(athena), state: { clusterTags: () => ({}), queryWorkgroup: () => of.athenaWorkgroup } };
   } finally {
     athena.restore();
   }
@@ -168,7 +191,7 @@ async function recordValidationQuery(): Promise<Recording> {
  * for a run on its audit branch: the ledger's tables exist, the run's branch and main have snapshots,
  * the ledger holds the run, and every table has its columns.
  */
-async function recordValidationStatements(): Promise<string[]> {
+async function recordValidationStatements(of: ResourceNames): Promise<string[]> {
   const runId = 'run_20260110T033000_c0ffee';
   const statements: string[] = [];
   const answer = (sql: string): Array<Record<string, string | number>> => {
@@ -190,8 +213,8 @@ async function recordValidationStatements(): Promise<string[]> {
       return { queryId: `q${statements.length}`, columns: [], rows: answer(sql), durationMs: 1 } satisfies QueryResult;
     },
   };
-  const run = await loadRunScope(engine, 'awsdatacatalog', names.glueDatabase);
-  await runValidation(engine, { database: names.glueDatabase, run });
+  const run = await loadRunScope(engine, 'awsdatacatalog', of.glueDatabase);
+  await runValidation(engine, { database: of.glueDatabase, run });
   return statements;
 }
 
@@ -207,6 +230,22 @@ async function recordTeardown(): Promise<SentRequest[]> {
   } finally {
     account.restore();
   }
+}
+
+/** Everything a whole run sends in one environment: KPI steps (one failing), replay, landing wait, validation. */
+interface PipelineRecording {
+  readonly sent: SentRequest[];
+  readonly validation: Recording;
+  readonly statements: string[];
+}
+
+async function recordPipeline(of: ResourceNames): Promise<PipelineRecording> {
+  return {
+    // A preview's compute stack creates its own tagged subnet, as dev's does.
+    sent: [...await recordKpiRun(of, 'subnet-0feed1234abcd5678'), ...await recordKpiRun(of, 'subnet-0feed1234abcd5678', 'FAILED'), ...await recordReplay(of), ...await recordLandingWait(of)],
+    validation: await recordValidationQuery(of),
+    statements: await recordValidationStatements(of),
+  };
 }
 
 /** Requests of one recording and what the account held when they were sent. */
@@ -235,10 +274,15 @@ interface Recorded {
   readonly failedRun: SentRequest[];
   readonly replay: SentRequest[];
   readonly landing: SentRequest[];
+  /** deploy-infra deploying dev, and a preview. */
+  readonly deploy: SentRequest[];
+  readonly previewDeploy: SentRequest[];
   readonly validation: Recording;
   /** The SQL of a whole validation of a pending run, which Athena runs with the run role's permissions. */
   readonly statements: string[];
   readonly teardown: SentRequest[];
+  /** A pull request's preview run, sent with the previews' run role. */
+  readonly preview: PipelineRecording;
   readonly securityGroups: Recording;
 }
 
@@ -270,6 +314,13 @@ function contractRequests(
     ...ours('run', recorded.failedRun, 'dev'),
     ...ours('run', recorded.replay, 'dev'),
     ...ours('run', recorded.landing, 'dev'),
+    ...ours('preview-run', recorded.preview.sent, previewNames.environment),
+    ...recorded.preview.validation.requests.flatMap((r) => ofRole('preview-run', r.command, authorizationsOf(r, recorded.preview.validation.state))),
+    ...ofRole('preview-run', 'Athena running the validation', athenaQueryRequests(recorded.preview.statements, previewNames, athenaLocations)),
+    ...ours('deploy', recorded.deploy, 'dev'),
+    ...ofRole('deploy', 'the CDK toolkit', cdkToolkitRequests(BOOTSTRAP_QUALIFIER)),
+    ...ours('preview-deploy', recorded.previewDeploy, 'pr-7'),
+    ...ofRole('preview-deploy', 'the CDK toolkit', cdkToolkitRequests(BOOTSTRAP_QUALIFIER)),
     ...recorded.validation.requests.flatMap((r) => ofRole('run', r.command, authorizationsOf(r, recorded.validation.state))),
     ...ours('teardown', recorded.teardown, 'pr-7'),
     ...recorded.securityGroups.requests.flatMap((r) => ofRole('emr-security-groups', r.command, authorizationsOf(r, recorded.securityGroups.state))),
@@ -321,12 +372,15 @@ describe('the permission contract', () => {
     subnets = subnet ? [subnet] : [];
     vpcId = clusterVpcId(templates)!;
     recorded = {
-      run: await recordKpiRun(subnet?.id),
-      failedRun: await recordKpiRun(subnet?.id, 'FAILED'),
-      replay: await recordReplay(),
-      landing: await recordLandingWait(),
-      validation: await recordValidationQuery(),
-      statements: await recordValidationStatements(),
+      run: await recordKpiRun(names, subnet?.id),
+      failedRun: await recordKpiRun(names, subnet?.id, 'FAILED'),
+      replay: await recordReplay(names),
+      landing: await recordLandingWait(names),
+      deploy: await recordDeploy('dev'),
+      previewDeploy: await recordDeploy('pr-7'),
+      validation: await recordValidationQuery(names),
+      statements: await recordValidationStatements(names),
+      preview: await recordPipeline(previewNames),
       teardown: await recordTeardown(),
       securityGroups: await recordSecurityGroupRemoval(vpcId),
     };
@@ -338,18 +392,18 @@ describe('the permission contract', () => {
     for (const r of requests) counts.set(r.role, (counts.get(r.role) ?? 0) + 1);
     const perRole = [...counts].map(([role, count]) => `${role}: ${count}`);
     console.log(`permission contract: ${requests.length} requests (${perRole.join(', ')})`);
-    expect(new Set(requests.map((r) => r.role))).toEqual(new Set(['run', 'teardown', 'emr-service', 'emr-instance', 'firehose-source', 'firehose-destination', 'emr-security-groups']));
+    expect(new Set(requests.map((r) => r.role))).toEqual(new Set(['deploy', 'preview-deploy', 'run', 'preview-run', 'teardown', 'emr-service', 'emr-instance', 'firehose-source', 'firehose-destination', 'emr-security-groups']));
     expect(requests.filter((r) => r.role === 'emr-security-groups' && r.action === 'ec2:DeleteSecurityGroup')).toHaveLength(3);
     expect(requests.some((r) => r.role === 'run' && r.action === 'kinesis:PutRecords' && r.resource.endsWith(`:stream/${names.streamName}`))).toBe(true);
     // Athena reads every table the suite names and writes the verdict with the run role's permissions.
-    const byAthena = requests.filter((r) => r.origin === 'Athena running the validation');
+    const byAthena = requests.filter((r) => r.role === 'run' && r.origin === 'Athena running the validation');
     expect(byAthena.filter((r) => r.action === 'glue:UpdateTable').map((r) => r.resource)).toContain(`arn:aws:glue:eu-west-1:${ACCOUNT}:table/${names.glueDatabase}/_kpi_validations`);
     expect(new Set(byAthena.filter((r) => r.action === 'glue:UpdateTable').map((r) => r.resource.split(':table/')[1]).filter(Boolean))).toEqual(new Set([`${names.glueDatabase}/_kpi_validations`]));
     expect(byAthena.some((r) => r.action === 's3:GetObject' && r.resource.startsWith(`arn:aws:s3:::${names.bronzeBucket}/events/`))).toBe(true);
-    expect(requests.filter((r) => r.action === 'firehose:DescribeDeliveryStream').map((r) => r.resource))
+    expect(requests.filter((r) => r.role === 'run' && r.action === 'firehose:DescribeDeliveryStream').map((r) => r.resource))
       .toEqual([`arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/${names.deliveryStreamName}`]);
     expect(requests.some((r) => r.origin === 'ListObjectsV2Command' && r.context['s3:prefix'] === 'events/year=2026/month=11/day=20/hour=06/')).toBe(true);
-    expect(requests.filter((r) => r.origin === 'GetObjectCommand').map((r) => r.resource))
+    expect(requests.filter((r) => r.role === 'run' && r.origin === 'GetObjectCommand').map((r) => r.resource))
       .toContain(`arn:aws:s3:::${names.logsBucket}/emr/j-CONTRACT1/steps/s-A/stderr.gz`);
     expect(requests.some((r) => r.role === 'run' && r.action === 'athena:GetQueryResults' && r.resource.endsWith(`:workgroup/${names.athenaWorkgroup}`))).toBe(true);
     expect(await denials(requests, roles)).toEqual([]);
