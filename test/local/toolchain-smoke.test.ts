@@ -1,10 +1,8 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLUE_DATABASE } from '../../src/config/names';
 import { formatBytes } from '../../src/format/numbers';
 import { CliResult, parseJsonOutput, runCli } from '../support/cli';
+import { TestEnvironment, endTestEnvironment, testEnvironment } from '../support/test-stack';
 
 interface SmokeJson {
   table: string;
@@ -15,18 +13,18 @@ interface SmokeJson {
   peakMemoryBytes: { spark: number; trino: number };
 }
 
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstream-smoke-test-'));
-const env = { CLICKSTREAM_STATE_DIR: stateDir };
-
-afterAll(async () => {
-  await runCli(['down'], env);
-});
+// On the suite's stack: the command reuses a running stack (its own start is what `up` and `run` prove
+// in test/local/stack.test.ts and test/pipeline/run.test.ts); its Spark is a spark-submit of its own.
+let stack: TestEnvironment | undefined;
+afterAll(() => endTestEnvironment(stack));
 
 describe('toolchain smoke: Spark writes Iceberg through the glue catalog, Trino reads it', () => {
   // Two smoke runs, the second over the first one's table; the cases look at them.
   let first: CliResult;
   let second: CliResult;
   beforeAll(async () => {
+    stack = await testEnvironment('smoke');
+    const env = { CLICKSTREAM_STATE_DIR: stack.paths.state };
     first = await runCli(['smoke', '--json'], env);
     second = await runCli(['smoke', '--json'], env);
   }, 1_200_000);
