@@ -175,6 +175,19 @@ export function previewNamePatterns(accountId: string): ResourceNames {
   return namesOf(`${PREVIEW_PREFIX}*` as PreviewEnvironmentName, accountId);
 }
 
+/**
+ * What runs an environment's Spark jobs on AWS: EMR clusters on EC2 (`emr`), or EMR Serverless job
+ * runs on an application of the environment (`emr-serverless`). The compute stack creates one or the
+ * other; runners choose by the stack's Compute output.
+ */
+export const COMPUTES = ['emr', 'emr-serverless'] as const;
+export type Compute = (typeof COMPUTES)[number];
+
+/** The EMR Serverless job execution role of an environment (the compute stack creates it when compute is emr-serverless). */
+export function serverlessExecutionRoleName(environment: EnvironmentName): string {
+  return `clickstream-${environment}-emr-serverless-job`;
+}
+
 /** Names of the IAM roles an environment's EMR clusters run as (the compute stack creates them). */
 export interface EmrRoleNames {
   readonly serviceRole: string;

@@ -51,6 +51,10 @@ export const OUTPUT_KEYS = {
   emrInstanceType: 'EmrInstanceType',
   emrCoreInstanceCount: 'EmrCoreInstanceCount',
   clusterSubnetId: 'ClusterSubnetId',
+  /** `emr` or `emr-serverless` (see Compute in names.ts). */
+  compute: 'Compute',
+  serverlessApplicationId: 'ServerlessApplicationId',
+  serverlessExecutionRoleArn: 'ServerlessExecutionRoleArn',
   scriptsVersion: 'ScriptsVersion',
   scriptsUri: 'ScriptsUri',
   athenaWorkgroup: 'AthenaWorkgroup',
