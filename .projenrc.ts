@@ -62,6 +62,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-sdk/client-s3@^3.1089.0',
     '@aws-sdk/client-glue@^3.1089.0',
     '@aws-sdk/client-emr@^3.1089.0',
+    '@aws-sdk/client-emr-serverless@^3.1089.0',
     '@aws-sdk/client-athena@^3.1089.0',
     '@aws-sdk/client-cloudformation@^3.1089.0',
     '@aws-sdk/client-firehose@^3.1089.0',
