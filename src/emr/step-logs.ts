@@ -55,7 +55,7 @@ export async function fetchStepLogTail(options: StepLogOptions, deps: StepLogDep
   const primary = options.failureLogFile ? toS3Uri(options.failureLogFile) : `${stepPrefix}stderr.gz`;
   const others = [`${stepPrefix}stderr.gz`, `${stepPrefix}stdout.gz`].filter((uri) => uri !== primary);
   const tailLines = options.tailLines ?? 50;
-  const first = await waitForLog(primary, tailLines, options, deps);
+  const first = await waitForLogTail(primary, tailLines, options, deps);
   if (first.kind !== 'tail') return { found: false, message: first.message };
   const tails = [first.tail];
   for (const uri of others) {
@@ -73,7 +73,7 @@ export async function fetchStepLog(
   options: Omit<StepLogOptions, 'failureLogFile' | 'tailLines'> & { readonly file: 'stdout.gz' | 'stderr.gz' },
   deps: StepLogDeps,
 ): Promise<StepLogResult> {
-  const read = await waitForLog(`${stepLogPrefix(options)}${options.file}`, Number.POSITIVE_INFINITY, options, deps);
+  const read = await waitForLogTail(`${stepLogPrefix(options)}${options.file}`, Number.POSITIVE_INFINITY, options, deps);
   return read.kind === 'tail' ? { found: true, tails: [read.tail] } : { found: false, message: read.message };
 }
 
@@ -82,9 +82,13 @@ function stepLogPrefix(options: Pick<StepLogOptions, 'logUri' | 'clusterId' | 's
   return `${withSlash(toS3Uri(options.logUri))}${options.clusterId}/steps/${options.stepId}/`;
 }
 
-type LogWait = { kind: 'tail'; tail: LogTail } | { kind: 'none'; message: string };
+export type LogWait = { kind: 'tail'; tail: LogTail } | { kind: 'none'; message: string };
 
-async function waitForLog(
+/**
+ * The last `tailLines` lines of one gzipped log in S3 (`s3://` or `s3n://`), waiting, bounded, for it to
+ * be uploaded: EMR uploads a step's (or a serverless job run's) logs after the process ends.
+ */
+export async function waitForLogTail(
   uri: string,
   tailLines: number,
   options: Pick<StepLogOptions, 'maxWaitMs' | 'pollIntervalMs' | 'signal'>,

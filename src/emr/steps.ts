@@ -34,27 +34,43 @@ export function stepName(job: KpiJobName): string {
   return `${STEP_NAME_PREFIX}${job}`;
 }
 
-/**
- * One `spark-submit` step per job, in cluster deploy mode so the driver runs on the cluster and a
- * lost primary-node connection does not kill it. Job arguments come from the builder the local
- * runner uses; the catalog conf is the local one without endpoints.
- */
-export function buildKpiSteps(options: KpiStepsOptions): StepConfig[] {
+/** What one KPI job submits to Spark on AWS, whatever runs it: a cluster's step or a serverless job run. */
+export interface KpiSparkSubmit {
+  readonly job: KpiJobName;
+  /** The job's script, `s3://.../kpi_<job>.py` of the published version. */
+  readonly script: string;
+  /** The jobs' package (`--py-files`), of the same version. */
+  readonly pyFiles: string;
+  /** `--conf` pairs in a stable order: the Iceberg catalog `glue` on AWS (the local one without endpoints). */
+  readonly conf: readonly string[];
+  /** The job's own arguments, from the builder the local runner uses. */
+  readonly args: readonly string[];
+}
+
+/** Each job's spark-submit: one copy for clusters' steps and serverless job runs. */
+export function kpiSparkSubmits(options: Omit<KpiStepsOptions, 'actionOnFailure'>): KpiSparkSubmit[] {
   const prefix = scriptsUri(options.scriptsBucket, options.scriptsVersion);
   const conf = toSparkSubmitConfArgs(sparkCatalogConf({ warehouse: options.locations.warehouse, region: options.region }));
   return options.jobs.map((job) => ({
-    Name: stepName(job),
+    job,
+    script: `${prefix}${KPI_JOBS[job].script}`,
+    pyFiles: `${prefix}${SCRIPTS_ARCHIVE}`,
+    conf,
+    args: buildJobArguments(job, options.locations, options.scope, options.run),
+  }));
+}
+
+/**
+ * One `spark-submit` step per job, in cluster deploy mode so the driver runs on the cluster and a
+ * lost primary-node connection does not kill it.
+ */
+export function buildKpiSteps(options: KpiStepsOptions): StepConfig[] {
+  return kpiSparkSubmits(options).map((submit) => ({
+    Name: stepName(submit.job),
     ActionOnFailure: options.actionOnFailure ?? 'CONTINUE',
     HadoopJarStep: {
       Jar: 'command-runner.jar',
-      Args: [
-        'spark-submit',
-        '--deploy-mode', 'cluster',
-        '--py-files', `${prefix}${SCRIPTS_ARCHIVE}`,
-        ...conf,
-        `${prefix}${KPI_JOBS[job].script}`,
-        ...buildJobArguments(job, options.locations, options.scope, options.run),
-      ],
+      Args: ['spark-submit', '--deploy-mode', 'cluster', '--py-files', submit.pyFiles, ...submit.conf, submit.script, ...submit.args],
     },
   }));
 }

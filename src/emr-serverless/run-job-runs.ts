@@ -1,0 +1,171 @@
+import {
+  CancelJobRunCommand, EMRServerlessClient, GetJobRunCommand, JobRun, JobRunState, StartJobRunCommand,
+} from '@aws-sdk/client-emr-serverless';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { buildJobRunRequest, driverLogUri, ServerlessTarget } from './job-run-request';
+import { LogTail, waitForLogTail } from '../emr/step-logs';
+import { KpiSparkSubmit } from '../emr/steps';
+import { KpiJobName } from '../kpis/catalog';
+import { Clock, secondsSince, Sleep } from '../timing/clock';
+import { pollUntil } from '../timing/poll';
+
+/**
+ * A job run's states that end it (EMR Serverless User Guide, "Job run states": SUBMITTED, QUEUED,
+ * PENDING, SCHEDULED and RUNNING come first; CANCELLING ends in CANCELLED).
+ */
+const ENDED: ReadonlySet<JobRunState> = new Set<JobRunState>(['SUCCESS', 'FAILED', 'CANCELLED']);
+
+/** What EMR Serverless billed for a job run: the API reference's ResourceUtilization, in hours. */
+export interface BilledUsage {
+  readonly vCpuHours: number;
+  readonly memoryGbHours: number;
+  readonly storageGbHours: number;
+}
+
+export interface JobRunReport {
+  readonly job: KpiJobName;
+  readonly jobRunId: string;
+  /** The last state seen. */
+  readonly state: JobRunState;
+  /** EMR Serverless's explanation of the state, when it gives one (a failure's reason). */
+  readonly stateDetails?: string;
+  /** What was billed (GetJobRun's billedResourceUtilization), once the run has ended. */
+  readonly billed?: BilledUsage;
+  /** The driver's logs, and for a failed run the tail of its stderr. */
+  readonly logs: { readonly stderr: string; readonly stdout: string };
+  readonly stderrTail?: LogTail;
+}
+
+export interface ServerlessRunOptions {
+  readonly target: ServerlessTarget;
+  /** One job run per KPI job, in this order. */
+  readonly submits: readonly KpiSparkSubmit[];
+  /** The run's id: the job runs' idempotency tokens derive from it. */
+  readonly runId: string;
+  /** Cancel the job runs still going after this long. */
+  readonly timeoutMs: number;
+  /** @default 15_000, growing 1.5 times to {@link maxPollIntervalMs} */
+  readonly pollIntervalMs?: number;
+  /** @default 60_000 */
+  readonly maxPollIntervalMs?: number;
+  /** How long to wait for a failed run's driver log to be uploaded. @default 120_000 */
+  readonly logWaitMs?: number;
+  /** Aborting (Ctrl-C, a cancelled workflow) cancels the job runs still going. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ServerlessRunDeps {
+  readonly client: Pick<EMRServerlessClient, 'send'>;
+  readonly s3: S3Client;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  /** A line whenever a job run changes state. */
+  readonly log?: (line: string) => void;
+}
+
+export interface ServerlessRunResult {
+  /** `completed`: every job run succeeded. */
+  readonly result: 'completed' | 'job-failed' | 'timed-out' | 'aborted';
+  /** One sentence: which job runs, what happened, where their logs are. */
+  readonly message: string;
+  readonly applicationId: string;
+  readonly jobRuns: readonly JobRunReport[];
+  /** The job runs' billed usage added up (those that report it). */
+  readonly billed: BilledUsage;
+  /** The job runs that this run cancelled (timed out or aborted). */
+  readonly cancelled: readonly string[];
+  readonly durationSeconds: number;
+}
+
+const billedOf = (run: JobRun): BilledUsage | undefined => run.billedResourceUtilization && {
+  vCpuHours: run.billedResourceUtilization.vCPUHour ?? 0,
+  memoryGbHours: run.billedResourceUtilization.memoryGBHour ?? 0,
+  storageGbHours: run.billedResourceUtilization.storageGBHour ?? 0,
+};
+
+/**
+ * Runs the KPI jobs as EMR Serverless job runs on the environment's application (started by
+ * StartJobRun: the application starts on submit and stops when idle), waits through every state with
+ * the one wait loop, cancels what is still going on timeout or abort (CancelJobRun), and reports each
+ * run's state, billed usage and log location, with a failed driver's stderr tail.
+ */
+export async function runKpisServerless(options: ServerlessRunOptions, deps: ServerlessRunDeps): Promise<ServerlessRunResult> {
+  const started = deps.clock();
+  const log = deps.log ?? (() => undefined);
+  const { applicationId, logUri } = options.target;
+  const ids: Array<{ job: KpiJobName; jobRunId: string }> = [];
+  for (const submit of options.submits) {
+    try {
+      const response = await deps.client.send(new StartJobRunCommand(buildJobRunRequest(submit, options.target, options.runId)));
+      ids.push({ job: submit.job, jobRunId: response.jobRunId! });
+      log(`${submit.job}: job run ${response.jobRunId} submitted to application ${applicationId}`);
+    } catch (error) {
+      // A run is all its jobs or none: the ones already started are cancelled, so nothing writes half a run.
+      for (const { jobRunId } of ids) await deps.client.send(new CancelJobRunCommand({ applicationId, jobRunId })).catch(() => undefined);
+      const e = error as Error;
+      const undone = ids.length > 0 ? ` (cancelled ${ids.map((i) => i.jobRunId).join(', ')}, already started)` : '';
+      throw new Error(`Could not start the ${submit.job} job run on EMR Serverless application ${applicationId}: ${e.name}: ${e.message}${undone}`, { cause: error });
+    }
+  }
+
+  const latest = new Map<string, JobRun>();
+  const outcome = await pollUntil(async () => {
+    for (const { job, jobRunId } of ids) {
+      const known = latest.get(jobRunId);
+      if (known?.state && ENDED.has(known.state)) continue;
+      const run = (await deps.client.send(new GetJobRunCommand({ applicationId, jobRunId }))).jobRun!;
+      if (run.state !== known?.state) log(`${job}: ${run.state}${run.stateDetails ? ` (${run.stateDetails})` : ''}`);
+      latest.set(jobRunId, run);
+    }
+    const going = ids.filter(({ jobRunId }) => !ENDED.has(latest.get(jobRunId)!.state!));
+    return going.length === 0 ? { done: true as const, value: undefined } : { done: false as const, pending: going };
+  }, {
+    timeoutMs: options.timeoutMs,
+    backoff: { initialMs: options.pollIntervalMs ?? 15_000, factor: 1.5, maxMs: options.maxPollIntervalMs ?? 60_000 },
+    signal: options.signal,
+    clock: deps.clock,
+    sleep: deps.sleep,
+  });
+
+  const cancelled: string[] = [];
+  if (outcome.kind !== 'done') {
+    for (const { job, jobRunId } of outcome.pending) {
+      // API Reference, "CancelJobRun": the run goes to CANCELLING, then CANCELLED.
+      await deps.client.send(new CancelJobRunCommand({ applicationId, jobRunId }));
+      cancelled.push(jobRunId);
+      log(`${job}: cancelled job run ${jobRunId}`);
+    }
+  }
+
+  const jobRuns: JobRunReport[] = [];
+  for (const { job, jobRunId } of ids) {
+    const run = latest.get(jobRunId);
+    const logs = { stderr: driverLogUri(logUri, applicationId, jobRunId, 'stderr.gz'), stdout: driverLogUri(logUri, applicationId, jobRunId, 'stdout.gz') };
+    let stderrTail: LogTail | undefined;
+    if (run?.state === 'FAILED') {
+      const read = await waitForLogTail(logs.stderr, 50, { maxWaitMs: options.logWaitMs ?? 120_000, signal: options.signal }, { s3: deps.s3, clock: deps.clock, sleep: deps.sleep });
+      if (read.kind === 'tail') stderrTail = read.tail;
+    }
+    jobRuns.push({ job, jobRunId, state: run?.state ?? 'SUBMITTED', stateDetails: run?.stateDetails || undefined, billed: run ? billedOf(run) : undefined, logs, stderrTail });
+  }
+  const billed = jobRuns.reduce<BilledUsage>((sum, r) => ({
+    vCpuHours: sum.vCpuHours + (r.billed?.vCpuHours ?? 0),
+    memoryGbHours: sum.memoryGbHours + (r.billed?.memoryGbHours ?? 0),
+    storageGbHours: sum.storageGbHours + (r.billed?.storageGbHours ?? 0),
+  }), { vCpuHours: 0, memoryGbHours: 0, storageGbHours: 0 });
+  const failed = jobRuns.filter((r) => r.state === 'FAILED' || r.state === 'CANCELLED');
+  const result = outcome.kind === 'timed-out' ? 'timed-out' : outcome.kind === 'aborted' ? 'aborted' : failed.length > 0 ? 'job-failed' : 'completed';
+  return { result, message: describe(result, jobRuns, failed, cancelled, options), applicationId, jobRuns, billed, cancelled, durationSeconds: secondsSince(started, deps.clock) };
+}
+
+function describe(
+  result: ServerlessRunResult['result'], runs: readonly JobRunReport[], failed: readonly JobRunReport[], cancelled: readonly string[], options: ServerlessRunOptions,
+): string {
+  const app = `application ${options.target.applicationId}`;
+  if (result === 'completed') return `${runs.length} job run(s) on ${app} succeeded: ${runs.map((r) => `${r.job} ${r.jobRunId}`).join(', ')}.`;
+  if (result === 'timed-out' || result === 'aborted') {
+    const why = result === 'timed-out' ? `still going after ${Math.round(options.timeoutMs / 60_000)} min` : 'the run was stopped';
+    return `${cancelled.length} job run(s) on ${app} cancelled (${why}): ${cancelled.join(', ')}.`;
+  }
+  return failed.map((r) => `Job run ${r.jobRunId} (${r.job}) on ${app} ended ${r.state}${r.stateDetails ? `: ${r.stateDetails}` : ''}; driver log ${r.logs.stderr}.`).join(' ');
+}
