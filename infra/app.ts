@@ -77,7 +77,7 @@ export function addClickstreamStacks(app: App, props: ClickstreamAppProps): Clic
     rawTable: catalog.rawCfnTable,
   });
   const compute = new ComputeStack(app, id('compute'), {
-    ...stackProps('compute', 'EMR roles, cluster network and Spark scripts'),
+    ...stackProps('compute', config.compute === 'emr' ? 'EMR roles, cluster network and Spark scripts' : 'EMR Serverless application, job execution role and Spark scripts'),
     config,
     names,
     sparkDir: props.sparkDir,

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEPLOY_ENVIRONMENTS, DeployEnvironment, PREVIEW_EMR, StandingEnvironment, isDeployEnvironment } from './deploy-environments';
-import { ENVIRONMENT_CHOICES, PREVIEW_ROLES_ENVIRONMENT, isPreviewEnvironment } from '../../src/config/names';
+import { COMPUTES, Compute, ENVIRONMENT_CHOICES, PREVIEW_ROLES_ENVIRONMENT, isPreviewEnvironment } from '../../src/config/names';
 import { EMR_MANAGED_POLICY_TAG, SUBNET_ID_PATTERN } from '../../src/emr/cluster-network';
 
 export { DEPLOY_ENVIRONMENTS, DeployEnvironment };
@@ -45,6 +45,12 @@ export interface EnvironmentConfig {
   readonly athenaBytesScannedCutoff: Size;
   readonly emr: EmrDefaults;
   /**
+   * What runs the Spark jobs: EMR clusters (`emr`), or job runs on an EMR Serverless application of
+   * the environment (`emr-serverless`), which uses the release of {@link emr}. Context `compute` overrides it.
+   * @default 'emr'
+   */
+  readonly compute: Compute;
+  /**
    * A subnet of the operator's for the EMR clusters (context `clusterSubnetId`), tagged
    * `for-use-with-amazon-emr-managed-policies=true`.
    * @default - the compute stack creates a tagged VPC and subnet of the environment's own
@@ -73,6 +79,7 @@ const DEFAULTS: Record<StandingEnvironment, Defaults> = {
     athenaResultsRetention: Duration.days(7),
     athenaBytesScannedCutoff: Size.gibibytes(1),
     emr: { ...EMR_7_12, coreInstanceCount: 1 },
+    compute: 'emr',
     github: { createOidcProvider: true },
   },
   staging: {
@@ -85,6 +92,7 @@ const DEFAULTS: Record<StandingEnvironment, Defaults> = {
     athenaResultsRetention: Duration.days(7),
     athenaBytesScannedCutoff: Size.gibibytes(10),
     emr: EMR_7_12,
+    compute: 'emr',
     github: { createOidcProvider: true },
   },
   prod: {
@@ -97,6 +105,7 @@ const DEFAULTS: Record<StandingEnvironment, Defaults> = {
     athenaResultsRetention: Duration.days(30),
     athenaBytesScannedCutoff: Size.gibibytes(100),
     emr: { ...EMR_7_12, coreInstanceCount: 4 },
+    compute: 'emr',
     github: { createOidcProvider: true },
   },
 };
@@ -118,6 +127,8 @@ const PREVIEW_DEFAULTS: Defaults = {
   athenaResultsRetention: Duration.days(1),
   athenaBytesScannedCutoff: Size.mebibytes(100),
   emr: { ...EMR_7_12, ...PREVIEW_EMR },
+  // Clusters until the runner of EMR Serverless job runs lands (#25); then previews default to emr-serverless.
+  compute: 'emr',
   github: { createOidcProvider: false },
 };
 
@@ -145,7 +156,12 @@ export function environmentConfig(context: ContextSource, env: NodeJS.ProcessEnv
     throw new Error(`Cluster subnet "${clusterSubnetId}" is not a subnet id like subnet-0abc1234def567890: fix -c clusterSubnetId=... ` +
       `(a subnet tagged ${EMR_MANAGED_POLICY_TAG.key}=${EMR_MANAGED_POLICY_TAG.value}), or leave it out to have the compute stack create one.`);
   }
-  const config: EnvironmentConfig = { ...defaults, ...host, name, github: host.github, ...(clusterSubnetId ? { clusterSubnetId } : {}) };
+  const compute = computeContext(context) ?? defaults.compute;
+  if (clusterSubnetId !== undefined && compute !== 'emr') {
+    throw new Error(`Cluster subnet "${clusterSubnetId}" is for EMR clusters, and ${name}'s compute is ${compute}, which runs none: ` +
+      'leave out -c clusterSubnetId=..., or pass -c compute=emr.');
+  }
+  const config: EnvironmentConfig = { ...defaults, ...host, name, compute, github: host.github, ...(clusterSubnetId ? { clusterSubnetId } : {}) };
   validate(config);
   return config;
 }
@@ -223,6 +239,14 @@ export function logRetentionDays(config: Pick<EnvironmentConfig, 'name' | 'logsR
     throw new Error(`${config.name}: CloudWatch Logs keeps logs for ${allowed.join(', ')} days, not ${days}: choose one of them for logsRetention.`);
   }
   return days as RetentionDays;
+}
+
+/** The compute context `compute` names, if any; anything but a known compute is an error that lists them. */
+function computeContext(context: ContextSource): Compute | undefined {
+  const value = stringContext(context, 'compute');
+  if (value === undefined) return undefined;
+  if ((COMPUTES as readonly string[]).includes(value)) return value as Compute;
+  throw new Error(`Unknown compute "${value}": pass -c compute=${COMPUTES.join('|')} (EMR clusters, or EMR Serverless job runs), or leave it out for the environment's default.`);
 }
 
 function stringContext(context: ContextSource, key: string): string | undefined {

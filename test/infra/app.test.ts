@@ -318,10 +318,12 @@ describe('the app', () => {
     expect(Object.values(dev.stacks).map((s) => s.stackName)).toEqual(STACK_CONCERNS.map((c) => stackName('dev', c)));
   });
 
-  it('declares every output the actions and the CLI read (the teardown role is the previews\' only)', () => {
+  it('declares every output the actions and the CLI read (the teardown role is the previews\' only, the EMR Serverless ones a serverless environment\'s)', () => {
     const declared = Object.values(templates).flatMap((t) => Object.keys(t.toJSON().Outputs ?? {}));
-    expect(declared).toEqual(expect.arrayContaining(Object.values(OUTPUT_KEYS).filter((key) => key !== OUTPUT_KEYS.teardownRoleArn)));
-    expect(declared).not.toContain(OUTPUT_KEYS.teardownRoleArn);
+    const elsewhere: string[] = [OUTPUT_KEYS.teardownRoleArn, OUTPUT_KEYS.serverlessApplicationId, OUTPUT_KEYS.serverlessExecutionRoleArn];
+    expect(declared).toEqual(expect.arrayContaining(Object.values(OUTPUT_KEYS).filter((key) => !elsewhere.includes(key))));
+    for (const key of elsewhere) expect(declared).not.toContain(key);
+    expect(templates.compute.toJSON().Outputs[OUTPUT_KEYS.compute].Value).toBe('emr');
   });
 
   it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
