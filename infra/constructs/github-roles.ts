@@ -6,7 +6,7 @@ import { KPI_VALIDATIONS_TABLE } from '../../src/kpis/catalog';
 import { RoleOwner } from '../config/deploy-environments';
 import { GitHubTrust } from '../config/environments';
 import { RoleKind, trustedSubjects } from '../config/github-environments';
-import { EMR_LOG_PREFIX } from '../stacks/compute-stack';
+import { EMR_LOG_PREFIX, EMR_SERVERLESS_PRINCIPAL, SERVERLESS_LOG_PREFIX } from '../stacks/compute-stack';
 import { ATHENA_RESULTS_PREFIX } from '../stacks/query-stack';
 
 /** Issuer of GitHub Actions' OIDC tokens. */
@@ -72,8 +72,18 @@ export interface RunTarget {
   readonly names: ResourceNames;
   /** Its EMR roles' names, or patterns matching them. */
   readonly emrRoles: EmrRoleNames;
-  /** How an EMR cluster's environment tag must match: one environment's name, or a pattern. */
+  /**
+   * How the environment tag (EMR_ENVIRONMENT_TAG) of an EMR cluster, an EMR Serverless application or
+   * job run must match: one environment's name, or a pattern.
+   */
   readonly clusterTag: { readonly operator: 'StringEquals' | 'StringLike'; readonly value: string };
+  /**
+   * The EMR Serverless job execution role's name, or a pattern matching the names, when the target
+   * runs its jobs on EMR Serverless: the run then starts, follows and cancels job runs on the
+   * target's applications, passing them this role, and reads their logs.
+   * @default - no EMR Serverless statement
+   */
+  readonly serverlessExecutionRole?: string;
   /** The stacks whose outputs it reads, as a name pattern (`clickstream-dev-*`). */
   readonly stacks: string;
   /** What the reasons call it: "this environment", "every preview". */
@@ -161,6 +171,7 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
       resources: [workgroup],
     },
     { sid: 'ResolveNamesFromStackOutputs', actions: ['cloudformation:DescribeStacks'], resources: [stacks] },
+    ...(target.serverlessExecutionRole ? serverlessRunStatements(stack, target.serverlessExecutionRole, names.logsBucket, tag) : []),
   ];
   for (const statement of statements) role.addToPolicy(new iam.PolicyStatement(statement));
 
@@ -182,7 +193,50 @@ export function grantPipelineRun(stack: Stack, role: iam.Role, target: RunTarget
     WriteValidationVerdicts: 'Athena writes the verdicts table\'s data and metadata files; no other table of the warehouse.',
     PublishRuns: `Publishing a validated run moves main of every KPI table of ${target.scope}'s database (a metadata commit).`,
     WritePublishedMetadata: 'Publishing writes each table\'s new metadata file; data files stay read-only.',
+    StartTaggedJobRuns: `EMR Serverless application ids are generated; the statement only allows applications tagged for ${target.scope}, and job runs tagged for it.`,
+    ReadOwnApplications: `EMR Serverless application ids are generated; the statement only allows applications tagged for ${target.scope}.`,
+    OperateOwnJobRuns: `EMR Serverless job run ids are generated; the statement only allows job runs tagged for ${target.scope}.`,
+    PassServerlessExecutionRole: `The EMR Serverless job execution roles of ${target.scope}, named after it, passed to EMR Serverless only.`,
+    ReadServerlessLogs: 'Read-only: failed job runs are reported with their driver logs.',
   };
   acknowledgeWildcards(role, statements.flatMap((s) => (s.resources ?? []).filter(wildcard)
     .map((arn) => ({ finding: arnFinding(stack, arn), reason: reasons[s.sid!] }))));
+}
+
+type TagCondition = (key: string) => Record<string, Record<string, string>>;
+
+/**
+ * The EMR Serverless part of a run (Service Authorization Reference, "Actions, resources, and condition
+ * keys for Amazon EMR Serverless"): StartJobRun and GetApplication act on an application
+ * (`arn:<partition>:emr-serverless:<region>:<account>:/applications/<id>`), GetJobRun and CancelJobRun on
+ * a job run (`.../applications/<id>/jobruns/<id>`); both resource types take aws:ResourceTag, and
+ * StartJobRun aws:RequestTag. Ids are generated, so tags scope them: the application carries the
+ * environment tag (the compute stack), and since an application's tags do not propagate to its job runs
+ * (EMR Serverless User Guide, "Tagging your resources"), StartJobRun must tag each job run with it too.
+ * StartJobRun passes the job execution role (User Guide, "Job runtime roles for Amazon EMR Serverless":
+ * iam:PassRole with iam:PassedToService emr-serverless.amazonaws.com).
+ */
+function serverlessRunStatements(stack: Stack, executionRole: string, logsBucket: string, tag: TagCondition): iam.PolicyStatementProps[] {
+  const applications = stack.formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: '*' });
+  const jobRuns = stack.formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: '*/jobruns/*' });
+  const role = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: executionRole });
+  const ownApplication = tag(`aws:ResourceTag/${EMR_ENVIRONMENT_TAG}`);
+  const [operator] = Object.keys(ownApplication);
+  return [
+    {
+      sid: 'StartTaggedJobRuns',
+      actions: ['emr-serverless:StartJobRun'],
+      resources: [applications],
+      conditions: { [operator]: { ...ownApplication[operator], ...tag(`aws:RequestTag/${EMR_ENVIRONMENT_TAG}`)[operator] } },
+    },
+    { sid: 'ReadOwnApplications', actions: ['emr-serverless:GetApplication'], resources: [applications], conditions: ownApplication },
+    { sid: 'OperateOwnJobRuns', actions: ['emr-serverless:GetJobRun', 'emr-serverless:CancelJobRun'], resources: [jobRuns], conditions: ownApplication },
+    {
+      sid: 'PassServerlessExecutionRole',
+      actions: ['iam:PassRole'],
+      resources: [role],
+      conditions: { StringEquals: { 'iam:PassedToService': EMR_SERVERLESS_PRINCIPAL } },
+    },
+    { sid: 'ReadServerlessLogs', actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${logsBucket}/${SERVERLESS_LOG_PREFIX}*`] },
+  ];
 }

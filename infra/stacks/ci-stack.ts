@@ -1,7 +1,7 @@
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ResourceNames, emrRoleNames } from '../../src/config/names';
+import { ResourceNames, emrRoleNames, serverlessExecutionRoleName } from '../../src/config/names';
 import { OUTPUT_KEYS, stackNamePrefix } from '../../src/config/stack-outputs';
 import { StandingEnvironment } from '../config/deploy-environments';
 import { EnvironmentConfig } from '../config/environments';
@@ -49,6 +49,7 @@ export class CiStack extends Stack {
       clusterTag: { operator: 'StringEquals', value: config.name },
       stacks: `${stackNamePrefix(config.name)}*`,
       scope: `environment ${config.name}`,
+      ...(config.compute === 'emr-serverless' ? { serverlessExecutionRole: serverlessExecutionRoleName(config.name) } : {}),
     });
 
     addOutput(this, OUTPUT_KEYS.deployRoleArn, this.deployRole.roleArn, 'role-to-assume of the deploy workflow');

@@ -1,7 +1,7 @@
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EMR_ENVIRONMENT_TAG, PREVIEW_PREFIX, PREVIEW_ROLES_ENVIRONMENT, PreviewEnvironmentName, emrRoleNames, previewNamePatterns } from '../../src/config/names';
+import { EMR_ENVIRONMENT_TAG, PREVIEW_PREFIX, PREVIEW_ROLES_ENVIRONMENT, PreviewEnvironmentName, emrRoleNames, previewNamePatterns, serverlessExecutionRoleName } from '../../src/config/names';
 import { OUTPUT_KEYS, stackNamePrefix } from '../../src/config/stack-outputs';
 import { HostConfig } from '../config/environments';
 import { gitHubOidcProvider, gitHubRole, grantCdkDeployment, grantPipelineRun } from '../constructs/github-roles';
@@ -58,6 +58,8 @@ export class PreviewCiStack extends Stack {
       clusterTag: { operator: 'StringLike', value: ANY_PREVIEW },
       stacks: `${stackNamePrefix(ANY_PREVIEW)}*`,
       scope: 'every preview (pr-<number>)',
+      // A preview's compute is chosen at its deployment (-c compute=...): the shared role serves both.
+      serverlessExecutionRole: serverlessExecutionRoleName(ANY_PREVIEW),
     });
 
     this.teardownRole = gitHubRole(this, 'TeardownRole', {
