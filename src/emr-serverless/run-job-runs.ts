@@ -140,10 +140,14 @@ export async function runKpisServerless(options: ServerlessRunOptions, deps: Ser
   const jobRuns: JobRunReport[] = [];
   for (const { job, jobRunId } of ids) {
     const run = latest.get(jobRunId);
-    const logs = { stderr: driverLogUri(logUri, applicationId, jobRunId, 'stderr.gz'), stdout: driverLogUri(logUri, applicationId, jobRunId, 'stdout.gz') };
+    const logs = {
+      stderr: driverLogUri(logUri, applicationId, jobRunId, 'stderr.gz'),
+      stdout: driverLogUri(logUri, applicationId, jobRunId, 'stdout.gz'),
+    };
     let stderrTail: LogTail | undefined;
     if (run?.state === 'FAILED') {
-      const read = await waitForLogTail(logs.stderr, 50, { maxWaitMs: options.logWaitMs ?? 120_000, signal: options.signal }, { s3: deps.s3, clock: deps.clock, sleep: deps.sleep });
+      const wait = { maxWaitMs: options.logWaitMs ?? 120_000, signal: options.signal };
+      const read = await waitForLogTail(logs.stderr, 50, wait, { s3: deps.s3, clock: deps.clock, sleep: deps.sleep });
       if (read.kind === 'tail') stderrTail = read.tail;
     }
     jobRuns.push({ job, jobRunId, state: run?.state ?? 'SUBMITTED', stateDetails: run?.stateDetails || undefined, billed: run ? billedOf(run) : undefined, logs, stderrTail });
@@ -155,7 +159,8 @@ export async function runKpisServerless(options: ServerlessRunOptions, deps: Ser
   }), { vCpuHours: 0, memoryGbHours: 0, storageGbHours: 0 });
   const failed = jobRuns.filter((r) => r.state === 'FAILED' || r.state === 'CANCELLED');
   const result = outcome.kind === 'timed-out' ? 'timed-out' : outcome.kind === 'aborted' ? 'aborted' : failed.length > 0 ? 'job-failed' : 'completed';
-  return { result, message: describe(result, jobRuns, failed, cancelled, options), applicationId, jobRuns, billed, cancelled, durationSeconds: secondsSince(started, deps.clock) };
+  const message = describe(result, jobRuns, failed, cancelled, options);
+  return { result, message, applicationId, jobRuns, billed, cancelled, durationSeconds: secondsSince(started, deps.clock) };
 }
 
 function describe(

@@ -56,14 +56,14 @@ function jobRuns(states: Record<string, readonly JobRunState[]>, details: Record
     seen.set(jobRunId, n + 1);
     const state = states[jobRunId][Math.min(n, states[jobRunId].length - 1)];
     const ended = state === 'SUCCESS' || state === 'FAILED' || state === 'CANCELLED';
-    const run: Partial<JobRun> = {
+    const jobRun: Partial<JobRun> = {
       applicationId: target.applicationId,
       jobRunId,
       state,
       stateDetails: ended ? details[jobRunId] ?? '' : '',
       ...(ended ? { billedResourceUtilization: { vCPUHour: 0.5, memoryGBHour: 2, storageGBHour: 0 } } : {}),
     };
-    return { jobRun: run };
+    return { jobRun };
   });
   serverless.on(CancelJobRunCommand).callsFake(({ jobRunId }: { jobRunId: string }) => ({ applicationId: target.applicationId, jobRunId }));
 }
@@ -141,7 +141,8 @@ describe('runKpisServerless', () => {
   it('reports a FAILED run with EMR Serverless\'s reason, its driver log location and the tail of its stderr', async () => {
     jobRuns({ 'run-1': ['RUNNING', 'FAILED'], 'run-2': ['RUNNING', 'SUCCESS'] }, { 'run-1': 'Job failed, please check complete logs in configured logging destination. ExitCode: 1.' });
     const key = `emr-serverless/applications/${target.applicationId}/jobs/run-1/SPARK_DRIVER/stderr.gz`;
-    await fixture.clients.s3.send(new PutObjectCommand({ Bucket: names.logsBucket, Key: key, Body: gzipSync('Traceback (most recent call last):\nValueError: BRONZE_PATH has no Parquet files\n') }));
+    const stderr = 'Traceback (most recent call last):\nValueError: BRONZE_PATH has no Parquet files\n';
+    await fixture.clients.s3.send(new PutObjectCommand({ Bucket: names.logsBucket, Key: key, Body: gzipSync(stderr) }));
 
     const report = await run().result;
 
@@ -160,7 +161,16 @@ describe('runKpisServerless', () => {
     const time = fakeTime();
     const report = await runKpisServerless(
       { target, submits, runId: 'run_20261120T060000_abc123', timeoutMs: 3_600_000, signal: controller.signal },
-      { client, s3: fixture.clients.s3, clock: time.clock, sleep: async (ms) => { await time.sleep(ms); if (time.sleeps.length === 2) controller.abort(); } },
+      {
+        client,
+        s3: fixture.clients.s3,
+        clock: time.clock,
+        // Ctrl-C during the second pause, while run-2 is still RUNNING.
+        sleep: async (ms) => {
+          await time.sleep(ms);
+          if (time.sleeps.length === 2) controller.abort();
+        },
+      },
     );
 
     expect(report.result).toBe('aborted');
