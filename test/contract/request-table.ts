@@ -26,6 +26,10 @@ export interface AccountState {
   readonly securityGroup?: (groupId: string) => SecurityGroupState;
   /** The workgroup an Athena query ran in (Athena authorizes every query action on its workgroup). */
   readonly queryWorkgroup?: (queryExecutionId: string) => string;
+  /** The tags of an EMR Serverless application. */
+  readonly applicationTags?: (applicationId: string) => Readonly<Record<string, string>>;
+  /** The tags of an EMR Serverless job run (its own: an application's do not propagate to its job runs). */
+  readonly jobRunTags?: (applicationId: string, jobRunId: string) => Readonly<Record<string, string>>;
 }
 
 const arn = (service: string, resource: string, region = REGION) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
@@ -57,6 +61,22 @@ const onQuery = (action: string) => (input: Record<string, unknown>, state: Acco
   return [{ action, resource: arn('athena', `workgroup/${workgroup}`), context: {} }];
 };
 
+/** An EMR Serverless application's ARN and the tags IAM sees on it. */
+const onApplication = (action: string) => (input: Record<string, unknown>, state: AccountState): Authorization[] => {
+  const id = input.applicationId as string;
+  const tags = state.applicationTags?.(id);
+  if (!tags) throw new Error(`${action} on application ${id}: the contract's account state does not know its tags.`);
+  return [{ action, resource: arn('emr-serverless', `/applications/${id}`), context: resourceTags(tags) }];
+};
+
+/** An EMR Serverless job run's ARN and the tags IAM sees on it. */
+const onJobRun = (action: string) => (input: Record<string, unknown>, state: AccountState): Authorization[] => {
+  const [applicationId, jobRunId] = [input.applicationId as string, input.jobRunId as string];
+  const tags = state.jobRunTags?.(applicationId, jobRunId);
+  if (!tags) throw new Error(`${action} on job run ${jobRunId}: the contract's account state does not know its tags.`);
+  return [{ action, resource: arn('emr-serverless', `/applications/${applicationId}/jobruns/${jobRunId}`), context: resourceTags(tags) }];
+};
+
 type Mapping = (input: Record<string, unknown>, state: AccountState) => Authorization[];
 
 /**
@@ -68,7 +88,12 @@ type Mapping = (input: Record<string, unknown>, state: AccountState) => Authoriz
  * ListClusters, ListStacks); one that creates a resource is authorized on an id it will have.
  * RunJobFlow also needs iam:PassRole on its service role and on its instance profile's role (EMR
  * Management Guide, "Configure IAM service roles for Amazon EMR permissions to AWS services and
- * resources": the caller passes both).
+ * resources": the caller passes both). Amazon EMR Serverless (API Reference, StartJobRun, GetJobRun,
+ * CancelJobRun, GetApplication): StartJobRun and GetApplication act on the application
+ * (`arn:aws:emr-serverless:<region>:<account>:/applications/<id>`, with its tags), GetJobRun and
+ * CancelJobRun on the job run (`.../applications/<id>/jobruns/<id>`, with the job run's tags);
+ * StartJobRun's `tags` are its request tags, and it passes the job execution role to EMR Serverless
+ * (EMR Serverless User Guide, "Job runtime roles for Amazon EMR Serverless").
  */
 export const REQUEST_TABLE: Readonly<Record<string, Mapping>> = {
   RunJobFlowCommand: (input) => [
@@ -77,6 +102,17 @@ export const REQUEST_TABLE: Readonly<Record<string, Mapping>> = {
     // The instance profile is named after its role (infra/stacks/compute-stack.ts).
     { action: 'iam:PassRole', resource: roleArn(input.JobFlowRole as string), context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
   ],
+  StartJobRunCommand: (input, state): Authorization[] => {
+    const [start] = onApplication('emr-serverless:StartJobRun')(input, state);
+    const tags = Object.entries((input.tags ?? {}) as Record<string, string>).map(([Key, Value]) => ({ Key, Value }));
+    return [
+      { ...start, context: { ...start.context, ...requestTags(tags) } },
+      { action: 'iam:PassRole', resource: roleArn(input.executionRoleArn as string), context: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } },
+    ];
+  },
+  GetApplicationCommand: onApplication('emr-serverless:GetApplication'),
+  GetJobRunCommand: onJobRun('emr-serverless:GetJobRun'),
+  CancelJobRunCommand: onJobRun('emr-serverless:CancelJobRun'),
   DescribeClusterCommand: onCluster('elasticmapreduce:DescribeCluster'),
   AddJobFlowStepsCommand: (input, state) => onCluster('elasticmapreduce:AddJobFlowSteps')({ ClusterId: input.JobFlowId }, state),
   ListStepsCommand: onCluster('elasticmapreduce:ListSteps'),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { NamedPolicy, PolicyDocument } from './evaluator';
 import { Subnet } from './on-behalf';
@@ -17,12 +18,21 @@ export interface ContractRole {
   readonly policies: readonly NamedPolicy[];
   /** Tags of the role, as `aws:PrincipalTag/<key>` would see them. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Its trust policy, resolved. */
+  readonly trust: PolicyDocument;
 }
 
 /** The roles whose requests the contract evaluates: the GitHub roles, and the ones AWS services act with. */
 export type RoleName =
   | 'deploy' | 'run' | 'preview-deploy' | 'preview-run' | 'teardown'
-  | 'emr-service' | 'emr-instance' | 'firehose-source' | 'firehose-destination' | 'emr-security-groups';
+  | 'emr-service' | 'emr-instance' | 'firehose-source' | 'firehose-destination' | 'emr-security-groups'
+  | 'serverless-run' | 'serverless-execution';
+
+/** The environment whose compute is EMR Serverless in the contract's templates (dev's is EMR clusters). */
+export const SERVERLESS_ENVIRONMENT = 'staging';
+
+/** Stack keys of the serverless environment's templates: `serverless/<concern>`. */
+const SERVERLESS = 'serverless/';
 
 /** Where each role is: stack and logical id prefix (CDK appends a hash). */
 const ROLE_IDS: Readonly<Record<RoleName, readonly [string, string]>> = {
@@ -37,6 +47,9 @@ const ROLE_IDS: Readonly<Record<RoleName, readonly [string, string]>> = {
   'firehose-destination': ['ingestion', 'BronzeDeliveryS3DestinationRole'],
   // The handler that deletes EMR's security groups with the cluster VPC (infra/constructs/emr-security-groups.ts).
   'emr-security-groups': ['compute', 'CustomEmrSecurityGroupsCustomResourceProviderRole'],
+  // The serverless environment's run role, and the role its EMR Serverless job runs run as.
+  'serverless-run': [`${SERVERLESS}ci`, 'RunRole'],
+  'serverless-execution': [`${SERVERLESS}compute`, 'ServerlessExecutionRole'],
 };
 
 const MANAGED_POLICIES = path.join(__dirname, '..', 'fixtures', 'aws-managed-policies');
@@ -119,6 +132,10 @@ export class TemplateResolver {
       // Subnet and VPC ids as EC2 makes them (17 hexadecimal characters), derived from the logical id.
       'AWS::EC2::Subnet': () => `subnet-${createHash('sha256').update(id).digest('hex').slice(0, 17)}`,
       'AWS::EC2::VPC': () => `vpc-${createHash('sha256').update(id).digest('hex').slice(0, 17)}`,
+      // Ref of an OIDC provider is its ARN (the GitHub roles' trust policies name it).
+      'AWS::IAM::OIDCProvider': () => `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(p.Url).replace(/^https:\/\//, '')}`,
+      // An EMR Serverless application id as the service makes them (16 lower-case letters and digits); Ref is the id.
+      'AWS::EMRServerless::Application': () => `00f${createHash('sha256').update(id).digest('hex').slice(0, 13)}`,
     };
     const value = named[Type]?.();
     if (value === undefined) throw new Error(`Ref ${id} (${Type}) is not resolved by the contract.`);
@@ -133,21 +150,43 @@ export class TemplateResolver {
       'AWS::S3::Bucket': `arn:aws:s3:::${name}`,
       'AWS::Kinesis::Stream': `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${name}`,
       'AWS::Logs::LogGroup': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`,
+      'AWS::EMRServerless::Application': `arn:aws:emr-serverless:${REGION}:${ACCOUNT}:/applications/${name}`,
     };
     if (!arns[Type]) throw new Error(`Fn::GetAtt ${id}.Arn (${Type}) is not resolved by the contract.`);
     return arns[Type];
   }
 }
 
-/** The synthesized templates of one standing environment (dev) and of the previews' roles, by stack concern. */
+/**
+ * The synthesized templates, by stack concern: one standing environment on EMR clusters (dev), one on
+ * EMR Serverless ({@link SERVERLESS_ENVIRONMENT}, under `serverless/<concern>`), and the previews' roles.
+ */
 export function synthesizedTemplates(): Record<string, CfnTemplate> {
-  const { stacks } = synthesize('dev', { nag: false, context: { createOidcProvider: 'true' } });
   const templates: Record<string, CfnTemplate> = {};
-  for (const [concern, stack] of Object.entries(stacks)) {
-    if (stack) templates[concern] = Template.fromStack(stack).toJSON() as CfnTemplate;
-  }
+  const add = (prefix: string, stacks: Record<string, Stack | undefined>) => {
+    for (const [concern, stack] of Object.entries(stacks)) {
+      if (stack) templates[`${prefix}${concern}`] = Template.fromStack(stack).toJSON() as CfnTemplate;
+    }
+  };
+  add('', { ...synthesize('dev', { nag: false, context: { createOidcProvider: 'true' } }).stacks });
+  add(SERVERLESS, { ...synthesize(SERVERLESS_ENVIRONMENT, { nag: false, context: { compute: 'emr-serverless', createOidcProvider: 'false' } }).stacks });
   templates['preview-ci'] = previewCiTemplate('acme/clickstream') as CfnTemplate;
   return templates;
+}
+
+/** The serverless environment's EMR Serverless application: its id and tags, as the contract resolves them. */
+export function serverlessApplication(templates: Readonly<Record<string, CfnTemplate>>): {
+  readonly id: string;
+  readonly tags: Readonly<Record<string, string>>;
+} {
+  const stack = `${SERVERLESS}compute`;
+  const resolver = new TemplateResolver(templates);
+  const found = Object.entries(templates[stack].Resources).filter(([, r]) => r.Type === 'AWS::EMRServerless::Application');
+  if (found.length !== 1) throw new Error(`Expected one EMR Serverless application in ${stack}, found ${found.length}.`);
+  const [id, resource] = found[0];
+  const declared = (resource.Properties?.Tags ?? []) as Array<{ Key: string; Value: unknown }>;
+  const tags = Object.fromEntries(declared.map((t) => [t.Key, String(resolver.resolve(t.Value, stack))]));
+  return { id: resolver.resolve({ Ref: id }, stack) as string, tags };
 }
 
 /** Every role of the contract with its identity policies: inline policies as synthesized, managed policies as vendored. */
@@ -168,7 +207,8 @@ export function contractRoles(templates: Readonly<Record<string, CfnTemplate>>):
     const inline = [...attached, ...embedded];
     const managed = ((resource.Properties!.ManagedPolicyArns ?? []) as unknown[]).map((arn) => managedPolicy(String(resolver.resolve(arn, stack))));
     const tags = Object.fromEntries(((resource.Properties!.Tags ?? []) as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
-    roles[role] = { arn: resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }, stack) as string, policies: [...inline, ...managed], tags };
+    const trust = resolver.resolve(resource.Properties!.AssumeRolePolicyDocument, stack) as PolicyDocument;
+    roles[role] = { arn: resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }, stack) as string, policies: [...inline, ...managed], tags, trust };
   }
   return roles;
 }
