@@ -28,6 +28,8 @@ const regionPrices = z.object({
   athena: z.object({ perTbScanned: price }).strict().optional(),
   kinesis: z.object({ perMillionPutPayloadUnits: price, onDemandPerGbIngested: price }).strict().optional(),
   firehose: z.object({ perGbIngested: price, formatConversionPerGb: price }).strict().optional(),
+  /** EMR Serverless workers: per vCPU-hour and GB-hour of memory, and of storage beyond the free allowance when known. */
+  emrServerless: z.object({ perVcpuHour: price, perGbHour: price, perStorageGbHour: price.optional() }).strict().optional(),
 }).strict();
 
 const priceTableSchema = z.object({

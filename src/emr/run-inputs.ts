@@ -50,6 +50,8 @@ export function kpiRunIdFor(identity: RunIdentity, now: Date): string {
 export interface ParsedEmrRun {
   readonly region: string;
   readonly options: EmrRunOptions;
+  /** The environment's names, as the run resolved them (bucket inputs and variables first). */
+  readonly names: ResourceNames;
 }
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
@@ -291,7 +293,7 @@ export function parseEmrRunInputs(
     if (bucket) overrides[variable] = bucket;
   }
   const { names } = loadConfig({ target: 'aws', environment: run.settings.environment, region: run.region, accountId: run.settings['account-id'] }, overrides);
-  return { region: run.region, options: emrRunOptions(run, names, identity) };
+  return { region: run.region, options: emrRunOptions(run, names, identity), names };
 }
 
 function quoteValue(v: string | undefined): string {

@@ -30,8 +30,9 @@ beforeEach(() => {
 describe('the shipped price table', () => {
   it('has a date, its sources and the default region priced for everything a run uses', () => {
     expect(shipped.pricesAsOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(Object.keys(shipped.sources).sort()).toEqual(['athena', 'ec2', 'emr', 'firehose', 'kinesis']);
+    expect(Object.keys(shipped.sources).sort()).toEqual(['athena', 'ec2', 'emr', 'emrServerless', 'firehose', 'kinesis']);
     expect(usEast.emr?.['m5.xlarge']).toBeDefined();
+    expect(usEast.emrServerless?.perVcpuHour).toBeGreaterThan(0);
     expect(usEast.athena && usEast.kinesis && usEast.firehose).toBeTruthy();
   });
 

@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { AddJobFlowStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand } from '@aws-sdk/client-emr';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { AddJobFlowStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand } from '@aws-sdk/client-emr';
+import { EMRServerlessClient, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -93,5 +94,94 @@ describe('the aws target\'s KPI run', () => {
     const config = loadConfig({ target: 'aws', environment: 'staging', region: 'eu-west-1' }, {});
     await expect(target().destroyEnvironment({ config, region: 'eu-west-1', log: () => undefined }))
       .rejects.toThrow('npx cdk destroy --all -c environment=staging');
+  });
+});
+
+// EMR Serverless answers as its API Reference describes StartJobRun (a jobRunId) and GetJobRun (the
+// JobRun, billedResourceUtilization once it ended); CloudFormation's DescribeStacks gives the compute
+// stack's outputs, as the CDK app declares them (src/config/stack-outputs.ts).
+describe('the aws target\'s KPI run on an EMR Serverless environment', () => {
+  const cfMock = mockClient(CloudFormationClient);
+  const serverlessMock = mockClient(EMRServerlessClient);
+  const transient: KpiRequest['emr'] = {
+    'region': 'us-east-1',
+    'account-id': '123456789012',
+    'scripts-version': '0f3c2a9d',
+    'service-role': 'clickstream-dev-emr-service',
+    'instance-profile': 'clickstream-dev-emr-instance',
+    'subnet-id': 'subnet-0abc1234def567890',
+  };
+  const request = (): KpiRequest => ({ ...kpiRequest({ kind: 'all' }, new Date('2026-11-27T03:30:00Z')), emr: transient });
+  const computeStack = (outputs: Record<string, string>) => cfMock.on(DescribeStacksCommand, { StackName: 'clickstream-dev-compute' }).resolves({
+    Stacks: [{
+      StackName: 'clickstream-dev-compute',
+      CreationTime: new Date(),
+      StackStatus: 'CREATE_COMPLETE',
+      Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+    }],
+  });
+  const serverlessTarget = () => {
+    const time = fakeTime();
+    return awsTarget({
+      clock: time.clock,
+      env: {},
+      serverless: (region) => new EMRServerlessClient({ region, credentials }),
+      deps: (region) => ({
+        emr: new EMRClient({ region, credentials }),
+        s3: new S3Client({ region, credentials }),
+        kinesis: new KinesisClient({ region, credentials }),
+        firehose: new FirehoseClient({ region, credentials }),
+        athena: new AthenaClient({ region, credentials }),
+        cloudFormation: new CloudFormationClient({ region, credentials }),
+        clock: time.clock,
+        sleep: time.sleep,
+      }),
+    });
+  };
+
+  beforeEach(() => {
+    cfMock.reset();
+    serverlessMock.reset();
+    emrMock.reset();
+  });
+
+  it('runs the jobs as job runs on the application the compute stack names, with the step\'s arguments, and prices what was billed', async () => {
+    computeStack({ Compute: 'emr-serverless', ServerlessApplicationId: '00fabc123def4567', ServerlessExecutionRoleArn: 'arn:aws:iam::123456789012:role/clickstream-dev-emr-serverless-job' });
+    serverlessMock.on(StartJobRunCommand).resolves({ applicationId: '00fabc123def4567', jobRunId: 'jr-1', arn: 'arn' });
+    serverlessMock.on(GetJobRunCommand).resolvesOnce({ jobRun: { state: 'RUNNING' } as never })
+      .resolves({ jobRun: { state: 'SUCCESS', billedResourceUtilization: { vCPUHour: 1, memoryGBHour: 4, storageGBHour: 0 } } as never });
+
+    const outcome = await serverlessTarget().planKpis(request()).run({ signal: new AbortController().signal, log: () => undefined });
+
+    expect(outcome.failed).toBe(false);
+    expect(emrMock.calls()).toHaveLength(0);
+    const input = serverlessMock.commandCalls(StartJobRunCommand)[0].args[0].input;
+    expect(input.applicationId).toBe('00fabc123def4567');
+    expect(input.jobDriver!.sparkSubmit!.entryPointArguments).toContain('--all');
+    expect(input.configurationOverrides!.monitoringConfiguration!.s3MonitoringConfiguration!.logUri).toBe('s3://clickstream-dev-logs-123456789012/emr-serverless/');
+    // 1 vCPU-hour and 4 GB-hours at the shipped us-east-1 prices.
+    expect(outcome.text()).toContain(`$${(0.052624 + 4 * 0.0057785).toFixed(4)} at the price table's EMR Serverless prices of`);
+  });
+
+  it('refuses a serverless compute stack without its application, saying to redeploy', async () => {
+    computeStack({ Compute: 'emr-serverless' });
+
+    await expect(serverlessTarget().planKpis(request()).run({ signal: new AbortController().signal, log: () => undefined })).rejects.toThrow(
+      'Stack clickstream-dev-compute runs the jobs on EMR Serverless but lacks its ServerlessApplicationId or ServerlessExecutionRoleArn output: redeploy the environment.',
+    );
+    expect(serverlessMock.calls()).toHaveLength(0);
+  });
+
+  it('keeps the cluster runner for a compute stack deployed before the Compute output existed', async () => {
+    computeStack({ ScriptsVersion: '0f3c2a9d' });
+    emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-NEW1' });
+    emrMock.on(ListStepsCommand).resolves(steps(step('s-A', 'clickstream-kpi-sensor_health', 'COMPLETED')));
+    emrMock.on(DescribeClusterCommand).resolves(cluster('TERMINATED'));
+
+    const outcome = await serverlessTarget().planKpis(request()).run({ signal: new AbortController().signal, log: () => undefined });
+
+    expect(outcome.failed).toBe(false);
+    expect(emrMock.commandCalls(RunJobFlowCommand)).toHaveLength(1);
+    expect(serverlessMock.calls()).toHaveLength(0);
   });
 });

@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { athenaEngine } from './athena-engine';
@@ -7,6 +8,8 @@ import { AwsRunDeps } from './aws-stages';
 import { TargetName } from '../../config/config';
 import { isPreviewEnvironment } from '../../config/names';
 import { scriptsVersion } from '../../config/scripts';
+import { CloudFormationLike } from '../../config/stack-outputs';
+import { priceTableFor } from '../../cost/prices';
 import { awsDoctor } from '../../doctor/aws';
 import { createEmrClients } from '../../emr/clients';
 import { renderReportMarkdown } from '../../emr/emr-run-report';
@@ -14,12 +17,17 @@ import { EmrMaintenanceReport, runMaintenanceOnEmr } from '../../emr/maintenance
 import { emrRunFromStacks } from '../../emr/run-from-stacks';
 import { EmrRunInputs, parseEmrRunInputs, validateEmrRunInputs } from '../../emr/run-inputs';
 import { EmrRunOptions, runKpisOnEmr } from '../../emr/run-kpis';
+import { kpiSparkSubmits } from '../../emr/steps';
+import { deployedCompute } from '../../emr-serverless/deployed-compute';
+import { runKpisServerless } from '../../emr-serverless/run-job-runs';
+import { billedCost, renderServerlessReport } from '../../emr-serverless/serverless-run-report';
 import { formatTable } from '../../format/tables';
 import { publishRun } from '../../kpis/publisher';
+import { newRunId } from '../../kpis/run-ledger';
 import { localPaths } from '../../local/paths';
 import { describeMaintenance } from '../../maintenance/maintenance-report';
 import { createTeardownClients, teardownPreview } from '../../previews/teardown';
-import { Clock, systemClock } from '../../timing/clock';
+import { Clock, sleep as realSleep, systemClock } from '../../timing/clock';
 import { MaintenanceRequest, Target } from '../target';
 
 export interface AwsTargetProps {
@@ -29,6 +37,8 @@ export interface AwsTargetProps {
   readonly clock?: Clock;
   /** Region variables and bucket overrides (AWS_REGION, BRONZE_BUCKET, ...). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** The EMR Serverless client of environments whose compute is emr-serverless. @default - an SDK client for the region */
+  readonly serverless?: (region: string) => Pick<EMRServerlessClient, 'send'>;
 }
 
 /**
@@ -100,7 +110,33 @@ export function awsTarget(props: AwsTargetProps = {}): Target {
       return {
         stopping: EMR_STOPPING,
         async run({ signal, log }) {
-          const report = await runKpisOnEmr(options, { ...emrClients(parsed.region), signal, log });
+          const clients = emrClients(parsed.region);
+          // What the environment's compute stack deployed decides the runner; a cluster named by hand is EMR's.
+          const region = parsed.region;
+          const cloudFormation: CloudFormationLike = props.deps?.(region).cloudFormation ?? new CloudFormationClient({ region });
+          const environment = parsed.names.environment as Exclude<typeof parsed.names.environment, 'local'>;
+          const compute = options.target.mode === 'existing' ? { compute: 'emr' as const } : await deployedCompute(cloudFormation, environment, parsed.names);
+          if (compute.compute === 'emr-serverless') {
+            log(`${environment} runs its jobs on EMR Serverless (application ${compute.target.applicationId})`);
+            const report = await runKpisServerless({
+              target: compute.target,
+              submits: kpiSparkSubmits(options.steps),
+              runId: options.steps.run?.runId ?? newRunId(new Date(clock())),
+              timeoutMs: options.timeoutMs,
+              pollIntervalMs: options.pollIntervalMs,
+              maxPollIntervalMs: options.maxPollIntervalMs,
+              signal,
+            }, {
+              client: props.serverless?.(parsed.region) ?? new EMRServerlessClient({ region: parsed.region }),
+              s3: clients.s3,
+              clock: props.deps?.(parsed.region).clock ?? systemClock,
+              sleep: props.deps?.(parsed.region).sleep ?? realSleep,
+              log,
+            });
+            const cost = billedCost(report.billed, priceTableFor(undefined, env()), parsed.region);
+            return { result: report, text: () => renderServerlessReport(report, cost), failed: report.result !== 'completed' };
+          }
+          const report = await runKpisOnEmr(options, { ...clients, signal, log });
           return { result: report, text: () => renderReportMarkdown(report), failed: report.result !== 'completed' };
         },
       };
