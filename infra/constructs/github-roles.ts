@@ -220,17 +220,17 @@ function serverlessRunStatements(stack: Stack, executionRole: string, logsBucket
   const applications = stack.formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: '*' });
   const jobRuns = stack.formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: '*/jobruns/*' });
   const role = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: executionRole });
-  const ownApplication = tag(`aws:ResourceTag/${EMR_ENVIRONMENT_TAG}`);
-  const [operator] = Object.keys(ownApplication);
+  const ownResource = tag(`aws:ResourceTag/${EMR_ENVIRONMENT_TAG}`);
+  const [operator] = Object.keys(ownResource);
   return [
     {
       sid: 'StartTaggedJobRuns',
       actions: ['emr-serverless:StartJobRun'],
       resources: [applications],
-      conditions: { [operator]: { ...ownApplication[operator], ...tag(`aws:RequestTag/${EMR_ENVIRONMENT_TAG}`)[operator] } },
+      conditions: { [operator]: { ...ownResource[operator], ...tag(`aws:RequestTag/${EMR_ENVIRONMENT_TAG}`)[operator] } },
     },
-    { sid: 'ReadOwnApplications', actions: ['emr-serverless:GetApplication'], resources: [applications], conditions: ownApplication },
-    { sid: 'OperateOwnJobRuns', actions: ['emr-serverless:GetJobRun', 'emr-serverless:CancelJobRun'], resources: [jobRuns], conditions: ownApplication },
+    { sid: 'ReadOwnApplications', actions: ['emr-serverless:GetApplication'], resources: [applications], conditions: ownResource },
+    { sid: 'OperateOwnJobRuns', actions: ['emr-serverless:GetJobRun', 'emr-serverless:CancelJobRun'], resources: [jobRuns], conditions: ownResource },
     {
       sid: 'PassServerlessExecutionRole',
       actions: ['iam:PassRole'],

@@ -118,6 +118,13 @@ describe('npx cdk synth', () => {
     expect(fs.readdirSync(run.out).filter((f) => f.endsWith('.template.json'))).toEqual([]);
   }, 120_000);
 
+  it('stops on a compute there is not, naming the computes there are', () => {
+    const run = cdkSynth('environment=dev', `githubRepository=${REPOSITORY}`, 'compute=lambda');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('Unknown compute "lambda": pass -c compute=emr|emr-serverless');
+    expect(fs.readdirSync(run.out).filter((f) => f.endsWith('.template.json'))).toEqual([]);
+  }, 120_000);
+
   it('synthesizes the environment with one', () => {
     const run = cdkSynth('environment=prod', `githubRepository=${REPOSITORY}`, `account=${ACCOUNT}`, 'region=eu-west-1');
     expect(run.status, run.stderr).toBe(0);
