@@ -1,6 +1,7 @@
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
+import { CancelJobRunCommand, EMRServerlessClient, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
@@ -18,9 +19,12 @@ import { EMR_ENVIRONMENT_TAG, RAW_TABLE, ResourceNames, emrRoleNames, resourceNa
 import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
+import { kpiSparkSubmits } from '../../src/emr/steps';
+import { runKpisServerless } from '../../src/emr-serverless/run-job-runs';
 import { AthenaEngine } from '../../src/engines/athena';
 import { QueryEngine, QueryResult } from '../../src/engines/query-engine';
 import { CHECKED_TABLES, KPI_JOBS } from '../../src/kpis/catalog';
+import { dayWindow } from '../../src/kpis/day-window';
 import { auditBranch } from '../../src/kpis/run-ledger';
 import { waitForFirehoseLanding } from '../../src/pipeline/firehose-landing';
 import { teardownPreview } from '../../src/previews/teardown';
@@ -58,42 +62,66 @@ const JOB_RUN_ID = '00fcontractjob01';
 /** Where EMR Serverless writes a job run's driver stderr under the runner's logUri (User Guide, "Storing logs": Amazon S3 buckets). */
 const driverStderrKey = (applicationId: string) => `emr-serverless/applications/${applicationId}/jobs/${JOB_RUN_ID}/SPARK_DRIVER/stderr.gz`;
 
-/**
- * A KPI job run on EMR Serverless in an environment, as the runner sends it: the application read, the
- * job run started (the execution role passed, the job run tagged with the environment, logs to
- * s3://<logs bucket>/emr-serverless/), followed until it ends, cancelled (Ctrl-C, workflow cancellation)
- * and, failed, its driver's stderr read. Written out as SDK requests (EMR Serverless API Reference,
- * StartJobRun, GetJobRun, CancelJobRun, GetApplication) while the runner (src/emr-serverless) is being
- * written; `applicationTags` are the application's as the compute stack tags it.
- */
 type Tags = Readonly<Record<string, string>>;
-function serverlessJobRun(
-  of: ResourceNames, applicationId: string, applicationTags: Tags, jobRunTags: Tags = { [EMR_ENVIRONMENT_TAG]: of.environment },
-): Recording {
-  const requests: SentRequest[] = [
-    { command: 'GetApplicationCommand', input: { applicationId } },
-    {
-      command: 'StartJobRunCommand',
-      input: {
-        applicationId,
-        executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/${serverlessExecutionRoleName(of.environment)}`,
-        name: 'clickstream-kpi-sensor_health',
-        clientToken: '4242-sensor_health',
-        jobDriver: { sparkSubmit: { entryPoint: `s3://${of.scriptsBucket}/spark/abc1234/kpi_sensor_health.py` } },
-        configurationOverrides: { monitoringConfiguration: { s3MonitoringConfiguration: { logUri: `s3://${of.logsBucket}/emr-serverless/` } } },
-        tags: jobRunTags,
-      },
-    },
-    { command: 'GetJobRunCommand', input: { applicationId, jobRunId: JOB_RUN_ID } },
-    { command: 'CancelJobRunCommand', input: { applicationId, jobRunId: JOB_RUN_ID } },
-    { command: 'GetObjectCommand', input: { Bucket: of.logsBucket, Key: driverStderrKey(applicationId) } },
-  ];
+
+/**
+ * KPI job runs on EMR Serverless in an environment, as runKpisServerless sends them (its client and S3
+ * mocked, answering as the API Reference describes StartJobRun, GetJobRun and CancelJobRun): one run
+ * whose job run fails (its driver's stderr then read from the logs bucket, not there yet, until the
+ * wait ends), and one that times out while RUNNING (its job run cancelled).
+ */
+async function recordServerlessRuns(of: ResourceNames, applicationId: string): Promise<SentRequest[]> {
+  const client = new EMRServerlessClient({ region: 'eu-west-1' });
+  const serverless = mockClient(client);
+  const s3Mock = mockClient(S3Client);
+  const runOnce = async (state: 'FAILED' | 'RUNNING') => {
+    serverless.on(StartJobRunCommand).resolves({ applicationId, jobRunId: JOB_RUN_ID, arn: `arn:aws:emr-serverless:eu-west-1:${ACCOUNT}:/applications/${applicationId}/jobruns/${JOB_RUN_ID}` });
+    serverless.on(GetJobRunCommand).resolves({ jobRun: { applicationId, jobRunId: JOB_RUN_ID, state, stateDetails: state === 'FAILED' ? 'Job failed' : '' } as never });
+    serverless.on(CancelJobRunCommand).resolves({ applicationId, jobRunId: JOB_RUN_ID });
+    const submits = kpiSparkSubmits({
+      jobs: ['sensor_health'],
+      locations: { bronzePath: of.bronzeUri, warehouse: of.warehouseUri, database: of.glueDatabase },
+      scope: { kind: 'window', window: dayWindow('2026-11-19', '2026-11-20') },
+      run: { runId: 'run_20261120T060000_c0ffee', asOf: new Date('2026-11-20T06:00:00Z') },
+      region: 'eu-west-1',
+      scriptsBucket: of.scriptsBucket,
+      scriptsVersion: 'abc1234',
+    });
+    const target = {
+      environment: of.environment,
+      applicationId,
+      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/${serverlessExecutionRoleName(of.environment)}`,
+      logUri: `s3://${of.logsBucket}/emr-serverless/`,
+    };
+    const time = fakeTime();
+    await runKpisServerless(
+      { target, submits, runId: 'run_20261120T060000_c0ffee', timeoutMs: state === 'FAILED' ? 3_600_000 : 600_000, logWaitMs: 60_000 },
+      { client, s3: new S3Client({ region: 'eu-west-1' }), clock: time.clock, sleep: time.sleep },
+    );
+  };
+  try {
+    s3Mock.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    await runOnce('FAILED');
+    await runOnce('RUNNING');
+    return sentRequests(serverless, s3Mock);
+  } finally {
+    serverless.restore();
+    s3Mock.restore();
+  }
+}
+
+/**
+ * The account as those requests find it: the application tagged as the compute stack tags it, and each
+ * job run with StartJobRun's tags, and only those (EMR Serverless User Guide, "Tagging your resources":
+ * an application's tags do not propagate to its job runs).
+ */
+function serverlessState(requests: readonly SentRequest[], applicationId: string, applicationTags: Tags): AccountState {
   const tagsOf = (id: string) => {
     if (id !== applicationId) throw new Error(`No application ${id} in the contract's account.`);
     return applicationTags;
   };
-  // EMR Serverless tags a job run with StartJobRun's tags, and only those (User Guide, "Tagging your resources").
-  return { requests, state: { clusterTags: () => ({}), applicationTags: tagsOf, jobRunTags: (id) => (tagsOf(id), jobRunTags) } };
+  const started = requests.find((r) => r.command === 'StartJobRunCommand')?.input.tags as Tags | undefined;
+  return { clusterTags: () => ({}), applicationTags: tagsOf, jobRunTags: (id) => (tagsOf(id), started ?? {}) };
 }
 
 /**
@@ -337,9 +365,11 @@ interface Recorded {
   /** A pull request's preview run, sent with the previews' run role. */
   readonly preview: PipelineRecording;
   readonly securityGroups: Recording;
-  /** A KPI job run on the serverless environment's application, and one on a preview's. */
-  readonly serverless: Recording;
-  readonly previewServerless: Recording;
+  /** KPI job runs on the serverless environment's application, and on a preview's. */
+  readonly serverless: SentRequest[];
+  readonly previewServerless: SentRequest[];
+  /** The serverless environment's application's tags, as synthesized. */
+  readonly applicationTags: Tags;
   /** The serverless environment's application id, as the contract resolves it. */
   readonly applicationId: string;
 }
@@ -356,6 +386,15 @@ const athenaLocations = { rawTable: RAW_TABLE, rawPrefix: bronzeTablePrefix(), r
 
 const ofRole = (role: RoleName, origin: string, authorizations: readonly Authorization[]): RoleRequest[] =>
   authorizations.map((a) => ({ ...a, role, origin }));
+
+/** A preview's EMR Serverless application id (a preview's stacks are not synthesized here). */
+const PREVIEW_APPLICATION_ID = '00fpreview7app01';
+
+/** The authorizations of recorded EMR Serverless job runs, with the account as they find it. */
+function serverlessRequests(role: RoleName, requests: readonly SentRequest[], applicationId: string, applicationTags: Tags): RoleRequest[] {
+  const state = serverlessState(requests, applicationId, applicationTags);
+  return requests.flatMap((r) => ofRole(role, r.command, authorizationsOf(r, state)));
+}
 
 /** Every request of the contract, by role. */
 function contractRequests(
@@ -386,8 +425,9 @@ function contractRequests(
     ...ofRole('run', 'Athena running the validation', athenaQueryRequests(recorded.statements, names, athenaLocations)),
     ...ofRole('run', 'the publisher (PyIceberg)', publisherRequests(names)),
     ...ofRole('emr-instance', 'the Iceberg KPI jobs', icebergJobRequests(names)),
-    ...recorded.serverless.requests.flatMap((r) => ofRole('serverless-run', r.command, authorizationsOf(r, recorded.serverless.state))),
-    ...recorded.previewServerless.requests.flatMap((r) => ofRole('preview-run', r.command, authorizationsOf(r, recorded.previewServerless.state))),
+    ...serverlessRequests('serverless-run', recorded.serverless, recorded.applicationId, recorded.applicationTags),
+    // The compute stack tags a preview's application with its environment, as it does the serverless environment's.
+    ...serverlessRequests('preview-run', recorded.previewServerless, PREVIEW_APPLICATION_ID, { [EMR_ENVIRONMENT_TAG]: previewNames.environment }),
     ...ofRole('serverless-execution', 'the Iceberg KPI jobs on EMR Serverless', serverlessJobRequests(serverlessNames, recorded.applicationId)),
     ...ofRole('firehose-source', 'Firehose reading the stream', firehose.source),
     ...ofRole('firehose-destination', 'Firehose writing bronze', firehose.destination),
@@ -445,9 +485,9 @@ describe('the permission contract', () => {
       preview: await recordPipeline(previewNames),
       teardown: await recordTeardown(),
       securityGroups: await recordSecurityGroupRemoval(vpcId),
-      serverless: serverlessJobRun(serverlessNames, application.id, application.tags),
-      // The compute stack tags a preview's application with its environment, as it does the serverless environment's.
-      previewServerless: serverlessJobRun(previewNames, '00fpreview7app01', { [EMR_ENVIRONMENT_TAG]: previewNames.environment }),
+      serverless: await recordServerlessRuns(serverlessNames, application.id),
+      previewServerless: await recordServerlessRuns(previewNames, PREVIEW_APPLICATION_ID),
+      applicationTags: application.tags,
       applicationId: application.id,
     };
   }, 120_000);
@@ -462,13 +502,16 @@ describe('the permission contract', () => {
       'deploy', 'preview-deploy', 'run', 'preview-run', 'teardown', 'emr-service', 'emr-instance', 'firehose-source', 'firehose-destination', 'emr-security-groups',
       'serverless-run', 'serverless-execution',
     ]));
-    // Both kinds of run start, follow and cancel EMR Serverless job runs, passing their environment's execution role.
+    // Both kinds of run start, follow and cancel EMR Serverless job runs, passing their environment's execution role,
+    // and read a failed run's driver log.
     for (const role of ['serverless-run', 'preview-run'] as const) {
-      expect(requests.filter((r) => r.role === role && r.action.startsWith('emr-serverless:')).map((r) => r.action).sort(), role)
-        .toEqual(['emr-serverless:CancelJobRun', 'emr-serverless:GetApplication', 'emr-serverless:GetJobRun', 'emr-serverless:StartJobRun']);
+      expect(new Set(requests.filter((r) => r.role === role && r.action.startsWith('emr-serverless:')).map((r) => r.action)), role)
+        .toEqual(new Set(['emr-serverless:StartJobRun', 'emr-serverless:GetJobRun', 'emr-serverless:CancelJobRun']));
     }
-    expect(requests.filter((r) => r.role === 'serverless-run' && r.action === 'iam:PassRole').map((r) => r.resource))
-      .toEqual([`arn:aws:iam::${ACCOUNT}:role/clickstream-${SERVERLESS_ENVIRONMENT}-emr-serverless-job`]);
+    expect(new Set(requests.filter((r) => r.role === 'serverless-run' && r.action === 'iam:PassRole').map((r) => r.resource)))
+      .toEqual(new Set([`arn:aws:iam::${ACCOUNT}:role/clickstream-${SERVERLESS_ENVIRONMENT}-emr-serverless-job`]));
+    expect(requests.filter((r) => r.role === 'serverless-run' && r.origin === 'GetObjectCommand').map((r) => r.resource))
+      .toContain(`arn:aws:s3:::${serverlessNames.logsBucket}/${driverStderrKey(recorded.applicationId)}`);
     expect(requests.some((r) => r.role === 'serverless-execution' && r.action === 'glue:UpdateTable' && r.resource.endsWith(`:table/${serverlessNames.glueDatabase}/sensor_health`))).toBe(true);
     expect(requests.filter((r) => r.role === 'emr-security-groups' && r.action === 'ec2:DeleteSecurityGroup')).toHaveLength(3);
     expect(requests.some((r) => r.role === 'run' && r.action === 'kinesis:PutRecords' && r.resource.endsWith(`:stream/${names.streamName}`))).toBe(true);
@@ -563,22 +606,30 @@ describe('the permission contract', () => {
   });
 
   it('fails, naming the condition, when a job run is started without the environment tag its later calls are scoped by', async () => {
-    const application = { id: recorded.applicationId, tags: recorded.serverless.state.applicationTags!(recorded.applicationId) };
-    const untagged = serverlessJobRun(serverlessNames, application.id, application.tags, {});
-    const start = untagged.requests.filter((r) => r.command === 'StartJobRunCommand').flatMap((r) => ofRole('serverless-run', r.command, authorizationsOf(r, untagged.state)));
-    const problems = await denials(start, roles);
+    const started = recorded.serverless.find((r) => r.command === 'StartJobRunCommand')!;
+    const untagged = [{ ...started, input: { ...started.input, tags: {} } }];
+    const problems = await denials(serverlessRequests('serverless-run', untagged, recorded.applicationId, recorded.applicationTags).filter((r) => r.action !== 'iam:PassRole'), roles);
     expect(problems).toEqual([expect.stringMatching(new RegExp(
-      `^serverless-run \\(StartJobRunCommand\\) may not emr-serverless:StartJobRun on arn:aws:emr-serverless:eu-west-1:${ACCOUNT}:/applications/${application.id}: ` +
+      `^serverless-run \\(StartJobRunCommand\\) may not emr-serverless:StartJobRun on arn:aws:emr-serverless:eu-west-1:${ACCOUNT}:/applications/${recorded.applicationId}: ` +
       `.*StartTaggedJobRuns: condition StringEquals aws:RequestTag/clickstream:environment "${SERVERLESS_ENVIRONMENT}" \\(key missing from the request\\)`,
     ))]);
   });
 
   it('fails, naming the request, when the emr environment\'s run role drives the serverless environment\'s job runs', async () => {
-    const requests = recorded.serverless.requests.flatMap((r) => ofRole('run', r.command, authorizationsOf(r, recorded.serverless.state)))
-      .filter((r) => r.action.startsWith('emr-serverless:'));
+    const requests = serverlessRequests('run', recorded.serverless, recorded.applicationId, recorded.applicationTags).filter((r) => r.action.startsWith('emr-serverless:'));
     const problems = await denials(requests, roles);
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(requests.length);
     expect(problems.join('\n')).toContain('run (StartJobRunCommand) may not emr-serverless:StartJobRun');
+    expect(problems.join('\n')).toContain('run (CancelJobRunCommand) may not emr-serverless:CancelJobRun');
+  });
+
+  // The runner does not read the application; the run role may (GetApplication), on its environment's only.
+  it('lets the run roles read their environment\'s application, and no other environment\'s', async () => {
+    const read = { command: 'GetApplicationCommand', input: { applicationId: recorded.applicationId } };
+    const own = serverlessRequests('serverless-run', [read], recorded.applicationId, recorded.applicationTags);
+    expect(await denials(own, roles)).toEqual([]);
+    const previews = serverlessRequests('preview-run', [read], recorded.applicationId, recorded.applicationTags);
+    expect(await denials(previews, roles)).toEqual([expect.stringContaining('preview-run (GetApplicationCommand) may not emr-serverless:GetApplication')]);
   });
 
   // EMR Serverless User Guide, "Job runtime roles for Amazon EMR Serverless"; IAM User Guide, "The confused deputy problem".
