@@ -1,12 +1,13 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { STATE } from './state';
 import { CloudFormationLike } from '../../src/config/stack-outputs';
+import { priceTableFor } from '../../src/cost/prices';
 import { abortOnSignals } from '../../src/emr/abort-on-signals';
 import { createEmrClients, EmrClients } from '../../src/emr/clients';
-import { renderReportMarkdown } from '../../src/emr/emr-run-report';
 import { emrRunFromStacks } from '../../src/emr/run-from-stacks';
 import { EMR_RUN_INPUT_NAMES, EmrRunInputs, validateEmrRunInputs } from '../../src/emr/run-inputs';
-import { runKpisOnEmr } from '../../src/emr/run-kpis';
+import { kpiComputeSucceeded, renderKpiComputeReport, runKpisOnDeployedCompute } from '../../src/emr-serverless/run-on-deployed-compute';
 import { ValidDayWindow, dayWindow, describeWindow } from '../../src/kpis/day-window';
 import { Clock, Sleep } from '../../src/timing/clock';
 import { expectationsWindow, loadExpectations } from '../../src/validation/expectations';
@@ -17,6 +18,8 @@ export interface RunDeps {
   readonly createClients?: (region: string) => EmrClients;
   /** Reads the environment's stack outputs. @default an SDK client for the region */
   readonly createCloudFormation?: (region: string) => CloudFormationLike;
+  /** Runs the jobs of an environment whose compute is emr-serverless. @default an SDK client for the region */
+  readonly createServerless?: (region: string) => Pick<EMRServerlessClient, 'send'>;
   /** Where GITHUB_REPOSITORY, GITHUB_RUN_ID and AWS_REGION are read. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
@@ -62,8 +65,11 @@ export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
     io.info(`Environment ${validated.settings.environment} in ${region}: bronze ${resolved.names.bronzeUri}, database ${resolved.names.glueDatabase}, ` +
       `scripts ${options.steps.scriptsVersion}; ${window ? `days ${describeWindow(window)}` : 'no window: the jobs decide which days to recompute'}.`);
     const clients = (deps.createClients ?? ((r) => createEmrClients({ region: r })))(region);
-    const report = await runKpisOnEmr(options, {
+    const outcome = await runKpisOnDeployedCompute(options, resolved.names, {
       ...clients,
+      cloudFormation,
+      serverless: (deps.createServerless ?? ((r) => new EMRServerlessClient({ region: r })))(region),
+      prices: priceTableFor(undefined, env),
       clock: deps.clock,
       sleep: deps.sleep,
       signal: deps.signal ?? signals?.signal,
@@ -77,19 +83,30 @@ export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
         io.saveState(STATE.stepIds, submission.stepIds.join(','));
       },
     });
-    io.saveState(STATE.result, report.result);
-    io.setOutput('cluster-id', report.clusterId);
-    if (report.runId) io.setOutput('run-id', report.runId);
-    io.setOutput('step-ids', report.steps.map((s) => s.id).join(','));
-    io.setOutput('result', report.result);
-    io.setOutput('duration-seconds', String(report.durationSeconds));
-    if (report.normalizedInstanceHours !== undefined) io.setOutput('normalized-instance-hours', String(report.normalizedInstanceHours));
-    for (const problem of report.cleanup?.problems ?? []) io.warning(problem);
-    if (report.logs?.found) {
-      for (const tail of report.logs.tails) io.info(`--- last ${tail.lines.length} lines of ${tail.uri}\n${tail.lines.join('\n')}`);
+    io.saveState(STATE.result, outcome.report.result);
+    io.setOutput('compute', outcome.compute);
+    io.setOutput('result', outcome.report.result);
+    io.setOutput('duration-seconds', String(outcome.report.durationSeconds));
+    if (outcome.compute === 'emr') {
+      const report = outcome.report;
+      io.setOutput('cluster-id', report.clusterId);
+      if (report.runId) io.setOutput('run-id', report.runId);
+      io.setOutput('step-ids', report.steps.map((s) => s.id).join(','));
+      if (report.normalizedInstanceHours !== undefined) io.setOutput('normalized-instance-hours', String(report.normalizedInstanceHours));
+      for (const problem of report.cleanup?.problems ?? []) io.warning(problem);
+      if (report.logs?.found) {
+        for (const tail of report.logs.tails) io.info(`--- last ${tail.lines.length} lines of ${tail.uri}\n${tail.lines.join('\n')}`);
+      }
+    } else {
+      const report = outcome.report;
+      if (options.steps.run?.runId) io.setOutput('run-id', options.steps.run.runId);
+      io.setOutput('job-run-ids', report.jobRuns.map((r) => r.jobRunId).join(','));
+      for (const failed of report.jobRuns.filter((r) => r.stderrTail)) {
+        io.info(`--- last ${failed.stderrTail!.lines.length} lines of ${failed.stderrTail!.uri}\n${failed.stderrTail!.lines.join('\n')}`);
+      }
     }
-    await io.writeSummary(renderReportMarkdown(report));
-    if (report.result !== 'completed') io.setFailed(report.message);
+    await io.writeSummary(renderKpiComputeReport(outcome));
+    if (!kpiComputeSucceeded(outcome)) io.setFailed(outcome.report.message);
   } catch (e) {
     io.setFailed((e as Error).message);
   } finally {

@@ -4,7 +4,10 @@ import { COMPUTES, Compute, EnvironmentName, ResourceNames } from '../config/nam
 import { CloudFormationLike, OUTPUT_KEYS, stackName } from '../config/stack-outputs';
 
 /** What runs an environment's jobs, as its compute stack was deployed; the serverless target when it is EMR Serverless. */
-export type DeployedCompute = { readonly compute: 'emr' } | { readonly compute: 'emr-serverless'; readonly target: ServerlessTarget };
+export type DeployedCompute =
+  /** Clusters, in the stack's tagged subnet when it names one (ClusterSubnetId). */
+  | { readonly compute: 'emr'; readonly subnetId?: string }
+  | { readonly compute: 'emr-serverless'; readonly target: ServerlessTarget };
 
 /** Where serverless job runs write their logs: the environment's logs bucket, beside the clusters' `emr/`. */
 export function serverlessLogUri(logsBucket: string): string {
@@ -33,7 +36,7 @@ export async function deployedCompute(
   }
   const compute = (outputs[OUTPUT_KEYS.compute] || 'emr') as Compute;
   if (!COMPUTES.includes(compute)) throw new Error(`Stack ${stack} says its compute is "${compute}", which this version does not know (${COMPUTES.join(', ')}): update the checkout or redeploy.`);
-  if (compute === 'emr') return { compute };
+  if (compute === 'emr') return { compute, subnetId: outputs[OUTPUT_KEYS.clusterSubnetId] || undefined };
   const applicationId = outputs[OUTPUT_KEYS.serverlessApplicationId];
   const executionRoleArn = outputs[OUTPUT_KEYS.serverlessExecutionRoleArn];
   if (!applicationId || !executionRoleArn) {

@@ -11,6 +11,8 @@ export function emrDefaultsFromStacks(resolved: ResolvedAwsNames): Omit<EmrRunDe
     serviceRole: resolved.outputs[OUTPUT_KEYS.emrServiceRole],
     instanceProfile: resolved.outputs[OUTPUT_KEYS.emrInstanceProfile],
     subnetId: resolved.outputs[OUTPUT_KEYS.clusterSubnetId],
+    // A compute stack deployed before the Compute output existed runs clusters.
+    compute: resolved.outputs[OUTPUT_KEYS.compute] === 'emr-serverless' ? 'emr-serverless' : 'emr',
   };
 }
 

@@ -3,7 +3,7 @@ import { CLUSTER_SUBNET_HINT, SUBNET_ID_PATTERN, validateClusterSubnetId } from 
 import { DEFAULT_RELEASE_LABEL } from './cluster-spec';
 import { EmrRunOptions } from './run-kpis';
 import { AWS_REGION_PATTERN, deployedEnvironmentSchema, loadConfig } from '../config/config';
-import { EMR_ENVIRONMENT_TAG, ResourceNames } from '../config/names';
+import { Compute, EMR_ENVIRONMENT_TAG, ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { KpiJobName, parseJobList } from '../kpis/catalog';
 import { ValidDayWindow, dayWindow, windowScope } from '../kpis/day-window';
@@ -118,6 +118,12 @@ export interface ValidateEmrRunOptions {
    * @default false
    */
   readonly namesFromStack?: boolean;
+  /**
+   * The compute stack is read after validation (its Compute and ClusterSubnetId outputs): a transient
+   * run's subnet is then optional here, and checked once the stack said a cluster is needed.
+   * @default false
+   */
+  readonly computeFromStack?: boolean;
 }
 
 /** The validated settings of the schema (defaults applied). */
@@ -182,7 +188,7 @@ export function validateEmrRunInputs(
     problems.push(`${label('cluster-id')}: only used with mode "existing"; remove it, or set mode to "existing".`);
   }
   // Without the stack outputs nothing else can name the subnet.
-  if (mode === 'transient' && !options.namesFromStack && !blank(inputs['subnet-id'])) {
+  if (mode === 'transient' && !options.namesFromStack && !options.computeFromStack && !blank(inputs['subnet-id'])) {
     problems.push(`${label('subnet-id')}: ${CLUSTER_SUBNET_HINT}.`);
   }
   const missingBuckets = Object.keys(BUCKET_OVERRIDES).filter((k) => !blank(inputs[k as EmrRunInputName]));
@@ -216,6 +222,8 @@ export interface EmrRunDefaults {
   readonly window?: ValidDayWindow;
   /** The KPI run's id. @default a new one */
   readonly kpiRunId?: string;
+  /** What the environment's compute stack runs jobs on: with emr-serverless a run needs no cluster (nor its subnet). @default 'emr' */
+  readonly compute?: Compute;
 }
 
 /** The runner's options from validated inputs and the environment's resource names. */
@@ -245,7 +253,7 @@ export function emrRunOptions(
   return {
     target: value.mode === 'existing'
       ? { mode: 'existing', clusterId: value['cluster-id']! }
-      : {
+      : defaults.compute === 'emr-serverless' ? { mode: 'serverless' } : {
         mode: 'transient',
         cluster: {
           name: `clickstream-${names.environment}-${identity.purpose ?? 'kpis'}-${runName}`,
@@ -285,15 +293,17 @@ export function parseEmrRunInputs(
   identity: RunIdentity = {},
   env: NodeJS.ProcessEnv = process.env,
   style?: EmrInputStyle,
+  defaults: EmrRunDefaults = {},
 ): ParsedEmrRun {
-  const run = validateEmrRunInputs(inputs, env, { style });
+  // Defaults that name the compute were read from the compute stack, which may also name the subnet.
+  const run = validateEmrRunInputs(inputs, env, { style, computeFromStack: defaults.compute !== undefined });
   const overrides: NodeJS.ProcessEnv = {};
   for (const [input, variable] of Object.entries(BUCKET_OVERRIDES)) {
     const bucket = run.settings[input as keyof typeof BUCKET_OVERRIDES];
     if (bucket) overrides[variable] = bucket;
   }
   const { names } = loadConfig({ target: 'aws', environment: run.settings.environment, region: run.region, accountId: run.settings['account-id'] }, overrides);
-  return { region: run.region, options: emrRunOptions(run, names, identity), names };
+  return { region: run.region, options: emrRunOptions(run, names, identity, defaults), names };
 }
 
 function quoteValue(v: string | undefined): string {

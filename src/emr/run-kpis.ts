@@ -14,7 +14,9 @@ export type EmrTarget =
   /** A cluster created for this run that ends with its last step. */
   | { readonly mode: 'transient'; readonly cluster: ClusterSpecOptions }
   /** A running cluster the run adds steps to and never terminates. */
-  | { readonly mode: 'existing'; readonly clusterId: string };
+  | { readonly mode: 'existing'; readonly clusterId: string }
+  /** No cluster: the environment's compute stack runs its jobs on EMR Serverless (src/emr-serverless/). */
+  | { readonly mode: 'serverless' };
 
 /** How to run steps on EMR and wait for them, whatever the steps. */
 export interface EmrStepsRunOptions {
@@ -79,6 +81,9 @@ export async function runStepsOnEmr(options: EmrStepsRunOptions, steps: StepConf
   let createdClusterId: string | undefined;
   let submission: Submission | undefined;
   try {
+    if (options.target.mode === 'serverless') {
+      throw new Error('This environment runs its jobs on EMR Serverless (its compute stack\'s Compute output), not on an EMR cluster.');
+    }
     if (options.target.mode === 'transient') {
       const request = buildRunJobFlowRequest(options.target.cluster, steps);
       submission = await submitToNewCluster(request, { emr: deps.emr, sleep }, async (clusterId) => {

@@ -6,6 +6,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import {
   AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
+import { EMRServerlessClient, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -101,7 +102,7 @@ describe('run-emr-kpis action.yml', () => {
   it('runs main and post bundles on node24 and declares exactly the inputs the action reads and the outputs it sets', () => {
     expect(actionYaml.runs).toEqual({ 'using': 'node24', 'main': 'dist/main.js', 'post': 'dist/post.js', 'post-if': 'always()' });
     expect(Object.keys(actionYaml.inputs).sort()).toEqual([...EMR_RUN_INPUT_NAMES, 'manifest'].sort());
-    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['cluster-id', 'duration-seconds', 'normalized-instance-hours', 'result', 'run-id', 'step-ids']);
+    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['cluster-id', 'compute', 'duration-seconds', 'job-run-ids', 'normalized-instance-hours', 'result', 'run-id', 'step-ids']);
   });
 });
 
@@ -171,6 +172,7 @@ describe('run-emr-kpis main step', () => {
 
     expect(record.failures).toEqual([]);
     expect(record.outputs).toEqual({
+      'compute': 'emr',
       'cluster-id': 'j-NEW1',
       'step-ids': 's-A,s-B,s-C',
       'result': 'completed',
@@ -343,5 +345,46 @@ describe('run-emr-kpis post step', () => {
   it('does nothing when the main step never submitted anything', async () => {
     await cleanup(fakeRunner({}).io, { createClients: clients });
     expect(emrMock.calls()).toHaveLength(0);
+  });
+});
+
+// EMR Serverless cannot run here: its client answers as the API Reference describes StartJobRun and GetJobRun.
+describe('run-emr-kpis main step on an EMR Serverless environment', () => {
+  const serverlessMock = mockClient(EMRServerlessClient);
+  beforeEach(() => serverlessMock.reset());
+
+  it('runs the jobs as job runs on the application the compute stack names, with no cluster, and says so in its outputs', async () => {
+    deployedStacks({
+      'clickstream-dev-compute': {
+        ScriptsVersion: DEPLOYED.ScriptsVersion,
+        Compute: 'emr-serverless',
+        ServerlessApplicationId: '00fabc123def4567',
+        ServerlessExecutionRoleArn: 'arn:aws:iam::123456789012:role/clickstream-dev-emr-serverless-job',
+      },
+    });
+    let started = 0;
+    serverlessMock.on(StartJobRunCommand).callsFake(() => ({ applicationId: '00fabc123def4567', jobRunId: `jr-${++started}`, arn: 'arn' }));
+    serverlessMock.on(GetJobRunCommand).resolves({ jobRun: { state: 'SUCCESS', billedResourceUtilization: { vCPUHour: 0.2, memoryGBHour: 0.8, storageGBHour: 0 } } as never });
+    const { io, record } = fakeRunner(inputs);
+
+    await run(io, {
+      env,
+      createClients: clients,
+      createCloudFormation: cloudFormation,
+      ...fakeTime(),
+      signal: new AbortController().signal,
+      createServerless: () => new EMRServerlessClient({ region: 'eu-west-1' }),
+    });
+
+    expect(record.failures).toEqual([]);
+    expect(emrMock.calls()).toHaveLength(0);
+    expect(record.outputs).toMatchObject({ 'compute': 'emr-serverless', 'job-run-ids': 'jr-1,jr-2,jr-3', 'result': 'completed', 'run-id': 'run_4242' });
+    expect(record.outputs['cluster-id']).toBeUndefined();
+    const requests = serverlessMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input);
+    expect(requests.map((r) => r.name)).toEqual(NAMES);
+    expect(requests.every((r) => r.jobDriver?.sparkSubmit?.entryPoint?.includes(`/${DEPLOYED.ScriptsVersion}/`))).toBe(true);
+    // eu-west-1 has no EMR Serverless price in the shipped table: the summary says so instead of guessing.
+    expect(record.summary).toContain('0.600 vCPU-hours');
+    expect(record.summary).toContain('not priced: the price table');
   });
 });

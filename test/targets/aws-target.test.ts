@@ -111,7 +111,9 @@ describe('the aws target\'s KPI run on an EMR Serverless environment', () => {
     'instance-profile': 'clickstream-dev-emr-instance',
     'subnet-id': 'subnet-0abc1234def567890',
   };
-  const request = (): KpiRequest => ({ ...kpiRequest({ kind: 'all' }, new Date('2026-11-27T03:30:00Z')), emr: transient });
+  const request = (emr: KpiRequest['emr'] = transient): KpiRequest => ({ ...kpiRequest({ kind: 'all' }, new Date('2026-11-27T03:30:00Z')), emr });
+  // A serverless environment has no cluster subnet: none is given.
+  const withoutSubnet: KpiRequest['emr'] = Object.fromEntries(Object.entries(transient!).filter(([key]) => key !== 'subnet-id'));
   const computeStack = (outputs: Record<string, string>) => cfMock.on(DescribeStacksCommand, { StackName: 'clickstream-dev-compute' }).resolves({
     Stacks: [{
       StackName: 'clickstream-dev-compute',
@@ -151,7 +153,7 @@ describe('the aws target\'s KPI run on an EMR Serverless environment', () => {
     serverlessMock.on(GetJobRunCommand).resolvesOnce({ jobRun: { state: 'RUNNING' } as never })
       .resolves({ jobRun: { state: 'SUCCESS', billedResourceUtilization: { vCPUHour: 1, memoryGBHour: 4, storageGBHour: 0 } } as never });
 
-    const outcome = await serverlessTarget().planKpis(request()).run({ signal: new AbortController().signal, log: () => undefined });
+    const outcome = await serverlessTarget().planKpis(request(withoutSubnet)).run({ signal: new AbortController().signal, log: () => undefined });
 
     expect(outcome.failed).toBe(false);
     expect(emrMock.calls()).toHaveLength(0);
@@ -170,6 +172,14 @@ describe('the aws target\'s KPI run on an EMR Serverless environment', () => {
       'Stack clickstream-dev-compute runs the jobs on EMR Serverless but lacks its ServerlessApplicationId or ServerlessExecutionRoleArn output: redeploy the environment.',
     );
     expect(serverlessMock.calls()).toHaveLength(0);
+  });
+
+  it('asks for a cluster subnet only when the environment runs clusters, before anything starts', async () => {
+    computeStack({ Compute: 'emr' });
+
+    await expect(serverlessTarget().planKpis(request(withoutSubnet)).run({ signal: new AbortController().signal, log: () => undefined }))
+      .rejects.toThrow('No cluster subnet (subnet-id is not set and no stack output names one)');
+    expect(emrMock.calls()).toHaveLength(0);
   });
 
   it('keeps the cluster runner for a compute stack deployed before the Compute output existed', async () => {

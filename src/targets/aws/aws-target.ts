@@ -6,9 +6,8 @@ import { athenaEngine } from './athena-engine';
 import { awsRun, createAwsRunClients, planAwsRun } from './aws-run';
 import { AwsRunDeps } from './aws-stages';
 import { TargetName } from '../../config/config';
-import { isPreviewEnvironment } from '../../config/names';
+import { Compute, isPreviewEnvironment } from '../../config/names';
 import { scriptsVersion } from '../../config/scripts';
-import { CloudFormationLike } from '../../config/stack-outputs';
 import { priceTableFor } from '../../cost/prices';
 import { awsDoctor } from '../../doctor/aws';
 import { createEmrClients } from '../../emr/clients';
@@ -16,18 +15,15 @@ import { renderReportMarkdown } from '../../emr/emr-run-report';
 import { EmrMaintenanceReport, runMaintenanceOnEmr } from '../../emr/maintenance';
 import { emrRunFromStacks } from '../../emr/run-from-stacks';
 import { EmrRunInputs, parseEmrRunInputs, validateEmrRunInputs } from '../../emr/run-inputs';
-import { EmrRunOptions, runKpisOnEmr } from '../../emr/run-kpis';
-import { kpiSparkSubmits } from '../../emr/steps';
+import { EmrRunOptions } from '../../emr/run-kpis';
 import { deployedCompute } from '../../emr-serverless/deployed-compute';
-import { runKpisServerless } from '../../emr-serverless/run-job-runs';
-import { billedCost, renderServerlessReport } from '../../emr-serverless/serverless-run-report';
+import { kpiComputeSucceeded, renderKpiComputeReport, runKpisOnDeployedCompute } from '../../emr-serverless/run-on-deployed-compute';
 import { formatTable } from '../../format/tables';
 import { publishRun } from '../../kpis/publisher';
-import { newRunId } from '../../kpis/run-ledger';
 import { localPaths } from '../../local/paths';
 import { describeMaintenance } from '../../maintenance/maintenance-report';
 import { createTeardownClients, teardownPreview } from '../../previews/teardown';
-import { Clock, sleep as realSleep, systemClock } from '../../timing/clock';
+import { Clock, systemClock } from '../../timing/clock';
 import { MaintenanceRequest, Target } from '../target';
 
 export interface AwsTargetProps {
@@ -103,41 +99,34 @@ export function awsTarget(props: AwsTargetProps = {}): Target {
     startStack: () => Promise.reject(new Error('`up` starts the embedded stack; on AWS an environment is deployed (deploy-infra, or `npx cdk deploy`).')),
     planKpis(request) {
       const inputs: EmrRunInputs = { ...requireEmrInputs(request.emr), jobs: request.jobs.join(',') };
-      // Every input is checked before any AWS call.
-      const parsed = parseEmrRunInputs(inputs, { runId: `cli-${clock()}` }, env(), request.inputStyle);
-      const steps = parsed.options.steps;
-      const options: EmrRunOptions = { ...parsed.options, steps: { ...steps, scope: request.scope, run: { ...steps.run, asOf: request.asOf } } };
+      const identity = { runId: `cli-${clock()}` };
+      // Every input is checked before any AWS call; whether a cluster (and its subnet) is needed, the
+      // environment's compute stack says when the run starts.
+      const parse = (compute: Compute, subnetId?: string) => {
+        const parsed = parseEmrRunInputs(inputs, identity, env(), request.inputStyle, { compute, subnetId });
+        const steps = parsed.options.steps;
+        return { ...parsed, options: { ...parsed.options, steps: { ...steps, scope: request.scope, run: { ...steps.run, asOf: request.asOf } } } };
+      };
+      const parsed = parse('emr-serverless');
       return {
         stopping: EMR_STOPPING,
         async run({ signal, log }) {
-          const clients = emrClients(parsed.region);
-          // What the environment's compute stack deployed decides the runner; a cluster named by hand is EMR's.
           const region = parsed.region;
-          const cloudFormation: CloudFormationLike = props.deps?.(region).cloudFormation ?? new CloudFormationClient({ region });
+          const cloudFormation = props.deps?.(region).cloudFormation ?? new CloudFormationClient({ region });
           const environment = parsed.names.environment as Exclude<typeof parsed.names.environment, 'local'>;
-          const compute = options.target.mode === 'existing' ? { compute: 'emr' as const } : await deployedCompute(cloudFormation, environment, parsed.names);
-          if (compute.compute === 'emr-serverless') {
-            log(`${environment} runs its jobs on EMR Serverless (application ${compute.target.applicationId})`);
-            const report = await runKpisServerless({
-              target: compute.target,
-              submits: kpiSparkSubmits(options.steps),
-              runId: options.steps.run?.runId ?? newRunId(new Date(clock())),
-              timeoutMs: options.timeoutMs,
-              pollIntervalMs: options.pollIntervalMs,
-              maxPollIntervalMs: options.maxPollIntervalMs,
-              signal,
-            }, {
-              client: props.serverless?.(parsed.region) ?? new EMRServerlessClient({ region: parsed.region }),
-              s3: clients.s3,
-              clock: props.deps?.(parsed.region).clock ?? systemClock,
-              sleep: props.deps?.(parsed.region).sleep ?? realSleep,
-              log,
-            });
-            const cost = billedCost(report.billed, priceTableFor(undefined, env()), parsed.region);
-            return { result: report, text: () => renderServerlessReport(report, cost), failed: report.result !== 'completed' };
-          }
-          const report = await runKpisOnEmr(options, { ...clients, signal, log });
-          return { result: report, text: () => renderReportMarkdown(report), failed: report.result !== 'completed' };
+          const existing = parsed.options.target.mode === 'existing';
+          const deployed = existing ? { compute: 'emr' as const } : await deployedCompute(cloudFormation, environment, parsed.names);
+          // A subnet given as an input wins over the stack's.
+          const { options } = parse(deployed.compute, deployed.compute === 'emr' ? deployed.subnetId : undefined);
+          const run = await runKpisOnDeployedCompute(options, parsed.names, {
+            ...emrClients(region),
+            cloudFormation,
+            serverless: props.serverless?.(region) ?? new EMRServerlessClient({ region }),
+            prices: priceTableFor(undefined, env()),
+            signal,
+            log,
+          });
+          return { result: run.report, text: () => renderKpiComputeReport(run), failed: !kpiComputeSucceeded(run) };
         },
       };
     },
