@@ -84,6 +84,10 @@ export class PreviewCiStack extends Stack {
     const role = this.teardownRole;
     const stacks = this.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stackNamePrefix(ANY_PREVIEW)}*/*` });
     const clusters = this.formatArn({ service: 'elasticmapreduce', resource: 'cluster', resourceName: '*' });
+    // Service Authorization Reference, EMR Serverless: ListJobRuns acts on the application, CancelJobRun on the job run.
+    const applications = this.formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: '*' });
+    const jobRuns = this.formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: '*/jobruns/*' });
+    const previewTagged = { StringLike: { [`aws:ResourceTag/${EMR_ENVIRONMENT_TAG}`]: ANY_PREVIEW } };
     const statements: iam.PolicyStatementProps[] = [
       // ListStacks and ListClusters have no resource-level permissions.
       { sid: 'FindPreviews', actions: ['cloudformation:ListStacks', 'elasticmapreduce:ListClusters'], resources: ['*'] },
@@ -100,12 +104,17 @@ export class PreviewCiStack extends Stack {
         resources: [clusters],
         conditions: { StringLike: { [`aws:ResourceTag/${EMR_ENVIRONMENT_TAG}`]: ANY_PREVIEW } },
       },
+      // A serverless preview's job runs still going are cancelled before its stacks are deleted.
+      { sid: 'ListPreviewJobRuns', actions: ['emr-serverless:ListJobRuns'], resources: [applications], conditions: previewTagged },
+      { sid: 'CancelPreviewJobRuns', actions: ['emr-serverless:CancelJobRun'], resources: [jobRuns], conditions: previewTagged },
     ];
     for (const statement of statements) role.addToPolicy(new iam.PolicyStatement(statement));
     acknowledgeWildcards(role, [
       { finding: 'Resource::*', reason: 'cloudformation:ListStacks and elasticmapreduce:ListClusters have no resource-level permissions: the sweep lists to find previews.' },
       { finding: arnFinding(this, stacks), reason: 'Every preview\'s stacks (clickstream-pr-<number>-<concern>); stack ARNs end in a generated id.' },
       { finding: arnFinding(this, clusters), reason: 'EMR cluster ids are generated: any cluster may be described (to read its tags), only clusters tagged pr-* terminated.' },
+      { finding: arnFinding(this, applications), reason: 'EMR Serverless application ids are generated: only applications tagged pr-* have their job runs listed.' },
+      { finding: arnFinding(this, jobRuns), reason: 'EMR Serverless job run ids are generated: only job runs tagged pr-* are cancelled.' },
     ]);
   }
 }

@@ -3,20 +3,26 @@ import {
   paginateListStackResources, waitUntilStackDeleteComplete,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, EMRClient, TerminateJobFlowsCommand, paginateListClusters, waitUntilClusterTerminated } from '@aws-sdk/client-emr';
+import { CancelJobRunCommand, EMRServerlessClient, JobRunState, paginateListJobRuns } from '@aws-sdk/client-emr-serverless';
 import { EMR_ENVIRONMENT_TAG, PreviewEnvironmentName, isPreviewEnvironment } from '../config/names';
-import { isMissingStack, stackConcernsOf, stackName } from '../config/stack-outputs';
+import { OUTPUT_KEYS, isMissingStack, stackConcernsOf, stackName } from '../config/stack-outputs';
 
 /** The clients a teardown uses (the SDK's waiters and paginators need whole clients; tests mock them). */
 export interface TeardownClients {
   readonly cloudFormation: CloudFormationClient;
   readonly emr: EMRClient;
+  /** Cancels the job runs of a preview that runs on EMR Serverless. @default - an SDK client for the region */
+  readonly emrServerless?: EMRServerlessClient;
 }
 
 /** Clients that retry throttling on their own: a sweep may tear down several previews in a row. */
 export function createTeardownClients(region: string): TeardownClients {
   const retry = { region, maxAttempts: 10, retryMode: 'adaptive' as const };
-  return { cloudFormation: new CloudFormationClient(retry), emr: new EMRClient(retry) };
+  return { cloudFormation: new CloudFormationClient(retry), emr: new EMRClient(retry), emrServerless: new EMRServerlessClient(retry) };
 }
+
+/** Job run states of a run that still goes, and so still costs and still writes (EMR Serverless User Guide, "Job run states"). */
+export const GOING_JOB_RUN_STATES: readonly JobRunState[] = ['SUBMITTED', 'QUEUED', 'PENDING', 'SCHEDULED', 'RUNNING'];
 
 /** EMR states of a cluster that still runs, and so still costs and still writes (ListClusters' ClusterStates). */
 export const ACTIVE_CLUSTER_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING', 'TERMINATING'] as const;
@@ -33,15 +39,15 @@ export interface TeardownOptions extends TeardownClients {
 
 /** Something the teardown removed, or found already gone. */
 export interface RemovedResource {
-  readonly kind: 'EMR cluster' | 'stack';
+  readonly kind: 'EMR cluster' | 'EMR Serverless job run' | 'stack';
   readonly name: string;
-  /** `j-...` for a cluster. */
+  /** `j-...` for a cluster, the job run id for a job run. */
   readonly id?: string;
 }
 
 /** Something that is still there after the teardown, and how to remove it. */
 export interface LeftResource {
-  readonly kind: 'EMR cluster' | 'stack' | 'resource';
+  readonly kind: 'EMR cluster' | 'EMR Serverless job run' | 'stack' | 'resource';
   /** The stack, or the resource's physical id. */
   readonly name: string;
   readonly type?: string;
@@ -88,6 +94,9 @@ export async function teardownPreview(options: TeardownOptions): Promise<Teardow
   const absent: string[] = [];
   const left: LeftResource[] = [];
 
+  // A serverless preview's job runs go first, as clusters do: its application is deleted with the compute stack.
+  await cancelJobRuns(options, removed, left, log);
+
   const clusters = await activeClusters(options.emr, environment);
   if (clusters.length > 0) {
     log(`${environment}: terminating EMR cluster(s) ${clusters.map((c) => c.id).join(', ')}`);
@@ -125,6 +134,43 @@ export async function teardownPreview(options: TeardownOptions): Promise<Teardow
 
   const result = left.length > 0 ? 'incomplete' : removed.length > 0 ? 'removed' : 'already-gone';
   return { environment, region, result, removed, absent, left, message: describe(environment, region, result, removed, left) };
+}
+
+/**
+ * Cancels the job runs still going on the preview's EMR Serverless application, when its compute
+ * stack has one (its ServerlessApplicationId output): ListJobRuns filtered by state, then CancelJobRun
+ * for each (API Reference: the run goes to CANCELLING, then CANCELLED).
+ */
+async function cancelJobRuns(options: TeardownOptions, removed: RemovedResource[], left: LeftResource[], log: (line: string) => void): Promise<void> {
+  const compute = stackName(options.environment, 'compute');
+  let applicationId: string | undefined;
+  try {
+    const outputs = (await options.cloudFormation.send(new DescribeStacksCommand({ StackName: compute }))).Stacks?.[0]?.Outputs ?? [];
+    applicationId = outputs.find((o) => o.OutputKey === OUTPUT_KEYS.serverlessApplicationId)?.OutputValue;
+  } catch (e) {
+    if (isMissingStack(e)) return;
+    throw e;
+  }
+  if (!applicationId) return;
+  const client = options.emrServerless ?? new EMRServerlessClient({ region: options.region });
+  const going: Array<{ id: string; name: string; state: string }> = [];
+  for await (const page of paginateListJobRuns({ client }, { applicationId, states: [...GOING_JOB_RUN_STATES] })) {
+    going.push(...(page.jobRuns ?? []).map((r) => ({ id: r.id!, name: r.name ?? r.id!, state: r.state ?? '?' })));
+  }
+  for (const run of going) {
+    log(`${options.environment}: cancelling EMR Serverless job run ${run.id} (${run.state})`);
+    try {
+      await client.send(new CancelJobRunCommand({ applicationId, jobRunId: run.id }));
+      removed.push({ kind: 'EMR Serverless job run', name: run.name, id: run.id });
+    } catch (e) {
+      left.push({
+        kind: 'EMR Serverless job run',
+        name: `${run.name} (${run.id})`,
+        status: `${run.state}: ${(e as Error).message}`,
+        remedy: `aws emr-serverless cancel-job-run --region ${options.region} --application-id ${applicationId} --job-run-id ${run.id}`,
+      });
+    }
+  }
 }
 
 /**
@@ -226,6 +272,8 @@ function resourceRemedy(resource: StackResourceSummary, region: string): string 
       return `aws kinesis delete-stream --region ${region} --stream-name ${id} --enforce-consumer-deletion`;
     case 'AWS::Athena::WorkGroup':
       return `aws athena delete-work-group --region ${region} --work-group ${id} --recursive-delete-option`;
+    case 'AWS::EMRServerless::Application':
+      return `aws emr-serverless stop-application --region ${region} --application-id ${id} && aws emr-serverless delete-application --region ${region} --application-id ${id}`;
     case 'AWS::Logs::LogGroup':
       return `aws logs delete-log-group --region ${region} --log-group-name ${id}`;
     default:
@@ -294,7 +342,7 @@ function waiterReason(error: unknown): string {
 
 function describe(environment: string, region: string, result: TeardownReport['result'], removed: readonly RemovedResource[], left: readonly LeftResource[]): string {
   if (result === 'already-gone') return `${environment} in ${region} is already gone: no stack and no running EMR cluster of it.`;
-  const what = removed.map((r) => (r.kind === 'stack' ? `stack ${r.name}` : `EMR cluster ${r.id}`)).join(', ');
+  const what = removed.map((r) => (r.kind === 'stack' ? `stack ${r.name}` : `${r.kind} ${r.id}`)).join(', ');
   if (result === 'removed') return `${environment} in ${region} is destroyed: removed ${what}.`;
   return `${environment} in ${region} is not fully destroyed${removed.length > 0 ? ` (removed ${what})` : ''}; left: ` +
     `${left.map((l) => `${l.kind} ${l.name}${l.type ? ` (${l.type})` : ''}: ${l.status}; to remove it: ${l.remedy}`).join('. ')}. ` +

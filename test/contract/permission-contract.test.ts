@@ -329,6 +329,23 @@ async function recordPipeline(of: ResourceNames): Promise<PipelineRecording> {
   };
 }
 
+/** A serverless preview's teardown: its job runs still going are cancelled before its stacks are deleted. */
+async function recordServerlessTeardown(): Promise<Recording> {
+  const account = fakeAccount();
+  try {
+    const day = new Date('2026-11-20T10:00:00Z');
+    account.deploy('pr-7', day);
+    const app = account.serverlessCompute('pr-7');
+    account.startJobRun('pr-7', app, 'RUNNING');
+    await teardownPreview({ ...account.clients, environment: 'pr-7' as never, region: 'eu-west-1', pollSeconds: { min: 0.01, max: 0.01 } });
+    const previewTag = { [EMR_ENVIRONMENT_TAG]: 'pr-7' };
+    const state = { clusterTags: () => previewTag, applicationTags: () => previewTag, jobRunTags: () => previewTag };
+    return { requests: account.requests(), state };
+  } finally {
+    account.restore();
+  }
+}
+
 /** Requests of one recording and what the account held when they were sent. */
 interface Recording {
   readonly requests: SentRequest[];
@@ -362,6 +379,7 @@ interface Recorded {
   /** The SQL of a whole validation of a pending run, which Athena runs with the run role's permissions. */
   readonly statements: string[];
   readonly teardown: SentRequest[];
+  readonly serverlessTeardown: Recording;
   /** A pull request's preview run, sent with the previews' run role. */
   readonly preview: PipelineRecording;
   readonly securityGroups: Recording;
@@ -420,6 +438,7 @@ function contractRequests(
     ...ofRole('preview-deploy', 'the CDK toolkit', cdkToolkitRequests(BOOTSTRAP_QUALIFIER)),
     ...recorded.validation.requests.flatMap((r) => ofRole('run', r.command, authorizationsOf(r, recorded.validation.state))),
     ...ours('teardown', recorded.teardown, 'pr-7'),
+    ...recorded.serverlessTeardown.requests.flatMap((r) => ofRole('teardown', r.command, authorizationsOf(r, recorded.serverlessTeardown.state))),
     ...recorded.securityGroups.requests.flatMap((r) => ofRole('emr-security-groups', r.command, authorizationsOf(r, recorded.securityGroups.state))),
     ...ofRole('emr-service', 'EMR starting the cluster', emrServiceRequests(runJobFlow, subnets)),
     ...ofRole('run', 'Athena running the validation', athenaQueryRequests(recorded.statements, names, athenaLocations)),
@@ -484,6 +503,7 @@ describe('the permission contract', () => {
       statements: await recordValidationStatements(names),
       preview: await recordPipeline(previewNames),
       teardown: await recordTeardown(),
+      serverlessTeardown: await recordServerlessTeardown(),
       securityGroups: await recordSecurityGroupRemoval(vpcId),
       serverless: await recordServerlessRuns(serverlessNames, application.id),
       previewServerless: await recordServerlessRuns(previewNames, PREVIEW_APPLICATION_ID),
@@ -640,6 +660,14 @@ describe('the permission contract', () => {
     expect(assume(applicationArn(recorded.applicationId))).toBe(true);
     expect(assume(applicationArn('00fanotherapp001'))).toBe(false);
     expect(assume(applicationArn(recorded.applicationId, '210987654321'), '210987654321')).toBe(false);
+  });
+
+  it('lets the teardown cancel a serverless preview\'s job runs, and no other environment\'s', async () => {
+    const cancels = recorded.serverlessTeardown.requests.filter((r) => r.command === 'CancelJobRunCommand');
+    expect(cancels).toHaveLength(1);
+    const staging = { clusterTags: () => ({}), applicationTags: () => ({ [EMR_ENVIRONMENT_TAG]: 'staging' }), jobRunTags: () => ({ [EMR_ENVIRONMENT_TAG]: 'staging' }) };
+    const problems = await denials(cancels.flatMap((r) => ofRole('teardown', r.command, authorizationsOf(r, staging))), roles);
+    expect(problems).toEqual([expect.stringMatching(/^teardown \(CancelJobRunCommand\) may not emr-serverless:CancelJobRun on .*: Allow .*CancelPreviewJobRuns: condition StringLike aws:ResourceTag\/clickstream:environment/)]);
   });
 
   it('covers the previews\' roles and the preview environment\'s names', () => {

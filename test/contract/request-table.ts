@@ -111,6 +111,8 @@ export const REQUEST_TABLE: Readonly<Record<string, Mapping>> = {
     ];
   },
   GetApplicationCommand: onApplication('emr-serverless:GetApplication'),
+  // Service Authorization Reference, EMR Serverless: ListJobRuns acts on the application.
+  ListJobRunsCommand: onApplication('emr-serverless:ListJobRuns'),
   GetJobRunCommand: onJobRun('emr-serverless:GetJobRun'),
   CancelJobRunCommand: onJobRun('emr-serverless:CancelJobRun'),
   DescribeClusterCommand: onCluster('elasticmapreduce:DescribeCluster'),

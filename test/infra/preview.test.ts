@@ -145,17 +145,20 @@ describe('the roles every preview shares (clickstream-preview-ci)', () => {
     expect(clusters.Condition).toEqual({ StringLike: { 'aws:ResourceTag/clickstream:environment': 'pr-*' } });
   });
 
-  it('teardown: finds, deletes and terminates previews, and can create or change nothing', () => {
+  it('teardown: finds, deletes and terminates previews, cancels their job runs, and can create or change nothing', () => {
     const actions = roles.teardown.flatMap((s) => [s.Action].flat()).sort();
     expect(actions).toEqual([
       'cloudformation:DeleteStack', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:ListStackResources', 'cloudformation:ListStacks',
       'elasticmapreduce:DescribeCluster', 'elasticmapreduce:ListClusters', 'elasticmapreduce:TerminateJobFlows',
+      'emr-serverless:CancelJobRun', 'emr-serverless:ListJobRuns',
     ]);
     expect(reaches(roles.teardown, 'DeletePreviewStacks', `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/clickstream-pr-42-storage/abc`)).toBe(true);
     for (const standing of ['clickstream-staging-storage', 'clickstream-prod-ci', 'clickstream-preview-ci']) {
       expect(reaches(roles.teardown, 'DeletePreviewStacks', `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${standing}/abc`), standing).toBe(false);
     }
-    expect(roles.teardown.find((s) => s.Sid === 'TerminatePreviewClusters')!.Condition).toEqual({ StringLike: { 'aws:ResourceTag/clickstream:environment': 'pr-*' } });
+    for (const sid of ['TerminatePreviewClusters', 'ListPreviewJobRuns', 'CancelPreviewJobRuns']) {
+      expect(roles.teardown.find((s) => s.Sid === sid)!.Condition, sid).toEqual({ StringLike: { 'aws:ResourceTag/clickstream:environment': 'pr-*' } });
+    }
   });
 
   it('deploy: only assumes the CDK bootstrap roles and reads the bootstrap stack, like every deploy role', () => {

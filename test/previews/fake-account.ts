@@ -4,6 +4,7 @@ import {
 import {
   DescribeClusterCommand, EMRClient, ListClustersCommand, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
+import { CancelJobRunCommand, EMRServerlessClient, JobRunState, ListJobRunsCommand } from '@aws-sdk/client-emr-serverless';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EMR_ENVIRONMENT_TAG } from '../../src/config/names';
 import { stackConcernsOf, stackName } from '../../src/config/stack-outputs';
@@ -18,6 +19,17 @@ export interface FakeStack {
   /** Set: the next deletion fails, leaving this resource (CloudFormation's DELETE_FAILED). */
   failDeletion?: { readonly logicalId: string; readonly type: string; readonly physicalId: string; readonly reason: string };
   reason?: string;
+  /** Its outputs (DescribeStacks' Outputs). */
+  outputs?: Record<string, string>;
+}
+
+/** A job run on a preview's EMR Serverless application. */
+export interface FakeJobRun {
+  readonly applicationId: string;
+  readonly id: string;
+  readonly name: string;
+  state: JobRunState;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface FakeCluster {
@@ -61,12 +73,20 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
   const calls: string[] = [];
   const cloudFormation = mockClient(CloudFormationClient);
   const emr = mockClient(EMRClient);
+  const serverless = mockClient(EMRServerlessClient);
+  const jobRuns: FakeJobRun[] = [];
   const live = (key: string) => stacks.find((s) => (s.name === key && s.status !== StackStatus.DELETE_COMPLETE) || s.id === key);
 
   cloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
     const stack = live(input.StackName);
     if (!stack) throw validationError(`Stack with id ${input.StackName} does not exist`);
-    const description = { StackId: stack.id, StackName: stack.name, StackStatus: stack.status, StackStatusReason: stack.reason };
+    const description = {
+      StackId: stack.id,
+      StackName: stack.name,
+      StackStatus: stack.status,
+      StackStatusReason: stack.reason,
+      Outputs: Object.entries(stack.outputs ?? {}).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+    };
     return { Stacks: [{ ...description, CreationTime: stack.createdAt }] };
   });
   cloudFormation.on(DeleteStackCommand).callsFake((input: { StackName: string }) => {
@@ -170,12 +190,28 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
     return {};
   });
 
+  // EMR Serverless API Reference: ListJobRuns filters by `states`; CancelJobRun moves a run to CANCELLING.
+  serverless.on(ListJobRunsCommand).callsFake((input: { applicationId: string; states?: string[] }) => ({
+    jobRuns: jobRuns
+      .filter((r) => r.applicationId === input.applicationId && (!input.states || input.states.includes(r.state)))
+      .map((r) => ({ applicationId: r.applicationId, id: r.id, name: r.name, state: r.state, arn: 'arn', createdBy: 'x', createdAt: new Date(0), updatedAt: new Date(0), executionRole: 'x', releaseLabel: 'emr-7.12.0', type: 'Spark' })),
+  }));
+  serverless.on(CancelJobRunCommand).callsFake((input: { applicationId: string; jobRunId: string }) => {
+    calls.push(`CancelJobRun ${input.jobRunId}`);
+    const run = jobRuns.find((r) => r.applicationId === input.applicationId && r.id === input.jobRunId)!;
+    run.state = 'CANCELLING';
+    return { applicationId: input.applicationId, jobRunId: input.jobRunId };
+  });
+
   let ids = 0;
   return {
+    jobRuns,
     stacks,
     clusters,
     calls,
-    clients: { cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }), emr: new EMRClient({ region: 'eu-west-1' }) },
+    clients: {
+      cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }), emr: new EMRClient({ region: 'eu-west-1' }), emrServerless: new EMRServerlessClient({ region: 'eu-west-1' }),
+    },
     /** Deploys an environment's stacks (or the given concerns) at a time. */
     deploy(environment: string, createdAt: Date, concerns = stackConcernsOf(environment as never)) {
       for (const concern of concerns) {
@@ -183,13 +219,26 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
         stacks.push({ id: `arn:aws:cloudformation:eu-west-1:123456789012:stack/${name}/${++ids}`, name, status: StackStatus.CREATE_COMPLETE, createdAt });
       }
     },
+    /** Makes an environment's compute stack an EMR Serverless one (its outputs), returning its application's id. */
+    serverlessCompute(environment: string) {
+      const applicationId = `00f${environment.replace(/\W/g, '')}app`;
+      stacks.find((s) => s.name === stackName(environment as never, 'compute'))!.outputs = {
+        Compute: 'emr-serverless', ServerlessApplicationId: applicationId, ServerlessExecutionRoleArn: `arn:aws:iam::123456789012:role/clickstream-${environment}-emr-serverless-job`,
+      };
+      return applicationId;
+    },
+    startJobRun(environment: string, applicationId: string, state: JobRunState) {
+      const run: FakeJobRun = { applicationId, id: `jr-${String(++ids).padStart(4, '0')}`, name: 'clickstream-kpi-sensor_health', state, tags: { [EMR_ENVIRONMENT_TAG]: environment } };
+      jobRuns.push(run);
+      return run;
+    },
     startCluster(environment: string, createdAt: Date) {
       const cluster: FakeCluster = { id: `j-${String(++ids).padStart(6, '0')}`, name: `clickstream-${environment}-kpis`, state: 'WAITING', tags: { [EMR_ENVIRONMENT_TAG]: environment }, createdAt };
       clusters.push(cluster);
       return cluster;
     },
     /** Every request sent to either service, for the permission contract. */
-    requests: () => sentRequests(cloudFormation, emr),
+    requests: () => sentRequests(cloudFormation, emr, serverless),
     /** Minutes a cluster has been up on the account's timeline: until it ended, or until now. */
     clusterMinutes(id: string) {
       const cluster = clusters.find((c) => c.id === id)!;
@@ -204,6 +253,7 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
     restore() {
       cloudFormation.restore();
       emr.restore();
+      serverless.restore();
     },
   };
 }

@@ -34,6 +34,25 @@ describe('tearing down a preview on AWS', () => {
     expect(report.message).toBe(`pr-7 in eu-west-1 is destroyed: removed EMR cluster ${ours.id}, ${['query', 'compute', 'ingestion', 'catalog', 'storage'].map((c) => `stack clickstream-pr-7-${c}`).join(', ')}.`);
   });
 
+  it('cancels the job runs still going on a serverless preview\'s application before deleting its stacks, and leaves ended ones alone', async () => {
+    account = fakeAccount();
+    account.deploy('pr-7', DAY);
+    const app = account.serverlessCompute('pr-7');
+    const running = account.startJobRun('pr-7', app, 'RUNNING');
+    const queued = account.startJobRun('pr-7', app, 'QUEUED');
+    account.startJobRun('pr-7', app, 'SUCCESS');
+
+    const report = await teardown('pr-7');
+
+    expect(report.result).toBe('removed');
+    expect(account.calls).toEqual([
+      `CancelJobRun ${running.id}`, `CancelJobRun ${queued.id}`,
+      ...['query', 'compute', 'ingestion', 'catalog', 'storage'].map((c) => `DeleteStack clickstream-pr-7-${c}`),
+    ]);
+    expect(report.message).toContain(`removed EMR Serverless job run ${running.id}, EMR Serverless job run ${queued.id}, stack clickstream-pr-7-query`);
+    expect(account.jobRuns.map((r) => r.state)).toEqual(['CANCELLING', 'CANCELLING', 'SUCCESS']);
+  });
+
   it('is harmless a second time: everything is already gone, nothing is deleted', async () => {
     account = fakeAccount();
     account.deploy('pr-7', DAY);
