@@ -127,8 +127,9 @@ const PREVIEW_DEFAULTS: Defaults = {
   athenaResultsRetention: Duration.days(1),
   athenaBytesScannedCutoff: Size.mebibytes(100),
   emr: { ...EMR_7_12, ...PREVIEW_EMR },
-  // Clusters until the runner of EMR Serverless job runs lands (#25); then previews default to emr-serverless.
-  compute: 'emr',
+  // A pull request's preview runs small jobs now and then: EMR Serverless bills only the workers' time, needs no VPC
+  // (so previews do not count against the account's VPC quota), and has no cluster to end (docs/computes.md).
+  compute: 'emr-serverless',
   github: { createOidcProvider: false },
 };
 

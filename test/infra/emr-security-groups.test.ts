@@ -102,7 +102,7 @@ describe('deleting EMR\'s security groups with the cluster VPC', () => {
   });
 
   it('runs with the compute stack\'s deletion, before its VPC, by a role that may delete only that VPC\'s EMR-tagged groups', () => {
-    const template = Template.fromStack(synthesize('pr-7', { nag: false }).stacks.compute!);
+    const template = Template.fromStack(synthesize('pr-7', { nag: false, context: { compute: 'emr' } }).stacks.compute!);
     const [id, resource] = Object.entries(template.findResources(EMR_SECURITY_GROUPS_RESOURCE_TYPE))[0];
     const vpcId = Object.keys(template.findResources('AWS::EC2::VPC'))[0];
     expect(resource.Properties.VpcId).toEqual({ Ref: vpcId });

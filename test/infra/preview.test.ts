@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, REGION, Resource, Synthesized, Template, physicalNames, previewRolesTestConfig, synthesize } from './support';
 import { addPreviewCiStack } from '../../infra/app';
 import { PREVIEW_EMR } from '../../infra/config/deploy-environments';
-import { emrRoleNames, resourceNames } from '../../src/config/names';
+import { emrRoleNames, resourceNames, serverlessExecutionRoleName } from '../../src/config/names';
 import { OUTPUT_KEYS, stackConcernsOf, stackName } from '../../src/config/stack-outputs';
 import { stringLike } from '../contract/evaluator';
 
@@ -37,8 +37,9 @@ describe('a preview (pr-42)', () => {
     const names = resourceNames('pr-42', ACCOUNT);
     const expected = [
       names.bronzeBucket, names.warehouseBucket, names.scriptsBucket, names.logsBucket, names.athenaResultsBucket, names.streamName,
-      names.deliveryStreamName, names.glueDatabase, names.athenaWorkgroup, emrRoleNames('pr-42').serviceRole, emrRoleNames('pr-42').instanceRole,
-      `/aws/kinesisfirehose/${names.deliveryStreamName}`, '/clickstream/pr-42/storage/functions', '/clickstream/pr-42/compute/functions',
+      // A preview runs its jobs on EMR Serverless by default: its application and job execution role.
+      names.deliveryStreamName, names.glueDatabase, names.athenaWorkgroup, 'clickstream-pr-42-spark', serverlessExecutionRoleName('pr-42'),
+      `/aws/kinesisfirehose/${names.deliveryStreamName}`, '/clickstream/pr-42/storage/functions',
     ];
     for (const name of expected) expect(named.some((n) => n.endsWith(` ${name}`)), name).toBe(true);
   });
@@ -77,7 +78,7 @@ describe('a preview (pr-42)', () => {
     expect(firehose.template.Resources[logging.LogGroupName.Ref].Type).toBe('AWS::Logs::LogGroup');
   });
 
-  it('has the preview defaults: one shard, a day of stream retention, short-lived logs and results, a low Athena cutoff, the smallest cluster', () => {
+  it('has the preview defaults: one shard, a day of stream retention, short-lived logs and results, a low Athena cutoff, EMR Serverless', () => {
     const [storage, , ingestion, compute, query] = templates.map((t) => Object.values(t.Resources) as Resource[]);
     expect(ingestion.find((r) => r.Type === 'AWS::Kinesis::Stream')!.Properties).toMatchObject({ ShardCount: 1, RetentionPeriodHours: 24, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
     const expiry = (bucket: string) => JSON.stringify(storage.find((r) => r.Properties?.BucketName === bucket)!.Properties!.LifecycleConfiguration);
@@ -87,6 +88,14 @@ describe('a preview (pr-42)', () => {
     for (const group of [...storage, ...ingestion, ...compute].filter((r) => r.Type === 'AWS::Logs::LogGroup')) expect(group.Properties!.RetentionInDays).toBe(3);
     expect((query.find((r) => r.Type === 'AWS::Athena::WorkGroup')!.Properties!.WorkGroupConfiguration as { BytesScannedCutoffPerQuery: number }).BytesScannedCutoffPerQuery).toBe(100 * 2 ** 20);
     const outputs = (Assertions.fromStack(preview.stacks.compute).toJSON() as { Outputs: Record<string, { Value: string }> }).Outputs;
+    // No cluster, so no VPC of its own (previews do not count against the account's VPC quota).
+    expect(outputs[OUTPUT_KEYS.compute].Value).toBe('emr-serverless');
+    expect(compute.filter((r) => r.Type === 'AWS::EC2::VPC' || r.Type === 'AWS::IAM::InstanceProfile')).toEqual([]);
+    expect(compute.filter((r) => r.Type === 'AWS::EMRServerless::Application')).toHaveLength(1);
+  });
+
+  it('keeps the smallest cluster when deployed with -c compute=emr', () => {
+    const outputs = (Assertions.fromStack(synthesize('pr-42', { nag: false, context: { compute: 'emr' } }).stacks.compute).toJSON() as { Outputs: Record<string, { Value: string }> }).Outputs;
     expect([outputs[OUTPUT_KEYS.emrInstanceType].Value, outputs[OUTPUT_KEYS.emrCoreInstanceCount].Value])
       .toEqual([PREVIEW_EMR.instanceType, String(PREVIEW_EMR.coreInstanceCount)]);
   });

@@ -16,10 +16,11 @@ import { localPaths } from '../../src/local/paths';
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
 
 describe('the compute of an environment', () => {
-  it('is emr in every environment, previews included, unless -c compute= says otherwise', () => {
-    for (const env of [...DEPLOY_ENVIRONMENTS, 'pr-42']) expect(testConfig(env).compute, env).toBe('emr');
+  it('is emr in every standing environment and emr-serverless in previews, unless -c compute= says otherwise', () => {
+    for (const env of DEPLOY_ENVIRONMENTS) expect(testConfig(env).compute, env).toBe('emr');
+    expect(testConfig('pr-42').compute).toBe('emr-serverless');
     expect(testConfig('dev', { compute: 'emr-serverless' }).compute).toBe('emr-serverless');
-    expect(testConfig('pr-42', { compute: 'emr-serverless' }).compute).toBe('emr-serverless');
+    expect(testConfig('pr-42', { compute: 'emr' }).compute).toBe('emr');
     expect(COMPUTES).toEqual(['emr', 'emr-serverless']);
   });
 
