@@ -82,7 +82,9 @@ export async function runStepsOnEmr(options: EmrStepsRunOptions, steps: StepConf
   let submission: Submission | undefined;
   try {
     if (options.target.mode === 'serverless') {
-      throw new Error('This environment runs its jobs on EMR Serverless (its compute stack\'s Compute output), not on an EMR cluster.');
+      throw new Error('This environment runs its jobs on EMR Serverless (its compute stack\'s Compute output), not on an EMR cluster. ' +
+        'KPI runs on EMR Serverless go through `clickstream kpis --target aws` or the run-emr-kpis action; `clickstream run --target aws` and ' +
+        'table maintenance still need clusters: deploy the environment with -c compute=emr for those.');
     }
     if (options.target.mode === 'transient') {
       const request = buildRunJobFlowRequest(options.target.cluster, steps);
