@@ -13,7 +13,7 @@ import { scriptsKeyPrefix } from '../../src/config/scripts';
 import { OUTPUT_KEYS, stackConcernsOf, stackName } from '../../src/config/stack-outputs';
 import { DOCTOR_AWS_COMMANDS, awsDoctor } from '../../src/doctor/aws';
 import { assertDoctorCommand, readOnlyClients } from '../../src/doctor/aws/read-only';
-import { RUN_OUTPUTS } from '../../src/doctor/aws/stacks';
+import { COMPUTE_OUTPUTS, RUN_OUTPUTS } from '../../src/doctor/aws/stacks';
 import { CheckResult, DoctorReport } from '../../src/doctor/check';
 
 /*
@@ -55,7 +55,7 @@ const stack = (name: string, outputs: Record<string, string> = {}, status = 'CRE
 });
 
 const DEPLOYED_OUTPUTS: Record<string, string> = {
-  ...Object.fromEntries(RUN_OUTPUTS.map((name) => [OUTPUT_KEYS[name], `${name}-value`])),
+  ...Object.fromEntries([...RUN_OUTPUTS, ...COMPUTE_OUTPUTS.emr].map((name) => [OUTPUT_KEYS[name], `${name}-value`])),
   [OUTPUT_KEYS.scriptsBucket]: 'clickstream-dev-scripts',
   [OUTPUT_KEYS.glueDatabase]: 'analytics_dev',
   [OUTPUT_KEYS.athenaWorkgroup]: 'clickstream-dev',
@@ -211,6 +211,19 @@ describe('clickstream doctor --target aws, one broken prerequisite at a time', (
     cfn.on(DescribeStacksCommand, { StackName: stackName('dev', 'compute') }).resolves(stack(stackName('dev', 'compute'), withoutSubnet));
     const report = await doctor();
     expect(check(report, 'cluster subnet').detail).toMatch(/^stack clickstream-dev-compute has no ClusterSubnetId output/);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('an EMR Serverless environment needs its application and execution role outputs, and no cluster subnet', async () => {
+    const clusterOnly = [OUTPUT_KEYS.emrServiceRole, OUTPUT_KEYS.emrInstanceProfile, OUTPUT_KEYS.clusterSubnetId] as string[];
+    const common = Object.fromEntries(Object.entries(DEPLOYED_OUTPUTS).filter(([key]) => !clusterOnly.includes(key)));
+    const serverless = { ...common, [OUTPUT_KEYS.compute]: 'emr-serverless', [OUTPUT_KEYS.serverlessApplicationId]: '00fabc123def4567' };
+    cfn.on(DescribeStacksCommand, { StackName: stackName('dev', 'compute') }).resolves(stack(stackName('dev', 'compute'), serverless));
+
+    const report = await doctor();
+
+    expect(check(report, 'stack outputs').detail).toMatch(/^the stacks have no ServerlessExecutionRoleArn output: deploy the environment/);
+    expect(check(report, 'cluster subnet')).toMatchObject({ status: 'ok', detail: expect.stringContaining('none needed: the environment runs its jobs on EMR Serverless') });
     expect(ec2.calls()).toHaveLength(0);
   });
 

@@ -11,6 +11,9 @@ export const clusterSubnetCheck: DoctorCheck<AwsDoctorContext> = {
   name: 'cluster subnet',
   needs: ['stacks'],
   async run(context) {
+    if (await context.output(OUTPUT_KEYS.compute) === 'emr-serverless') {
+      return passed('none needed: the environment runs its jobs on EMR Serverless (its compute stack\'s Compute output), which starts no cluster');
+    }
     const subnetId = await context.output(OUTPUT_KEYS.clusterSubnetId);
     if (!subnetId) {
       return failed(`stack ${stackName(context.environment, 'compute')} has no ${OUTPUT_KEYS.clusterSubnetId} output, so clusters get no subnet the EMR service role may use: ` +

@@ -2,6 +2,7 @@ import { StackStatus } from '@aws-sdk/client-cloudformation';
 import { DoctorCheck, failed, passed } from '../check';
 import { AwsDoctorContext } from './context';
 import { unexpected } from './errors';
+import { Compute } from '../../config/names';
 import { OUTPUT_KEYS, OutputName, stackConcernsOf, stackName } from '../../config/stack-outputs';
 
 /**
@@ -10,8 +11,19 @@ import { OUTPUT_KEYS, OutputName, stackConcernsOf, stackName } from '../../confi
  */
 export const RUN_OUTPUTS: readonly OutputName[] = [
   'bronzeBucket', 'warehouseBucket', 'scriptsBucket', 'logsBucket', 'athenaResultsBucket', 'glueDatabase', 'streamName',
-  'emrServiceRole', 'emrInstanceProfile', 'scriptsVersion', 'athenaWorkgroup',
+  'scriptsVersion', 'athenaWorkgroup',
 ];
+
+/** What a run reads besides, by the compute the stack runs jobs on (its Compute output; none: clusters). */
+export const COMPUTE_OUTPUTS: Readonly<Record<Compute, readonly OutputName[]>> = {
+  'emr': ['emrServiceRole', 'emrInstanceProfile'],
+  'emr-serverless': ['serverlessApplicationId', 'serverlessExecutionRoleArn'],
+};
+
+/** The compute of the deployed stacks: emr-serverless when the compute stack says so, clusters otherwise (also before the output existed). */
+export function computeOf(outputs: Readonly<Record<string, string>>): Compute {
+  return outputs[OUTPUT_KEYS.compute] === 'emr-serverless' ? 'emr-serverless' : 'emr';
+}
 
 /**
  * Whether a stack can be used (CloudFormation User Guide, "Stack status codes"): a completed create
@@ -55,8 +67,10 @@ export const outputsCheck: DoctorCheck<AwsDoctorContext> = {
   needs: ['stacks'],
   async run(context) {
     const { outputs } = await context.names();
-    const missing = RUN_OUTPUTS.map((name) => OUTPUT_KEYS[name]).filter((key) => !outputs[key]);
+    const compute = computeOf(outputs);
+    const expected = [...RUN_OUTPUTS, ...COMPUTE_OUTPUTS[compute]];
+    const missing = expected.map((name) => OUTPUT_KEYS[name]).filter((key) => !outputs[key]);
     if (missing.length > 0) return failed(`the stacks have no ${missing.join(', ')} output: ${deployHint(context)} with the current CDK app`);
-    return passed(`${RUN_OUTPUTS.length} outputs a run reads (scripts version ${outputs[OUTPUT_KEYS.scriptsVersion]})`);
+    return passed(`${expected.length} outputs a run on ${compute} reads (scripts version ${outputs[OUTPUT_KEYS.scriptsVersion]})`);
   },
 };
