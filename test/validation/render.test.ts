@@ -198,6 +198,19 @@ describe('judging one table\'s answer', () => {
     expect(verdicts(answer({ rule0_rows: null }))['event-count-positive'][0]).toBe(false);
   });
 
+  it('asks a table to reach the manifest\'s newest day only where bronze gives it rows: a night just after midnight with no faulty event yet', () => {
+    const faultyGeo = (latest: string | null) => Object.fromEntries(renderSuite({
+      tables: ['_event_geo_kpis_faulty_geo_day_stats'],
+      window: { fromDate: '2026-12-06', toDate: '2026-12-08' },
+      expectations: parseExpectations({ latestDay: '2026-12-08', days: { '2026-12-08': { distinctEvents: 3 } } }),
+    }).tableQueries[0].evaluate(answer({ latest_day: latest, bronze_latest_day: '2026-12-07' }) as never).map((c) => [c.check, c]));
+
+    expect(faultyGeo('2026-12-07').fresh).toMatchObject({ passed: true, expected: '>= 2026-12-07 (the newest day in bronze with rows for it, before the expected one)' });
+    expect(faultyGeo('2026-12-06').fresh).toMatchObject({ passed: false, observed: 'latest day 2026-12-06' });
+    // Where bronze has the expected day's rows, the manifest's day stays the bar.
+    expect(verdicts(answer({ latest_day: '2026-11-01' })).fresh[0]).toBe(true);
+  });
+
   it('warns about an empty day with nothing in bronze, and fails a table that lost rows bronze has', () => {
     const empty = answer({
       row_count: 0, latest_day: null, bronze_events: 0, bronze_latest_day: null, recon_rows: 0, recon_actual_total: null, recon_wanted_total: null,
