@@ -1,12 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { acknowledgeWildcards, arnFinding } from './nag';
-import { EMR_ENVIRONMENT_TAG, EmrRoleNames, ResourceNames } from '../../src/config/names';
+import { EMR_ENVIRONMENT_TAG, EMR_LOG_PREFIX, EmrRoleNames, ResourceNames, SERVERLESS_LOG_PREFIX } from '../../src/config/names';
 import { KPI_VALIDATIONS_TABLE } from '../../src/kpis/catalog';
 import { RoleOwner } from '../config/deploy-environments';
 import { GitHubTrust } from '../config/environments';
 import { RoleKind, trustedSubjects } from '../config/github-environments';
-import { EMR_LOG_PREFIX, EMR_SERVERLESS_PRINCIPAL, SERVERLESS_LOG_PREFIX } from '../stacks/compute-stack';
+import { EMR_SERVERLESS_PRINCIPAL } from '../stacks/compute-stack';
 import { ATHENA_RESULTS_PREFIX } from '../stacks/query-stack';
 
 /** Issuer of GitHub Actions' OIDC tokens. */

@@ -2,7 +2,7 @@ import { Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as emrserverless from 'aws-cdk-lib/aws-emrserverless';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EMR_ENVIRONMENT_TAG, ResourceNames, emrRoleNames, serverlessExecutionRoleName } from '../../src/config/names';
+import { EMR_ENVIRONMENT_TAG, EMR_LOG_PREFIX, ResourceNames, SERVERLESS_LOG_PREFIX, emrRoleNames, serverlessExecutionRoleName } from '../../src/config/names';
 import { OUTPUT_KEYS } from '../../src/config/stack-outputs';
 import { EMR_MANAGED_POLICY_TAG } from '../../src/emr/cluster-network';
 import { EnvironmentConfig, logRetentionDays } from '../config/environments';
@@ -19,12 +19,6 @@ export interface ComputeStackProps extends StackProps {
   /** The repository's `spark/` folder, published to the scripts bucket. */
   readonly sparkDir: string;
 }
-
-/** Key prefix of EMR cluster logs in the logs bucket. */
-export const EMR_LOG_PREFIX = 'emr/';
-
-/** Key prefix of EMR Serverless job run logs in the logs bucket (the runner's logUri). */
-export const SERVERLESS_LOG_PREFIX = 'emr-serverless/';
 
 /** The EMR Serverless service principal: it assumes job execution roles and is who they are passed to. */
 export const EMR_SERVERLESS_PRINCIPAL = 'emr-serverless.amazonaws.com';

@@ -183,6 +183,12 @@ export function previewNamePatterns(accountId: string): ResourceNames {
 export const COMPUTES = ['emr', 'emr-serverless'] as const;
 export type Compute = (typeof COMPUTES)[number];
 
+/** Key prefix of EMR cluster logs in the environment's logs bucket (RunJobFlow's LogUri). */
+export const EMR_LOG_PREFIX = 'emr/';
+
+/** Key prefix of EMR Serverless job run logs in the environment's logs bucket (StartJobRun's logUri). */
+export const SERVERLESS_LOG_PREFIX = 'emr-serverless/';
+
 /** The EMR Serverless job execution role of an environment (the compute stack creates it when compute is emr-serverless). */
 export function serverlessExecutionRoleName(environment: EnvironmentName): string {
   return `clickstream-${environment}-emr-serverless-job`;

@@ -1,6 +1,6 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ServerlessTarget } from './job-run-request';
-import { COMPUTES, Compute, EnvironmentName, ResourceNames } from '../config/names';
+import { COMPUTES, Compute, EnvironmentName, ResourceNames, SERVERLESS_LOG_PREFIX } from '../config/names';
 import { CloudFormationLike, OUTPUT_KEYS, stackName } from '../config/stack-outputs';
 
 /** What runs an environment's jobs, as its compute stack was deployed; the serverless target when it is EMR Serverless. */
@@ -11,7 +11,7 @@ export type DeployedCompute =
 
 /** Where serverless job runs write their logs: the environment's logs bucket, beside the clusters' `emr/`. */
 export function serverlessLogUri(logsBucket: string): string {
-  return `s3://${logsBucket}/emr-serverless/`;
+  return `s3://${logsBucket}/${SERVERLESS_LOG_PREFIX}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { CLUSTER_SUBNET_HINT, SUBNET_ID_PATTERN, validateClusterSubnetId } from 
 import { DEFAULT_RELEASE_LABEL } from './cluster-spec';
 import { EmrRunOptions } from './run-kpis';
 import { AWS_REGION_PATTERN, deployedEnvironmentSchema, loadConfig } from '../config/config';
-import { Compute, EMR_ENVIRONMENT_TAG, ResourceNames } from '../config/names';
+import { Compute, EMR_ENVIRONMENT_TAG, EMR_LOG_PREFIX, ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { KpiJobName, parseJobList } from '../kpis/catalog';
 import { ValidDayWindow, dayWindow, windowScope } from '../kpis/day-window';
@@ -257,7 +257,7 @@ export function emrRunOptions(
         mode: 'transient',
         cluster: {
           name: `clickstream-${names.environment}-${identity.purpose ?? 'kpis'}-${runName}`,
-          logUri: `s3://${names.logsBucket}/emr/`,
+          logUri: `s3://${names.logsBucket}/${EMR_LOG_PREFIX}`,
           releaseLabel: value['release-label'],
           primaryInstanceType: value['instance-type'],
           coreInstanceCount: value['core-instance-count'] ?? 2,
