@@ -20,11 +20,11 @@ import { bronzeTablePrefix } from '../../src/config/raw-table';
 import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
 import { kpiSparkSubmits } from '../../src/emr/steps';
+import { serverlessLogUri } from '../../src/emr-serverless/deployed-compute';
 import { runKpisServerless } from '../../src/emr-serverless/run-job-runs';
 import { AthenaEngine } from '../../src/engines/athena';
 import { QueryEngine, QueryResult } from '../../src/engines/query-engine';
 import { CHECKED_TABLES, KPI_JOBS } from '../../src/kpis/catalog';
-import { dayWindow } from '../../src/kpis/day-window';
 import { auditBranch } from '../../src/kpis/run-ledger';
 import { waitForFirehoseLanding } from '../../src/pipeline/firehose-landing';
 import { teardownPreview } from '../../src/previews/teardown';
@@ -33,7 +33,7 @@ import { replay } from '../../src/replay/replayer';
 import { generatorSource } from '../../src/replay/sources';
 import { RUN_TABLES, loadRunScope } from '../../src/validation/run-scope';
 import { runValidation } from '../../src/validation/runner';
-import { cluster, fakeTime, step, steps } from '../emr/fakes';
+import { cluster, fakeTime, kpiStepsOptions, step, steps } from '../emr/fakes';
 import { FakeEmrNetwork, FakeSecurityGroup, emrDefaultGroups, emrSecurityGroupsHandler } from '../infra/fake-emr-network';
 import { ACCOUNT } from '../infra/support';
 import { fakeAccount } from '../previews/fake-account';
@@ -78,20 +78,12 @@ async function recordServerlessRuns(of: ResourceNames, applicationId: string): P
     serverless.on(StartJobRunCommand).resolves({ applicationId, jobRunId: JOB_RUN_ID, arn: `arn:aws:emr-serverless:eu-west-1:${ACCOUNT}:/applications/${applicationId}/jobruns/${JOB_RUN_ID}` });
     serverless.on(GetJobRunCommand).resolves({ jobRun: { applicationId, jobRunId: JOB_RUN_ID, state, stateDetails: state === 'FAILED' ? 'Job failed' : '' } as never });
     serverless.on(CancelJobRunCommand).resolves({ applicationId, jobRunId: JOB_RUN_ID });
-    const submits = kpiSparkSubmits({
-      jobs: ['sensor_health'],
-      locations: { bronzePath: of.bronzeUri, warehouse: of.warehouseUri, database: of.glueDatabase },
-      scope: { kind: 'window', window: dayWindow('2026-11-19', '2026-11-20') },
-      run: { runId: 'run_20261120T060000_c0ffee', asOf: new Date('2026-11-20T06:00:00Z') },
-      region: 'eu-west-1',
-      scriptsBucket: of.scriptsBucket,
-      scriptsVersion: 'abc1234',
-    });
+    const submits = kpiSparkSubmits(kpiStepsOptions(of, ['sensor_health'], 'run_20261120T060000_c0ffee'));
     const target = {
       environment: of.environment,
       applicationId,
       executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/${serverlessExecutionRoleName(of.environment)}`,
-      logUri: `s3://${of.logsBucket}/emr-serverless/`,
+      logUri: serverlessLogUri(of.logsBucket),
     };
     const time = fakeTime();
     await runKpisServerless(

@@ -7,10 +7,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../src/config/names';
 import { buildKpiSteps, kpiSparkSubmits } from '../../src/emr/steps';
+import { serverlessLogUri } from '../../src/emr-serverless/deployed-compute';
 import { ICEBERG_RUNTIME_JAR, ServerlessTarget, buildJobRunRequest } from '../../src/emr-serverless/job-run-request';
 import { ServerlessRunOptions, runKpisServerless } from '../../src/emr-serverless/run-job-runs';
-import { dayWindow } from '../../src/kpis/day-window';
-import { fakeTime } from '../emr/fakes';
+import { fakeTime, kpiStepsOptions } from '../emr/fakes';
 import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
 
 /**
@@ -25,17 +25,9 @@ const target: ServerlessTarget = {
   environment: 'dev',
   applicationId: '00fabc123def4567',
   executionRoleArn: 'arn:aws:iam::123456789012:role/clickstream-dev-emr-serverless-job',
-  logUri: `s3://${names.logsBucket}/emr-serverless/`,
+  logUri: serverlessLogUri(names.logsBucket),
 };
-const submits = kpiSparkSubmits({
-  jobs: ['sensor_health', 'temp_humidity'],
-  locations: { bronzePath: names.bronzeUri, warehouse: names.warehouseUri, database: names.glueDatabase },
-  scope: { kind: 'window', window: dayWindow('2026-11-19', '2026-11-20') },
-  run: { runId: 'run_20261120T060000_abc123', asOf: new Date('2026-11-20T06:00:00Z') },
-  region: 'eu-west-1',
-  scriptsBucket: names.scriptsBucket,
-  scriptsVersion: 'abc1234',
-});
+const submits = kpiSparkSubmits(kpiStepsOptions(names, ['sensor_health', 'temp_humidity']));
 
 let fixture: EmulatorFixture;
 beforeAll(async () => {
@@ -80,15 +72,7 @@ function run(extra: Partial<ServerlessRunOptions> = {}) {
 
 describe('the job run request', () => {
   it('submits what a cluster step submits: the same script, package, catalog settings and arguments, with Iceberg\'s runtime jar', () => {
-    const [step] = buildKpiSteps({
-      jobs: ['sensor_health'],
-      locations: { bronzePath: names.bronzeUri, warehouse: names.warehouseUri, database: names.glueDatabase },
-      scope: { kind: 'window', window: dayWindow('2026-11-19', '2026-11-20') },
-      run: { runId: 'run_20261120T060000_abc123', asOf: new Date('2026-11-20T06:00:00Z') },
-      region: 'eu-west-1',
-      scriptsBucket: names.scriptsBucket,
-      scriptsVersion: 'abc1234',
-    });
+    const [step] = buildKpiSteps(kpiStepsOptions(names, ['sensor_health']));
     const request = buildJobRunRequest(submits[0], target, 'run_20261120T060000_abc123');
     const stepArgs = step.HadoopJarStep!.Args!;
     const script = stepArgs.findIndex((a) => a.endsWith('.py'));

@@ -1,4 +1,8 @@
 import type { ClusterState, DescribeClusterCommandOutput, ListStepsCommandOutput, StepState, StepSummary } from '@aws-sdk/client-emr';
+import type { ResourceNames } from '../../src/config/names';
+import type { KpiStepsOptions } from '../../src/emr/steps';
+import type { KpiJobName } from '../../src/kpis/catalog';
+import { dayWindow } from '../../src/kpis/day-window';
 
 /** A clock that only moves when the code under test sleeps; every pause is recorded. */
 export function fakeTime(start = Date.parse('2026-11-20T06:00:00Z')) {
@@ -38,4 +42,17 @@ export function step(id: string, name: string, state: StepState, extra: Partial<
 
 export function steps(...summaries: StepSummary[]): ListStepsCommandOutput {
   return { ...meta, Steps: summaries };
+}
+
+/** The KPI steps of a window run in an environment, as the EMR and EMR Serverless runners take them. */
+export function kpiStepsOptions(names: ResourceNames, jobs: readonly KpiJobName[], runId = 'run_20261120T060000_abc123'): KpiStepsOptions {
+  return {
+    jobs,
+    locations: { bronzePath: names.bronzeUri, warehouse: names.warehouseUri, database: names.glueDatabase },
+    scope: { kind: 'window', window: dayWindow('2026-11-19', '2026-11-20') },
+    run: { runId, asOf: new Date('2026-11-20T06:00:00Z') },
+    region: 'eu-west-1',
+    scriptsBucket: names.scriptsBucket,
+    scriptsVersion: 'abc1234',
+  };
 }

@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config';
 import { KpiScope, dayWindow } from '../../src/kpis/day-window';
-import { awsTarget } from '../../src/targets/aws/aws-target';
+import { AwsTargetProps, awsTarget } from '../../src/targets/aws/aws-target';
 import { KpiRequest } from '../../src/targets/target';
 import { cluster, fakeTime, step, steps } from '../emr/fakes';
 
@@ -20,9 +20,10 @@ import { cluster, fakeTime, step, steps } from '../emr/fakes';
 const emrMock = mockClient(EMRClient);
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
 
-function target() {
+function target(extra: Partial<AwsTargetProps> = {}) {
   const time = fakeTime();
   return awsTarget({
+    ...extra,
     clock: time.clock,
     env: {},
     deps: (region) => ({
@@ -122,24 +123,7 @@ describe('the aws target\'s KPI run on an EMR Serverless environment', () => {
       Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
     }],
   });
-  const serverlessTarget = () => {
-    const time = fakeTime();
-    return awsTarget({
-      clock: time.clock,
-      env: {},
-      serverless: (region) => new EMRServerlessClient({ region, credentials }),
-      deps: (region) => ({
-        emr: new EMRClient({ region, credentials }),
-        s3: new S3Client({ region, credentials }),
-        kinesis: new KinesisClient({ region, credentials }),
-        firehose: new FirehoseClient({ region, credentials }),
-        athena: new AthenaClient({ region, credentials }),
-        cloudFormation: new CloudFormationClient({ region, credentials }),
-        clock: time.clock,
-        sleep: time.sleep,
-      }),
-    });
-  };
+  const serverlessTarget = () => target({ serverless: (region) => new EMRServerlessClient({ region, credentials }) });
 
   beforeEach(() => {
     cfMock.reset();
