@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
 import { EMR_ENVIRONMENT_TAG, EnvironmentName } from '../config/names';
 import { KpiSparkSubmit } from '../emr/steps';
@@ -29,8 +30,9 @@ export const JOB_RUN_NAME_PREFIX = 'clickstream-kpi-';
  * cluster's step (KpiSparkSubmit), as EMR Serverless takes them (API Reference, "StartJobRun" and
  * "SparkSubmit": `entryPoint`, `entryPointArguments`, and `sparkSubmitParameters`, one string of
  * spark-submit options), with the logs in S3 ("MonitoringConfiguration", `s3MonitoringConfiguration.logUri`).
- * The client token is the run's id and the job: StartJobRun is idempotent for a token, so a retried
- * request (a re-run workflow job) never starts the job twice.
+ * The client token is made of the run's id and the job ({@link jobRunClientToken}): StartJobRun is
+ * idempotent for a token, so a request the SDK retries never starts the job twice. A workflow's re-run
+ * attempt has a run id of its own (kpiRunIdFor adds the attempt), so it starts new job runs.
  */
 export function buildJobRunRequest(submit: KpiSparkSubmit, target: ServerlessTarget, runId: string): StartJobRunCommandInput {
   const parameters = ['--py-files', submit.pyFiles, '--conf', `spark.jars=${ICEBERG_RUNTIME_JAR}`, ...submit.conf];
@@ -41,7 +43,7 @@ export function buildJobRunRequest(submit: KpiSparkSubmit, target: ServerlessTar
     applicationId: target.applicationId,
     executionRoleArn: target.executionRoleArn,
     name: `${JOB_RUN_NAME_PREFIX}${submit.job}`,
-    clientToken: `${runId}-${submit.job}`,
+    clientToken: jobRunClientToken(runId, submit.job),
     jobDriver: {
       sparkSubmit: { entryPoint: submit.script, entryPointArguments: [...submit.args], sparkSubmitParameters: parameters.join(' ') },
     },
@@ -49,6 +51,20 @@ export function buildJobRunRequest(submit: KpiSparkSubmit, target: ServerlessTar
     tags: { [EMR_ENVIRONMENT_TAG]: target.environment },
   };
 }
+
+/**
+ * StartJobRun's clientToken for a run's job: `<run id>-<job>`, or, when that is longer than the 64
+ * characters StartJobRun takes (API Reference, "StartJobRun": clientToken, length 1-64, pattern
+ * `[A-Za-z0-9._-]+`), the job and a digest of the run id, so one run's job always gets one token.
+ */
+export function jobRunClientToken(runId: string, job: string): string {
+  const readable = `${runId}-${job}`;
+  const token = readable.length <= CLIENT_TOKEN_MAX ? readable : `${job}-${createHash('sha256').update(runId).digest('hex').slice(0, CLIENT_TOKEN_MAX - job.length - 1)}`;
+  if (!/^[A-Za-z0-9._-]+$/.test(token)) throw new Error(`EMR Serverless takes a clientToken of letters, digits, ".", "_" and "-" only; run id "${runId}" gives "${token}".`);
+  return token;
+}
+
+const CLIENT_TOKEN_MAX = 64;
 
 /**
  * Where EMR Serverless keeps a job run's driver logs under the log URI it was given:

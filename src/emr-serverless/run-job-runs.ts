@@ -74,6 +74,8 @@ export interface ServerlessRunResult {
   readonly billed: BilledUsage;
   /** The job runs that this run cancelled (timed out or aborted). */
   readonly cancelled: readonly string[];
+  /** Job runs this run meant to cancel and could not, each with the command that cancels it. */
+  readonly cleanupProblems: readonly string[];
   readonly durationSeconds: number;
 }
 
@@ -101,10 +103,14 @@ export async function runKpisServerless(options: ServerlessRunOptions, deps: Ser
       log(`${submit.job}: job run ${response.jobRunId} submitted to application ${applicationId}`);
     } catch (error) {
       // A run is all its jobs or none: the ones already started are cancelled, so nothing writes half a run.
-      for (const { jobRunId } of ids) await deps.client.send(new CancelJobRunCommand({ applicationId, jobRunId })).catch(() => undefined);
+      const undo = await cancelJobRuns(deps.client, applicationId, ids.map((i) => i.jobRunId));
       const e = error as Error;
-      const undone = ids.length > 0 ? ` (cancelled ${ids.map((i) => i.jobRunId).join(', ')}, already started)` : '';
-      throw new Error(`Could not start the ${submit.job} job run on EMR Serverless application ${applicationId}: ${e.name}: ${e.message}${undone}`, { cause: error });
+      const undone = [
+        ...(undo.cancelled.length > 0 ? [`cancelled ${undo.cancelled.join(', ')}, already started`] : []),
+        ...undo.problems,
+      ];
+      throw new Error(`Could not start the ${submit.job} job run on EMR Serverless application ${applicationId}: ${e.name}: ${e.message}` +
+        `${undone.length > 0 ? ` (${undone.join('; ')})` : ''}`, { cause: error });
     }
   }
 
@@ -127,15 +133,9 @@ export async function runKpisServerless(options: ServerlessRunOptions, deps: Ser
     sleep: deps.sleep,
   });
 
-  const cancelled: string[] = [];
-  if (outcome.kind !== 'done') {
-    for (const { job, jobRunId } of outcome.pending) {
-      // API Reference, "CancelJobRun": the run goes to CANCELLING, then CANCELLED.
-      await deps.client.send(new CancelJobRunCommand({ applicationId, jobRunId }));
-      cancelled.push(jobRunId);
-      log(`${job}: cancelled job run ${jobRunId}`);
-    }
-  }
+  const undo = outcome.kind === 'done' ? { cancelled: [], problems: [] } : await cancelJobRuns(deps.client, applicationId, outcome.pending.map((p) => p.jobRunId));
+  const { cancelled, problems: cleanupProblems } = undo;
+  for (const { job, jobRunId } of ids.filter((i) => cancelled.includes(i.jobRunId))) log(`${job}: cancelled job run ${jobRunId}`);
 
   const jobRuns: JobRunReport[] = [];
   for (const { job, jobRunId } of ids) {
@@ -159,8 +159,31 @@ export async function runKpisServerless(options: ServerlessRunOptions, deps: Ser
   }), { vCpuHours: 0, memoryGbHours: 0, storageGbHours: 0 });
   const failed = jobRuns.filter((r) => r.state === 'FAILED' || r.state === 'CANCELLED');
   const result = outcome.kind === 'timed-out' ? 'timed-out' : outcome.kind === 'aborted' ? 'aborted' : failed.length > 0 ? 'job-failed' : 'completed';
-  const message = describe(result, jobRuns, failed, cancelled, options);
-  return { result, message, applicationId, jobRuns, billed, cancelled, durationSeconds: secondsSince(started, deps.clock) };
+  const message = [describe(result, jobRuns, failed, cancelled, options), ...cleanupProblems].join(' ');
+  return { result, message, applicationId, jobRuns, billed, cancelled, cleanupProblems, durationSeconds: secondsSince(started, deps.clock) };
+}
+
+/**
+ * Cancels job runs (API Reference, "CancelJobRun": a run goes to CANCELLING, then CANCELLED), each on
+ * its own: one that cannot be cancelled (it ended meanwhile, or access is denied) is named with the
+ * command that cancels it, and the others are still cancelled.
+ */
+async function cancelJobRuns(
+  client: Pick<EMRServerlessClient, 'send'>, applicationId: string, jobRunIds: readonly string[],
+): Promise<{ cancelled: string[]; problems: string[] }> {
+  const cancelled: string[] = [];
+  const problems: string[] = [];
+  for (const jobRunId of jobRunIds) {
+    try {
+      await client.send(new CancelJobRunCommand({ applicationId, jobRunId }));
+      cancelled.push(jobRunId);
+    } catch (error) {
+      const e = error as Error;
+      problems.push(`Could not cancel job run ${jobRunId} (${e.name}: ${e.message}); if it still runs, cancel it with ` +
+        `\`aws emr-serverless cancel-job-run --application-id ${applicationId} --job-run-id ${jobRunId}\`.`);
+    }
+  }
+  return { cancelled, problems };
 }
 
 function describe(

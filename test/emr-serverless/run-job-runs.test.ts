@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../src/config/names';
 import { buildKpiSteps, kpiSparkSubmits } from '../../src/emr/steps';
 import { serverlessLogUri } from '../../src/emr-serverless/deployed-compute';
-import { ICEBERG_RUNTIME_JAR, ServerlessTarget, buildJobRunRequest } from '../../src/emr-serverless/job-run-request';
+import { ICEBERG_RUNTIME_JAR, ServerlessTarget, buildJobRunRequest, jobRunClientToken } from '../../src/emr-serverless/job-run-request';
 import { ServerlessRunOptions, runKpisServerless } from '../../src/emr-serverless/run-job-runs';
 import { fakeTime, kpiStepsOptions } from '../emr/fakes';
 import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
@@ -92,6 +92,16 @@ describe('the job run request', () => {
     });
   });
 
+  it('keeps the client token within StartJobRun\'s 64 characters of [A-Za-z0-9._-], one token per run and job', () => {
+    const longest = `run_${'x'.repeat(60)}`;
+    const token = jobRunClientToken(longest, 'temp_humidity');
+    expect(token).toMatch(/^temp_humidity-[0-9a-f]{50}$/);
+    expect(jobRunClientToken(longest, 'temp_humidity')).toBe(token);
+    expect(jobRunClientToken(`${longest.slice(0, -1)}y`, 'temp_humidity')).not.toBe(token);
+    expect(jobRunClientToken('run_20261120T060000_abc123', 'event_geo')).toBe('run_20261120T060000_abc123-event_geo');
+    expect(() => jobRunClientToken('run 1', 'event_geo')).toThrow('EMR Serverless takes a clientToken of letters, digits, ".", "_" and "-" only');
+  });
+
   it('refuses an option with a space, which sparkSubmitParameters would cut in two', () => {
     expect(() => buildJobRunRequest({ ...submits[0], conf: ['--conf', 'spark.x=a b'] }, target, 'run_1'))
       .toThrow('A spark-submit option of job sensor_health holds a space, which EMR Serverless\'s sparkSubmitParameters cannot carry: "spark.x=a b".');
@@ -161,6 +171,22 @@ describe('runKpisServerless', () => {
     expect(serverless.commandCalls(CancelJobRunCommand).map((c) => c.args[0].input)).toEqual([{ applicationId: target.applicationId, jobRunId: 'run-2' }]);
     expect(report.cancelled).toEqual(['run-2']);
     expect(report.message).toBe(`1 job run(s) on application ${target.applicationId} cancelled (the run was stopped): run-2.`);
+  });
+
+  it('still reports, and names the command, when a job run cannot be cancelled', async () => {
+    jobRuns({ 'run-1': ['PENDING'], 'run-2': ['PENDING'] });
+    serverless.on(CancelJobRunCommand, { jobRunId: 'run-1' })
+      .rejects(Object.assign(new Error('Job run run-1 is in SUCCESS state'), { name: 'ValidationException' }));
+
+    const report = await run({ timeoutMs: 10 * 60_000 }).result;
+
+    expect(report.result).toBe('timed-out');
+    expect(report.cancelled).toEqual(['run-2']);
+    expect(report.cleanupProblems).toEqual([
+      'Could not cancel job run run-1 (ValidationException: Job run run-1 is in SUCCESS state); if it still runs, cancel it with ' +
+        `\`aws emr-serverless cancel-job-run --application-id ${target.applicationId} --job-run-id run-1\`.`,
+    ]);
+    expect(report.message).toContain('aws emr-serverless cancel-job-run');
   });
 
   it('cancels what is still going after the timeout', async () => {
