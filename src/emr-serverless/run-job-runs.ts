@@ -1,7 +1,8 @@
 import {
-  CancelJobRunCommand, EMRServerlessClient, GetJobRunCommand, JobRun, JobRunState, StartJobRunCommand,
+  EMRServerlessClient, GetJobRunCommand, JobRun, JobRunState, StartJobRunCommand,
 } from '@aws-sdk/client-emr-serverless';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { cancelJobRuns } from './cancel-job-runs';
 import { buildJobRunRequest, driverLogUri, ServerlessTarget } from './job-run-request';
 import { LogTail, waitForLogTail } from '../emr/step-logs';
 import { KpiSparkSubmit } from '../emr/steps';
@@ -103,7 +104,7 @@ export async function runKpisServerless(options: ServerlessRunOptions, deps: Ser
       log(`${submit.job}: job run ${response.jobRunId} submitted to application ${applicationId}`);
     } catch (error) {
       // A run is all its jobs or none: the ones already started are cancelled, so nothing writes half a run.
-      const undo = await cancelJobRuns(deps.client, applicationId, ids.map((i) => i.jobRunId));
+      const undo = uncancelledProblems(await cancelJobRuns(deps.client, applicationId, ids.map((i) => i.jobRunId)));
       const e = error as Error;
       const undone = [
         ...(undo.cancelled.length > 0 ? [`cancelled ${undo.cancelled.join(', ')}, already started`] : []),
@@ -133,7 +134,9 @@ export async function runKpisServerless(options: ServerlessRunOptions, deps: Ser
     sleep: deps.sleep,
   });
 
-  const undo = outcome.kind === 'done' ? { cancelled: [], problems: [] } : await cancelJobRuns(deps.client, applicationId, outcome.pending.map((p) => p.jobRunId));
+  const undo = outcome.kind === 'done'
+    ? { cancelled: [], problems: [] }
+    : uncancelledProblems(await cancelJobRuns(deps.client, applicationId, outcome.pending.map((p) => p.jobRunId)));
   const { cancelled, problems: cleanupProblems } = undo;
   for (const { job, jobRunId } of ids.filter((i) => cancelled.includes(i.jobRunId))) log(`${job}: cancelled job run ${jobRunId}`);
 
@@ -163,27 +166,12 @@ export async function runKpisServerless(options: ServerlessRunOptions, deps: Ser
   return { result, message, applicationId, jobRuns, billed, cancelled, cleanupProblems, durationSeconds: secondsSince(started, deps.clock) };
 }
 
-/**
- * Cancels job runs (API Reference, "CancelJobRun": a run goes to CANCELLING, then CANCELLED), each on
- * its own: one that cannot be cancelled (it ended meanwhile, or access is denied) is named with the
- * command that cancels it, and the others are still cancelled.
- */
-async function cancelJobRuns(
-  client: Pick<EMRServerlessClient, 'send'>, applicationId: string, jobRunIds: readonly string[],
-): Promise<{ cancelled: string[]; problems: string[] }> {
-  const cancelled: string[] = [];
-  const problems: string[] = [];
-  for (const jobRunId of jobRunIds) {
-    try {
-      await client.send(new CancelJobRunCommand({ applicationId, jobRunId }));
-      cancelled.push(jobRunId);
-    } catch (error) {
-      const e = error as Error;
-      problems.push(`Could not cancel job run ${jobRunId} (${e.name}: ${e.message}); if it still runs, cancel it with ` +
-        `\`aws emr-serverless cancel-job-run --application-id ${applicationId} --job-run-id ${jobRunId}\`.`);
-    }
-  }
-  return { cancelled, problems };
+/** What cancelling did, the failures as sentences that end with the command to run. */
+function uncancelledProblems(outcome: Awaited<ReturnType<typeof cancelJobRuns>>): { cancelled: string[]; problems: string[] } {
+  return {
+    cancelled: outcome.cancelled,
+    problems: outcome.failed.map((f) => `Could not cancel job run ${f.jobRunId} (${f.error}); if it still runs, cancel it with \`${f.command}\`.`),
+  };
 }
 
 function describe(

@@ -3,9 +3,10 @@ import {
   paginateListStackResources, waitUntilStackDeleteComplete,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, EMRClient, TerminateJobFlowsCommand, paginateListClusters, waitUntilClusterTerminated } from '@aws-sdk/client-emr';
-import { CancelJobRunCommand, EMRServerlessClient, JobRunState, paginateListJobRuns } from '@aws-sdk/client-emr-serverless';
+import { EMRServerlessClient, JobRunState, paginateListJobRuns } from '@aws-sdk/client-emr-serverless';
 import { EMR_ENVIRONMENT_TAG, PreviewEnvironmentName, isPreviewEnvironment } from '../config/names';
 import { OUTPUT_KEYS, isMissingStack, stackConcernsOf, stackName } from '../config/stack-outputs';
+import { cancelJobRuns } from '../emr-serverless/cancel-job-runs';
 
 /** The clients a teardown uses (the SDK's waiters and paginators need whole clients; tests mock them). */
 export interface TeardownClients {
@@ -95,7 +96,7 @@ export async function teardownPreview(options: TeardownOptions): Promise<Teardow
   const left: LeftResource[] = [];
 
   // A serverless preview's job runs go first, as clusters do: its application is deleted with the compute stack.
-  await cancelJobRuns(options, removed, left, log);
+  await cancelPreviewJobRuns(options, removed, left, log);
 
   const clusters = await activeClusters(options.emr, environment);
   if (clusters.length > 0) {
@@ -141,7 +142,9 @@ export async function teardownPreview(options: TeardownOptions): Promise<Teardow
  * stack has one (its ServerlessApplicationId output): ListJobRuns filtered by state, then CancelJobRun
  * for each (API Reference: the run goes to CANCELLING, then CANCELLED).
  */
-async function cancelJobRuns(options: TeardownOptions, removed: RemovedResource[], left: LeftResource[], log: (line: string) => void): Promise<void> {
+async function cancelPreviewJobRuns(
+  options: TeardownOptions, removed: RemovedResource[], left: LeftResource[], log: (line: string) => void,
+): Promise<void> {
   const compute = stackName(options.environment, 'compute');
   let applicationId: string | undefined;
   try {
@@ -157,19 +160,12 @@ async function cancelJobRuns(options: TeardownOptions, removed: RemovedResource[
   for await (const page of paginateListJobRuns({ client }, { applicationId, states: [...GOING_JOB_RUN_STATES] })) {
     going.push(...(page.jobRuns ?? []).map((r) => ({ id: r.id!, name: r.name ?? r.id!, state: r.state ?? '?' })));
   }
-  for (const run of going) {
-    log(`${options.environment}: cancelling EMR Serverless job run ${run.id} (${run.state})`);
-    try {
-      await client.send(new CancelJobRunCommand({ applicationId, jobRunId: run.id }));
-      removed.push({ kind: 'EMR Serverless job run', name: run.name, id: run.id });
-    } catch (e) {
-      left.push({
-        kind: 'EMR Serverless job run',
-        name: `${run.name} (${run.id})`,
-        status: `${run.state}: ${(e as Error).message}`,
-        remedy: `aws emr-serverless cancel-job-run --region ${options.region} --application-id ${applicationId} --job-run-id ${run.id}`,
-      });
-    }
+  for (const run of going) log(`${options.environment}: cancelling EMR Serverless job run ${run.id} (${run.state})`);
+  const outcome = await cancelJobRuns(client, applicationId, going.map((r) => r.id), options.region);
+  for (const run of going.filter((r) => outcome.cancelled.includes(r.id))) removed.push({ kind: 'EMR Serverless job run', name: run.name, id: run.id });
+  for (const failure of outcome.failed) {
+    const run = going.find((r) => r.id === failure.jobRunId)!;
+    left.push({ kind: 'EMR Serverless job run', name: `${run.name} (${run.id})`, status: `${run.state}: ${failure.error}`, remedy: failure.command });
   }
 }
 

@@ -30,6 +30,8 @@ export interface FakeJobRun {
   readonly name: string;
   state: JobRunState;
   readonly tags: Readonly<Record<string, string>>;
+  /** Set: CancelJobRun answers this error (e.g. the run ended in between). */
+  failCancel?: { readonly name: string; readonly message: string };
 }
 
 export interface FakeCluster {
@@ -199,6 +201,7 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
   serverless.on(CancelJobRunCommand).callsFake((input: { applicationId: string; jobRunId: string }) => {
     calls.push(`CancelJobRun ${input.jobRunId}`);
     const run = jobRuns.find((r) => r.applicationId === input.applicationId && r.id === input.jobRunId)!;
+    if (run.failCancel) throw Object.assign(new Error(run.failCancel.message), { name: run.failCancel.name });
     run.state = 'CANCELLING';
     return { applicationId: input.applicationId, jobRunId: input.jobRunId };
   });

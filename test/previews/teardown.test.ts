@@ -53,6 +53,25 @@ describe('tearing down a preview on AWS', () => {
     expect(account.jobRuns.map((r) => r.state)).toEqual(['CANCELLING', 'CANCELLING', 'SUCCESS']);
   });
 
+  it('says which job run it could not cancel and how to, and deletes no stack while it may still write', async () => {
+    account = fakeAccount();
+    account.deploy('pr-7', DAY);
+    const app = account.serverlessCompute('pr-7');
+    const stuck = account.startJobRun('pr-7', app, 'RUNNING');
+    stuck.failCancel = { name: 'AccessDeniedException', message: 'not authorized to perform: emr-serverless:CancelJobRun' };
+
+    const report = await teardown('pr-7');
+
+    expect(report.result).toBe('incomplete');
+    expect(report.left).toEqual([{
+      kind: 'EMR Serverless job run',
+      name: `clickstream-kpi-sensor_health (${stuck.id})`,
+      status: 'RUNNING: AccessDeniedException: not authorized to perform: emr-serverless:CancelJobRun',
+      remedy: `aws emr-serverless cancel-job-run --region eu-west-1 --application-id ${app} --job-run-id ${stuck.id}`,
+    }]);
+    expect(account.calls.filter((c) => c.startsWith('DeleteStack'))).toEqual([]);
+  });
+
   it('is harmless a second time: everything is already gone, nothing is deleted', async () => {
     account = fakeAccount();
     account.deploy('pr-7', DAY);
