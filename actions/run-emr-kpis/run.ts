@@ -82,6 +82,10 @@ export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
         io.saveState(STATE.clusterId, submission.clusterId);
         io.saveState(STATE.stepIds, submission.stepIds.join(','));
       },
+      onJobRunsStarted: (applicationId, jobRunIds) => {
+        io.saveState(STATE.applicationId, applicationId);
+        io.saveState(STATE.jobRunIds, jobRunIds.join(','));
+      },
     });
     io.saveState(STATE.result, outcome.report.result);
     io.setOutput('compute', outcome.compute);

@@ -1,4 +1,7 @@
-import { CancelJobRunCommand, EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { CancelJobRunCommand, EMRServerlessClient, GetJobRunCommand, JobRunState } from '@aws-sdk/client-emr-serverless';
+
+/** Job run states of a run that still goes, and so still costs and still writes (EMR Serverless User Guide, "Job run states"). */
+export const GOING_JOB_RUN_STATES: readonly JobRunState[] = ['SUBMITTED', 'QUEUED', 'PENDING', 'SCHEDULED', 'RUNNING'];
 
 /** A job run that could not be cancelled, and the command that cancels it. */
 export interface UncancelledJobRun {
@@ -34,4 +37,26 @@ export async function cancelJobRuns(
     }
   }
   return { cancelled, failed };
+}
+
+/**
+ * Cancels those of `jobRunIds` that still go (GetJobRun first: a run that ended needs nothing, and
+ * CancelJobRun would refuse it), for a clean-up that does not know how far the run got.
+ */
+export async function cancelGoingJobRuns(
+  client: Pick<EMRServerlessClient, 'send'>, applicationId: string, jobRunIds: readonly string[], region?: string,
+): Promise<{ cancelled: string[]; failed: UncancelledJobRun[] }> {
+  const going: string[] = [];
+  const failed: UncancelledJobRun[] = [];
+  for (const jobRunId of jobRunIds) {
+    try {
+      const state = (await client.send(new GetJobRunCommand({ applicationId, jobRunId }))).jobRun?.state;
+      if (state && GOING_JOB_RUN_STATES.includes(state)) going.push(jobRunId);
+    } catch (error) {
+      const e = error as Error;
+      failed.push({ jobRunId, error: `${e.name}: ${e.message}`, command: cancelJobRunCommand(applicationId, jobRunId, region) });
+    }
+  }
+  const outcome = await cancelJobRuns(client, applicationId, going, region);
+  return { cancelled: outcome.cancelled, failed: [...failed, ...outcome.failed] };
 }

@@ -62,6 +62,8 @@ export interface ServerlessRunDeps {
   readonly sleep: Sleep;
   /** A line whenever a job run changes state. */
   readonly log?: (line: string) => void;
+  /** Called after each job run is submitted, with every one so far, so a caller that dies later can still cancel them. */
+  readonly onJobRunsStarted?: (applicationId: string, jobRunIds: readonly string[]) => void | Promise<void>;
 }
 
 export interface ServerlessRunResult {
@@ -101,6 +103,7 @@ export async function runKpisServerless(options: ServerlessRunOptions, deps: Ser
     try {
       const response = await deps.client.send(new StartJobRunCommand(buildJobRunRequest(submit, options.target, options.runId)));
       ids.push({ job: submit.job, jobRunId: response.jobRunId! });
+      await deps.onJobRunsStarted?.(applicationId, ids.map((i) => i.jobRunId));
       log(`${submit.job}: job run ${response.jobRunId} submitted to application ${applicationId}`);
     } catch (error) {
       // A run is all its jobs or none: the ones already started are cancelled, so nothing writes half a run.

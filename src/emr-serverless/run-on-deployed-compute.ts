@@ -22,6 +22,8 @@ export interface KpiComputeDeps extends EmrRunDeps {
   readonly serverless: Pick<EMRServerlessClient, 'send'>;
   /** Prices what EMR Serverless billed. */
   readonly prices: PriceTable;
+  /** See ServerlessRunDeps.onJobRunsStarted. */
+  readonly onJobRunsStarted?: (applicationId: string, jobRunIds: readonly string[]) => void | Promise<void>;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function runKpisOnDeployedCompute(options: EmrRunOptions, names: Re
     pollIntervalMs: options.pollIntervalMs,
     maxPollIntervalMs: options.maxPollIntervalMs,
     signal: deps.signal,
-  }, { client: deps.serverless, s3: deps.s3, clock, sleep: deps.sleep ?? realSleep, log: deps.log });
+  }, { client: deps.serverless, s3: deps.s3, clock, sleep: deps.sleep ?? realSleep, log: deps.log, onJobRunsStarted: deps.onJobRunsStarted });
   return { compute: 'emr-serverless', report, cost: billedCost(report.billed, deps.prices, options.steps.region) };
 }
 

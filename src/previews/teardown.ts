@@ -3,10 +3,10 @@ import {
   paginateListStackResources, waitUntilStackDeleteComplete,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, EMRClient, TerminateJobFlowsCommand, paginateListClusters, waitUntilClusterTerminated } from '@aws-sdk/client-emr';
-import { EMRServerlessClient, JobRunState, paginateListJobRuns } from '@aws-sdk/client-emr-serverless';
+import { EMRServerlessClient, paginateListJobRuns } from '@aws-sdk/client-emr-serverless';
 import { EMR_ENVIRONMENT_TAG, PreviewEnvironmentName, isPreviewEnvironment } from '../config/names';
 import { OUTPUT_KEYS, isMissingStack, stackConcernsOf, stackName } from '../config/stack-outputs';
-import { cancelJobRuns } from '../emr-serverless/cancel-job-runs';
+import { GOING_JOB_RUN_STATES, cancelJobRuns } from '../emr-serverless/cancel-job-runs';
 
 /** The clients a teardown uses (the SDK's waiters and paginators need whole clients; tests mock them). */
 export interface TeardownClients {
@@ -21,9 +21,6 @@ export function createTeardownClients(region: string): TeardownClients {
   const retry = { region, maxAttempts: 10, retryMode: 'adaptive' as const };
   return { cloudFormation: new CloudFormationClient(retry), emr: new EMRClient(retry), emrServerless: new EMRServerlessClient(retry) };
 }
-
-/** Job run states of a run that still goes, and so still costs and still writes (EMR Serverless User Guide, "Job run states"). */
-export const GOING_JOB_RUN_STATES: readonly JobRunState[] = ['SUBMITTED', 'QUEUED', 'PENDING', 'SCHEDULED', 'RUNNING'];
 
 /** EMR states of a cluster that still runs, and so still costs and still writes (ListClusters' ClusterStates). */
 export const ACTIVE_CLUSTER_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING', 'TERMINATING'] as const;

@@ -6,14 +6,14 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import {
   AddJobFlowStepsCommand, CancelStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
-import { EMRServerlessClient, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
+import { CancelJobRunCommand, EMRServerlessClient, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { fakeActionIo } from './action-io';
 import { cleanup } from '../../actions/run-emr-kpis/cleanup';
-import { run } from '../../actions/run-emr-kpis/run';
+import { RunDeps, run } from '../../actions/run-emr-kpis/run';
 import { EMR_RUN_INPUT_NAMES } from '../../src/emr/run-inputs';
 import { cluster, fakeTime, step, steps } from '../emr/fakes';
 import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
@@ -87,14 +87,16 @@ beforeEach(() => {
  * Runs the main step until its first wait between polls, where the runner kills it: the step's
  * promise never settles and nothing of its own clean-up runs, as when a runner is killed.
  */
-async function runUntilKilled(io: ReturnType<typeof fakeRunner>['io']): Promise<void> {
+async function runUntilKilled(io: ReturnType<typeof fakeRunner>['io'], extra: Partial<RunDeps> = {}): Promise<void> {
   let killed!: () => void;
   const isKilled = new Promise<void>((resolve) => (killed = resolve));
   const sleep = () => {
     killed();
     return new Promise<void>(() => undefined);
   };
-  void run(io, { env, createClients: clients, createCloudFormation: cloudFormation, clock: () => 0, sleep, signal: new AbortController().signal });
+  void run(io, {
+    env, createClients: clients, createCloudFormation: cloudFormation, clock: () => 0, sleep, signal: new AbortController().signal, ...extra,
+  });
   await isKilled;
 }
 
@@ -386,5 +388,34 @@ describe('run-emr-kpis main step on an EMR Serverless environment', () => {
     // eu-west-1 has no EMR Serverless price in the shipped table: the summary says so instead of guessing.
     expect(record.summary).toContain('0.600 vCPU-hours');
     expect(record.summary).toContain('not priced: the price table');
+  });
+
+  it('leaves the post step what it needs to cancel the job runs of a main step killed mid-run, and it cancels only those still going', async () => {
+    deployedStacks({
+      'clickstream-dev-compute': {
+        ScriptsVersion: DEPLOYED.ScriptsVersion,
+        Compute: 'emr-serverless',
+        ServerlessApplicationId: '00fabc123def4567',
+        ServerlessExecutionRoleArn: 'arn:aws:iam::123456789012:role/clickstream-dev-emr-serverless-job',
+      },
+    });
+    let started = 0;
+    serverlessMock.on(StartJobRunCommand).callsFake(() => ({ applicationId: '00fabc123def4567', jobRunId: `jr-${++started}`, arn: 'arn' }));
+    serverlessMock.on(GetJobRunCommand).resolves({ jobRun: { state: 'RUNNING' } as never });
+    const { io, record } = fakeRunner(inputs);
+    await runUntilKilled(io, { createServerless: () => new EMRServerlessClient({ region: 'eu-west-1' }) });
+    expect(record.state.get('job-run-ids')).toBe('jr-1,jr-2,jr-3');
+
+    // By the time the post step runs, one has ended.
+    serverlessMock.on(GetJobRunCommand, { jobRunId: 'jr-2' }).resolves({ jobRun: { state: 'SUCCESS' } as never });
+    serverlessMock.on(CancelJobRunCommand).callsFake((input: { jobRunId: string }) => ({ applicationId: '00fabc123def4567', jobRunId: input.jobRunId }));
+    const post = fakeRunner({}, record.state);
+
+    await cleanup(post.io, { createClients: clients, createServerless: () => new EMRServerlessClient({ region: 'eu-west-1' }) });
+
+    expect(serverlessMock.commandCalls(CancelJobRunCommand).map((c) => c.args[0].input.jobRunId)).toEqual(['jr-1', 'jr-3']);
+    expect(post.record.logs).toContain('Cancelled job run(s) jr-1, jr-3 on application 00fabc123def4567 (run result: none, the run was stopped).');
+    expect(post.record.failures).toEqual([]);
+    expect(emrMock.calls()).toHaveLength(0);
   });
 });
