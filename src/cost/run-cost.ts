@@ -5,11 +5,12 @@ import {
 } from './estimate';
 import type { MeteredQuery } from './metered-engine';
 import type { PriceTable } from './prices';
+import { BilledUsage, describeBilledUsage, priceBilledUsage } from './serverless-usage';
 import type { SparkBronzeRead } from './spark-event-log';
 
 /** One priced part of a run. */
 export interface CostLine {
-  readonly service: 'EMR' | 'Athena' | 'Kinesis' | 'Firehose';
+  readonly service: 'EMR' | 'EMR Serverless' | 'Athena' | 'Kinesis' | 'Firehose';
   /** What was metered, in words and numbers (`3 instances, 41 min 20 s`). */
   readonly usage: string;
   /** Null when the price table has no price for it in the region. */
@@ -83,6 +84,8 @@ export interface AwsCostInput {
   readonly instances?: readonly EmrInstanceUsage[];
   /** The run's steps on a cluster it did not create; without it the cluster is the run's own. */
   readonly sharedClusterSpan?: TimeSpan;
+  /** What EMR Serverless billed for the run's job runs (GetJobRun's billedResourceUtilization), added up over `jobRuns` of them. */
+  readonly serverless?: { readonly billed: BilledUsage; readonly jobRuns: number };
   /** Every query the run sent to Athena, with its DataScannedInBytes. */
   readonly queries: readonly MeteredQuery[];
   /** What the replay put into the stream. */
@@ -112,6 +115,18 @@ export function estimateAwsRunCost(input: AwsCostInput): RunCost {
       usage: `${emrInstances.length} instances (${[...new Set(emrInstances.map((i) => `${i.instanceType} ${i.market === 'SPOT' ? 'spot' : 'on-demand'}`))].join(', ')}), ` +
         `${minutes(sum(emrInstances.map((i) => i.billedSeconds)))} of instance time billed per second, at least a minute each; EC2 + EMR price`,
       usd: unpriced.length > 0 ? null : sum(emrInstances.map((i) => i.usd)),
+    });
+  }
+
+  if (input.serverless) {
+    const { billed, jobRuns } = input.serverless;
+    const priced = priceBilledUsage(billed, input.prices, input.region);
+    if ('unpriced' in priced) notes.push(`EMR Serverless: not priced: ${priced.unpriced}; add it there or pass --price-table.`);
+    notes.push('EMR Serverless: the vCPU, memory and storage hours are what AWS metered and billed for the job runs, not an estimate; only their prices come from the table.');
+    lines.push({
+      service: 'EMR Serverless',
+      usage: `${jobRuns} job run${jobRuns === 1 ? '' : 's'} billed ${describeBilledUsage(billed)} (GetJobRun's billedResourceUtilization)`,
+      usd: 'usd' in priced ? priced.usd : null,
     });
   }
 

@@ -4,6 +4,7 @@ import {
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cancelJobRuns } from './cancel-job-runs';
 import { buildJobRunRequest, driverLogUri, ServerlessTarget } from './job-run-request';
+import type { BilledUsage } from '../cost/serverless-usage';
 import { LogTail, waitForLogTail } from '../emr/step-logs';
 import { KpiSparkSubmit } from '../emr/steps';
 import { KpiJobName } from '../kpis/catalog';
@@ -16,12 +17,7 @@ import { pollUntil } from '../timing/poll';
  */
 const ENDED: ReadonlySet<JobRunState> = new Set<JobRunState>(['SUCCESS', 'FAILED', 'CANCELLED']);
 
-/** What EMR Serverless billed for a job run: the API reference's ResourceUtilization, in hours. */
-export interface BilledUsage {
-  readonly vCpuHours: number;
-  readonly memoryGbHours: number;
-  readonly storageGbHours: number;
-}
+export type { BilledUsage } from '../cost/serverless-usage';
 
 export interface JobRunReport {
   readonly job: KpiJobName;

@@ -1,19 +1,14 @@
-import { BilledUsage, ServerlessRunResult } from './run-job-runs';
+import { ServerlessRunResult } from './run-job-runs';
 import { PriceTable } from '../cost/prices';
+import { BilledUsage, priceBilledUsage } from '../cost/serverless-usage';
 import { formatTable } from '../format/tables';
 
 /** What billed usage cost at the price table's EMR Serverless prices, or why it cannot be priced. */
 export type BilledCost = { readonly dollars: number; readonly pricesAsOf: string } | { readonly unpriced: string };
 
 export function billedCost(billed: BilledUsage, prices: PriceTable, region: string): BilledCost {
-  const table = prices.regions[region]?.emrServerless;
-  if (!table) return { unpriced: `the price table (${prices.file}) has no EMR Serverless prices for ${region}` };
-  if (billed.storageGbHours > 0 && table.perStorageGbHour === undefined) {
-    return { unpriced: `${billed.storageGbHours} GB-hours of storage were billed and the price table has no storage price for ${region}` };
-  }
-  const dollars = billed.vCpuHours * table.perVcpuHour + billed.memoryGbHours * table.perGbHour
-    + billed.storageGbHours * (table.perStorageGbHour ?? 0);
-  return { dollars, pricesAsOf: prices.pricesAsOf };
+  const priced = priceBilledUsage(billed, prices, region);
+  return 'usd' in priced ? { dollars: priced.usd, pricesAsOf: prices.pricesAsOf } : priced;
 }
 
 const hours = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(3));
