@@ -104,6 +104,7 @@ export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
     } else {
       const report = outcome.report;
       if (options.steps.run?.runId) io.setOutput('run-id', options.steps.run.runId);
+      io.setOutput('application-id', report.applicationId);
       io.setOutput('job-run-ids', report.jobRuns.map((r) => r.jobRunId).join(','));
       for (const failed of report.jobRuns.filter((r) => r.stderrTail)) {
         io.info(`--- last ${failed.stderrTail!.lines.length} lines of ${failed.stderrTail!.uri}\n${failed.stderrTail!.lines.join('\n')}`);

@@ -104,7 +104,7 @@ describe('run-emr-kpis action.yml', () => {
   it('runs main and post bundles on node24 and declares exactly the inputs the action reads and the outputs it sets', () => {
     expect(actionYaml.runs).toEqual({ 'using': 'node24', 'main': 'dist/main.js', 'post': 'dist/post.js', 'post-if': 'always()' });
     expect(Object.keys(actionYaml.inputs).sort()).toEqual([...EMR_RUN_INPUT_NAMES, 'manifest'].sort());
-    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['cluster-id', 'compute', 'duration-seconds', 'job-run-ids', 'normalized-instance-hours', 'result', 'run-id', 'step-ids']);
+    expect(Object.keys(actionYaml.outputs).sort()).toEqual(['application-id', 'cluster-id', 'compute', 'duration-seconds', 'job-run-ids', 'normalized-instance-hours', 'result', 'run-id', 'step-ids']);
   });
 });
 
@@ -380,7 +380,7 @@ describe('run-emr-kpis main step on an EMR Serverless environment', () => {
 
     expect(record.failures).toEqual([]);
     expect(emrMock.calls()).toHaveLength(0);
-    expect(record.outputs).toMatchObject({ 'compute': 'emr-serverless', 'job-run-ids': 'jr-1,jr-2,jr-3', 'result': 'completed', 'run-id': 'run_4242' });
+    expect(record.outputs).toMatchObject({ 'compute': 'emr-serverless', 'application-id': '00fabc123def4567', 'job-run-ids': 'jr-1,jr-2,jr-3', 'result': 'completed', 'run-id': 'run_4242' });
     expect(record.outputs['cluster-id']).toBeUndefined();
     const requests = serverlessMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input);
     expect(requests.map((r) => r.name)).toEqual(NAMES);
