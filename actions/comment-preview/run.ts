@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DescribeClusterCommand, EMRClient } from '@aws-sdk/client-emr';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { isPreviewEnvironment } from '../../src/config/names';
-import { listClusterInstances } from '../../src/cost/aws-usage';
+import { billedJobRuns, listClusterInstances } from '../../src/cost/aws-usage';
 import { EmrInstanceUsage } from '../../src/cost/estimate';
 import { PRICE_TABLE_VARIABLE, SHIPPED_PRICE_TABLE_IN_REPOSITORY, priceTableFor } from '../../src/cost/prices';
 import { estimateAwsRunCost } from '../../src/cost/run-cost';
@@ -14,6 +15,8 @@ import { IssueComments, PREVIEW_COMMENT_MARKER, commentOnPullRequest } from '../
 export interface RunDeps {
   /** @default an SDK client for the region */
   readonly createEmr?: (region: string) => EMRClient;
+  /** @default an SDK client for the region */
+  readonly createEmrServerless?: (region: string) => EMRServerlessClient;
   readonly comments?: IssueComments;
   readonly now?: () => Date;
   readonly env?: NodeJS.ProcessEnv;
@@ -21,7 +24,7 @@ export interface RunDeps {
 
 const OUTCOMES: readonly StepOutcome[] = ['success', 'failure', 'cancelled', 'skipped', ''];
 
-/** The comment-preview action: gather what the run's steps left, measure the cluster, keep the comment. */
+/** The comment-preview action: gather what the run's steps left, measure the cluster or the job runs, keep the comment. */
 export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   try {
@@ -33,18 +36,28 @@ export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
       if (!OUTCOMES.includes(outcome)) throw new Error(`Input "${stage}-outcome" must be a step outcome (success, failure, cancelled, skipped), got "${outcome}".`);
       return [stage, outcome];
     })) as PreviewRunSummary['outcomes'];
+    const applicationId = io.getInput('application-id').trim() || undefined;
+    const jobRunIds = io.getInput('job-run-ids').split(',').map((id) => id.trim()).filter(Boolean);
+    if (jobRunIds.length > 0 && !applicationId) throw new Error('Input "job-run-ids" needs "application-id", the EMR Serverless application they ran on (both are run-emr-kpis outputs).');
     const notes: string[] = [];
     const validation = readValidation(io.getInput('validation-report').trim(), notes);
     const clusterId = io.getInput('cluster-id').trim() || undefined;
     const createEmr = deps.createEmr ?? ((r: string) => new EMRClient({ region: r }));
     const emrFigures = clusterId && region ? await clusterFigures(createEmr(region), clusterId, notes) : {};
+    const createEmrServerless = deps.createEmrServerless ?? ((r: string) => new EMRServerlessClient({ region: r }));
+    const bill = applicationId && region && jobRunIds.length > 0
+      ? await billedJobRuns(createEmrServerless(region), applicationId, jobRunIds)
+      : undefined;
+    notes.push(...bill?.notes ?? []);
+    const billed = bill && bill.counted.length > 0 ? bill : undefined;
     let cost;
     try {
-      cost = region && (validation || emrFigures.instances)
+      cost = region && (validation || emrFigures.instances || billed)
         ? estimateAwsRunCost({
           prices: priceTableFor(priceTableFile(io.getInput('price-table').trim(), env), env),
           region,
           instances: emrFigures.instances,
+          serverless: billed && { billed: billed.billed, jobRuns: billed.counted.length },
           queries: validation?.queries ?? [],
           now: (deps.now ?? (() => new Date()))(),
         })
@@ -61,6 +74,7 @@ export async function run(io: ActionIo, deps: RunDeps = {}): Promise<void> {
       outcomes,
       clusterId,
       normalizedInstanceHours: emrFigures.normalizedInstanceHours,
+      serverless: applicationId ? { applicationId, jobRunIds, billed: billed?.billed, billedJobRuns: billed?.counted.length ?? 0 } : undefined,
       cost,
       validation,
       notes,

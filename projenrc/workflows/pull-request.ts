@@ -120,6 +120,8 @@ function previewJob(newCode: string): Job {
           'validate-outcome': '${{ steps.validate.outcome }}',
           'publish-outcome': '${{ steps.publish.outcome }}',
           'cluster-id': '${{ steps.kpis.outputs.cluster-id }}',
+          'application-id': '${{ steps.kpis.outputs.application-id }}',
+          'job-run-ids': '${{ steps.kpis.outputs.job-run-ids }}',
           'validation-report': '${{ steps.validate.outputs.report-path }}',
         },
       },

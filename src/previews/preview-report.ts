@@ -4,6 +4,7 @@ import { PreviewEnvironmentName, resourceNames } from '../config/names';
 import { stackConcernsOf, stackName } from '../config/stack-outputs';
 import { renderCostMarkdown } from '../cost/cost-text';
 import { RunCost } from '../cost/run-cost';
+import { BilledUsage } from '../cost/serverless-usage';
 import { formatBytes } from '../format/numbers';
 import { renderReportMarkdown } from '../validation/markdown';
 import { ValidationReport } from '../validation/validation-report';
@@ -73,10 +74,30 @@ export interface PreviewRunSummary {
   readonly clusterId?: string;
   /** EMR's own measure of the cluster's use (DescribeCluster). */
   readonly normalizedInstanceHours?: number;
+  /** The EMR Serverless job runs, when the KPI jobs ran there. */
+  readonly serverless?: PreviewServerlessRuns;
   readonly cost?: RunCost;
   readonly validation?: ValidationReport;
   /** What could not be measured, and why. */
   readonly notes?: readonly string[];
+}
+
+export interface PreviewServerlessRuns {
+  readonly applicationId: string;
+  readonly jobRunIds: readonly string[];
+  /** What EMR Serverless billed (GetJobRun), added up over `billedJobRuns` of them; absent when none told it. */
+  readonly billed?: BilledUsage;
+  readonly billedJobRuns: number;
+}
+
+function serverlessLine(runs: PreviewServerlessRuns): string {
+  const jobRuns = runs.jobRunIds.length > 0 ? `, job runs ${runs.jobRunIds.map((id) => `\`${id}\``).join(', ')}` : '';
+  const share = runs.billedJobRuns < runs.jobRunIds.length ? ` for ${runs.billedJobRuns} of them` : '';
+  const billed = runs.billed
+    ? `; billed ${runs.billed.vCpuHours.toFixed(3)} vCPU-hours, ${runs.billed.memoryGbHours.toFixed(3)} GB-hours of memory` +
+      `${runs.billed.storageGbHours > 0 ? `, ${runs.billed.storageGbHours.toFixed(3)} GB-hours of storage` : ''}${share}`
+    : '';
+  return `EMR Serverless: application \`${runs.applicationId}\`${jobRuns}${billed}.`;
 }
 
 /**
@@ -105,6 +126,7 @@ export function renderPreviewRunMarkdown(summary: PreviewRunSummary): string {
     summary.normalizedInstanceHours !== undefined ? `${summary.normalizedInstanceHours} normalized instance hours` : undefined,
   ].filter(Boolean);
   if (emr.length > 0) lines.push('', `EMR: ${emr.join(', ')}.`);
+  if (summary.serverless) lines.push('', serverlessLine(summary.serverless));
   if (summary.validation) {
     const scanned = summary.validation.queries.reduce((n, q) => n + (q.bytesScanned ?? 0), 0);
     lines.push(`Athena: ${summary.validation.queries.length} queries scanned ${formatBytes(scanned)}.`);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DescribeClusterCommand, EMRClient, ListInstancesCommand } from '@aws-sdk/client-emr';
+import { EMRServerlessClient, GetJobRunCommand, JobRun } from '@aws-sdk/client-emr-serverless';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeActionIo, fakeComments, pullRequestEnv } from './action-io';
@@ -9,6 +10,8 @@ import { run as commentPreview } from '../../actions/comment-preview/run';
 import { PREVIEW_COMMENT_MARKER } from '../../actions/lib/pr-comment';
 import { run as sweepPreviews } from '../../actions/sweep-previews/run';
 import { run as teardownPreview } from '../../actions/teardown-preview/run';
+import { loadPriceTable } from '../../src/cost/prices';
+import { formatUsd } from '../../src/format/numbers';
 import { ValidationReport } from '../../src/validation/validation-report';
 import { fakeAccount } from '../previews/fake-account';
 
@@ -208,10 +211,91 @@ describe('comment-preview', () => {
     expect(body).toContain('| FAIL | sensor_health | faulty-pct-range |');
   });
 
+  describe('of a preview whose KPI jobs ran on EMR Serverless', () => {
+    const serverlessMock = () => mockClient(EMRServerlessClient);
+    let serverless: ReturnType<typeof serverlessMock>;
+    beforeEach(() => {
+      serverless = serverlessMock();
+    });
+    afterEach(() => serverless.restore());
+
+    const APPLICATION = '00fabc123def4567';
+    const inputs = { 'environment': 'pr-42', ...outcomes('success', 'success'), 'application-id': APPLICATION, 'job-run-ids': 'jr-1,jr-2,jr-3' };
+    const deps = (env: NodeJS.ProcessEnv) => ({ createEmrServerless: (region: string) => new EMRServerlessClient({ region }), env, now: () => new Date('2026-11-22T11:30:00Z') });
+    // EMR Serverless API Reference, GetJobRun and JobRun: state, and billedResourceUtilization (vCPUHour, memoryGBHour, storageGBHour), what AWS billed for the run.
+    const ended = { state: 'SUCCESS', billedResourceUtilization: { vCPUHour: 0.2, memoryGBHour: 0.8, storageGBHour: 0 } } as JobRun;
+    const jobRun = (jobRunId: string, run: Partial<JobRun>) =>
+      serverless.on(GetJobRunCommand, { applicationId: APPLICATION, jobRunId }).resolves({ jobRun: run as JobRun });
+
+    it('shows the application, the job runs and what they were billed, priced at the table\'s EMR Serverless prices', async () => {
+      for (const id of ['jr-1', 'jr-2', 'jr-3']) jobRun(id, ended);
+      const dir = tmp();
+      const github = fakeComments();
+      const { io, record } = fakeActionIo('comment-preview', { ...inputs, 'region': 'us-east-1', 'validation-report': validationReport(dir) });
+      await commentPreview(io, { ...deps(pullRequestEnv(dir, 42)), comments: github.api });
+
+      expect(record.failures).toEqual([]);
+      expect(emr.calls()).toHaveLength(0);
+      expect(serverless.commandCalls(GetJobRunCommand).map((c) => c.args[0].input.jobRunId)).toEqual(['jr-1', 'jr-2', 'jr-3']);
+      const body = github.comments[0].body;
+      expect(body).toContain('EMR Serverless: application `00fabc123def4567`, job runs `jr-1`, `jr-2`, `jr-3`; billed 0.600 vCPU-hours, 2.400 GB-hours of memory.');
+      const prices = loadPriceTable().regions['us-east-1'].emrServerless!;
+      const usd = 0.6 * prices.perVcpuHour + 2.4 * prices.perGbHour;
+      expect(body).toContain(`| EMR Serverless | 3 job runs billed 0.600 vCPU-hours, 2.400 GB-hours of memory, 0.000 GB-hours of storage (GetJobRun's billedResourceUtilization) | ${formatUsd(usd)} |`);
+      expect(body).toContain('- EMR Serverless: the vCPU, memory and storage hours are what AWS metered and billed for the job runs, not an estimate');
+      expect(body).toMatch(/\| Athena \| 2 queries scanned 3,000,000 bytes/);
+    });
+
+    it('says a region without EMR Serverless prices is not priced', async () => {
+      for (const id of ['jr-1', 'jr-2', 'jr-3']) jobRun(id, ended);
+      const dir = tmp();
+      const github = fakeComments();
+      const { io, record } = fakeActionIo('comment-preview', inputs);
+      await commentPreview(io, { ...deps(pullRequestEnv(dir, 42)), comments: github.api });
+
+      expect(record.failures).toEqual([]);
+      const body = github.comments[0].body;
+      expect(body).toMatch(/\| EMR Serverless \| 3 job runs billed 0\.600 vCPU-hours.* \| not priced \|/);
+      expect(body).toMatch(/- EMR Serverless: not priced: the price table \(.*price-table\.json\) has no EMR Serverless prices for eu-west-1/);
+    });
+
+    it('counts only the job runs that have ended, naming the one still running', async () => {
+      jobRun('jr-1', ended);
+      jobRun('jr-2', ended);
+      jobRun('jr-3', { state: 'RUNNING' });
+      const dir = tmp();
+      const github = fakeComments();
+      const { io, record } = fakeActionIo('comment-preview', { ...inputs, region: 'us-east-1' });
+      await commentPreview(io, { ...deps(pullRequestEnv(dir, 42)), comments: github.api });
+
+      expect(record.failures).toEqual([]);
+      const body = github.comments[0].body;
+      expect(body).toContain('; billed 0.400 vCPU-hours, 1.600 GB-hours of memory for 2 of them.');
+      expect(body).toContain('| EMR Serverless | 2 job runs billed 0.400 vCPU-hours');
+      expect(body).toContain('- Job run jr-3 is RUNNING: its billed usage is known once it has ended, so it is not counted.');
+    });
+
+    it('still comments when GetJobRun is denied, saying what is missing', async () => {
+      serverless.on(GetJobRunCommand).rejects(Object.assign(new Error('User is not authorized to perform: emr-serverless:GetJobRun'), { name: 'AccessDeniedException' }));
+      const dir = tmp();
+      const github = fakeComments();
+      const { io, record } = fakeActionIo('comment-preview', { ...inputs, region: 'us-east-1' });
+      await commentPreview(io, { ...deps(pullRequestEnv(dir, 42)), comments: github.api });
+
+      expect(record.failures).toEqual([]);
+      expect(github.comments).toHaveLength(1);
+      const body = github.comments[0].body;
+      expect(body).toContain('EMR Serverless: application `00fabc123def4567`, job runs `jr-1`, `jr-2`, `jr-3`.');
+      expect(body).toContain('- Job run jr-1 of application 00fabc123def4567 could not be read, so its billed usage is not counted: User is not authorized to perform: emr-serverless:GetJobRun');
+      expect(body).not.toContain('| EMR Serverless |');
+    });
+  });
+
   it('refuses inputs that are not a preview or a step outcome', async () => {
     for (const [inputs, message] of [
       [{ environment: 'staging' }, 'Input "environment" must be a preview, pr-<pull request number>, got "staging".'],
       [{ 'environment': 'pr-42', 'kpis-outcome': 'done' }, 'Input "kpis-outcome" must be a step outcome (success, failure, cancelled, skipped), got "done".'],
+      [{ 'environment': 'pr-42', 'job-run-ids': 'jr-1' }, 'Input "job-run-ids" needs "application-id", the EMR Serverless application they ran on (both are run-emr-kpis outputs).'],
     ] as const) {
       const { io, record } = fakeActionIo('comment-preview', inputs);
       await commentPreview(io, { env: {} });

@@ -301,6 +301,9 @@ describe('the pull request\'s preview', () => {
       'validate-outcome': '${{ steps.validate.outcome }}',
       'publish-outcome': '${{ steps.publish.outcome }}',
       'cluster-id': '${{ steps.kpis.outputs.cluster-id }}',
+      // A serverless preview's job runs, whose billed usage the comment prices.
+      'application-id': '${{ steps.kpis.outputs.application-id }}',
+      'job-run-ids': '${{ steps.kpis.outputs.job-run-ids }}',
       'validation-report': '${{ steps.validate.outputs.report-path }}',
     });
     // An outcome of a step without that id is empty, which the comment would report as "did not run" (GitHub docs, "steps context").
