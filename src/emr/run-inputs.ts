@@ -6,7 +6,7 @@ import { AWS_REGION_PATTERN, deployedEnvironmentSchema, loadConfig } from '../co
 import { Compute, EMR_ENVIRONMENT_TAG, EMR_LOG_PREFIX, ResourceNames } from '../config/names';
 import { validateScriptsVersion } from '../config/scripts';
 import { KpiJobName, parseJobList } from '../kpis/catalog';
-import { ValidDayWindow, dayWindow, windowScope } from '../kpis/day-window';
+import { ValidDayWindow, windowFromOptions, windowScope } from '../kpis/day-window';
 import { newRunId } from '../kpis/run-ledger';
 import { systemClock } from '../timing/clock';
 
@@ -168,12 +168,13 @@ export function validateEmrRunInputs(
   check('jobs', () => {
     jobs = parseJobList(inputs.jobs);
   });
-  const fromDate = blank(inputs['from-date']) as string | undefined;
-  const toDate = blank(inputs['to-date']) as string | undefined;
-  if (Boolean(fromDate) !== Boolean(toDate)) {
-    problems.push(`${label(fromDate ? 'to-date' : 'from-date')}: set both ${label('from-date')} and ${label('to-date')} (YYYY-MM-DD), or neither to process every day.`);
+  // The window's problems name their own inputs.
+  let window: ValidDayWindow | undefined;
+  try {
+    window = windowFromOptions(inputs['from-date'], inputs['to-date'], 'process every day', { fromDate: label('from-date'), toDate: label('to-date') });
+  } catch (e) {
+    problems.push((e as Error).message);
   }
-  const window = fromDate && toDate ? check('from-date', () => dayWindow(fromDate, toDate)) : undefined;
   const version = blank(inputs['scripts-version']) as string | undefined;
   if (version) {
     check('scripts-version', () => validateScriptsVersion(version));

@@ -32,17 +32,39 @@ export function isDay(value: string): boolean {
 
 /** Checks that `value` is a real calendar day as `YYYY-MM-DD`, naming `what` when it is not. */
 export function parseDay(what: string, value: string): string {
-  if (!isDay(value)) throw new Error(`${what} must be a UTC day as YYYY-MM-DD, got "${value}".`);
+  if (!isDay(value)) throw new Error(dayProblem(what, value));
   return value;
 }
 
-/** The window `fromDate..toDate`: real days, from <= to. Messages name the `--from-date`/`--to-date` options. */
-export function dayWindow(fromDate: string, toDate: string): ValidDayWindow {
-  parseDay('--from-date', fromDate);
-  parseDay('--to-date', toDate);
-  if (fromDate > toDate) {
-    throw new Error(`--from-date (${fromDate}) is after --to-date (${toDate}); swap them or widen the window.`);
+const dayProblem = (what: string, value: string) => `${what} must be a UTC day as YYYY-MM-DD, got "${value}".`;
+
+/** How a window's problems name its two ends: the commands' options by default, an action's inputs otherwise. */
+export interface WindowNames {
+  readonly fromDate: string;
+  readonly toDate: string;
+}
+
+/** The commands' options, `--from-date`/`--to-date`. */
+export const WINDOW_OPTIONS: WindowNames = { fromDate: '--from-date', toDate: '--to-date' };
+
+/**
+ * What is wrong with the window `fromDate..toDate`, each problem a sentence naming its end: a day that
+ * is not real, or from after to. Empty when it is a window. The one copy of the rule.
+ */
+export function dayWindowProblems(fromDate: string, toDate: string, names: WindowNames = WINDOW_OPTIONS): string[] {
+  const problems = [[names.fromDate, fromDate], [names.toDate, toDate]]
+    .filter(([, value]) => !isDay(value))
+    .map(([what, value]) => dayProblem(what, value));
+  if (problems.length === 0 && fromDate > toDate) {
+    problems.push(`${names.fromDate} (${fromDate}) is after ${names.toDate} (${toDate}); swap them or widen the window.`);
   }
+  return problems;
+}
+
+/** The window `fromDate..toDate`: real days, from <= to; else it throws naming every problem ({@link dayWindowProblems}). */
+export function dayWindow(fromDate: string, toDate: string, names: WindowNames = WINDOW_OPTIONS): ValidDayWindow {
+  const problems = dayWindowProblems(fromDate, toDate, names);
+  if (problems.length > 0) throw new Error(problems.join(' '));
   return { fromDate, toDate } as ValidDayWindow;
 }
 
@@ -50,18 +72,20 @@ export function dayWindow(fromDate: string, toDate: string): ValidDayWindow {
 export const ALL_DAYS: ValidDayWindow = dayWindow('1970-01-01', '9999-12-31');
 
 /**
- * The window of a command's `--from-date`/`--to-date`: both (validated), or neither (undefined).
- * One alone fails, saying what leaving both out means (`neitherMeans`): a half-open window would
- * silently mean something else.
+ * The window of a command's `--from-date`/`--to-date` (or an action's inputs, named by `names`): both
+ * (validated), or neither (undefined). One alone fails, saying what leaving both out means
+ * (`neitherMeans`): a half-open window would silently mean something else.
  */
-export function windowFromOptions(fromDate: string | undefined, toDate: string | undefined, neitherMeans: string): ValidDayWindow | undefined {
+export function windowFromOptions(
+  fromDate: string | undefined, toDate: string | undefined, neitherMeans: string, names: WindowNames = WINDOW_OPTIONS,
+): ValidDayWindow | undefined {
   const from = fromDate?.trim() || undefined;
   const to = toDate?.trim() || undefined;
   if (from === undefined && to === undefined) return undefined;
   if (from === undefined || to === undefined) {
-    throw new Error(`--from-date and --to-date go together: give both (UTC days, inclusive), or neither to ${neitherMeans}.`);
+    throw new Error(`${names.fromDate} and ${names.toDate} go together: give both (UTC days, inclusive), or neither to ${neitherMeans}.`);
   }
-  return dayWindow(from, to);
+  return dayWindow(from, to, names);
 }
 
 /**

@@ -2,7 +2,7 @@ import { jobsAndTables } from './shared-stages';
 import { checkReplayAllowed } from '../config/guards';
 import { ENVIRONMENTS, EnvironmentName, StandingEnvironmentName } from '../config/names';
 import { KpiJobName, KpiTableName, parseJobList } from '../kpis/catalog';
-import { DayWindow, describeWindow, parseDay } from '../kpis/day-window';
+import { ValidDayWindow, dayWindow, dayWindowProblems, describeWindow } from '../kpis/day-window';
 
 /** A KPI run's requested settings, as a dispatch gives them (strings; empty means unset). */
 export interface KpiRunRequest {
@@ -20,7 +20,7 @@ export interface KpiRunRequest {
 export interface KpiRunPlan {
   readonly environment: Exclude<EnvironmentName, 'local'>;
   /** The explicit window; undefined: the replay's days with a replay, else an incremental run. */
-  readonly window?: DayWindow;
+  readonly window?: ValidDayWindow;
   readonly jobs: readonly KpiJobName[];
   readonly tables: readonly KpiTableName[];
   readonly replay: boolean;
@@ -64,15 +64,14 @@ export function planKpiRun(request: KpiRunRequest, names: KpiRunRequestNames = I
   }
   const from = request.fromDate.trim();
   const to = request.toDate.trim();
-  let window: DayWindow | undefined;
+  let window: ValidDayWindow | undefined;
   if (Boolean(from) !== Boolean(to)) {
     problems.push(`${names.fromDate} and ${names.toDate} go together: give both (UTC days, inclusive), or neither for ` +
       `${request.replay ? 'the replayed days' : 'an incremental run'}.`);
   } else if (from && to) {
-    const fromDay = attempt(() => parseDay(names.fromDate, from));
-    const toDay = attempt(() => parseDay(names.toDate, to));
-    if (fromDay && toDay && fromDay > toDay) problems.push(`${names.fromDate} (${fromDay}) is after ${names.toDate} (${toDay}); swap them.`);
-    if (fromDay && toDay && fromDay <= toDay) window = { fromDate: fromDay, toDate: toDay };
+    const windowProblems = dayWindowProblems(from, to, names);
+    problems.push(...windowProblems);
+    if (windowProblems.length === 0) window = dayWindow(from, to, names);
   }
   const jobs = attempt(() => parseJobList(request.jobs));
   if (request.replay && (DEPLOYED as readonly string[]).includes(environment)) {

@@ -59,7 +59,7 @@ describe('plan-kpi-run', () => {
   it.each([
     ['a day that does not exist', { 'from-date': '2026-02-30', 'to-date': '2026-03-01' }, 'from-date must be a UTC day as YYYY-MM-DD, got "2026-02-30".'],
     ['free text', { 'from-date': 'yesterday', 'to-date': '2026-03-01' }, 'from-date must be a UTC day as YYYY-MM-DD, got "yesterday".'],
-    ['from after to', { 'from-date': '2026-03-02', 'to-date': '2026-03-01' }, 'from-date (2026-03-02) is after to-date (2026-03-01); swap them.'],
+    ['from after to', { 'from-date': '2026-03-02', 'to-date': '2026-03-01' }, 'from-date (2026-03-02) is after to-date (2026-03-01); swap them or widen the window.'],
     ['one end only', { 'to-date': '2026-03-01' }, 'from-date and to-date go together: give both (UTC days, inclusive), or neither for an incremental run.'],
     ['an unknown job', { jobs: 'sensor_health,geo' }, 'Unknown KPI job(s): geo.'],
     ['an unknown environment', { environment: 'production' }, 'environment must be one of dev, staging, prod, got "production".'],

@@ -116,7 +116,7 @@ describe('run-emr-kpis main step', () => {
 
     expect(record.failures).toHaveLength(1);
     expect(record.failures[0]).toContain('core-instance-count: must be a whole number of core nodes (got "-1")');
-    expect(record.failures[0]).toContain('from-date: --from-date must be a UTC day as YYYY-MM-DD, got "2026-13-01".');
+    expect(record.failures[0]).toContain('- from-date must be a UTC day as YYYY-MM-DD, got "2026-13-01".');
     expect(record.failures[0]).toContain('cluster-id: mode "existing" needs the id of the cluster');
     expect(emrMock.calls()).toHaveLength(0);
     expect(clientsCreated).toBe(0);

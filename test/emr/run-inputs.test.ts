@@ -23,7 +23,7 @@ describe('parseEmrRunInputs', () => {
       '- use-spot: must be true or false (got "yes")',
       '- timeout-minutes: must be from 1 to 1440 minutes (got "0")',
       '- jobs: Unknown KPI job(s): churn. Valid jobs: sensor_health, temp_humidity, event_geo (or "all").',
-      '- from-date: --from-date (2026-11-05) is after --to-date (2026-11-01); swap them or widen the window.',
+      '- from-date (2026-11-05) is after to-date (2026-11-01); swap them or widen the window.',
       '- scripts-version: scripts-version must be a git sha or content hash (letters, digits, ".", "_", "-"), got "v1/../../x".',
       '- cluster-id: mode "existing" needs the id of the cluster to add steps to (j-...).',
       '- account-id: bucket names end with the account id; set account-id, or set scripts-bucket, log-bucket, bronze-bucket, warehouse-bucket.',
@@ -39,7 +39,7 @@ describe('parseEmrRunInputs', () => {
   });
 
   it('asks for both ends of a date window', () => {
-    expect(() => parseEmrRunInputs({ ...valid, 'from-date': '2026-11-01' }, {}, {})).toThrow('to-date: set both from-date and to-date (YYYY-MM-DD), or neither to process every day.');
+    expect(() => parseEmrRunInputs({ ...valid, 'from-date': '2026-11-01' }, {}, {})).toThrow('from-date and to-date go together: give both (UTC days, inclusive), or neither to process every day.');
   });
 
   it('uses the environment\'s resource names, the region from AWS_REGION and explicit buckets over derived ones', () => {
