@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { NAME_OVERRIDES } from './config';
-import { EnvironmentName, PREVIEW_ROLES_ENVIRONMENT, ResourceNames, isPreviewEnvironment, resourceNames } from './names';
+import { COMPUTES, Compute, EnvironmentName, PREVIEW_ROLES_ENVIRONMENT, ResourceNames, isPreviewEnvironment, resourceNames } from './names';
 
 /** The CDK app's stacks, one per concern, in deployment order. */
 export const STACK_CONCERNS = ['storage', 'catalog', 'ingestion', 'compute', 'query', 'ci'] as const;
@@ -65,6 +65,19 @@ export const OUTPUT_KEYS = {
 } as const;
 
 export type OutputName = keyof typeof OUTPUT_KEYS;
+
+/**
+ * What runs the jobs, as the compute stack's Compute output says: the one reading of it. No output
+ * means clusters (a compute stack deployed before it existed); a value this version does not know
+ * fails, naming `stack`, rather than running on the wrong compute.
+ */
+export function computeOf(outputs: Readonly<Record<string, string>>, stack = 'the compute stack'): Compute {
+  const compute = (outputs[OUTPUT_KEYS.compute] || 'emr') as Compute;
+  if (!COMPUTES.includes(compute)) {
+    throw new Error(`${stack} says its compute is "${compute}", which this version does not know (${COMPUTES.join(', ')}): update the checkout or redeploy.`);
+  }
+  return compute;
+}
 export type OutputKey = (typeof OUTPUT_KEYS)[OutputName];
 
 /** Action output name of a stack output key: `BronzeBucket` -> `bronze-bucket`. */

@@ -1,7 +1,7 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ServerlessTarget } from './job-run-request';
-import { COMPUTES, Compute, EnvironmentName, ResourceNames, SERVERLESS_LOG_PREFIX } from '../config/names';
-import { CloudFormationLike, OUTPUT_KEYS, stackName } from '../config/stack-outputs';
+import { EnvironmentName, ResourceNames, SERVERLESS_LOG_PREFIX } from '../config/names';
+import { CloudFormationLike, OUTPUT_KEYS, computeOf, stackName } from '../config/stack-outputs';
 
 /** What runs an environment's jobs, as its compute stack was deployed; the serverless target when it is EMR Serverless. */
 export type DeployedCompute =
@@ -34,8 +34,18 @@ export async function deployedCompute(
     if (e.name === 'ValidationError' && /does not exist/.test(e.message ?? '')) return { compute: 'emr' };
     throw new Error(`Cannot read the compute stack ${stack} to learn what runs the jobs: ${e.name}: ${e.message}`, { cause: error });
   }
-  const compute = (outputs[OUTPUT_KEYS.compute] || 'emr') as Compute;
-  if (!COMPUTES.includes(compute)) throw new Error(`Stack ${stack} says its compute is "${compute}", which this version does not know (${COMPUTES.join(', ')}): update the checkout or redeploy.`);
+  return computeFromOutputs(outputs, environment, names);
+}
+
+/**
+ * The compute of a compute stack's outputs (computeOf), with the serverless application and role
+ * when it is EMR Serverless; fails naming what to redeploy when those outputs are missing.
+ */
+export function computeFromOutputs(
+  outputs: Readonly<Record<string, string>>, environment: Exclude<EnvironmentName, 'local'>, names: ResourceNames,
+): DeployedCompute {
+  const stack = stackName(environment, 'compute');
+  const compute = computeOf(outputs, `Stack ${stack}`);
   if (compute === 'emr') return { compute, subnetId: outputs[OUTPUT_KEYS.clusterSubnetId] || undefined };
   const applicationId = outputs[OUTPUT_KEYS.serverlessApplicationId];
   const executionRoleArn = outputs[OUTPUT_KEYS.serverlessExecutionRoleArn];

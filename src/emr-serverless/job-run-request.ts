@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
 import { EMR_ENVIRONMENT_TAG, EnvironmentName } from '../config/names';
-import { KpiSparkSubmit } from '../emr/steps';
+import { SparkSubmit } from '../emr/steps';
 
 /**
  * Where an environment's serverless job runs go: its application, the role they run as, and the
@@ -22,19 +22,16 @@ export interface ServerlessTarget {
  */
 export const ICEBERG_RUNTIME_JAR = '/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar';
 
-/** A job run's name: the step name's prefix, then the job. */
-export const JOB_RUN_NAME_PREFIX = 'clickstream-kpi-';
-
 /**
- * StartJobRun's input for one KPI job: the same script, package, catalog settings and arguments as a
- * cluster's step (KpiSparkSubmit), as EMR Serverless takes them (API Reference, "StartJobRun" and
+ * StartJobRun's input for one Spark job (a KPI job, the table maintenance): the same name, script,
+ * package, catalog settings and arguments as a cluster's step (SparkSubmit), as EMR Serverless takes them (API Reference, "StartJobRun" and
  * "SparkSubmit": `entryPoint`, `entryPointArguments`, and `sparkSubmitParameters`, one string of
  * spark-submit options), with the logs in S3 ("MonitoringConfiguration", `s3MonitoringConfiguration.logUri`).
  * The client token is made of the run's id and the job ({@link jobRunClientToken}): StartJobRun is
  * idempotent for a token, so a request the SDK retries never starts the job twice. A workflow's re-run
  * attempt has a run id of its own (kpiRunIdFor adds the attempt), so it starts new job runs.
  */
-export function buildJobRunRequest(submit: KpiSparkSubmit, target: ServerlessTarget, runId: string): StartJobRunCommandInput {
+export function buildJobRunRequest(submit: SparkSubmit, target: ServerlessTarget, runId: string): StartJobRunCommandInput {
   const parameters = ['--py-files', submit.pyFiles, '--conf', `spark.jars=${ICEBERG_RUNTIME_JAR}`, ...submit.conf];
   // spark-submit options travel as one string, split at spaces: a value with a space would be cut in two.
   const spaced = parameters.find((p) => /\s/.test(p));
@@ -42,7 +39,7 @@ export function buildJobRunRequest(submit: KpiSparkSubmit, target: ServerlessTar
   return {
     applicationId: target.applicationId,
     executionRoleArn: target.executionRoleArn,
-    name: `${JOB_RUN_NAME_PREFIX}${submit.job}`,
+    name: submit.name,
     clientToken: jobRunClientToken(runId, submit.job),
     jobDriver: {
       sparkSubmit: { entryPoint: submit.script, entryPointArguments: [...submit.args], sparkSubmitParameters: parameters.join(' ') },

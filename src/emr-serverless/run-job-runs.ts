@@ -6,8 +6,7 @@ import { cancelJobRuns } from './cancel-job-runs';
 import { buildJobRunRequest, driverLogUri, ServerlessTarget } from './job-run-request';
 import type { BilledUsage } from '../cost/serverless-usage';
 import { LogTail, waitForLogTail } from '../emr/step-logs';
-import { KpiSparkSubmit } from '../emr/steps';
-import { KpiJobName } from '../kpis/catalog';
+import { SparkSubmit } from '../emr/steps';
 import { Clock, secondsSince, Sleep } from '../timing/clock';
 import { pollUntil } from '../timing/poll';
 
@@ -20,7 +19,8 @@ const ENDED: ReadonlySet<JobRunState> = new Set<JobRunState>(['SUCCESS', 'FAILED
 export type { BilledUsage } from '../cost/serverless-usage';
 
 export interface JobRunReport {
-  readonly job: KpiJobName;
+  /** The KPI job, or the table maintenance. */
+  readonly job: string;
   readonly jobRunId: string;
   /** The last state seen. */
   readonly state: JobRunState;
@@ -35,8 +35,8 @@ export interface JobRunReport {
 
 export interface ServerlessRunOptions {
   readonly target: ServerlessTarget;
-  /** One job run per KPI job, in this order. */
-  readonly submits: readonly KpiSparkSubmit[];
+  /** One job run per Spark job, in this order. */
+  readonly submits: readonly SparkSubmit[];
   /** The run's id: the job runs' idempotency tokens derive from it. */
   readonly runId: string;
   /** Cancel the job runs still going after this long. */
@@ -85,16 +85,16 @@ const billedOf = (run: JobRun): BilledUsage | undefined => run.billedResourceUti
 };
 
 /**
- * Runs the KPI jobs as EMR Serverless job runs on the environment's application (started by
+ * Runs Spark jobs (the KPI jobs, the table maintenance) as EMR Serverless job runs on the environment's application (started by
  * StartJobRun: the application starts on submit and stops when idle), waits through every state with
  * the one wait loop, cancels what is still going on timeout or abort (CancelJobRun), and reports each
  * run's state, billed usage and log location, with a failed driver's stderr tail.
  */
-export async function runKpisServerless(options: ServerlessRunOptions, deps: ServerlessRunDeps): Promise<ServerlessRunResult> {
+export async function runJobRuns(options: ServerlessRunOptions, deps: ServerlessRunDeps): Promise<ServerlessRunResult> {
   const started = deps.clock();
   const log = deps.log ?? (() => undefined);
   const { applicationId, logUri } = options.target;
-  const ids: Array<{ job: KpiJobName; jobRunId: string }> = [];
+  const ids: Array<{ job: string; jobRunId: string }> = [];
   for (const submit of options.submits) {
     try {
       const response = await deps.client.send(new StartJobRunCommand(buildJobRunRequest(submit, options.target, options.runId)));

@@ -2,6 +2,7 @@ import { DescribeClusterCommand, StepConfig } from '@aws-sdk/client-emr';
 import { EmrRunReport } from './emr-run-report';
 import { EmrRunDeps, EmrStepsRunOptions, runStepsOnEmr } from './run-kpis';
 import { StepLogResult, fetchStepLog } from './step-logs';
+import { SparkSubmit } from './steps';
 import { SCRIPTS_ARCHIVE, scriptsUri } from '../config/scripts';
 import { sparkCatalogConf, toSparkSubmitConfArgs } from '../kpis/spark-conf';
 import { MaintenanceResult, maintenanceResult } from '../maintenance/maintenance-report';
@@ -25,28 +26,33 @@ export interface MaintenanceStepOptions {
   readonly maintenance?: MaintenanceOptions;
 }
 
-/**
- * The maintenance step: spark-submit of the published maintain_tables.py with the KPI steps'
- * catalog configuration. Client deploy mode, so that the driver's output, the job's per-table
- * lines, lands in the step's own log ("For client mode, the driver's log output appears in the
- * step logs": Amazon EMR Release Guide, "Add a Spark step"); the work itself is catalog calls and
- * small rewrites the primary node drives.
- */
-export function buildMaintenanceStep(options: MaintenanceStepOptions): StepConfig {
+/** The maintenance job's spark-submit: the published maintain_tables.py with the KPI jobs' package and catalog settings. */
+export function maintenanceSparkSubmit(options: MaintenanceStepOptions): SparkSubmit {
   const prefix = scriptsUri(options.scriptsBucket, options.scriptsVersion);
   return {
-    Name: MAINTENANCE_STEP_NAME,
+    job: 'maintain_tables',
+    name: MAINTENANCE_STEP_NAME,
+    script: `${prefix}${MAINTENANCE_SCRIPT}`,
+    pyFiles: `${prefix}${SCRIPTS_ARCHIVE}`,
+    conf: toSparkSubmitConfArgs(sparkCatalogConf({ warehouse: options.warehouse, region: options.region })),
+    args: buildMaintenanceArguments(options.database, options.maintenance),
+  };
+}
+
+/**
+ * The maintenance step: {@link maintenanceSparkSubmit} in client deploy mode, so that the driver's
+ * output, the job's per-table lines, lands in the step's own log ("For client mode, the driver's log
+ * output appears in the step logs": Amazon EMR Release Guide, "Add a Spark step"); the work itself is
+ * catalog calls and small rewrites the primary node drives.
+ */
+export function buildMaintenanceStep(options: MaintenanceStepOptions): StepConfig {
+  const submit = maintenanceSparkSubmit(options);
+  return {
+    Name: submit.name,
     ActionOnFailure: 'CONTINUE',
     HadoopJarStep: {
       Jar: 'command-runner.jar',
-      Args: [
-        'spark-submit',
-        '--deploy-mode', 'client',
-        '--py-files', `${prefix}${SCRIPTS_ARCHIVE}`,
-        ...toSparkSubmitConfArgs(sparkCatalogConf({ warehouse: options.warehouse, region: options.region })),
-        `${prefix}${MAINTENANCE_SCRIPT}`,
-        ...buildMaintenanceArguments(options.database, options.maintenance),
-      ],
+      Args: ['spark-submit', '--deploy-mode', 'client', '--py-files', submit.pyFiles, ...submit.conf, submit.script, ...submit.args],
     },
   };
 }

@@ -1,7 +1,7 @@
 import { BUCKET_OVERRIDES, EmrRunDefaults, RunIdentity, ValidatedEmrRunInputs, emrRunOptions } from './run-inputs';
 import { EmrRunOptions } from './run-kpis';
 import { validateScriptsVersion } from '../config/scripts';
-import { CloudFormationLike, OUTPUT_KEYS, ResolvedAwsNames, resolveAwsNames, stackName } from '../config/stack-outputs';
+import { CloudFormationLike, OUTPUT_KEYS, ResolvedAwsNames, computeOf, resolveAwsNames, stackName } from '../config/stack-outputs';
 import { ValidDayWindow } from '../kpis/day-window';
 
 /** What a deployed environment's stack outputs give an EMR run where its inputs are silent. */
@@ -11,8 +11,7 @@ export function emrDefaultsFromStacks(resolved: ResolvedAwsNames): Omit<EmrRunDe
     serviceRole: resolved.outputs[OUTPUT_KEYS.emrServiceRole],
     instanceProfile: resolved.outputs[OUTPUT_KEYS.emrInstanceProfile],
     subnetId: resolved.outputs[OUTPUT_KEYS.clusterSubnetId],
-    // A compute stack deployed before the Compute output existed runs clusters.
-    compute: resolved.outputs[OUTPUT_KEYS.compute] === 'emr-serverless' ? 'emr-serverless' : 'emr',
+    compute: computeOf(resolved.outputs, `Stack ${stackName(resolved.names.environment as Exclude<typeof resolved.names.environment, 'local'>, 'compute')}`),
   };
 }
 

@@ -35,9 +35,16 @@ export function stepName(job: KpiJobName): string {
 }
 
 /** What one KPI job submits to Spark on AWS, whatever runs it: a cluster's step or a serverless job run. */
-export interface KpiSparkSubmit {
-  readonly job: KpiJobName;
-  /** The job's script, `s3://.../kpi_<job>.py` of the published version. */
+/**
+ * One Spark application as both computes submit it: a cluster's spark-submit step or an EMR
+ * Serverless job run (StartJobRun's sparkSubmit).
+ */
+export interface SparkSubmit {
+  /** What it computes: a KPI job, or the table maintenance. */
+  readonly job: string;
+  /** The step's and the job run's name. */
+  readonly name: string;
+  /** The job's script of the published version (`s3://.../kpi_<job>.py`). */
   readonly script: string;
   /** The jobs' package (`--py-files`), of the same version. */
   readonly pyFiles: string;
@@ -47,12 +54,18 @@ export interface KpiSparkSubmit {
   readonly args: readonly string[];
 }
 
+/** A KPI job's spark-submit. */
+export interface KpiSparkSubmit extends SparkSubmit {
+  readonly job: KpiJobName;
+}
+
 /** Each job's spark-submit: one copy for clusters' steps and serverless job runs. */
 export function kpiSparkSubmits(options: Omit<KpiStepsOptions, 'actionOnFailure'>): KpiSparkSubmit[] {
   const prefix = scriptsUri(options.scriptsBucket, options.scriptsVersion);
   const conf = toSparkSubmitConfArgs(sparkCatalogConf({ warehouse: options.locations.warehouse, region: options.region }));
   return options.jobs.map((job) => ({
     job,
+    name: stepName(job),
     script: `${prefix}${KPI_JOBS[job].script}`,
     pyFiles: `${prefix}${SCRIPTS_ARCHIVE}`,
     conf,
@@ -66,7 +79,7 @@ export function kpiSparkSubmits(options: Omit<KpiStepsOptions, 'actionOnFailure'
  */
 export function buildKpiSteps(options: KpiStepsOptions): StepConfig[] {
   return kpiSparkSubmits(options).map((submit) => ({
-    Name: stepName(submit.job),
+    Name: submit.name,
     ActionOnFailure: options.actionOnFailure ?? 'CONTINUE',
     HadoopJarStep: {
       Jar: 'command-runner.jar',

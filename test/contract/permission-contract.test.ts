@@ -21,7 +21,7 @@ import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { runKpisOnEmr } from '../../src/emr/run-kpis';
 import { kpiSparkSubmits } from '../../src/emr/steps';
 import { serverlessLogUri } from '../../src/emr-serverless/deployed-compute';
-import { runKpisServerless } from '../../src/emr-serverless/run-job-runs';
+import { runJobRuns } from '../../src/emr-serverless/run-job-runs';
 import { AthenaEngine } from '../../src/engines/athena';
 import { QueryEngine, QueryResult } from '../../src/engines/query-engine';
 import { CHECKED_TABLES, KPI_JOBS } from '../../src/kpis/catalog';
@@ -65,7 +65,7 @@ const driverStderrKey = (applicationId: string) => `emr-serverless/applications/
 type Tags = Readonly<Record<string, string>>;
 
 /**
- * KPI job runs on EMR Serverless in an environment, as runKpisServerless sends them (its client and S3
+ * KPI job runs on EMR Serverless in an environment, as runJobRuns sends them (its client and S3
  * mocked, answering as the API Reference describes StartJobRun, GetJobRun and CancelJobRun): one run
  * whose job run fails (its driver's stderr then read from the logs bucket, not there yet, until the
  * wait ends), and one that times out while RUNNING (its job run cancelled).
@@ -86,7 +86,7 @@ async function recordServerlessRuns(of: ResourceNames, applicationId: string): P
       logUri: serverlessLogUri(of.logsBucket),
     };
     const time = fakeTime();
-    await runKpisServerless(
+    await runJobRuns(
       { target, submits, runId: 'run_20261120T060000_c0ffee', timeoutMs: state === 'FAILED' ? 3_600_000 : 600_000, logWaitMs: 60_000 },
       { client, s3: new S3Client({ region: 'eu-west-1' }), clock: time.clock, sleep: time.sleep },
     );

@@ -9,7 +9,7 @@ import { resourceNames } from '../../src/config/names';
 import { buildKpiSteps, kpiSparkSubmits } from '../../src/emr/steps';
 import { serverlessLogUri } from '../../src/emr-serverless/deployed-compute';
 import { ICEBERG_RUNTIME_JAR, ServerlessTarget, buildJobRunRequest, jobRunClientToken } from '../../src/emr-serverless/job-run-request';
-import { ServerlessRunOptions, runKpisServerless } from '../../src/emr-serverless/run-job-runs';
+import { ServerlessRunOptions, runJobRuns } from '../../src/emr-serverless/run-job-runs';
 import { fakeTime, kpiStepsOptions } from '../emr/fakes';
 import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
 
@@ -63,7 +63,7 @@ function jobRuns(states: Record<string, readonly JobRunState[]>, details: Record
 function run(extra: Partial<ServerlessRunOptions> = {}) {
   const time = fakeTime();
   const lines: string[] = [];
-  const result = runKpisServerless(
+  const result = runJobRuns(
     { target, submits, runId: 'run_20261120T060000_abc123', timeoutMs: 3_600_000, logWaitMs: 60_000, ...extra },
     { client, s3: fixture.clients.s3, clock: time.clock, sleep: time.sleep, log: (line) => lines.push(line) },
   );
@@ -108,7 +108,7 @@ describe('the job run request', () => {
   });
 });
 
-describe('runKpisServerless', () => {
+describe('runJobRuns', () => {
   it('waits through every documented state to SUCCESS and adds up what was billed', async () => {
     jobRuns({
       'run-1': ['SUBMITTED', 'QUEUED', 'PENDING', 'SCHEDULED', 'RUNNING', 'RUNNING', 'SUCCESS'],
@@ -153,7 +153,7 @@ describe('runKpisServerless', () => {
     jobRuns({ 'run-1': ['RUNNING', 'SUCCESS'], 'run-2': ['SCHEDULED', 'RUNNING'] });
     const controller = new AbortController();
     const time = fakeTime();
-    const report = await runKpisServerless(
+    const report = await runJobRuns(
       { target, submits, runId: 'run_20261120T060000_abc123', timeoutMs: 3_600_000, signal: controller.signal },
       {
         client,

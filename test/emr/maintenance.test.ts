@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { AddJobFlowStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCommand, RunJobFlowCommand, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
+import { EMRServerlessClient, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +8,8 @@ import { cluster, fakeTime, step, steps } from './fakes';
 import { MAINTENANCE_STEP_NAME, MaintenanceStepOptions, buildMaintenanceStep, runMaintenanceOnEmr } from '../../src/emr/maintenance';
 import { parseEmrRunInputs } from '../../src/emr/run-inputs';
 import { EmrStepsRunOptions } from '../../src/emr/run-kpis';
+import { serverlessLogUri } from '../../src/emr-serverless/deployed-compute';
+import { runMaintenanceServerless } from '../../src/emr-serverless/run-maintenance';
 import { EmulatorFixture, startEmulatorFixture } from '../landing/emulator-fixture';
 
 // EMR stays mocked (it cannot run here); the step logs are objects in the emulator's S3.
@@ -50,8 +53,11 @@ const STDOUT = [
   '[maintain] done {"tables": 1, "failed": [], "seconds": 14.0}',
 ].join('\n');
 
+const serverlessMock = mockClient(EMRServerlessClient);
+
 beforeEach(() => {
   emrMock.reset();
+  serverlessMock.reset();
 });
 
 /** Runs the maintenance; `duringFirstWait` happens while the runner waits for the first time (EMR uploading a log). */
@@ -115,5 +121,64 @@ describe('runMaintenanceOnEmr', () => {
     expect(result.result).toBe('completed');
     expect(result.maintenance).toBeUndefined();
     expect(result.maintenanceLog).toBe('No log at s3://team-logs/clusters/j-EXISTING1/steps/s-M/stdout.gz after waiting 60 s; EMR may still upload it, look there later.');
+  });
+});
+
+// EMR Serverless answers as its API Reference describes StartJobRun (a jobRunId) and GetJobRun (the
+// JobRun's state, billedResourceUtilization once it ended); the driver's stdout is an object in the
+// emulator's S3 where EMR Serverless keeps it (User Guide, "Storing logs").
+describe('runMaintenanceServerless', () => {
+  const target = {
+    environment: 'dev' as const,
+    applicationId: '00fabc123def4567',
+    executionRoleArn: 'arn:aws:iam::123456789012:role/clickstream-dev-emr-serverless-job',
+    logUri: serverlessLogUri(LOGS),
+  };
+  const stdoutKey = (jobRunId: string) => `emr-serverless/applications/00fabc123def4567/jobs/${jobRunId}/SPARK_DRIVER/stdout.gz`;
+
+  function runServerless(jobRunId: string, final: 'SUCCESS' | 'FAILED', duringFirstWait?: () => Promise<unknown>) {
+    serverlessMock.on(StartJobRunCommand).resolves({ applicationId: target.applicationId, jobRunId, arn: 'arn' });
+    serverlessMock.on(GetJobRunCommand).resolvesOnce({ jobRun: { state: 'RUNNING' } as never })
+      .resolves({ jobRun: { state: final, stateDetails: final === 'FAILED' ? 'Job failed, please check complete logs in configured logging destination.' : '', billedResourceUtilization: { vCPUHour: 0.25, memoryGBHour: 1, storageGBHour: 0 } } as never });
+    const time = fakeTime();
+    let waited = 0;
+    const sleep = async (ms: number) => {
+      await time.sleep(ms);
+      if (++waited === 1 && duringFirstWait) await duringFirstWait();
+    };
+    return runMaintenanceServerless(
+      stepOptions,
+      { target, runId: 'cli-77', timeoutMs: 3_600_000, logWaitMs: 60_000 },
+      { client: new EMRServerlessClient({ region: 'eu-west-1' }), s3, clock: time.clock, sleep },
+    );
+  }
+
+  it('submits the cluster step\'s job as one job run and reads the per-table figures from the driver\'s stdout', async () => {
+    const result = await runServerless('jr-m1', 'SUCCESS', () => s3.send(new PutObjectCommand({ Bucket: LOGS, Key: stdoutKey('jr-m1'), Body: gzipSync(Buffer.from(`${STDOUT}\n`)) })));
+
+    const input = serverlessMock.commandCalls(StartJobRunCommand)[0].args[0].input;
+    const stepArgs = buildMaintenanceStep(stepOptions).HadoopJarStep!.Args!;
+    expect(input.name).toBe(MAINTENANCE_STEP_NAME);
+    expect(input.jobDriver!.sparkSubmit!.entryPoint).toBe('s3://clickstream-dev-scripts-123456789012/spark/0f3c2a9d/maintain_tables.py');
+    // The same arguments as the cluster's step, after its script.
+    const submit = input.jobDriver!.sparkSubmit!;
+    expect(submit.entryPointArguments).toEqual(stepArgs.slice(stepArgs.indexOf(submit.entryPoint!) + 1));
+    expect(result.result).toBe('completed');
+    expect(result.billed).toEqual({ vCpuHours: 0.25, memoryGbHours: 1, storageGbHours: 0 });
+    expect(result.maintenance?.tables.map((t) => [t.table, t.snapshots])).toEqual([['sensor_health', { before: 21, after: 6 }]]);
+    expect(result.maintenance?.plan?.retentionDays).toBe(14);
+  });
+
+  it('reads the figures of a failed job run too, and says where its log is when none arrives', async () => {
+    const failed = await runServerless('jr-m2', 'FAILED', () => s3.send(new PutObjectCommand({
+      Bucket: LOGS, Key: stdoutKey('jr-m2'), Body: gzipSync(Buffer.from(`${STDOUT.replace('"status": "maintained"', '"status": "failed"')}\n`)),
+    })));
+    expect(failed.result).toBe('job-failed');
+    expect(failed.message).toContain(`driver log s3://${LOGS}/emr-serverless/applications/00fabc123def4567/jobs/jr-m2/SPARK_DRIVER/stderr.gz`);
+    expect(failed.maintenance?.failed).toEqual(['sensor_health']);
+
+    const silent = await runServerless('jr-m3', 'SUCCESS');
+    expect(silent.maintenance).toBeUndefined();
+    expect(silent.maintenanceLog).toBe(`No log at s3://${LOGS}/${stdoutKey('jr-m3')} after waiting 60 s; EMR may still upload it, look there later.`);
   });
 });

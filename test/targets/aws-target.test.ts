@@ -4,7 +4,7 @@ import { AddJobFlowStepsCommand, DescribeClusterCommand, EMRClient, ListStepsCom
 import { EMRServerlessClient, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config';
@@ -164,6 +164,29 @@ describe('the aws target\'s KPI run on an EMR Serverless environment', () => {
     await expect(serverlessTarget().planKpis(request(withoutSubnet)).run({ signal: new AbortController().signal, log: () => undefined }))
       .rejects.toThrow('No cluster subnet (subnet-id is not set and no stack output names one)');
     expect(emrMock.calls()).toHaveLength(0);
+  });
+
+  it('runs table maintenance as one job run there too, pricing it, and says where the figures are when the driver\'s log has not arrived', async () => {
+    computeStack({ Compute: 'emr-serverless', ServerlessApplicationId: '00fabc123def4567', ServerlessExecutionRoleArn: 'arn:aws:iam::123456789012:role/clickstream-dev-emr-serverless-job' });
+    serverlessMock.on(StartJobRunCommand).resolves({ applicationId: '00fabc123def4567', jobRunId: 'jr-m', arn: 'arn' });
+    serverlessMock.on(GetJobRunCommand).resolves({ jobRun: { state: 'SUCCESS', billedResourceUtilization: { vCPUHour: 0.5, memoryGBHour: 2, storageGBHour: 0 } } as never });
+    // S3 API Reference, "GetObject": a key that is not there is NoSuchKey.
+    const s3Mock = mockClient(S3Client);
+    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
+
+    const outcome = await serverlessTarget().planMaintenance({
+      config: loadConfig({ target: 'aws', environment: 'dev', region: 'us-east-1' }, {}), maintenance: { retentionDays: 14 }, emr: withoutSubnet,
+    }).run({ signal: new AbortController().signal, log: () => undefined });
+    s3Mock.restore();
+
+    expect(emrMock.calls()).toHaveLength(0);
+    const input = serverlessMock.commandCalls(StartJobRunCommand)[0].args[0].input;
+    expect(input.name).toBe('clickstream-maintain-tables');
+    expect(input.jobDriver!.sparkSubmit!.entryPointArguments).toEqual(expect.arrayContaining(['--retention-days', '14']));
+    expect(outcome.failed).toBe(false);
+    expect(outcome.result).toMatchObject({ compute: 'emr-serverless', billed: { vCpuHours: 0.5, memoryGbHours: 2 } });
+    expect(outcome.text()).toContain(`$${(0.5 * 0.052624 + 2 * 0.0057785).toFixed(4)} at the price table's EMR Serverless prices of`);
+    expect(outcome.text()).toContain('No log at s3://clickstream-dev-logs-123456789012/emr-serverless/applications/00fabc123def4567/jobs/jr-m/SPARK_DRIVER/stdout.gz');
   });
 
   it('keeps the cluster runner for a compute stack deployed before the Compute output existed', async () => {

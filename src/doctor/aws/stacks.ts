@@ -3,7 +3,7 @@ import { DoctorCheck, failed, passed } from '../check';
 import { AwsDoctorContext } from './context';
 import { unexpected } from './errors';
 import { Compute } from '../../config/names';
-import { OUTPUT_KEYS, OutputName, stackConcernsOf, stackName } from '../../config/stack-outputs';
+import { OUTPUT_KEYS, OutputName, computeOf, stackConcernsOf, stackName } from '../../config/stack-outputs';
 
 /**
  * Stack outputs a run reads (its bucket and database names, the EMR roles, the scripts version, the
@@ -19,11 +19,6 @@ export const COMPUTE_OUTPUTS: Readonly<Record<Compute, readonly OutputName[]>> =
   'emr': ['emrServiceRole', 'emrInstanceProfile'],
   'emr-serverless': ['serverlessApplicationId', 'serverlessExecutionRoleArn'],
 };
-
-/** The compute of the deployed stacks: emr-serverless when the compute stack says so, clusters otherwise (also before the output existed). */
-export function computeOf(outputs: Readonly<Record<string, string>>): Compute {
-  return outputs[OUTPUT_KEYS.compute] === 'emr-serverless' ? 'emr-serverless' : 'emr';
-}
 
 /**
  * Whether a stack can be used (CloudFormation User Guide, "Stack status codes"): a completed create
@@ -67,7 +62,12 @@ export const outputsCheck: DoctorCheck<AwsDoctorContext> = {
   needs: ['stacks'],
   async run(context) {
     const { outputs } = await context.names();
-    const compute = computeOf(outputs);
+    let compute: Compute;
+    try {
+      compute = computeOf(outputs, `Stack ${stackName(context.environment, 'compute')}`);
+    } catch (e) {
+      return failed((e as Error).message);
+    }
     const expected = [...RUN_OUTPUTS, ...COMPUTE_OUTPUTS[compute]];
     const missing = expected.map((name) => OUTPUT_KEYS[name]).filter((key) => !outputs[key]);
     if (missing.length > 0) return failed(`the stacks have no ${missing.join(', ')} output: ${deployHint(context)} with the current CDK app`);

@@ -8,22 +8,25 @@ import { AwsRunDeps } from './aws-stages';
 import { TargetName } from '../../config/config';
 import { Compute, isPreviewEnvironment } from '../../config/names';
 import { scriptsVersion } from '../../config/scripts';
+import { CloudFormationLike } from '../../config/stack-outputs';
 import { priceTableFor } from '../../cost/prices';
 import { awsDoctor } from '../../doctor/aws';
 import { createEmrClients } from '../../emr/clients';
 import { renderReportMarkdown } from '../../emr/emr-run-report';
-import { EmrMaintenanceReport, runMaintenanceOnEmr } from '../../emr/maintenance';
+import { runMaintenanceOnEmr } from '../../emr/maintenance';
 import { emrRunFromStacks } from '../../emr/run-from-stacks';
 import { EmrRunInputs, parseEmrRunInputs, validateEmrRunInputs } from '../../emr/run-inputs';
 import { EmrRunOptions } from '../../emr/run-kpis';
-import { deployedCompute } from '../../emr-serverless/deployed-compute';
-import { kpiComputeSucceeded, renderKpiComputeReport, runKpisOnDeployedCompute } from '../../emr-serverless/run-on-deployed-compute';
+import { DeployedCompute, computeFromOutputs } from '../../emr-serverless/deployed-compute';
+import { runMaintenanceServerless } from '../../emr-serverless/run-maintenance';
+import { computeOfRun, kpiComputeSucceeded, renderKpiComputeReport, runKpisOnDeployedCompute } from '../../emr-serverless/run-on-deployed-compute';
+import { billedCost, renderServerlessReport } from '../../emr-serverless/serverless-run-report';
 import { formatTable } from '../../format/tables';
 import { publishRun } from '../../kpis/publisher';
 import { localPaths } from '../../local/paths';
-import { describeMaintenance } from '../../maintenance/maintenance-report';
+import { MaintenanceResult, describeMaintenance } from '../../maintenance/maintenance-report';
 import { createTeardownClients, teardownPreview } from '../../previews/teardown';
-import { Clock, systemClock } from '../../timing/clock';
+import { Clock, sleep as realSleep, systemClock } from '../../timing/clock';
 import { MaintenanceRequest, Target } from '../target';
 
 export interface AwsTargetProps {
@@ -53,6 +56,8 @@ export function awsTarget(props: AwsTargetProps = {}): Target {
   const clock = props.clock ?? systemClock;
   const env = () => props.env ?? process.env;
   const emrClients = (region: string) => (props.deps ? props.deps(region) : createEmrClients({ region }));
+  const serverlessClient = (region: string) => props.serverless?.(region) ?? new EMRServerlessClient({ region });
+  const cloudFormationOf = (region: string) => props.deps?.(region).cloudFormation ?? new CloudFormationClient({ region });
   const name: TargetName = 'aws';
   return {
     name,
@@ -112,39 +117,56 @@ export function awsTarget(props: AwsTargetProps = {}): Target {
         stopping: EMR_STOPPING,
         async run({ signal, log }) {
           const region = parsed.region;
-          const cloudFormation = props.deps?.(region).cloudFormation ?? new CloudFormationClient({ region });
+          const cloudFormation = cloudFormationOf(region);
           const environment = parsed.names.environment as Exclude<typeof parsed.names.environment, 'local'>;
-          const existing = parsed.options.target.mode === 'existing';
-          const deployed = existing ? { compute: 'emr' as const } : await deployedCompute(cloudFormation, environment, parsed.names);
+          const deployed = await computeOfRun(parsed.options, cloudFormation, environment, parsed.names);
           // A subnet given as an input wins over the stack's.
           const { options } = parse(deployed.compute, deployed.compute === 'emr' ? deployed.subnetId : undefined);
           const run = await runKpisOnDeployedCompute(options, parsed.names, {
             ...emrClients(region),
             cloudFormation,
-            serverless: props.serverless?.(region) ?? new EMRServerlessClient({ region }),
+            serverless: serverlessClient(region),
             prices: priceTableFor(undefined, env()),
             signal,
             log,
-          });
-          return { result: run.report, text: () => renderKpiComputeReport(run), failed: !kpiComputeSucceeded(run) };
+          }, deployed);
+          // --json carries the dollars of what EMR Serverless billed too.
+          const result = run.compute === 'emr-serverless' ? { compute: run.compute, ...run.report, cost: run.cost } : { compute: run.compute, ...run.report };
+          return { result, text: () => renderKpiComputeReport(run), failed: !kpiComputeSucceeded(run) };
         },
       };
     },
     planMaintenance(request) {
-      const emrRun = plannedMaintenanceRun(request, `cli-${clock()}`, env());
+      const plannedRun = plannedMaintenanceRun(request, `cli-${clock()}`, env());
       return {
-        stopping: { stopping: 'cancelling the maintenance step and terminating the cluster it started', secondSignalRisk: 'may leave them running' },
+        stopping: { stopping: 'cancelling the maintenance step or job run, and terminating a cluster it started', secondSignalRisk: 'may leave them running' },
         async run({ signal, log }) {
-          const run = await emrRun();
-          const { locations: { database, warehouse }, region, scriptsBucket, scriptsVersion: version } = run.steps;
-          const report = await runMaintenanceOnEmr(
-            { database, warehouse, region, scriptsBucket, scriptsVersion: version, maintenance: request.maintenance },
-            run,
-            { ...emrClients(region), signal, log },
-          );
+          const { options, compute } = await plannedRun(cloudFormationOf);
+          const { locations: { database, warehouse }, region, scriptsBucket, scriptsVersion: version } = options.steps;
+          const step = { database, warehouse, region, scriptsBucket, scriptsVersion: version, maintenance: request.maintenance };
+          if (compute.compute === 'emr-serverless') {
+            log(`${compute.target.environment} runs its jobs on EMR Serverless (application ${compute.target.applicationId})`);
+            const { s3 } = emrClients(region);
+            const report = await runMaintenanceServerless(step, {
+              target: compute.target, runId: options.steps.run?.runId ?? `cli-${clock()}`, timeoutMs: options.timeoutMs, logWaitMs: options.logWaitMs, signal,
+            }, {
+              client: serverlessClient(region),
+              s3,
+              clock: props.deps?.(region).clock ?? systemClock,
+              sleep: props.deps?.(region).sleep ?? realSleep,
+              log,
+            });
+            const cost = billedCost(report.billed, priceTableFor(undefined, env()), region);
+            return {
+              result: { compute: compute.compute, ...report, cost },
+              text: () => describeMaintenanceRun(renderServerlessReport(report, cost), report),
+              failed: report.result !== 'completed' || (report.maintenance?.failed.length ?? 0) > 0,
+            };
+          }
+          const report = await runMaintenanceOnEmr(step, options, { ...emrClients(region), signal, log });
           return {
-            result: report,
-            text: () => describeEmrMaintenance(report),
+            result: { compute: compute.compute, ...report },
+            text: () => describeMaintenanceRun(renderReportMarkdown(report, 'Table maintenance'), report),
             failed: report.result !== 'completed' || (report.maintenance?.failed.length ?? 0) > 0,
           };
         },
@@ -176,27 +198,46 @@ function requireEmrInputs(inputs: EmrRunInputs | undefined): EmrRunInputs {
   return inputs;
 }
 
+/** A maintenance run's settings, and what runs it. */
+interface MaintenanceRun {
+  readonly options: EmrRunOptions;
+  readonly compute: DeployedCompute;
+}
+
 /**
  * The maintenance run's settings, checked now and completed later: with a scripts version, names
- * by the naming convention (as `kpis --target aws`); without one, the environment's stack outputs
- * name the buckets, database, roles and the deployed scripts version (what the maintenance workflow
- * relies on).
+ * by the naming convention (as `kpis --target aws`) and the compute from the compute stack; without
+ * one, the environment's stack outputs name the buckets, database, roles, the deployed scripts version
+ * and the compute (what the maintenance workflow relies on).
  */
-function plannedMaintenanceRun(request: MaintenanceRequest, runId: string, env: NodeJS.ProcessEnv): () => Promise<EmrRunOptions> {
+function plannedMaintenanceRun(
+  request: MaintenanceRequest, runId: string, env: NodeJS.ProcessEnv,
+): (cloudFormationOf: (region: string) => CloudFormationLike) => Promise<MaintenanceRun> {
   const identity = { runId, purpose: 'maintain' };
   // Jobs and dates do not apply to maintenance.
   const inputs = requireEmrInputs(request.emr);
   if (inputs['scripts-version'] !== undefined) {
-    const { options } = parseEmrRunInputs(inputs, identity, env, request.inputStyle);
-    return async () => options;
+    // Checked now as if no cluster were needed; the subnet's check waits for the stack's answer.
+    const parse = (compute: Compute, subnetId?: string) => parseEmrRunInputs(inputs, identity, env, request.inputStyle, { compute, subnetId });
+    const checked = parse('emr-serverless');
+    return async (cloudFormationOf) => {
+      const environment = checked.names.environment as Exclude<typeof checked.names.environment, 'local'>;
+      const compute = await computeOfRun(checked.options, cloudFormationOf(checked.region), environment, checked.names);
+      return { options: parse(compute.compute, compute.compute === 'emr' ? compute.subnetId : undefined).options, compute };
+    };
   }
   const validated = validateEmrRunInputs(inputs, env, { style: request.inputStyle, namesFromStack: true });
-  const cloudFormation = new CloudFormationClient({ region: validated.region });
-  return async () => (await emrRunFromStacks(validated, { cloudFormation, identity, env })).options;
+  return async (cloudFormationOf) => {
+    const { options, resolved } = await emrRunFromStacks(validated, { cloudFormation: cloudFormationOf(validated.region), identity, env });
+    const environment = validated.settings.environment;
+    const compute: DeployedCompute = options.target.mode === 'existing' ? { compute: 'emr' } : computeFromOutputs(resolved.outputs, environment, resolved.names);
+    return { options, compute };
+  };
 }
 
-function describeEmrMaintenance(report: EmrMaintenanceReport): string {
-  const parts = [renderReportMarkdown(report, 'Table maintenance')];
+/** A maintenance run's report, then the job's per-table figures (or why there are none). */
+function describeMaintenanceRun(head: string, report: { readonly maintenance?: MaintenanceResult; readonly maintenanceLog?: string }): string {
+  const parts = [head];
   if (report.maintenance) parts.push(describeMaintenance(report.maintenance));
   if (report.maintenanceLog) parts.push(report.maintenanceLog);
   return parts.join('\n');
