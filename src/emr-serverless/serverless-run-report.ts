@@ -14,7 +14,7 @@ export function billedCost(billed: BilledUsage, prices: PriceTable, region: stri
 const hours = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(3));
 
 /** The run as Markdown: one row per job run (state, billed usage, driver log), the total billed and its price. */
-export function renderServerlessReport(report: ServerlessRunResult, cost: BilledCost): string {
+export function renderServerlessReport(report: ServerlessRunResult, cost: BilledCost, title = 'KPI jobs'): string {
   const rows = report.jobRuns.map((r) => [
     r.job, r.jobRunId, r.state, hours(r.billed?.vCpuHours), hours(r.billed?.memoryGbHours), r.state === 'SUCCESS' ? '' : r.logs.stderr,
   ]);
@@ -22,7 +22,7 @@ export function renderServerlessReport(report: ServerlessRunResult, cost: Billed
     ? `$${cost.dollars.toFixed(4)} at the price table's EMR Serverless prices of ${cost.pricesAsOf}`
     : `not priced: ${cost.unpriced}`;
   const lines = [
-    `## KPI jobs on EMR Serverless: ${report.result}`,
+    `## ${title} on EMR Serverless: ${report.result}`,
     '',
     report.message,
     '',

@@ -5,6 +5,8 @@ import type { NameSource } from '../config/stack-outputs';
 import { renderCostMarkdown } from '../cost/cost-text';
 import type { RunCost } from '../cost/run-cost';
 import { EmrRunReport, renderReportMarkdown as renderEmrReportMarkdown } from '../emr/emr-run-report';
+import type { ServerlessRunResult } from '../emr-serverless/run-job-runs';
+import { BilledCost, renderServerlessReport } from '../emr-serverless/serverless-run-report';
 import type { TypedValue } from '../engines/query-engine';
 import { formatBytes, formatCount, formatDuration } from '../format/numbers';
 import { formatRows } from '../format/tables';
@@ -129,8 +131,10 @@ export interface AwsRunReport extends RunReportBase {
   readonly resources?: AwsRunResources;
   /** What the wait for Firehose saw. */
   readonly landing?: FirehoseLandingResult;
-  /** The EMR runner's report: cluster, steps and their states, a failed step's log tail, cleanup. */
+  /** The EMR runner's report, when the environment runs clusters: cluster, steps and their states, a failed step's log tail, cleanup. */
   readonly emr?: EmrRunReport;
+  /** The EMR Serverless runner's report, when the environment runs job runs: their states, billed usage and its price, a failed driver's log tail. */
+  readonly serverless?: { readonly report: ServerlessRunResult; readonly cost: BilledCost };
   readonly reconciliation?: AwsReconciliation;
 }
 
@@ -250,5 +254,6 @@ function awsMarkdown(report: AwsRunReport): string[] {
       `in s3://${l.bucket}/ after ${formatDuration(l.waitedMs)} of waiting (${l.polls} listings; buffer interval ${l.bufferIntervalSeconds} s).`);
   }
   if (report.emr) lines.push('', renderEmrReportMarkdown(report.emr).trimEnd());
+  if (report.serverless) lines.push('', renderServerlessReport(report.serverless.report, report.serverless.cost).trimEnd());
   return lines;
 }

@@ -8,6 +8,7 @@ import { PriceTable } from '../cost/prices';
 import { RunCost, estimateAwsRunCost, localRunScan } from '../cost/run-cost';
 import { bronzeReadFromEventLogs } from '../cost/spark-event-log';
 import type { EmrRunReport } from '../emr/emr-run-report';
+import type { ServerlessRunResult } from '../emr-serverless/run-job-runs';
 import type { QueryEngine } from '../engines/query-engine';
 import type { KpiTableName } from '../kpis/catalog';
 import type { DayWindow } from '../kpis/day-window';
@@ -78,6 +79,8 @@ export interface AwsCostOptions {
   readonly region: string;
   /** The EMR runner's report: the cluster, whether the run created it, its steps. */
   readonly emrReport?: EmrRunReport;
+  /** The EMR Serverless runner's report: the job runs and what GetJobRun says was billed. */
+  readonly serverlessReport?: ServerlessRunResult;
   readonly streamName?: string;
   /** What the replay put into the stream. */
   readonly replayed?: RecordVolume;
@@ -119,6 +122,7 @@ export async function awsCostOrWarn(options: AwsCostOptions): Promise<RunCost> {
     // A shared cluster whose steps never started cost the run nothing.
     instances: report && !report.createdCluster && !sharedClusterSpan ? undefined : instances,
     sharedClusterSpan,
+    serverless: options.serverlessReport && { billed: options.serverlessReport.billed, jobRuns: options.serverlessReport.jobRuns.length },
     queries: options.queries,
     replayed: options.replayed,
     streamMode: mode,

@@ -42,7 +42,8 @@ export function runSummaryText(report: RunReport, files: RunReportFiles): string
   if (report.failure) {
     lines.push('', `${report.outcome.toUpperCase()} at stage ${report.failure.stage}: ${report.failure.message}`);
     if (report.failure.logs?.length) lines.push(`logs: ${report.failure.logs.join(', ')}`);
-    const tail = report.target === 'aws' && report.emr?.logs?.found ? report.emr.logs.tails[0] : undefined;
+    const tail = report.target !== 'aws' ? undefined
+      : report.emr?.logs?.found ? report.emr.logs.tails[0] : report.serverless?.report.jobRuns.find((r) => r.stderrTail)?.stderrTail;
     if (tail) lines.push(`last lines of ${tail.uri}:`, ...tail.lines.slice(-LOG_TAIL_LINES).map((l) => `  ${l}`));
     if (report.failure.hint) lines.push(`try: ${report.failure.hint}`);
   }

@@ -11,6 +11,7 @@ import {
   RunJobFlowCommandInput,
   StepConfig, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
+import { EMRServerlessClient, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -60,6 +61,8 @@ const athena = new AthenaClient(CREDENTIALS);
 const cfMock = mockClient(cloudFormation);
 const emrMock = mockClient(emr);
 const athenaMock = mockClient(athena);
+const emrServerless = new EMRServerlessClient(CREDENTIALS);
+const serverlessMock = mockClient(emrServerless);
 
 /** One deployed environment in the emulator: its own stream, delivery stream and buckets. */
 interface Deployment {
@@ -131,10 +134,11 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     cfMock.reset();
     emrMock.reset();
     athenaMock.reset();
+    serverlessMock.reset();
   });
 
-  /** Creates an environment's resources in the emulator and answers DescribeStacks with its outputs. */
-  async function deploy(): Promise<Deployment> {
+  /** Creates an environment's resources in the emulator and answers DescribeStacks with its outputs (`compute`: the compute stack's, when not clusters). */
+  async function deploy(compute?: Record<string, string>): Promise<Deployment> {
     const id = `t${process.pid}-${++deployments}`;
     const d: Deployment = {
       stream: `clickstream-${id}-events`,
@@ -182,7 +186,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
       },
       'clickstream-dev-catalog': { GlueDatabase: d.database, RawTable: 'clickstream_raw' },
       'clickstream-dev-ingestion': { StreamName: d.stream, DeliveryStreamName: d.deliveryStream },
-      'clickstream-dev-compute': { ScriptsVersion: SCRIPTS_VERSION, EmrServiceRole: SERVICE_ROLE, EmrInstanceProfile: INSTANCE_PROFILE, ClusterSubnetId: CLUSTER_SUBNET },
+      'clickstream-dev-compute': compute ?? { ScriptsVersion: SCRIPTS_VERSION, EmrServiceRole: SERVICE_ROLE, EmrInstanceProfile: INSTANCE_PROFILE, ClusterSubnetId: CLUSTER_SUBNET },
       'clickstream-dev-query': { AthenaWorkgroup: d.workgroup },
     };
     cfMock.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
@@ -633,6 +637,43 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
     expect(renderRunReportMarkdown(report)).toContain(`Logs: \`s3://${d.logs}/${logKey}\``);
   }, 120_000);
 
+  it('on an EMR Serverless environment runs the KPI jobs as job runs, and fails at kpis with the failed driver\'s log and what it was billed', async () => {
+    const d = await deploy({
+      ScriptsVersion: SCRIPTS_VERSION,
+      Compute: 'emr-serverless',
+      ServerlessApplicationId: '00fabc123def4567',
+      ServerlessExecutionRoleArn: 'arn:aws:iam::123456789012:role/clickstream-dev-emr-serverless-job',
+    });
+    const time = fakeTime();
+    const progress = progressLandingAt(time, landWith(d, {}));
+    // EMR Serverless API Reference, "StartJobRun" (a jobRunId) and "GetJobRun" (state, stateDetails,
+    // billedResourceUtilization once ended); the driver's stderr where the User Guide's "Storing logs" puts it.
+    let started = 0;
+    serverlessMock.on(StartJobRunCommand).callsFake(() => ({ applicationId: '00fabc123def4567', jobRunId: `jr-${started++}`, arn: 'arn' }));
+    const billed = { vCPUHour: 0.2, memoryGBHour: 0.8, storageGBHour: 0 };
+    serverlessMock.on(GetJobRunCommand).resolves({ jobRun: { state: 'SUCCESS', billedResourceUtilization: billed } as never });
+    serverlessMock.on(GetJobRunCommand, { jobRunId: 'jr-0' }).resolves({
+      jobRun: { state: 'FAILED', stateDetails: 'Job failed, please check complete logs in configured logging destination.', billedResourceUtilization: billed } as never,
+    });
+    const stderr = 'emr-serverless/applications/00fabc123def4567/jobs/jr-0/SPARK_DRIVER/stderr.gz';
+    await env.clients.s3.send(new PutObjectCommand({ Bucket: d.logs, Key: stderr, Body: gzipSync('pyspark.errors.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] glue.analytics.x\n') }));
+
+    const report = await runAwsPipeline(options({}, progress, { records: 200 }), { ...clients(), clock: time.clock, sleep: time.sleep });
+
+    expect(emrMock.calls()).toHaveLength(0);
+    const submitted = serverlessMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input);
+    expect(submitted.map((i) => i.name)).toEqual(STEP_NAMES);
+    expect(submitted[0].jobDriver!.sparkSubmit!.entryPointArguments).toEqual(expect.arrayContaining(['--from-date', report.window!.fromDate]));
+    expect(report.failure).toMatchObject({ stage: 'kpis', logs: [`s3://${d.logs}/${stderr}`] });
+    expect(report.failure!.message).toContain(`Job run jr-0 (${KPI_JOB_NAMES[0]}) on application 00fabc123def4567 ended FAILED`);
+    expect(report.failure!.hint).toContain(`npx clickstream kpis --target aws --environment dev --region ${LOCAL_REGION} --from-date ${report.window!.fromDate}`);
+    expect(report.stages.find((s) => s.name === 'validate')!.status).toBe('skipped');
+    expect(report.serverless!.report.jobRuns[0].stderrTail!.lines).toEqual(['pyspark.errors.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] glue.analytics.x']);
+    // What the three job runs were billed is the run's compute cost, beside Kinesis and Firehose.
+    expect(report.cost!.lines.find((l) => l.service === 'EMR Serverless')!.usage).toContain('0.600 vCPU-hours');
+    expect(renderRunReportMarkdown(report)).toContain('## KPI jobs on EMR Serverless: job-failed');
+  }, 120_000);
+
   it('on abort during kpis cancels the steps, terminates the transient cluster and reports the run stopped', async () => {
     const d = await deploy();
     const time = fakeTime();
@@ -684,7 +725,7 @@ describe('runAwsPipeline against moto (Kinesis, S3, Firehose) with EMR, Athena a
   }, 60_000);
 
   function clients() {
-    return { kinesis: env.clients.kinesis, s3: env.clients.s3, firehose, emr, athena, cloudFormation };
+    return { kinesis: env.clients.kinesis, s3: env.clients.s3, firehose, emr, emrServerless, athena, cloudFormation };
   }
 });
 

@@ -28,6 +28,7 @@ function target(extra: Partial<AwsTargetProps> = {}) {
     env: {},
     deps: (region) => ({
       emr: new EMRClient({ region, credentials }),
+      emrServerless: new EMRServerlessClient({ region, credentials }),
       s3: new S3Client({ region, credentials }),
       kinesis: new KinesisClient({ region, credentials }),
       firehose: new FirehoseClient({ region, credentials }),
@@ -123,7 +124,7 @@ describe('the aws target\'s KPI run on an EMR Serverless environment', () => {
       Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
     }],
   });
-  const serverlessTarget = () => target({ serverless: (region) => new EMRServerlessClient({ region, credentials }) });
+  const serverlessTarget = () => target();
 
   beforeEach(() => {
     cfMock.reset();
@@ -186,6 +187,7 @@ describe('the aws target\'s KPI run on an EMR Serverless environment', () => {
     expect(outcome.failed).toBe(false);
     expect(outcome.result).toMatchObject({ compute: 'emr-serverless', billed: { vCpuHours: 0.5, memoryGbHours: 2 } });
     expect(outcome.text()).toContain(`$${(0.5 * 0.052624 + 2 * 0.0057785).toFixed(4)} at the price table's EMR Serverless prices of`);
+    expect(outcome.text()).toContain('## Table maintenance on EMR Serverless: completed');
     expect(outcome.text()).toContain('No log at s3://clickstream-dev-logs-123456789012/emr-serverless/applications/00fabc123def4567/jobs/jr-m/SPARK_DRIVER/stdout.gz');
   });
 

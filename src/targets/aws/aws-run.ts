@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   AwsRun, AwsRunClients, AwsRunDeps, AwsRunOptions, AwsRunPlan, DEFAULT_LANDING_TIMEOUT_MS,
-  athenaValidateStage, awsReplayStage, emrKpisStage, firehoseLandStage, publishRunStage, resolveStage, startAwsRun,
+  athenaValidateStage, awsReplayStage, firehoseLandStage, kpisStage, publishRunStage, resolveStage, startAwsRun,
 } from './aws-stages';
 import { checkReplayAllowed } from '../../config/guards';
 import { priceTableFor } from '../../cost/prices';
@@ -26,6 +27,7 @@ export function createAwsRunClients(region: string): AwsRunClients {
     s3,
     firehose: new FirehoseClient({ region }),
     emr,
+    emrServerless: new EMRServerlessClient({ region }),
     athena: createAthenaClient({ region }),
     cloudFormation: new CloudFormationClient({ region }),
   };
@@ -68,7 +70,7 @@ export function awsRun(options: AwsRunOptions, deps: AwsRunDeps, plan: AwsRunPla
       replay = await awsReplayStage(run, resolved!.names);
       await firehoseLandStage(run, resolved!.names, replay.times);
     },
-    computeKpis: () => emrKpisStage(run, resolved!),
+    computeKpis: () => kpisStage(run, resolved!),
     validate: async () => {
       await athenaValidateStage(run, resolved!.names, replay!.replayed);
     },
@@ -99,6 +101,7 @@ async function awsExtras(run: AwsRun): Promise<Pick<AwsRunReport, 'charts' | 'co
     prices: prices ?? priceTableFor(),
     region: plan.region,
     emrReport: run.emrReport,
+    serverlessReport: run.serverless?.report,
     streamName: run.streamName,
     replayed: run.replayedVolume,
     queries: engine?.queries ?? [],
@@ -123,6 +126,7 @@ function awsRunReport(run: AwsRun, extras: Pick<AwsRunReport, 'charts' | 'cost'>
     resources,
     landing: run.landing,
     emr: run.emrReport,
+    serverless: run.serverless,
     reconciliation: run.reconciliation,
     tables: run.previews,
     validation: run.validation,

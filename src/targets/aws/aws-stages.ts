@@ -1,5 +1,6 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { EMRClient } from '@aws-sdk/client-emr';
+import type { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -9,11 +10,14 @@ import { validateScriptsVersion } from '../../config/scripts';
 import type { CloudFormationLike } from '../../config/stack-outputs';
 import { OUTPUT_KEYS, ResolvedAwsNames, resolveAwsNames, stackName } from '../../config/stack-outputs';
 import { MeteredEngine } from '../../cost/metered-engine';
-import type { PriceTable } from '../../cost/prices';
+import { PriceTable, priceTableFor } from '../../cost/prices';
 import { EmrRunReport } from '../../emr/emr-run-report';
 import { emrDefaultsFromStacks } from '../../emr/run-from-stacks';
 import { EmrInputStyle, EmrRunInputs, ValidatedEmrRunInputs, emrRunOptions } from '../../emr/run-inputs';
-import { EmrRunOptions, runKpisOnEmr } from '../../emr/run-kpis';
+import { EmrRunOptions } from '../../emr/run-kpis';
+import { DeployedCompute, computeFromOutputs } from '../../emr-serverless/deployed-compute';
+import type { ServerlessRunResult } from '../../emr-serverless/run-job-runs';
+import { runKpisOnDeployedCompute } from '../../emr-serverless/run-on-deployed-compute';
 import { formatBytes, formatCount, formatDuration } from '../../format/numbers';
 import type { KpiJobName, KpiTableName } from '../../kpis/catalog';
 import { ValidDayWindow } from '../../kpis/day-window';
@@ -73,6 +77,7 @@ export interface AwsRunClients {
   readonly s3: S3Client;
   readonly firehose: FirehoseClient;
   readonly emr: EMRClient;
+  readonly emrServerless: Pick<EMRServerlessClient, 'send'>;
   readonly athena: AthenaClient;
   readonly cloudFormation: CloudFormationLike;
 }
@@ -118,6 +123,7 @@ export interface AwsRun {
   streamName?: string;
   landing?: FirehoseLandingResult;
   emrReport?: EmrRunReport;
+  serverless?: AwsRunReport['serverless'];
   kpiRunId?: string;
   engine?: MeteredEngine;
   versions?: Readonly<Record<string, string>>;
@@ -234,10 +240,11 @@ export async function firehoseLandStage(run: AwsRun, names: ResourceNames, times
 }
 
 /**
- * Computes the KPI tables as EMR steps. A transient cluster ends with its last step, whatever
- * validation says later: publishing needs no cluster.
+ * Computes the KPI tables on the environment's compute (its compute stack's Compute output): EMR
+ * steps on a transient cluster that ends with its last step, whatever validation says later
+ * (publishing needs no cluster), or EMR Serverless job runs on the environment's application.
  */
-export async function emrKpisStage(run: AwsRun, resolved: ResolvedRun): Promise<void> {
+export async function kpisStage(run: AwsRun, resolved: ResolvedRun): Promise<void> {
   const { options: { progress, signal }, plan, deps, clock, sleep, window } = run;
   const emrOptions = emrRunOptions(plan.emr, resolved.names, { runId: run.options.runId ?? `cli-${run.started}` }, {
     ...emrDefaultsFromStacks(resolved),
@@ -245,23 +252,39 @@ export async function emrKpisStage(run: AwsRun, resolved: ResolvedRun): Promise<
     window,
   });
   run.kpiRunId = emrOptions.steps.run?.runId;
-  await run.runner.run('kpis', async () => {
-    const report = await runKpisOnEmr(emrOptions, {
+  const compute: DeployedCompute = emrOptions.target.mode === 'existing' ? { compute: 'emr' } : computeFromOutputs(resolved.outputs, plan.environment, resolved.names);
+  const days = window ? `${window.fromDate}..${window.toDate}` : 'all of bronze';
+  await run.runner.run<unknown>('kpis', async () => {
+    const computed = await runKpisOnDeployedCompute(emrOptions, resolved.names, {
       emr: deps.emr,
       s3: deps.s3,
+      cloudFormation: deps.cloudFormation,
+      serverless: deps.emrServerless,
+      prices: run.options.prices ?? priceTableFor(),
       clock,
       sleep,
       signal,
       log: (line) => progress.line(`kpis: ${line}`),
-    });
+    }, compute);
+    if (computed.compute === 'emr-serverless') {
+      const { report } = computed;
+      run.serverless = { report, cost: computed.cost };
+      if (report.result === 'aborted') throw new RunStoppedError('kpis', String(signal.reason ?? 'abort'));
+      if (report.result !== 'completed') throw serverlessStageError(report, emrOptions, plan.environment);
+      return {
+        value: report,
+        counts: { jobRuns: report.jobRuns.length, durationSeconds: report.durationSeconds } as Record<string, number>,
+        summary: `${plan.jobs.join(', ')} over ${days} as job runs on EMR Serverless application ${report.applicationId}`,
+      };
+    }
+    const { report } = computed;
     run.emrReport = report;
     if (report.result === 'aborted') throw new RunStoppedError('kpis', String(signal.reason ?? 'abort'));
     if (report.result !== 'completed') throw emrStageError(report, emrOptions, plan.environment);
     return {
       value: report,
       counts: { steps: report.steps.length, durationSeconds: report.durationSeconds },
-      summary: `${plan.jobs.join(', ')} over ${window ? `${window.fromDate}..${window.toDate}` : 'all of bronze'} on cluster ${report.clusterId}` +
-        `${report.createdCluster ? ' (transient, ends with its last step)' : ''}`,
+      summary: `${plan.jobs.join(', ')} over ${days} on cluster ${report.clusterId}${report.createdCluster ? ' (transient, ends with its last step)' : ''}`,
     };
   });
 }
@@ -315,6 +338,26 @@ export async function publishRunStage(run: AwsRun, names: ResourceNames): Promis
   }));
 }
 
+/** The command that re-runs only the KPI stage of a run. */
+function kpisRerun(options: EmrRunOptions, environment: string): string {
+  const scope = options.steps.scope;
+  const days = scope?.kind === 'window' ? ` --from-date ${scope.window.fromDate} --to-date ${scope.window.toDate}` : scope?.kind === 'all' ? ' --all' : '';
+  return `npx clickstream kpis --target aws --environment ${environment} --region ${options.steps.region}${days} --scripts-version ${options.steps.scriptsVersion}`;
+}
+
+/** A KPI stage failure on EMR Serverless: which job runs, their driver logs, and what to try. */
+function serverlessStageError(report: ServerlessRunResult, options: EmrRunOptions, environment: string): StageError {
+  const failed = report.jobRuns.filter((r) => r.state !== 'SUCCESS');
+  const rerun = kpisRerun(options, environment);
+  return new StageError(
+    report.message,
+    failed.map((r) => r.stderrTail?.uri ?? r.logs.stderr),
+    report.result === 'timed-out'
+      ? `Raise --timeout-minutes (or the application's maximum capacity), then re-run only the KPI stage with \`${rerun}\`.`
+      : `Read the driver's log (its tail is in the run report); after a fix, re-run only the KPI stage with \`${rerun}\`.`,
+  );
+}
+
 /** A KPI stage failure that says what happened on EMR, where the step's log is and what to try. */
 function emrStageError(report: EmrRunReport, options: EmrRunOptions, environment: string): StageError {
   const failed = report.steps.find((s) => s.state === 'FAILED');
@@ -327,10 +370,7 @@ function emrStageError(report: EmrRunReport, options: EmrRunOptions, environment
     ? ` Cleanup: cancelled ${report.cleanup.cancelledStepIds.join(', ') || 'no steps'}${report.cleanup.terminatedClusterId ? `, terminated ${report.cleanup.terminatedClusterId}` : ''}` +
       `${report.cleanup.problems.length ? `; ${report.cleanup.problems.join(' ')}` : ''}.`
     : '';
-  const scope = options.steps.scope;
-  const days = scope?.kind === 'window' ? ` --from-date ${scope.window.fromDate} --to-date ${scope.window.toDate}` : scope?.kind === 'all' ? ' --all' : '';
-  const rerun = `npx clickstream kpis --target aws --environment ${environment} --region ${options.steps.region}` +
-    `${days} --scripts-version ${options.steps.scriptsVersion}`;
+  const rerun = kpisRerun(options, environment);
   const hints: Record<string, string> = {
     'step-failed': `Read the step's log (its tail is in the run report); after a fix, re-run only the KPI stage with \`${rerun}\`.`,
     'timed-out': `Raise --timeout-minutes or add --core-nodes; then re-run only the KPI stage with \`${rerun}\`.`,

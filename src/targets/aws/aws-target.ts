@@ -36,8 +36,6 @@ export interface AwsTargetProps {
   readonly clock?: Clock;
   /** Region variables and bucket overrides (AWS_REGION, BRONZE_BUCKET, ...). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** The EMR Serverless client of environments whose compute is emr-serverless. @default - an SDK client for the region */
-  readonly serverless?: (region: string) => Pick<EMRServerlessClient, 'send'>;
 }
 
 /**
@@ -49,14 +47,14 @@ export const LAND_ON_AWS_REFUSAL = '`clickstream land` stands in for Firehose on
   'record twice. To wait for Firehose after a replay, use `clickstream run --target aws` (its land stage) or the replay-sensor-data action ' +
   'with wait-for-landing; to look at what landed, `clickstream query --target aws`.';
 
-const EMR_STOPPING = { stopping: 'cancelling the EMR steps and terminating the cluster this run started', secondSignalRisk: 'may leave them running' };
+const EMR_STOPPING = { stopping: 'cancelling the EMR steps or job runs, and terminating a cluster this run started', secondSignalRisk: 'may leave them running' };
 
 /** AWS: Kinesis, Firehose, EMR and Athena of a deployed environment, found from its stacks' outputs. */
 export function awsTarget(props: AwsTargetProps = {}): Target {
   const clock = props.clock ?? systemClock;
   const env = () => props.env ?? process.env;
   const emrClients = (region: string) => (props.deps ? props.deps(region) : createEmrClients({ region }));
-  const serverlessClient = (region: string) => props.serverless?.(region) ?? new EMRServerlessClient({ region });
+  const serverlessClient = (region: string) => props.deps?.(region).emrServerless ?? new EMRServerlessClient({ region });
   const cloudFormationOf = (region: string) => props.deps?.(region).cloudFormation ?? new CloudFormationClient({ region });
   const name: TargetName = 'aws';
   return {
@@ -159,7 +157,7 @@ export function awsTarget(props: AwsTargetProps = {}): Target {
             const cost = billedCost(report.billed, priceTableFor(undefined, env()), region);
             return {
               result: { compute: compute.compute, ...report, cost },
-              text: () => describeMaintenanceRun(renderServerlessReport(report, cost), report),
+              text: () => describeMaintenanceRun(renderServerlessReport(report, cost, 'Table maintenance'), report),
               failed: report.result !== 'completed' || (report.maintenance?.failed.length ?? 0) > 0,
             };
           }
