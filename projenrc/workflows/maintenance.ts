@@ -20,7 +20,8 @@ export interface MaintenanceJobOptions {
 }
 
 /**
- * Table maintenance as one EMR step (`clickstream maintain --target aws`): compaction of recent
+ * Table maintenance as one EMR step, or one EMR Serverless job run when the environment's compute
+ * stack says so (`clickstream maintain --target aws`): compaction of recent
  * partitions, manifests, snapshot expiry (abandoned audit branches first) and orphan files, on
  * every table the jobs keep. It shares the KPI runs' concurrency group: compaction commits to
  * `main`, and a run whose audit branch was cut before it would then refuse to publish, so
