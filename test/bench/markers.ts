@@ -19,6 +19,7 @@ export const FIGURES_PAGES: Readonly<Record<string, string>> = {
   'quick-start': 'README.md',
   'run-bench': 'docs/benchmarks.md',
   'replay-bench': 'docs/benchmarks.md',
+  'kpis-bench': 'docs/benchmarks.md',
 };
 
 /** The machine a benchmark ran on, as its figures say it. */

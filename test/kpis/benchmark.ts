@@ -3,7 +3,8 @@
  *
  *   CLICKSTREAM_CACHE_DIR=... npx tsx test/kpis/benchmark.ts [events=1000000] [days=30]
  *
- * Generates the events in DuckDB (one bronze file per day), then prints the wall time and peak
+ * Generates the events in DuckDB (one bronze file per day), then prints (and writes into
+ * docs/benchmarks.md, between its kpis-bench markers) the wall time and peak
  * memory (max RSS of the largest process, the Spark driver JVM) of:
  *  - the seed's pattern: three submits, each recomputing everything from all of bronze;
  *  - ours, recomputing everything in one application;
@@ -26,6 +27,8 @@ import { KpiRunMode, runKpisLocally } from '../../src/local/kpi-runner';
 import { localPaths } from '../../src/local/paths';
 import { stopProcessGroup } from '../../src/local/processes';
 import { SparkSubmitCommand } from '../../src/local/spark-submit';
+import { FIGURES_PAGES, machine, writeFigures } from '../bench/markers';
+import { REPO_ROOT } from '../support/cli';
 
 const FIRST_DAY = Date.parse('2026-01-01T00:00:00Z');
 const dayOf = (n: number) => new Date(FIRST_DAY + n * 86_400_000).toISOString().slice(0, 10);
@@ -95,12 +98,30 @@ async function main(): Promise<void> {
     await measure(`ours: one application over all ${days} days`, 'single-app', names);
     await measure(`ours: daily run (1-day window), ${days} days of history`, 'single-app', names, lastDay);
     await measure('ours: daily run (1-day window), 1 day of history', 'single-app', oneDay, lastDay);
-    process.stdout.write(`\n| run (${perDay * days} events) | wall time | peak RSS |\n|---|---|---|\n`);
-    for (const m of measures) process.stdout.write(`| ${m.label} | ${m.seconds} s | ${m.peakRssMb} MB |\n`);
+    const figures = kpiStageFigures(measures, perDay * days, days);
+    process.stdout.write(`\n${figures}\n`);
+    writeFigures(path.join(REPO_ROOT, FIGURES_PAGES['kpis-bench']), 'kpis-bench', figures);
   } finally {
     await stopProcessGroup(emulator.pid);
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** The KPI stage's figures as docs/benchmarks.md shows them: the table, then what it says, from the measures alone. */
+function kpiStageFigures(measures: readonly Measure[], events: number, days: number): string {
+  const [seed, whole, daily, fresh] = measures;
+  return [
+    `**KPI stage** (\`npx projen bench:kpis\`: ${events.toLocaleString('en-US')} events over ${days} days, 500 sensors; measured ` +
+      `${new Date().toISOString().slice(0, 10)} on ${machine()}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`,
+    '',
+    '| run | wall time | peak RSS |',
+    '|---|---|---|',
+    ...measures.map((m) => `| ${m.label} | ${m.seconds.toFixed(1)} s | ${m.peakRssMb} MB |`),
+    '',
+    `One application took ${(seed.seconds / whole.seconds).toFixed(1)} times less than the seed's three submits. A daily run took ` +
+      `${daily.seconds.toFixed(1)} s with ${days} days of history and ${fresh.seconds.toFixed(1)} s with one: it reads one day of bronze ` +
+      'plus per-day partial aggregates, so its time is mostly fixed cost (JVM, S3A and catalog start-up, Iceberg commits against the emulator).',
+  ].join('\n');
 }
 
 /** spark-submit under GNU time, whose %M is the max RSS of the largest process it waited for. */
