@@ -104,17 +104,23 @@ export class PreviewCiStack extends Stack {
         resources: [clusters],
         conditions: { StringLike: { [`aws:ResourceTag/${EMR_ENVIRONMENT_TAG}`]: ANY_PREVIEW } },
       },
-      // A serverless preview's job runs still going are cancelled before its stacks are deleted.
-      { sid: 'ListPreviewJobRuns', actions: ['emr-serverless:ListJobRuns'], resources: [applications], conditions: previewTagged },
-      { sid: 'CancelPreviewJobRuns', actions: ['emr-serverless:CancelJobRun'], resources: [jobRuns], conditions: previewTagged },
+      // A serverless preview's job runs still going are cancelled, and its application stopped, before its
+      // stacks are deleted: CloudFormation cannot delete an application that is not CREATED or STOPPED.
+      {
+        sid: 'StopPreviewApplications',
+        actions: ['emr-serverless:ListJobRuns', 'emr-serverless:GetApplication', 'emr-serverless:StopApplication'],
+        resources: [applications],
+        conditions: previewTagged,
+      },
+      { sid: 'CancelPreviewJobRuns', actions: ['emr-serverless:GetJobRun', 'emr-serverless:CancelJobRun'], resources: [jobRuns], conditions: previewTagged },
     ];
     for (const statement of statements) role.addToPolicy(new iam.PolicyStatement(statement));
     acknowledgeWildcards(role, [
       { finding: 'Resource::*', reason: 'cloudformation:ListStacks and elasticmapreduce:ListClusters have no resource-level permissions: the sweep lists to find previews.' },
       { finding: arnFinding(this, stacks), reason: 'Every preview\'s stacks (clickstream-pr-<number>-<concern>); stack ARNs end in a generated id.' },
       { finding: arnFinding(this, clusters), reason: 'EMR cluster ids are generated: any cluster may be described (to read its tags), only clusters tagged pr-* terminated.' },
-      { finding: arnFinding(this, applications), reason: 'EMR Serverless application ids are generated: only applications tagged pr-* have their job runs listed.' },
-      { finding: arnFinding(this, jobRuns), reason: 'EMR Serverless job run ids are generated: only job runs tagged pr-* are cancelled.' },
+      { finding: arnFinding(this, applications), reason: 'EMR Serverless application ids are generated: only applications tagged pr-* have their job runs listed, and are stopped.' },
+      { finding: arnFinding(this, jobRuns), reason: 'EMR Serverless job run ids are generated: only job runs tagged pr-* are read and cancelled.' },
     ]);
   }
 }

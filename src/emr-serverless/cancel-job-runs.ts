@@ -3,6 +3,9 @@ import { CancelJobRunCommand, EMRServerlessClient, GetJobRunCommand, JobRunState
 /** Job run states of a run that still goes, and so still costs and still writes (EMR Serverless User Guide, "Job run states"). */
 export const GOING_JOB_RUN_STATES: readonly JobRunState[] = ['SUBMITTED', 'QUEUED', 'PENDING', 'SCHEDULED', 'RUNNING'];
 
+/** Job run states that end a run (the same page: CANCELLING ends in CANCELLED). */
+export const ENDED_JOB_RUN_STATES: readonly JobRunState[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
+
 /** A job run that could not be cancelled, and the command that cancels it. */
 export interface UncancelledJobRun {
   readonly jobRunId: string;

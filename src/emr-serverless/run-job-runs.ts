@@ -2,7 +2,7 @@ import {
   EMRServerlessClient, GetJobRunCommand, JobRun, JobRunState, StartJobRunCommand,
 } from '@aws-sdk/client-emr-serverless';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { cancelJobRuns } from './cancel-job-runs';
+import { ENDED_JOB_RUN_STATES, cancelJobRuns } from './cancel-job-runs';
 import { buildJobRunRequest, driverLogUri, ServerlessTarget } from './job-run-request';
 import type { BilledUsage } from '../cost/serverless-usage';
 import { LogTail, waitForLogTail } from '../emr/step-logs';
@@ -10,11 +10,8 @@ import { SparkSubmit } from '../emr/steps';
 import { Clock, secondsSince, Sleep } from '../timing/clock';
 import { pollUntil } from '../timing/poll';
 
-/**
- * A job run's states that end it (EMR Serverless User Guide, "Job run states": SUBMITTED, QUEUED,
- * PENDING, SCHEDULED and RUNNING come first; CANCELLING ends in CANCELLED).
- */
-const ENDED: ReadonlySet<JobRunState> = new Set<JobRunState>(['SUCCESS', 'FAILED', 'CANCELLED']);
+/** A job run's states that end it. */
+const ENDED: ReadonlySet<JobRunState> = new Set<JobRunState>(ENDED_JOB_RUN_STATES);
 
 export type { BilledUsage } from '../cost/serverless-usage';
 

@@ -3,10 +3,11 @@ import {
   paginateListStackResources, waitUntilStackDeleteComplete,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, EMRClient, TerminateJobFlowsCommand, paginateListClusters, waitUntilClusterTerminated } from '@aws-sdk/client-emr';
-import { EMRServerlessClient, paginateListJobRuns } from '@aws-sdk/client-emr-serverless';
+import { EMRServerlessClient, GetApplicationCommand, GetJobRunCommand, StopApplicationCommand, paginateListJobRuns } from '@aws-sdk/client-emr-serverless';
 import { EMR_ENVIRONMENT_TAG, PreviewEnvironmentName, isPreviewEnvironment } from '../config/names';
 import { OUTPUT_KEYS, isMissingStack, stackConcernsOf, stackName } from '../config/stack-outputs';
-import { GOING_JOB_RUN_STATES, cancelJobRuns } from '../emr-serverless/cancel-job-runs';
+import { ENDED_JOB_RUN_STATES, GOING_JOB_RUN_STATES, cancelJobRuns } from '../emr-serverless/cancel-job-runs';
+import { pollUntil } from '../timing/poll';
 
 /** The clients a teardown uses (the SDK's waiters and paginators need whole clients; tests mock them). */
 export interface TeardownClients {
@@ -45,7 +46,7 @@ export interface RemovedResource {
 
 /** Something that is still there after the teardown, and how to remove it. */
 export interface LeftResource {
-  readonly kind: 'EMR cluster' | 'EMR Serverless job run' | 'stack' | 'resource';
+  readonly kind: 'EMR cluster' | 'EMR Serverless job run' | 'EMR Serverless application' | 'stack' | 'resource';
   /** The stack, or the resource's physical id. */
   readonly name: string;
   readonly type?: string;
@@ -92,8 +93,9 @@ export async function teardownPreview(options: TeardownOptions): Promise<Teardow
   const absent: string[] = [];
   const left: LeftResource[] = [];
 
-  // A serverless preview's job runs go first, as clusters do: its application is deleted with the compute stack.
-  await cancelPreviewJobRuns(options, removed, left, log);
+  // A serverless preview's job runs go first, as clusters do, and its application is stopped: the
+  // compute stack deletes it, which EMR Serverless refuses while it is started.
+  await stopPreviewApplication(options, removed, left, log);
 
   const clusters = await activeClusters(options.emr, environment);
   if (clusters.length > 0) {
@@ -135,11 +137,15 @@ export async function teardownPreview(options: TeardownOptions): Promise<Teardow
 }
 
 /**
- * Cancels the job runs still going on the preview's EMR Serverless application, when its compute
- * stack has one (its ServerlessApplicationId output): ListJobRuns filtered by state, then CancelJobRun
- * for each (API Reference: the run goes to CANCELLING, then CANCELLED).
+ * Readies a serverless preview's application for its compute stack's deletion, when the stack has
+ * one (its ServerlessApplicationId output): cancels the job runs still going (ListJobRuns filtered by
+ * state, then CancelJobRun: the run goes CANCELLING, then CANCELLED), waits for them to end, then
+ * stops the application. DeleteApplication, which CloudFormation calls when it deletes the stack,
+ * refuses an application that is not CREATED or STOPPED (API Reference, "DeleteApplication"), and an
+ * application stays STARTED for its auto-stop time (15 minutes) after its last job; StopApplication
+ * refuses while a job is scheduled or running (API Reference, "StopApplication").
  */
-async function cancelPreviewJobRuns(
+async function stopPreviewApplication(
   options: TeardownOptions, removed: RemovedResource[], left: LeftResource[], log: (line: string) => void,
 ): Promise<void> {
   const compute = stackName(options.environment, 'compute');
@@ -154,15 +160,53 @@ async function cancelPreviewJobRuns(
   if (!applicationId) return;
   const client = options.emrServerless ?? new EMRServerlessClient({ region: options.region });
   const going: Array<{ id: string; name: string; state: string }> = [];
-  for await (const page of paginateListJobRuns({ client }, { applicationId, states: [...GOING_JOB_RUN_STATES] })) {
+  for await (const page of paginateListJobRuns({ client }, { applicationId, states: [...GOING_JOB_RUN_STATES, 'CANCELLING'] })) {
     going.push(...(page.jobRuns ?? []).map((r) => ({ id: r.id!, name: r.name ?? r.id!, state: r.state ?? '?' })));
   }
-  for (const run of going) log(`${options.environment}: cancelling EMR Serverless job run ${run.id} (${run.state})`);
-  const outcome = await cancelJobRuns(client, applicationId, going.map((r) => r.id), options.region);
+  const toCancel = going.filter((r) => r.state !== 'CANCELLING');
+  for (const run of toCancel) log(`${options.environment}: cancelling EMR Serverless job run ${run.id} (${run.state})`);
+  const outcome = await cancelJobRuns(client, applicationId, toCancel.map((r) => r.id), options.region);
   for (const run of going.filter((r) => outcome.cancelled.includes(r.id))) removed.push({ kind: 'EMR Serverless job run', name: run.name, id: run.id });
   for (const failure of outcome.failed) {
     const run = going.find((r) => r.id === failure.jobRunId)!;
     left.push({ kind: 'EMR Serverless job run', name: `${run.name} (${run.id})`, status: `${run.state}: ${failure.error}`, remedy: failure.command });
+  }
+  if (left.length > 0) return;
+
+  const stopCommand = `aws emr-serverless stop-application --region ${options.region} --application-id ${applicationId}`;
+  const wait = {
+    timeoutMs: (options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS) * 1000,
+    backoff: { initialMs: (options.pollSeconds?.min ?? 5) * 1000, factor: 1.5, maxMs: (options.pollSeconds?.max ?? 30) * 1000 },
+  };
+  let state = '?';
+  try {
+    const ended = await pollUntil(async () => {
+      const pending: string[] = [];
+      for (const run of going) {
+        const current = (await client.send(new GetJobRunCommand({ applicationId, jobRunId: run.id }))).jobRun?.state;
+        if (current && !ENDED_JOB_RUN_STATES.includes(current)) pending.push(`${run.id} ${current}`);
+      }
+      return pending.length === 0 ? { done: true as const, value: undefined } : { done: false as const, pending };
+    }, wait);
+    if (ended.kind !== 'done') throw new Error(`job run(s) ${ended.pending.join(', ')} still going after ${Math.round(ended.waitedMs / 1000)} s`);
+    const stopped = await pollUntil(async () => {
+      state = (await client.send(new GetApplicationCommand({ applicationId }))).application?.state ?? '?';
+      if (state === 'CREATED' || state === 'STOPPED') return { done: true as const, value: undefined };
+      if (state === 'STARTED' || state === 'STARTING') {
+        log(`${options.environment}: stopping EMR Serverless application ${applicationId} (${state}) so its stack can delete it`);
+        await client.send(new StopApplicationCommand({ applicationId }));
+      }
+      return { done: false as const, pending: state };
+    }, wait);
+    if (stopped.kind !== 'done') throw new Error(`still ${stopped.pending} after ${Math.round(stopped.waitedMs / 1000)} s`);
+  } catch (e) {
+    const error = e as Error;
+    left.push({
+      kind: 'EMR Serverless application',
+      name: applicationId,
+      status: `${state}: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`,
+      remedy: `${stopCommand} (once its job runs ended), then run the teardown again`,
+    });
   }
 }
 

@@ -89,7 +89,7 @@ type Mapping = (input: Record<string, unknown>, state: AccountState) => Authoriz
  * RunJobFlow also needs iam:PassRole on its service role and on its instance profile's role (EMR
  * Management Guide, "Configure IAM service roles for Amazon EMR permissions to AWS services and
  * resources": the caller passes both). Amazon EMR Serverless (API Reference, StartJobRun, GetJobRun,
- * CancelJobRun, GetApplication): StartJobRun and GetApplication act on the application
+ * CancelJobRun, GetApplication, StopApplication): StartJobRun, GetApplication and StopApplication act on the application
  * (`arn:aws:emr-serverless:<region>:<account>:/applications/<id>`, with its tags), GetJobRun and
  * CancelJobRun on the job run (`.../applications/<id>/jobruns/<id>`, with the job run's tags);
  * StartJobRun's `tags` are its request tags, and it passes the job execution role to EMR Serverless
@@ -111,6 +111,7 @@ export const REQUEST_TABLE: Readonly<Record<string, Mapping>> = {
     ];
   },
   GetApplicationCommand: onApplication('emr-serverless:GetApplication'),
+  StopApplicationCommand: onApplication('emr-serverless:StopApplication'),
   // Service Authorization Reference, EMR Serverless: ListJobRuns acts on the application.
   ListJobRunsCommand: onApplication('emr-serverless:ListJobRuns'),
   GetJobRunCommand: onJobRun('emr-serverless:GetJobRun'),

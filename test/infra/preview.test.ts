@@ -159,13 +159,13 @@ describe('the roles every preview shares (clickstream-preview-ci)', () => {
     expect(actions).toEqual([
       'cloudformation:DeleteStack', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:ListStackResources', 'cloudformation:ListStacks',
       'elasticmapreduce:DescribeCluster', 'elasticmapreduce:ListClusters', 'elasticmapreduce:TerminateJobFlows',
-      'emr-serverless:CancelJobRun', 'emr-serverless:ListJobRuns',
+      'emr-serverless:CancelJobRun', 'emr-serverless:GetApplication', 'emr-serverless:GetJobRun', 'emr-serverless:ListJobRuns', 'emr-serverless:StopApplication',
     ]);
     expect(reaches(roles.teardown, 'DeletePreviewStacks', `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/clickstream-pr-42-storage/abc`)).toBe(true);
     for (const standing of ['clickstream-staging-storage', 'clickstream-prod-ci', 'clickstream-preview-ci']) {
       expect(reaches(roles.teardown, 'DeletePreviewStacks', `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${standing}/abc`), standing).toBe(false);
     }
-    for (const sid of ['TerminatePreviewClusters', 'ListPreviewJobRuns', 'CancelPreviewJobRuns']) {
+    for (const sid of ['TerminatePreviewClusters', 'StopPreviewApplications', 'CancelPreviewJobRuns']) {
       expect(roles.teardown.find((s) => s.Sid === sid)!.Condition, sid).toEqual({ StringLike: { 'aws:ResourceTag/clickstream:environment': 'pr-*' } });
     }
   });

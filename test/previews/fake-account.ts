@@ -4,7 +4,10 @@ import {
 import {
   DescribeClusterCommand, EMRClient, ListClustersCommand, ListStepsCommand, RunJobFlowCommand, RunJobFlowCommandInput, TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
-import { CancelJobRunCommand, EMRServerlessClient, JobRunState, ListJobRunsCommand } from '@aws-sdk/client-emr-serverless';
+import {
+  ApplicationState, CancelJobRunCommand, EMRServerlessClient, GetApplicationCommand, GetJobRunCommand, JobRunState, ListJobRunsCommand,
+  StopApplicationCommand,
+} from '@aws-sdk/client-emr-serverless';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EMR_ENVIRONMENT_TAG } from '../../src/config/names';
 import { stackConcernsOf, stackName } from '../../src/config/stack-outputs';
@@ -77,6 +80,8 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
   const emr = mockClient(EMRClient);
   const serverless = mockClient(EMRServerlessClient);
   const jobRuns: FakeJobRun[] = [];
+  /** EMR Serverless applications by id, in their ApplicationState. */
+  const applications = new Map<string, { state: ApplicationState }>();
   const live = (key: string) => stacks.find((s) => (s.name === key && s.status !== StackStatus.DELETE_COMPLETE) || s.id === key);
 
   cloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
@@ -95,6 +100,22 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
     calls.push(`DeleteStack ${input.StackName}`);
     const stack = live(input.StackName);
     if (!stack) return {};
+    // DeleteApplication, which CloudFormation calls for AWS::EMRServerless::Application, refuses an
+    // application that is not CREATED or STOPPED (API Reference, "DeleteApplication"), and the stack's
+    // deletion fails with it ("Application ... must be in of the following statuses [CREATED, STOPPED].
+    // Current status: STARTED": gchq/sleeper#2909, a teardown that deleted the stack of a started application).
+    const applicationId = stack.outputs?.ServerlessApplicationId;
+    const application = applicationId ? applications.get(applicationId) : undefined;
+    if (application && application.state !== 'CREATED' && application.state !== 'STOPPED') {
+      stack.failDeletion = {
+        logicalId: 'ServerlessApplication',
+        type: 'AWS::EMRServerless::Application',
+        physicalId: applicationId!,
+        reason: `Invalid request provided: Application ${applicationId} must be in of the following statuses [CREATED, STOPPED]. Current status: ${application.state}`,
+      };
+    } else if (application) {
+      application.state = 'TERMINATED';
+    }
     if (stack.failDeletion) {
       stack.status = StackStatus.DELETE_FAILED;
       stack.reason = `The following resource(s) failed to delete: [${stack.failDeletion.logicalId}].`;
@@ -206,9 +227,42 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
     return { applicationId: input.applicationId, jobRunId: input.jobRunId };
   });
 
+  // GetJobRun: a cancelled run is CANCELLING, then CANCELLED ("Job run states").
+  serverless.on(GetJobRunCommand).callsFake((input: { applicationId: string; jobRunId: string }) => {
+    const run = jobRuns.find((r) => r.applicationId === input.applicationId && r.id === input.jobRunId)!;
+    const seen = run.state;
+    if (run.state === 'CANCELLING') run.state = 'CANCELLED';
+    return { jobRun: { applicationId: run.applicationId, jobRunId: run.id, name: run.name, state: seen } };
+  });
+  // GetApplication; StopApplication refuses while a job run is scheduled or running ("All scheduled and
+  // running jobs must be completed or cancelled before stopping an application": API Reference,
+  // "StopApplication"), and the application goes STOPPING, then STOPPED.
+  serverless.on(GetApplicationCommand).callsFake((input: { applicationId: string }) => {
+    const application = applications.get(input.applicationId)!;
+    const seen = application.state;
+    if (application.state === 'STOPPING') application.state = 'STOPPED';
+    return { application: { applicationId: input.applicationId, state: seen, name: 'x', arn: 'arn', releaseLabel: 'emr-7.12.0', type: 'Spark' } };
+  });
+  /** Errors the next requests of an operation answer (an AccessDeniedException, say). */
+  const refusals = new Map<string, Error>();
+  serverless.on(StopApplicationCommand).callsFake((input: { applicationId: string }) => {
+    const refusal = refusals.get('StopApplication');
+    if (refusal) throw refusal;
+    calls.push(`StopApplication ${input.applicationId}`);
+    const busy = jobRuns.find((r) => r.applicationId === input.applicationId && !['SUCCESS', 'FAILED', 'CANCELLED'].includes(r.state));
+    if (busy) throw Object.assign(new Error(`Application ${input.applicationId} has job run ${busy.id} in state ${busy.state}`), { name: 'ValidationException' });
+    applications.get(input.applicationId)!.state = 'STOPPING';
+    return {};
+  });
+
   let ids = 0;
   return {
     jobRuns,
+    applications,
+    /** Makes every later request of `operation` fail with `error`. */
+    refuse(operation: 'StopApplication', error: Error) {
+      refusals.set(operation, error);
+    },
     stacks,
     clusters,
     calls,
@@ -225,6 +279,7 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
     /** Makes an environment's compute stack an EMR Serverless one (its outputs), returning its application's id. */
     serverlessCompute(environment: string) {
       const applicationId = `00f${environment.replace(/\W/g, '')}app`;
+      applications.set(applicationId, { state: 'CREATED' });
       stacks.find((s) => s.name === stackName(environment as never, 'compute'))!.outputs = {
         Compute: 'emr-serverless', ServerlessApplicationId: applicationId, ServerlessExecutionRoleArn: `arn:aws:iam::123456789012:role/clickstream-${environment}-emr-serverless-job`,
       };
@@ -233,6 +288,9 @@ export function fakeAccount(options: { readonly now?: () => number; readonly emr
     startJobRun(environment: string, applicationId: string, state: JobRunState) {
       const run: FakeJobRun = { applicationId, id: `jr-${String(++ids).padStart(4, '0')}`, name: 'clickstream-kpi-sensor_health', state, tags: { [EMR_ENVIRONMENT_TAG]: environment } };
       jobRuns.push(run);
+      // An application with auto-start starts on submit, and stays started until idle for its auto-stop time.
+      const application = applications.get(applicationId);
+      if (application) application.state = 'STARTED';
       return run;
     },
     startCluster(environment: string, createdAt: Date) {

@@ -34,7 +34,7 @@ describe('tearing down a preview on AWS', () => {
     expect(report.message).toBe(`pr-7 in eu-west-1 is destroyed: removed EMR cluster ${ours.id}, ${['query', 'compute', 'ingestion', 'catalog', 'storage'].map((c) => `stack clickstream-pr-7-${c}`).join(', ')}.`);
   });
 
-  it('cancels the job runs still going on a serverless preview\'s application before deleting its stacks, and leaves ended ones alone', async () => {
+  it('cancels the job runs still going on a serverless preview\'s application and stops it before deleting its stacks, and leaves ended runs alone', async () => {
     account = fakeAccount();
     account.deploy('pr-7', DAY);
     const app = account.serverlessCompute('pr-7');
@@ -46,11 +46,44 @@ describe('tearing down a preview on AWS', () => {
 
     expect(report.result).toBe('removed');
     expect(account.calls).toEqual([
-      `CancelJobRun ${running.id}`, `CancelJobRun ${queued.id}`,
+      `CancelJobRun ${running.id}`, `CancelJobRun ${queued.id}`, `StopApplication ${app}`,
       ...['query', 'compute', 'ingestion', 'catalog', 'storage'].map((c) => `DeleteStack clickstream-pr-7-${c}`),
     ]);
     expect(report.message).toContain(`removed EMR Serverless job run ${running.id}, EMR Serverless job run ${queued.id}, stack clickstream-pr-7-query`);
-    expect(account.jobRuns.map((r) => r.state)).toEqual(['CANCELLING', 'CANCELLING', 'SUCCESS']);
+    expect(account.jobRuns.map((r) => r.state)).toEqual(['CANCELLED', 'CANCELLED', 'SUCCESS']);
+    expect(account.applications.get(app)!.state).toBe('TERMINATED');
+  });
+
+  it('stops an application its last run left started (auto-stop waits 15 idle minutes), which its stack could not delete otherwise', async () => {
+    account = fakeAccount();
+    account.deploy('pr-7', DAY);
+    const app = account.serverlessCompute('pr-7');
+    account.startJobRun('pr-7', app, 'SUCCESS');
+
+    const report = await teardown('pr-7');
+
+    expect(report.result).toBe('removed');
+    expect(account.calls.slice(0, 2)).toEqual([`StopApplication ${app}`, 'DeleteStack clickstream-pr-7-query']);
+    expect(account.liveStacks().filter((s) => s.includes('pr-7'))).toEqual([]);
+  });
+
+  it('says how to stop an application it could not stop, and deletes no stack (CloudFormation would fail to delete it)', async () => {
+    account = fakeAccount();
+    account.deploy('pr-7', DAY);
+    const app = account.serverlessCompute('pr-7');
+    account.startJobRun('pr-7', app, 'SUCCESS');
+    account.refuse('StopApplication', Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/teardown is not authorized to perform: emr-serverless:StopApplication'), { name: 'AccessDeniedException' }));
+
+    const report = await teardown('pr-7');
+
+    expect(report.result).toBe('incomplete');
+    expect(report.left).toEqual([{
+      kind: 'EMR Serverless application',
+      name: app,
+      status: 'STARTED: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/teardown is not authorized to perform: emr-serverless:StopApplication',
+      remedy: `aws emr-serverless stop-application --region eu-west-1 --application-id ${app} (once its job runs ended), then run the teardown again`,
+    }]);
+    expect(account.calls.filter((c) => c.startsWith('DeleteStack'))).toEqual([]);
   });
 
   it('says which job run it could not cancel and how to, and deletes no stack while it may still write', async () => {
