@@ -22,7 +22,7 @@ interface KpisCommandOptions extends EmrCliOptions, TargetCliOptions {
 export function registerKpisCommand(program: Command): void {
   addEmrOptions(addTargetOptions(program
     .command('kpis')
-    .description('Compute the five KPI Iceberg tables with Spark: on the local stack (start it with `clickstream up`), or as EMR steps with --target aws. ' +
+    .description('Compute the five KPI Iceberg tables with Spark: on the local stack (start it with `clickstream up`), or with --target aws as EMR steps, or EMR Serverless job runs where the environment\'s compute stack says so. ' +
       'Without a window the run is incremental: it recomputes exactly the event days that received arrivals since the last run ' +
       '(the high-water mark is kept in the warehouse, table _kpi_runs), then the all-time tables. A window (UTC event days) recomputes those days ' +
       'from every arrival since the day before it, so backfills and late events are included; --all recomputes every day. ' +

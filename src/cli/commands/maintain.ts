@@ -54,7 +54,7 @@ export function registerMaintainCommand(program: Command): void {
       'written partitions (bin-pack), rewrite manifests, drop the audit_<run id> branches of held-back runs older than the retention, ' +
       'expire snapshots older than the retention (keeping the last few of each branch and every snapshot a remaining branch needs, such as ' +
       'the audit branch of a run awaiting validation or publication), and remove unreferenced files older than ' +
-      'a few days. On the local stack (start it with `clickstream up`), or as an EMR step with --target aws. Run it weekly and after backfills, ' +
+      'a few days. On the local stack (start it with `clickstream up`), or with --target aws as one EMR step, or one EMR Serverless job run where the environment\'s compute stack says so. Run it weekly and after backfills, ' +
       'never while a KPI run is writing. Prints, per table, snapshots and data files before -> after.')
     .option('--retention-days <n>', `expire snapshots older than this many days (default ${d.retentionDays})`)
     .option('--retain-last <n>', `keep at least this many snapshots of each branch (default ${d.retainLast})`)

@@ -44,7 +44,7 @@ export function registerRunCommand(program: Command): void {
       'Run the whole pipeline end to end and write a run report. Locally (the default): start the embedded stack (or reuse a running one), ' +
       'replay events into Kinesis, land them as Parquet, compute the five KPI tables with Spark, validate them on Trino; stops what it started ' +
       'unless --keep, and Ctrl-C stops every process the run started. With --target aws: resolve the environment\'s resources from its stack ' +
-      'outputs (or BRONZE_BUCKET, ... variables), replay into its Kinesis stream, wait for Firehose to land bronze, run the KPI jobs as EMR steps, ' +
+      'outputs (or BRONZE_BUCKET, ... variables), replay into its Kinesis stream, wait for Firehose to land bronze, run the KPI jobs as EMR steps or EMR Serverless job runs (as the compute stack says), ' +
       'validate them with Athena; every option is checked before the first AWS call, and Ctrl-C cancels the steps and terminates the transient cluster.',
     ), { environment: 'to run in: its stream, buckets and Glue database (and on aws its delivery stream and workgroup)' }),
   { records: 20_000, duplicateRate: 0.02, malformedRate: 0.01 })
