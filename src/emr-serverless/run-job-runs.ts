@@ -4,7 +4,7 @@ import {
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ENDED_JOB_RUN_STATES, cancelJobRuns } from './cancel-job-runs';
 import { buildJobRunRequest, driverLogUri, ServerlessTarget } from './job-run-request';
-import type { BilledUsage } from '../cost/serverless-usage';
+import { BilledUsage, NOTHING_BILLED, addBilledUsage, billedUsageOf } from '../cost/serverless-usage';
 import { LogTail, waitForLogTail } from '../emr/step-logs';
 import { SparkSubmit } from '../emr/steps';
 import { Clock, secondsSince, Sleep } from '../timing/clock';
@@ -75,11 +75,6 @@ export interface ServerlessRunResult {
   readonly durationSeconds: number;
 }
 
-const billedOf = (run: JobRun): BilledUsage | undefined => run.billedResourceUtilization && {
-  vCpuHours: run.billedResourceUtilization.vCPUHour ?? 0,
-  memoryGbHours: run.billedResourceUtilization.memoryGBHour ?? 0,
-  storageGbHours: run.billedResourceUtilization.storageGBHour ?? 0,
-};
 
 /**
  * Runs Spark jobs (the KPI jobs, the table maintenance) as EMR Serverless job runs on the environment's application (started by
@@ -149,13 +144,9 @@ export async function runJobRuns(options: ServerlessRunOptions, deps: Serverless
       const read = await waitForLogTail(logs.stderr, 50, wait, { s3: deps.s3, clock: deps.clock, sleep: deps.sleep });
       if (read.kind === 'tail') stderrTail = read.tail;
     }
-    jobRuns.push({ job, jobRunId, state: run?.state ?? 'SUBMITTED', stateDetails: run?.stateDetails || undefined, billed: run ? billedOf(run) : undefined, logs, stderrTail });
+    jobRuns.push({ job, jobRunId, state: run?.state ?? 'SUBMITTED', stateDetails: run?.stateDetails || undefined, billed: run?.billedResourceUtilization && billedUsageOf(run.billedResourceUtilization), logs, stderrTail });
   }
-  const billed = jobRuns.reduce<BilledUsage>((sum, r) => ({
-    vCpuHours: sum.vCpuHours + (r.billed?.vCpuHours ?? 0),
-    memoryGbHours: sum.memoryGbHours + (r.billed?.memoryGbHours ?? 0),
-    storageGbHours: sum.storageGbHours + (r.billed?.storageGbHours ?? 0),
-  }), { vCpuHours: 0, memoryGbHours: 0, storageGbHours: 0 });
+  const billed = jobRuns.reduce((sum, r) => (r.billed ? addBilledUsage(sum, r.billed) : sum), NOTHING_BILLED);
   const failed = jobRuns.filter((r) => r.state === 'FAILED' || r.state === 'CANCELLED');
   const result = outcome.kind === 'timed-out' ? 'timed-out' : outcome.kind === 'aborted' ? 'aborted' : failed.length > 0 ? 'job-failed' : 'completed';
   const message = [describe(result, jobRuns, failed, cancelled, options), ...cleanupProblems].join(' ');

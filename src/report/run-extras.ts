@@ -116,13 +116,15 @@ export async function awsCostOrWarn(options: AwsCostOptions): Promise<RunCost> {
   const mode = options.streamName && options.replayed
     ? await attempt(`Kinesis DescribeStreamSummary of ${options.streamName}`, () => streamMode(options.kinesis, options.streamName!))
     : undefined;
+  const serverless = options.serverlessReport;
   const cost = estimateAwsRunCost({
     prices: options.prices,
     region: options.region,
     // A shared cluster whose steps never started cost the run nothing.
     instances: report && !report.createdCluster && !sharedClusterSpan ? undefined : instances,
     sharedClusterSpan,
-    serverless: options.serverlessReport && { billed: options.serverlessReport.billed, jobRuns: options.serverlessReport.jobRuns.length },
+    // The job runs whose billed usage is in the total: those that reported it.
+    serverless: serverless && { billed: serverless.billed, jobRuns: serverless.jobRuns.filter((r) => r.billed).length },
     queries: options.queries,
     replayed: options.replayed,
     streamMode: mode,
