@@ -118,7 +118,7 @@ function kpiStageFigures(measures: readonly Measure[], events: number, days: num
     '|---|---|---|',
     ...measures.map((m) => `| ${m.label} | ${m.seconds.toFixed(1)} s | ${m.peakRssMb} MB |`),
     '',
-    `One application took ${(seed.seconds / whole.seconds).toFixed(1)} times less than the seed's three submits. A daily run took ` +
+    `One application ran ${(seed.seconds / whole.seconds).toFixed(1)} times as fast as the seed's three submits. A daily run took ` +
       `${daily.seconds.toFixed(1)} s with ${days} days of history and ${fresh.seconds.toFixed(1)} s with one: it reads one day of bronze ` +
       'plus per-day partial aggregates, so its time is mostly fixed cost (JVM, S3A and catalog start-up, Iceberg commits against the emulator).',
   ].join('\n');
