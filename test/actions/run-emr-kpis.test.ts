@@ -355,7 +355,8 @@ describe('run-emr-kpis main step on an EMR Serverless environment', () => {
   const serverlessMock = mockClient(EMRServerlessClient);
   beforeEach(() => serverlessMock.reset());
 
-  it('runs the jobs as job runs on the application the compute stack names, with no cluster, and says so in its outputs', async () => {
+  /** A dev environment whose compute stack runs EMR Serverless; StartJobRun answers jr-1, jr-2, ... (API Reference, "StartJobRun"). */
+  function serverlessEnvironment(): void {
     deployedStacks({
       'clickstream-dev-compute': {
         ScriptsVersion: DEPLOYED.ScriptsVersion,
@@ -366,6 +367,10 @@ describe('run-emr-kpis main step on an EMR Serverless environment', () => {
     });
     let started = 0;
     serverlessMock.on(StartJobRunCommand).callsFake(() => ({ applicationId: '00fabc123def4567', jobRunId: `jr-${++started}`, arn: 'arn' }));
+  }
+
+  it('runs the jobs as job runs on the application the compute stack names, with no cluster, and says so in its outputs', async () => {
+    serverlessEnvironment();
     serverlessMock.on(GetJobRunCommand).resolves({ jobRun: { state: 'SUCCESS', billedResourceUtilization: { vCPUHour: 0.2, memoryGBHour: 0.8, storageGBHour: 0 } } as never });
     const { io, record } = fakeRunner(inputs);
 
@@ -391,16 +396,7 @@ describe('run-emr-kpis main step on an EMR Serverless environment', () => {
   });
 
   it('leaves the post step what it needs to cancel the job runs of a main step killed mid-run, and it cancels only those still going', async () => {
-    deployedStacks({
-      'clickstream-dev-compute': {
-        ScriptsVersion: DEPLOYED.ScriptsVersion,
-        Compute: 'emr-serverless',
-        ServerlessApplicationId: '00fabc123def4567',
-        ServerlessExecutionRoleArn: 'arn:aws:iam::123456789012:role/clickstream-dev-emr-serverless-job',
-      },
-    });
-    let started = 0;
-    serverlessMock.on(StartJobRunCommand).callsFake(() => ({ applicationId: '00fabc123def4567', jobRunId: `jr-${++started}`, arn: 'arn' }));
+    serverlessEnvironment();
     serverlessMock.on(GetJobRunCommand).resolves({ jobRun: { state: 'RUNNING' } as never });
     const { io, record } = fakeRunner(inputs);
     await runUntilKilled(io, { createServerless: () => new EMRServerlessClient({ region: 'eu-west-1' }) });
