@@ -19,6 +19,12 @@ export function cancelJobRunCommand(applicationId: string, jobRunId: string, reg
   return `aws emr-serverless cancel-job-run${region ? ` --region ${region}` : ''} --application-id ${applicationId} --job-run-id ${jobRunId}`;
 }
 
+/** A job run a request about failed for, with the error and the command that cancels it by hand. */
+function uncancelled(applicationId: string, jobRunId: string, error: unknown, region?: string): UncancelledJobRun {
+  const e = error as Error;
+  return { jobRunId, error: `${e.name}: ${e.message}`, command: cancelJobRunCommand(applicationId, jobRunId, region) };
+}
+
 /**
  * Cancels job runs (API Reference, "CancelJobRun": a run goes to CANCELLING, then CANCELLED), each on
  * its own: one that cannot be cancelled (it ended meanwhile, or access is denied) is returned with
@@ -35,8 +41,7 @@ export async function cancelJobRuns(
       await client.send(new CancelJobRunCommand({ applicationId, jobRunId }));
       cancelled.push(jobRunId);
     } catch (error) {
-      const e = error as Error;
-      failed.push({ jobRunId, error: `${e.name}: ${e.message}`, command: cancelJobRunCommand(applicationId, jobRunId, region) });
+      failed.push(uncancelled(applicationId, jobRunId, error, region));
     }
   }
   return { cancelled, failed };
@@ -56,8 +61,7 @@ export async function cancelGoingJobRuns(
       const state = (await client.send(new GetJobRunCommand({ applicationId, jobRunId }))).jobRun?.state;
       if (state && GOING_JOB_RUN_STATES.includes(state)) going.push(jobRunId);
     } catch (error) {
-      const e = error as Error;
-      failed.push({ jobRunId, error: `${e.name}: ${e.message}`, command: cancelJobRunCommand(applicationId, jobRunId, region) });
+      failed.push(uncancelled(applicationId, jobRunId, error, region));
     }
   }
   const outcome = await cancelJobRuns(client, applicationId, going, region);

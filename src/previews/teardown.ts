@@ -204,7 +204,7 @@ async function stopPreviewApplication(
     left.push({
       kind: 'EMR Serverless application',
       name: applicationId,
-      status: `${state}: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`,
+      status: `${state === '?' ? 'not stopped yet' : state}: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`,
       remedy: `${stopCommand} (once its job runs ended), then run the teardown again`,
     });
   }

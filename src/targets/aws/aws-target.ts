@@ -145,13 +145,14 @@ export function awsTarget(props: AwsTargetProps = {}): Target {
           if (compute.compute === 'emr-serverless') {
             log(`${compute.target.environment} runs its jobs on EMR Serverless (application ${compute.target.applicationId})`);
             const { s3 } = emrClients(region);
+            const timing = props.deps?.(region);
             const report = await runMaintenanceServerless(step, {
               target: compute.target, runId: options.steps.run?.runId ?? `cli-${clock()}`, timeoutMs: options.timeoutMs, logWaitMs: options.logWaitMs, signal,
             }, {
               client: serverlessClient(region),
               s3,
-              clock: props.deps?.(region).clock ?? systemClock,
-              sleep: props.deps?.(region).sleep ?? realSleep,
+              clock: timing?.clock ?? systemClock,
+              sleep: timing?.sleep ?? realSleep,
               log,
             });
             const cost = billedCost(report.billed, priceTableFor(undefined, env()), region);
